@@ -1,0 +1,35 @@
+# Two set-up commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the demo city (once), load the graph (once) and serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/yiwang demo build --if-missing
+	$(BIN)/yiwang graph load --if-changed
+	$(BIN)/yiwang serve
+
+## The whole test suite
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/graph_bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

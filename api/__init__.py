@@ -1,0 +1,1 @@
+"""The one FastAPI app: routers per resource, mounted in ``api.app.create_app``."""

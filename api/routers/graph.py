@@ -1,0 +1,46 @@
+"""``/v1/graph``: entity search, a node with its neighbours, and responsibility look-up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import GraphDep
+from graph import queries
+from graph.models import Entity, NodeDetail, Responsibility
+
+router = APIRouter(prefix="/v1/graph", tags=["graph"])
+
+
+class EntityList(BaseModel):
+    items: list[Entity]
+
+
+@router.get("/search", response_model=EntityList)
+def search(
+    graph: GraphDep,
+    q: Annotated[str, Query(description="名称、别名或编号 / name, alias or id", max_length=queries.MAX_QUERY_CHARS)],
+    label: Annotated[str | None, Query(description="限定实体类型, e.g. Road, Department")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> EntityList:
+    """Find districts, streets, grids, roads, landmarks, departments and categories by (fuzzy) name."""
+    return EntityList(items=queries.search_entities(graph, q, label=label, limit=limit))
+
+
+@router.get("/nodes/{node_id}", response_model=NodeDetail)
+def node(graph: GraphDep, node_id: str, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> NodeDetail:
+    """One node with its neighbours (``limit`` each way) and the count of every kind of neighbour."""
+    return queries.get_node(graph, node_id, neighbor_limit=limit)
+
+
+@router.get("/responsibility", response_model=Responsibility)
+def responsibility(
+    graph: GraphDep,
+    category: Annotated[str, Query(description="event-0401 / component-0101 / hl-01-02")],
+    grid_id: str | None = None,
+    district: str | None = None,
+) -> Responsibility:
+    """The department responsible for a category in a grid or district, with the rule that says so."""
+    return queries.responsible_department(graph, category, grid_id=grid_id, district=district)

@@ -1,0 +1,25 @@
+"""``GET /healthz``: liveness and the backend in use for each part."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import GraphDep, SettingsDep
+from core.health import backend_names
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    graph: str
+    db: str
+    llm: str
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(settings: SettingsDep, graph: GraphDep) -> Health:
+    """Checks the graph answers (a failure is a 503 with the reason) and names every backend."""
+    graph.ro_query("RETURN 1 AS ok")
+    return Health(status="ok", **backend_names(settings, graph.backend))

@@ -1,0 +1,1 @@
+"""The `yiwang` command line: thin Typer commands over library code."""

@@ -1,0 +1,63 @@
+"""``yiwang demo``: build the demo city A市."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import clean_errors, console, progress_bar, settings
+from core.exceptions import InvalidInput
+from core.settings import REPO_ROOT
+from graph.demo.city import build_city
+from graph.demo.files import MANIFEST, read_manifest, write_city
+from graph.demo.places import mine_places, write_places
+from graph.domain import load_domain
+
+app = typer.Typer(help="演示城市 A市 / the demo city.", no_args_is_help=True)
+PLACES_CSV = REPO_ROOT / "data" / "gazetteer" / "a_city_places.csv"
+
+
+def taxonomy_csv(shared_dir: Path) -> Path:
+    return shared_dir / "data" / "hotline" / "taxonomy.csv"
+
+
+@app.command("build")
+@clean_errors
+def build(
+    scale: Annotated[float, typer.Option(help="资产规模倍数: 1 ≈ 5万部件/5千传感器, 20 ≈ 100万部件")] = 1.0,
+    seed: Annotated[int | None, typer.Option(help="随机种子 (默认 YIWANG_DEMO_SEED)")] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="已生成同样的城市则跳过")] = False,
+    out: Annotated[Path | None, typer.Option(help="输出目录 (默认 <data_dir>/city)")] = None,
+) -> None:
+    """Generate A市 deterministically from a seed: districts, streets, communities, grids, roads,
+    landmarks, departments, responsibility rules, assets and sensors."""
+    cfg = settings()
+    if not 0.001 <= scale <= 40:
+        raise InvalidInput(f"--scale 应在 0.001 到 40 之间 (得到 {scale}); 20 ≈ 100 万部件")
+    seed = cfg.demo_seed if seed is None else seed
+    target = out or cfg.city_dir
+    if if_missing and (target / MANIFEST).exists():
+        manifest = read_manifest(target)
+        if manifest.get("seed") == seed and manifest.get("scale") == scale:
+            console.print(f"演示城市已存在 / already built: {target} (hash {manifest['hash'][:12]})")
+            return
+    domain = load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir))
+    with progress_bar("生成城市 / generating A市", total=None):
+        city = build_city(domain, PLACES_CSV, seed=seed, scale=scale)
+    rows = sum(map(len, city.nodes.values())) + sum(map(len, city.rels.values()))
+    with progress_bar("写入文件 / writing files", total=rows) as advance:
+        manifest = write_city(city, target, progress=advance)
+    counts = ", ".join(f"{label} {len(rows)}" for label, rows in sorted(city.nodes.items()))
+    console.print(f"[green]已生成[/green] {target}\n{counts}\nhash {manifest['hash'][:12]}")
+
+
+@app.command("mine-places")
+@clean_errors
+def mine_places_cmd() -> None:
+    """Re-mine real A市 place names from the unlabelled hotline messages into data/gazetteer/."""
+    cfg = settings()
+    places = mine_places(cfg.shared_dir)
+    write_places(places, PLACES_CSV)
+    console.print(f"{len(places)} places → {PLACES_CSV}")

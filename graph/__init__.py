@@ -1,0 +1,1 @@
+"""The city knowledge graph: backends, schema, loader and domain queries."""

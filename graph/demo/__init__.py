@@ -1,0 +1,1 @@
+"""The deterministic demo city A市: generated from a seed, written as files that `yiwang graph load` reads."""

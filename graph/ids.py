@@ -1,0 +1,45 @@
+"""Node id shapes. Ids are strings whose shape names their label, so a lookup by id alone hits an index.
+
+GB/T 30428-style numeric codes: district 6 digits (admin code), street 9, community 12, unit grid 15
+(6 admin + 3 street + 3 community + 3 sequence), component (asset) 16 (6 admin + 2 major + 2 minor
++ 6 sequence). The city itself is the district code with ``00`` at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SHAPES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^\d{4}00$"), "City"),
+    (re.compile(r"^\d{6}$"), "District"),
+    (re.compile(r"^\d{9}$"), "Street"),
+    (re.compile(r"^\d{12}$"), "Community"),
+    (re.compile(r"^\d{15}$"), "Grid"),
+    (re.compile(r"^\d{16}$"), "Asset"),
+    (re.compile(r"^S\d{16}-\d{2}$"), "Sensor"),
+    (re.compile(r"^road-\d{4}$"), "Road"),
+    (re.compile(r"^lm-\d{5}$"), "Landmark"),
+    (re.compile(r"^dept-[a-z0-9_-]+$"), "Department"),
+    (re.compile(r"^component-\d{4}$"), "ComponentCategory"),
+    (re.compile(r"^event-\d{4}$"), "EventCategory"),
+    (re.compile(r"^hl-\d{2}(-\d{2}){0,2}$"), "HotlineCategory"),
+    (re.compile(r"^policy-[a-z0-9_-]+#\d+$"), "Chunk"),
+    (re.compile(r"^policy-[a-z0-9_-]+$"), "Policy"),
+]
+
+
+def label_for_id(node_id: str) -> str | None:
+    """The label whose ids have this shape, or ``None`` when no label uses it."""
+    for pattern, label in _SHAPES:
+        if pattern.match(node_id):
+            return label
+    return None
+
+
+def category_id(kind: str, code: str) -> str:
+    """Graph id of a component (``component-0101``) or event (``event-0101``) category."""
+    return f"{kind}-{code}"
+
+
+def sensor_id(asset_id: str, seq: int) -> str:
+    return f"S{asset_id}-{seq:02d}"

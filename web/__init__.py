@@ -1,0 +1,1 @@
+"""The browser UI, served by the API app from ``web/static``."""
