@@ -139,7 +139,9 @@ class EmbeddedFalkor:
         ]  # fmt: skip
         try:
             # A new session: Ctrl-C in the terminal reaches us, and we shut the server down cleanly.
-            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
         except OSError as exc:
             raise GraphUnavailable(f"无法启动内嵌 FalkorDB ({server}): {exc}") from exc
         deadline = time.monotonic() + _START_TIMEOUT_S

@@ -91,7 +91,8 @@ def build_city(domain: DomainTables, places_csv: Path, seed: int, scale: float =
     """Generate the whole demo city. Same tables, seed and scale → byte-identical output."""
     city = CityData(seed=seed, scale=scale)
     places = read_places(places_csv)
-    pool = names.NamePool(random.Random(f"{seed}-names"))
+    reserved = {p["name"] for p in places} | {n for group in names.FIXED_A1.values() for n in group}
+    pool = names.NamePool(random.Random(f"{seed}-names"), reserved)
     city.node("City", id=CITY_ID, name=CITY_NAME, search_text=CITY_NAME)
     districts = _divisions(city, places, pool, random.Random(f"{seed}-geo"))
     grids = {g.id: g for d in districts for s in d.children for c in s.children for g in c.children}

@@ -17,9 +17,11 @@ FIXED_A1 = {"road": ["幸福路", "建设街", "望京西路"], "landmark": ["�
 class NamePool:
     """Hands out city-wide unique names: mined names first, then generated ones."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, reserved: set[str] | None = None) -> None:
         self._rng = rng
         self.used: set[str] = set()
+        # Real names kept for the district they belong to: generated names never take them.
+        self.reserved = reserved or set()
 
     def take(self, preferred: list[str], count: int, make: callable) -> list[str]:  # type: ignore[valid-type]
         names: list[str] = []
@@ -33,7 +35,7 @@ class NamePool:
         while len(names) < count:
             name = make(self._rng)
             attempts += 1
-            if name not in self.used:
+            if name not in self.used and name not in self.reserved:
                 self.used.add(name)
                 names.append(name)
             elif attempts > 100_000:

@@ -1,0 +1,72 @@
+"""Shared fixtures: a small demo city built once per session and loaded into a real embedded FalkorDB."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cli.demo import PLACES_CSV, taxonomy_csv
+from core.settings import Settings
+from graph.demo.city import CityData, build_city
+from graph.demo.files import write_city
+from graph.domain import DomainTables, load_domain
+from graph.loader import load_city
+from graph.store import GraphStore, open_graph
+
+TEST_SCALE = 0.02  # about 1,000 assets and 100 sensors; geography is the same at every scale
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("yiwang-data"))
+
+
+@pytest.fixture(scope="session")
+def domain(base_settings: Settings) -> DomainTables:
+    return load_domain(base_settings.domain_dir, taxonomy_csv(base_settings.shared_dir))
+
+
+@pytest.fixture(scope="session")
+def small_city(domain: DomainTables, base_settings: Settings) -> CityData:
+    return build_city(domain, PLACES_CSV, seed=base_settings.demo_seed, scale=TEST_SCALE)
+
+
+@pytest.fixture(scope="session")
+def city_dir(small_city: CityData, base_settings: Settings) -> Path:
+    write_city(small_city, base_settings.city_dir)
+    return base_settings.city_dir
+
+
+NEO4J_URL = os.environ.get("YIWANG_TEST_NEO4J_URL", "")
+
+
+def neo4j_settings(base: Settings) -> Settings:
+    return base.model_copy(update={
+        "graph_url": NEO4J_URL,
+        "graph_user": os.environ.get("YIWANG_TEST_NEO4J_USER", "neo4j"),
+        "graph_password": os.environ.get("YIWANG_TEST_NEO4J_PASSWORD", ""),
+        "graph_name": os.environ.get("YIWANG_TEST_NEO4J_DATABASE", "neo4j"),
+    })  # fmt: skip
+
+
+@pytest.fixture(scope="session", params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def graph(request: pytest.FixtureRequest, base_settings: Settings, city_dir: Path) -> Iterator[GraphStore]:
+    """The small city loaded into each real graph engine: embedded FalkorDB always, a Neo4j server when
+    ``YIWANG_TEST_NEO4J_URL`` is set (the same queries run on both). Tests must not write to it."""
+    if request.param == "neo4j":
+        if not NEO4J_URL:
+            pytest.skip("set YIWANG_TEST_NEO4J_URL=bolt://… to run the graph tests against a Neo4j server")
+        store = open_graph(neo4j_settings(base_settings))
+    else:
+        store = open_graph(base_settings)
+    load_city(store, city_dir, fresh=True)
+    yield store
+    store.close()
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

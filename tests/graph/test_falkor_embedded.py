@@ -1,0 +1,74 @@
+"""The embedded FalkorDB child process: start, share, adopt an orphan, recover a stale pid file, persist."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from core.settings import Settings
+from graph.falkor_embedded import EmbeddedFalkor, _alive
+from graph.store import open_graph
+
+
+def test_second_user_reuses_the_server_and_only_the_owner_stops_it(tmp_path: Path) -> None:
+    first, second = EmbeddedFalkor(tmp_path), EmbeddedFalkor(tmp_path)
+    socket = first.ensure_running()
+    assert first.owned and second.ensure_running() == socket
+    assert not second.owned and second.pid == first.pid
+    second.stop()
+    assert _alive(first.pid)
+    first.stop()
+    assert not _alive(first.pid) and not (tmp_path / "falkordb.pid").exists()
+
+
+def test_orphan_of_a_killed_process_is_adopted(tmp_path: Path) -> None:
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from graph.falkor_embedded import EmbeddedFalkor
+        server = EmbeddedFalkor(Path({str(tmp_path)!r}))
+        server.ensure_running()
+        print(server.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    orphan_pid = int(child.stdout.strip())
+    assert _alive(orphan_pid)
+    adopter = EmbeddedFalkor(tmp_path)
+    adopter.ensure_running()
+    assert adopter.owned and adopter.pid == orphan_pid
+    assert json.loads((tmp_path / "falkordb.pid").read_text())["owner"] == os.getpid()
+    adopter.stop()
+    assert not _alive(orphan_pid)
+
+
+def test_stale_pid_file_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "falkordb.pid").write_text(json.dumps({"pid": 2**22 + 17, "owner": 2**22 + 18}))
+    server = EmbeddedFalkor(tmp_path)
+    server.ensure_running()
+    assert server.owned and server.pid != 2**22 + 17
+    server.stop()
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    store = open_graph(settings)
+    store.query("CREATE (:District {id: '990101', name: 'A1区'})")
+    store.close()
+    store = open_graph(settings)
+    try:
+        assert store.ro_query("MATCH (d:District) RETURN d.name AS name") == [{"name": "A1区"}]
+    finally:
+        store.close()
+
+
+def test_long_data_dir_still_gets_a_valid_socket(tmp_path: Path) -> None:
+    deep = tmp_path / ("x" * 60) / ("y" * 60)
+    server = EmbeddedFalkor(deep)
+    assert len(server.socket_path) <= 100
+    server.ensure_running()
+    server.stop()
