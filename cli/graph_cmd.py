@@ -12,7 +12,7 @@ from rich.table import Table
 from cli.common import clean_errors, console, progress_bar, settings
 from core.health import backend_names
 from graph import queries
-from graph.loader import load_city, total_rows, validate_city
+from graph.loader import already_loaded, load_city, total_rows, validate_city
 from graph.store import open_graph
 
 app = typer.Typer(help="城市知识图谱 / the city knowledge graph.", no_args_is_help=True)
@@ -30,8 +30,10 @@ def load(
     city_dir = city_dir or cfg.city_dir
     store = open_graph(cfg)
     try:
-        if not if_changed:
-            validate_city(city_dir)  # fail before the progress bar on a bad file
+        if if_changed and (current := already_loaded(store, city_dir)):
+            console.print(f"图谱已是最新 / graph already holds this city (hash {current[:12]})")
+            return
+        validate_city(city_dir)  # a bad file fails before the progress bar starts
         with progress_bar(f"加载图谱 / loading into {store.backend}", total=total_rows(city_dir)) as advance:
             report = load_city(store, city_dir, fresh=fresh, if_changed=if_changed, progress=advance)
     finally:

@@ -119,10 +119,11 @@ class HotlineClass(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_table(path: Path, model: type[M], columns: dict[str, str] | None = None) -> list[M]:
+def read_table(path: Path, model: type[M], columns: dict[str, str] | None = None,
+               hint: str = "the domain tables live in data/domain/ (YIWANG_DOMAIN_DIR)") -> list[M]:  # fmt: skip
     """Read a CSV into models; a bad row raises ``LoadError`` naming the file and row."""
     if not path.exists():
-        raise LoadError(f"缺少数据文件 {path}; the domain tables live in data/domain/")
+        raise LoadError(f"缺少数据文件 / missing file {path}; {hint}")
     rows: list[M] = []
     with open(path, encoding="utf-8", newline="") as handle:
         for number, raw in enumerate(csv.DictReader(handle), start=2):
@@ -168,7 +169,8 @@ def load_domain(domain_dir: Path, taxonomy_csv: Path) -> DomainTables:
         hotline_routes=read_table(domain_dir / "hotline_departments.csv", HotlineRoute),
         sensor_kinds=read_table(domain_dir / "sensor_kinds.csv", SensorKind),
         hotline_taxonomy=read_table(
-            taxonomy_csv, HotlineClass, columns={"一级分类": "level1", "二级分类": "level2", "三级分类": "level3"}
+            taxonomy_csv, HotlineClass, columns={"一级分类": "level1", "二级分类": "level2", "三级分类": "level3"},
+            hint="set YIWANG_SHARED_DIR to the folder holding data/hotline/taxonomy.csv",
         ),
     )
     _cross_check(tables)

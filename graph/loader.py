@@ -112,13 +112,20 @@ def loaded_hash(store: GraphStore) -> str | None:
     return rows[0]["hash"] if rows else None
 
 
+def already_loaded(store: GraphStore, city_dir: Path) -> str | None:
+    """The city's hash when the graph already holds exactly this city, else ``None``."""
+    if not (city_dir / MANIFEST).exists():
+        return None
+    current = read_manifest(city_dir)["hash"]
+    return current if loaded_hash(store) == current else None
+
+
 def load_city(store: GraphStore, city_dir: Path, *, fresh: bool = False, if_changed: bool = False,
               progress: Progress | None = None) -> LoadReport:  # fmt: skip
     """Load the city in ``city_dir``. ``if_changed`` skips an already-loaded city and otherwise
     replaces the graph; ``fresh`` always replaces it; by default rows are merged into what is there."""
-    if if_changed and (city_dir / MANIFEST).exists():
-        current = read_manifest(city_dir)["hash"]
-        if loaded_hash(store) == current:
+    if if_changed:
+        if current := already_loaded(store, city_dir):
             return LoadReport(hash=current, skipped=True)
         fresh = True
     manifest = validate_city(city_dir)

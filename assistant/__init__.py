@@ -1,0 +1,1 @@
+"""The assistant: LangGraph agent, offline planner, grounding and sessions (issue 5)."""

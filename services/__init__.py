@@ -1,0 +1,1 @@
+"""Reference monitoring, dispatch and forecasting services on SQLite/PostgreSQL (issue 4)."""
