@@ -162,21 +162,29 @@ def assets_within(store: GraphStore, lon: float, lat: float, radius_m: float, *,
     if not grids:
         return []
     category_filter = " AND a.category = $category" if category else ""
-    rows = store.ro_query(
+    # Coordinates first, full properties only for the nearest ``limit``: a dense 1M-asset district has
+    # hundreds of candidates in a box, and shipping all their properties costs more than the search.
+    candidates = store.ro_query(
         "MATCH (a:Asset) WHERE a.grid IN $grids AND a.lon >= $min_lon AND a.lon <= $max_lon "
-        f"AND a.lat >= $min_lat AND a.lat <= $max_lat{category_filter} "
-        "RETURN labels(a) AS labels, properties(a) AS props",
+        f"AND a.lat >= $min_lat AND a.lat <= $max_lat{category_filter} RETURN a.id AS id, a.lon AS lon, a.lat AS lat",
         {**box, "grids": grids, "category": category},
     )
+    nearest = sorted(
+        (d, row["id"]) for row in candidates if (d := distance_m(lon, lat, row["lon"], row["lat"])) <= radius_m
+    )[:limit]
+    if not nearest:
+        return []
+    rows = store.ro_query(
+        "MATCH (a:Asset) WHERE a.id IN $ids RETURN labels(a) AS labels, properties(a) AS props",
+        {"ids": [asset_id for _, asset_id in nearest]},
+    )
+    by_id = {row["props"]["id"]: row for row in rows}
     found = []
-    for row in rows:
-        distance = distance_m(lon, lat, row["props"]["lon"], row["props"]["lat"])
-        if distance <= radius_m:
-            entity = _entity(row)
-            entity.properties["distance_m"] = round(distance, 1)
-            found.append(entity)
-    found.sort(key=lambda e: (e.properties["distance_m"], e.id))
-    return found[:limit]
+    for distance, asset_id in nearest:
+        entity = _entity(by_id[asset_id])
+        entity.properties["distance_m"] = round(distance, 1)
+        found.append(entity)
+    return found
 
 
 def sensors_of_asset(store: GraphStore, asset_id: str) -> list[Entity]:

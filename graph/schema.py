@@ -55,16 +55,8 @@ INDEXES: list[tuple[str, str]] = [
     ("Grid", "district"),
 ]
 
-# Labels whose nodes carry a human name that entity search looks at (assets are found by code instead).
-NAMED_LABELS: tuple[str, ...] = (
-    "District",
-    "Street",
-    "Community",
-    "Grid",
-    "Road",
-    "Landmark",
-    "Department",
-    "ComponentCategory",
-    "EventCategory",
-    "HotlineCategory",
+# Labels whose nodes carry a human name that entity search looks at. Assets are found by code instead;
+# policies and chunks by the document retrievers.
+NAMED_LABELS: tuple[str, ...] = tuple(
+    label for label in NODE_LABELS if label not in {"City", "Asset", "Sensor", "Policy", "Chunk"}
 )
