@@ -1,0 +1,198 @@
+"""``yiwang index build``: corpus → chunks → vectors + BM25 on disk, and Policy/Chunk nodes in the graph.
+
+Vectors are cached by a hash of the chunk text, so a rebuild embeds only new or changed chunks
+(incremental add). ``open_index`` loads everything back for search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.settings import Settings
+from graph.domain import DomainTables
+from graph.store import GraphStore
+from retrievers.base import ChunkStore
+from retrievers.chunking import Chunk, chunk_document
+from retrievers.corpus import load_corpus
+from retrievers.dense import DenseRetriever
+from retrievers.embedders import Embedder
+from retrievers.entities import EntityGazetteer
+from retrievers.hybrid import GraphExpander, HybridRetriever
+from retrievers.keyword import BM25Retriever
+from retrievers.text import add_words
+
+INDEX_FORMAT = 1
+Progress = Callable[[int], None]
+
+
+def policies_dir(settings: Settings) -> Path:
+    return settings.domain_dir.parent / "policies"
+
+
+def index_dir(settings: Settings) -> Path:
+    return settings.data_dir / "index"
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def corpus_chunks(settings: Settings, domain: DomainTables) -> list[Chunk]:
+    return [chunk for doc in load_corpus(policies_dir(settings), domain) for chunk in chunk_document(doc)]
+
+
+def _cached_vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.exists():
+        return {}
+    manifest = json.loads(manifest_path.read_text())
+    if manifest.get("embedder") != embedder.name or manifest.get("format") != INDEX_FORMAT:
+        return {}
+    vectors = np.load(directory / "vectors.npy")
+    return dict(zip(manifest["text_hashes"], vectors, strict=True))
+
+
+def build_index(settings: Settings, domain: DomainTables, embedder: Embedder, graph: GraphStore | None,
+                progress: Progress | None = None) -> dict:  # fmt: skip
+    """Build and persist the index (atomically); load policies and chunks into ``graph`` if given."""
+    chunks = corpus_chunks(settings, domain)
+    target = index_dir(settings)
+    cache = _cached_vectors(target, embedder)
+    hashes = [_text_hash(chunk.text) for chunk in chunks]
+    missing = [i for i, h in enumerate(hashes) if h not in cache]
+    fresh = embedder.embed_passages([chunks[i].text for i in missing], progress=progress)
+    cache.update({hashes[i]: fresh[j] for j, i in enumerate(missing)})
+    if progress:
+        progress(len(chunks) - len(missing))
+    vectors = np.vstack([cache[h] for h in hashes]) if chunks else np.zeros((0, embedder.dim), np.float32)
+    # Graph names keep BM25 tokens whole (幸福路, 城管局); the same list is applied again at search time.
+    words = sorted(EntityGazetteer.from_graph(graph, with_keywords=True).surfaces) if graph is not None else []
+    add_words(words)
+    store = ChunkStore(chunks)
+    staging = target.with_name("index.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "bm25").mkdir(parents=True)
+    DenseRetriever(store, embedder, vectors).save(staging)
+    BM25Retriever(store).save(staging / "bm25")
+    (staging / "words.json").write_text(json.dumps(words, ensure_ascii=False))
+    with open(staging / "chunks.jsonl", "w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(json.dumps(chunk.__dict__, ensure_ascii=False) + "\n")
+    corpus_hash = hashlib.sha256("".join(hashes).encode()).hexdigest()
+    manifest = {"format": INDEX_FORMAT, "embedder": embedder.name, "dim": embedder.dim, "chunks": len(chunks),
+                "documents": len({c.doc_id for c in chunks}), "corpus_hash": corpus_hash, "text_hashes": hashes,
+                "embedded": len(missing)}  # fmt: skip
+    (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)
+    if graph is not None:
+        load_policies_into_graph(graph, chunks, corpus_hash)
+    return manifest
+
+
+def load_policies_into_graph(graph: GraphStore, chunks: list[Chunk], corpus_hash: str) -> None:
+    """Policy and Chunk nodes with HAS_CHUNK, GOVERNS and MENTIONS (found by gazetteer matching)."""
+    gazetteer = EntityGazetteer.from_graph(graph)
+    # A rebuilt corpus replaces the old one: chunks of removed documents must not linger.
+    graph.query("MATCH (c:Chunk) DETACH DELETE c")
+    graph.query("MATCH (p:Policy) DETACH DELETE p")
+    docs: dict[str, dict] = {}
+    for chunk in chunks:
+        meta = chunk.meta
+        docs.setdefault(chunk.doc_id, {
+            "id": chunk.doc_id, "name": meta["title"], "title": meta["title"], "issuer": meta["issuer"],
+            "doc_number": meta["doc_number"], "date": meta["date"], "level": meta["level"],
+            "district": meta.get("district") or "", "topics": meta["topics"], "departments": meta["departments"],
+            "governs": meta["governs"], "valid_from": meta.get("valid_from") or "", "valid_to": meta.get("valid_to") or "",
+            "search_text": "|".join([meta["title"], meta["doc_number"]]),
+        })  # fmt: skip
+    graph.query("UNWIND $rows AS r MERGE (p:Policy {id: r.id}) SET p += r", {"rows": list(docs.values())})
+    rows = [{"id": c.id, "doc_id": c.doc_id, "n": c.n, "heading": " › ".join(c.heading_path),
+             "article": c.article or "", "text": c.body, "name": f"{c.meta['title']} {c.article or c.n}"}
+            for c in chunks]  # fmt: skip
+    for start in range(0, len(rows), 1000):
+        graph.query(
+            "UNWIND $rows AS r MERGE (c:Chunk {id: r.id}) SET c += r "
+            "WITH c, r MATCH (p:Policy {id: r.doc_id}) MERGE (p)-[:HAS_CHUNK]->(c)",
+            {"rows": rows[start : start + 1000]},
+        )
+    for label in ("EventCategory", "ComponentCategory"):
+        governs = [{"p": d["id"], "c": c} for d in docs.values() for c in d["governs"] if c.startswith(label[:5].lower())]
+        graph.query(f"UNWIND $rows AS r MATCH (p:Policy {{id: r.p}}) MATCH (c:{label} {{id: r.c}}) MERGE (p)-[:GOVERNS]->(c)",
+                    {"rows": governs})  # fmt: skip
+    mentions: dict[str, list[dict]] = {}
+    for chunk in chunks:
+        for mention in {(m.entity_id, m.label) for m in gazetteer.find(chunk.text)}:
+            mentions.setdefault(mention[1], []).append({"c": chunk.id, "e": mention[0]})
+    for label, pairs in mentions.items():
+        for start in range(0, len(pairs), 2000):
+            graph.query(f"UNWIND $rows AS r MATCH (c:Chunk {{id: r.c}}) MATCH (e:{label} {{id: r.e}}) MERGE (c)-[:MENTIONS]->(e)",
+                        {"rows": pairs[start : start + 2000]})  # fmt: skip
+    graph.query("MATCH (c:City) SET c.corpus_hash = $hash", {"hash": corpus_hash})
+    graph.save()
+
+
+@dataclass
+class DocumentIndex:
+    """Everything search needs, loaded from disk (and the graph, for expansion)."""
+
+    store: ChunkStore
+    bm25: BM25Retriever
+    dense: DenseRetriever
+    hybrid: HybridRetriever
+    hybrid_graph: HybridRetriever | None
+    manifest: dict
+
+    def retriever(self, mode: str) -> BM25Retriever | DenseRetriever | HybridRetriever:
+        modes = {"bm25": self.bm25, "dense": self.dense, "hybrid": self.hybrid, "hybrid+graph": self.hybrid_graph}
+        chosen = modes.get(mode)
+        if chosen is None:
+            from core.exceptions import InvalidInput
+
+            raise InvalidInput(f"未知或不可用的检索模式 {mode!r}; 可选 / one of: {', '.join(k for k, v in modes.items() if v)}")
+        return chosen
+
+
+def index_is_current(settings: Settings, domain: DomainTables, embedder_name: str, graph: GraphStore | None) -> bool:
+    """True when the built index matches the corpus and embedder, and the graph holds that corpus."""
+    manifest_path = index_dir(settings) / "manifest.json"
+    if not manifest_path.exists():
+        return False
+    manifest = json.loads(manifest_path.read_text())
+    hashes = [_text_hash(c.text) for c in corpus_chunks(settings, domain)]
+    current = hashlib.sha256("".join(hashes).encode()).hexdigest()
+    if manifest.get("corpus_hash") != current or manifest.get("embedder") != embedder_name:
+        return False
+    if graph is None:
+        return True
+    rows = graph.ro_query("MATCH (c:City) RETURN c.corpus_hash AS hash")
+    return bool(rows) and rows[0]["hash"] == current
+
+
+def open_index(settings: Settings, embedder: Embedder, graph: GraphStore | None = None) -> DocumentIndex:
+    """Load the persisted index; with a graph, hybrid+graph is available too."""
+    directory = index_dir(settings)
+    if not (directory / "manifest.json").exists():
+        from core.exceptions import BackendUnavailable
+
+        raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
+    manifest = json.loads((directory / "manifest.json").read_text())
+    with open(directory / "chunks.jsonl", encoding="utf-8") as handle:
+        chunks = [Chunk(**json.loads(line)) for line in handle]
+    add_words(json.loads((directory / "words.json").read_text(encoding="utf-8")))
+    store = ChunkStore(chunks)
+    bm25 = BM25Retriever.load(store, directory / "bm25")
+    dense = DenseRetriever.load(store, embedder, directory)
+    expander = None
+    if graph is not None:
+        expander = GraphExpander(graph, EntityGazetteer.from_graph(graph, with_keywords=True), store)
+    return DocumentIndex(store, bm25, dense, HybridRetriever(bm25, dense), HybridRetriever(bm25, dense, expander) if expander else None, manifest)

@@ -1,0 +1,45 @@
+"""Text normalisation and Chinese tokenisation shared by every retriever."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import opencc
+import rjieba
+
+_T2S = opencc.OpenCC("t2s")
+_TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
+# Function words that carry no topic; kept small on purpose (官方问句 often hinge on 多久/哪个).
+STOPWORDS = frozenset("的 了 是 在 和 与 及 或 等 对 由 为 把 被 将 其 之 这 那 有 也 就 都 要 应 应当 可以 吗 呢 啊 吧 么 什么 怎么 如何 哪个 哪些".split())
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), traditional → simplified, collapsed spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(_T2S.convert(text).split())
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach the tokeniser domain names (roads, departments, categories) so they stay whole."""
+    for word in words:
+        if len(word) >= 2:
+            rjieba.add_word(word, None, None)
+    _tokens.cache_clear()
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    out = []
+    for token in rjieba.cut_for_search(normalize(text)):
+        token = token.strip().lower()
+        if token and token not in STOPWORDS and _TOKEN_OK.search(token):
+            out.append(token)
+    return tuple(out)
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens: jieba words plus their sub-words (井盖缺失 → 井盖, 缺失, …), stopwords dropped."""
+    return list(_tokens(text))
