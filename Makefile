@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Build the demo city (once), load the graph (once) and serve on http://127.0.0.1:8000
+## Build the demo city, load the graph and index the policies (each once), then serve on http://127.0.0.1:8000
 run: install
 	$(BIN)/yiwang demo build --if-missing
 	$(BIN)/yiwang graph load --if-changed
+	$(BIN)/yiwang index build --if-changed
 	$(BIN)/yiwang serve
 
 ## The whole test suite

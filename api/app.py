@@ -11,20 +11,32 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routers import graph, health
+from api.routers import documents, graph, health
+from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
 from graph.store import GraphStore, open_graph
+from retrievers.embedders import make_embedder
+from retrievers.index import DocumentIndex, open_index
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
-    """The app; tests pass their own settings and an already-open graph store."""
+def _open_documents(settings: Settings, graph: GraphStore) -> DocumentIndex | None:
+    try:
+        return open_index(settings, make_embedder(settings.embedding_model), graph)
+    except BackendUnavailable:
+        return None  # served as 503 with the command to run, not a crash at start-up
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None,
+               document_index: DocumentIndex | None = None) -> FastAPI:  # fmt: skip
+    """The app; tests pass their own settings, an open graph store and a document index."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.graph = store or open_graph(settings)
+        app.state.document_index = document_index or _open_documents(settings, app.state.graph)
         try:
             yield
         finally:
@@ -37,6 +49,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(graph.router)
+    app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

