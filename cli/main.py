@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
-from cli import demo, graph_cmd, index_cmd
+from cli import demo, eval_cmd, graph_cmd, index_cmd
 from cli.common import clean_errors, console, settings
 
 app = typer.Typer(help="一网 Yiwang — 城市运行管理服务辅助决策 / city operations assistant.", no_args_is_help=True)
 app.add_typer(demo.app, name="demo")
 app.add_typer(graph_cmd.app, name="graph")
 app.add_typer(index_cmd.app, name="index")
+app.add_typer(eval_cmd.app, name="eval")
 
 
 @app.command("serve")

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(REPO_ROOT / "var", description="Where the demo city, graph files and indexes live.")
     domain_dir: Path = Field(REPO_ROOT / "data" / "domain", description="Category, department and rule tables.")
+    policies_dir: Path = Field(REPO_ROOT / "data" / "policies", description="The policy corpus (Markdown + front matter).")
     shared_dir: Path = Field(REPO_ROOT.parent / "shared", description="The shared real data (hotline, series).")
     graph_url: str = Field(
         "embedded",

@@ -7,6 +7,7 @@ disagree with the graph:
 - ``{{sla:event-0401}}`` / ``{{urgent_sla:component-0101}}``: 处置时限 in hours (normal / urgent)
 - ``{{name:event-0401}}`` → 路面塌陷, ``{{code:event-0401}}`` → 0401, ``{{cat:event-0401}}`` → 路面塌陷（事件 0401）
 - ``{{filing:…}}``, ``{{closing:…}}``, ``{{basis:…}}``, ``{{supervisor:…}}``: 立案条件, 结案条件, 法律依据, 监管主体
+- ``{{dept_of:component-0101}}`` → the department responsible for that category (各区… for district ones)
 - ``{{dept:water}}`` → A市水务局 (a district template renders as 各区…, e.g. 各区城市管理和综合执法局)
 - ``{{threshold:water_level.alarm}}`` → 40, ``{{unit:water_level}}`` → cm
 - ``{{table:sla}}``, ``{{table:duties}}``, ``{{table:thresholds}}``: whole tables generated from the data
@@ -97,6 +98,7 @@ class _Facts:
             "name": category.name, "code": category.code, "cat": f"{category.name}（{KIND_ZH[category.kind]} {category.code}）",
             "filing": category.filing_condition, "closing": category.closing_condition,
             "basis": category.legal_basis, "supervisor": category.supervisor,
+            "dept_of": self.dept_name(category.dept_key),
         }  # fmt: skip
         return values[kind]
 

@@ -33,10 +33,6 @@ INDEX_FORMAT = 1
 Progress = Callable[[int], None]
 
 
-def policies_dir(settings: Settings) -> Path:
-    return settings.domain_dir.parent / "policies"
-
-
 def index_dir(settings: Settings) -> Path:
     return settings.data_dir / "index"
 
@@ -46,7 +42,7 @@ def _text_hash(text: str) -> str:
 
 
 def corpus_chunks(settings: Settings, domain: DomainTables) -> list[Chunk]:
-    return [chunk for doc in load_corpus(policies_dir(settings), domain) for chunk in chunk_document(doc)]
+    return [chunk for doc in load_corpus(settings.policies_dir, domain) for chunk in chunk_document(doc)]
 
 
 def _cached_vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray]:
@@ -61,8 +57,9 @@ def _cached_vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray
 
 
 def build_index(settings: Settings, domain: DomainTables, embedder: Embedder, graph: GraphStore | None,
-                progress: Progress | None = None) -> dict:  # fmt: skip
-    """Build and persist the index (atomically); load policies and chunks into ``graph`` if given."""
+                progress: Progress | None = None, load_graph: bool = True) -> dict:  # fmt: skip
+    """Build and persist the index (atomically); load policies and chunks into ``graph`` if given
+    (``load_graph=False`` only reads the graph's names, e.g. for a side index of another embedder)."""
     chunks = corpus_chunks(settings, domain)
     target = index_dir(settings)
     cache = _cached_vectors(target, embedder)
@@ -94,7 +91,7 @@ def build_index(settings: Settings, domain: DomainTables, embedder: Embedder, gr
     if target.exists():
         shutil.rmtree(target)
     os.replace(staging, target)
-    if graph is not None:
+    if graph is not None and load_graph:
         load_policies_into_graph(graph, chunks, corpus_hash)
     return manifest
 
