@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.limits import SizeLimit
 from api.routers import documents, graph, health
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   description="城市运行管理服务辅助决策 / decision support for city operations centres")  # fmt: skip
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(SizeLimit)
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(documents.router)

@@ -26,10 +26,12 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.limits import H11_MAX_EVENT
 
     cfg = settings()
     console.print(f"Yiwang 服务启动 / serving on http://{host or cfg.host}:{port or cfg.port}")
-    uvicorn.run(create_app(cfg), host=host or cfg.host, port=port or cfg.port, log_level=cfg.log_level.lower())
+    uvicorn.run(create_app(cfg), host=host or cfg.host, port=port or cfg.port, log_level=cfg.log_level.lower(),
+                h11_max_incomplete_event_size=H11_MAX_EVENT)
 
 
 if __name__ == "__main__":
