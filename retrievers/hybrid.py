@@ -8,6 +8,7 @@ a third ranked list in the fusion.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,18 +19,25 @@ from retrievers.dense import DenseRetriever
 from retrievers.entities import EntityGazetteer
 from retrievers.keyword import BM25Retriever
 
+SimilarityFn = Callable[[np.ndarray, list[int]], np.ndarray]
 RRF_K = 60
 DEPTH = 50
 GRAPH_DEPTH = 30
+GOVERNING_CHUNKS = 2
+# Plain RRF: weights 0.25/0.5/1.0 for the graph list measured alike on the even-numbered half of the
+# question set (docs/retrieval.md); the parameter stays so a city can lower it.
+GRAPH_WEIGHT = 1.0
 
 
-def rrf(rankings: dict[str, list[int]], k: int = RRF_K) -> list[tuple[int, float, list[str]]]:
-    """Reciprocal-rank fusion: score(d) = Σ 1/(k + rank). Returns (index, score, sources), best first."""
+def rrf(rankings: dict[str, list[int]], k: int = RRF_K,
+        weights: dict[str, float] | None = None) -> list[tuple[int, float, list[str]]]:  # fmt: skip
+    """Weighted reciprocal-rank fusion: score(d) = Σ w_list / (k + rank). Returns (index, score, sources)."""
     scores: dict[int, float] = defaultdict(float)
     sources: dict[int, list[str]] = defaultdict(list)
     for name, ranked in rankings.items():
+        weight = (weights or {}).get(name, 1.0)
         for rank, index in enumerate(ranked, start=1):
-            scores[index] += 1.0 / (k + rank)
+            scores[index] += weight / (k + rank)
             sources[index].append(name)
     ordered = sorted(scores, key=lambda i: (-scores[i], i))
     return [(i, scores[i], sources[i]) for i in ordered]
@@ -41,33 +49,41 @@ class GraphExpander:
     def __init__(self, graph: GraphStore, gazetteer: EntityGazetteer, store: ChunkStore) -> None:
         self.graph, self.gazetteer, self.store = graph, gazetteer, store
 
-    def candidates(self, query: str) -> dict[int, int]:
-        """Chunk index → how many of the question's entities it is linked to (mention or governance)."""
-        mentions = self.gazetteer.find(query)
+    def candidates(self, query: str, vector: np.ndarray, similarity: SimilarityFn) -> dict[int, int]:
+        """Chunk index → how many of the question's entities it is linked to.
+
+        MENTIONS link a chunk directly. GOVERNS links a whole policy, and one policy (the SLA table)
+        may govern every category, so only each governing policy's ``GOVERNING_CHUNKS`` chunks most
+        similar to the question are taken from it."""
         by_label: dict[str, set[str]] = defaultdict(set)
-        for mention in mentions:
+        for mention in self.gazetteer.find(query):
             by_label[mention.label].add(mention.entity_id)
         if not by_label:
             return {}
-        hits: dict[str, int] = defaultdict(int)
-        for label, ids in by_label.items():
-            rows = self.graph.ro_query(
-                f"MATCH (e:{label}) WHERE e.id IN $ids MATCH (c:Chunk)-[:MENTIONS]->(e) "
-                "RETURN c.id AS id, count(DISTINCT e) AS n",
-                {"ids": sorted(ids)},
-            )
-            for row in rows:
-                hits[row["id"]] += row["n"]
-            if label.endswith("Category"):
-                rows = self.graph.ro_query(
-                    f"MATCH (e:{label}) WHERE e.id IN $ids MATCH (p:Policy)-[:GOVERNS]->(e) "
-                    "MATCH (p)-[:HAS_CHUNK]->(c:Chunk) RETURN c.id AS id",
-                    {"ids": sorted(ids)},
-                )
-                for row in rows:
-                    hits[row["id"]] += 1
+        linked: dict[int, int] = defaultdict(int)
         position = self.store.position
-        return {position[cid]: n for cid, n in hits.items() if cid in position}
+        for label, ids in by_label.items():
+            params = {"ids": sorted(ids)}
+            for row in self.graph.ro_query(
+                f"MATCH (e:{label}) WHERE e.id IN $ids MATCH (c:Chunk)-[:MENTIONS]->(e) "
+                "RETURN c.id AS id, count(DISTINCT e) AS n", params,
+            ):  # fmt: skip
+                if row["id"] in position:
+                    linked[position[row["id"]]] += row["n"]
+            if not label.endswith("Category"):
+                continue
+            by_policy: dict[str, list[int]] = defaultdict(list)
+            for row in self.graph.ro_query(
+                f"MATCH (e:{label}) WHERE e.id IN $ids MATCH (p:Policy)-[:GOVERNS]->(e) "
+                "MATCH (p)-[:HAS_CHUNK]->(c:Chunk) RETURN p.id AS policy, c.id AS id", params,
+            ):  # fmt: skip
+                if row["id"] in position:
+                    by_policy[row["policy"]].append(position[row["id"]])
+            for rows in by_policy.values():
+                scores = similarity(vector, rows)
+                for j in np.argsort(-scores)[:GOVERNING_CHUNKS]:
+                    linked[rows[int(j)]] += 1
+        return dict(linked)
 
 
 class HybridRetriever(Retriever):
@@ -75,6 +91,7 @@ class HybridRetriever(Retriever):
         super().__init__(bm25.store)
         self.bm25, self.dense, self.expander = bm25, dense, expander
         self.name = "hybrid+graph" if expander else "hybrid"
+        self.graph_weight = GRAPH_WEIGHT
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         query = check_query(query, k)
@@ -89,13 +106,14 @@ class HybridRetriever(Retriever):
             "dense": [i for i, _ in self.dense.search_vector(vector, DEPTH, mask)],
         }
         if self.expander:
-            linked = {i: n for i, n in self.expander.candidates(query).items() if mask is None or mask[i]}
+            found = self.expander.candidates(query, vector, self.dense.scores_for)
+            linked = {i: n for i, n in found.items() if mask is None or mask[i]}
             if linked:
                 rows = list(linked)
                 similarity = self.dense.scores_for(vector, rows)
                 order = sorted(range(len(rows)), key=lambda j: (-linked[rows[j]], -similarity[j]))
                 rankings["graph"] = [rows[j] for j in order[:GRAPH_DEPTH]]
-        return rrf(rankings)
+        return rrf(rankings, weights={"graph": self.graph_weight})
 
     def get_search_results(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         return [(i, score) for i, score, _ in self.fuse(query, mask)[:k]]
