@@ -8,8 +8,9 @@ disagree with the graph:
 - ``{{name:event-0401}}`` → 路面塌陷, ``{{code:event-0401}}`` → 0401, ``{{cat:event-0401}}`` → 路面塌陷（事件 0401）
 - ``{{filing:…}}``, ``{{closing:…}}``, ``{{basis:…}}``, ``{{supervisor:…}}``: 立案条件, 结案条件, 法律依据, 监管主体
 - ``{{dept_of:component-0101}}`` → the department responsible for that category (各区… for district ones)
-- ``{{dept:water}}`` → A市水务局 (a district template renders as 各区…, e.g. 各区城市管理和综合执法局)
-- ``{{threshold:water_level.alarm}}`` → 40, ``{{unit:water_level}}`` → cm
+- ``{{dept:water}}`` → A市水务局 (a district template renders as 各区…, e.g. 各区城市管理和综合执法局;
+  ``{{dept:district_chengguan@A5区}}`` names one district's: A5区城市管理和综合执法局)
+- ``{{threshold:water_level.alarm}}`` → 40, ``{{unit:water_level}}`` → cm, ``{{direction:water_pressure}}`` → 低于
 - ``{{table:sla}}``, ``{{table:duties}}``, ``{{table:thresholds}}``: whole tables generated from the data
 """
 
@@ -26,7 +27,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from graph.domain import ComponentCategory, DomainTables, EventCategory
 from graph.exceptions import LoadError
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+):([A-Za-z0-9_.\-]+)\s*\}\}")
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+):([^{}\s]+)\s*\}\}")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 KIND_ZH = {"event": "事件", "component": "部件"}
 
@@ -73,19 +74,24 @@ class _Facts:
         }
 
     def dept_name(self, key: str) -> str:
+        key, _, district = key.partition("@")
         dept = self.domain.department_by_key.get(key)
         if dept is None:
             raise KeyError(f"unknown department key {key!r}")
-        return dept.name.replace("{district}", "各区") if dept.level == "district" else dept.name
+        if dept.level != "district":
+            return dept.name
+        return dept.name.replace("{district}", district or "各区")
 
     def render(self, kind: str, arg: str) -> str:
         if kind == "dept":
             return self.dept_name(arg)
-        if kind in ("threshold", "unit"):
+        if kind in ("threshold", "unit", "direction"):
             sensor_kind, _, level = arg.partition(".")
             sensor = self.domain.sensor_kind_by_name[sensor_kind]
             if kind == "unit":
                 return sensor.unit
+            if kind == "direction":
+                return "低于" if sensor.direction == "below" else "高于"
             value = getattr(sensor, level)
             if value is None:
                 raise KeyError(f"sensor kind {sensor_kind} has no {level} threshold")

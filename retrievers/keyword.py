@@ -12,7 +12,7 @@ import bm25s
 import numpy as np
 
 from retrievers.base import ChunkStore, Retriever
-from retrievers.text import tokenize
+from retrievers.text import query_tokens, tokenize
 
 
 class BM25Retriever(Retriever):
@@ -26,13 +26,21 @@ class BM25Retriever(Retriever):
         self.model = model
 
     def get_search_results(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        tokens = tokenize(query)
+        vocabulary = self.model.vocab_dict
+        tokens = [t for t in query_tokens(query) if t in vocabulary]
         if not tokens or not self.store.chunks:
             return []
-        depth = min(len(self.store.chunks), max(k, 50))
-        weights = mask.astype(np.float32) if mask is not None else None
-        indices, scores = self.model.retrieve([tokens], k=depth, show_progress=False, weight_mask=weights)
-        return [(int(i), float(s)) for i, s in zip(indices[0], scores[0], strict=True) if s > 0]
+        scores = self.model.get_scores(tokens)
+        if mask is not None:
+            scores = scores * mask
+        # Top-k over the non-zero scores only: numpy's argpartition degrades on the many tied zeros
+        # of a large corpus (16 ms instead of under 1 ms at 100k chunks).
+        candidates = np.flatnonzero(scores > 0)
+        depth = max(k, 50)
+        if len(candidates) > depth:
+            candidates = candidates[np.argpartition(-scores[candidates], depth)[:depth]]
+        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return [(int(i), float(scores[i])) for i in ranked]
 
     def save(self, directory: Path) -> None:
         self.model.save(str(directory))
