@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import numpy as np
 import pytest
+from tests_support import FIXTURE_POLICIES
 
 from core.exceptions import InvalidInput
+from core.settings import Settings
 from graph.store import GraphStore
 from retrievers.base import SearchFilters
 from retrievers.embedders import make_embedder
 from retrievers.hybrid import RRF_K, rrf
-from retrievers.index import DocumentIndex
+from retrievers.index import DocumentIndex, build_index
 from retrievers.text import normalize, tokenize
 
 MODES = ["bm25", "dense", "hybrid", "hybrid+graph"]
@@ -110,3 +113,18 @@ def test_minilm_serves_a_local_model_on_english() -> None:
 def test_unknown_embedder_is_a_clear_error() -> None:
     with pytest.raises(InvalidInput, match="nothing is downloaded"):
         make_embedder("BAAI/bge-small-zh")
+
+
+def test_rebuild_embeds_only_new_or_changed_chunks(tmp_path, domain, embedder) -> None:
+
+
+
+    policies = tmp_path / "policies"
+    shutil.copytree(FIXTURE_POLICIES, policies)
+    settings = Settings(data_dir=tmp_path / "data", policies_dir=policies)
+    first = build_index(settings, domain, embedder, None)
+    assert first["embedded"] == first["chunks"]
+    assert build_index(settings, domain, embedder, None)["embedded"] == 0
+    path = policies / "policy-t-manhole.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("第五条 本办法自", "第五条 本办法经修订后自"), encoding="utf-8")
+    assert build_index(settings, domain, embedder, None)["embedded"] == 1
