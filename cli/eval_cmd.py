@@ -13,7 +13,7 @@ from cli.common import clean_errors, console, progress_bar, settings
 from cli.demo import taxonomy_csv
 from core.exceptions import BackendUnavailable
 from core.settings import REPO_ROOT
-from evals.retrieval import CUTOFFS, MODES, evaluate, read_items
+from evals.retrieval import CUTOFFS, MODES, evaluate, read_items, slice_of
 from graph.domain import load_domain
 from graph.store import open_graph
 from retrievers.embedders import make_embedder
@@ -47,11 +47,20 @@ def retrieval(
                 with progress_bar(f"embedding with {embedder.name}", total=None):
                     build_index(index_settings, domain, embedder, graph, load_graph=False)
             index = open_index(index_settings, embedder, graph)
-            table = Table("retriever", *(f"recall@{k}" for k in CUTOFFS), "MRR@10",
-                          title=f"检索评测 / retrieval · {len(items)} questions · embedder {embedder.name}")  # fmt: skip
-            for mode in MODES:
-                scores = evaluate(index.retriever(mode).search, items)
-                table.add_row(mode, *(f"{scores.recall[k]:.3f}" for k in CUTOFFS), f"{scores.mrr:.3f}")
+            slices = {"all": items}
+            for item in items:
+                slices.setdefault(slice_of(item), []).append(item)
+            tables = []
+            for name, part in slices.items():
+                if name != "all" and len(slices) == 2:
+                    continue  # one slice only: it is the whole set
+                table = Table("retriever", *(f"recall@{k}" for k in CUTOFFS), "MRR@10",
+                              title=f"检索评测 / retrieval · {name} · {len(part)} questions · embedder {embedder.name}")  # fmt: skip
+                for mode in MODES:
+                    scores = evaluate(index.retriever(mode).search, part)
+                    table.add_row(mode, *(f"{scores.recall[k]:.3f}" for k in CUTOFFS), f"{scores.mrr:.3f}")
+                tables.append(table)
     finally:
         graph.close()
-    console.print(table)
+    for table in tables:
+        console.print(table)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from cli.common import clean_errors, console, progress_bar, settings
+from core.exceptions import InvalidInput
 from core.health import backend_names
 from graph import queries
 from graph.loader import already_loaded, load_city, total_rows, validate_city
@@ -75,8 +76,6 @@ def query(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 行")] = False,
 ) -> None:
     """Run one read-only Cypher query (the engine refuses writes) and print its rows."""
-    from core.exceptions import InvalidInput
-
     try:
         parsed = json.loads(params)
     except json.JSONDecodeError as exc:

@@ -87,5 +87,10 @@ def score(ranked_ids: list[list[str]], items: list[EvalItem]) -> Scores:
                   mrr=reciprocal / n if n else 0.0, n=n)  # fmt: skip
 
 
+def slice_of(item: EvalItem) -> str:
+    """``lookup`` for questions by name, code, 文号 or article (note ``kind: …``), else ``paraphrase``."""
+    return "lookup" if item.note.startswith("kind:") else "paraphrase"
+
+
 def evaluate(search: Callable[[str, int], list[Hit]], items: list[EvalItem]) -> Scores:
     return score([[hit.chunk_id for hit in search(item.q, max(CUTOFFS))] for item in items], items)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from graph.ids import label_for_id
 from graph.store import GraphStore
 from retrievers.base import ChunkStore, Hit, Retriever, SearchFilters, check_query
 from retrievers.dense import DenseRetriever
@@ -118,10 +117,3 @@ class HybridRetriever(Retriever):
     def get_search_results(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         return [(i, score) for i, score, _ in self.fuse(query, mask)[:k]]
 
-
-def entity_ids_by_label(ids: list[str]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for entity_id in ids:
-        if label := label_for_id(entity_id):
-            grouped[label].append(entity_id)
-    return grouped

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import Settings
 from graph.domain import DomainTables
 from graph.store import GraphStore
@@ -153,8 +154,6 @@ class DocumentIndex:
         modes = {"bm25": self.bm25, "dense": self.dense, "hybrid": self.hybrid, "hybrid+graph": self.hybrid_graph}
         chosen = modes.get(mode)
         if chosen is None:
-            from core.exceptions import InvalidInput
-
             raise InvalidInput(f"未知或不可用的检索模式 {mode!r}; 可选 / one of: {', '.join(k for k, v in modes.items() if v)}")
         return chosen
 
@@ -179,8 +178,6 @@ def open_index(settings: Settings, embedder: Embedder, graph: GraphStore | None 
     """Load the persisted index; with a graph, hybrid+graph is available too."""
     directory = index_dir(settings)
     if not (directory / "manifest.json").exists():
-        from core.exceptions import BackendUnavailable
-
         raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
     manifest = json.loads((directory / "manifest.json").read_text())
     with open(directory / "chunks.jsonl", encoding="utf-8") as handle:
