@@ -12,12 +12,13 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import documents, graph, health
+from api.routers import cases, documents, graph, health
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
 from graph.store import GraphStore, open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import DocumentIndex, open_index
+from services.db import database_url, make_engine, migrate, session_factory
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -38,9 +39,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.graph = store or open_graph(settings)
         app.state.document_index = document_index or _open_documents(settings, app.state.graph)
+        engine = make_engine(database_url(settings))
+        migrate(engine)
+        app.state.sessions = session_factory(engine)
         try:
             yield
         finally:
+            engine.dispose()
             if store is None:
                 app.state.graph.close()
 
@@ -52,6 +57,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(documents.router)
+    app.include_router(cases.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

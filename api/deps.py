@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable
 from core.settings import Settings
@@ -32,3 +33,10 @@ def get_document_index(request: Request) -> DocumentIndex:
 
 
 DocumentIndexDep = Annotated[DocumentIndex, Depends(get_document_index)]
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    return request.app.state.sessions
+
+
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]

@@ -99,3 +99,35 @@ def doc_index(doc_settings: Settings, domain: DomainTables, embedder: Embedder, 
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# Relational storage: every service test runs on SQLite and on PostgreSQL.
+PG_ADMIN_URL = os.environ.get("YIWANG_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_database() -> Iterator[str]:
+    import uuid
+
+    import psycopg
+
+    name = f"yiwang_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server answers at {PG_ADMIN_URL} ({exc}); PostgreSQL tests skipped")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind for one test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'yiwang.db'}"
+    else:
+        yield from _postgres_database()

@@ -1,0 +1,56 @@
+"""``/v1/cases``: the dispatch workflow (thin: validate, call services.cases, return a model)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from api.deps import GraphDep, SessionsDep
+from services import cases
+from services.case_models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.deadlines import as_utc
+from services.idempotency import run_once
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+@router.post("", response_model=CasePublic, status_code=201)
+def create(body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency_key: IdempotencyKey = None) -> dict:
+    """Register a case (受理); department and deadline default from the responsibility rules."""
+    return run_once(sessions, idempotency_key, "POST /v1/cases", body, lambda s: cases.create_case(s, graph, body))
+
+
+@router.get("/{case_id}", response_model=CasePublic)
+def read(case_id: str, sessions: SessionsDep) -> CasePublic:
+    """One case with its full history."""
+    with sessions() as session:
+        return cases.get_case(session, case_id)
+
+
+@router.get("", response_model=CaseList)
+def search(
+    sessions: SessionsDep,
+    state: str | None = None,
+    department_id: str | None = None,
+    district: str | None = None,
+    since: datetime | None = None,
+    overdue: bool | None = Query(None, description="only cases past their deadline and still open"),
+    limit: Annotated[int, Query(ge=1, le=cases.MAX_PAGE)] = 50,
+    cursor: str | None = Query(None, description="the 'next' value of the previous page"),
+) -> CaseList:
+    """Cases newest first, filtered; ``next`` pages on."""
+    with sessions() as session:
+        return cases.list_cases(session, state=state, department_id=department_id, district=district,
+                                since=as_utc(since) if since else None, overdue=overdue, limit=limit,
+                                cursor=cursor)  # fmt: skip
+
+
+@router.post("/{case_id}/transition", response_model=CasePublic)
+def move(case_id: str, body: TransitionRequest, graph: GraphDep, sessions: SessionsDep,
+         idempotency_key: IdempotencyKey = None) -> dict:  # fmt: skip
+    """Apply a workflow action (立案, 派遣, 签收, 回退, 延期, 处置反馈, 核查通过, 返工, 作废, 不予立案)."""
+    return run_once(sessions, idempotency_key, f"POST /v1/cases/{case_id}/transition", body,
+                    lambda s: cases.transition(s, graph, case_id, body))  # fmt: skip

@@ -1,0 +1,69 @@
+"""Pydantic shapes of the dispatch API (``/v1/cases``), per shared/api.md."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Urgency = Literal["low", "normal", "high", "critical"]
+Source = Literal["12345", "app", "patrol", "sensor", "media", "video"]
+
+
+class Location(BaseModel):
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class CaseCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, description="诉求或上报内容")
+    category_code: str = Field(description="event-0401 / component-0101")
+    grid_id: str | None = None
+    location: Location | None = None
+    department_id: str | None = Field(None, description="默认按责任规则确定")
+    urgency: Urgency | None = Field(None, description="默认取类别的默认紧急程度")
+    source: Source = "12345"
+
+
+class HistoryEntry(BaseModel):
+    action: str
+    actor: str
+    at: str
+    note: str | None = None
+    from_state: str | None = None
+    to_state: str
+
+
+class CasePublic(BaseModel):
+    id: str
+    state: str
+    category_code: str
+    category_name: str
+    department_id: str | None
+    grid_id: str | None
+    district: str | None
+    urgency: Urgency
+    text: str
+    source: str
+    created_at: str
+    deadline: str | None
+    overdue: bool
+    closed_at: str | None
+    rework_count: int
+    history: list[HistoryEntry]
+    version: int
+    allowed_actions: list[str] = Field(description="what can be done next, e.g. ['派遣', '作废']")
+
+
+class TransitionRequest(BaseModel):
+    action: str = Field(description="dispatch / 派遣, register / 立案 …")
+    actor: str = Field(min_length=1, max_length=64)
+    note: str | None = Field(None, max_length=2000)
+    expected_version: int | None = Field(None, ge=1)
+    department_id: str | None = Field(None, description="for 派遣: send to another department")
+    extend_hours: int | None = Field(None, ge=1, le=720, description="for 延期: extra working hours")
+
+
+class CaseList(BaseModel):
+    items: list[CasePublic]
+    next: str | None

@@ -1,0 +1,191 @@
+"""Dispatch (指挥协调): create, read, list and move cases through the workflow.
+
+Routing defaults come from the graph's responsibility rules; every change is a conditional UPDATE on
+``version`` plus one history row, in one transaction, so concurrent writers never lose an update.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.exceptions import Conflict, InvalidInput, NotFound
+from graph import queries
+from graph.ids import label_for_id
+from graph.store import GraphStore
+from services.case_models import CaseCreate, CaseList, CasePublic, HistoryEntry, TransitionRequest
+from services.deadlines import add_working_hours, as_utc, deadline_for, local_iso
+from services.models import CaseEventRow, CaseRow
+from services.workflow import TERMINAL, State, action_named, allowed_actions, next_state
+
+MAX_PAGE = 200
+
+
+def _category(graph: GraphStore, category_id: str) -> dict:
+    label = label_for_id(category_id)
+    if label not in ("EventCategory", "ComponentCategory"):
+        raise InvalidInput(f"类别编码 {category_id!r} 无效; 形如 event-0401 或 component-0101")
+    rows = graph.ro_query(f"MATCH (c:{label} {{id: $id}}) RETURN properties(c) AS c", {"id": category_id})
+    if not rows:
+        raise NotFound(f"未找到类别 {category_id}; 请用 /v1/graph/search 查询类别")
+    return rows[0]["c"]
+
+
+def _department_exists(graph: GraphStore, department_id: str) -> None:
+    if label_for_id(department_id) != "Department" or not graph.ro_query(
+        "MATCH (d:Department {id: $id}) RETURN d.id AS id", {"id": department_id}
+    ):
+        raise NotFound(f"未找到部门 {department_id}; 请用 /v1/graph/search?label=Department 查询")
+
+
+def _sla(category: dict, urgency: str, start: datetime) -> datetime:
+    return deadline_for(start, urgency, int(category["sla_hours"]), int(category["urgent_sla_hours"]))
+
+
+def to_public(case: CaseRow, events: list[CaseEventRow], now: datetime) -> CasePublic:
+    deadline = as_utc(case.deadline) if case.deadline else None
+    finished = as_utc(case.closed_at) if case.closed_at else now
+    return CasePublic(
+        id=case.id, state=case.state, category_code=case.category_code, category_name=case.category_name,
+        department_id=case.department_id, grid_id=case.grid_id, district=case.district, urgency=case.urgency,
+        text=case.text, source=case.source, created_at=local_iso(case.created_at), deadline=local_iso(deadline),
+        overdue=bool(deadline and case.state not in (State.NOT_REGISTERED, State.VOIDED) and finished > deadline),
+        closed_at=local_iso(case.closed_at), rework_count=case.rework_count, version=case.version,
+        history=[HistoryEntry(action=e.action, actor=e.actor, at=local_iso(e.at), note=e.note,
+                              from_state=e.from_state, to_state=e.to_state) for e in events],
+        allowed_actions=[a.zh for a in allowed_actions(State(case.state))],
+    )  # fmt: skip
+
+
+def _events(session: Session, case_id: str) -> list[CaseEventRow]:
+    return list(session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)))
+
+
+def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: str = "system",
+                now: datetime | None = None) -> CasePublic:  # fmt: skip
+    """Register a report as a case in 受理, routed to the responsible department by default."""
+    now = now or datetime.now(UTC)
+    category = _category(graph, body.category_code)
+    grid_id = body.grid_id
+    if grid_id:
+        if label_for_id(grid_id) != "Grid" or not graph.ro_query("MATCH (g:Grid {id: $id}) RETURN g.id AS id", {"id": grid_id}):
+            raise NotFound(f"未找到网格 {grid_id}; 请检查编号或使用 /v1/graph/search 查询")
+    elif body.location:
+        grid = queries.grid_at(graph, body.location.lon, body.location.lat)
+        if grid is None:
+            raise InvalidInput(f"坐标 ({body.location.lon}, {body.location.lat}) 不在本市任何网格内")
+        grid_id = grid.id
+    else:
+        raise InvalidInput("请提供网格编号 grid_id 或坐标 location / a case needs a grid or a location")
+    if body.department_id:
+        _department_exists(graph, body.department_id)
+        department = body.department_id
+    else:
+        department = queries.responsible_department(graph, body.category_code, grid_id=grid_id).department.id
+    urgency = body.urgency or category.get("default_urgency") or "normal"
+    case = CaseRow(
+        id=f"C{now.astimezone(UTC):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", state=State.ACCEPTED.value,
+        category_code=body.category_code, category_name=category["name"], department_id=department,
+        grid_id=grid_id, district=grid_id[:6], lon=body.location.lon if body.location else None,
+        lat=body.location.lat if body.location else None, urgency=urgency, text=body.text, source=body.source,
+        created_at=now, updated_at=now, deadline=_sla(category, urgency, now), version=1, rework_count=0,
+        extension_count=0,
+    )  # fmt: skip
+    event = CaseEventRow(case_id=case.id, seq=1, action="受理", from_state=None, to_state=State.ACCEPTED.value,
+                         actor=actor, at=now, note=f"来源 {body.source}")  # fmt: skip
+    session.add(case)
+    session.flush()  # the case row must exist before its history row (foreign key)
+    session.add(event)
+    session.flush()
+    return to_public(case, [event], now)
+
+
+def get_case(session: Session, case_id: str, now: datetime | None = None) -> CasePublic:
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
+    return to_public(case, _events(session, case_id), now or datetime.now(UTC))
+
+
+def transition(session: Session, graph: GraphStore, case_id: str, body: TransitionRequest,
+               now: datetime | None = None) -> CasePublic:  # fmt: skip
+    """Apply one workflow action; an illegal action or a stale ``expected_version`` is a 409."""
+    now = now or datetime.now(UTC)
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
+    if body.expected_version is not None and body.expected_version != case.version:
+        raise Conflict(f"案件 {case_id} 已被他人修改 (当前版本 {case.version}, 请求版本 {body.expected_version}); 请刷新后重试")
+    action = action_named(body.action)
+    state = State(case.state)
+    target = next_state(state, action)
+    changes: dict = {"state": target.value, "updated_at": now, "version": case.version + 1}
+    if action.name == "dispatch":
+        if body.department_id:
+            _department_exists(graph, body.department_id)
+            changes["department_id"] = body.department_id
+        category = _category(graph, case.category_code)
+        changes["deadline"] = _sla(category, case.urgency, now)  # 处置时限 runs from dispatch
+    elif action.name == "extend":
+        category = _category(graph, case.category_code)
+        hours = body.extend_hours or int(category["sla_hours"])
+        base = as_utc(case.deadline) if case.deadline else now
+        changes["deadline"] = add_working_hours(base, hours) if case.urgency not in ("high", "critical") else base + timedelta(hours=hours)
+        changes["extension_count"] = case.extension_count + 1
+    elif action.rework:
+        changes["rework_count"] = case.rework_count + 1
+    if target in TERMINAL:
+        changes["closed_at"] = now
+    # Conditional on the version read above: a concurrent writer makes this match no row.
+    result = session.execute(
+        update(CaseRow).where(CaseRow.id == case_id, CaseRow.version == case.version).values(**changes)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise Conflict(f"案件 {case_id} 刚被他人修改; 请刷新后重试")
+    session.add(CaseEventRow(case_id=case_id, seq=case.version + 1, action=action.zh, from_state=state.value,
+                             to_state=target.value, actor=body.actor, at=now, note=body.note))  # fmt: skip
+    session.flush()
+    session.expire(case)
+    return get_case(session, case_id, now)
+
+
+def _cursor(created_at: datetime, case_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{as_utc(created_at).isoformat()}|{case_id}".encode()).decode()
+
+
+def list_cases(session: Session, *, state: str | None = None, department_id: str | None = None,
+               district: str | None = None, since: datetime | None = None, overdue: bool | None = None,
+               limit: int = 50, cursor: str | None = None, now: datetime | None = None) -> CaseList:  # fmt: skip
+    """Newest first, keyset-paginated (``next`` is the cursor of the following page)."""
+    now = now or datetime.now(UTC)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit 应在 1–{MAX_PAGE} 之间")
+    query = select(CaseRow)
+    if state:
+        if state not in {s.value for s in State}:
+            raise InvalidInput(f"未知状态 {state!r}; 可选: {'、'.join(s.value for s in State)}")
+        query = query.where(CaseRow.state == state)
+    if department_id:
+        query = query.where(CaseRow.department_id == department_id)
+    if district:
+        query = query.where(CaseRow.district == district)
+    if since:
+        query = query.where(CaseRow.created_at >= since)
+    if overdue:
+        query = query.where(CaseRow.deadline < now, CaseRow.state.notin_([s.value for s in TERMINAL]))
+    if cursor:
+        try:
+            at_text, last_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+            at = datetime.fromisoformat(at_text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidInput("分页游标无效 / invalid cursor; use the 'next' value of the previous page") from exc
+        query = query.where((CaseRow.created_at < at) | ((CaseRow.created_at == at) & (CaseRow.id < last_id)))
+    rows = list(session.scalars(query.order_by(CaseRow.created_at.desc(), CaseRow.id.desc()).limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    items = [to_public(row, _events(session, row.id), now) for row in page]
+    return CaseList(items=items, next=_cursor(page[-1].created_at, page[-1].id) if more and page else None)

@@ -1,0 +1,53 @@
+"""``Idempotency-Key`` on writes: the same key and body apply once and return the first result.
+
+The key row is written in the same transaction as the change, so two concurrent requests with one key
+cannot both apply: the second fails on the key's primary key and replays the first's result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.exceptions import Conflict
+from services.models import IdempotencyRow
+
+
+def body_hash(body: BaseModel) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+def _stored(session: Session, key: str, scope: str, digest: str) -> dict | None:
+    row = session.get(IdempotencyRow, (key, scope))
+    if row is None:
+        return None
+    if row.body_hash != digest:
+        raise Conflict(f"Idempotency-Key {key!r} 已用于另一个请求体; 请为新的请求使用新的键")
+    return json.loads(row.response)
+
+
+def run_once(sessions: sessionmaker[Session], key: str | None, scope: str, body: BaseModel,
+             write: Callable[[Session], BaseModel]) -> dict:  # fmt: skip
+    """Run ``write`` in its own transaction (once per key and body) and return its JSON result."""
+    digest = body_hash(body)
+    with sessions() as session:
+        if key and (stored := _stored(session, key, scope, digest)) is not None:
+            return stored
+        try:
+            result = write(session).model_dump(mode="json")
+            if key:
+                session.add(IdempotencyRow(key=key, scope=scope, body_hash=digest, status_code=200,
+                                           response=json.dumps(result, ensure_ascii=False), created_at=datetime.now(UTC)))  # fmt: skip
+            session.commit()
+            return result
+        except IntegrityError:
+            session.rollback()
+            if key and (stored := _stored(session, key, scope, digest)) is not None:
+                return stored
+            raise

@@ -1,0 +1,156 @@
+"""/v1/cases on SQLite and PostgreSQL: routing, the workflow, conflicts, idempotency, paging, concurrency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+from graph import queries
+from graph.demo.city import CityData
+from graph.store import GraphStore
+from services import cases
+from services.case_models import CaseCreate
+from services.db import make_engine, migrate, session_factory
+
+
+@pytest.fixture
+def client(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[TestClient]:
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("case tests need one graph engine only")
+    settings = base_settings.model_copy(update={"db_url": db_url})
+    with TestClient(create_app(settings, store=graph)) as test_client:
+        yield test_client
+
+
+def _grid(small_city: CityData, n: int = 0) -> dict:
+    return small_city.nodes["Grid"][n]
+
+
+def _new(client: TestClient, small_city: CityData, **extra) -> dict:
+    body = {"text": "幸福路上井盖没了，很危险", "category_code": "component-0101", "grid_id": _grid(small_city)["id"], **extra}
+    response = client.post("/v1/cases", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _move(client: TestClient, case: dict, action: str, **extra):
+    return client.post(f"/v1/cases/{case['id']}/transition", json={"action": action, "actor": "值班长", **extra})
+
+
+def test_new_case_is_routed_by_the_responsibility_rules(client: TestClient, graph: GraphStore, small_city: CityData) -> None:
+    case = _new(client, small_city)
+    expected = queries.responsible_department(graph, "component-0101", grid_id=_grid(small_city)["id"])
+    assert case["department_id"] == expected.department.id
+    assert case["state"] == "受理" and case["version"] == 1 and case["deadline"].endswith("+08:00")
+    assert [h["action"] for h in case["history"]] == ["受理"] and case["allowed_actions"] == ["立案", "不予立案", "作废"]
+    assert client.get(f"/v1/cases/{case['id']}").json() == case
+
+
+def test_location_resolves_to_the_grid(client: TestClient, small_city: CityData) -> None:
+    asset = small_city.nodes["Asset"][3]
+    case = _new(client, small_city, grid_id=None, location={"lon": asset["lon"], "lat": asset["lat"]})
+    assert case["grid_id"] == asset["grid"] and case["district"] == asset["district"]
+
+
+def test_full_workflow_to_closure(client: TestClient, small_city: CityData) -> None:
+    case = _new(client, small_city)
+    for action in ("立案", "派遣", "签收", "处置反馈", "返工", "处置反馈", "核查通过"):
+        response = _move(client, case, action)
+        assert response.status_code == 200, response.text
+        case = response.json()
+    assert case["state"] == "结案" and case["version"] == 8 and case["rework_count"] == 1
+    assert [h["to_state"] for h in case["history"]] == ["受理", "立案", "派遣", "处置", "核查", "处置", "核查", "结案"]
+    assert case["closed_at"] and case["allowed_actions"] == []
+
+
+@pytest.mark.parametrize(("action", "extra", "message"), [
+    ("派遣", {}, "不能执行「派遣」"),
+    ("立案", {"expected_version": 5}, "已被他人修改"),
+])  # fmt: skip
+def test_refused_moves_write_nothing(client: TestClient, small_city: CityData, action: str, extra: dict, message: str) -> None:
+    case = _new(client, small_city)
+    response = _move(client, case, action, **extra)
+    assert response.status_code == 409 and message in response.json()["error"]["message"]
+    assert client.get(f"/v1/cases/{case['id']}").json() == case
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({"text": "x", "category_code": "component-0101"}, 422),
+    ({"text": "x", "category_code": "component-9999", "grid_id": "990101001001001"}, 404),
+    ({"text": "x", "category_code": "component-0101", "grid_id": "990101999999999"}, 404),
+    ({"text": "", "category_code": "component-0101", "grid_id": "990101001001001"}, 422),
+    ({"text": "x", "category_code": "event-0401", "location": {"lon": 100.0, "lat": 20.0}}, 422),
+    ({"text": "x", "category_code": "event-0401", "grid_id": "990101001001001", "department_id": "dept-nobody"}, 404),
+])  # fmt: skip
+def test_bad_cases_are_refused(client: TestClient, body: dict, status: int) -> None:
+    response = client.post("/v1/cases", json=body)
+    assert response.status_code == status and response.json()["error"]["message"]
+    assert client.get("/v1/cases").json()["items"] == []
+
+
+def test_idempotency_key_applies_once(client: TestClient, small_city: CityData) -> None:
+    body = {"text": "路灯不亮", "category_code": "component-0101", "grid_id": _grid(small_city)["id"]}
+    first = client.post("/v1/cases", json=body, headers={"Idempotency-Key": "k-1"})
+    again = client.post("/v1/cases", json=body, headers={"Idempotency-Key": "k-1"})
+    other = client.post("/v1/cases", json={**body, "text": "别的"}, headers={"Idempotency-Key": "k-1"})
+    assert first.json()["id"] == again.json()["id"] and other.status_code == 409
+    assert len(client.get("/v1/cases").json()["items"]) == 1
+    moved = _move(client, first.json(), "立案")
+    replay = client.post(f"/v1/cases/{first.json()['id']}/transition", json={"action": "派遣", "actor": "a"},
+                         headers={"Idempotency-Key": "t-1"})  # fmt: skip
+    replay2 = client.post(f"/v1/cases/{first.json()['id']}/transition", json={"action": "派遣", "actor": "a"},
+                          headers={"Idempotency-Key": "t-1"})  # fmt: skip
+    assert moved.status_code == 200 and replay.json() == replay2.json() and replay2.json()["version"] == 3
+
+
+def test_list_filters_and_pages(client: TestClient, small_city: CityData) -> None:
+    made = [_new(client, small_city, grid_id=_grid(small_city, n)["id"]) for n in range(5)]
+    _move(client, made[0], "立案")
+    seen, cursor = [], None
+    while True:
+        page = client.get("/v1/cases", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(c["id"] for c in made) and len(seen) == 5
+    registered = client.get("/v1/cases", params={"state": "立案"}).json()["items"]
+    assert [c["id"] for c in registered] == [made[0]["id"]]
+    assert client.get("/v1/cases", params={"cursor": "garbage"}).status_code == 422
+    assert client.get("/v1/cases", params={"state": "飞了"}).status_code == 422
+
+
+def test_overdue_cases_are_visible(graph: GraphStore, small_city: CityData, db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    with sessions() as session:
+        old = cases.create_case(session, graph, CaseCreate(text="旧案", category_code="component-0101",
+                                                           grid_id=_grid(small_city)["id"]), now=long_ago)  # fmt: skip
+        fresh = cases.create_case(session, graph, CaseCreate(text="新案", category_code="component-0101",
+                                                             grid_id=_grid(small_city)["id"]))  # fmt: skip
+        session.commit()
+        overdue = cases.list_cases(session, overdue=True)
+    engine.dispose()
+    assert old.id in [c.id for c in overdue.items] and fresh.id not in [c.id for c in overdue.items]
+    assert all(c.overdue for c in overdue.items)
+
+
+def test_concurrent_writers_lose_no_update(client: TestClient, small_city: CityData) -> None:
+    case = _new(client, small_city)
+
+    def register(n: int) -> int:
+        return _move(client, case, "立案", note=f"writer {n}").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(register, range(8)))
+    assert statuses.count(200) == 1 and statuses.count(409) == 7
+    final = client.get(f"/v1/cases/{case['id']}").json()
+    assert final["version"] == 2 and [h["action"] for h in final["history"]] == ["受理", "立案"]
