@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import cases, documents, graph, health
+from api.routers import cases, documents, evaluation, graph, health
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
 from graph.store import GraphStore, open_graph
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(graph.router)
     app.include_router(documents.router)
     app.include_router(cases.router)
+    app.include_router(evaluation.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

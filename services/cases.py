@@ -96,7 +96,7 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
         extension_count=0,
     )  # fmt: skip
     event = CaseEventRow(case_id=case.id, seq=1, action="受理", from_state=None, to_state=State.ACCEPTED.value,
-                         actor=actor, at=now, note=f"来源 {body.source}")  # fmt: skip
+                         actor=actor, department_id=department, at=now, note=f"来源 {body.source}")  # fmt: skip
     session.add(case)
     session.flush()  # the case row must exist before its history row (foreign key)
     session.add(event)
@@ -148,7 +148,8 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
         session.rollback()
         raise Conflict(f"案件 {case_id} 刚被他人修改; 请刷新后重试")
     session.add(CaseEventRow(case_id=case_id, seq=case.version + 1, action=action.zh, from_state=state.value,
-                             to_state=target.value, actor=body.actor, at=now, note=body.note))  # fmt: skip
+                             to_state=target.value, actor=body.actor, at=now, note=body.note,
+                             department_id=changes.get("department_id", case.department_id)))  # fmt: skip
     session.flush()
     session.expire(case)
     return get_case(session, case_id, now)

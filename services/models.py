@@ -51,6 +51,7 @@ class CaseEventRow(Base):
     from_state: Mapped[str | None] = mapped_column(String(8))
     to_state: Mapped[str] = mapped_column(String(8))
     actor: Mapped[str] = mapped_column(String(64))
+    department_id: Mapped[str | None] = mapped_column(String(64))  # who holds the case after this step
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)
 

@@ -67,6 +67,11 @@ def test_full_workflow_to_closure(client: TestClient, small_city: CityData) -> N
     assert case["state"] == "结案" and case["version"] == 8 and case["rework_count"] == 1
     assert [h["to_state"] for h in case["history"]] == ["受理", "立案", "派遣", "处置", "核查", "处置", "核查", "结案"]
     assert case["closed_at"] and case["allowed_actions"] == []
+    indicators = client.get("/v1/evaluation", params={"period": "last1d"}).json()["items"]
+    mine = next(i for i in indicators if i["department_id"] == case["department_id"])
+    assert (mine["结案数"], mine["返工数"], mine["应处置数"]) == (1, 1, 1)
+    assert mine["结案率"] == {"value": 1.0, "numerator": 1, "denominator": 1}
+    assert client.get("/v1/evaluation", params={"period": "someday"}).status_code == 422
 
 
 @pytest.mark.parametrize(("action", "extra", "message"), [

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("from_state", sa.String(8)),
         sa.Column("to_state", sa.String(8), nullable=False),
         sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("department_id", sa.String(64)),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("note", sa.Text),
         sa.UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
