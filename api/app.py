@@ -12,13 +12,14 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import cases, documents, evaluation, graph, health
+from api.routers import cases, documents, evaluation, graph, health, monitoring
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
 from graph.store import GraphStore, open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import DocumentIndex, open_index
 from services.db import database_url, make_engine, migrate, session_factory
+from services.monitoring import Registry, sync_sensors
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -42,6 +43,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         engine = make_engine(database_url(settings))
         migrate(engine)
         app.state.sessions = session_factory(engine)
+        app.state.registry = Registry()
+        with app.state.sessions() as session:
+            sync_sensors(session, app.state.graph, update_existing=False)  # new sensors only: start-up stays fast
+            session.commit()
+            app.state.registry.load(session)
         try:
             yield
         finally:
@@ -59,6 +65,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(documents.router)
     app.include_router(cases.router)
     app.include_router(evaluation.router)
+    app.include_router(monitoring.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,92 @@
+"""``/v1/monitoring``: sensors, readings in and out, alarms and city vital signs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.deps import SessionsDep
+from services import monitoring
+from services.deadlines import local_iso
+from services.models import SensorRow
+from services.vitals import Vital, vitals
+
+router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
+
+
+class SensorPublic(BaseModel):
+    id: str
+    kind: str
+    name: str
+    unit: str
+    asset_id: str
+    grid_id: str
+    district: str
+    thresholds: dict[str, float | str | None]
+    last_value: float | None
+    last_ts: str | None
+
+
+class SensorList(BaseModel):
+    items: list[SensorPublic]
+
+
+class AlarmList(BaseModel):
+    items: list[monitoring.AlarmPublic]
+
+
+class VitalList(BaseModel):
+    items: list[Vital]
+
+
+@router.get("/sensors", response_model=SensorList)
+def sensors(sessions: SessionsDep, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
+            limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> SensorList:  # fmt: skip
+    """The sensor registry (synced from the graph) with thresholds and the newest value."""
+    query = select(SensorRow)
+    for column, value in ((SensorRow.kind, kind), (SensorRow.district, district), (SensorRow.asset_id, asset_id)):
+        if value:
+            query = query.where(column == value)
+    with sessions() as session:
+        rows = session.scalars(query.order_by(SensorRow.id).limit(limit)).all()
+        return SensorList(items=[SensorPublic(
+            id=s.id, kind=s.kind, name=s.name, unit=s.unit, asset_id=s.asset_id, grid_id=s.grid_id, district=s.district,
+            thresholds={"direction": s.direction, "watch": s.watch, "warning": s.warning, "alarm": s.alarm,
+                        "min": s.range_min, "max": s.range_max},
+            last_value=s.last_value, last_ts=local_iso(s.last_ts)) for s in rows])  # fmt: skip
+
+
+@router.post("/readings", response_model=monitoring.IngestResult)
+def ingest(body: monitoring.ReadingBatch, request: Request, sessions: SessionsDep) -> monitoring.IngestResult:
+    """A batch of readings (≤ 10,000): each is accepted or listed as rejected with its reason."""
+    with sessions() as session:
+        result = monitoring.ingest(session, request.app.state.registry, body.readings)
+        session.commit()
+        return result
+
+
+@router.get("/readings")
+def readings(sessions: SessionsDep, sensor_id: str, since: datetime | None = None, until: datetime | None = None,
+             limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000) -> dict:  # fmt: skip
+    """One sensor's readings in a window, oldest first."""
+    with sessions() as session:
+        return {"items": monitoring.readings_of(session, sensor_id, since, until, limit)}
+
+
+@router.get("/alarms", response_model=AlarmList)
+def alarms(sessions: SessionsDep, state: str | None = None, district: str | None = None, kind: str | None = None,
+           level: str | None = None) -> AlarmList:  # fmt: skip
+    """Threshold alarms, newest first (``state=open`` for what needs attention now)."""
+    with sessions() as session:
+        return AlarmList(items=monitoring.list_alarms(session, state, district, kind, level))
+
+
+@router.get("/vitals", response_model=VitalList)
+def city_vitals(sessions: SessionsDep, district: str | None = None) -> VitalList:
+    """城市生命体征 for the city or one district (``district=990103``)."""
+    with sessions() as session:
+        return VitalList(items=vitals(session, district))

@@ -1,0 +1,123 @@
+"""/v1/monitoring on SQLite and PostgreSQL: validation, alarms with hysteresis, bursts, vitals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+from graph.demo.city import CityData
+from graph.store import GraphStore
+from services.deadlines import local_iso
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def client(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[TestClient]:
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("monitoring tests need one graph engine only")
+    with TestClient(create_app(base_settings.model_copy(update={"db_url": db_url}), store=graph)) as test_client:
+        yield test_client
+
+
+def _sensor(small_city: CityData, kind: str) -> dict:
+    return next(s for s in small_city.nodes["Sensor"] if s["kind"] == kind)
+
+
+def _post(client: TestClient, *readings: tuple[str, datetime, float]) -> dict:
+    body = {"readings": [{"sensor_id": s, "ts": t.isoformat(), "value": v} for s, t, v in readings]}
+    # Raw JSON so a device's NaN token reaches the server as it would in the field.
+    response = client.post("/v1/monitoring/readings", content=json.dumps(body), headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_registry_is_synced_from_the_graph(client: TestClient, small_city: CityData) -> None:
+    items = client.get("/v1/monitoring/sensors", params={"limit": 10_000}).json()["items"]
+    assert {s["id"] for s in items} == {s["id"] for s in small_city.nodes["Sensor"]}
+    level = _sensor(small_city, "water_level")
+    one = client.get("/v1/monitoring/sensors", params={"asset_id": level["asset"]}).json()["items"]
+    assert level["id"] in [s["id"] for s in one] and one[0]["thresholds"]["direction"] in ("above", "below")
+
+
+def test_every_reading_is_accepted_or_rejected_with_its_reason(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_pressure")["id"]
+    result = _post(client, (sensor, T0, 0.35), ("S9999999999999999-01", T0, 1.0), (sensor, T0 + timedelta(minutes=1), 99.0),
+                   (sensor, datetime.now(UTC) + timedelta(days=2), 0.3), (sensor, T0, 0.36),
+                   (sensor, T0 + timedelta(minutes=2), float("nan")))  # fmt: skip
+    assert result["accepted"] == 1
+    reasons = {r["index"]: r["reason"] for r in result["rejected"]}
+    assert set(reasons) == {1, 2, 3, 4, 5}
+    assert "unknown sensor" in reasons[1] and "physical range" in reasons[2] and "future" in reasons[3]
+    assert "duplicate" in reasons[4] and "finite" in reasons[5]
+    again = _post(client, (sensor, T0, 0.37))
+    assert again["accepted"] == 0 and "exists" in again["rejected"][0]["reason"]
+    stored = client.get("/v1/monitoring/readings", params={"sensor_id": sensor}).json()["items"]
+    assert [r["value"] for r in stored] == [0.35]
+
+
+def test_naive_timestamp_is_refused_whole(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_pressure")["id"]
+    response = client.post("/v1/monitoring/readings", json={"readings": [{"sensor_id": sensor, "ts": "2026-11-24T10:00:00", "value": 0.3}]})
+    assert response.status_code == 422 and "offset" in response.json()["error"]["message"]
+
+
+def test_alarm_opens_escalates_and_closes_with_hysteresis(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_level")
+    values = [5, 15, 25, 50, 9.8, 12, 5]  # watch 10, warning 20, alarm 40 (cm)
+    for minute, value in enumerate(values):
+        _post(client, (sensor["id"], T0 + timedelta(minutes=minute), value))
+    alarms = client.get("/v1/monitoring/alarms", params={"district": sensor["district"]}).json()["items"]
+    assert len(alarms) == 1
+    alarm = alarms[0]
+    assert (alarm["state"], alarm["level"], alarm["peak"], alarm["threshold"]) == ("closed", "alarm", 50, 40)
+    assert alarm["asset_id"] == sensor["asset"] and alarm["grid_id"] == sensor["grid"]
+    assert alarm["closed_at"] == local_iso(T0 + timedelta(minutes=6))  # the 9.8 and 12 readings kept it open
+
+
+def test_a_burst_opens_one_alarm(client: TestClient, small_city: CityData) -> None:
+    spec = next(s for s in small_city.nodes["Sensor"] if s["direction"] == "above")
+    sensor = spec["id"]
+
+    def burst(offset: int) -> dict:
+        return _post(client, *[(sensor, T0 + timedelta(seconds=offset * 1000 + i), spec["threshold_alarm"]) for i in range(100)])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(burst, range(4)))
+    assert sum(r["accepted"] for r in results) == 400
+    open_alarms = client.get("/v1/monitoring/alarms", params={"state": "open"}).json()["items"]
+    assert [a["sensor_id"] for a in open_alarms] == [sensor]
+
+
+def test_vitals_reflect_open_alarms_per_district(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_level")
+    _post(client, (sensor["id"], T0, 30.0))
+    city = {v["code"]: v for v in client.get("/v1/monitoring/vitals").json()["items"]}
+    assert city["waterlogging_points"]["value"] == 1 and city["waterlogging_points"]["status"] == "watch"
+    assert {"code", "name", "value", "unit", "status", "as_of"} <= city["water_pressure_compliance"].keys()
+    other = next(d["id"] for d in small_city.nodes["District"] if d["id"] != sensor["district"])
+    elsewhere = {v["code"]: v for v in client.get("/v1/monitoring/vitals", params={"district": other}).json()["items"]}
+    assert elsewhere["waterlogging_points"]["value"] == 0 and elsewhere["waterlogging_points"]["status"] == "normal"
+
+
+def test_unknown_sensor_readings_are_404(client: TestClient) -> None:
+    response = client.get("/v1/monitoring/readings", params={"sensor_id": "S0000000000000000-01"})
+    assert response.status_code == 404
+
+
+def test_concurrent_batches_with_the_same_readings_store_each_once(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_pressure")["id"]
+    batch = [(sensor, T0 + timedelta(seconds=i), 0.3) for i in range(200)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: _post(client, *batch), range(4)))
+    assert sum(r["accepted"] for r in results) == 200
+    assert sum(len(r["rejected"]) for r in results) == 600
+    assert all("duplicate" in x["reason"] for r in results for x in r["rejected"])
+    assert len(client.get("/v1/monitoring/readings", params={"sensor_id": sensor}).json()["items"]) == 200
