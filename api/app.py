@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from retrievers.embedders import make_embedder
 from retrievers.index import DocumentIndex, open_index
 from services.db import database_url, make_engine, migrate, session_factory
 from services.monitoring import Registry, sync_sensors
+from services.mqtt_ingest import MqttIngestor
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -29,6 +31,19 @@ def _open_documents(settings: Settings, graph: GraphStore) -> DocumentIndex | No
         return open_index(settings, make_embedder(settings.embedding_model), graph)
     except BackendUnavailable:
         return None  # served as 503 with the command to run, not a crash at start-up
+
+
+def _start_mqtt(settings: Settings, app: FastAPI) -> MqttIngestor | None:
+    if not settings.mqtt_url:
+        return None
+    ingestor = MqttIngestor(settings.mqtt_url, settings.mqtt_topic_prefix, app.state.sessions, app.state.registry)
+    try:
+        ingestor.start()
+    except OSError as exc:
+        # HTTP ingestion still works; the operator sees why MQTT does not.
+        logging.getLogger("yiwang.mqtt").warning("MQTT broker %s unreachable (%s); readings only over HTTP", settings.mqtt_url, exc)
+        return None
+    return ingestor
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None,
@@ -48,9 +63,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             sync_sensors(session, app.state.graph, update_existing=False)  # new sensors only: start-up stays fast
             session.commit()
             app.state.registry.load(session)
+        app.state.mqtt = _start_mqtt(settings, app)
         try:
             yield
         finally:
+            if app.state.mqtt:
+                app.state.mqtt.stop()
             engine.dispose()
             if store is None:
                 app.state.graph.close()

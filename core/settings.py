@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     graph_user: str = Field("neo4j", description="Neo4j user name.")
     graph_password: str = Field("", description="Neo4j password.")
     db_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file in the data dir.")
+    mqtt_url: str = Field("mqtt://127.0.0.1:1883", description="MQTT broker for sensor readings; empty disables it.")
+    mqtt_topic_prefix: str = Field("yiwang/sensors", description="Readings arrive on <prefix>/{sensor_id}.")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint; empty means the offline planner.")
     llm_model: str = Field("", description="Chat model name at the LLM endpoint.")
     llm_api_key: str = Field("", description="API key for the LLM endpoint.")

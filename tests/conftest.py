@@ -25,7 +25,8 @@ TEST_SCALE = 0.02  # about 1,000 assets and 100 sensors; geography is the same a
 
 @pytest.fixture(scope="session")
 def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("yiwang-data"))
+    # MQTT off by default in tests; the MQTT test turns it on with a topic prefix of its own.
+    return Settings(data_dir=tmp_path_factory.mktemp("yiwang-data"), mqtt_url="")
 
 
 @pytest.fixture(scope="session")
