@@ -32,6 +32,7 @@ class EvalItem:
 def resolve_gold(doc: str, anchor: str, chunks: list[Chunk]) -> list[str]:
     """Chunk ids of ``doc`` that hold ``anchor``: the article it names (with its continuations), else the
     single passage containing it, else every chunk of the section whose heading it is."""
+    anchor = anchor.lstrip("#").strip()  # a heading may be quoted with its Markdown marker
     own = [c for c in chunks if c.doc_id == doc]
     if not own:
         raise InvalidInput(f"eval item names unknown document {doc}")
