@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import cases, documents, evaluation, graph, health, monitoring
+from api.routers import cases, documents, evaluation, forecast, graph, health, monitoring
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
 from graph.store import GraphStore, open_graph
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(cases.router)
     app.include_router(evaluation.router)
     app.include_router(monitoring.router)
+    app.include_router(forecast.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

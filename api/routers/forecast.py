@@ -1,0 +1,17 @@
+"""``POST /v1/forecast``: a forecast with 80/95 % intervals and its backtest against seasonal naive."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import SessionsDep, SettingsDep
+from services.forecasting import Forecast, ForecastRequest, forecast
+
+router = APIRouter(prefix="/v1/forecast", tags=["forecast"])
+
+
+@router.post("", response_model=Forecast)
+def make_forecast(body: ForecastRequest, sessions: SessionsDep, settings: SettingsDep) -> Forecast:
+    """Series ids: sensor:<id>, cases:<district|city>:<category|all>, ett:OT, traffic:<detector>."""
+    with sessions() as session:
+        return forecast(session, body, settings.shared_dir)

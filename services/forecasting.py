@@ -1,0 +1,197 @@
+"""Forecasting: AutoETS (statsforecast) against a seasonal-naive baseline, 80/95 % intervals and a
+rolling-origin backtest reporting MASE for both.
+
+Series ids: ``sensor:<sensor_id>`` (hourly means of stored readings), ``cases:<district|city>:<category|all>``
+(daily case counts), and the real public series in ``shared/data/series``: ``ett:<column>`` (ETTh1,
+hourly transformer load/oil temperature) and ``traffic:<detector>`` (METR-LA speeds, 5-min → hourly).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.exceptions import InvalidInput, NotFound
+from services.deadlines import CHINA, as_utc, local_iso
+from services.models import CaseRow, ReadingRow, SensorRow
+
+FIT_WINDOW = {"hourly": 24 * 28, "daily": 365}
+SEASON = {"hourly": 24, "daily": 7}
+MAX_HORIZON = {"hourly": 24 * 7, "daily": 90}
+BACKTEST_ORIGINS = 3
+
+
+class ForecastRequest(BaseModel):
+    series_id: str = Field(max_length=100)
+    horizon: int = Field(ge=1)
+    level: list[int] = Field(default=[80, 95])
+
+
+class ForecastPoint(BaseModel):
+    ts: str
+    mean: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+
+
+class Backtest(BaseModel):
+    mase: float
+    baseline: str = "seasonal_naive"
+    baseline_mase: float
+    origins: int
+    horizon: int
+
+
+class Forecast(BaseModel):
+    series_id: str
+    model: str
+    frequency: str
+    points: list[ForecastPoint]
+    backtest: Backtest
+
+
+@dataclass
+class Series:
+    values: np.ndarray
+    last: datetime  # timestamp of the last value (UTC)
+    frequency: str  # hourly | daily
+
+    @property
+    def step(self) -> timedelta:
+        return timedelta(hours=1) if self.frequency == "hourly" else timedelta(days=1)
+
+
+@lru_cache(maxsize=4)
+def _ett(path: Path) -> tuple[list[str], np.ndarray, datetime]:
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, data = rows[0][1:], np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    last = datetime.strptime(rows[-1][0], "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA).astimezone(UTC)
+    return header, data, last
+
+
+@lru_cache(maxsize=4)
+def _traffic(path: Path) -> tuple[list[str], np.ndarray]:
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], np.array([[float(v) for v in r] for r in rows[1:]])
+
+
+def load_series(series_id: str, session: Session, shared_dir: Path, now: datetime) -> Series:
+    kind, _, rest = series_id.partition(":")
+    if kind == "ett":
+        header, data, last = _ett(shared_dir / "data" / "series" / "ETTh1.csv")
+        if rest not in header:
+            raise NotFound(f"ETTh1 没有列 {rest!r}; 可选: {', '.join(header)}")
+        return Series(data[:, header.index(rest)], last, "hourly")
+    if kind == "traffic":
+        header, data = _traffic(shared_dir / "data" / "series" / "los_speed.csv")
+        if rest not in header:
+            raise NotFound(f"没有检测器 {rest!r}; 例如 traffic:{header[0]}")
+        column = data[:, header.index(rest)]
+        hourly = column[: len(column) // 12 * 12].reshape(-1, 12).mean(axis=1)  # 5-minute speeds → hourly means
+        return Series(hourly, datetime(2012, 3, 7, 23, tzinfo=CHINA).astimezone(UTC), "hourly")
+    if kind == "sensor":
+        if session.get(SensorRow, rest) is None:
+            raise NotFound(f"未找到传感器 {rest}; 请用 /v1/monitoring/sensors 查询")
+        rows = session.execute(select(ReadingRow.ts, ReadingRow.value).where(ReadingRow.sensor_id == rest).order_by(ReadingRow.ts)).all()
+        return _bucket([(as_utc(ts), value) for ts, value in rows], "hourly", mean=True)
+    if kind == "cases":
+        district, _, category = rest.partition(":")
+        query = select(CaseRow.created_at)
+        if district and district != "city":
+            query = query.where(CaseRow.district == district)
+        if category and category != "all":
+            query = query.where(CaseRow.category_code == category)
+        return _bucket([(as_utc(ts), 1.0) for (ts,) in session.execute(query)], "daily", mean=False, until=now)
+    raise NotFound(f"未知序列 {series_id!r}; 形如 sensor:<传感器>、cases:<区|city>:<类别|all>、ett:OT、traffic:<检测器>")
+
+
+def _bucket(points: list[tuple[datetime, float]], frequency: str, mean: bool, until: datetime | None = None) -> Series:
+    if not points:
+        raise InvalidInput("该序列还没有数据 / the series has no data yet")
+    step = timedelta(hours=1) if frequency == "hourly" else timedelta(days=1)
+    origin = min(t for t, _ in points)
+    origin = origin.replace(minute=0, second=0, microsecond=0) if frequency == "hourly" else \
+        origin.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)  # fmt: skip
+    end = max(until or origin, max(t for t, _ in points))
+    n = int((end - origin) / step) + 1
+    sums, counts = np.zeros(n), np.zeros(n)
+    for t, value in points:
+        i = int((t - origin) / step)
+        sums[i] += value
+        counts[i] += 1
+    if mean:
+        filled = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+        # Gaps carry the last value forward (a sensor that was silent for an hour did not drop to zero).
+        for i in range(1, n):
+            if np.isnan(filled[i]):
+                filled[i] = filled[i - 1]
+        values = filled
+    else:
+        values = sums
+    return Series(values, origin + step * (n - 1), frequency)
+
+
+def _fit(values: np.ndarray, horizon: int, season: int, levels: list[int]) -> tuple[str, dict[str, np.ndarray]]:
+    from statsforecast.models import AutoETS, SeasonalNaive
+
+    if len(values) >= 3 * season:
+        return "AutoETS", AutoETS(season_length=season).forecast(y=values, h=horizon, level=levels)
+    return "SeasonalNaive", SeasonalNaive(season_length=season).forecast(y=values, h=horizon, level=levels)
+
+
+def _mase(actual: np.ndarray, predicted: np.ndarray, train: np.ndarray, season: int) -> float:
+    scale = np.mean(np.abs(train[season:] - train[:-season])) or 1e-9
+    return float(np.mean(np.abs(actual - predicted)) / scale)
+
+
+def backtest(values: np.ndarray, season: int, horizon: int) -> Backtest:
+    """Rolling origin: refit at the last ``BACKTEST_ORIGINS`` origins, each ``horizon`` apart."""
+    from statsforecast.models import SeasonalNaive
+
+    model_errors, naive_errors = [], []
+    for k in range(BACKTEST_ORIGINS, 0, -1):
+        cut = len(values) - k * horizon
+        train, test = values[:cut], values[cut : cut + horizon]
+        if len(train) < 2 * season or not len(test):
+            continue
+        _, fitted = _fit(train, len(test), season, [80])
+        naive = SeasonalNaive(season_length=season).forecast(y=train, h=len(test))["mean"]
+        model_errors.append(_mase(test, fitted["mean"], train, season))
+        naive_errors.append(_mase(test, naive, train, season))
+    if not model_errors:
+        raise InvalidInput(f"序列太短, 无法回测: 需要至少 {2 * season + horizon} 个点, 现有 {len(values)} 个")
+    return Backtest(mase=round(float(np.mean(model_errors)), 4), baseline_mase=round(float(np.mean(naive_errors)), 4),
+                    origins=len(model_errors), horizon=horizon)  # fmt: skip
+
+
+def forecast(session: Session, body: ForecastRequest, shared_dir: Path, now: datetime | None = None) -> Forecast:
+    now = now or datetime.now(UTC)
+    series = load_series(body.series_id, session, shared_dir, now)
+    season, limit = SEASON[series.frequency], MAX_HORIZON[series.frequency]
+    if body.horizon > limit:
+        raise InvalidInput(f"预测步长 {body.horizon} 超出范围: {series.frequency} 序列最多 {limit} 步")
+    if sorted(body.level) != [80, 95]:
+        raise InvalidInput("level 目前只支持 [80, 95]")
+    values = series.values[-FIT_WINDOW[series.frequency]:]
+    if len(values) < 2 * season:
+        raise InvalidInput(f"序列太短: 需要至少 {2 * season} 个点 ({series.frequency}), 现有 {len(values)} 个")
+    model, fitted = _fit(values, body.horizon, season, [80, 95])
+    points = [ForecastPoint(ts=local_iso(series.last + series.step * (i + 1)), mean=round(float(fitted["mean"][i]), 4),
+                            lo80=round(float(fitted["lo-80"][i]), 4), hi80=round(float(fitted["hi-80"][i]), 4),
+                            lo95=round(float(fitted["lo-95"][i]), 4), hi95=round(float(fitted["hi-95"][i]), 4))
+              for i in range(body.horizon)]  # fmt: skip
+    return Forecast(series_id=body.series_id, model=model, frequency=series.frequency, points=points,
+                    backtest=backtest(values, season, min(body.horizon, season)))  # fmt: skip
+
