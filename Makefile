@@ -19,7 +19,7 @@ run: install
 	$(BIN)/yiwang demo build --if-missing
 	$(BIN)/yiwang graph load --if-changed
 	$(BIN)/yiwang index build --if-changed
-	$(BIN)/yiwang serve
+	$(BIN)/yiwang serve --simulate
 
 ## The whole test suite
 test: install

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,12 +17,15 @@ from api.limits import SizeLimit
 from api.routers import cases, documents, evaluation, forecast, graph, health, monitoring
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
+from graph.domain import load_domain
 from graph.store import GraphStore, open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import DocumentIndex, open_index
 from services.db import database_url, make_engine, migrate, session_factory
 from services.monitoring import Registry, sync_sensors
 from services.mqtt_ingest import MqttIngestor
+from services.simulation import InProcessSimulation, sensor_specs
+from services.simulator import Simulator
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -46,6 +50,17 @@ def _start_mqtt(settings: Settings, app: FastAPI) -> MqttIngestor | None:
     return ingestor
 
 
+def _start_simulation(settings: Settings, app: FastAPI) -> InProcessSimulation | None:
+    if not settings.simulate:
+        return None
+    domain = load_domain(settings.domain_dir, settings.shared_dir / "data" / "hotline" / "taxonomy.csv")
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    simulator = Simulator(sensor_specs(app.state.graph, domain), settings.demo_seed, start, int(settings.simulate_interval_s))
+    simulation = InProcessSimulation(simulator, app.state.sessions, app.state.registry, settings.simulate_interval_s)
+    simulation.start()
+    return simulation
+
+
 def create_app(settings: Settings | None = None, store: GraphStore | None = None,
                document_index: DocumentIndex | None = None) -> FastAPI:  # fmt: skip
     """The app; tests pass their own settings, an open graph store and a document index."""
@@ -64,9 +79,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             session.commit()
             app.state.registry.load(session)
         app.state.mqtt = _start_mqtt(settings, app)
+        app.state.simulation = _start_simulation(settings, app)
         try:
             yield
         finally:
+            if app.state.simulation:
+                app.state.simulation.stop()
             if app.state.mqtt:
                 app.state.mqtt.stop()
             engine.dispose()

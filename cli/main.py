@@ -8,12 +8,14 @@ import typer
 
 from cli import demo, eval_cmd, graph_cmd, index_cmd
 from cli.common import clean_errors, console, settings
+from cli.simulate_cmd import simulate
 
 app = typer.Typer(help="一网 Yiwang — 城市运行管理服务辅助决策 / city operations assistant.", no_args_is_help=True)
 app.add_typer(demo.app, name="demo")
 app.add_typer(graph_cmd.app, name="graph")
 app.add_typer(index_cmd.app, name="index")
 app.add_typer(eval_cmd.app, name="eval")
+app.command("simulate")(simulate)
 
 
 @app.command("serve")
@@ -21,6 +23,7 @@ app.add_typer(eval_cmd.app, name="eval")
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址 (默认 YIWANG_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="端口 (默认 YIWANG_PORT)")] = None,
+    simulate: Annotated[bool, typer.Option("--simulate", help="在服务内运行传感器模拟器")] = False,
 ) -> None:
     """Start the HTTP API and web UI (http://127.0.0.1:8000 by default)."""
     import uvicorn
@@ -29,6 +32,8 @@ def serve(
     from api.limits import H11_MAX_EVENT
 
     cfg = settings()
+    if simulate:
+        cfg = cfg.model_copy(update={"simulate": True})
     console.print(f"Yiwang 服务启动 / serving on http://{host or cfg.host}:{port or cfg.port}")
     uvicorn.run(create_app(cfg), host=host or cfg.host, port=port or cfg.port, log_level=cfg.log_level.lower(),
                 h11_max_incomplete_event_size=H11_MAX_EVENT)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     db_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file in the data dir.")
     mqtt_url: str = Field("mqtt://127.0.0.1:1883", description="MQTT broker for sensor readings; empty disables it.")
     mqtt_topic_prefix: str = Field("yiwang/sensors", description="Readings arrive on <prefix>/{sensor_id}.")
+    simulate: bool = Field(False, description="Run the sensor simulator inside the server (demo).")
+    simulate_interval_s: float = Field(10.0, gt=0, description="Seconds between simulated readings.")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint; empty means the offline planner.")
     llm_model: str = Field("", description="Chat model name at the LLM endpoint.")
     llm_api_key: str = Field("", description="API key for the LLM endpoint.")

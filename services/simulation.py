@@ -1,0 +1,94 @@
+"""Runs the simulator: over HTTP or MQTT (``yiwang simulate``) or inside the server (``serve --simulate``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from graph.domain import DomainTables
+from graph.store import GraphStore
+from services.monitoring import ReadingIn, Registry, ingest
+from services.simulator import SensorSpec, Simulator
+
+log = logging.getLogger("yiwang.simulator")
+HTTP_BATCH = 1000
+
+
+def sensor_specs(graph: GraphStore, domain: DomainTables) -> list[SensorSpec]:
+    kinds = domain.sensor_kind_by_name
+    rows = graph.ro_query("MATCH (s:Sensor) RETURN s.id AS id, s.kind AS kind, s.district AS district, "
+                          "s.lon AS lon, s.lat AS lat ORDER BY id")  # fmt: skip
+    return [SensorSpec(id=r["id"], kind=r["kind"], district=r["district"], lon=r["lon"], lat=r["lat"],
+                       normal=kinds[r["kind"]].normal, noise=kinds[r["kind"]].noise,
+                       range_min=kinds[r["kind"]].min, range_max=kinds[r["kind"]].max) for r in rows]  # fmt: skip
+
+
+def http_sender(base_url: str) -> Callable[[list[dict]], tuple[int, int]]:
+    import httpx
+
+    client = httpx.Client(base_url=base_url, timeout=30)
+
+    def send(readings: list[dict]) -> tuple[int, int]:
+        accepted = rejected = 0
+        for start in range(0, len(readings), HTTP_BATCH):
+            response = client.post("/v1/monitoring/readings", json={"readings": readings[start : start + HTTP_BATCH]})
+            response.raise_for_status()
+            body = response.json()
+            accepted, rejected = accepted + body["accepted"], rejected + len(body["rejected"])
+        return accepted, rejected
+
+    return send
+
+
+def mqtt_sender(url: str, prefix: str) -> Callable[[list[dict]], tuple[int, int]]:
+    from urllib.parse import urlparse
+
+    import paho.mqtt.client as mqtt
+
+    parsed = urlparse(url)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client.connect(parsed.hostname or "127.0.0.1", parsed.port or 1883)
+    client.loop_start()
+
+    def send(readings: list[dict]) -> tuple[int, int]:
+        infos = [client.publish(f"{prefix}/{r['sensor_id']}", json.dumps({"ts": r["ts"], "value": r["value"]}), qos=1)
+                 for r in readings]  # fmt: skip
+        for info in infos:
+            info.wait_for_publish(timeout=30)
+        return len(readings), 0  # the server reports rejections in its log
+
+    return send
+
+
+class InProcessSimulation:
+    """A daemon thread that feeds simulated readings for 'now' into the server's own ingest."""
+
+    def __init__(self, simulator: Simulator, sessions: sessionmaker[Session], registry: Registry, interval_s: float) -> None:
+        self.simulator, self.sessions, self.registry, self.interval = simulator, sessions, registry, interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="simulator", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            tick = int((datetime.now(UTC) - self.simulator.start) / self.simulator.step)
+            readings = [ReadingIn(**r) for r in self.simulator.tick(tick)]
+            try:
+                with self.sessions() as session:
+                    result = ingest(session, self.registry, readings)
+                    session.commit()
+                log.debug("simulated tick %d: %d accepted, %d rejected", tick, result.accepted, len(result.rejected))
+            except Exception:
+                log.exception("simulated readings could not be stored")
+            self._stop.wait(self.interval)
