@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -126,9 +126,7 @@ def ingest(session: Session, registry: Registry, readings: list[ReadingIn], now:
         else:
             good[key] = (index, reading)
     if good:
-        stored = set(session.execute(select(ReadingRow.sensor_id, ReadingRow.ts).where(
-            tuple_(ReadingRow.sensor_id, ReadingRow.ts).in_(list(good)))).all())  # fmt: skip
-        stored = {(sid, as_utc(ts)) for sid, ts in stored}
+        stored = _stored_keys(session, good)
         for key in sorted(stored & set(good)):
             rejected.append(Rejection(index=good.pop(key)[0], reason="duplicate: a reading for this sensor and time exists"))
         if good:
@@ -136,6 +134,19 @@ def ingest(session: Session, registry: Registry, readings: list[ReadingIn], now:
     opened, closed = _evaluate(session, registry, [r for _, r in good.values()], now)
     rejected.sort(key=lambda r: r.index)
     return IngestResult(accepted=len(good), rejected=rejected, alarms_opened=opened, alarms_closed=closed)
+
+
+def _stored_keys(session: Session, keys: dict[tuple[str, datetime], object]) -> set[tuple[str, datetime]]:
+    """Which of these (sensor, ts) pairs are already stored. One range query per 1,000 sensors: a
+    composite ``(sensor_id, ts) IN (…)`` of 10,000 pairs overflows PostgreSQL's parser stack."""
+    sensors = sorted({sensor for sensor, _ in keys})
+    low, high = min(ts for _, ts in keys), max(ts for _, ts in keys)
+    found: set[tuple[str, datetime]] = set()
+    for start in range(0, len(sensors), 1000):
+        rows = session.execute(select(ReadingRow.sensor_id, ReadingRow.ts).where(
+            ReadingRow.sensor_id.in_(sensors[start : start + 1000]), ReadingRow.ts >= low, ReadingRow.ts <= high))  # fmt: skip
+        found |= {(sensor, as_utc(ts)) for sensor, ts in rows}
+    return found & keys.keys()
 
 
 def _insert(session: Session, good: dict[tuple[str, datetime], tuple[int, ReadingIn]], rejected: list[Rejection]) -> None:
@@ -167,14 +178,18 @@ def _evaluate(session: Session, registry: Registry, readings: list[ReadingIn], n
     open_alarms = {a.sensor_id: a for a in session.scalars(
         select(AlarmRow).where(AlarmRow.state == "open", AlarmRow.sensor_id.in_(list(by_sensor))))}  # fmt: skip
     opened = closed = 0
+    latest_values = []
     for sensor_id, series in by_sensor.items():
         spec = registry.get(sensor_id)
         limits = _thresholds(spec)
         series.sort(key=lambda r: r.ts)
         latest = series[-1]
         if spec.last_ts is None or as_utc(spec.last_ts) <= latest.ts:
-            session.execute(update(SensorRow).where(SensorRow.id == sensor_id).values(last_value=latest.value, last_ts=latest.ts))
+            latest_values.append({"sid": sensor_id, "value": latest.value, "ts": latest.ts})
             spec.last_value, spec.last_ts = latest.value, latest.ts
+        if level_of(max(r.value for r in series), limits) is None and level_of(min(r.value for r in series), limits) is None \
+                and sensor_id not in open_alarms:  # fmt: skip
+            continue  # the common case: all normal, nothing open — no alarm work
         for reading in series:
             alarm = open_alarms.get(sensor_id)
             crossed = level_of(reading.value, limits)
@@ -192,6 +207,10 @@ def _evaluate(session: Session, registry: Registry, readings: list[ReadingIn], n
                 closed += 1
             elif alarm is not None:
                 alarm.value, alarm.updated_at = reading.value, reading.ts
+    if latest_values:
+        # One executemany instead of an UPDATE statement per sensor.
+        session.execute(update(SensorRow.__table__).where(SensorRow.__table__.c.id == bindparam("sid"))
+                        .values(last_value=bindparam("value"), last_ts=bindparam("ts")), latest_values)  # fmt: skip
     session.flush()
     return opened, closed
 
