@@ -32,6 +32,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/graph_bench.py
 	$(BIN)/python bench/retrieval_bench.py
+	$(BIN)/python bench/services_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

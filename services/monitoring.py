@@ -183,10 +183,15 @@ def _evaluate(session: Session, registry: Registry, readings: list[ReadingIn], n
         spec = registry.get(sensor_id)
         limits = _thresholds(spec)
         series.sort(key=lambda r: r.ts)
+        # Alarm state follows the newest information: a late reading (older than one already seen) is
+        # stored and shown, but does not reopen or close an alarm.
+        previous = as_utc(spec.last_ts) if spec.last_ts else None
+        series = [r for r in series if previous is None or r.ts > previous]
+        if not series:
+            continue
         latest = series[-1]
-        if spec.last_ts is None or as_utc(spec.last_ts) <= latest.ts:
-            latest_values.append({"sid": sensor_id, "value": latest.value, "ts": latest.ts})
-            spec.last_value, spec.last_ts = latest.value, latest.ts
+        latest_values.append({"sid": sensor_id, "value": latest.value, "ts": latest.ts})
+        spec.last_value, spec.last_ts = latest.value, latest.ts
         if level_of(max(r.value for r in series), limits) is None and level_of(min(r.value for r in series), limits) is None \
                 and sensor_id not in open_alarms:  # fmt: skip
             continue  # the common case: all normal, nothing open — no alarm work

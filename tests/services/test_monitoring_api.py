@@ -121,3 +121,14 @@ def test_concurrent_batches_with_the_same_readings_store_each_once(client: TestC
     assert sum(len(r["rejected"]) for r in results) == 600
     assert all("duplicate" in x["reason"] for r in results for x in r["rejected"])
     assert len(client.get("/v1/monitoring/readings", params={"sensor_id": sensor}).json()["items"]) == 200
+
+
+def test_late_readings_are_stored_but_do_not_flip_the_alarm(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_level")
+    _post(client, (sensor["id"], T0 + timedelta(minutes=10), 30.0))  # newest: an alarm opens
+    late = _post(client, (sensor["id"], T0, 1.0))  # an older, normal reading arrives late
+    assert late["accepted"] == 1
+    alarms = client.get("/v1/monitoring/alarms", params={"state": "open"}).json()["items"]
+    assert [a["sensor_id"] for a in alarms] == [sensor["id"]]
+    stored = client.get("/v1/monitoring/readings", params={"sensor_id": sensor["id"]}).json()["items"]
+    assert [r["value"] for r in stored] == [1.0, 30.0]
