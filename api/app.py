@@ -55,7 +55,7 @@ def _start_simulation(settings: Settings, app: FastAPI) -> InProcessSimulation |
         return None
     domain = load_domain(settings.domain_dir, settings.shared_dir / "data" / "hotline" / "taxonomy.csv")
     start = datetime.now(UTC).replace(second=0, microsecond=0)
-    simulator = Simulator(sensor_specs(app.state.graph, domain), settings.demo_seed, start, int(settings.simulate_interval_s))
+    simulator = Simulator(sensor_specs(app.state.graph, domain), settings.demo_seed, start, settings.simulate_interval_s)
     simulation = InProcessSimulation(simulator, app.state.sessions, app.state.registry, settings.simulate_interval_s)
     simulation.start()
     return simulation

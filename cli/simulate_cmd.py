@@ -37,7 +37,7 @@ def simulate(
         specs = sensor_specs(graph, load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir)))
     finally:
         graph.close()
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(seconds=step * max(ticks - 1, 0)) if backfill and ticks else now
     simulator = Simulator(specs, seed, start, step, [parse_incident(text) for text in incident or []])
     send = http_sender(url) if via == "http" else mqtt_sender(url if url.startswith("mqtt") else cfg.mqtt_url, cfg.mqtt_topic_prefix)

@@ -80,9 +80,12 @@ class InProcessSimulation:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def current_tick(self) -> int:
+        return int((datetime.now(UTC) - self.simulator.start) / self.simulator.step)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            tick = int((datetime.now(UTC) - self.simulator.start) / self.simulator.step)
+            tick = self.current_tick()
             readings = [ReadingIn(**r) for r in self.simulator.tick(tick)]
             try:
                 with self.sessions() as session:

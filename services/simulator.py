@@ -58,15 +58,22 @@ def _unit_noise(seed: int, sensor_id: str, tick: int) -> float:
 
 
 class Simulator:
-    def __init__(self, sensors: list[SensorSpec], seed: int, start: datetime, step_s: int = 60,
+    def __init__(self, sensors: list[SensorSpec], seed: int, start: datetime, step_s: float = 60,
                  incidents: list[Incident] | None = None) -> None:  # fmt: skip
         self.sensors, self.seed, self.start, self.step = sensors, seed, start, timedelta(seconds=step_s)
-        self.incidents = incidents or []
-        by_id = {s.id: s for s in sensors}
-        for incident in self.incidents:
-            if incident.kind != "rainstorm" and incident.target not in by_id:
-                raise InvalidInput(f"事件的传感器 {incident.target} 不存在")
-        self._bursts = [by_id[i.target] for i in self.incidents if i.kind == "pipe_burst"]
+        self.incidents: list[Incident] = []
+        self._by_id = {s.id: s for s in sensors}
+        for incident in incidents or []:
+            self.add(incident)
+
+    def add(self, incident: Incident) -> None:
+        """Inject an incident (also while running, e.g. from the operations-centre demo endpoint)."""
+        if incident.kind == "rainstorm":
+            if not any(s.district == incident.target for s in self.sensors):
+                raise InvalidInput(f"区 {incident.target} 没有传感器; 用区编码, 如 990103")
+        elif incident.target not in self._by_id:
+            raise InvalidInput(f"事件的传感器 {incident.target} 不存在")
+        self.incidents = [*self.incidents, incident]
 
     def value(self, sensor: SensorSpec, tick: int) -> float:
         at = self.start + self.step * tick
@@ -88,7 +95,7 @@ class Simulator:
             if elapsed < 0:
                 continue
             if incident.kind == "pipe_burst" and sensor.kind == "water_pressure":
-                burst = next(s for s in self._bursts if s.id == incident.target)
+                burst = self._by_id[incident.target]
                 if distance_m(burst.lon, burst.lat, sensor.lon, sensor.lat) <= 1500:
                     value -= min(0.3, 0.05 * (elapsed + 1))  # pressure falls within minutes
             elif incident.kind == "rainstorm" and sensor.kind == "water_level" and sensor.district == incident.target:

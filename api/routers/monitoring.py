@@ -6,13 +6,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api.deps import SessionsDep
+from core.exceptions import Conflict
 from services import monitoring
 from services.deadlines import local_iso
 from services.models import SensorRow
+from services.simulator import parse_incident
 from services.vitals import Vital, vitals
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
@@ -90,3 +92,18 @@ def city_vitals(sessions: SessionsDep, district: str | None = None) -> VitalList
     """城市生命体征 for the city or one district (``district=990103``)."""
     with sessions() as session:
         return VitalList(items=vitals(session, district))
+
+
+class IncidentRequest(BaseModel):
+    incident: str = Field(description="rainstorm:990103, pipe_burst:<sensor>, gas_leak:<sensor>, manhole:<sensor>")
+
+
+@router.post("/simulator/incidents", status_code=201)
+def inject_incident(body: IncidentRequest, request: Request) -> dict:
+    """Demo only (server started with --simulate): inject an incident into the running simulator."""
+    simulation = request.app.state.simulation
+    if simulation is None:
+        raise Conflict("模拟器未运行; 用 yiwang serve --simulate 启动 (或 make run)")
+    incident = parse_incident(body.incident, start_tick=simulation.current_tick())
+    simulation.simulator.add(incident)
+    return {"incident": body.incident, "start_tick": incident.start_tick, "active": len(simulation.simulator.incidents)}

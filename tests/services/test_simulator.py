@@ -86,3 +86,23 @@ def test_serve_simulate_feeds_readings_in_process(base_settings: Settings, graph
                 break
             time.sleep(0.2)
     assert sensors and all(s["last_value"] is not None for s in sensors)
+
+
+def test_incident_injected_into_the_running_simulator(base_settings: Settings, graph: GraphStore, tmp_path) -> None:
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("one graph engine is enough here")
+    settings = base_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'inc.db'}", "simulate": True,
+                                                "simulate_interval_s": 0.5})  # fmt: skip
+    with TestClient(create_app(settings, store=graph)) as client:
+        level = next(s for s in client.get("/v1/monitoring/sensors", params={"kind": "water_level"}).json()["items"])
+        response = client.post("/v1/monitoring/simulator/incidents", json={"incident": f"rainstorm:{level['district']}"})
+        assert response.status_code == 201
+        deadline, opened = time.monotonic() + 15, []
+        while time.monotonic() < deadline and not opened:
+            opened = client.get("/v1/monitoring/alarms", params={"state": "open", "kind": "water_level"}).json()["items"]
+            time.sleep(0.2)
+        assert opened and {a["district"] for a in opened} == {level["district"]}
+        bad = client.post("/v1/monitoring/simulator/incidents", json={"incident": "rainstorm:999999"})
+        assert bad.status_code == 422
+    with TestClient(create_app(base_settings, store=graph)) as client:
+        assert client.post("/v1/monitoring/simulator/incidents", json={"incident": "rainstorm:990101"}).status_code == 409
