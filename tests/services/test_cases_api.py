@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from core.settings import Settings
 from graph import queries
 from graph.demo.city import CityData
 from graph.store import GraphStore
 from services import cases
 from services.case_models import CaseCreate
 from services.db import make_engine, migrate, session_factory
-
-
-@pytest.fixture
-def client(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[TestClient]:
-    if graph.backend != "falkordb-embedded":
-        pytest.skip("case tests need one graph engine only")
-    settings = base_settings.model_copy(update={"db_url": db_url})
-    with TestClient(create_app(settings, store=graph)) as test_client:
-        yield test_client
 
 
 def _grid(small_city: CityData, n: int = 0) -> dict:

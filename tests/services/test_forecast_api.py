@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from core.settings import Settings
 from graph.demo.city import CityData
-from graph.store import GraphStore
-
-
-@pytest.fixture
-def client(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[TestClient]:
-    if graph.backend != "falkordb-embedded":
-        pytest.skip("one graph engine is enough here")
-    with TestClient(create_app(base_settings.model_copy(update={"db_url": db_url}), store=graph)) as test_client:
-        yield test_client
 
 
 def _check_intervals(body: dict, horizon: int) -> None:

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from core.settings import Settings
 from graph.demo.city import CityData
-from graph.store import GraphStore
 from services.deadlines import local_iso
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def client(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[TestClient]:
-    if graph.backend != "falkordb-embedded":
-        pytest.skip("monitoring tests need one graph engine only")
-    with TestClient(create_app(base_settings.model_copy(update={"db_url": db_url}), store=graph)) as test_client:
-        yield test_client
 
 
 def _sensor(small_city: CityData, kind: str) -> dict:
