@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
@@ -74,18 +75,37 @@ def sync_sensors(session: Session, graph: GraphStore, update_existing: bool = Tr
     return len(rows)
 
 
+@dataclass(frozen=True, slots=True)
+class SensorSpec:
+    """What validation and alarm evaluation need of a sensor (plain data: read on every reading)."""
+
+    id: str
+    kind: str
+    unit: str
+    asset_id: str
+    grid_id: str
+    district: str
+    range_min: float
+    range_max: float
+    limits: Thresholds
+
+
 class Registry:
-    """Sensor specs kept in memory for validation; reloaded when an unknown id shows up."""
+    """Sensor specs kept in memory for validation, and each sensor's newest timestamp seen."""
 
     def __init__(self) -> None:
-        self._specs: dict[str, SensorRow] = {}
+        self._specs: dict[str, SensorSpec] = {}
+        self.last_ts: dict[str, datetime] = {}
 
     def load(self, session: Session) -> None:
-        self._specs = {s.id: s for s in session.scalars(select(SensorRow))}
-        for spec in self._specs.values():
-            session.expunge(spec)
+        self._specs = {
+            s.id: SensorSpec(s.id, s.kind, s.unit, s.asset_id, s.grid_id, s.district, s.range_min, s.range_max,
+                             Thresholds(s.direction, s.watch, s.warning, s.alarm, s.unit))
+            for s in session.scalars(select(SensorRow))
+        }  # fmt: skip
+        self.last_ts = {sid: as_utc(ts) for sid, ts in session.execute(select(SensorRow.id, SensorRow.last_ts)) if ts}
 
-    def get(self, sensor_id: str) -> SensorRow | None:
+    def get(self, sensor_id: str) -> SensorSpec | None:
         return self._specs.get(sensor_id)
 
     def refresh_if_missing(self, session: Session, sensor_ids: set[str]) -> None:
@@ -94,11 +114,7 @@ class Registry:
             self.load(session)
 
 
-def _thresholds(spec: SensorRow) -> Thresholds:
-    return Thresholds(spec.direction, spec.watch, spec.warning, spec.alarm, spec.unit)
-
-
-def _check(reading: ReadingIn, spec: SensorRow | None, now: datetime) -> str | None:
+def _check(reading: ReadingIn, spec: SensorSpec | None, now: datetime) -> str | None:
     if spec is None:
         return f"unknown sensor {reading.sensor_id}"
     if not math.isfinite(reading.value):
@@ -181,17 +197,18 @@ def _evaluate(session: Session, registry: Registry, readings: list[ReadingIn], n
     latest_values = []
     for sensor_id, series in by_sensor.items():
         spec = registry.get(sensor_id)
-        limits = _thresholds(spec)
+        limits = spec.limits
         series.sort(key=lambda r: r.ts)
         # Alarm state follows the newest information: a late reading (older than one already seen) is
-        # stored and shown, but does not reopen or close an alarm.
-        previous = as_utc(spec.last_ts) if spec.last_ts else None
+        # stored and shown, but does not reopen or close an alarm. The database keeps the newest value
+        # whatever this process saw (several processes may ingest).
+        previous = registry.last_ts.get(sensor_id)
         series = [r for r in series if previous is None or r.ts > previous]
         if not series:
             continue
         latest = series[-1]
         latest_values.append({"sid": sensor_id, "value": latest.value, "ts": latest.ts})
-        spec.last_value, spec.last_ts = latest.value, latest.ts
+        registry.last_ts[sensor_id] = latest.ts
         if level_of(max(r.value for r in series), limits) is None and level_of(min(r.value for r in series), limits) is None \
                 and sensor_id not in open_alarms:  # fmt: skip
             continue  # the common case: all normal, nothing open — no alarm work
@@ -214,13 +231,15 @@ def _evaluate(session: Session, registry: Registry, readings: list[ReadingIn], n
                 alarm.value, alarm.updated_at = reading.value, reading.ts
     if latest_values:
         # One executemany instead of an UPDATE statement per sensor.
-        session.execute(update(SensorRow.__table__).where(SensorRow.__table__.c.id == bindparam("sid"))
+        table = SensorRow.__table__
+        newer = (table.c.last_ts.is_(None)) | (table.c.last_ts < bindparam("ts"))
+        session.execute(update(table).where(table.c.id == bindparam("sid"), newer)
                         .values(last_value=bindparam("value"), last_ts=bindparam("ts")), latest_values)  # fmt: skip
     session.flush()
     return opened, closed
 
 
-def _open(session: Session, spec: SensorRow, reading: ReadingIn, level: str, threshold: float) -> tuple[AlarmRow, bool]:
+def _open(session: Session, spec: SensorSpec, reading: ReadingIn, level: str, threshold: float) -> tuple[AlarmRow, bool]:
     alarm = AlarmRow(sensor_id=spec.id, asset_id=spec.asset_id, grid_id=spec.grid_id, district=spec.district,
                      kind=spec.kind, level=level, value=reading.value, peak=reading.value, threshold=threshold,
                      state="open", opened_at=reading.ts, updated_at=reading.ts)  # fmt: skip
