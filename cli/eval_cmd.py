@@ -16,7 +16,7 @@ from core.settings import REPO_ROOT
 from evals.retrieval import CUTOFFS, MODES, evaluate, read_items, slice_of
 from graph.domain import load_domain
 from graph.store import open_graph
-from retrievers.embedders import make_embedder
+from retrievers.embedders import embedder_name, make_embedder
 from retrievers.index import build_index, index_is_current, open_index
 
 app = typer.Typer(help="评测 / evaluation figures.", no_args_is_help=True)
@@ -41,7 +41,7 @@ def retrieval(
         embedder = make_embedder(spec)
         with tempfile.TemporaryDirectory(prefix="yiwang-eval-") as tmp:
             index_settings = cfg
-            if embedder.name != make_embedder(cfg.embedding_model).name:
+            if embedder.name != embedder_name(cfg.embedding_model):
                 # Another embedder: a side index in a temporary dir, same chunks and BM25 words.
                 index_settings = cfg.model_copy(update={"data_dir": Path(tmp)})
                 with progress_bar(f"embedding with {embedder.name}", total=None):

