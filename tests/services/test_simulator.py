@@ -73,11 +73,16 @@ def test_incidents_trip_alarms_through_the_real_ingest(client: TestClient, specs
     assert not any(a["kind"] == "water_level" and a["district"] in quiet_districts for a in opened.values())
 
 
-def test_serve_simulate_feeds_readings_in_process(base_settings: Settings, graph: GraphStore, tmp_path) -> None:
+def _simulating(base_settings: Settings, graph: GraphStore, tmp_path, interval_s: float) -> Settings:
+    """Settings of a server that runs its own simulator, on a database of its own."""
     if graph.backend != "falkordb-embedded":
         pytest.skip("one graph engine is enough here")
-    settings = base_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'sim.db'}", "simulate": True,
-                                                "simulate_interval_s": 1.0})  # fmt: skip
+    return base_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'sim.db'}", "simulate": True,
+                                            "simulate_interval_s": interval_s})  # fmt: skip
+
+
+def test_serve_simulate_feeds_readings_in_process(base_settings: Settings, graph: GraphStore, tmp_path) -> None:
+    settings = _simulating(base_settings, graph, tmp_path, 1.0)
     with TestClient(create_app(settings, store=graph)) as client:
         deadline, sensors = time.monotonic() + 10, []
         while time.monotonic() < deadline:
@@ -89,10 +94,7 @@ def test_serve_simulate_feeds_readings_in_process(base_settings: Settings, graph
 
 
 def test_incident_injected_into_the_running_simulator(base_settings: Settings, graph: GraphStore, tmp_path) -> None:
-    if graph.backend != "falkordb-embedded":
-        pytest.skip("one graph engine is enough here")
-    settings = base_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'inc.db'}", "simulate": True,
-                                                "simulate_interval_s": 0.5})  # fmt: skip
+    settings = _simulating(base_settings, graph, tmp_path, 0.5)
     with TestClient(create_app(settings, store=graph)) as client:
         level = next(s for s in client.get("/v1/monitoring/sensors", params={"kind": "water_level"}).json()["items"])
         response = client.post("/v1/monitoring/simulator/incidents", json={"incident": f"rainstorm:{level['district']}"})
