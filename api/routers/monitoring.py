@@ -7,30 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from api.deps import SessionsDep
 from core.exceptions import Conflict
 from services import monitoring
-from services.deadlines import local_iso
-from services.models import SensorRow
+from services.sensors import MAX_SENSORS, SensorPublic, list_sensors
 from services.simulator import parse_incident
 from services.vitals import Vital, vitals
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
-
-
-class SensorPublic(BaseModel):
-    id: str
-    kind: str
-    name: str
-    unit: str
-    asset_id: str
-    grid_id: str
-    district: str
-    thresholds: dict[str, float | str | None]
-    last_value: float | None
-    last_ts: str | None
 
 
 class SensorList(BaseModel):
@@ -47,19 +32,10 @@ class VitalList(BaseModel):
 
 @router.get("/sensors", response_model=SensorList)
 def sensors(sessions: SessionsDep, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
-            limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> SensorList:  # fmt: skip
+            limit: Annotated[int, Query(ge=1, le=MAX_SENSORS)] = 1000) -> SensorList:  # fmt: skip
     """The sensor registry (synced from the graph) with thresholds and the newest value."""
-    query = select(SensorRow)
-    for column, value in ((SensorRow.kind, kind), (SensorRow.district, district), (SensorRow.asset_id, asset_id)):
-        if value:
-            query = query.where(column == value)
     with sessions() as session:
-        rows = session.scalars(query.order_by(SensorRow.id).limit(limit)).all()
-        return SensorList(items=[SensorPublic(
-            id=s.id, kind=s.kind, name=s.name, unit=s.unit, asset_id=s.asset_id, grid_id=s.grid_id, district=s.district,
-            thresholds={"direction": s.direction, "watch": s.watch, "warning": s.warning, "alarm": s.alarm,
-                        "min": s.range_min, "max": s.range_max},
-            last_value=s.last_value, last_ts=local_iso(s.last_ts)) for s in rows])  # fmt: skip
+        return SensorList(items=list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit))
 
 
 @router.post("/readings", response_model=monitoring.IngestResult)
