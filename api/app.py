@@ -14,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import cases, documents, evaluation, forecast, graph, health, monitoring
+from api.routers import cases, chat, documents, evaluation, forecast, graph, health, monitoring
+from assistant.wiring import make_chat_service
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
 from graph.domain import load_domain
@@ -78,11 +79,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             sync_sensors(session, app.state.graph, update_existing=False)  # new sensors only: start-up stays fast
             session.commit()
             app.state.registry.load(session)
+        app.state.chat, checkpoints = make_chat_service(settings, app.state.graph, app.state.sessions,
+                                                       app.state.document_index)  # fmt: skip
         app.state.mqtt = _start_mqtt(settings, app)
         app.state.simulation = _start_simulation(settings, app)
         try:
             yield
         finally:
+            checkpoints.close()
             if app.state.simulation:
                 app.state.simulation.stop()
             if app.state.mqtt:
@@ -103,6 +107,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(evaluation.router)
     app.include_router(monitoring.router)
     app.include_router(forecast.router)
+    app.include_router(chat.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

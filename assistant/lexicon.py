@@ -1,0 +1,80 @@
+"""What the offline planner knows the city by: names of districts, streets, roads, landmarks,
+departments and categories read from the graph once, plus the sensor kinds and alarm levels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graph.store import GraphStore
+from retrievers.entities import EntityGazetteer, Mention
+
+# Colloquial words for sensor kinds (``data/domain/sensor_kinds.csv`` holds the official names).
+SENSOR_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "water_level": ("水位", "积水", "内涝", "警戒线", "淹"),
+    "water_pressure": ("水压", "供水压力", "管网压力", "压力"),
+    "gas_concentration": ("燃气", "可燃气体", "天然气", "煤气", "气体浓度"),
+    "manhole_tilt": ("井盖倾斜",),
+    "manhole_displacement": ("井盖位移", "井盖异常", "井盖移位"),
+    "bridge_strain": ("应变",),
+    "bridge_deflection": ("挠度",),
+    "light_status": ("路灯",),
+    "pump_status": ("泵站运行", "泵站状态", "停泵"),
+    "power_load": ("负载", "变电箱", "电力"),
+}
+LEVEL_WORDS: dict[str, tuple[str, ...]] = {
+    "alarm": ("报警级", "最高级", "红色", "严重"),
+    "warning": ("预警级", "橙色"),
+    "watch": ("关注级", "黄色"),
+}
+LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
+STATUS_NAMES = {"normal": "正常", "watch": "关注", "warning": "预警", "alarm": "报警"}
+
+
+@dataclass(frozen=True)
+class Named:
+    id: str
+    label: str
+    name: str
+    district: str | None = None
+
+
+@dataclass
+class CityLexicon:
+    gazetteer: EntityGazetteer  # names, aliases and categories' colloquial keywords: for questions
+    names: EntityGazetteer  # names and aliases only: for checking what an answer names
+    nodes: dict[str, Named] = field(default_factory=dict)
+    sensor_kinds: dict[str, str] = field(default_factory=dict)  # kind → Chinese name
+    units: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_graph(cls, graph: GraphStore) -> CityLexicon:
+        nodes: dict[str, Named] = {}
+        for label in ("District", "Street", "Road", "Landmark", "Department", "EventCategory", "ComponentCategory"):
+            for row in graph.ro_query(f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.district AS district"):
+                nodes[row["id"]] = Named(row["id"], label, row["name"], row.get("district") or None)
+        kinds: dict[str, str] = {}
+        units: dict[str, str] = {}
+        for row in graph.ro_query("MATCH (s:Sensor) RETURN DISTINCT s.kind AS kind, s.kind_name AS name, s.unit AS unit"):
+            kinds[row["kind"]] = row["name"]
+            units[row["kind"]] = row["unit"]
+        return cls(EntityGazetteer.from_graph(graph, with_keywords=True), EntityGazetteer.from_graph(graph), nodes,
+                   kinds, units)  # fmt: skip
+
+    def find(self, text: str, names_only: bool = False) -> list[tuple[Mention, Named]]:
+        gazetteer = self.names if names_only else self.gazetteer
+        return [(m, self.nodes[m.entity_id]) for m in gazetteer.find(text) if m.entity_id in self.nodes]
+
+    def name(self, node_id: str | None) -> str:
+        if node_id is None:
+            return "全市"
+        named = self.nodes.get(node_id)
+        return named.name if named else node_id
+
+    def district_id(self, name_or_id: str) -> str | None:
+        if name_or_id in self.nodes and self.nodes[name_or_id].label == "District":
+            return name_or_id
+        return next((n.id for n in self.nodes.values() if n.label == "District" and n.name == name_or_id), None)
+
+    @property
+    def districts(self) -> list[Named]:
+        return sorted((n for n in self.nodes.values() if n.label == "District"), key=lambda n: n.id)

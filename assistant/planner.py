@@ -1,0 +1,541 @@
+"""The offline planner: intent + slots → tool calls → an answer composed from Chinese templates.
+
+It needs no language model, so it answers when none is configured and whenever the model fails. Every
+figure it writes is copied from a tool result of the same turn; every name comes from the graph.
+The planner is called again after each round of tool calls until it has nothing more to ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from assistant.intents import Intent
+from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
+from assistant.slots import Slots
+from graph.ids import label_for_id
+
+MAX_ROUNDS = 3
+
+
+@dataclass
+class Call:
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Record:
+    """One executed tool call of this turn."""
+
+    id: str
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    data: Any = None
+    error: str | None = None
+
+
+@dataclass
+class Turn:
+    question: str
+    intents: list[Intent]
+    slots: Slots
+    memory: dict[str, Any]
+    lexicon: CityLexicon
+    now: datetime
+    records: list[Record] = field(default_factory=list)
+    follow_up: bool = False  # the question refers back ("它", "那里"): missing slots come from memory
+
+    def recall(self, key: str) -> Any:
+        return self.memory.get(key) if self.follow_up else None
+
+    def done(self, name: str) -> list[Record]:
+        return [r for r in self.records if r.name == name]
+
+    # Slots, falling back on what the conversation was about (follow-ups: "那它归哪个部门管？").
+    @property
+    def district(self) -> str | None:
+        if self.slots.district or self.slots.places or "全市" in self.question:
+            return self.slots.district
+        return self.recall("district")
+
+    @property
+    def category(self) -> Named | None:
+        if self.slots.categories:
+            return self.slots.categories[0]
+        remembered = self.recall("category")
+        return self.lexicon.nodes.get(remembered) if remembered else None
+
+    @property
+    def asset_id(self) -> str | None:
+        return (self.slots.asset_ids or [None])[0] or self.recall("asset_id")
+
+
+def _kind_name(lexicon: CityLexicon, kind: str) -> str:
+    return lexicon.sensor_kinds.get(kind, kind).split("(")[0]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{round(rate * 100, 1):g}%"
+
+
+# ---- planning ---------------------------------------------------------------------------------------------
+
+
+def plan_calls(turn: Turn) -> list[Call]:
+    """The next tool calls for this turn (empty when everything needed has been fetched)."""
+    calls: list[Call] = []
+    for intent in turn.intents:
+        calls += _PLANNERS.get(intent, lambda t: [])(turn)
+    seen = {(r.name, repr(sorted(r.args.items()))) for r in turn.records}
+    return [c for c in calls if (c.name, repr(sorted(c.args.items()))) not in seen]
+
+
+def _plan_status(turn: Turn) -> list[Call]:
+    s = turn.slots
+    if s.sensor_ids:
+        hours = s.window.hours if s.window else 24
+        return [Call("reading_stats", {"sensor_id": sid, "hours": hours}) for sid in s.sensor_ids[:3]]
+    if s.asset_ids:
+        return [Call("asset_status", {"asset_id": a}) for a in s.asset_ids[:3]]
+    category = turn.category
+    if s.places or (category and category.label == "ComponentCategory" and s.districts):
+        found = turn.done("find_assets")
+        if not found:
+            args: dict[str, Any] = {"limit": 5}
+            if s.places:
+                args["name"] = s.places[0].name
+            elif s.districts:
+                args["district"] = s.districts[0].id
+            if category and category.label == "ComponentCategory":
+                args["category"] = category.id
+            return [Call("find_assets", args)]
+        assets = found[-1].data["items"] if found[-1].ok else []
+        return [Call("asset_status", {"asset_id": a["id"]}) for a in assets[:3]]
+    if turn.asset_id:
+        return [Call("asset_status", {"asset_id": turn.asset_id})]
+    if s.districts:
+        return [Call("city_vitals", {"district": s.districts[0].id})]
+    return []
+
+
+def _plan_alarms(turn: Turn) -> list[Call]:
+    s = turn.slots
+    args: dict[str, Any] = {"state": "open"}
+    if turn.slots.district:
+        args["district"] = turn.slots.district
+    if s.sensor_kind:
+        args["kind"] = s.sensor_kind
+    if s.level:
+        args["level"] = s.level
+    category = s.categories[0] if s.categories else None
+    if category and category.label == "ComponentCategory":
+        args["asset_category"] = category.id
+    return [Call("open_alarms", args)]
+
+
+def _alarm_places(turn: Turn) -> list[str]:
+    for record in turn.done("open_alarms"):
+        if record.ok and record.data["by_district"]:
+            return sorted(record.data["by_district"], key=lambda d: -record.data["by_district"][d])[:3]
+    return []
+
+
+def _responsibility_category(turn: Turn) -> str | None:
+    category = turn.category
+    if category:
+        return category.id
+    if turn.asset_id:
+        return f"component-{turn.asset_id[6:10]}"
+    for record in turn.done("open_alarms"):
+        if record.ok and record.data["items"]:
+            return f"component-{record.data['items'][0]['asset_id'][6:10]}"
+    return None
+
+
+def _plan_responsibility(turn: Turn) -> list[Call]:
+    if Intent.ALARMS in turn.intents and not turn.done("open_alarms"):
+        return []  # who is responsible depends on which alarms are open: ask after they are known
+    category = _responsibility_category(turn)
+    if category is None:
+        return []
+    if turn.slots.grid_ids:
+        return [Call("responsible_department", {"category": category, "grid_id": turn.slots.grid_ids[0]})]
+    districts = [turn.district] if turn.district else _alarm_places(turn) or [d.id for d in turn.lexicon.districts]
+    return [Call("responsible_department", {"category": category, "district": d}) for d in districts]
+
+
+def _plan_policy(turn: Turn) -> list[Call]:
+    args: dict[str, Any] = {"q": turn.question[:500], "k": 3}
+    return [Call("search_policies", args)]
+
+
+def _plan_forecast(turn: Turn) -> list[Call]:
+    s = turn.slots
+    horizon = s.horizon or 24
+    if s.sensor_ids:
+        return [Call("forecast", {"series_id": f"sensor:{s.sensor_ids[0]}", "horizon": horizon})]
+    if any(w in turn.question for w in ("案件", "工单", "诉求", "投诉")):
+        category = turn.category
+        code = category.id.split("-", 1)[1] if category else "all"
+        days = max(1, min(30, (s.horizon or 7 * 24) // 24))
+        return [Call("forecast", {"series_id": f"cases:{turn.district or 'city'}:{code}", "horizon": days})]
+    if s.asset_ids or turn.asset_id:
+        sensors = turn.done("asset_status")
+        if not sensors:
+            return [Call("asset_status", {"asset_id": turn.asset_id})]
+        items = sensors[-1].data["sensors"] if sensors[-1].ok else []
+        if s.sensor_kind:
+            items = [x for x in items if x["kind"] == s.sensor_kind] or items
+        return [Call("forecast", {"series_id": f"sensor:{items[0]['id']}", "horizon": horizon})] if items else []
+    return []
+
+
+def _plan_performance(turn: Turn) -> list[Call]:
+    args: dict[str, Any] = {}
+    if turn.slots.period:
+        args["period"] = turn.slots.period
+    if turn.slots.departments:
+        args["department_id"] = turn.slots.departments[0].id
+    return [Call("department_evaluation", args)]
+
+
+def _case_args(turn: Turn) -> dict[str, Any]:
+    s = turn.slots
+    args: dict[str, Any] = {}
+    if turn.district:
+        args["district"] = turn.district
+    if s.departments:
+        args["department_id"] = s.departments[0].id
+    if "超期" in turn.question or "逾期" in turn.question:
+        args["overdue"] = True
+    if s.window:
+        args["days"] = s.window.days
+    return args
+
+
+def _plan_case_stats(turn: Turn) -> list[Call]:
+    return [Call("search_cases", _case_args(turn))]
+
+
+def _plan_case_lookup(turn: Turn) -> list[Call]:
+    case_ids = turn.slots.case_ids or ([turn.recall("case_id")] if turn.recall("case_id") else [])
+    return [Call("get_case", {"case_id": c}) for c in case_ids[:3]]
+
+
+def _plan_vitals(turn: Turn) -> list[Call]:
+    return [Call("city_vitals", {"district": turn.district} if turn.district else {})]
+
+
+def _compare_metric(question: str) -> str:
+    if any(w in question for w in ("案件", "工单", "诉求", "投诉")):
+        return "cases"
+    if any(w in question for w in ("生命体征", "体征", "运行")):
+        return "vitals"
+    return "alarms"
+
+
+def _plan_compare(turn: Turn) -> list[Call]:
+    districts = [d.id for d in turn.slots.districts] if len(turn.slots.districts) >= 2 else [d.id for d in turn.lexicon.districts]
+    metric = _compare_metric(turn.question)
+    if metric == "alarms":
+        args: dict[str, Any] = {"state": "open"}
+        if turn.slots.sensor_kind:
+            args["kind"] = turn.slots.sensor_kind
+        return [Call("open_alarms", args)]
+    if metric == "vitals":
+        return [Call("city_vitals", {"district": d}) for d in districts]
+    return [Call("search_cases", {**_case_args(turn), "district": d}) for d in districts]
+
+
+_PLANNERS = {
+    Intent.STATUS: _plan_status, Intent.ALARMS: _plan_alarms, Intent.RESPONSIBILITY: _plan_responsibility,
+    Intent.POLICY: _plan_policy, Intent.FORECAST: _plan_forecast, Intent.PERFORMANCE: _plan_performance,
+    Intent.CASE_STATS: _plan_case_stats, Intent.CASE_LOOKUP: _plan_case_lookup, Intent.VITALS: _plan_vitals,
+    Intent.COMPARE: _plan_compare,
+}  # fmt: skip
+
+
+# ---- composing --------------------------------------------------------------------------------------------
+
+
+def compose(turn: Turn) -> str:
+    """The answer in Chinese, one paragraph per intent, from this turn's tool results only."""
+    parts: list[str] = []
+    failed = [r for r in turn.records if not r.ok]
+    for intent in turn.intents:
+        text = _COMPOSERS.get(intent, _compose_unsupported)(turn)
+        if text:
+            parts.append(text)
+    if failed:
+        parts.append("以下查询未成功：" + "；".join(f"{r.name}（{r.error}）" for r in failed[:3]) + "。")
+    if not parts:
+        parts.append(_compose_unsupported(turn))
+    return "\n\n".join(parts)
+
+
+def _compose_unsupported(turn: Turn) -> str:
+    return ("抱歉，这个问题我无法用现有数据和工具核实，因此不作回答，以免给出没有依据的数字。"
+            "我可以回答：设施/传感器状态、告警、责任部门、政策条款、预测、案件统计与查询、部门考核、城市生命体征，以及区之间的比较。")  # fmt: skip
+
+
+def _sensor_line(lexicon: CityLexicon, sensor: dict) -> str:
+    kind = _kind_name(lexicon, sensor["kind"])
+    if sensor.get("last_value") is None:
+        return f"{kind}：暂无读数"
+    limits = sensor["thresholds"]
+    return f"{kind} 最新值 {_fmt(sensor['last_value'])} {sensor['unit']}（{sensor['last_ts']}；关注/预警/报警阈值 " \
+           f"{_fmt(limits.get('watch'))}/{_fmt(limits.get('warning'))}/{_fmt(limits.get('alarm'))}）"
+
+
+def _compose_status(turn: Turn) -> str:
+    lines = []
+    for record in turn.done("reading_stats"):
+        if record.ok:
+            d = record.data
+            if d["count"]:
+                lines.append(f"传感器 {d['sensor_id']} 过去 {d['hours']} 小时共 {d['count']} 条读数：最新 {_fmt(d['last'])}，"
+                             f"最小 {_fmt(d['min'])}，最大 {_fmt(d['max'])}，平均 {_fmt(d['mean'])}。")  # fmt: skip
+            else:
+                lines.append(f"传感器 {d['sensor_id']} 过去 {d['hours']} 小时没有读数。")
+    for record in turn.done("asset_status"):
+        if not record.ok:
+            continue
+        asset, sensors, alarms = record.data["asset"], record.data["sensors"], record.data["open_alarms"]
+        props = asset["properties"]
+        head = f"{asset['name']}（编码 {asset['id']}，{props.get('district_name', '')}，{props.get('address', '')}）状态「{props.get('status', '')}」"
+        body = "；".join(_sensor_line(turn.lexicon, s) for s in sensors) if sensors else "未接入监测传感器"
+        tail = f"；未关闭告警 {len(alarms)} 条" + (
+            "：" + "、".join(f"{LEVEL_NAMES[a['level']]} {_fmt(a['value'])}（阈值 {_fmt(a['threshold'])}）" for a in alarms[:3])
+            if alarms else "，运行正常")  # fmt: skip
+        lines.append(f"{head}。{body}{tail}。")
+    finds = turn.done("find_assets")
+    if finds and finds[-1].ok and not finds[-1].data["items"]:
+        lines.append("在图谱中没有找到符合条件的部件，请给出部件编码或更具体的位置。")
+    if not lines and not turn.done("city_vitals"):
+        return "请说明要查看哪个设施（部件编码、道路或地名加设施类别）或传感器编号。" if turn.intents[0] == Intent.STATUS else ""
+    return "\n".join(lines)
+
+
+def _compose_alarms(turn: Turn) -> str:
+    records = [r for r in turn.done("open_alarms") if r.ok]
+    if not records:
+        return ""
+    d, args = records[0].data, records[0].args
+    scope = turn.lexicon.name(args.get("district"))
+    what = _kind_name(turn.lexicon, args["kind"]) if args.get("kind") else ""
+    if args.get("asset_category"):
+        what = turn.lexicon.name(args["asset_category"]) + what
+    if d["count"] == 0:
+        return f"{scope}当前没有未关闭的{what}告警。"
+    levels = "、".join(f"{LEVEL_NAMES[level]} {n} 条" for level, n in sorted(d["by_level"].items(), key=lambda x: -"watch warning alarm".split().index(x[0])))
+    text = f"{scope}当前未关闭的{what}告警共 {d['count']} 条（{levels}）"
+    if len(d["by_district"]) > 1:
+        text += "，按区：" + "、".join(f"{turn.lexicon.name(k)} {v} 条" for k, v in sorted(d["by_district"].items(), key=lambda x: -x[1]))
+    text += "。最严重的几条：\n" + "\n".join(
+        f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.lexicon.name(a['district'])}）"
+        f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])}，阈值 {_fmt(a['threshold'])}，{a['opened_at']} 起"
+        for a in d["items"][:5])  # fmt: skip
+    if d.get("truncated"):
+        text += "\n（只统计了最新的 200 条告警。）"
+    return text
+
+
+def _compose_responsibility(turn: Turn) -> str:
+    records = [r for r in turn.done("responsible_department") if r.ok]
+    if not records:
+        if _responsibility_category(turn) is None:
+            return "请说明是哪一类问题（例如：井盖缺失、道路积水、路灯不亮）以及所在的区或地点，我再查责任部门。"
+        return ""
+    by_department: dict[str, list[dict]] = {}
+    for record in records:
+        by_department.setdefault(record.data["department"]["id"], []).append(record.data)
+    first = records[0].data
+    category = f"「{first['category']['name']}」（{first['category']['id']}）"
+    parts = []
+    for rows in by_department.values():
+        dept, rule = rows[0]["department"], rows[0]["rule"]
+        places = "、".join(r["district"]["name"] for r in rows)
+        limit = f"，处置时限 {rule['sla_hours']} 小时" if rule.get("sla_hours") else ""
+        urgent = f"（紧急 {rule['urgent_sla_hours']} 小时）" if rule.get("urgent_sla_hours") else ""
+        parts.append(f"在{places}由 {dept['name']} 负责（责任规则 {rule['rule_id']}{limit}{urgent}）")
+        if rows[0].get("street_office"):
+            parts[-1] += f"，属地街道为 {rows[0]['street_office']['name']}"
+    return f"{category}" + "；".join(parts) + "。"
+
+
+def _compose_policy(turn: Turn) -> str:
+    records = [r for r in turn.done("search_policies") if r.ok]
+    if not records or not records[0].data["items"]:
+        return "没有检索到相关的政策条款。"
+    hits = records[0].data["items"]
+    best = hits[0]
+    quote = best["text"].split("\n", 1)[-1].strip()
+    if len(quote) > 220:
+        quote = quote[:220] + "…"
+    text = f"根据《{best['title']}》：\n> {quote}"
+    others = [h for h in hits[1:] if h["chunk_id"] != best["chunk_id"]]
+    if others:
+        text += "\n相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others)
+    return text
+
+
+def _compose_forecast(turn: Turn) -> str:
+    records = [r for r in turn.done("forecast") if r.ok]
+    if not records:
+        if not turn.done("forecast"):
+            return "请说明要预测的对象：传感器编号、部件编码，或某区的案件量（例如“预测A3区未来7天的案件量”）。"
+        return ""
+    d = records[0].data
+    points = d["points"]
+    means = [p["mean"] for p in points]
+    last = points[-1]
+    backtest = d["backtest"]
+    return (f"序列 {d['series_id']} 未来 {len(points)} 个时段的预测（模型 {d['model']}）：均值在 {_fmt(round(min(means), 3))}–"
+            f"{_fmt(round(max(means), 3))} 之间；最后一个时段 {last['ts']} 预测 {_fmt(round(last['mean'], 3))}，80% 区间 "
+            f"{_fmt(round(last['lo80'], 3))}–{_fmt(round(last['hi80'], 3))}。回测 MASE {_fmt(round(backtest['mase'], 3))}，"
+            f"季节性朴素基线 {_fmt(round(backtest['baseline_mase'], 3))}。")  # fmt: skip
+
+
+def _compose_performance(turn: Turn) -> str:
+    records = [r for r in turn.done("department_evaluation") if r.ok]
+    if not records:
+        return ""
+    d = records[0].data
+    items = d["items"]
+    if not items:
+        return f"统计周期 {d['period']} 内没有需要考核的案件。"
+    ranked = sorted(items, key=lambda x: -x["应处置数"])
+    lines = [f"统计周期 {d['period']}（{d['start']} 至 {d['end']}）部门考核指标（按应处置数排序）："]
+    lines += [f"- {turn.lexicon.name(item['department_id'])}：{_indicator_text(item)}" for item in ranked[:6]]
+    if len(ranked) > 6:
+        lines.append(f"另有 {len(ranked) - 6} 个部门未列出。")
+    return "\n".join(lines)
+
+
+def _indicator_text(item: dict) -> str:
+    counts = "，".join(f"{name} {item[name]} 件" for name in ("应处置数", "按期处置数", "超期处置数", "结案数", "返工数"))
+    rates = "，".join(f"{name} {_pct(item[name]['value'])}（{item[name]['numerator']}/{item[name]['denominator']}）"
+                      for name in ("按期处置率", "结案率", "返工率"))  # fmt: skip
+    return f"{counts}；{rates}"
+
+
+def _compose_case_stats(turn: Turn) -> str:
+    records = [r for r in turn.done("search_cases") if r.ok]
+    if not records:
+        return ""
+    d, args = records[0].data, records[0].args
+    scope = turn.lexicon.name(args.get("district"))
+    window = turn.slots.window.label if turn.slots.window else f"过去 {args['days']} 天" if args.get("days") else ""
+    who = f"{turn.lexicon.name(args['department_id'])}" if args.get("department_id") else ""
+    label = "超期案件" if args.get("overdue") else "案件"
+    more = "（至少，仅统计前 200 件）" if d["more"] else ""
+    if d["count"] == 0:
+        return f"{scope}{who}{window}没有{label}。"
+    states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
+    top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
+    return f"{scope}{who}{window}共有{label} {d['count']} 件{more}：{states}；其中超期 {d['overdue']} 件。主要类别：{top}。"
+
+
+def _compose_case_lookup(turn: Turn) -> str:
+    lines = []
+    for record in turn.done("get_case"):
+        if not record.ok:
+            continue
+        c = record.data
+        last = c["history"][-1] if c["history"] else None
+        overdue = "已超期" if c["overdue"] else "未超期"
+        lines.append(f"案件 {c['id']}：{c['category_name']}（{c['category_code']}），当前状态「{c['state']}」，责任部门 "
+                     f"{turn.lexicon.name(c['department_id'])}，网格 {c['grid_id']}，紧急程度 {c['urgency']}，处置期限 {c['deadline']}（{overdue}）。"
+                     + (f"最近一步：{last['at']} {last['actor']}「{last['action']}」。" if last else "")
+                     + (f"下一步可执行：{'、'.join(c['allowed_actions'])}。" if c["allowed_actions"] else ""))  # fmt: skip
+    if not lines and not turn.done("get_case"):
+        return "请给出案件编号（形如 C20261124-1A2B3C4D）。"
+    return "\n".join(lines)
+
+
+def _vital_line(v: dict) -> str:
+    value = "—" if v["value"] is None else f"{_fmt(v['value'])} {v['unit']}".strip()
+    return f"{v['name']} {value}（{STATUS_NAMES.get(v['status'], v['status'])}）"
+
+
+def _compose_vitals(turn: Turn) -> str:
+    records = [r for r in turn.done("city_vitals") if r.ok]
+    if not records or Intent.COMPARE in turn.intents:
+        return ""
+    d = records[0].data
+    scope = turn.lexicon.name(d.get("district"))
+    items = d["items"]
+    abnormal = [v for v in items if v["status"] != "normal"]
+    as_of = items[0]["as_of"] if items else ""
+    text = f"{scope}城市生命体征（截至 {as_of}）：" + "；".join(_vital_line(v) for v in items) + "。"
+    text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
+    return text
+
+
+def _compose_compare(turn: Turn) -> str:
+    metric = _compare_metric(turn.question)
+    names = [d.id for d in turn.slots.districts] if len(turn.slots.districts) >= 2 else [d.id for d in turn.lexicon.districts]
+    if metric == "alarms":
+        records = [r for r in turn.done("open_alarms") if r.ok]
+        if not records:
+            return ""
+        counts = {d: records[0].data["by_district"].get(d, 0) for d in names}
+        unit, what = "条", "未关闭告警"
+    elif metric == "cases":
+        counts = {r.args["district"]: r.data["count"] for r in turn.done("search_cases") if r.ok}
+        unit, what = "件", "案件"
+    else:
+        lines = []
+        for r in turn.done("city_vitals"):
+            if r.ok:
+                abnormal = [v for v in r.data["items"] if v["status"] != "normal"]
+                lines.append(f"- {turn.lexicon.name(r.args['district'])}：" + ("；".join(_vital_line(v) for v in abnormal) or "各项正常"))
+        return "各区城市生命体征中需要关注的指标：\n" + "\n".join(lines) if lines else ""
+    ranked = sorted(counts.items(), key=lambda x: -x[1])
+    text = f"各区{what}对比：" + "，".join(f"{turn.lexicon.name(d)} {n} {unit}" for d, n in ranked) + "。"
+    if ranked and ranked[0][1] > 0:
+        text += f"最多的是 {turn.lexicon.name(ranked[0][0])}。"
+    return text
+
+
+_COMPOSERS = {
+    Intent.STATUS: _compose_status, Intent.ALARMS: _compose_alarms, Intent.RESPONSIBILITY: _compose_responsibility,
+    Intent.POLICY: _compose_policy, Intent.FORECAST: _compose_forecast, Intent.PERFORMANCE: _compose_performance,
+    Intent.CASE_STATS: _compose_case_stats, Intent.CASE_LOOKUP: _compose_case_lookup, Intent.VITALS: _compose_vitals,
+    Intent.COMPARE: _compose_compare, Intent.UNSUPPORTED: _compose_unsupported,
+}  # fmt: skip
+
+
+def remember(turn: Turn) -> dict[str, Any]:
+    """What a follow-up question may refer to ("它", "那里"): the newest place, category, asset, case."""
+    memory = dict(turn.memory)
+    if turn.slots.district:
+        memory["district"] = turn.slots.district
+    if turn.slots.categories:
+        memory["category"] = turn.slots.categories[0].id
+    for record in turn.records:
+        if not record.ok:
+            continue
+        if record.name == "asset_status":
+            memory["asset_id"] = record.data["asset"]["id"]
+            memory["category"] = f"component-{record.data['asset']['id'][6:10]}"
+            memory["district"] = record.data["asset"]["properties"].get("district") or memory.get("district")
+        elif record.name == "get_case":
+            memory["case_id"] = record.data["id"]
+            memory["category"] = record.data["category_code"]
+            memory["district"] = record.data.get("district") or memory.get("district")
+    if turn.slots.asset_ids:
+        memory["asset_id"] = turn.slots.asset_ids[0]
+    if turn.slots.case_ids:
+        memory["case_id"] = turn.slots.case_ids[0]
+    memory["intents"] = [str(i) for i in turn.intents]
+    return {k: v for k, v in memory.items() if v is not None and (k != "category" or label_for_id(str(v)))}

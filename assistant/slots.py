@@ -1,0 +1,145 @@
+"""Slot filling for the offline planner: places, categories, departments, ids and times in a question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from assistant.lexicon import LEVEL_WORDS, SENSOR_KIND_WORDS, CityLexicon, Named
+from retrievers.text import normalize
+from services.deadlines import CHINA
+
+CASE_ID = re.compile(r"C\d{8}-[0-9A-Fa-f]{8}")
+SENSOR_ID = re.compile(r"S\d{16}-\d{2}")
+ASSET_ID = re.compile(r"(?<![\dS])\d{16}(?!\d)")
+GRID_ID = re.compile(r"(?<!\d)\d{15}(?!\d)")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    if len(text) == 2 and text[0] == "十" and text[1] in _CN_DIGITS:
+        return 10 + _CN_DIGITS[text[1]]
+    if len(text) == 2 and text[1] == "十" and text[0] in _CN_DIGITS:
+        return 10 * _CN_DIGITS[text[0]]
+    return None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time window named in the question (China time), with the words that named it."""
+
+    label: str
+    since: datetime
+    until: datetime
+
+    @property
+    def hours(self) -> int:
+        return max(1, round((self.until - self.since).total_seconds() / 3600))
+
+    @property
+    def days(self) -> int:
+        return max(1, -(-self.hours // 24))
+
+
+def parse_window(text: str, now: datetime) -> Window | None:
+    """昨天, 今天, 本周, 上周, 本月, 上月, 过去/最近 N 小时/天/周."""
+    local = now.astimezone(CHINA)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if m := re.search(r"(?:过去|最近|近)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|天|日|周|星期)", text):
+        n = _number(m.group(1)) or 1
+        span = {"小时": timedelta(hours=n), "天": timedelta(days=n), "日": timedelta(days=n)}.get(m.group(2), timedelta(weeks=n))
+        return Window(m.group(0), now - span, now)
+    fixed = [("昨天", midnight - timedelta(days=1), midnight), ("昨日", midnight - timedelta(days=1), midnight),
+             ("今天", midnight, local), ("今日", midnight, local),
+             ("本周", midnight - timedelta(days=local.weekday()), local),
+             ("上周", midnight - timedelta(days=local.weekday() + 7), midnight - timedelta(days=local.weekday())),
+             ("本月", midnight.replace(day=1), local),
+             ("上月", (midnight.replace(day=1) - timedelta(days=1)).replace(day=1), midnight.replace(day=1))]  # fmt: skip
+    for word, since, until in fixed:
+        if word in text:
+            return Window(word, since, until)
+    return None
+
+
+def evaluation_period(text: str, now: datetime) -> str | None:
+    """The evaluation service's period syntax for the question's time words."""
+    local = now.astimezone(CHINA)
+    if "上月" in text or "上个月" in text:
+        return f"{(local.replace(day=1) - timedelta(days=1)):%Y-%m}"
+    if "本月" in text or "这个月" in text:
+        return f"{local:%Y-%m}"
+    if "今年" in text or "本年" in text:
+        return f"{local:%Y}"
+    if "今天" in text:
+        return f"{local:%Y-%m-%d}"
+    if "昨天" in text:
+        return f"{local - timedelta(days=1):%Y-%m-%d}"
+    if m := re.search(r"(?:过去|最近|近)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:天|日)", text):
+        return f"last{_number(m.group(1)) or 30}d"
+    return None
+
+
+def horizon_hours(text: str) -> int | None:
+    if m := re.search(r"(?:未来|接下来|今后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|天|日)", text):
+        n = _number(m.group(1)) or 1
+        return n if m.group(2) == "小时" else n * 24
+    return None
+
+
+@dataclass
+class Slots:
+    districts: list[Named] = field(default_factory=list)
+    places: list[Named] = field(default_factory=list)  # streets, roads, landmarks
+    categories: list[Named] = field(default_factory=list)
+    departments: list[Named] = field(default_factory=list)
+    case_ids: list[str] = field(default_factory=list)
+    sensor_ids: list[str] = field(default_factory=list)
+    asset_ids: list[str] = field(default_factory=list)
+    grid_ids: list[str] = field(default_factory=list)
+    sensor_kind: str | None = None
+    level: str | None = None
+    window: Window | None = None
+    period: str | None = None
+    horizon: int | None = None
+    all_districts: bool = False
+
+    @property
+    def district(self) -> str | None:
+        """The district asked about: named, or the one the named place lies in."""
+        if self.districts:
+            return self.districts[0].id
+        return next((p.district for p in self.places if p.district), None)
+
+
+def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
+    text = normalize(question)
+    slots = Slots(case_ids=[c.upper() for c in CASE_ID.findall(text)], sensor_ids=SENSOR_ID.findall(text))
+    stripped = SENSOR_ID.sub(" ", text)
+    slots.asset_ids = ASSET_ID.findall(stripped)
+    slots.grid_ids = GRID_ID.findall(stripped)
+    seen: set[str] = set()
+    for _, named in lexicon.find(text):
+        if named.id in seen:
+            continue
+        seen.add(named.id)
+        bucket = {"District": slots.districts, "Department": slots.departments, "EventCategory": slots.categories,
+                  "ComponentCategory": slots.categories}.get(named.label, slots.places)  # fmt: skip
+        bucket.append(named)
+    for kind, words in SENSOR_KIND_WORDS.items():
+        if any(w in text for w in words):
+            slots.sensor_kind = kind
+            break
+    for level, words in LEVEL_WORDS.items():
+        if any(w in text for w in words):
+            slots.level = level
+            break
+    slots.window = parse_window(text, now)
+    slots.period = evaluation_period(text, now)
+    slots.horizon = horizon_hours(text)
+    slots.all_districts = any(w in text for w in ("各区", "每个区", "哪个区", "各个区", "分区"))
+    return slots

@@ -1,0 +1,297 @@
+"""The assistant's tools: typed arguments (pydantic), structured results, citations for what they return.
+
+Every tool is a plain function ``(client, args) -> ToolOutput`` so the offline planner, the LLM loop
+and the tests call exactly the same code; ``tools.langchain`` wraps them as LangChain tools.
+Read tools never change anything. Write tools (``writes=True``) run only after a person confirms.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from core.exceptions import InvalidInput, NotFound
+from graph.ids import label_for_id
+from services.alarm_rules import rank
+from tools.client import Json, ServicesClient
+
+MAX_LIST = 20
+
+
+class Citation(BaseModel):
+    """What supports a fact: a graph node, a document chunk, or a tool call of the same response."""
+
+    id: str
+    kind: Literal["graph", "document", "tool"]
+    title: str
+    snippet: str = ""
+
+
+class ToolOutput(BaseModel):
+    data: Any
+    citations: list[Citation] = Field(default_factory=list)
+
+
+def graph_citation(entity: Json) -> Citation:
+    props = entity.get("properties") or {}
+    detail = props.get("district_name") or props.get("address") or props.get("description") or ""
+    return Citation(id=str(entity["id"]), kind="graph", title=str(entity.get("name") or entity["id"]),
+                    snippet=f"{entity.get('label', '')} {detail}".strip()[:200])  # fmt: skip
+
+
+def document_citation(hit: Json) -> Citation:
+    return Citation(id=hit["chunk_id"], kind="document", title=hit["title"], snippet=hit["text"][:300])
+
+
+# ---- argument models -------------------------------------------------------------------------------------
+
+
+class SearchEntitiesArgs(BaseModel):
+    q: str = Field(min_length=1, max_length=200, description="名称、别名或编号, e.g. 幸福路, A3区, 城管局")
+    label: str | None = Field(None, description="District/Street/Road/Landmark/Department/EventCategory/ComponentCategory")
+    limit: int = Field(5, ge=1, le=MAX_LIST)
+
+
+class NodeArgs(BaseModel):
+    node_id: str = Field(min_length=1, max_length=64, description="graph node id, e.g. 990103, road-0001, event-0401")
+
+
+class ResponsibilityArgs(BaseModel):
+    category: str = Field(min_length=1, max_length=64, description="event-0401 / component-0101, or a category name")
+    district: str | None = Field(None, description="district code (990103) or name (A3区)")
+    grid_id: str | None = Field(None, description="15-digit unit grid id")
+
+
+class FindAssetsArgs(BaseModel):
+    name: str | None = Field(None, max_length=64, description="road or place in the asset's name/address")
+    category: str | None = Field(None, max_length=32, description="component category, e.g. 0204 or component-0204")
+    district: str | None = Field(None, max_length=16, description="district code, e.g. 990105")
+    limit: int = Field(10, ge=1, le=MAX_LIST)
+
+
+class AssetStatusArgs(BaseModel):
+    asset_id: str = Field(pattern=r"^\d{16}$", description="16-digit asset code")
+
+
+class AlarmsArgs(BaseModel):
+    state: Literal["open", "closed"] | None = "open"
+    district: str | None = Field(None, max_length=16)
+    kind: str | None = Field(None, max_length=32, description="sensor kind, e.g. water_level, gas_concentration")
+    level: Literal["watch", "warning", "alarm"] | None = None
+    asset_category: str | None = Field(None, pattern=r"^(component-)?\d{4}$",
+                                       description="only alarms on assets of this component category, e.g. 0601 泵站")
+
+
+class VitalsArgs(BaseModel):
+    district: str | None = Field(None, max_length=16, description="district code; none for the whole city")
+
+
+class ReadingStatsArgs(BaseModel):
+    sensor_id: str = Field(pattern=r"^S\d{16}-\d{2}$")
+    hours: int = Field(24, ge=1, le=24 * 90, description="window ending now")
+
+
+class ForecastArgs(BaseModel):
+    series_id: str = Field(min_length=1, max_length=80, description="sensor:<id>, cases:<district>:<category>, ett:OT…")
+    horizon: int = Field(24, ge=1, le=720)
+
+
+class CaseSearchArgs(BaseModel):
+    state: str | None = Field(None, max_length=8, description="受理/立案/派遣/处置/核查/结案…")
+    district: str | None = Field(None, max_length=16)
+    department_id: str | None = Field(None, max_length=64)
+    overdue: bool | None = None
+    days: int | None = Field(None, ge=1, le=3650, description="only cases created in the last N days")
+
+
+class CaseArgs(BaseModel):
+    case_id: str = Field(pattern=r"^C\d{8}-[0-9A-F]{8}$", description="e.g. C20261124-1A2B3C4D")
+
+
+class EvaluationArgs(BaseModel):
+    period: str | None = Field(None, max_length=16, description="2026, 2026-11, 2026-11-24 or last30d")
+    department_id: str | None = Field(None, max_length=64)
+
+
+class PolicySearchArgs(BaseModel):
+    q: str = Field(min_length=1, max_length=500)
+    k: int = Field(3, ge=1, le=10)
+    district: str | None = Field(None, max_length=16, description="that district's and city-wide documents")
+
+
+class CreateCaseArgs(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+    category_code: str = Field(max_length=32)
+    grid_id: str | None = None
+    urgency: Literal["low", "normal", "high", "critical"] | None = None
+
+
+class TransitionCaseArgs(BaseModel):
+    case_id: str = Field(pattern=r"^C\d{8}-[0-9A-F]{8}$")
+    action: str = Field(max_length=16, description="立案/派遣/签收/回退/延期/处置反馈/核查通过/返工/作废/不予立案")
+    note: str | None = Field(None, max_length=500)
+    expected_version: int | None = None
+
+
+# ---- tool functions --------------------------------------------------------------------------------------
+
+
+def _resolve(client: ServicesClient, value: str, labels: tuple[str, ...]) -> Json:
+    """A node given by id or by name (best match among ``labels``); NotFound says what was tried."""
+    if label_for_id(value) in labels:
+        return client.node(value, limit=1)["node"]
+    for label in labels:
+        items = client.search_entities(value, label=label, limit=1)
+        if items and (items[0].get("score") or 0) >= 0.75:
+            return items[0]
+    raise NotFound(f"未找到名为「{value}」的{'/'.join(labels)}")
+
+
+def search_entities(client: ServicesClient, args: SearchEntitiesArgs) -> ToolOutput:
+    items = client.search_entities(args.q, args.label, args.limit)
+    return ToolOutput(data={"items": items}, citations=[graph_citation(e) for e in items[:3]])
+
+
+def get_node(client: ServicesClient, args: NodeArgs) -> ToolOutput:
+    detail = client.node(args.node_id, limit=20)
+    return ToolOutput(data=detail, citations=[graph_citation(detail["node"])])
+
+
+def responsible_department(client: ServicesClient, args: ResponsibilityArgs) -> ToolOutput:
+    category = _resolve(client, args.category, ("EventCategory", "ComponentCategory", "HotlineCategory"))
+    district = None
+    if not args.grid_id:
+        if not args.district:
+            raise InvalidInput("请指明区或网格 / give a district or a grid")
+        district = _resolve(client, args.district, ("District",))["id"]
+    result = client.responsibility(category["id"], grid_id=args.grid_id, district=district)
+    cited = [result["department"], result["category"], result["district"]]
+    if result.get("street_office"):
+        cited.append(result["street_office"])
+    return ToolOutput(data=result, citations=[graph_citation(e) for e in cited])
+
+
+def find_assets(client: ServicesClient, args: FindAssetsArgs) -> ToolOutput:
+    # Assets are found by name through the graph query the HTTP layer does not expose by name alone.
+    items = client.find_assets(name=args.name, category=args.category, district=args.district, limit=args.limit)
+    return ToolOutput(data={"items": items, "count": len(items)}, citations=[graph_citation(e) for e in items[:5]])
+
+
+def asset_status(client: ServicesClient, args: AssetStatusArgs) -> ToolOutput:
+    asset = client.node(args.asset_id, limit=1)["node"]
+    sensors = client.sensors(asset_id=args.asset_id)
+    alarms = [a for a in client.alarms(state="open", district=asset["properties"].get("district"))
+              if a["asset_id"] == args.asset_id]  # fmt: skip
+    data = {"asset": asset, "sensors": sensors, "open_alarms": alarms}
+    return ToolOutput(data=data, citations=[graph_citation(asset)])
+
+
+def open_alarms(client: ServicesClient, args: AlarmsArgs) -> ToolOutput:
+    items = client.alarms(state=args.state, district=args.district, kind=args.kind, level=args.level)
+    if args.asset_category:
+        # Asset codes carry their category: 6 admin digits, then 2 major + 2 minor (GB/T 30428.2).
+        code = args.asset_category.removeprefix("component-")
+        items = [a for a in items if a["asset_id"][6:10] == code]
+    items.sort(key=lambda a: -rank(a["level"]))  # most severe first, newest first within a level
+    summary = {
+        "count": len(items),
+        "by_level": dict(Counter(a["level"] for a in items)),
+        "by_kind": dict(Counter(a["kind"] for a in items)),
+        "by_district": dict(Counter(a["district"] for a in items)),
+        "truncated": len(items) >= 200,
+    }
+    return ToolOutput(data={**summary, "items": items[:MAX_LIST]})
+
+
+def city_vitals(client: ServicesClient, args: VitalsArgs) -> ToolOutput:
+    return ToolOutput(data={"district": args.district, "items": client.vitals(args.district)})
+
+
+def reading_stats(client: ServicesClient, args: ReadingStatsArgs) -> ToolOutput:
+    until = datetime.now(UTC)
+    rows = client.readings(args.sensor_id, since=until - timedelta(hours=args.hours), until=until)
+    values = [r["value"] for r in rows]
+    stats = {"sensor_id": args.sensor_id, "hours": args.hours, "count": len(values)}
+    if values:
+        stats |= {"min": round(min(values), 3), "max": round(max(values), 3),
+                  "mean": round(statistics.fmean(values), 3), "last": round(values[-1], 3),
+                  "last_ts": rows[-1]["ts"], "first_ts": rows[0]["ts"]}  # fmt: skip
+    return ToolOutput(data=stats)
+
+
+def make_forecast(client: ServicesClient, args: ForecastArgs) -> ToolOutput:
+    return ToolOutput(data=client.forecast(args.series_id, args.horizon))
+
+
+def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
+    since = datetime.now(UTC) - timedelta(days=args.days) if args.days else None
+    page = client.cases(state=args.state, district=args.district, department_id=args.department_id, since=since,
+                        overdue=args.overdue, limit=200)  # fmt: skip
+    items = page["items"]
+    data = {"count": len(items), "more": page.get("next") is not None, "by_state": dict(Counter(c["state"] for c in items)),
+            "by_category": dict(Counter(c["category_name"] for c in items).most_common(5)),
+            "overdue": sum(1 for c in items if c["overdue"]),
+            "items": [{k: c[k] for k in ("id", "state", "category_name", "district", "department_id", "deadline", "overdue")}
+                      for c in items[:MAX_LIST]]}  # fmt: skip
+    return ToolOutput(data=data)
+
+
+def get_case(client: ServicesClient, args: CaseArgs) -> ToolOutput:
+    return ToolOutput(data=client.case(args.case_id))
+
+
+def department_evaluation(client: ServicesClient, args: EvaluationArgs) -> ToolOutput:
+    return ToolOutput(data=client.evaluation(args.period, args.department_id))
+
+
+def search_policies(client: ServicesClient, args: PolicySearchArgs) -> ToolOutput:
+    hits = client.search_documents(args.q, args.k, {"district": args.district} if args.district else None)
+    return ToolOutput(data={"items": hits}, citations=[document_citation(h) for h in hits])
+
+
+def create_case(client: ServicesClient, args: CreateCaseArgs) -> ToolOutput:
+    return ToolOutput(data=client.create_case(args.model_dump(exclude_none=True)))
+
+
+def transition_case(client: ServicesClient, args: TransitionCaseArgs, actor: str = "assistant") -> ToolOutput:
+    body = {"action": args.action, "actor": actor, "note": args.note, "expected_version": args.expected_version}
+    return ToolOutput(data=client.transition_case(args.case_id, body))
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    args: type[BaseModel]
+    run: Callable[..., ToolOutput]
+    writes: bool = False
+
+
+TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in (
+    ToolSpec("search_entities", "按名称/别名/编号查找城市实体(区、街道、道路、地标、部门、类别) / find graph entities by name",
+             SearchEntitiesArgs, search_entities),
+    ToolSpec("get_node", "查看一个图谱节点及其关联 / one graph node with its neighbours", NodeArgs, get_node),
+    ToolSpec("responsible_department", "某类事件/部件在某区或网格由哪个部门负责, 附责任规则 / who is responsible",
+             ResponsibilityArgs, responsible_department),
+    ToolSpec("find_assets", "按道路/地名、部件类别、区查找部件(井盖、泵站、桥梁…) / find assets", FindAssetsArgs, find_assets),
+    ToolSpec("asset_status", "部件状态: 传感器最新读数与未关闭告警 / asset status with latest readings",
+             AssetStatusArgs, asset_status),
+    ToolSpec("open_alarms", "告警列表与按等级、类型、区的统计 / alarms with counts", AlarmsArgs, open_alarms),
+    ToolSpec("city_vitals", "城市生命体征(全市或某区) / city vital signs", VitalsArgs, city_vitals),
+    ToolSpec("reading_stats", "传感器在时间窗内的读数统计 / reading statistics over a window", ReadingStatsArgs, reading_stats),
+    ToolSpec("forecast", "时间序列预测及回测 MASE / forecast with backtest", ForecastArgs, make_forecast),
+    ToolSpec("search_cases", "案件检索与统计 / case search and counts", CaseSearchArgs, search_cases),
+    ToolSpec("get_case", "案件详情及处置历史 / one case with its history", CaseArgs, get_case),
+    ToolSpec("department_evaluation", "部门考核指标(按期处置率、结案率、返工率…) / department indicators",
+             EvaluationArgs, department_evaluation),
+    ToolSpec("search_policies", "检索政策文件条款 / search policy documents", PolicySearchArgs, search_policies),
+    ToolSpec("create_case", "新建案件(需人工确认) / create a case (needs confirmation)", CreateCaseArgs, create_case, writes=True),
+    ToolSpec("transition_case", "推进案件流程(需人工确认) / move a case on (needs confirmation)", TransitionCaseArgs,
+             transition_case, writes=True),
+)}  # fmt: skip

@@ -1,0 +1,80 @@
+"""Runs tool calls: validates arguments, turns every failure into a result the planner or model can read,
+and gives each call an id citations can point to. Also exposes the tools to LangChain chat models."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from langchain_core.tools import StructuredTool
+from pydantic import ValidationError
+
+from core.exceptions import YiwangError
+from tools.catalog import TOOLS, Citation, ToolOutput, transition_case
+from tools.client import ServicesClient
+
+RESULT_CHARS = 6_000  # what a model sees of one result; the full result stays in the record
+
+
+def new_call_id() -> str:
+    return f"call-{uuid.uuid4().hex[:10]}"
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ())) or "参数"
+    return f"参数 {where} 无效: {err.get('msg')}"
+
+
+def run_tool(client: ServicesClient, name: str, args: dict[str, Any], call_id: str | None = None,
+             actor: str = "assistant") -> dict[str, Any]:  # fmt: skip
+    """Execute one call. Returns a JSON-able record: id, name, args, ok, data, error, citations."""
+    call_id = call_id or new_call_id()
+    record: dict[str, Any] = {"id": call_id, "name": name, "args": args, "ok": False, "data": None, "error": None,
+                              "citations": []}  # fmt: skip
+    spec = TOOLS.get(name)
+    if spec is None:
+        record["error"] = f"没有名为 {name} 的工具; 可用: {', '.join(TOOLS)}"
+        return record
+    try:
+        parsed = spec.args(**args)
+        output: ToolOutput = (transition_case(client, parsed, actor=actor) if name == "transition_case"
+                              else spec.run(client, parsed))  # fmt: skip
+    except ValidationError as exc:
+        record["error"] = _first_error(exc)
+        return record
+    except YiwangError as exc:
+        record["error"] = exc.message
+        return record
+    except Exception as exc:  # noqa: BLE001 — a failing backend must reach the model as a message, not end the turn
+        record["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        return record
+    record |= {"ok": True, "data": output.data, "citations": [c.model_dump() for c in output.citations]}
+    return record
+
+
+def tool_citation(record: dict[str, Any]) -> Citation:
+    args = ", ".join(f"{k}={v}" for k, v in record["args"].items())
+    snippet = json.dumps(record["data"], ensure_ascii=False, default=str)[:300]
+    return Citation(id=record["id"], kind="tool", title=f"{record['name']}({args})", snippet=snippet)
+
+
+def result_for_model(record: dict[str, Any]) -> str:
+    """A tool result as the model reads it: fenced, so text inside it is data and never instructions."""
+    body = record["data"] if record["ok"] else {"error": record["error"]}
+    text = json.dumps(body, ensure_ascii=False, default=str)
+    if len(text) > RESULT_CHARS:
+        text = text[:RESULT_CHARS] + "…(truncated)"
+    return f"<tool_result id=\"{record['id']}\">\n{text}\n</tool_result>"
+
+
+def langchain_tools() -> list[StructuredTool]:
+    """The tools as LangChain sees them, for ``bind_tools``. Execution goes through ``run_tool``, so
+    these functions are never called directly."""
+
+    def unreachable(**_: Any) -> str:
+        raise RuntimeError("tools run through tools.runner.run_tool")
+
+    return [StructuredTool.from_function(func=unreachable, name=spec.name, description=spec.description,
+                                         args_schema=spec.args) for spec in TOOLS.values()]  # fmt: skip
