@@ -7,12 +7,16 @@ listed as rejected with its reason; alarms open once per sensor, escalate, and c
 from __future__ import annotations
 
 import math
+import sqlite3
+import time
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +27,8 @@ from services.deadlines import as_utc, local_iso
 from services.models import AlarmRow, ReadingRow, SensorRow
 
 MAX_BATCH = 10_000
+UNIT_SEPARATOR = "\x1f"  # joins array elements sent as one text parameter
+DEADLOCK_RETRIES = 5
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
@@ -88,161 +94,293 @@ class SensorSpec:
     range_min: float
     range_max: float
     limits: Thresholds
+    # A value strictly between these crosses no threshold: one comparison per reading tells whether
+    # it needs alarm work at all.
+    normal_low: float = -math.inf
+    normal_high: float = math.inf
+
+
+def _spec(s: SensorRow) -> SensorSpec:
+    limits = Thresholds(s.direction, s.watch, s.warning, s.alarm, s.unit)
+    low, high = (-math.inf, limits.lowest) if limits.direction == "above" else (limits.lowest, math.inf)
+    return SensorSpec(s.id, s.kind, s.unit, s.asset_id, s.grid_id, s.district, s.range_min, s.range_max, limits, low, high)
 
 
 class Registry:
     """Sensor specs kept in memory for validation, and each sensor's newest timestamp seen."""
 
     def __init__(self) -> None:
-        self._specs: dict[str, SensorSpec] = {}
+        self.specs: dict[str, SensorSpec] = {}
         self.last_ts: dict[str, datetime] = {}
 
     def load(self, session: Session) -> None:
-        self._specs = {
-            s.id: SensorSpec(s.id, s.kind, s.unit, s.asset_id, s.grid_id, s.district, s.range_min, s.range_max,
-                             Thresholds(s.direction, s.watch, s.warning, s.alarm, s.unit))
-            for s in session.scalars(select(SensorRow))
-        }  # fmt: skip
+        self.specs = {s.id: _spec(s) for s in session.scalars(select(SensorRow))}
         self.last_ts = {sid: as_utc(ts) for sid, ts in session.execute(select(SensorRow.id, SensorRow.last_ts)) if ts}
 
     def get(self, sensor_id: str) -> SensorSpec | None:
-        return self._specs.get(sensor_id)
-
-    def refresh_if_missing(self, session: Session, sensor_ids: set[str]) -> None:
-        """Reload once when a batch names sensors this process has not seen (added since start-up)."""
-        if sensor_ids - self._specs.keys():
-            self.load(session)
+        return self.specs.get(sensor_id)
 
 
-def _check(reading: ReadingIn, spec: SensorSpec | None, now: datetime) -> str | None:
-    if spec is None:
-        return f"unknown sensor {reading.sensor_id}"
-    if not math.isfinite(reading.value):
-        return "value is not a finite number"
-    if not spec.range_min <= reading.value <= spec.range_max:
-        return f"value {reading.value:g} outside the physical range [{spec.range_min:g}, {spec.range_max:g}] {spec.unit}"
-    if reading.ts > now + FUTURE_TOLERANCE:
-        return f"timestamp {reading.ts.isoformat()} is in the future"
-    return None
+# One reading as plain data: (sensor_id, ts, value). ``ts`` is an aware datetime or an ISO 8601 string
+# with an offset; in-process producers (simulator, bench) pass these without building pydantic models.
+Row = tuple[str, datetime | str, float]
 
 
-def ingest(session: Session, registry: Registry, readings: list[ReadingIn], now: datetime | None = None) -> IngestResult:
-    """Validate, store and evaluate a batch. The caller commits."""
-    now = now or datetime.now(UTC)
-    rejected: list[Rejection] = []
-    good: dict[tuple[str, datetime], tuple[int, ReadingIn]] = {}
-    registry.refresh_if_missing(session, {r.sensor_id for r in readings})
-    for index, reading in enumerate(readings):
-        reason = _check(reading, registry.get(reading.sensor_id), now)
-        key = (reading.sensor_id, reading.ts)
-        if reason is None and key in good:
-            reason = "duplicate of an earlier reading in this batch"
-        if reason:
-            rejected.append(Rejection(index=index, reason=reason))
-        else:
-            good[key] = (index, reading)
-    if good:
-        stored = _stored_keys(session, good)
-        for key in sorted(stored & set(good)):
-            rejected.append(Rejection(index=good.pop(key)[0], reason="duplicate: a reading for this sensor and time exists"))
-        if good:
-            _insert(session, good, rejected)
-    opened, closed = _evaluate(session, registry, [r for _, r in good.values()], now)
-    rejected.sort(key=lambda r: r.index)
-    return IngestResult(accepted=len(good), rejected=rejected, alarms_opened=opened, alarms_closed=closed)
-
-
-def _stored_keys(session: Session, keys: dict[tuple[str, datetime], object]) -> set[tuple[str, datetime]]:
-    """Which of these (sensor, ts) pairs are already stored. One range query per 1,000 sensors: a
-    composite ``(sensor_id, ts) IN (…)`` of 10,000 pairs overflows PostgreSQL's parser stack."""
-    sensors = sorted({sensor for sensor, _ in keys})
-    low, high = min(ts for _, ts in keys), max(ts for _, ts in keys)
-    found: set[tuple[str, datetime]] = set()
-    for start in range(0, len(sensors), 1000):
-        rows = session.execute(select(ReadingRow.sensor_id, ReadingRow.ts).where(
-            ReadingRow.sensor_id.in_(sensors[start : start + 1000]), ReadingRow.ts >= low, ReadingRow.ts <= high))  # fmt: skip
-        found |= {(sensor, as_utc(ts)) for sensor, ts in rows}
-    return found & keys.keys()
-
-
-def _insert(session: Session, good: dict[tuple[str, datetime], tuple[int, ReadingIn]], rejected: list[Rejection]) -> None:
-    """Bulk insert; if a concurrent batch stored one of these meanwhile, insert one by one and reject
-    exactly the duplicates (the rest of the batch is still stored)."""
-    rows = [{"sensor_id": s, "ts": t, "value": r.value} for (s, t), (_, r) in good.items()]
-    try:
-        with session.begin_nested():
-            session.execute(ReadingRow.__table__.insert(), rows)
-        return
-    except IntegrityError:
-        pass
-    for key, (index, reading) in list(good.items()):
+def _utc(ts: object) -> tuple[datetime | None, str | None]:
+    """The timestamp in UTC, or why it is refused (the slow path: strings, other offsets, naive)."""
+    if isinstance(ts, str):
         try:
-            with session.begin_nested():
-                session.execute(ReadingRow.__table__.insert(), [{"sensor_id": key[0], "ts": key[1], "value": reading.value}])
-        except IntegrityError:
-            del good[key]
-            rejected.append(Rejection(index=index, reason="duplicate: a reading for this sensor and time exists"))
+            ts = datetime.fromisoformat(ts)
+        except ValueError:
+            return None, f"timestamp {ts!r} is not ISO 8601"
+    if not isinstance(ts, datetime):
+        return None, "timestamp is missing"
+    if ts.tzinfo is None:
+        return None, "timestamp must carry a UTC offset, e.g. 2026-11-24T10:00:00+08:00"
+    return ts.astimezone(UTC), None
 
 
-def _evaluate(session: Session, registry: Registry, readings: list[ReadingIn], now: datetime) -> tuple[int, int]:
-    """Update latest values and alarm states, reading by reading in time order per sensor."""
-    by_sensor: dict[str, list[ReadingIn]] = defaultdict(list)
-    for reading in readings:
-        by_sensor[reading.sensor_id].append(reading)
-    if not by_sensor:
-        return 0, 0
-    open_alarms = {a.sensor_id: a for a in session.scalars(
-        select(AlarmRow).where(AlarmRow.state == "open", AlarmRow.sensor_id.in_(list(by_sensor))))}  # fmt: skip
-    opened = closed = 0
-    latest_values = []
-    for sensor_id, series in by_sensor.items():
-        spec = registry.get(sensor_id)
-        limits = spec.limits
-        series.sort(key=lambda r: r.ts)
-        # Alarm state follows the newest information: a late reading (older than one already seen) is
-        # stored and shown, but does not reopen or close an alarm. The database keeps the newest value
-        # whatever this process saw (several processes may ingest).
-        previous = registry.last_ts.get(sensor_id)
-        series = [r for r in series if previous is None or r.ts > previous]
-        if not series:
+def ingest(session: Session, registry: Registry, readings: Sequence[ReadingIn], now: datetime | None = None) -> IngestResult:
+    """Validate, store and evaluate a batch of parsed readings (HTTP, MQTT). The caller commits."""
+    return ingest_rows(session, registry, [(r.sensor_id, r.ts, r.value) for r in readings], now)
+
+
+def ingest_rows(session: Session, registry: Registry, rows: Sequence[Row], now: datetime | None = None) -> IngestResult:
+    """The one validation path: every reading is stored or rejected with its reason; alarms follow each
+    sensor's newest reading. Plain-Python checks per reading, set-based storage. The caller commits."""
+    now = now or datetime.now(UTC)
+    newest_allowed = now + FUTURE_TOLERANCE
+    specs, reloaded, isfinite = registry.specs, False, math.isfinite
+    rejected: list[Rejection] = []
+    seen: dict[tuple[str, datetime], int] = {}
+    accepted: list[tuple[str, datetime, float]] = []
+    latest: dict[str, tuple[datetime, float]] = {}
+    hot: set[str] = set()
+    for index, (sensor_id, ts, value) in enumerate(rows):
+        spec = specs.get(sensor_id)
+        if spec is None and not reloaded:  # reload once: the sensor may have been added since start-up
+            registry.load(session)
+            specs, reloaded = registry.specs, True
+            spec = specs.get(sensor_id)
+        if spec is None:
+            rejected.append(Rejection(index=index, reason=f"unknown sensor {sensor_id}"))
             continue
-        latest = series[-1]
-        latest_values.append({"sid": sensor_id, "value": latest.value, "ts": latest.ts})
-        registry.last_ts[sensor_id] = latest.ts
-        if level_of(max(r.value for r in series), limits) is None and level_of(min(r.value for r in series), limits) is None \
-                and sensor_id not in open_alarms:  # fmt: skip
-            continue  # the common case: all normal, nothing open — no alarm work
-        for reading in series:
+        if ts.__class__ is not datetime or ts.tzinfo is not UTC:
+            ts, reason = _utc(ts)
+            if reason:
+                rejected.append(Rejection(index=index, reason=reason))
+                continue
+        if value.__class__ is not float:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                rejected.append(Rejection(index=index, reason="value is not a number"))
+                continue
+        if not isfinite(value):
+            rejected.append(Rejection(index=index, reason="value is not a finite number"))
+            continue
+        if not spec.range_min <= value <= spec.range_max:
+            rejected.append(Rejection(index=index, reason=f"value {value:g} outside the physical range "
+                                                          f"[{spec.range_min:g}, {spec.range_max:g}] {spec.unit}"))  # fmt: skip
+            continue
+        if ts > newest_allowed:
+            rejected.append(Rejection(index=index, reason=f"timestamp {ts.isoformat()} is in the future"))
+            continue
+        key = (sensor_id, ts)
+        if key in seen:
+            rejected.append(Rejection(index=index, reason="duplicate of an earlier reading in this batch"))
+            continue
+        seen[key] = index
+        accepted.append((sensor_id, ts, value))
+        last = latest.get(sensor_id)
+        if last is None or ts > last[0]:
+            latest[sensor_id] = (ts, value)
+        if not spec.normal_low < value < spec.normal_high:
+            hot.add(sensor_id)
+    if accepted:
+        duplicates = _store(session, accepted)
+        if duplicates:
+            for position in duplicates:
+                sensor_id, ts, _ = accepted[position]
+                rejected.append(Rejection(index=seen[(sensor_id, ts)], reason="duplicate: a reading for this sensor and time exists"))
+            gone = set(duplicates)
+            accepted = [row for position, row in enumerate(accepted) if position not in gone]
+            latest = {}
+            for sensor_id, ts, value in accepted:
+                if sensor_id not in latest or ts > latest[sensor_id][0]:
+                    latest[sensor_id] = (ts, value)
+    opened, closed = _evaluate(session, registry, accepted, latest, hot) if accepted else (0, 0)
+    rejected.sort(key=lambda r: r.index)
+    return IngestResult(accepted=len(accepted), rejected=rejected, alarms_opened=opened, alarms_closed=closed)
+
+
+def _sqlite_ts(ts: datetime) -> str:
+    """SQLAlchemy's SQLite storage format of a UTC datetime (keys and ``last_ts < ?`` compare as text)."""
+    return ts.isoformat(" ", "microseconds")[:26]
+
+
+def _formatted(rows: list[tuple[str, datetime, float]], fmt: Callable[[datetime], str]) -> dict[datetime, str]:
+    """Each distinct timestamp formatted once: a batch from a gateway or simulator tick shares a few
+    timestamps across thousands of sensors, and formatting costs more than the insert itself."""
+    return {ts: fmt(ts) for ts in {ts for _, ts, _ in rows}}
+
+
+def _raw(session: Session):  # type: ignore[no-untyped-def]
+    """The DBAPI connection of the session's transaction: the bulk paths bypass per-row SQLAlchemy work."""
+    return session.connection().connection.dbapi_connection
+
+
+def _store(session: Session, rows: list[tuple[str, datetime, float]]) -> list[int]:
+    """Insert the readings; returns the positions of those already stored (by an earlier or concurrent
+    batch), which are not inserted. The common case (no duplicate) is one bulk statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _store_postgresql(_raw(session), rows)
+    return _store_sqlite(_raw(session), rows)
+
+
+def _store_sqlite(raw: sqlite3.Connection, rows: list[tuple[str, datetime, float]]) -> list[int]:
+    if not raw.in_transaction:
+        # Take the write lock now (waiting up to busy_timeout) so the savepoint below and the alarm
+        # work that follows are one transaction, committed by the caller.
+        raw.execute("BEGIN IMMEDIATE")
+    texts = _formatted(rows, _sqlite_ts)
+    params = [(sensor_id, texts[ts], value) for sensor_id, ts, value in rows]
+    raw.execute("SAVEPOINT readings_bulk")
+    try:
+        raw.executemany("INSERT INTO readings (sensor_id, ts, value) VALUES (?, ?, ?)", params)
+        raw.execute("RELEASE SAVEPOINT readings_bulk")
+        return []
+    except sqlite3.IntegrityError:
+        raw.execute("ROLLBACK TO SAVEPOINT readings_bulk")
+        raw.execute("RELEASE SAVEPOINT readings_bulk")
+    # Some are stored already: one by one, so exactly those are rejected and the rest still stored.
+    insert = "INSERT INTO readings (sensor_id, ts, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+    return [position for position, param in enumerate(params) if raw.execute(insert, param).rowcount == 0]
+
+
+def _store_postgresql(raw: psycopg.Connection, rows: list[tuple[str, datetime, float]]) -> list[int]:
+    # COPY text format; sensor ids are registry ids (no tabs or newlines), values finite floats.
+    texts = _formatted(rows, datetime.isoformat)
+    data = "".join([f"{sensor_id}\t{texts[ts]}\t{value!r}\n" for sensor_id, ts, value in rows])
+    with raw.cursor() as cursor:
+        cursor.execute("SAVEPOINT readings_bulk")
+        try:
+            with cursor.copy("COPY readings (sensor_id, ts, value) FROM STDIN") as copy:
+                copy.write(data)
+            cursor.execute("RELEASE SAVEPOINT readings_bulk")
+            return []
+        except psycopg.errors.UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT readings_bulk")
+        # Some are stored already: stage the batch and insert what is new in one statement; ON CONFLICT
+        # also waits for a concurrent batch holding the same keys, so each reading is stored once.
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS readings_in (sensor_id text, ts timestamptz, value float8) "
+                       "ON COMMIT DELETE ROWS")  # fmt: skip
+        cursor.execute("DELETE FROM readings_in")
+        with cursor.copy("COPY readings_in (sensor_id, ts, value) FROM STDIN") as copy:
+            copy.write(data)
+        cursor.execute("INSERT INTO readings (sensor_id, ts, value) SELECT sensor_id, ts, value FROM readings_in "
+                       "ON CONFLICT DO NOTHING RETURNING sensor_id, ts")  # fmt: skip
+        stored = set(cursor.fetchall())
+    return [position for position, (sensor_id, ts, _) in enumerate(rows) if (sensor_id, ts) not in stored]
+
+
+def _update_latest(session: Session, latest: list[tuple[str, datetime, float]]) -> None:
+    """Each sensor's newest value, written only if newer than the stored one (several processes may
+    ingest). Sorted by sensor, so concurrent batches mostly lock sensor rows in the same order."""
+    latest.sort()
+    raw = _raw(session)
+    if session.get_bind().dialect.name == "postgresql":
+        _update_latest_postgresql(raw, latest)
+        return
+    texts = _formatted(latest, _sqlite_ts)
+    raw.executemany("UPDATE sensors SET last_value = ?, last_ts = ? WHERE id = ? AND (last_ts IS NULL OR last_ts < ?)",
+                    [(value, texts[ts], sensor_id, texts[ts]) for sensor_id, ts, value in latest])  # fmt: skip
+
+
+def _update_latest_postgresql(raw: psycopg.Connection, latest: list[tuple[str, datetime, float]]) -> None:
+    # One statement for the batch. Its arrays travel as joined text: psycopg's per-element list
+    # dumping costs more than the update (ids are registry ids, timestamps ISO, values finite floats).
+    texts = _formatted(latest, datetime.isoformat)
+    params = {"sep": UNIT_SEPARATOR, "ids": UNIT_SEPARATOR.join([sensor_id for sensor_id, _, _ in latest]),
+              "ts": UNIT_SEPARATOR.join([texts[ts] for _, ts, _ in latest]),
+              "values": UNIT_SEPARATOR.join([repr(value) for _, _, value in latest])}  # fmt: skip
+    statement = ("UPDATE sensors AS s SET last_value = v.value, last_ts = v.ts FROM unnest("
+                 "string_to_array(%(ids)s, %(sep)s), string_to_array(%(ts)s, %(sep)s)::timestamptz[], "
+                 "string_to_array(%(values)s, %(sep)s)::float8[]) AS v(id, ts, value) "
+                 "WHERE s.id = v.id AND (s.last_ts IS NULL OR s.last_ts < v.ts)")  # fmt: skip
+    with raw.cursor() as cursor:
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            # The join visits rows in whatever order its plan picks, so two batches over the same
+            # sensors can deadlock; PostgreSQL then aborts one statement. Retrying just this step
+            # (its row locks are released with the savepoint) keeps the batch and its readings.
+            cursor.execute("SAVEPOINT latest_values")
+            try:
+                cursor.execute(statement, params)
+                cursor.execute("RELEASE SAVEPOINT latest_values")
+                return
+            except psycopg.errors.DeadlockDetected:
+                cursor.execute("ROLLBACK TO SAVEPOINT latest_values")
+                if attempt == DEADLOCK_RETRIES:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+
+
+def _evaluate(session: Session, registry: Registry, accepted: list[tuple[str, datetime, float]],
+              latest: dict[str, tuple[datetime, float]], hot: set[str]) -> tuple[int, int]:  # fmt: skip
+    """Update latest values and alarm states. Alarm state follows the newest information: a late reading
+    (older than one already seen) is stored and shown, but does not open or close an alarm. Only
+    sensors with a reading past a threshold, or with an open alarm, get alarm work."""
+    newer: dict[str, datetime | None] = {}  # sensor → newest timestamp seen before this batch
+    for sensor_id, (ts, _) in latest.items():
+        previous = registry.last_ts.get(sensor_id)
+        if previous is None or ts > previous:
+            newer[sensor_id] = previous
+            registry.last_ts[sensor_id] = ts
+    if not newer:
+        return 0, 0
+    _update_latest(session, [(sensor_id, *latest[sensor_id]) for sensor_id in newer])
+    open_now = set(session.scalars(select(AlarmRow.sensor_id).where(AlarmRow.state == "open")))
+    watched = {sensor_id for sensor_id in newer if sensor_id in hot or sensor_id in open_now}
+    if not watched:
+        return 0, 0  # the common case: all normal, nothing open
+    by_sensor: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+    for sensor_id, ts, value in accepted:
+        if sensor_id in watched:
+            previous = newer[sensor_id]
+            if previous is None or ts > previous:
+                by_sensor[sensor_id].append((ts, value))
+    open_alarms = {a.sensor_id: a for a in session.scalars(
+        select(AlarmRow).where(AlarmRow.state == "open", AlarmRow.sensor_id.in_(sorted(watched))))}  # fmt: skip
+    opened = closed = 0
+    for sensor_id, series in by_sensor.items():
+        spec = registry.specs[sensor_id]
+        limits = spec.limits
+        series.sort()
+        for ts, value in series:
             alarm = open_alarms.get(sensor_id)
-            crossed = level_of(reading.value, limits)
+            crossed = level_of(value, limits)
             if alarm is None and crossed:
-                alarm, created = _open(session, spec, reading, *crossed)
+                alarm, created = _open(session, spec, ts, value, *crossed)
                 opened += created
                 open_alarms[sensor_id] = alarm
             elif alarm is not None and crossed and rank(crossed[0]) > rank(alarm.level):
                 alarm.level, alarm.threshold = crossed
-                alarm.value, alarm.updated_at = reading.value, reading.ts
-                alarm.peak = max(alarm.peak, reading.value) if limits.direction == "above" else min(alarm.peak, reading.value)
-            elif alarm is not None and back_to_normal(reading.value, limits):
-                alarm.state, alarm.closed_at, alarm.value, alarm.updated_at = "closed", reading.ts, reading.value, reading.ts
+                alarm.value, alarm.updated_at = value, ts
+                alarm.peak = max(alarm.peak, value) if limits.direction == "above" else min(alarm.peak, value)
+            elif alarm is not None and back_to_normal(value, limits):
+                alarm.state, alarm.closed_at, alarm.value, alarm.updated_at = "closed", ts, value, ts
                 del open_alarms[sensor_id]
                 closed += 1
             elif alarm is not None:
-                alarm.value, alarm.updated_at = reading.value, reading.ts
-    if latest_values:
-        # One executemany instead of an UPDATE statement per sensor.
-        table = SensorRow.__table__
-        newer = (table.c.last_ts.is_(None)) | (table.c.last_ts < bindparam("ts"))
-        session.execute(update(table).where(table.c.id == bindparam("sid"), newer)
-                        .values(last_value=bindparam("value"), last_ts=bindparam("ts")), latest_values)  # fmt: skip
+                alarm.value, alarm.updated_at = value, ts
     session.flush()
     return opened, closed
 
 
-def _open(session: Session, spec: SensorSpec, reading: ReadingIn, level: str, threshold: float) -> tuple[AlarmRow, bool]:
+def _open(session: Session, spec: SensorSpec, ts: datetime, value: float, level: str, threshold: float) -> tuple[AlarmRow, bool]:
     alarm = AlarmRow(sensor_id=spec.id, asset_id=spec.asset_id, grid_id=spec.grid_id, district=spec.district,
-                     kind=spec.kind, level=level, value=reading.value, peak=reading.value, threshold=threshold,
-                     state="open", opened_at=reading.ts, updated_at=reading.ts)  # fmt: skip
+                     kind=spec.kind, level=level, value=value, peak=value, threshold=threshold,
+                     state="open", opened_at=ts, updated_at=ts)  # fmt: skip
     try:
         with session.begin_nested():  # another process may have opened it a moment ago
             session.add(alarm)

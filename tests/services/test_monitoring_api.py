@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from graph.demo.city import CityData
+from graph.store import GraphStore
+from services.db import make_engine, migrate, session_factory
 from services.deadlines import local_iso
+from services.monitoring import Registry, ingest_rows, readings_of, sync_sensors
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-
 
 
 def _sensor(small_city: CityData, kind: str) -> dict:
@@ -120,3 +122,70 @@ def test_late_readings_are_stored_but_do_not_flip_the_alarm(client: TestClient, 
     assert [a["sensor_id"] for a in alarms] == [sensor["id"]]
     stored = client.get("/v1/monitoring/readings", params={"sensor_id": sensor["id"]}).json()["items"]
     assert [r["value"] for r in stored] == [1.0, 30.0]
+
+
+def test_a_batch_partly_stored_already_stores_only_the_new_readings(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_pressure")["id"]
+    _post(client, *[(sensor, T0 + timedelta(minutes=m), 0.3) for m in (1, 3)])
+    result = _post(client, *[(sensor, T0 + timedelta(minutes=m), 0.4) for m in range(5)])
+    assert result["accepted"] == 3
+    assert [(r["index"], "exists" in r["reason"]) for r in result["rejected"]] == [(1, True), (3, True)]
+    stored = client.get("/v1/monitoring/readings", params={"sensor_id": sensor}).json()["items"]
+    assert [r["value"] for r in stored] == [0.4, 0.3, 0.4, 0.3, 0.4]  # the first value of each time is kept
+
+
+def test_concurrent_batches_over_the_same_sensors_are_all_stored(client: TestClient, small_city: CityData) -> None:
+    specs = small_city.nodes["Sensor"][:40]
+
+    def batch(n: int) -> dict:
+        # Each batch names the sensors in another order, so the writers' row locks cross.
+        order = specs if n % 2 else list(reversed(specs))
+        return _post(client, *[(s["id"], T0 + timedelta(minutes=n), s["range_min"]) for s in order])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(batch, range(8)))
+    assert [r["accepted"] for r in results] == [len(specs)] * 8
+    latest = {s["id"]: s for s in client.get("/v1/monitoring/sensors", params={"limit": 10_000}).json()["items"]}
+    assert {latest[s["id"]]["last_ts"] for s in specs} == {local_iso(T0 + timedelta(minutes=7))}
+
+
+def test_the_newest_value_is_not_overwritten_by_a_late_reading(client: TestClient, small_city: CityData) -> None:
+    sensor = _sensor(small_city, "water_pressure")
+
+    def newest() -> tuple[float, str]:
+        item = client.get("/v1/monitoring/sensors", params={"asset_id": sensor["asset"]}).json()["items"]
+        mine = next(s for s in item if s["id"] == sensor["id"])
+        return mine["last_value"], mine["last_ts"]
+
+    _post(client, (sensor["id"], T0 + timedelta(minutes=5), 0.31))
+    _post(client, (sensor["id"], T0, 0.29))
+    assert newest() == (0.31, local_iso(T0 + timedelta(minutes=5)))
+
+
+def test_in_process_producers_get_the_same_checks_without_the_http_models(graph: GraphStore, small_city: CityData,
+                                                                          db_url: str) -> None:  # fmt: skip
+    sensor = _sensor(small_city, "water_pressure")["id"]
+    engine = make_engine(db_url)
+    migrate(engine)
+    sessions, registry = session_factory(engine), Registry()
+    with sessions() as session:
+        sync_sensors(session, graph)
+        session.commit()
+        registry.load(session)
+        result = ingest_rows(session, registry, [
+            (sensor, "2026-11-24T10:00:00+08:00", 0.3),  # an ISO string with its offset
+            (sensor, "2026-11-24T10:00:00", 0.3),  # no offset
+            (sensor, datetime(2026, 11, 24, 2, 1), 0.3),  # a naive datetime
+            (sensor, "yesterday", 0.3),
+            (sensor, T0 + timedelta(minutes=2), "high"),
+            (sensor, T0 + timedelta(minutes=3), 1),  # an int is a number
+            (sensor, T0, 0.4),  # the first reading's instant, written in UTC
+        ])  # fmt: skip
+        session.commit()
+        stored = readings_of(session, sensor, None, None)
+    engine.dispose()
+    reasons = {r.index: r.reason for r in result.rejected}
+    assert result.accepted == 2 and set(reasons) == {1, 2, 3, 4, 6}
+    assert "offset" in reasons[1] and "offset" in reasons[2] and "ISO 8601" in reasons[3] and "not a number" in reasons[4]
+    assert "duplicate" in reasons[6]
+    assert stored == [{"ts": local_iso(T0), "value": 0.3}, {"ts": local_iso(T0 + timedelta(minutes=3)), "value": 1.0}]
