@@ -200,6 +200,11 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         if state.get("fallback"):
             answer = "（大模型暂时不可用，以下由离线规划器回答。）\n" + answer
         turn = _turn(state, deps)
+        cited = {c["id"] for c in citations}
+        for _, named in deps.lexicon.find(answer, names_only=True):
+            if named.id not in cited:  # named by a tool result through its id: cite the graph node itself
+                cited.add(named.id)
+                citations.append({"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label})
         return {"answer": answer, "citations": _used(citations, answer, records), "memory": remember(turn),
                 "messages": [AIMessage(answer)]}  # fmt: skip
 

@@ -42,6 +42,11 @@ class Evidence:
                 continue
         return cls(numbers, blob, cited_ids)
 
+    def supports_entity(self, node_id: str, name: str, surface: str) -> bool:
+        """Cited, or returned by a tool by name or by id (a case's ``department_id``, an alarm's ``district``)."""
+        return (node_id in self.cited_ids or surface in self.text or name in self.text
+                or f'"{node_id}"' in self.text)  # fmt: skip
+
     def supports_number(self, token: str) -> bool:
         value = float(token)
         decimals = len(token.split(".", 1)[1]) if "." in token else 0
@@ -73,8 +78,7 @@ def check_grounding(answer: str, evidence: Evidence, lexicon: CityLexicon) -> Gr
         dates = [d for d in DATE.findall(sentence) if d not in evidence.text]
         numbers = dates + [n for n in ANSWER_NUMBER.findall(DATE.sub(" ", sentence)) if not evidence.supports_number(n)]
         entities = [named.name for mention, named in lexicon.find(sentence, names_only=True)
-                    if named.id not in evidence.cited_ids and mention.surface not in evidence.text
-                    and named.name not in evidence.text]  # fmt: skip
+                    if not evidence.supports_entity(named.id, named.name, mention.surface)]
         if numbers or entities:
             bad_numbers += numbers
             bad_entities += entities

@@ -21,6 +21,11 @@ SENSOR_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "pump_status": ("泵站运行", "泵站状态", "停泵"),
     "power_load": ("负载", "变电箱", "电力"),
 }
+# Names of the kinds in ``data/domain/sensor_kinds.csv``, for kinds the graph has no sensor of yet.
+KIND_NAMES = {"water_pressure": "供水管网压力", "water_level": "积水/管网水位", "manhole_tilt": "井盖倾斜角",
+              "manhole_displacement": "井盖位移", "gas_concentration": "可燃气体浓度", "bridge_strain": "桥梁应变",
+              "bridge_deflection": "桥梁挠度", "light_status": "路灯状态", "pump_status": "泵站运行状态",
+              "power_load": "变电箱负载率"}  # fmt: skip
 LEVEL_WORDS: dict[str, tuple[str, ...]] = {
     "alarm": ("报警级", "最高级", "红色", "严重"),
     "warning": ("预警级", "橙色"),
@@ -52,7 +57,7 @@ class CityLexicon:
         for label in ("District", "Street", "Road", "Landmark", "Department", "EventCategory", "ComponentCategory"):
             for row in graph.ro_query(f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.district AS district"):
                 nodes[row["id"]] = Named(row["id"], label, row["name"], row.get("district") or None)
-        kinds: dict[str, str] = {}
+        kinds: dict[str, str] = dict(KIND_NAMES)
         units: dict[str, str] = {}
         for row in graph.ro_query("MATCH (s:Sensor) RETURN DISTINCT s.kind AS kind, s.kind_name AS name, s.unit AS unit"):
             kinds[row["kind"]] = row["name"]

@@ -1,0 +1,165 @@
+"""The real LangGraph loop driven by scripted chat models: tool calls, errors, retries, grounding,
+step limit, fallback to the offline planner, and the human confirmation before any write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.outputs import ChatResult
+
+from assistant.agent import MAX_STEPS
+from assistant.chat import ChatRequest, ChatService, ConfirmRequest
+from graph import queries
+from services.cases import get_case
+
+
+class ScriptedModel(FakeMessagesListChatModel):
+    """Replies from a script and records what it was shown. ``bind_tools`` returns itself (the stock
+    fake models raise NotImplementedError there)."""
+
+    seen: list[list[BaseMessage]] = []
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
+        return self
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        self.seen.append(list(messages))
+        return super()._generate(messages, stop, run_manager, **kwargs)
+
+
+class BrokenModel(ScriptedModel):
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        raise TimeoutError("LLM endpoint timed out")
+
+
+def call(name: str, args: dict, call_id: str) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"id": call_id, "name": name, "args": args}])
+
+
+def service(world, checkpoints, model) -> ChatService:
+    return ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model)
+
+
+def test_model_calls_a_tool_and_answers_from_its_result(world, checkpoints) -> None:
+    expected = queries.responsible_department(world.graph, "component-0103", district="990103").department.name
+    model = ScriptedModel(seen=[], responses=[
+        call("responsible_department", {"category": "雨水井盖", "district": "A3区"}, "c1"),
+        AIMessage(content=f"A3区的雨水井盖由{expected}负责。"),
+    ])  # fmt: skip
+    reply = service(world, checkpoints, model).ask(ChatRequest(message="A3区雨水井盖归谁管？"))
+    assert reply.mode == "llm"
+    assert expected in reply.answer
+    assert [(c.name, c.ok) for c in reply.tool_calls] == [("responsible_department", True)]
+    assert any(c.kind == "tool" and c.id == "c1" for c in reply.citations)
+    assert any(c.kind == "graph" and c.title == expected for c in reply.citations)
+
+
+def test_a_failing_tool_reaches_the_model_as_a_message_and_it_retries(world, checkpoints) -> None:
+    case_id = world.case_ids[0]
+    state = get_case(world.sessions(), case_id).state
+    model = ScriptedModel(seen=[], responses=[
+        call("get_case", {"case_id": "C20990101-FFFFFFFF"}, "bad"),
+        call("get_case", {"case_id": case_id}, "good"),
+        AIMessage(content=f"案件 {case_id} 当前状态为「{state}」。"),
+    ])  # fmt: skip
+    reply = service(world, checkpoints, model).ask(ChatRequest(message="查一下案件"))
+    assert [(c.id, c.ok) for c in reply.tool_calls] == [("bad", False), ("good", True)]
+    assert "未找到案件" in (reply.tool_calls[0].error or "")
+    error_seen = [m for m in model.seen[1] if isinstance(m, ToolMessage)]
+    assert error_seen and "未找到案件" in error_seen[-1].content and error_seen[-1].status == "error"
+    assert state in reply.answer
+
+
+def test_an_unsupported_figure_is_regenerated_then_removed(world, checkpoints) -> None:
+    model = ScriptedModel(seen=[], responses=[
+        call("open_alarms", {"state": "open", "kind": "water_level"}, "a1"),
+        AIMessage(content="全市共有 987 条积水告警。请立即处置。"),
+        AIMessage(content="全市共有 986 条积水告警。请立即处置。"),
+    ])  # fmt: skip
+    reply = service(world, checkpoints, model).ask(ChatRequest(message="现在有多少积水告警？"))
+    assert "987" not in reply.answer and "986" not in reply.answer
+    assert "请立即处置" in reply.answer
+    feedback = model.seen[-1][-1]
+    assert "987" in feedback.content  # the model was told what was unsupported before it tried again
+
+
+def test_a_grounded_figure_survives(world, checkpoints) -> None:
+    count = len(world.client.alarms(state="open", kind="water_level"))
+    model = ScriptedModel(seen=[], responses=[
+        call("open_alarms", {"state": "open", "kind": "water_level"}, "a1"),
+        AIMessage(content=f"全市共有 {count} 条积水告警。"),
+    ])  # fmt: skip
+    reply = service(world, checkpoints, model).ask(ChatRequest(message="现在有多少积水告警？"))
+    assert f"{count} 条" in reply.answer
+
+
+def test_the_loop_stops_at_its_step_limit(world, checkpoints) -> None:
+    model = ScriptedModel(seen=[], responses=[call("city_vitals", {}, "loop")])
+    reply = service(world, checkpoints, model).ask(ChatRequest(message="一直查"))
+    assert len(reply.tool_calls) == MAX_STEPS
+    assert reply.answer  # it still answers (here: that it cannot verify one) instead of failing
+
+
+def test_a_model_failure_falls_back_to_the_offline_planner_and_says_so(world, checkpoints) -> None:
+    expected = queries.responsible_department(world.graph, "component-0103", district="990103").department.name
+    reply = service(world, checkpoints, BrokenModel(seen=[], responses=[AIMessage("unused")])).ask(
+        ChatRequest(message="A3区雨水井盖归谁管？"))  # fmt: skip
+    assert reply.mode == "offline-planner"
+    assert "离线规划器" in reply.answer and expected in reply.answer
+
+
+def transition_script(case_id: str) -> list[AIMessage]:
+    return [call("transition_case", {"case_id": case_id, "action": "立案", "note": "经核实"}, "w1"),
+            AIMessage(content=f"已对案件 {case_id} 执行立案。")]  # fmt: skip
+
+
+def _accepted_case(world) -> str:
+    with world.sessions() as session:
+        return next(c for c in world.case_ids if get_case(session, c).state == "受理")
+
+
+def test_a_write_waits_for_confirmation_and_runs_once_approved(world, checkpoints) -> None:
+    case_id = _accepted_case(world)
+    chat = service(world, checkpoints, ScriptedModel(seen=[], responses=transition_script(case_id)))
+    paused = chat.ask(ChatRequest(message=f"把 {case_id} 立案", role="official"))
+    assert paused.pending is not None and paused.pending.calls[0]["name"] == "transition_case"
+    with world.sessions() as session:
+        assert get_case(session, case_id).state == "受理"  # nothing written before the person confirms
+    done = chat.confirm(ConfirmRequest(session_id=paused.session_id, approved=True))
+    assert done.pending is None
+    with world.sessions() as session:
+        after = get_case(session, case_id)
+    assert after.state == "立案" and after.history[-1].actor.startswith("assistant")
+
+
+def test_a_refused_write_changes_nothing(world, checkpoints) -> None:
+    case_id = _accepted_case(world)
+    chat = service(world, checkpoints, ScriptedModel(seen=[], responses=transition_script(case_id)))
+    paused = chat.ask(ChatRequest(message=f"把 {case_id} 立案"))
+    done = chat.confirm(ConfirmRequest(session_id=paused.session_id, approved=False))
+    assert [c.ok for c in done.tool_calls] == [False]
+    with world.sessions() as session:
+        assert get_case(session, case_id).state == "受理"
+
+
+def test_a_role_without_write_rights_is_refused_without_asking(world, checkpoints) -> None:
+    case_id = _accepted_case(world)
+    chat = service(world, checkpoints, ScriptedModel(seen=[], responses=transition_script(case_id)))
+    reply = chat.ask(ChatRequest(message=f"把 {case_id} 立案", role="analyst"))
+    assert reply.pending is None
+    assert reply.tool_calls[0].ok is False and "无权" in (reply.tool_calls[0].error or "")
+    with world.sessions() as session:
+        assert get_case(session, case_id).state == "受理"
+
+
+def test_a_new_question_while_a_write_is_pending_is_refused(world, checkpoints) -> None:
+    from core.exceptions import Conflict
+
+    case_id = _accepted_case(world)
+    chat = service(world, checkpoints, ScriptedModel(seen=[], responses=transition_script(case_id)))
+    paused = chat.ask(ChatRequest(message=f"把 {case_id} 立案"))
+    with pytest.raises(Conflict):
+        chat.ask(ChatRequest(message="别的问题", session_id=paused.session_id))
