@@ -28,6 +28,7 @@ from assistant.intents import Intent, IntentRecognizer
 from assistant.lexicon import CityLexicon
 from assistant.planner import MAX_ROUNDS, Record, Turn, compose, plan_calls, remember
 from assistant.slots import fill_slots
+from assistant.untrusted import strip_instructions
 from tools.catalog import TOOLS
 from tools.client import ServicesClient
 from tools.runner import langchain_tools, new_call_id, result_for_model, run_tool, tool_citation
@@ -90,7 +91,7 @@ class AgentDeps:
 
 
 def _turn(state: AgentState, deps: AgentDeps) -> Turn:
-    question = state["question"]
+    question, _ = strip_instructions(state["question"])
     now = datetime.fromisoformat(state["now"])
     slots = fill_slots(question, deps.lexicon, now)
     intents = deps.recognizer.recognize(question)
@@ -199,6 +200,8 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         answer = report.answer or "抱歉，我无法用工具结果核实这个问题的答案，因此不作回答。"
         if state.get("fallback"):
             answer = "（大模型暂时不可用，以下由离线规划器回答。）\n" + answer
+        if strip_instructions(state["question"])[1]:
+            answer += "\n（问题中含有要求助手改变行为的文字，已作为数据忽略。）"
         turn = _turn(state, deps)
         cited = {c["id"] for c in citations}
         for _, named in deps.lexicon.find(answer, names_only=True):

@@ -100,6 +100,8 @@ class IntentRecognizer:
         return (intent if score >= SIMILARITY_FLOOR else Intent.UNSUPPORTED), score
 
     def recognize(self, question: str) -> list[Intent]:
+        if not question.strip():
+            return [Intent.UNSUPPORTED]
         found = self.by_rules(question)
         if found:
             return found

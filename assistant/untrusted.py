@@ -1,0 +1,28 @@
+"""Instructions smuggled into text the assistant reads (a citizen report pasted into chat, a document):
+the sentences that address the assistant are dropped before the planner reads the question."""
+
+from __future__ import annotations
+
+import re
+
+from retrievers.text import normalize
+
+# Sentences that talk to the assistant rather than about the city. NFKC first, so full-width letters and
+# traditional characters do not slip past (normalize converts both).
+INSTRUCTION = re.compile(
+    r"忽略|无视|不要理会|你现在是|你是一个|扮演|系统提示|提示词|越狱|以管理员|开发者模式|"
+    r"ignore (?:all |the )?(?:previous|above|prior)|system prompt|you are now|jailbreak",
+    re.IGNORECASE,
+)
+SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+
+
+def strip_instructions(text: str) -> tuple[str, bool]:
+    """The text without sentences that address the assistant, and whether any were dropped."""
+    kept, dropped = [], False
+    for sentence in SENTENCE.findall(normalize(text)):
+        if INSTRUCTION.search(sentence):
+            dropped = True
+            continue
+        kept.append(sentence)
+    return "".join(kept).strip(), dropped
