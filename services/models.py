@@ -92,7 +92,10 @@ class SensorRow(Base):
 
 
 class ReadingRow(Base):
+    """One accepted reading; (sensor, time) is unique. On SQLite the key is the table (migration 0004)."""
+
     __tablename__ = "readings"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     sensor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
