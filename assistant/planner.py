@@ -106,24 +106,25 @@ def _plan_status(turn: Turn) -> list[Call]:
         return [Call("reading_stats", {"sensor_id": sid, "hours": hours}) for sid in s.sensor_ids[:3]]
     if s.asset_ids:
         return [Call("asset_status", {"asset_id": a}) for a in s.asset_ids[:3]]
+    if turn.asset_id and not (s.places or s.categories):
+        return [Call("asset_status", {"asset_id": turn.asset_id})]
     category = turn.category
-    if s.places or (category and category.label == "ComponentCategory" and s.districts):
+    component = category if category and category.label == "ComponentCategory" else None
+    if s.places or (component and turn.district):
         found = turn.done("find_assets")
         if not found:
             args: dict[str, Any] = {"limit": 5}
             if s.places:
                 args["name"] = s.places[0].name
-            elif s.districts:
-                args["district"] = s.districts[0].id
-            if category and category.label == "ComponentCategory":
-                args["category"] = category.id
+            else:
+                args["district"] = turn.district
+            if component:
+                args["category"] = component.id
             return [Call("find_assets", args)]
         assets = found[-1].data["items"] if found[-1].ok else []
         return [Call("asset_status", {"asset_id": a["id"]}) for a in assets[:3]]
-    if turn.asset_id:
-        return [Call("asset_status", {"asset_id": turn.asset_id})]
-    if s.districts:
-        return [Call("city_vitals", {"district": s.districts[0].id})]
+    if turn.district:
+        return [Call("city_vitals", {"district": turn.district})]
     return []
 
 
