@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cli import demo, eval_cmd, graph_cmd, index_cmd
+from cli.chat_cmd import ask, chat
 from cli.common import clean_errors, console, settings
 from cli.simulate_cmd import simulate
 
@@ -16,6 +17,8 @@ app.add_typer(graph_cmd.app, name="graph")
 app.add_typer(index_cmd.app, name="index")
 app.add_typer(eval_cmd.app, name="eval")
 app.command("simulate")(simulate)
+app.command("ask")(ask)
+app.command("chat")(chat)
 
 
 @app.command("serve")
