@@ -19,16 +19,21 @@ from typing import Annotated, Any, TypedDict
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import StructuredTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
+from pydantic import BaseModel, Field, ValidationError
 
 from assistant.grounding import Evidence, check_grounding
 from assistant.intents import Intent, IntentRecognizer
 from assistant.lexicon import CityLexicon
 from assistant.planner import MAX_ROUNDS, Record, Turn, compose, plan_calls, remember
 from assistant.slots import fill_slots
+from assistant.text2cypher import text_to_cypher
 from assistant.untrusted import strip_instructions
+from core.exceptions import InvalidInput, YiwangError
+from graph.store import GraphStore
 from tools.catalog import TOOLS
 from tools.client import ServicesClient
 from tools.runner import langchain_tools, new_call_id, result_for_model, run_tool, tool_citation
@@ -88,6 +93,41 @@ class AgentDeps:
     lexicon: CityLexicon
     recognizer: IntentRecognizer
     model: BaseChatModel | None = None
+    graph: GraphStore | None = None  # for text-to-Cypher (LLM mode only)
+
+
+class GraphQueryArgs(BaseModel):
+    question: str = Field(min_length=1, max_length=500, description="没有专用工具能回答的图谱问题, 用中文描述")
+
+
+GRAPH_QUERY = "graph_query"
+
+
+def _graph_query_tool() -> StructuredTool:
+    def unreachable(**_: Any) -> str:
+        raise RuntimeError("runs through the agent's tools node")
+
+    return StructuredTool.from_function(
+        func=unreachable, name=GRAPH_QUERY, args_schema=GraphQueryArgs,
+        description="最后手段: 把图谱问题转成只读 Cypher 查询并执行 (其他工具都不适用时) / text-to-Cypher fallback")  # fmt: skip
+
+
+def run_graph_query(deps: AgentDeps, args: dict[str, Any], call_id: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": call_id, "name": GRAPH_QUERY, "args": args, "ok": False, "data": None,
+                              "error": None, "citations": []}  # fmt: skip
+    try:
+        parsed = GraphQueryArgs(**args)
+        if deps.model is None or deps.graph is None:
+            raise InvalidInput("图查询只在配置了大模型时可用 / text-to-Cypher needs an LLM")
+        answer = text_to_cypher(deps.model, deps.graph, parsed.question, deps.lexicon)
+    except ValidationError as exc:
+        record["error"] = str(exc.errors()[0].get("msg"))
+        return record
+    except YiwangError as exc:
+        record["error"] = exc.message
+        return record
+    record |= {"ok": True, "data": {"cypher": answer.cypher, "rows": answer.rows, "attempts": answer.attempts}}
+    return record
 
 
 def _turn(state: AgentState, deps: AgentDeps) -> Turn:
@@ -118,7 +158,7 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
     """Compile the state graph. ``checkpointer`` keeps each session's conversation (``thread_id``)."""
 
-    tools_for_model = langchain_tools()
+    tools_for_model = [*langchain_tools(), _graph_query_tool()] if deps.graph is not None else langchain_tools()
 
     def offline_plan(state: AgentState) -> dict[str, Any]:
         turn = _turn(state, deps)
@@ -168,6 +208,8 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             if call.get("denied"):
                 record = {"id": call["id"], "name": call["name"], "args": call["args"], "ok": False, "data": None,
                           "error": call["denied"], "citations": []}  # fmt: skip
+            elif call["name"] == GRAPH_QUERY:
+                record = run_graph_query(deps, call["args"], call["id"])
             else:
                 record = run_tool(deps.client, call["name"], call["args"], call["id"], actor=f"assistant:{state.get('role', 'official')}")
             records.append(record)

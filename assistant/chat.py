@@ -14,6 +14,7 @@ from assistant.agent import AgentDeps, build_agent, new_turn_input
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
 from core.exceptions import Conflict, InvalidInput
+from graph.store import GraphStore
 from tools.catalog import Citation
 from tools.client import ServicesClient
 
@@ -59,8 +60,8 @@ class ChatService:
     """One compiled agent per process; sessions live in the checkpointer (the database)."""
 
     def __init__(self, client: ServicesClient, lexicon: CityLexicon, recognizer: IntentRecognizer,
-                 checkpointer: Any, model: BaseChatModel | None = None) -> None:  # fmt: skip
-        self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model)
+                 checkpointer: Any, model: BaseChatModel | None = None, graph: GraphStore | None = None) -> None:  # fmt: skip
+        self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model, graph=graph)
         self.agent = build_agent(self.deps, checkpointer)
 
     @property

@@ -29,5 +29,5 @@ def make_chat_service(settings: Settings, graph: GraphStore, sessions: sessionma
     embed = documents.dense.embedder.embed_query if documents is not None else None
     checkpoints = Checkpoints(database_url(settings))
     service = ChatService(make_client(settings, graph, sessions, documents), CityLexicon.from_graph(graph),
-                          IntentRecognizer(embed), checkpoints.saver, make_chat_model(settings))  # fmt: skip
+                          IntentRecognizer(embed), checkpoints.saver, make_chat_model(settings), graph)  # fmt: skip
     return service, checkpoints
