@@ -17,6 +17,7 @@ from retrievers.text import normalize
 
 
 class Intent(StrEnum):
+    CASE_ACTION = "case_action"
     CASE_LOOKUP = "case_lookup"
     STATUS = "status"
     ALARMS = "alarms"
@@ -31,6 +32,10 @@ class Intent(StrEnum):
 
 
 # Each rule: the intent and a pattern a supervisor can read and extend.
+ACTION_WORDS = "不予立案|立案|派遣|签收|回退|延期|处置反馈|核查通过|返工|作废"
+ASKING = re.compile(r"吗|么|是否|有没有|了没|没有|多少|哪|什么|怎么|[?？]")
+CASE_ACTION_RULE = re.compile(rf"C\d{{8}}-[0-9A-Fa-f]{{8}}.*?({ACTION_WORDS})|({ACTION_WORDS}).*?C\d{{8}}-[0-9A-Fa-f]{{8}}")
+
 RULES: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.CASE_LOOKUP, re.compile(r"C\d{8}-[0-9A-Fa-f]{8}")),
     (Intent.COMPARE, re.compile(r"比较|对比|相比|哪个区(?:最|更)|各区.*(?:排名|排序|谁)|排名|排行")),
@@ -72,6 +77,8 @@ class IntentRecognizer:
 
     def by_rules(self, question: str) -> list[Intent]:
         text = normalize(question)
+        if CASE_ACTION_RULE.search(text) and not ASKING.search(text):
+            return [Intent.CASE_ACTION]  # an order ("把C…立案"), not a question about the case
         found = [intent for intent, pattern in RULES if pattern.search(text)]
         if Intent.CASE_LOOKUP in found:
             return [Intent.CASE_LOOKUP]

@@ -7,6 +7,7 @@ The planner is called again after each round of tool calls until it has nothing 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -232,6 +233,16 @@ def _plan_case_lookup(turn: Turn) -> list[Call]:
     return [Call("get_case", {"case_id": c}) for c in case_ids[:3]]
 
 
+def _plan_case_action(turn: Turn) -> list[Call]:
+    from assistant.intents import ACTION_WORDS
+
+    match = re.search(ACTION_WORDS, turn.question.replace(turn.slots.case_ids[0] if turn.slots.case_ids else "", ""))
+    if not turn.slots.case_ids or not match:
+        return []
+    note = "经值班助手发起，操作人确认"
+    return [Call("transition_case", {"case_id": turn.slots.case_ids[0], "action": match.group(0), "note": note})]
+
+
 def _plan_vitals(turn: Turn) -> list[Call]:
     return [Call("city_vitals", {"district": turn.district} if turn.district else {})]
 
@@ -261,7 +272,7 @@ _PLANNERS = {
     Intent.STATUS: _plan_status, Intent.ALARMS: _plan_alarms, Intent.RESPONSIBILITY: _plan_responsibility,
     Intent.POLICY: _plan_policy, Intent.FORECAST: _plan_forecast, Intent.PERFORMANCE: _plan_performance,
     Intent.CASE_STATS: _plan_case_stats, Intent.CASE_LOOKUP: _plan_case_lookup, Intent.VITALS: _plan_vitals,
-    Intent.COMPARE: _plan_compare,
+    Intent.COMPARE: _plan_compare, Intent.CASE_ACTION: _plan_case_action,
 }  # fmt: skip
 
 
@@ -463,6 +474,17 @@ def _compose_case_lookup(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+def _compose_case_action(turn: Turn) -> str:
+    lines = []
+    for record in turn.done("transition_case"):
+        if record.ok:
+            c = record.data
+            lines.append(f"已对案件 {c['id']} 执行「{record.args['action']}」，当前状态「{c['state']}」，版本 {c['version']}。")
+    if not turn.done("transition_case"):
+        return "请给出案件编号和要执行的操作（例如：把 C20261124-1A2B3C4D 立案）。"
+    return "\n".join(lines)
+
+
 def _vital_line(v: dict) -> str:
     value = "—" if v["value"] is None else f"{_fmt(v['value'])} {v['unit']}".strip()
     return f"{v['name']} {value}（{STATUS_NAMES.get(v['status'], v['status'])}）"
@@ -512,7 +534,7 @@ _COMPOSERS = {
     Intent.STATUS: _compose_status, Intent.ALARMS: _compose_alarms, Intent.RESPONSIBILITY: _compose_responsibility,
     Intent.POLICY: _compose_policy, Intent.FORECAST: _compose_forecast, Intent.PERFORMANCE: _compose_performance,
     Intent.CASE_STATS: _compose_case_stats, Intent.CASE_LOOKUP: _compose_case_lookup, Intent.VITALS: _compose_vitals,
-    Intent.COMPARE: _compose_compare, Intent.UNSUPPORTED: _compose_unsupported,
+    Intent.COMPARE: _compose_compare, Intent.UNSUPPORTED: _compose_unsupported, Intent.CASE_ACTION: _compose_case_action,
 }  # fmt: skip
 
 

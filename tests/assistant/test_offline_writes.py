@@ -1,0 +1,40 @@
+"""The offline planner also writes only after a person confirms, and a question is never an order."""
+
+from __future__ import annotations
+
+from assistant.chat import ChatRequest, ConfirmRequest
+from services.cases import get_case
+
+
+def _case_in(world, state: str) -> str:
+    with world.sessions() as session:
+        return next(c for c in world.case_ids if get_case(session, c).state == state)
+
+
+def test_an_order_pauses_for_confirmation_then_moves_the_case(chat, world) -> None:
+    case_id = _case_in(world, "立案")
+    paused = chat.ask(ChatRequest(message=f"把 {case_id} 派遣", role="hotline"))
+    assert paused.pending and paused.pending.calls[0]["args"] == {"case_id": case_id, "action": "派遣",
+                                                                   "note": paused.pending.calls[0]["args"]["note"]}
+    with world.sessions() as session:
+        assert get_case(session, case_id).state == "立案"
+    done = chat.confirm(ConfirmRequest(session_id=paused.session_id, approved=True))
+    with world.sessions() as session:
+        case = get_case(session, case_id)
+    assert case.state == "派遣" and f"当前状态「{case.state}」" in done.answer
+    assert any(c.id == done.tool_calls[0].id for c in done.citations)
+
+
+def test_a_question_about_an_action_is_a_look_up(chat, world) -> None:
+    case_id = world.case_ids[0]
+    reply = chat.ask(ChatRequest(message=f"{case_id} 派遣了吗？"))
+    assert reply.pending is None and [c.name for c in reply.tool_calls] == ["get_case"]
+
+
+def test_an_illegal_action_is_explained_and_changes_nothing(chat, world) -> None:
+    case_id = _case_in(world, "受理")
+    paused = chat.ask(ChatRequest(message=f"将 {case_id} 核查通过"))
+    done = chat.confirm(ConfirmRequest(session_id=paused.session_id, approved=True))
+    assert done.tool_calls[0].ok is False and "不能执行" in done.answer
+    with world.sessions() as session:
+        assert get_case(session, case_id).state == "受理"
