@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,7 +22,7 @@ from graph.store import GraphStore
 from services.case_models import CaseCreate, CaseList, CasePublic, HistoryEntry, TransitionRequest
 from services.deadlines import add_working_hours, as_utc, deadline_for, local_iso
 from services.models import CaseEventRow, CaseRow
-from services.workflow import TERMINAL, State, action_named, allowed_actions, next_state
+from services.workflow import TERMINAL, Action, State, action_named, allowed_actions, next_state
 
 MAX_PAGE = 200
 
@@ -46,7 +48,8 @@ def _sla(category: dict, urgency: str, start: datetime) -> datetime:
     return deadline_for(start, urgency, int(category["sla_hours"]), int(category["urgent_sla_hours"]))
 
 
-def to_public(case: CaseRow, events: list[CaseEventRow], now: datetime) -> CasePublic:
+def to_public(case: Any, events: Sequence[Any], now: datetime) -> CasePublic:
+    """``case`` and ``events`` are ORM rows or result rows with the same column names."""
     deadline = as_utc(case.deadline) if case.deadline else None
     finished = as_utc(case.closed_at) if case.closed_at else now
     return CasePublic(
@@ -113,46 +116,79 @@ def get_case(session: Session, case_id: str, now: datetime | None = None) -> Cas
 
 def transition(session: Session, graph: GraphStore, case_id: str, body: TransitionRequest,
                now: datetime | None = None) -> CasePublic:  # fmt: skip
-    """Apply one workflow action; an illegal action or a stale ``expected_version`` is a 409."""
+    """Apply one workflow action; an illegal action or a stale ``expected_version`` is a 409 and
+    writes nothing.
+
+    The change is one conditional ``UPDATE … RETURNING`` (on the case's state, and on its version
+    when the client sends one) plus one history row, in the caller's transaction. Actions whose new
+    values depend on the case (派遣 and 延期 recompute the deadline) or that start from several states
+    (the history records where the case came from) read the case first and make the UPDATE
+    conditional on the version read, so a concurrent writer makes it match no row."""
     now = now or datetime.now(UTC)
-    case = session.get(CaseRow, case_id)
-    if case is None:
-        raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
-    if body.expected_version is not None and body.expected_version != case.version:
-        raise Conflict(f"案件 {case_id} 已被他人修改 (当前版本 {case.version}, 请求版本 {body.expected_version}); 请刷新后重试")
     action = action_named(body.action)
-    state = State(case.state)
-    target = next_state(state, action)
-    changes: dict = {"state": target.value, "updated_at": now, "version": case.version + 1}
-    if action.name == "dispatch":
-        if body.department_id:
-            _department_exists(graph, body.department_id)
-            changes["department_id"] = body.department_id
-        category = _category(graph, case.category_code)
-        changes["deadline"] = _sla(category, case.urgency, now)  # 处置时限 runs from dispatch
-    elif action.name == "extend":
-        category = _category(graph, case.category_code)
-        hours = body.extend_hours or int(category["sla_hours"])
-        base = as_utc(case.deadline) if case.deadline else now
-        changes["deadline"] = add_working_hours(base, hours) if case.urgency not in ("high", "critical") else base + timedelta(hours=hours)
-        changes["extension_count"] = case.extension_count + 1
-    elif action.rework:
-        changes["rework_count"] = case.rework_count + 1
+    table = CaseRow.__table__
+    changes: dict = {"updated_at": now, "version": table.c.version + 1}
+    conditions = [table.c.id == case_id]
+    if body.expected_version is not None:
+        conditions.append(table.c.version == body.expected_version)
+    if action.name in ("dispatch", "extend") or len(action.sources) > 1:
+        case = session.execute(select(table).where(table.c.id == case_id)).one_or_none()
+        if case is None:
+            raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
+        _refuse_stale(case_id, case.version, body.expected_version)
+        from_state = State(case.state)
+        target = next_state(from_state, action)
+        conditions.append(table.c.version == case.version)
+        if action.name == "dispatch":
+            if body.department_id:
+                _department_exists(graph, body.department_id)
+                changes["department_id"] = body.department_id
+            changes["deadline"] = _sla(_category(graph, case.category_code), case.urgency, now)  # 处置时限 runs from dispatch
+        elif action.name == "extend":
+            category = _category(graph, case.category_code)
+            hours = body.extend_hours or int(category["sla_hours"])
+            base = as_utc(case.deadline) if case.deadline else now
+            changes["deadline"] = add_working_hours(base, hours) if case.urgency not in ("high", "critical") else base + timedelta(hours=hours)
+            changes["extension_count"] = table.c.extension_count + 1
+    else:
+        (from_state,) = action.sources
+        target = next_state(from_state, action)
+        conditions.append(table.c.state == from_state.value)
+    changes["state"] = target.value
+    if action.rework:
+        changes["rework_count"] = table.c.rework_count + 1
     if target in TERMINAL:
         changes["closed_at"] = now
-    # Conditional on the version read above: a concurrent writer makes this match no row.
-    result = session.execute(
-        update(CaseRow).where(CaseRow.id == case_id, CaseRow.version == case.version).values(**changes)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        raise Conflict(f"案件 {case_id} 刚被他人修改; 请刷新后重试")
-    session.add(CaseEventRow(case_id=case_id, seq=case.version + 1, action=action.zh, from_state=state.value,
-                             to_state=target.value, actor=body.actor, at=now, note=body.note,
-                             department_id=changes.get("department_id", case.department_id)))  # fmt: skip
-    session.flush()
-    session.expire(case)
-    return get_case(session, case_id, now)
+    # ORM-enabled UPDATE: a CaseRow this session already holds (e.g. just created) is kept in step.
+    moved = session.execute(update(CaseRow).where(*conditions).values(**changes).returning(*table.c)).one_or_none()
+    if moved is None:
+        _explain_refusal(session, case_id, action, body.expected_version)
+    event = {"case_id": case_id, "seq": moved.version, "action": action.zh, "from_state": from_state.value,
+             "to_state": target.value, "actor": body.actor, "department_id": moved.department_id, "at": now,
+             "note": body.note}  # fmt: skip
+    session.execute(CaseEventRow.__table__.insert(), event)
+    # The case row stays locked by the UPDATE until commit, so this history is complete and final.
+    history = session.execute(select(*_HISTORY_COLUMNS).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)).all()
+    return to_public(moved, history, now)
+
+
+_HISTORY_COLUMNS = (CaseEventRow.action, CaseEventRow.actor, CaseEventRow.at, CaseEventRow.note,
+                    CaseEventRow.from_state, CaseEventRow.to_state)  # fmt: skip
+
+
+def _refuse_stale(case_id: str, version: int, expected: int | None) -> None:
+    if expected is not None and expected != version:
+        raise Conflict(f"案件 {case_id} 已被他人修改 (当前版本 {version}, 请求版本 {expected}); 请刷新后重试")
+
+
+def _explain_refusal(session: Session, case_id: str, action: Action, expected: int | None) -> NoReturn:
+    """The UPDATE matched no row: say why (read only on this path). Nothing was written."""
+    case = session.execute(select(CaseRow.version, CaseRow.state).where(CaseRow.id == case_id)).one_or_none()
+    if case is None:
+        raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
+    _refuse_stale(case_id, case.version, expected)
+    next_state(State(case.state), action)  # raises the 409 naming the state and what is allowed
+    raise Conflict(f"案件 {case_id} 刚被他人修改; 请刷新后重试")
 
 
 def _cursor(created_at: datetime, case_id: str) -> str:

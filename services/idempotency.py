@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.exceptions import Conflict
+from core.exceptions import Conflict, YiwangError
 from services.models import IdempotencyRow
 
 
@@ -24,7 +25,8 @@ def body_hash(body: BaseModel) -> str:
 
 
 def _stored(session: Session, key: str, scope: str, digest: str) -> dict | None:
-    row = session.get(IdempotencyRow, (key, scope))
+    row = session.execute(select(IdempotencyRow.body_hash, IdempotencyRow.response)
+                          .where(IdempotencyRow.key == key, IdempotencyRow.scope == scope)).one_or_none()  # fmt: skip
     if row is None:
         return None
     if row.body_hash != digest:
@@ -34,19 +36,23 @@ def _stored(session: Session, key: str, scope: str, digest: str) -> dict | None:
 
 def run_once(sessions: sessionmaker[Session], key: str | None, scope: str, body: BaseModel,
              write: Callable[[Session], BaseModel]) -> dict:  # fmt: skip
-    """Run ``write`` in its own transaction (once per key and body) and return its JSON result."""
-    digest = body_hash(body)
+    """Run ``write`` in its own transaction (once per key and body) and return its JSON result.
+
+    The key is not looked up first: a repeat is rare, and costs a round trip on every write. The write
+    runs and the key row is inserted in its transaction; a repeat then fails, either in the write
+    (e.g. a transition no longer allowed, a 409) or on the key's primary key, is rolled back, and the
+    first result is replayed."""
+    digest = body_hash(body) if key else ""
     with sessions() as session:
-        if key and (stored := _stored(session, key, scope, digest)) is not None:
-            return stored
         try:
             result = write(session).model_dump(mode="json")
             if key:
-                session.add(IdempotencyRow(key=key, scope=scope, body_hash=digest, status_code=200,
-                                           response=json.dumps(result, ensure_ascii=False), created_at=datetime.now(UTC)))  # fmt: skip
+                session.execute(IdempotencyRow.__table__.insert(), {
+                    "key": key, "scope": scope, "body_hash": digest, "status_code": 200,
+                    "response": json.dumps(result, ensure_ascii=False), "created_at": datetime.now(UTC)})  # fmt: skip
             session.commit()
             return result
-        except IntegrityError:
+        except (IntegrityError, YiwangError):
             session.rollback()
             if key and (stored := _stored(session, key, scope, digest)) is not None:
                 return stored
