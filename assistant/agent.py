@@ -18,7 +18,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.tools import StructuredTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
@@ -40,6 +47,7 @@ from tools.runner import langchain_tools, new_call_id, result_for_model, run_too
 
 MAX_STEPS = 6  # tool rounds per turn in LLM mode; the graph's recursion limit backs this up
 HISTORY_MESSAGES = 12
+KEEP_MESSAGES = 40
 WRITE_ROLES = {"official", "hotline"}
 
 SYSTEM_PROMPT = """你是 Yiwang（一网统管城市运行值班助手）。只根据工具结果回答，用中文。
@@ -250,8 +258,10 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             if named.id not in cited:  # named by a tool result through its id: cite the graph node itself
                 cited.add(named.id)
                 citations.append({"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label})
+        # The session keeps its last KEEP_MESSAGES messages: memory of older turns lives in ``memory``.
+        old = state["messages"][:-KEEP_MESSAGES] if len(state["messages"]) > KEEP_MESSAGES else []
         return {"answer": answer, "citations": _used(citations, answer, records), "memory": remember(turn),
-                "messages": [AIMessage(answer)]}  # fmt: skip
+                "messages": [*(RemoveMessage(id=m.id) for m in old if m.id), AIMessage(answer)]}  # fmt: skip
 
     def after_plan(state: AgentState) -> str:
         return "approve" if state.get("pending") else "compose"

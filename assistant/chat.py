@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
@@ -19,6 +21,9 @@ from tools.catalog import Citation
 from tools.client import ServicesClient
 
 MAX_MESSAGE_CHARS = 4_000
+# A turn is written to the checkpointer when it ends or pauses for confirmation, not after every step:
+# a turn is short and is simply asked again if the process dies mid-way.
+DURABILITY = "exit"
 RECURSION_LIMIT = 40  # graph steps per turn; the planner's own round limits stop well before this
 
 
@@ -63,6 +68,18 @@ class ChatService:
                  checkpointer: Any, model: BaseChatModel | None = None, graph: GraphStore | None = None) -> None:  # fmt: skip
         self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model, graph=graph)
         self.agent = build_agent(self.deps, checkpointer)
+        # Two requests of one session in one process run one after the other (LangGraph does not stop two
+        # runs on one thread_id); different sessions run in parallel.
+        self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+        self._locks_guard = threading.Lock()
+
+    def _session_lock(self, session_id: str) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._locks.get(session_id)
+            if lock is None:
+                lock = threading.Lock()
+                self._locks[session_id] = lock
+            return lock
 
     @property
     def mode(self) -> str:
@@ -71,13 +88,14 @@ class ChatService:
     def _config(self, session_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": session_id}, "recursion_limit": RECURSION_LIMIT}
 
-    def _response(self, session_id: str) -> ChatResponse:
-        snapshot = self.agent.get_state(self._config(session_id))
-        values = snapshot.values
+    def _response(self, session_id: str, values: dict[str, Any] | None = None) -> ChatResponse:
+        """The turn's result, from the values a run returned (or, after streaming, the checkpoint)."""
+        if values is None:
+            snapshot = self.agent.get_state(self._config(session_id))
+            values = {**snapshot.values, "__interrupt__": list(snapshot.interrupts)}
         pending = None
-        for task in snapshot.tasks:
-            for item in task.interrupts:
-                pending = PendingWrite(calls=item.value.get("calls", []))
+        for item in values.get("__interrupt__") or []:
+            pending = PendingWrite(calls=item.value.get("calls", []))
         records = values.get("records", [])
         answer = values.get("answer", "")
         if pending:
@@ -94,26 +112,41 @@ class ChatService:
 
     def ask(self, request: ChatRequest, now: datetime | None = None) -> ChatResponse:
         session_id = request.session_id or uuid.uuid4().hex
+        with self._session_lock(session_id):
+            return self._ask(session_id, request, now)
+
+    def _ask(self, session_id: str, request: ChatRequest, now: datetime | None) -> ChatResponse:
         if request.session_id and self._paused(session_id):
             raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
-        self.agent.invoke(new_turn_input(request.message, request.role, now), self._config(session_id))
-        return self._response(session_id)
+        values = self.agent.invoke(new_turn_input(request.message, request.role, now), self._config(session_id),
+                                   durability=DURABILITY)  # fmt: skip
+        return self._response(session_id, values)
 
     def confirm(self, request: ConfirmRequest) -> ChatResponse:
+        with self._session_lock(request.session_id):
+            return self._confirm(request)
+
+    def _confirm(self, request: ConfirmRequest) -> ChatResponse:
         from langgraph.types import Command
 
         if not self._paused(request.session_id):
             raise InvalidInput("该会话没有待确认的操作 / nothing to confirm in this session")
-        self.agent.invoke(Command(resume={"approved": request.approved}), self._config(request.session_id))
-        return self._response(request.session_id)
+        values = self.agent.invoke(Command(resume={"approved": request.approved}), self._config(request.session_id),
+                                   durability=DURABILITY)  # fmt: skip
+        return self._response(request.session_id, values)
 
     def stream(self, request: ChatRequest, now: datetime | None = None) -> Iterator[tuple[str, Any]]:
         """Events for SSE: ``tool`` per finished tool call, ``token`` pieces of the answer, then ``done``."""
         session_id = request.session_id or uuid.uuid4().hex
+        with self._session_lock(session_id):
+            yield from self._stream(session_id, request, now)
+
+    def _stream(self, session_id: str, request: ChatRequest, now: datetime | None) -> Iterator[tuple[str, Any]]:
         if request.session_id and self._paused(session_id):
             raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
         config = self._config(session_id)
-        for update in self.agent.stream(new_turn_input(request.message, request.role, now), config, stream_mode="updates"):
+        for update in self.agent.stream(new_turn_input(request.message, request.role, now), config, stream_mode="updates",
+                                        durability=DURABILITY):  # fmt: skip
             for node, change in update.items():
                 if node == "tools" and isinstance(change, dict):
                     for record in change.get("records", []):
