@@ -7,20 +7,22 @@ Routing defaults come from the graph's responsibility rules; every change is a c
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
-from sqlalchemy import select, update
+from psycopg.rows import namedtuple_row
+from sqlalchemy import DateTime, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
 from graph import queries
 from graph.ids import label_for_id
 from graph.store import GraphStore
-from services.case_models import CaseCreate, CaseList, CasePublic, HistoryEntry, TransitionRequest
-from services.deadlines import add_working_hours, as_utc, deadline_for, local_iso
+from services.case_models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.deadlines import CHINA, add_working_hours, as_utc, deadline_for
 from services.models import CaseEventRow, CaseRow
 from services.workflow import TERMINAL, Action, State, action_named, allowed_actions, next_state
 
@@ -48,20 +50,29 @@ def _sla(category: dict, urgency: str, start: datetime) -> datetime:
     return deadline_for(start, urgency, int(category["sla_hours"]), int(category["urgent_sla_hours"]))
 
 
+def _local(value: datetime | None) -> str | None:
+    """``local_iso`` with one time-zone conversion, not two: it runs for every history row returned."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(CHINA).isoformat()
+
+
 def to_public(case: Any, events: Sequence[Any], now: datetime) -> CasePublic:
-    """``case`` and ``events`` are ORM rows or result rows with the same column names."""
+    """``case`` and ``events`` are ORM rows or result rows with the same column names. One
+    ``model_validate`` of plain dicts (validated in pydantic's Rust core) instead of a model per
+    history row: the history is returned with every write."""
     deadline = as_utc(case.deadline) if case.deadline else None
     finished = as_utc(case.closed_at) if case.closed_at else now
-    return CasePublic(
-        id=case.id, state=case.state, category_code=case.category_code, category_name=case.category_name,
-        department_id=case.department_id, grid_id=case.grid_id, district=case.district, urgency=case.urgency,
-        text=case.text, source=case.source, created_at=local_iso(case.created_at), deadline=local_iso(deadline),
-        overdue=bool(deadline and case.state not in (State.NOT_REGISTERED, State.VOIDED) and finished > deadline),
-        closed_at=local_iso(case.closed_at), rework_count=case.rework_count, version=case.version,
-        history=[HistoryEntry(action=e.action, actor=e.actor, at=local_iso(e.at), note=e.note,
-                              from_state=e.from_state, to_state=e.to_state) for e in events],
-        allowed_actions=[a.zh for a in allowed_actions(State(case.state))],
-    )  # fmt: skip
+    return CasePublic.model_validate({
+        "id": case.id, "state": case.state, "category_code": case.category_code, "category_name": case.category_name,
+        "department_id": case.department_id, "grid_id": case.grid_id, "district": case.district,
+        "urgency": case.urgency, "text": case.text, "source": case.source, "created_at": _local(case.created_at),
+        "deadline": _local(deadline), "closed_at": _local(case.closed_at), "rework_count": case.rework_count,
+        "overdue": bool(deadline and case.state not in (State.NOT_REGISTERED, State.VOIDED) and finished > deadline),
+        "version": case.version, "allowed_actions": [a.zh for a in allowed_actions(State(case.state))],
+        "history": [{"action": e.action, "actor": e.actor, "at": _local(e.at), "note": e.note, "from_state": e.from_state,
+                     "to_state": e.to_state} for e in events],
+    })  # fmt: skip
 
 
 def _events(session: Session, case_id: str) -> list[CaseEventRow]:
@@ -114,66 +125,112 @@ def get_case(session: Session, case_id: str, now: datetime | None = None) -> Cas
     return to_public(case, _events(session, case_id), now or datetime.now(UTC))
 
 
+# One statement text for every action: what differs (target state, counters, deadline, department,
+# closing time) is a parameter, so nothing is built or compiled per request. The WHERE clause is the
+# whole concurrency check: the state the action starts from, and the version when one is expected.
+_CASE_COLUMNS = ", ".join(column.name for column in CaseRow.__table__.c)
+_SET = ("state = :to_state, updated_at = :now, version = version + 1, rework_count = rework_count + :rework, "
+        "extension_count = extension_count + :extend, deadline = COALESCE(:deadline, deadline), "
+        "department_id = COALESCE(:department_id, department_id), "
+        "closed_at = CASE WHEN :terminal THEN :now ELSE closed_at END")  # fmt: skip
+_WHERE = "id = :id AND state = :from_state AND version = COALESCE(:version, version)"
+_TIMES = (bindparam("now", type_=DateTime(timezone=True)), bindparam("deadline", type_=DateTime(timezone=True)))
+_MOVE = text(f"UPDATE cases SET {_SET} WHERE {_WHERE} RETURNING {_CASE_COLUMNS}").bindparams(*_TIMES).columns(*CaseRow.__table__.c)
+_ADD_EVENT = CaseEventRow.__table__.insert()
+_HISTORY_COLUMNS = (CaseEventRow.seq, CaseEventRow.action, CaseEventRow.actor, CaseEventRow.at, CaseEventRow.note,
+                    CaseEventRow.from_state, CaseEventRow.to_state)  # fmt: skip
+_HISTORY = select(*_HISTORY_COLUMNS).where(CaseEventRow.case_id == bindparam("id")).order_by(CaseEventRow.seq)
+# PostgreSQL: update, history row and the case's whole history in one round trip (a data-modifying
+# CTE). Its history is read from the statement's snapshot; the caller checks it is complete.
+_MOVE_POSTGRESQL = re.sub(r":(\w+)", r"%(\1)s", (
+    f"WITH moved AS (UPDATE cases SET {_SET} WHERE {_WHERE} RETURNING {_CASE_COLUMNS}), "
+    "added AS (INSERT INTO case_events (case_id, seq, action, from_state, to_state, actor, department_id, at, note) "
+    "SELECT id, version, CAST(:action AS VARCHAR), CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), "
+    "CAST(:actor AS VARCHAR), department_id, :now, CAST(:note AS TEXT) FROM moved "
+    "RETURNING seq, action, actor, at, note, from_state, to_state) "
+    "SELECT m.*, h.seq AS h_seq, h.action AS h_action, h.actor AS h_actor, h.at AS h_at, h.note AS h_note, "
+    "h.from_state AS h_from_state, h.to_state AS h_to_state FROM moved AS m CROSS JOIN ("
+    "SELECT seq, action, actor, at, note, from_state, to_state FROM case_events WHERE case_id = :id "
+    "UNION ALL SELECT seq, action, actor, at, note, from_state, to_state FROM added) AS h ORDER BY h.seq"
+))  # the driver's placeholders: %(name)s
+
+
+class _Event(NamedTuple):
+    seq: int
+    action: str
+    actor: str
+    at: datetime
+    note: str | None
+    from_state: str | None
+    to_state: str
+
+
 def transition(session: Session, graph: GraphStore, case_id: str, body: TransitionRequest,
                now: datetime | None = None) -> CasePublic:  # fmt: skip
     """Apply one workflow action; an illegal action or a stale ``expected_version`` is a 409 and
     writes nothing.
 
-    The change is one conditional ``UPDATE … RETURNING`` (on the case's state, and on its version
-    when the client sends one) plus one history row, in the caller's transaction. Actions whose new
-    values depend on the case (派遣 and 延期 recompute the deadline) or that start from several states
-    (the history records where the case came from) read the case first and make the UPDATE
-    conditional on the version read, so a concurrent writer makes it match no row."""
+    The change is one conditional ``UPDATE … RETURNING`` (on the state the action starts from, and
+    on the version when the client sends one) plus one history row, in the caller's transaction; on
+    PostgreSQL both and the history read are one statement. Actions whose new values depend on the
+    case (派遣 and 延期 recompute the deadline) or that start from several states (the history records
+    where the case came from) read the case first and make the UPDATE conditional on the version read,
+    so a concurrent writer makes it match no row."""
     now = now or datetime.now(UTC)
     action = action_named(body.action)
-    table = CaseRow.__table__
-    changes: dict = {"updated_at": now, "version": table.c.version + 1}
-    conditions = [table.c.id == case_id]
-    if body.expected_version is not None:
-        conditions.append(table.c.version == body.expected_version)
+    # Plain statements on the session's connection: the ORM's per-statement work (entity loading,
+    # building and caching statements) was most of the CPU of a transition.
+    connection = session.connection()
+    params = {"id": case_id, "now": now, "version": body.expected_version, "rework": int(action.rework), "extend": 0,
+              "deadline": None, "department_id": None, "actor": body.actor, "note": body.note, "action": action.zh}  # fmt: skip
     if action.name in ("dispatch", "extend") or len(action.sources) > 1:
-        case = session.execute(select(table).where(table.c.id == case_id)).one_or_none()
+        table = CaseRow.__table__
+        case = connection.execute(select(table).where(table.c.id == case_id)).one_or_none()
         if case is None:
             raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
         _refuse_stale(case_id, case.version, body.expected_version)
         from_state = State(case.state)
         target = next_state(from_state, action)
-        conditions.append(table.c.version == case.version)
+        params["version"] = case.version
         if action.name == "dispatch":
             if body.department_id:
                 _department_exists(graph, body.department_id)
-                changes["department_id"] = body.department_id
-            changes["deadline"] = _sla(_category(graph, case.category_code), case.urgency, now)  # 处置时限 runs from dispatch
+                params["department_id"] = body.department_id
+            params["deadline"] = _sla(_category(graph, case.category_code), case.urgency, now)  # 处置时限 runs from dispatch
         elif action.name == "extend":
             category = _category(graph, case.category_code)
             hours = body.extend_hours or int(category["sla_hours"])
             base = as_utc(case.deadline) if case.deadline else now
-            changes["deadline"] = add_working_hours(base, hours) if case.urgency not in ("high", "critical") else base + timedelta(hours=hours)
-            changes["extension_count"] = table.c.extension_count + 1
+            params["deadline"] = add_working_hours(base, hours) if case.urgency not in ("high", "critical") else base + timedelta(hours=hours)
+            params["extend"] = 1
     else:
         (from_state,) = action.sources
         target = next_state(from_state, action)
-        conditions.append(table.c.state == from_state.value)
-    changes["state"] = target.value
-    if action.rework:
-        changes["rework_count"] = table.c.rework_count + 1
-    if target in TERMINAL:
-        changes["closed_at"] = now
-    # ORM-enabled UPDATE: a CaseRow this session already holds (e.g. just created) is kept in step.
-    moved = session.execute(update(CaseRow).where(*conditions).values(**changes).returning(*table.c)).one_or_none()
+    params.update(from_state=from_state.value, to_state=target.value, terminal=target in TERMINAL)
+    history: list[_Event] = []
+    if connection.dialect.name == "postgresql":
+        # The driver directly: SQLAlchemy's per-statement work costs more CPU than PostgreSQL's.
+        with connection.connection.dbapi_connection.cursor(row_factory=namedtuple_row) as cursor:
+            rows = cursor.execute(_MOVE_POSTGRESQL, params).fetchall()
+        moved = rows[0] if rows else None
+        history = [_Event(r.h_seq, r.h_action, r.h_actor, r.h_at, r.h_note, r.h_from_state, r.h_to_state) for r in rows]
+    else:
+        moved = connection.execute(_MOVE, params).one_or_none()
+        if moved is not None:
+            connection.execute(_ADD_EVENT, {"case_id": case_id, "seq": moved.version, "action": action.zh,
+                                            "from_state": from_state.value, "to_state": target.value, "actor": body.actor,
+                                            "department_id": moved.department_id, "at": now, "note": body.note})  # fmt: skip
     if moved is None:
         _explain_refusal(session, case_id, action, body.expected_version)
-    event = {"case_id": case_id, "seq": moved.version, "action": action.zh, "from_state": from_state.value,
-             "to_state": target.value, "actor": body.actor, "department_id": moved.department_id, "at": now,
-             "note": body.note}  # fmt: skip
-    session.execute(CaseEventRow.__table__.insert(), event)
-    # The case row stays locked by the UPDATE until commit, so this history is complete and final.
-    history = session.execute(select(*_HISTORY_COLUMNS).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)).all()
+    if [e.seq for e in history] != list(range(1, moved.version + 1)):
+        # SQLite, or a PostgreSQL statement that waited for a concurrent 延期 (same state) and so
+        # read an older snapshot: read the history now. The case row stays locked by the UPDATE until
+        # commit, so what this reads is complete and final.
+        history = [_Event(*r) for r in connection.execute(_HISTORY, {"id": case_id})]
+    held = session.identity_map.get(session.identity_key(CaseRow, case_id))
+    if held is not None:
+        session.expire(held)  # a CaseRow this session holds (e.g. just created) reloads when next read
     return to_public(moved, history, now)
-
-
-_HISTORY_COLUMNS = (CaseEventRow.action, CaseEventRow.actor, CaseEventRow.at, CaseEventRow.note,
-                    CaseEventRow.from_state, CaseEventRow.to_state)  # fmt: skip
 
 
 def _refuse_stale(case_id: str, version: int, expected: int | None) -> None:

@@ -147,3 +147,30 @@ def test_concurrent_writers_lose_no_update(client: TestClient, small_city: CityD
     assert statuses.count(200) == 1 and statuses.count(409) == 7
     final = client.get(f"/v1/cases/{case['id']}").json()
     assert final["version"] == 2 and [h["action"] for h in final["history"]] == ["受理", "立案"]
+
+
+def test_concurrent_repeats_of_one_keyed_move_apply_once(client: TestClient, small_city: CityData) -> None:
+    case = _new(client, small_city)
+
+    def register(_: int):
+        return client.post(f"/v1/cases/{case['id']}/transition", json={"action": "立案", "actor": "值班长"},
+                           headers={"Idempotency-Key": "retry-1"})  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(register, range(6)))
+    assert [r.status_code for r in responses] == [200] * 6
+    assert len({r.text for r in responses}) == 1  # every repeat replays the first result
+    final = client.get(f"/v1/cases/{case['id']}").json()
+    assert final["version"] == 2 and [h["action"] for h in final["history"]] == ["受理", "立案"]
+
+
+def test_a_move_that_starts_from_several_states_records_where_it_came_from(client: TestClient, small_city: CityData) -> None:
+    case = _new(client, small_city)
+    for action in ("立案", "派遣", "签收"):
+        case = _move(client, case, action, expected_version=case["version"]).json()
+    voided = _move(client, case, "作废", expected_version=case["version"])
+    assert voided.status_code == 200
+    assert voided.json()["history"][-1] | {"at": None} == {"action": "作废", "actor": "值班长", "at": None, "note": None,
+                                                         "from_state": "处置", "to_state": "作废"}  # fmt: skip
+    assert voided.json()["closed_at"] and voided.json()["allowed_actions"] == []
+    assert _move(client, case, "处置反馈").status_code == 409
