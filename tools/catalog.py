@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from core.exceptions import InvalidInput, NotFound
 from graph.ids import label_for_id
 from services.alarm_rules import rank
+from services.deadlines import CHINA
 from tools.client import Json, ServicesClient
 
 MAX_LIST = 20
@@ -108,6 +109,8 @@ class CaseSearchArgs(BaseModel):
     department_id: str | None = Field(None, max_length=64)
     overdue: bool | None = None
     days: int | None = Field(None, ge=1, le=3650, description="only cases created in the last N days")
+    since: datetime | None = Field(None, description="created at or after (ISO 8601)")
+    until: datetime | None = Field(None, description="created before (ISO 8601)")
 
 
 class CaseArgs(BaseModel):
@@ -199,8 +202,10 @@ def open_alarms(client: ServicesClient, args: AlarmsArgs) -> ToolOutput:
         code = args.asset_category.removeprefix("component-")
         items = [a for a in items if a["asset_id"][6:10] == code]
     items.sort(key=lambda a: -rank(a["level"]))  # most severe first, newest first within a level
+    groups = Counter((f"component-{a['asset_id'][6:10]}", a["district"]) for a in items)
     summary = {
         "count": len(items),
+        "groups": [{"category": c, "district": d, "count": n} for (c, d), n in groups.most_common()],
         "by_level": dict(Counter(a["level"] for a in items)),
         "by_kind": dict(Counter(a["kind"] for a in items)),
         "by_district": dict(Counter(a["district"] for a in items)),
@@ -229,11 +234,20 @@ def make_forecast(client: ServicesClient, args: ForecastArgs) -> ToolOutput:
     return ToolOutput(data=client.forecast(args.series_id, args.horizon))
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without an offset is China time (what a duty officer means)."""
+    return moment.replace(tzinfo=CHINA) if moment is not None and moment.tzinfo is None else moment
+
+
 def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
-    since = datetime.now(UTC) - timedelta(days=args.days) if args.days else None
+    since = _aware(args.since) or (datetime.now(UTC) - timedelta(days=args.days) if args.days else None)
     page = client.cases(state=args.state, district=args.district, department_id=args.department_id, since=since,
                         overdue=args.overdue, limit=200)  # fmt: skip
     items = page["items"]
+    if args.until:
+        # The service pages newest first from ``since``; the end of the window is applied here.
+        until = _aware(args.until)
+        items = [c for c in items if datetime.fromisoformat(c["created_at"]) < until]
     data = {"count": len(items), "more": page.get("next") is not None, "by_state": dict(Counter(c["state"] for c in items)),
             "by_category": dict(Counter(c["category_name"] for c in items).most_common(5)),
             "overdue": sum(1 for c in items if c["overdue"]),

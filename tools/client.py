@@ -23,6 +23,7 @@ from retrievers.base import SearchFilters
 from retrievers.index import DocumentIndex
 from services import cases, monitoring
 from services.case_models import CaseCreate, TransitionRequest
+from services.deadlines import as_utc
 from services.evaluation import evaluate_departments
 from services.forecasting import ForecastRequest, forecast
 from services.idempotency import run_once
@@ -147,7 +148,7 @@ class LocalServices(ServicesClient):
               since: datetime | None = None, overdue: bool | None = None, limit: int = 50) -> Json:  # fmt: skip
         with self.sessions() as session:
             return _dump(cases.list_cases(session, state=state, department_id=department_id, district=district,
-                                          since=since, overdue=overdue, limit=limit))  # fmt: skip
+                                          since=as_utc(since) if since else None, overdue=overdue, limit=limit))  # fmt: skip
 
     def case(self, case_id: str) -> Json:
         with self.sessions() as session:
