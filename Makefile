@@ -19,6 +19,7 @@ run: install
 	$(BIN)/yiwang demo build --if-missing
 	$(BIN)/yiwang graph load --if-changed
 	$(BIN)/yiwang index build --if-changed
+	$(BIN)/yiwang demo cases --if-empty
 	$(BIN)/yiwang serve --simulate
 
 ## The whole test suite
@@ -33,6 +34,7 @@ bench: install
 	$(BIN)/python bench/graph_bench.py
 	$(BIN)/python bench/retrieval_bench.py
 	$(BIN)/python bench/services_bench.py
+	$(BIN)/python bench/chat_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

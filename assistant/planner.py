@@ -241,6 +241,8 @@ def _case_args(turn: Turn) -> dict[str, Any]:
     if s.window:
         args["since"] = s.window.since.isoformat(timespec="seconds")
         args["until"] = s.window.until.isoformat(timespec="seconds")
+        if s.window.rolling:
+            args["days"] = s.window.days  # "近30天": the figure the answer repeats
     return args
 
 
@@ -435,8 +437,9 @@ def _compose_forecast(turn: Turn) -> str:
     means = [p["mean"] for p in points]
     last = points[-1]
     backtest = d["backtest"]
-    return (f"序列 {d['series_id']} 未来 {len(points)} 个时段的预测（模型 {d['model']}）：均值在 {_fmt(round(min(means), 3))}–"
-            f"{_fmt(round(max(means), 3))} 之间；最后一个时段 {last['ts']} 预测 {_fmt(round(last['mean'], 3))}，80% 区间 "
+    low, high = _fmt(round(min(means), 3)), _fmt(round(max(means), 3))
+    spread = f"均值约为 {low}" if low == high else f"均值在 {low}–{high} 之间"
+    return (f"序列 {d['series_id']} 未来 {len(points)} 个时段的预测（模型 {d['model']}）：{spread}；最后一个时段 {last['ts']} 预测 {_fmt(round(last['mean'], 3))}，80% 区间 "
             f"{_fmt(round(last['lo80'], 3))}–{_fmt(round(last['hi80'], 3))}。回测 MASE {_fmt(round(backtest['mase'], 3))}，"
             f"季节性朴素基线 {_fmt(round(backtest['baseline_mase'], 3))}。")  # fmt: skip
 
@@ -478,7 +481,11 @@ def _compose_case_stats(turn: Turn) -> str:
         return f"{scope}{who}{window}没有{label}。"
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
     top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
-    return f"{scope}{who}{window}共有{label} {d['count']} 件{more}：{states}；其中超期 {d['overdue']} 件。主要类别：{top}。"
+    text = f"{scope}{who}{window}共有{label} {d['count']} 件{more}：{states}；其中超期 {d['overdue']} 件。主要类别：{top}。"
+    if args.get("overdue"):
+        text += "\n" + "\n".join(f"- {c['id']}：{c['category_name']}，{turn.name(c['district'])}，{turn.name(c['department_id'])}，"
+                                  f"状态「{c['state']}」，期限 {c['deadline']}" for c in d["items"][:5])  # fmt: skip
+    return text
 
 
 def _compose_case_lookup(turn: Turn) -> str:

@@ -36,6 +36,7 @@ class Window:
     label: str
     since: datetime
     until: datetime
+    rolling: bool = False  # "过去24小时", "近30天": ends now and counts back
 
     @property
     def hours(self) -> int:
@@ -53,7 +54,7 @@ def parse_window(text: str, now: datetime) -> Window | None:
     if m := re.search(r"(?:过去|最近|近)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|天|日|周|星期)", text):
         n = _number(m.group(1)) or 1
         span = {"小时": timedelta(hours=n), "天": timedelta(days=n), "日": timedelta(days=n)}.get(m.group(2), timedelta(weeks=n))
-        return Window(m.group(0), now - span, now)
+        return Window(m.group(0), now - span, now, rolling=True)
     fixed = [("昨天", midnight - timedelta(days=1), midnight), ("昨日", midnight - timedelta(days=1), midnight),
              ("今天", midnight, local), ("今日", midnight, local),
              ("本周", midnight - timedelta(days=local.weekday()), local),

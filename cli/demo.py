@@ -61,3 +61,37 @@ def mine_places_cmd() -> None:
     places = mine_places(cfg.shared_dir)
     write_places(places, PLACES_CSV)
     console.print(f"{len(places)} places → {PLACES_CSV}")
+
+
+@app.command("cases")
+@clean_errors
+def cases_cmd(
+    days: Annotated[int, typer.Option(help="历史天数")] = 45,
+    per_day: Annotated[int, typer.Option(help="平均每天案件数")] = 12,
+    seed: Annotated[int | None, typer.Option(help="随机种子 (默认 YIWANG_DEMO_SEED)")] = None,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="数据库已有案件则跳过")] = False,
+) -> None:
+    """Demo only: weeks of case history through the real workflow (evaluation, statistics, forecasts)."""
+    from graph.store import open_graph
+    from services.db import database_url, make_engine, migrate, session_factory
+    from services.demo_history import existing_cases, seed_case_history
+
+    cfg = settings()
+    if not (1 <= days <= 365 and 1 <= per_day <= 500):
+        raise InvalidInput("--days 应在 1–365, --per-day 应在 1–500 之间")
+    engine = make_engine(database_url(cfg))
+    migrate(engine)
+    sessions = session_factory(engine)
+    graph = open_graph(cfg)
+    try:
+        with sessions() as session:
+            if if_empty and (count := existing_cases(session)):
+                console.print(f"数据库已有 {count} 件案件, 跳过 / cases exist, skipped")
+                return
+            with progress_bar("生成案件历史 / case history", total=days + 1) as advance:
+                stats = seed_case_history(session, graph, seed=cfg.demo_seed if seed is None else seed, days=days,
+                                          per_day=per_day, progress=advance)  # fmt: skip
+        console.print(f"[green]已生成[/green] {stats.created} 件案件, {stats.transitions} 次流转")
+    finally:
+        graph.close()
+        engine.dispose()
