@@ -481,7 +481,7 @@ def _compose_case_stats(turn: Turn) -> str:
         return f"{scope}{who}{window}没有{label}。"
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
     top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
-    text = f"{scope}{who}{window}共有{label} {d['count']} 件{more}：{states}；其中超期 {d['overdue']} 件。主要类别：{top}。"
+    text = f"{scope}{who}{window}共有{label} {d['count']} 件{more}：{states}；超过处置期限的 {d['overdue']} 件（其中仍未办结 {d['overdue_open']} 件）。主要类别：{top}。"
     if args.get("overdue"):
         text += "\n" + "\n".join(f"- {c['id']}：{c['category_name']}，{turn.name(c['district'])}，{turn.name(c['department_id'])}，"
                                   f"状态「{c['state']}」，期限 {c['deadline']}" for c in d["items"][:5])  # fmt: skip

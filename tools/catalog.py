@@ -234,6 +234,9 @@ def make_forecast(client: ServicesClient, args: ForecastArgs) -> ToolOutput:
     return ToolOutput(data=client.forecast(args.series_id, args.horizon))
 
 
+FINISHED = ("结案", "不予立案", "作废")
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     """A time without an offset is China time (what a duty officer means)."""
     return moment.replace(tzinfo=CHINA) if moment is not None and moment.tzinfo is None else moment
@@ -250,7 +253,8 @@ def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
         items = [c for c in items if datetime.fromisoformat(c["created_at"]) < until]
     data = {"count": len(items), "more": page.get("next") is not None, "by_state": dict(Counter(c["state"] for c in items)),
             "by_category": dict(Counter(c["category_name"] for c in items).most_common(5)),
-            "overdue": sum(1 for c in items if c["overdue"]),
+            "overdue": sum(1 for c in items if c["overdue"]),  # past the deadline, closed late included
+            "overdue_open": sum(1 for c in items if c["overdue"] and c["state"] not in FINISHED),
             "items": [{k: c[k] for k in ("id", "state", "category_name", "district", "department_id", "deadline", "overdue")}
                       for c in items[:MAX_LIST]]}  # fmt: skip
     return ToolOutput(data=data)
