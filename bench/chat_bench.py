@@ -135,8 +135,22 @@ def main() -> None:
                 start = time.perf_counter()
                 concurrent = list(pool.map(lambda i: turn(i, f"bench-{i % 20}"), range(options.turns)))
                 wall = time.perf_counter() - start
-            print(f"offline planner, 20 sessions:   {p50_p95([t for t, _ in concurrent])}  "
-                  f"({options.turns / wall:.1f} turns/s)")  # fmt: skip
+            print(f"offline planner, 20 sessions back to back: {p50_p95([t for t, _ in concurrent])}  "
+                  f"({options.turns / wall:.1f} turns/s: the process's capacity on this machine)")  # fmt: skip
+
+            # 20 officials each asking a question every 2 s (an operations centre, not a load test).
+            def official(k: int) -> list[float]:
+                time.sleep(k * 0.1)  # desks do not all press enter in the same millisecond
+                times = []
+                for j in range(max(1, options.turns // 20)):
+                    begin = time.perf_counter()
+                    times.append(turn(k * 7 + j, f"desk-{k}")[0])
+                    time.sleep(max(0.0, 2.0 - (time.perf_counter() - begin)))
+                return times
+
+            with ThreadPoolExecutor(20) as pool:
+                paced = [t for times in pool.map(official, range(20)) for t in times]
+            print(f"offline planner, 20 sessions, one question per 2 s each: {p50_p95(paced)}  (target p95 ≤ 200 ms)")
 
             # A fake LLM that answers instantly: what remains is the server's own work per turn.
             responses = [AIMessage(content="", tool_calls=[{"id": "x", "name": "city_vitals", "args": {"district": "990103"}}]),
