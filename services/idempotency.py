@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.exceptions import Conflict, YiwangError
 from services.models import IdempotencyRow
 
+# Built once, executed on the connection (not through the ORM layer): it runs with every keyed write.
+_REMEMBER = IdempotencyRow.__table__.insert()
+
 
 def body_hash(body: BaseModel) -> str:
     return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
@@ -47,7 +50,7 @@ def run_once(sessions: sessionmaker[Session], key: str | None, scope: str, body:
         try:
             result = write(session).model_dump(mode="json")
             if key:
-                session.execute(IdempotencyRow.__table__.insert(), {
+                session.connection().execute(_REMEMBER, {
                     "key": key, "scope": scope, "body_hash": digest, "status_code": 200,
                     "response": json.dumps(result, ensure_ascii=False), "created_at": datetime.now(UTC)})  # fmt: skip
             session.commit()
