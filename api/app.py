@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import cases, chat, documents, evaluation, forecast, graph, health, monitoring
+from api.routers import cases, chat, documents, evaluation, forecast, graph, health, monitoring, triage
 from assistant.wiring import make_chat_service
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
@@ -27,6 +27,7 @@ from services.monitoring import Registry, sync_sensors
 from services.mqtt_ingest import MqttIngestor
 from services.simulation import InProcessSimulation, sensor_specs
 from services.simulator import Simulator
+from triage.wiring import make_triage
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.registry.load(session)
         app.state.chat, checkpoints = make_chat_service(settings, app.state.graph, app.state.sessions,
                                                        app.state.document_index)  # fmt: skip
+        app.state.triage = make_triage(settings, app.state.graph, app.state.sessions, app.state.document_index)
         app.state.mqtt = _start_mqtt(settings, app)
         app.state.simulation = _start_simulation(settings, app)
         try:
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(monitoring.router)
     app.include_router(forecast.router)
     app.include_router(chat.router)
+    app.include_router(triage.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -10,6 +10,7 @@ from cli import demo, eval_cmd, graph_cmd, index_cmd
 from cli.chat_cmd import ask, chat
 from cli.common import clean_errors, console, settings
 from cli.simulate_cmd import simulate
+from cli.triage_cmd import triage
 
 app = typer.Typer(help="一网 Yiwang — 城市运行管理服务辅助决策 / city operations assistant.", no_args_is_help=True)
 app.add_typer(demo.app, name="demo")
@@ -19,6 +20,7 @@ app.add_typer(eval_cmd.app, name="eval")
 app.command("simulate")(simulate)
 app.command("ask")(ask)
 app.command("chat")(chat)
+app.command("triage")(triage)
 
 
 @app.command("serve")

@@ -1,0 +1,183 @@
+"""Triage of one report or a batch: category, place, department, urgency, duplicates, the city's own
+hotline class, redacted text, explanation and citations. Reads only; a person confirms before
+``POST /v1/cases`` writes anything."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.exceptions import YiwangError
+from graph import queries
+from graph.domain import DomainTables
+from graph.store import GraphStore
+from retrievers.index import DocumentIndex
+from services.case_models import Location as LonLat
+from tools.catalog import Citation
+from triage.classify import CategoryClassifier, CategoryGuess
+from triage.duplicates import find_duplicates
+from triage.hotline import HotlineClassifier, read_labelled
+from triage.locate import Gazetteer
+from triage.redact import redact
+from triage.urgency import NAMES, assess, load_rules
+
+MAX_TEXT = 20_000
+MAX_BATCH = 1_000
+LOW_CONFIDENCE = 0.35
+
+
+class TriageRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="市民诉求原文")
+    address: str | None = Field(None, max_length=500)
+    location: LonLat | None = None
+    channel: Literal["12345", "app", "patrol", "sensor"] = "12345"
+    reported_at: datetime | None = None
+
+
+class TriageBatch(BaseModel):
+    items: list[TriageRequest] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class CategoryOut(BaseModel):
+    code: str
+    name: str
+    kind: Literal["event", "component"]
+    major: str
+    id: str
+    score: float
+
+
+class Department(BaseModel):
+    id: str
+    name: str
+
+
+class HotlineCategory(BaseModel):
+    path: list[str]
+    confidence: float
+
+
+class TriageResult(BaseModel):
+    category: CategoryOut
+    alternatives: list[CategoryOut]
+    grid_id: str | None
+    district: str | None
+    street_id: str | None = None
+    department: Department | None
+    urgency: Literal["low", "normal", "high", "critical"]
+    confidence: float
+    duplicates: list[str]
+    redacted_text: str
+    explanation: str
+    citations: list[Citation]
+    hotline_category: HotlineCategory | None
+
+
+class TriageResults(BaseModel):
+    items: list[TriageResult]
+
+
+def _category_out(guess: CategoryGuess) -> CategoryOut:
+    return CategoryOut(code=guess.code, name=guess.name, kind=guess.kind, major=guess.major, id=guess.id,  # type: ignore[arg-type]
+                       score=guess.score)  # fmt: skip
+
+
+class Triage:
+    """Everything triage needs, loaded once per process (about a second)."""
+
+    def __init__(self, graph: GraphStore, domain: DomainTables, sessions: sessionmaker[Session] | None,
+                 documents: DocumentIndex | None, urgency_csv: Path, taxonomy_csv: Path,
+                 labelled_jsonl: Path | None) -> None:  # fmt: skip
+        self.graph, self.sessions, self.documents = graph, sessions, documents
+        self.gazetteer = Gazetteer.from_graph(graph)
+        self.classifier = CategoryClassifier.from_domain(domain)
+        self.default_urgency = {f"{c.kind}-{c.code}": getattr(c, "default_urgency", "normal") for c in domain.categories}
+        self.rules = load_rules(urgency_csv)
+        self.hotline = (HotlineClassifier.train(taxonomy_csv, read_labelled(labelled_jsonl))
+                        if labelled_jsonl and labelled_jsonl.exists() else None)  # fmt: skip
+        self.grid_centre = {g.id: ((g.box[0] + g.box[2]) / 2, (g.box[1] + g.box[3]) / 2) for g in self.gazetteer.grids}
+        self._clauses: dict[str, Citation | None] = {}
+
+    def triage(self, request: TriageRequest) -> TriageResult:
+        return self.triage_many([request])[0]
+
+    def triage_many(self, requests: list[TriageRequest]) -> list[TriageResult]:
+        redacted = [redact(r.text) for r in requests]
+        texts = [f"{r.address or ''} {text}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
+        guesses = self.classifier.classify_many(texts)
+        hotline = self.hotline.classify_many(texts) if self.hotline else [None] * len(requests)
+        out = []
+        for request, (clean, found), text, ranked, hl in zip(requests, redacted, texts, guesses, hotline, strict=True):
+            out.append(self._one(request, clean, found, text, ranked, hl))
+        return out
+
+    def _one(self, request: TriageRequest, clean: str, found: list[str], text: str, ranked: list[CategoryGuess],
+             hl: tuple[list[str], float] | None) -> TriageResult:  # fmt: skip
+        best = ranked[0]
+        notes: list[str] = []
+        citations: list[Citation] = [Citation(id=best.id, kind="graph", title=f"{best.name}（{best.kind} {best.code}）",
+                                              snippet="分类定义: " + "、".join(best.keywords or ("相似度",)))]  # fmt: skip
+        confidence = best.score
+        if best.keywords:
+            notes.append(f"类别「{best.name}」（{best.code}）：命中关键词「{'、'.join(best.keywords[:3])}」")
+        else:
+            notes.append(f"类别「{best.name}」（{best.code}）：没有命中关键词，仅按与类别描述的相似度判断，请人工核对")
+        if confidence < LOW_CONFIDENCE:
+            notes.append(f"置信度低（{confidence:.2f}）：可能是 {'、'.join(g.name for g in ranked[1:])}")
+        lon = request.location.lon if request.location else None
+        lat = request.location.lat if request.location else None
+        location, how = self.gazetteer.locate(text, lon, lat)
+        notes.append(f"位置：{how}")
+        department = None
+        if best.id and (location.grid_id or location.district):
+            try:
+                rule = queries.responsible_department(self.graph, best.id, grid_id=location.grid_id,
+                                                      district=None if location.grid_id else location.district)  # fmt: skip
+                department = Department(id=rule.department.id, name=rule.department.name)
+                citations.append(Citation(id=rule.department.id, kind="graph", title=rule.department.name,
+                                          snippet=f"责任规则 {rule.rule.rule_id}：{best.name} 在 {rule.district.name} 由 "
+                                                  f"{rule.department.name} 处置，时限 {rule.rule.sla_hours} 小时"))  # fmt: skip
+                notes.append(f"责任部门：{rule.department.name}（规则 {rule.rule.rule_id}）")
+            except YiwangError as exc:
+                notes.append(f"责任部门未确定：{exc.message}")
+        else:
+            notes.append("责任部门未确定：不知道在哪个区")
+        at = request.reported_at or datetime.now(UTC)
+        duplicates: list[str] = []
+        if self.sessions is not None:
+            with self.sessions() as session:
+                dupes = find_duplicates(session, best.id, clean, at=at, district=location.district, grid_id=location.grid_id,
+                                        lon=location.lon, lat=location.lat, grid_centre=self.grid_centre)  # fmt: skip
+            duplicates = [d[0] for d in dupes]
+            if dupes:
+                notes.append("疑似重复：" + "、".join(f"{c}（相距 {d:.0f} 米，文本相似度 {s:.2f}）" for c, d, s in dupes))
+        urgency, reasons = assess(text, self.default_urgency.get(best.id, "normal"), self.rules, repeated=len(duplicates))
+        notes.append(f"紧急程度「{NAMES[urgency]}」：" + "；".join(reasons))
+        if found:
+            notes.append(f"已隐去个人信息 {len(found)} 处")
+        if (clause := self._clause(best)) is not None:
+            citations.append(clause)
+        for node_id in location.cited:
+            citations.append(Citation(id=node_id, kind="graph", title=node_id, snippet="位置依据"))
+        hotline = HotlineCategory(path=hl[0], confidence=hl[1]) if hl else None
+        return TriageResult(
+            category=_category_out(best), alternatives=[_category_out(g) for g in ranked[1:]],
+            grid_id=location.grid_id, district=location.district, street_id=location.street_id, department=department,
+            urgency=urgency, confidence=round(confidence, 4), duplicates=duplicates, redacted_text=clean,  # type: ignore[arg-type]
+            explanation="。".join(notes) + "。", citations=citations, hotline_category=hotline,
+        )  # fmt: skip
+
+    def _clause(self, guess: CategoryGuess) -> Citation | None:
+        """The policy clause on this category's handling (BM25: fast, and the category name is exact)."""
+        if guess.id not in self._clauses:
+            hit = None
+            if self.documents is not None:
+                hits = self.documents.retriever("bm25").search(f"{guess.name} 处置时限 立案条件", 1)
+                hit = hits[0] if hits else None
+            self._clauses[guess.id] = (Citation(id=hit.chunk_id, kind="document", title=hit.title, snippet=hit.text[:200])
+                                       if hit else None)  # fmt: skip
+        return self._clauses[guess.id]
