@@ -12,7 +12,8 @@ from services.models import CaseRow
 
 RADIUS_M = 300.0
 WINDOW = timedelta(hours=72)
-MIN_SIMILARITY = 0.2
+MIN_SIMILARITY = 0.15
+SAME_SPOT_M = 50.0
 OPEN_STATES = ("受理", "立案", "派遣", "处置", "核查")
 
 
@@ -44,6 +45,9 @@ def find_duplicates(session: Session, category_id: str, text: str, *, at: dateti
             continue
         distance = distance_m(here[0], here[1], there[0], there[1])
         score = similarity(text, case_text or "")
-        if distance <= RADIUS_M and (score >= MIN_SIMILARITY or case_grid == grid_id):
+        near = case_grid == grid_id if grid_id and case_grid else distance <= RADIUS_M
+        # Same category, same grid (or within the radius) and the same few days: similar words, or the
+        # very same spot, make it a likely repeat.
+        if near and (score >= MIN_SIMILARITY or distance <= SAME_SPOT_M):
             found.append((case_id, round(distance, 1), round(score, 3)))
     return sorted(found, key=lambda f: (-f[2], f[1]))[:5]

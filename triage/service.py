@@ -67,6 +67,7 @@ class TriageResult(BaseModel):
     grid_id: str | None
     district: str | None
     street_id: str | None = None
+    location: LonLat | None = Field(None, description="the point the place was resolved to (send it with the case)")
     department: Department | None
     urgency: Literal["low", "normal", "high", "critical"]
     confidence: float
@@ -167,6 +168,7 @@ class Triage:
         return TriageResult(
             category=_category_out(best), alternatives=[_category_out(g) for g in ranked[1:]],
             grid_id=location.grid_id, district=location.district, street_id=location.street_id, department=department,
+            location=LonLat(lon=location.lon, lat=location.lat) if location.lon is not None else None,
             urgency=urgency, confidence=round(confidence, 4), duplicates=duplicates, redacted_text=clean,  # type: ignore[arg-type]
             explanation="。".join(notes) + "。", citations=citations, hotline_category=hotline,
         )  # fmt: skip

@@ -1,0 +1,84 @@
+"""``/v1/triage`` over HTTP on each database, and the whole hotline path: report → triage → confirmed
+case → the same report again is flagged as a duplicate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+from graph import queries
+
+CONTRACT = {"category", "grid_id", "district", "department", "urgency", "confidence", "duplicates", "redacted_text",
+            "explanation", "citations", "hotline_category"}  # fmt: skip
+
+
+@pytest.fixture
+def api(doc_settings: Settings, doc_graph, doc_index, db_url: str) -> Iterator[TestClient]:
+    settings = doc_settings.model_copy(update={"db_url": db_url, "mqtt_url": ""})
+    with TestClient(create_app(settings, store=doc_graph, document_index=doc_index)) as client:
+        yield client
+
+
+@pytest.fixture
+def crossing(doc_graph) -> dict:
+    return doc_graph.ro_query("MATCH (a:Road)-[x:INTERSECTS]->(b:Road) RETURN a.name AS first, b.name AS second, "
+                              "x.lon AS lon, x.lat AS lat ORDER BY first, second LIMIT 1")[0]  # fmt: skip
+
+
+def _cases(api: TestClient) -> int:
+    return len(api.get("/v1/cases", params={"limit": 200}).json()["items"])
+
+
+def test_triage_follows_the_contract_and_writes_nothing(api: TestClient, doc_graph, crossing: dict) -> None:
+    text = f"我家楼下的雨水井盖没了，晚上黑乎乎的很危险！在{crossing['first']}和{crossing['second']}交叉口附近，我叫张三，电话13812345678"
+    before = _cases(api)
+    response = api.post("/v1/triage", json={"text": text})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= CONTRACT and {"code", "name", "kind", "major"} <= set(body["category"])
+    grid = queries.grid_at(doc_graph, crossing["lon"], crossing["lat"])
+    rule = queries.responsible_department(doc_graph, "component-0103", grid_id=grid.id)
+    assert body["category"]["code"] == "0103" and body["grid_id"] == grid.id
+    assert body["department"] == {"id": rule.department.id, "name": rule.department.name}
+    assert body["urgency"] in ("high", "critical") and "张三" not in body["redacted_text"] and "13812345678" not in body["redacted_text"]
+    kinds = {c["kind"] for c in body["citations"]}
+    assert {"graph", "document"} <= kinds and any(c["id"] == rule.department.id for c in body["citations"])
+    assert body["hotline_category"]["path"] and 0 < body["hotline_category"]["confidence"] <= 1
+    assert _cases(api) == before
+
+
+def test_a_batch_keeps_its_order_and_its_limit(api: TestClient) -> None:
+    texts = ["闻到很浓的煤气味", "路灯不亮", "垃圾成堆没人清"]
+    response = api.post("/v1/triage/batch", json={"items": [{"text": t} for t in texts]})
+    assert [r["category"]["code"] for r in response.json()["items"]] == ["0403", "0110", "0102"]
+    too_many = api.post("/v1/triage/batch", json={"items": [{"text": "路灯不亮"}] * 1001})
+    assert too_many.status_code == 422 and too_many.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("body, status", [({"text": ""}, 422), ({}, 422), ({"text": "井盖" * 600_000}, 413),
+                                          ({"text": "井盖没了", "location": {"lon": 500, "lat": 1}}, 422)])  # fmt: skip
+def test_bad_reports_get_a_clear_error(api: TestClient, body: dict, status: int) -> None:
+    response = api.post("/v1/triage", json=body)
+    assert response.status_code == status and response.json()["error"]["message"]
+
+
+def test_gibberish_gets_a_low_confidence_result_that_says_why(api: TestClient) -> None:
+    body = api.post("/v1/triage", json={"text": "asdf qwer zxcv 1234"}).json()
+    assert body["confidence"] < 0.35 and "置信度低" in body["explanation"]
+    assert body["grid_id"] is None and body["department"] is None and "未能" in body["explanation"]
+
+
+def test_report_triage_confirm_then_the_same_report_is_a_duplicate(api: TestClient, crossing: dict) -> None:
+    text = f"{crossing['first']}和{crossing['second']}交叉口的路灯不亮了，晚上很黑"
+    first = api.post("/v1/triage", json={"text": text}).json()
+    assert first["duplicates"] == []
+    case = api.post("/v1/cases", json={"text": first["redacted_text"], "category_code": f"{first['category']['kind']}-{first['category']['code']}",
+                                       "grid_id": first["grid_id"], "department_id": first["department"]["id"],
+                                       "urgency": first["urgency"], "location": first["location"]}, headers={"Idempotency-Key": "triage-1"})  # fmt: skip
+    assert case.status_code == 201
+    again = api.post("/v1/triage", json={"text": text.replace("了，晚上很黑", "，好几天了")}).json()
+    assert again["duplicates"] == [case.json()["id"]] and "重复" in again["explanation"]
