@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python bench/retrieval_bench.py
 	$(BIN)/python bench/services_bench.py
 	$(BIN)/python bench/chat_bench.py
+	$(BIN)/python bench/triage_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

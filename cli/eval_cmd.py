@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cli.common import clean_errors, console, progress_bar, settings
 from cli.demo import taxonomy_csv
-from core.exceptions import BackendUnavailable
+from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import REPO_ROOT
 from evals.retrieval import CUTOFFS, MODES, evaluate, read_items, slice_of
 from graph.domain import load_domain
@@ -64,3 +64,85 @@ def retrieval(
         graph.close()
     for table in tables:
         console.print(table)
+
+
+TRIAGE_SET = REPO_ROOT / "evals" / "data" / "triage.jsonl"
+
+
+@app.command("triage")
+@clean_errors
+def triage_eval(
+    real: Annotated[bool, typer.Option("--real", help="真实热线留言一级分类 (交叉验证)")] = False,
+    data: Annotated[Path, typer.Option(help="评测集 JSONL")] = TRIAGE_SET,
+    folds: Annotated[int, typer.Option(help="交叉验证折数")] = 5,
+) -> None:
+    """Triage figures: category, department, grid, urgency and duplicates on the demo-city set, or
+    (``--real``) the city's own first-level class on the real labelled messages, cross-validated."""
+    from evals.triage import evaluate_real, evaluate_set, read_set
+    from triage.hotline import read_labelled
+
+    cfg = settings()
+    if real:
+        if not 2 <= folds <= 20:
+            raise InvalidInput("--folds 应在 2–20 之间")
+        labelled = read_labelled(cfg.shared_dir / "data" / "hotline" / "labelled.jsonl")
+        scores = evaluate_real(labelled, folds)
+        table = Table("", "accuracy", "macro-F1", title=f"真实热线留言一级分类 / real messages · {scores.n} · {folds}-fold CV")
+        table.add_row("classifier (char+word TF-IDF, linear SVM)", f"{scores.accuracy:.3f}", f"{scores.macro_f1:.3f}")
+        table.add_row("baseline: most frequent class", f"{scores.baseline_accuracy:.3f}", f"{scores.baseline_macro_f1:.3f}")
+        console.print(table)
+        per_class = Table("一级分类", "messages", "F1", title="per class")
+        for name, (f1, n) in sorted(scores.per_class.items(), key=lambda x: -x[1][1]):
+            per_class.add_row(name, str(n), f"{f1:.3f}")
+        console.print(per_class)
+        console.print("数据: 2020 泰迪杯 C 题 (公开, MIT), ../shared/data/hotline/labelled.jsonl")
+        return
+    if not data.exists():
+        raise InvalidInput(f"评测集不存在: {data}; 用 python -m evals.make_triage_set 生成")
+    from services.db import make_engine, migrate, session_factory
+    from triage.wiring import make_triage
+
+    items = read_set(data)
+    domain = load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir))
+    majors = {f"{c.kind}-{c.code}": f"{'事件' if c.kind == 'event' else '部件'}·{c.major_name}" for c in domain.categories}
+    graph = open_graph(cfg)
+    try:
+        with tempfile.TemporaryDirectory(prefix="yiwang-triage-eval-") as tmp:
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'eval.db'}")  # duplicates are found among this run's cases only
+            migrate(engine)
+            try:
+                documents = open_index(cfg, make_embedder(cfg.embedding_model), graph)
+            except BackendUnavailable:
+                documents = None
+            service = make_triage(cfg, graph, session_factory(engine), documents)
+            with progress_bar("分拨评测 / triage eval", total=None):
+                s = evaluate_set(service, graph, items, majors)
+            engine.dispose()
+    finally:
+        graph.close()
+    table = Table("metric", "value", "n", title=f"分拨评测 / triage · {s.n} reports over A市")
+    table.add_row("category top-1 (target ≥ 0.90)", f"{s.top1 / s.n:.3f}", str(s.n))
+    table.add_row("category top-3", f"{s.top3 / s.n:.3f}", str(s.n))
+    table.add_row("department (target ≥ 0.95)", f"{s.rate(s.department):.3f}", str(len(s.department)))
+    table.add_row("grid (null when no place named)", f"{s.rate(s.grid):.3f}", str(len(s.grid)))
+    table.add_row("urgency", f"{s.urgency / s.n:.3f}", str(s.n))
+    table.add_row("duplicates precision", f"{s.dup_precision:.3f}", str(s.dup_tp + s.dup_fp))
+    table.add_row("duplicates recall", f"{s.dup_recall:.3f}", str(s.dup_tp + s.dup_fn))
+    console.print(table)
+    majors_table = Table("大类 major class", "top-1", "n", title="per major class")
+    for name, oks in sorted(s.by_major.items()):
+        majors_table.add_row(name, f"{s.rate(oks):.3f}", str(len(oks)))
+    console.print(majors_table)
+    variants = Table("variant", "top-1", "n", title="per kind of report")
+    for name, oks in sorted(s.by_variant.items()):
+        variants.add_row(name, f"{s.rate(oks):.3f}", str(len(oks)))
+    console.print(variants)
+    confusion = Table("gold", "predicted", "times", title="most frequent confusions")
+    names = {f"{c.kind}-{c.code}": c.name for c in domain.categories}
+    for (gold, got), n in s.confusions.most_common(10):
+        confusion.add_row(names.get(gold, gold), names.get(got, got), str(n))
+    console.print(confusion)
+    urgency = Table("gold urgency", "predicted", "times", title="urgency confusions")
+    for (gold, got), n in s.urgency_confusions.most_common(6):
+        urgency.add_row(gold, got, str(n))
+    console.print(urgency)

@@ -4,6 +4,7 @@ hotline class, redacted text, explanation and citations. Reads only; a person co
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -11,8 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.exceptions import YiwangError
-from graph import queries
+from core.exceptions import NotFound, YiwangError
 from graph.domain import DomainTables
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
@@ -82,6 +82,25 @@ class TriageResults(BaseModel):
     items: list[TriageResult]
 
 
+@dataclass(frozen=True)
+class RuleRow:
+    rule_id: str
+    department_id: str
+    department_name: str
+    district_name: str
+    sla_hours: int | None
+
+
+def load_rules_table(graph: GraphStore) -> dict[tuple[str, str], RuleRow]:
+    """Every responsibility rule, (category id, district) → rule: ~1,700 rows, read in one query."""
+    rows = graph.ro_query(
+        "MATCH (d:Department)-[r:RESPONSIBLE_FOR]->(c) MATCH (x:District {id: r.district}) "
+        "RETURN c.id AS category, r.district AS district, x.name AS district_name, d.id AS dept, d.name AS name, "
+        "r.rule_id AS rule_id, r.sla_hours AS sla")  # fmt: skip
+    return {(r["category"], r["district"]): RuleRow(r["rule_id"], r["dept"], r["name"], r["district_name"], r["sla"])
+            for r in rows}  # fmt: skip
+
+
 def _category_out(guess: CategoryGuess) -> CategoryOut:
     return CategoryOut(code=guess.code, name=guess.name, kind=guess.kind, major=guess.major, id=guess.id,  # type: ignore[arg-type]
                        score=guess.score)  # fmt: skip
@@ -102,6 +121,7 @@ class Triage:
                         if labelled_jsonl and labelled_jsonl.exists() else None)  # fmt: skip
         self.grid_centre = {g.id: ((g.box[0] + g.box[2]) / 2, (g.box[1] + g.box[3]) / 2) for g in self.gazetteer.grids}
         self._clauses: dict[str, Citation | None] = {}
+        self.rules_table = load_rules_table(graph)
 
     def triage(self, request: TriageRequest) -> TriageResult:
         return self.triage_many([request])[0]
@@ -136,13 +156,12 @@ class Triage:
         department = None
         if best.id and (location.grid_id or location.district):
             try:
-                rule = queries.responsible_department(self.graph, best.id, grid_id=location.grid_id,
-                                                      district=None if location.grid_id else location.district)  # fmt: skip
-                department = Department(id=rule.department.id, name=rule.department.name)
-                citations.append(Citation(id=rule.department.id, kind="graph", title=rule.department.name,
-                                          snippet=f"责任规则 {rule.rule.rule_id}：{best.name} 在 {rule.district.name} 由 "
-                                                  f"{rule.department.name} 处置，时限 {rule.rule.sla_hours} 小时"))  # fmt: skip
-                notes.append(f"责任部门：{rule.department.name}（规则 {rule.rule.rule_id}）")
+                rule = self._responsible(best.id, location.district)  # type: ignore[arg-type]
+                department = Department(id=rule.department_id, name=rule.department_name)
+                citations.append(Citation(id=rule.department_id, kind="graph", title=rule.department_name,
+                                          snippet=f"责任规则 {rule.rule_id}：{best.name} 在 {rule.district_name} 由 "
+                                                  f"{rule.department_name} 处置，时限 {rule.sla_hours} 小时"))  # fmt: skip
+                notes.append(f"责任部门：{rule.department_name}（规则 {rule.rule_id}）")
             except YiwangError as exc:
                 notes.append(f"责任部门未确定：{exc.message}")
         else:
@@ -172,6 +191,13 @@ class Triage:
             urgency=urgency, confidence=round(confidence, 4), duplicates=duplicates, redacted_text=clean,  # type: ignore[arg-type]
             explanation="。".join(notes) + "。", citations=citations, hotline_category=hotline,
         )  # fmt: skip
+
+    def _responsible(self, category: str, district: str) -> RuleRow:
+        """The responsibility rule for a category in a district (read once from the graph at start-up)."""
+        rule = self.rules_table.get((category, district))
+        if rule is None:
+            raise NotFound(f"没有 {category} 在 {district} 的责任规则; 请检查类别和区划编号")
+        return rule
 
     def _clause(self, guess: CategoryGuess) -> Citation | None:
         """The policy clause on this category's handling (BM25: fast, and the category name is exact)."""

@@ -1,0 +1,66 @@
+"""The triage figures are computed right, and the labelled set agrees with the graph it was written from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.settings import Settings
+from evals.triage import TriageScores, evaluate_real, evaluate_set, read_set
+from graph import queries
+from services.db import make_engine, migrate, session_factory
+from triage.hotline import read_labelled
+from triage.wiring import make_triage
+
+SET = Path(__file__).resolve().parents[2] / "evals" / "data" / "triage.jsonl"
+
+
+def test_the_labelled_set_is_large_varied_and_true_to_the_graph(graph) -> None:
+    items = read_set(SET)
+    assert len(items) >= 300
+    assert {"typo", "traditional", "no_location", "two_issues", "injection", "long", "repeat"} <= {i["variant"] for i in items}
+    for item in items[:: 7]:
+        if item["grid_id"]:
+            rule = queries.responsible_department(graph, item["category"], grid_id=item["grid_id"])
+            assert rule.department.id == item["department_id"], item["id"]
+        else:
+            assert item["department_id"] is None and item["district"] is None
+    repeats = [i for i in items if i["duplicate_of"]]
+    by_id = {i["id"]: i for i in items}
+    assert repeats and all(by_id[r["duplicate_of"]]["grid_id"] == r["grid_id"] for r in repeats)
+
+
+def test_scores_count_what_happened(graph, base_settings: Settings, tmp_path: Path) -> None:
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("one graph engine is enough for the arithmetic")
+    crossing = graph.ro_query("MATCH (a:Road)-[x:INTERSECTS]->(b:Road) RETURN a.name AS first, b.name AS second, "
+                              "x.lon AS lon, x.lat AS lat ORDER BY first, second LIMIT 1")[0]  # fmt: skip
+    grid = queries.grid_at(graph, crossing["lon"], crossing["lat"])
+    dept = queries.responsible_department(graph, "component-0110", grid_id=grid.id).department.id
+    place = f"{crossing['first']}和{crossing['second']}交叉口"
+    base = {"category": "component-0110", "grid_id": grid.id, "district": grid.id[:6], "department_id": dept,
+            "urgency": "normal", "place": "intersection"}  # fmt: skip
+    items = [
+        {**base, "id": "a", "text": f"{place}的路灯不亮了", "variant": "plain", "duplicate_of": None},
+        {**base, "id": "b", "text": f"{place}路灯坏了好几天", "variant": "repeat", "duplicate_of": "a", "urgency": "high"},
+        {**base, "id": "c", "text": "我家楼下的垃圾没人清", "variant": "no_location", "duplicate_of": None, "category": "event-0102",
+         "grid_id": None, "district": None, "department_id": None},
+    ]  # fmt: skip
+    engine = make_engine(f"sqlite:///{tmp_path / 'e.db'}")
+    migrate(engine)
+    service = make_triage(base_settings, graph, session_factory(engine), None)
+    scores = evaluate_set(service, graph, items, {"component-0110": "部件", "event-0102": "事件"})
+    engine.dispose()
+    assert isinstance(scores, TriageScores) and scores.n == 3 and scores.top1 == 3
+    assert scores.grid == [True, True, True] and scores.department == [True, True]
+    assert (scores.dup_tp, scores.dup_fp, scores.dup_fn) == (1, 0, 0) and scores.dup_recall == 1.0
+    assert scores.urgency == 3  # the repeat is raised a level, as its label says
+
+
+def test_real_messages_are_cross_validated_against_a_baseline() -> None:
+    labelled = read_labelled(Settings().shared_dir / "data" / "hotline" / "labelled.jsonl")
+    scores = evaluate_real(labelled, folds=3)
+    assert scores.n == len(labelled) == 308
+    assert scores.macro_f1 > scores.baseline_macro_f1 + 0.3 and 0 < scores.accuracy <= 1
+    assert sum(n for _, n in scores.per_class.values()) == 308 and len(scores.per_class) == 7
