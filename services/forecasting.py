@@ -46,12 +46,14 @@ class ForecastPoint(BaseModel):
 
 
 class Backtest(BaseModel):
-    mase: float
+    mase: float = Field(description="MASE of the chosen way of forecasting on origins it was not chosen on "
+                                    "(at each origin the model is picked by the origins before it)")
     baseline: str = "seasonal_naive"
-    baseline_mase: float
+    baseline_mase: float = Field(description="seasonal naive's MASE on the same origins")
     origins: int
     horizon: int
-    candidates: dict[str, float] = Field(default_factory=dict, description="backtest MASE of every model tried")
+    candidates: dict[str, float] = Field(default_factory=dict, description="backtest MASE of every model tried, all origins")
+    selection_mase: float | None = Field(None, description="the chosen model's MASE on all origins (optimistic: it was chosen on them)")
 
 
 class Forecast(BaseModel):
@@ -160,8 +162,8 @@ def _mase(actual: np.ndarray, predicted: np.ndarray, train: np.ndarray, season: 
     return float(np.mean(np.abs(actual - predicted)) / scale)
 
 
-def backtests(values: np.ndarray, season: int, horizon: int) -> tuple[dict[str, float], int]:
-    """Mean MASE of every candidate over rolling origins (refit at each of the last ``BACKTEST_ORIGINS``)."""
+def backtests(values: np.ndarray, season: int, horizon: int) -> tuple[dict[str, list[float]], int]:
+    """MASE of every candidate at each rolling origin, oldest first (refit at each of the last ``BACKTEST_ORIGINS``)."""
     errors: dict[str, list[float]] = {name: [] for name in CANDIDATES}
     origins = 0
     for k in range(BACKTEST_ORIGINS, 0, -1):
@@ -174,7 +176,18 @@ def backtests(values: np.ndarray, season: int, horizon: int) -> tuple[dict[str, 
             errors[name].append(_mase(test, _fit(name, train, len(test), season, [80])["mean"], train, season))
     if not origins:
         raise InvalidInput(f"序列太短, 无法回测: 需要至少 {3 * season + horizon} 个点, 现有 {len(values)} 个")
-    return {name: float(np.mean(e)) for name, e in errors.items()}, origins
+    return errors, origins
+
+
+def held_out_mase(errors: dict[str, list[float]]) -> tuple[float, float]:
+    """(selected, baseline): at each origin after the first, the model with the best mean error on the
+    earlier origins is scored on this one — so the reported figure is not the one the choice was made on.
+    With a single origin there is nothing to hold out, and the plain figures are returned."""
+    n = len(next(iter(errors.values())))
+    if n < 2:
+        return min(e[0] for e in errors.values()), errors["SeasonalNaive"][0]
+    picked = [errors[min(errors, key=lambda m: float(np.mean(errors[m][:i])))][i] for i in range(1, n)]
+    return float(np.mean(picked)), float(np.mean(errors["SeasonalNaive"][1:]))
 
 
 def forecast(session: Session, body: ForecastRequest, shared_dir: Path, now: datetime | None = None) -> Forecast:
@@ -189,15 +202,18 @@ def forecast(session: Session, body: ForecastRequest, shared_dir: Path, now: dat
     if len(values) < 3 * season:
         raise InvalidInput(f"序列太短: 需要至少 {3 * season} 个点 ({series.frequency}), 现有 {len(values)} 个")
     horizon = min(body.horizon, season)
-    scores, origins = backtests(values, season, horizon)
+    errors, origins = backtests(values, season, horizon)
+    scores = {name: float(np.mean(e)) for name, e in errors.items()}
     # The model that forecast best on this series' own recent past; seasonal naive is also the baseline.
     model = min(scores, key=scores.get)
+    mase, baseline_mase = held_out_mase(errors)
     fitted = _fit(model, values, body.horizon, season, [80, 95])
     points = [ForecastPoint(ts=local_iso(series.last + series.step * (i + 1)), mean=round(float(fitted["mean"][i]), 4),
                             lo80=round(float(fitted["lo-80"][i]), 4), hi80=round(float(fitted["hi-80"][i]), 4),
                             lo95=round(float(fitted["lo-95"][i]), 4), hi95=round(float(fitted["hi-95"][i]), 4))
               for i in range(body.horizon)]  # fmt: skip
-    backtest = Backtest(mase=round(scores[model], 4), baseline_mase=round(scores["SeasonalNaive"], 4), origins=origins,
-                        horizon=horizon, candidates={name: round(v, 4) for name, v in scores.items()})  # fmt: skip
+    backtest = Backtest(mase=round(mase, 4), baseline_mase=round(baseline_mase, 4), origins=origins, horizon=horizon,
+                        candidates={name: round(v, 4) for name, v in scores.items()},
+                        selection_mase=round(scores[model], 4))  # fmt: skip
     return Forecast(series_id=body.series_id, model=model, frequency=series.frequency, points=points, backtest=backtest)
 
