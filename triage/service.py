@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +24,7 @@ from triage.duplicates import find_duplicates
 from triage.hotline import HotlineClassifier, read_labelled
 from triage.locate import Gazetteer
 from triage.redact import redact
+from triage.rerank import rerank
 from triage.urgency import NAMES, assess, load_rules
 
 MAX_TEXT = 20_000
@@ -111,8 +113,8 @@ class Triage:
 
     def __init__(self, graph: GraphStore, domain: DomainTables, sessions: sessionmaker[Session] | None,
                  documents: DocumentIndex | None, urgency_csv: Path, taxonomy_csv: Path,
-                 labelled_jsonl: Path | None) -> None:  # fmt: skip
-        self.graph, self.sessions, self.documents = graph, sessions, documents
+                 labelled_jsonl: Path | None, model: BaseChatModel | None = None) -> None:  # fmt: skip
+        self.graph, self.sessions, self.documents, self.model = graph, sessions, documents, model
         self.gazetteer = Gazetteer.from_graph(graph)
         self.classifier = CategoryClassifier.from_domain(domain)
         self.default_urgency = {f"{c.kind}-{c.code}": getattr(c, "default_urgency", "normal") for c in domain.categories}
@@ -133,11 +135,14 @@ class Triage:
         hotline = self.hotline.classify_many(texts) if self.hotline else [None] * len(requests)
         out = []
         for request, (clean, found), text, ranked, hl in zip(requests, redacted, texts, guesses, hotline, strict=True):
-            out.append(self._one(request, clean, found, text, ranked, hl))
+            note = None
+            if self.model is not None:
+                ranked, note = rerank(self.model, clean, ranked)
+            out.append(self._one(request, clean, found, text, ranked, hl, note))
         return out
 
     def _one(self, request: TriageRequest, clean: str, found: list[str], text: str, ranked: list[CategoryGuess],
-             hl: tuple[list[str], float] | None) -> TriageResult:  # fmt: skip
+             hl: tuple[list[str], float] | None, rerank_note: str | None = None) -> TriageResult:  # fmt: skip
         best = ranked[0]
         notes: list[str] = []
         citations: list[Citation] = [Citation(id=best.id, kind="graph", title=f"{best.name}（{best.kind} {best.code}）",
@@ -147,6 +152,8 @@ class Triage:
             notes.append(f"类别「{best.name}」（{best.code}）：命中关键词「{'、'.join(best.keywords[:3])}」")
         else:
             notes.append(f"类别「{best.name}」（{best.code}）：没有命中关键词，仅按与类别描述的相似度判断，请人工核对")
+        if rerank_note:
+            notes.append(rerank_note)
         if confidence < LOW_CONFIDENCE:
             notes.append(f"置信度低（{confidence:.2f}）：可能是 {'、'.join(g.name for g in ranked[1:])}")
         lon = request.location.lon if request.location else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.llm import make_chat_model
 from cli.demo import taxonomy_csv
 from core.settings import Settings
 from graph.domain import load_domain
@@ -17,4 +18,4 @@ def make_triage(settings: Settings, graph: GraphStore, sessions: sessionmaker[Se
     taxonomy = taxonomy_csv(settings.shared_dir)
     return Triage(graph, load_domain(settings.domain_dir, taxonomy), sessions, documents,
                   settings.domain_dir / "urgency_rules.csv", taxonomy,
-                  settings.shared_dir / "data" / "hotline" / "labelled.jsonl")  # fmt: skip
+                  settings.shared_dir / "data" / "hotline" / "labelled.jsonl", make_chat_model(settings))  # fmt: skip
