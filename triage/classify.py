@@ -10,6 +10,7 @@ Scores are combined and normalised; the explanation names the keywords that deci
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,8 @@ from retrievers.text import normalize
 KEYWORD_WEIGHT = 1.0
 SIMILARITY_WEIGHT = 0.6
 TOP = 3
+STRONG = 1.0  # a clause with this much evidence (e.g. one 4-character keyword) states a problem clearly
+CLAUSE = re.compile(r"[。！？!?；;]")
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,27 @@ class CategoryClassifier:
         """The top categories, best first, with scores in [0, 1] that sum to at most 1."""
         return self.classify_many([text])[0]
 
+    def _combined(self, text: str, similarity: np.ndarray) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        keyword, hits = self.keyword_scores(text)
+        return KEYWORD_WEIGHT * keyword + SIMILARITY_WEIGHT * similarity * 4, hits
+
     def classify_many(self, texts: list[str]) -> list[list[CategoryGuess]]:
+        """A report that raises several problems is filed under the first one it states clearly (the
+        first clause with strong evidence); otherwise the whole text decides."""
         normalized = [normalize(t) for t in texts]
-        similarity = (self.vectorizer.transform(normalized) @ self.profiles.T).toarray()
-        out = []
-        for row, text in zip(similarity, normalized, strict=True):
-            keyword, hits = self.keyword_scores(text)
-            combined = KEYWORD_WEIGHT * keyword + SIMILARITY_WEIGHT * row * 4
+        clauses = [[c for c in CLAUSE.split(t) if len(c.strip()) >= 2] for t in normalized]
+        flat = [c for parts in clauses for c in parts]
+        similarity = (self.vectorizer.transform(normalized + flat) @ self.profiles.T).toarray()
+        whole_rows, clause_rows = similarity[: len(normalized)], similarity[len(normalized) :]
+        out, offset = [], 0
+        for text, row, parts in zip(normalized, whole_rows, clauses, strict=True):
+            combined, hits = self._combined(text, row)
+            for k, part in enumerate(parts if len(parts) > 1 else []):
+                scores, part_hits = self._combined(part, clause_rows[offset + k])
+                if scores.max() >= STRONG:
+                    combined, hits = scores, part_hits
+                    break
+            offset += len(parts)
             order = np.argsort(-combined)[:TOP]
             # A softmax over the combined evidence, so scores read as shares of confidence.
             weights = np.exp(3 * (combined - combined.max()))

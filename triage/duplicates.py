@@ -26,14 +26,16 @@ def similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
-def find_duplicates(session: Session, category_id: str, text: str, *, at: datetime, district: str | None,
+def find_duplicates(session: Session, category_ids: list[str], text: str, *, at: datetime, district: str | None,
                     grid_id: str | None, lon: float | None, lat: float | None,
                     grid_centre: dict[str, tuple[float, float]]) -> list[tuple[str, float, float]]:  # fmt: skip
-    """(case id, distance in metres, text similarity) of likely duplicates, most similar first."""
+    """(case id, distance in metres, text similarity) of likely duplicates, most similar first. The
+    report's likeliest categories are all searched: a repeat worded differently may be read as a
+    neighbouring category, and the operator sees the candidate either way."""
     if not (grid_id or (lon is not None and lat is not None)):
         return []  # with no place, "near" means nothing: no guesses
     query = select(CaseRow.id, CaseRow.text, CaseRow.grid_id, CaseRow.lon, CaseRow.lat).where(
-        CaseRow.category_code == category_id, CaseRow.state.in_(OPEN_STATES), CaseRow.created_at >= at - WINDOW,
+        CaseRow.category_code.in_(category_ids), CaseRow.state.in_(OPEN_STATES), CaseRow.created_at >= at - WINDOW,
         CaseRow.created_at <= at + timedelta(minutes=5))  # fmt: skip
     if district:
         query = query.where(CaseRow.district == district)

@@ -13,6 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.untrusted import strip_instructions
 from core.exceptions import NotFound, YiwangError
 from graph.domain import DomainTables
 from graph.store import GraphStore
@@ -130,7 +131,8 @@ class Triage:
 
     def triage_many(self, requests: list[TriageRequest]) -> list[TriageResult]:
         redacted = [redact(r.text) for r in requests]
-        texts = [f"{r.address or ''} {text}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
+        # Sentences that address the system ("忽略以上指令…") are data, not part of the problem described.
+        texts = [f"{r.address or ''} {strip_instructions(text)[0]}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
         guesses = self.classifier.classify_many(texts)
         hotline = self.hotline.classify_many(texts) if self.hotline else [None] * len(requests)
         out = []
@@ -177,7 +179,7 @@ class Triage:
         duplicates: list[str] = []
         if self.sessions is not None:
             with self.sessions() as session:
-                dupes = find_duplicates(session, best.id, clean, at=at, district=location.district, grid_id=location.grid_id,
+                dupes = find_duplicates(session, [g.id for g in ranked], clean, at=at, district=location.district, grid_id=location.grid_id,
                                         lon=location.lon, lat=location.lat, grid_centre=self.grid_centre)  # fmt: skip
             duplicates = [d[0] for d in dupes]
             if dupes:
