@@ -80,9 +80,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             sync_sensors(session, app.state.graph, update_existing=False)  # new sensors only: start-up stays fast
             session.commit()
             app.state.registry.load(session)
-        app.state.chat, checkpoints = make_chat_service(settings, app.state.graph, app.state.sessions,
-                                                       app.state.document_index)  # fmt: skip
         app.state.triage = make_triage(settings, app.state.graph, app.state.sessions, app.state.document_index)
+        app.state.chat, checkpoints = make_chat_service(settings, app.state.graph, app.state.sessions,
+                                                       app.state.document_index, app.state.triage)  # fmt: skip
         app.state.mqtt = _start_mqtt(settings, app)
         app.state.simulation = _start_simulation(settings, app)
         try:

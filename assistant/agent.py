@@ -34,7 +34,7 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.grounding import Evidence, check_grounding
-from assistant.intents import Intent, IntentRecognizer
+from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer
 from assistant.lexicon import CityLexicon
 from assistant.planner import MAX_ROUNDS, Record, Turn, compose, plan_calls, remember
 from assistant.slots import fill_slots
@@ -147,6 +147,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     memory = state.get("memory") or {}
     follow_up = _is_follow_up(question, memory)
     intents = deps.recognizer.by_rules(question)
+    if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and not QUESTION_CUE.search(question)
+                                         and Intent.CASE_ACTION not in intents and len(question) >= 8):  # fmt: skip
+        # What a hotline operator pastes is a citizen's report to triage, not a question to answer.
+        intents = [Intent.TRIAGE]
     if not intents:
         named_something = bool(slots.districts or slots.places or slots.categories or slots.departments
                                or slots.asset_ids or slots.sensor_ids or slots.case_ids or slots.sensor_kind)  # fmt: skip

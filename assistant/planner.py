@@ -265,6 +265,12 @@ def _plan_case_action(turn: Turn) -> list[Call]:
     return [Call("transition_case", {"case_id": turn.slots.case_ids[0], "action": match.group(0), "note": note})]
 
 
+def _plan_triage(turn: Turn) -> list[Call]:
+    from assistant.intents import REPORT_PREFIX
+
+    return [Call("triage_report", {"text": REPORT_PREFIX.sub("", turn.question).strip()[:20_000]})]
+
+
 def _plan_vitals(turn: Turn) -> list[Call]:
     return [Call("city_vitals", {"district": turn.district} if turn.district else {})]
 
@@ -294,7 +300,7 @@ _PLANNERS = {
     Intent.STATUS: _plan_status, Intent.ALARMS: _plan_alarms, Intent.RESPONSIBILITY: _plan_responsibility,
     Intent.POLICY: _plan_policy, Intent.FORECAST: _plan_forecast, Intent.PERFORMANCE: _plan_performance,
     Intent.CASE_STATS: _plan_case_stats, Intent.CASE_LOOKUP: _plan_case_lookup, Intent.VITALS: _plan_vitals,
-    Intent.COMPARE: _plan_compare, Intent.CASE_ACTION: _plan_case_action,
+    Intent.COMPARE: _plan_compare, Intent.CASE_ACTION: _plan_case_action, Intent.TRIAGE: _plan_triage,
 }  # fmt: skip
 
 
@@ -516,6 +522,28 @@ def _compose_case_action(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
+
+
+def _compose_triage(turn: Turn) -> str:
+    records = [r for r in turn.done("triage_report") if r.ok]
+    if not records:
+        return ""
+    r = records[0].data
+    c = r["category"]
+    alternatives = "、".join(a["name"] for a in r.get("alternatives", []))
+    lines = ["分拨建议（尚未写入，需确认）：",
+             f"- 类别：{c['name']}（{c['kind']} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
+             f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district']) if r['district'] else '区未知'}",
+             f"- 责任部门：{r['department']['name'] if r['department'] else '未确定'}",
+             f"- 紧急程度：{URGENCY_NAMES.get(r['urgency'], r['urgency'])}",
+             f"- 疑似重复：{'、'.join(r['duplicates']) or '无'}"]  # fmt: skip
+    if r.get("hotline_category"):
+        lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
+    lines.append(f"- 说明：{r['explanation']}")
+    return "\n".join(lines)
+
+
 def _vital_line(v: dict) -> str:
     value = "—" if v["value"] is None else f"{_fmt(v['value'])} {v['unit']}".strip()
     return f"{v['name']} {value}（{STATUS_NAMES.get(v['status'], v['status'])}）"
@@ -568,6 +596,7 @@ _COMPOSERS = {
     Intent.POLICY: _compose_policy, Intent.FORECAST: _compose_forecast, Intent.PERFORMANCE: _compose_performance,
     Intent.CASE_STATS: _compose_case_stats, Intent.CASE_LOOKUP: _compose_case_lookup, Intent.VITALS: _compose_vitals,
     Intent.COMPARE: _compose_compare, Intent.UNSUPPORTED: _compose_unsupported, Intent.CASE_ACTION: _compose_case_action,
+    Intent.TRIAGE: _compose_triage,
 }  # fmt: skip
 
 

@@ -54,7 +54,10 @@ def _assistant(url: str | None) -> Iterator[tuple[Ask, Confirm]]:
             documents = open_index(cfg, make_embedder(cfg.embedding_model), graph)
         except BackendUnavailable:
             documents = None
-        service, checkpoints = make_chat_service(cfg, graph, session_factory(engine), documents)
+        from triage.wiring import make_triage
+
+        sessions = session_factory(engine)
+        service, checkpoints = make_chat_service(cfg, graph, sessions, documents, make_triage(cfg, graph, sessions, documents))
         try:
             yield (lambda body: service.ask(ChatRequest(**body)).model_dump(mode="json"),
                    lambda sid, ok: service.confirm(ConfirmRequest(session_id=sid, approved=ok)).model_dump(mode="json"))  # fmt: skip

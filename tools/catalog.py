@@ -128,6 +128,10 @@ class PolicySearchArgs(BaseModel):
     district: str | None = Field(None, max_length=16, description="that district's and city-wide documents")
 
 
+class TriageArgs(BaseModel):
+    text: str = Field(min_length=1, max_length=20_000, description="市民诉求原文 / the citizen's report as received")
+
+
 class CreateCaseArgs(BaseModel):
     text: str = Field(min_length=1, max_length=5000)
     category_code: str = Field(max_length=32)
@@ -273,6 +277,12 @@ def search_policies(client: ServicesClient, args: PolicySearchArgs) -> ToolOutpu
     return ToolOutput(data={"items": hits}, citations=[document_citation(h) for h in hits])
 
 
+def triage_report(client: ServicesClient, args: TriageArgs) -> ToolOutput:
+    result = client.triage({"text": args.text})
+    citations = [Citation(**c) for c in result.get("citations", [])]
+    return ToolOutput(data=result, citations=citations)
+
+
 def create_case(client: ServicesClient, args: CreateCaseArgs) -> ToolOutput:
     return ToolOutput(data=client.create_case(args.model_dump(exclude_none=True)))
 
@@ -309,6 +319,8 @@ TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in (
     ToolSpec("department_evaluation", "部门考核指标(按期处置率、结案率、返工率…) / department indicators",
              EvaluationArgs, department_evaluation),
     ToolSpec("search_policies", "检索政策文件条款 / search policy documents", PolicySearchArgs, search_policies),
+    ToolSpec("triage_report", "市民诉求分拨: 类别、网格、责任部门、紧急程度、疑似重复 (不写入) / triage a citizen report",
+             TriageArgs, triage_report),
     ToolSpec("create_case", "新建案件(需人工确认) / create a case (needs confirmation)", CreateCaseArgs, create_case, writes=True),
     ToolSpec("transition_case", "推进案件流程(需人工确认) / move a case on (needs confirmation)", TransitionCaseArgs,
              transition_case, writes=True),

@@ -88,6 +88,9 @@ class ServicesClient(ABC):
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json: ...
 
     @abstractmethod
+    def triage(self, body: Json) -> Json: ...
+
+    @abstractmethod
     def create_case(self, body: Json, idempotency_key: str | None = None) -> Json: ...
 
     @abstractmethod
@@ -100,8 +103,16 @@ class LocalServices(ServicesClient):
     backend = "in-process"
 
     def __init__(self, graph: GraphStore, sessions: sessionmaker[Session], shared_dir: Path,
-                 documents: DocumentIndex | None = None) -> None:  # fmt: skip
+                 documents: DocumentIndex | None = None, triage: Any = None) -> None:  # fmt: skip
         self.graph, self.sessions, self.shared_dir, self.documents = graph, sessions, shared_dir, documents
+        self.triage_service = triage  # triage.service.Triage (kept untyped: triage imports the tools' models)
+
+    def triage(self, body: Json) -> Json:
+        if self.triage_service is None:
+            raise BackendUnavailable("分拨服务未启用 / triage is not available in this process")
+        from triage.service import TriageRequest
+
+        return _dump(self.triage_service.triage(TriageRequest(**body)))
 
     def search_entities(self, q: str, label: str | None = None, limit: int = 10) -> list[Json]:
         return _dump(queries.search_entities(self.graph, q, label=label, limit=limit))
@@ -246,6 +257,9 @@ class RemoteServices(ServicesClient):
 
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:
         return self._send("GET", "/v1/evaluation", params={"period": period, "department_id": department_id})
+
+    def triage(self, body: Json) -> Json:
+        return self._send("POST", "/v1/triage", body=body)
 
     def create_case(self, body: Json, idempotency_key: str | None = None) -> Json:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
