@@ -67,13 +67,15 @@ def test_confirm_without_a_pending_write_is_refused(api: TestClient) -> None:
 
 def test_remote_and_local_clients_agree(api: TestClient, doc_graph, doc_index) -> None:
     remote = RemoteServices("http://testserver", client=api)
-    local = LocalServices(doc_graph, api.app.state.sessions, Settings().shared_dir, doc_index)
+    local = LocalServices(doc_graph, api.app.state.sessions, Settings().shared_dir, doc_index, api.app.state.triage)
     assert remote.responsibility("event-0405", district="990103") == local.responsibility("event-0405", district="990103")
     assert remote.search_entities("A3区", limit=3) == local.search_entities("A3区", limit=3)
     assert remote.find_assets(category="0204", limit=3) == local.find_assets(category="0204", limit=3)
     assert remote.vitals("990103")[0]["code"] == local.vitals("990103")[0]["code"]
     assert [h["chunk_id"] for h in remote.search_documents("井盖缺失多久处置", 3)] == \
            [h["chunk_id"] for h in local.search_documents("井盖缺失多久处置", 3)]
+    report = {"text": "垃圾成堆好几天没人清"}
+    assert remote.triage(report)["category"] == local.triage(report)["category"]
     from core.exceptions import NotFound
 
     with pytest.raises(NotFound):
