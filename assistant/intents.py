@@ -42,12 +42,14 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.COMPARE, re.compile(r"比较|对比|相比|哪个区(?:最|更)|各区.*(?:排名|排序|谁)|排名|排行")),
     (Intent.FORECAST, re.compile(r"预测|预报|未来\s*[0-9一二两三四五六七八九十]*\s*(?:个)?(?:小时|天)|接下来.*(?:会|多少)|趋势")),
     (Intent.VITALS, re.compile(r"生命体征|体征|运行态势|总体(?:运行)?情况|整体(?:运行)?情况|运行概况|城市运行.*(?:怎么样|如何|情况)")),
-    (Intent.ALARMS, re.compile(r"告警|报警|预警|警戒|超限|超标|超过阈值|异常的?(?:传感器|设备|点位)|积水点|泄漏")),
+    (Intent.ALARMS, re.compile(r"告警|报警|预警|警戒|超限|超标|超过阈值|异常的?(?:传感器|设备|点位)|积水点|泄漏"
+                               r"|积水(?:了|吗|没有)|有没有积水|有积水|哪[里儿些].{0,6}积水")),
     (Intent.PERFORMANCE, re.compile(r"考核|按期|处置率|结案率|返工率|超期率|绩效|办结率|指标")),
     (Intent.CASE_STATS, re.compile(r"案件|工单|诉求|投诉件|超期.*件|多少件")),
     (Intent.RESPONSIBILITY, re.compile(r"谁负责|谁管|归谁|哪个部门|哪个单位|哪家单位|由谁|责任(?:部门|单位)|主管部门|找谁|管不管")),
     (Intent.POLICY, re.compile(r"规定|依据|政策|文件|条例|办法|时限|标准|流程|要求|怎么处[理置]|如何处[理置]|多久|多长时间")),
-    (Intent.STATUS, re.compile(r"状态|怎么样|情况如何|正常吗|读数|数值|运行情况|现在.*(?:如何|怎样)|最新")),
+    (Intent.STATUS, re.compile(r"状态|怎么样|情况如何|正常吗|读数|数值|运行情况|现在.*(?:如何|怎样)|最新"
+                               r"|(?:水位|水压|压力|浓度|倾斜|位移|应变|挠度).*(?:最高|最低|平均|峰值|最大|最小)")),
 ]
 
 EXAMPLES: dict[Intent, list[str]] = {

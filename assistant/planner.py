@@ -118,6 +118,14 @@ def _plan_status(turn: Turn) -> list[Call]:
         return [Call("asset_status", {"asset_id": turn.asset_id})]
     category = turn.category
     component = category if category and category.label == "ComponentCategory" else None
+    if s.sensor_kind and not (s.places or component):
+        # "过去24小时A3区的水位最高是多少": one kind across a district or the city, not one asset.
+        args = {"kind": s.sensor_kind, "district": turn.district}
+        if s.window and not s.window.rolling:
+            args |= {"since": s.window.since.isoformat(), "until": s.window.until.isoformat()}
+        else:
+            args["hours"] = s.window.hours if s.window else 24
+        return [Call("sensor_stats", args)]
     if s.places or (component and turn.district):
         found = turn.done("find_assets")
         if not found:
@@ -332,8 +340,23 @@ def _sensor_line(lexicon: CityLexicon, sensor: dict) -> str:
     if sensor.get("last_value") is None:
         return f"{kind}：暂无读数"
     limits = sensor["thresholds"]
-    return f"{kind} 最新值 {_fmt(sensor['last_value'])} {sensor['unit']}（{sensor['last_ts']}；关注/预警/报警阈值 " \
-           f"{_fmt(limits.get('watch'))}/{_fmt(limits.get('warning'))}/{_fmt(limits.get('alarm'))}）"
+    levels = "/".join("—" if limits.get(level) is None else _fmt(limits[level]) for level in ("watch", "warning", "alarm"))
+    return f"{kind} 最新值 {_fmt(sensor['last_value'])} {sensor['unit']}（{sensor['last_ts']}；关注/预警/报警阈值 {levels}）"
+
+
+def _window_stats_line(turn: Turn, d: dict) -> str:
+    where = turn.lexicon.name(d["district"])
+    kind = _kind_name(turn.lexicon, d["kind"])
+    if not d["sensors"]:
+        return f"{where}{kind}类传感器在过去 {d['hours']} 小时内没有读数。"
+    top = d["highest"][0]
+    low = d["lowest"][0]
+    unit = d["unit"]
+    others = "、".join(f"{i['sensor_id']} {_fmt(i['max'])} {unit}" for i in d["highest"][1:])
+    return (f"{where}{kind}：过去 {d['hours']} 小时 {d['sensors']} 个传感器共 {d['readings']} 条读数；最高 {_fmt(top['max'])} {unit}"
+            f"（传感器 {top['sensor_id']}，部件 {top['asset_id']}，{turn.lexicon.name(top['district'])}）"
+            + (f"，其次 {others}" if others else "")
+            + f"；最低 {_fmt(low['min'])} {unit}（传感器 {low['sensor_id']}）。")  # fmt: skip
 
 
 def _compose_status(turn: Turn) -> str:
@@ -346,6 +369,9 @@ def _compose_status(turn: Turn) -> str:
                              f"最小 {_fmt(d['min'])}，最大 {_fmt(d['max'])}，平均 {_fmt(d['mean'])}。")  # fmt: skip
             else:
                 lines.append(f"传感器 {d['sensor_id']} 过去 {d['hours']} 小时没有读数。")
+    for record in turn.done("sensor_stats"):
+        if record.ok:
+            lines.append(_window_stats_line(turn, record.data))
     for record in turn.done("asset_status"):
         if not record.ok:
             continue
@@ -445,7 +471,8 @@ def _compose_forecast(turn: Turn) -> str:
     backtest = d["backtest"]
     low, high = _fmt(round(min(means), 3)), _fmt(round(max(means), 3))
     spread = f"均值约为 {low}" if low == high else f"均值在 {low}–{high} 之间"
-    return (f"序列 {d['series_id']} 未来 {len(points)} 个时段的预测（模型 {d['model']}）：{spread}；最后一个时段 {last['ts']} 预测 {_fmt(round(last['mean'], 3))}，80% 区间 "
+    unit = {"hourly": "小时", "daily": "天"}.get(d.get("frequency", ""), "个时段")
+    return (f"序列 {d['series_id']} 未来 {len(points)} {unit}的预测（模型 {d['model']}）：{spread}；最后一个时段 {last['ts']} 预测 {_fmt(round(last['mean'], 3))}，80% 区间 "
             f"{_fmt(round(last['lo80'], 3))}–{_fmt(round(last['hi80'], 3))}。回测 MASE {_fmt(round(backtest['mase'], 3))}，"
             f"季节性朴素基线 {_fmt(round(backtest['baseline_mase'], 3))}。")  # fmt: skip
 

@@ -69,6 +69,7 @@ class Series:
     values: np.ndarray
     last: datetime  # timestamp of the last value (UTC)
     frequency: str  # hourly | daily
+    counts: bool = False  # event counts cannot go below zero, so neither may their forecast or interval
 
     @property
     def step(self) -> timedelta:
@@ -117,7 +118,9 @@ def load_series(series_id: str, session: Session, shared_dir: Path, now: datetim
             query = query.where(CaseRow.district == district)
         if category and category != "all":
             query = query.where(CaseRow.category_code == category)
-        return _bucket([(as_utc(ts), 1.0) for (ts,) in session.execute(query)], "daily", mean=False, until=now)
+        counts = _bucket([(as_utc(ts), 1.0) for (ts,) in session.execute(query)], "daily", mean=False, until=now)
+        counts.counts = True
+        return counts
     raise NotFound(f"未知序列 {series_id!r}; 形如 sensor:<传感器>、cases:<区|city>:<类别|all>、ett:OT、traffic:<检测器>")
 
 
@@ -208,6 +211,8 @@ def forecast(session: Session, body: ForecastRequest, shared_dir: Path, now: dat
     model = min(scores, key=scores.get)
     mase, baseline_mase = held_out_mase(errors)
     fitted = _fit(model, values, body.horizon, season, [80, 95])
+    if series.counts:
+        fitted = {key: np.maximum(band, 0.0) for key, band in fitted.items()}
     points = [ForecastPoint(ts=local_iso(series.last + series.step * (i + 1)), mean=round(float(fitted["mean"][i]), 4),
                             lo80=round(float(fitted["lo-80"][i]), 4), hi80=round(float(fitted["hi-80"][i]), 4),
                             lo95=round(float(fitted["lo-95"][i]), 4), hi95=round(float(fitted["hi-95"][i]), 4))

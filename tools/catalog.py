@@ -98,6 +98,14 @@ class ReadingStatsArgs(BaseModel):
     hours: int = Field(24, ge=1, le=24 * 90, description="window ending now")
 
 
+class SensorStatsArgs(BaseModel):
+    kind: str = Field(max_length=32, description="sensor kind, e.g. water_level, water_pressure, gas_concentration")
+    district: str | None = Field(None, max_length=16, description="district code; none for the whole city")
+    hours: int = Field(24, ge=1, le=24 * 90, description="window ending now (ignored when since is given)")
+    since: datetime | None = Field(None, description="window start (China time if no offset)")
+    until: datetime | None = Field(None, description="window end; default now")
+
+
 class ForecastArgs(BaseModel):
     series_id: str = Field(min_length=1, max_length=80, description="sensor:<id>, cases:<district>:<category>, ett:OT…")
     horizon: int = Field(24, ge=1, le=720)
@@ -234,6 +242,19 @@ def reading_stats(client: ServicesClient, args: ReadingStatsArgs) -> ToolOutput:
     return ToolOutput(data=stats)
 
 
+def sensor_stats(client: ServicesClient, args: SensorStatsArgs) -> ToolOutput:
+    until = _aware(args.until) or datetime.now(UTC)
+    since = _aware(args.since) or until - timedelta(hours=args.hours)
+    items = client.sensor_stats(args.kind, args.district, since=since, until=until)
+    hours = max(1, round((until - since).total_seconds() / 3600))
+    data: Json = {"kind": args.kind, "district": args.district, "hours": hours, "sensors": len(items),
+                  "readings": sum(i["count"] for i in items), "highest": items[:3]}  # fmt: skip
+    if items:
+        data |= {"max": items[0]["max"], "min": min(i["min"] for i in items), "unit": items[0]["unit"],
+                 "lowest": sorted(items, key=lambda i: i["min"])[:1]}  # fmt: skip
+    return ToolOutput(data=data)
+
+
 def make_forecast(client: ServicesClient, args: ForecastArgs) -> ToolOutput:
     return ToolOutput(data=client.forecast(args.series_id, args.horizon))
 
@@ -313,6 +334,8 @@ TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in (
     ToolSpec("open_alarms", "告警列表与按等级、类型、区的统计 / alarms with counts", AlarmsArgs, open_alarms),
     ToolSpec("city_vitals", "城市生命体征(全市或某区) / city vital signs", VitalsArgs, city_vitals),
     ToolSpec("reading_stats", "传感器在时间窗内的读数统计 / reading statistics over a window", ReadingStatsArgs, reading_stats),
+    ToolSpec("sensor_stats", "某类传感器(全市或某区)在时间窗内的最高/最低/平均 / one kind's extremes over a window",
+             SensorStatsArgs, sensor_stats),
     ToolSpec("forecast", "时间序列预测及回测 MASE / forecast with backtest", ForecastArgs, make_forecast),
     ToolSpec("search_cases", "案件检索与统计 / case search and counts", CaseSearchArgs, search_cases),
     ToolSpec("get_case", "案件详情及处置历史 / one case with its history", CaseArgs, get_case),

@@ -27,7 +27,7 @@ from services.deadlines import as_utc
 from services.evaluation import evaluate_departments
 from services.forecasting import ForecastRequest, forecast
 from services.idempotency import run_once
-from services.sensors import list_sensors
+from services.sensors import list_sensors, window_stats
 from services.vitals import vitals
 
 Json = dict[str, Any]
@@ -66,6 +66,9 @@ class ServicesClient(ABC):
 
     @abstractmethod
     def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]: ...
+
+    @abstractmethod
+    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]: ...
 
     @abstractmethod
     def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
@@ -141,6 +144,10 @@ class LocalServices(ServicesClient):
     def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]:
         with self.sessions() as session:
             return monitoring.readings_of(session, sensor_id, since, until, 10_000)
+
+    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]:
+        with self.sessions() as session:
+            return _dump(window_stats(session, kind=kind, district=district, since=since, until=until))
 
     def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
                level: str | None = None) -> list[Json]:  # fmt: skip
@@ -234,6 +241,10 @@ class RemoteServices(ServicesClient):
     def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]:
         params = {"sensor_id": sensor_id, "since": since, "until": until}
         return self._send("GET", "/v1/monitoring/readings", params=params)["items"]
+
+    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]:
+        params = {"kind": kind, "district": district, "since": since, "until": until}
+        return self._send("GET", "/v1/monitoring/stats", params=params)["items"]
 
     def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
                level: str | None = None) -> list[Json]:  # fmt: skip

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import SessionsDep
-from core.exceptions import Conflict
+from core.exceptions import Conflict, InvalidInput
 from services import monitoring
-from services.sensors import MAX_SENSORS, SensorPublic, list_sensors
+from services.deadlines import as_utc
+from services.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
+from services.sensors import window_stats as sensor_stats
 from services.simulator import parse_incident
 from services.vitals import Vital, vitals
 
@@ -53,6 +55,21 @@ def readings(sessions: SessionsDep, sensor_id: str, since: datetime | None = Non
     """One sensor's readings in a window, oldest first."""
     with sessions() as session:
         return {"items": monitoring.readings_of(session, sensor_id, since, until, limit)}
+
+
+class WindowStatsList(BaseModel):
+    items: list[SensorWindowStats]
+
+
+@router.get("/stats", response_model=WindowStatsList)
+def window_stats(sessions: SessionsDep, kind: str, since: datetime, until: datetime | None = None,
+                 district: str | None = None) -> WindowStatsList:  # fmt: skip
+    """Per-sensor count/min/max/mean of one kind in a window (``until`` defaults to now), highest peak first."""
+    until = until or datetime.now(UTC)
+    if as_utc(since) >= as_utc(until):
+        raise InvalidInput("since 必须早于 until / since must be before until")
+    with sessions() as session:
+        return WindowStatsList(items=sensor_stats(session, kind=kind, district=district, since=since, until=until))
 
 
 @router.get("/alarms", response_model=AlarmList)

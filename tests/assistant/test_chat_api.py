@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -76,6 +77,14 @@ def test_remote_and_local_clients_agree(api: TestClient, doc_graph, doc_index) -
            [h["chunk_id"] for h in local.search_documents("井盖缺失多久处置", 3)]
     report = {"text": "垃圾成堆好几天没人清"}
     assert remote.triage(report)["category"] == local.triage(report)["category"]
+    sensor = api.get("/v1/monitoring/sensors", params={"kind": "water_level", "limit": 1}).json()["items"][0]
+    now = datetime.now(UTC).replace(microsecond=0)
+    readings = [{"sensor_id": sensor["id"], "ts": (now - timedelta(minutes=m)).isoformat(), "value": 3.0 + m} for m in (1, 2)]
+    assert api.post("/v1/monitoring/readings", json={"readings": readings}).json()["accepted"] == 2
+    window = {"since": now - timedelta(hours=1), "until": now}
+    stats = remote.sensor_stats("water_level", sensor["district"], **window)
+    assert stats == local.sensor_stats("water_level", sensor["district"], **window)
+    assert (stats[0]["sensor_id"], stats[0]["max"]) == (sensor["id"], 5.0)
     from core.exceptions import NotFound
 
     with pytest.raises(NotFound):

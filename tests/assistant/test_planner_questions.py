@@ -188,7 +188,8 @@ def forecast_facts(world, series_id: str, horizon: int) -> list[str]:
     with world.sessions() as session:
         result = forecast(session, ForecastRequest(series_id=series_id, horizon=horizon), world.client.shared_dir)
     last = result.points[-1]
-    return [series_id, f"模型 {result.model}", f"未来 {horizon} 个时段", num(round(last.mean, 3)), last.ts]
+    unit = {"hourly": "小时", "daily": "天"}[result.frequency]
+    return [series_id, f"模型 {result.model}", f"未来 {horizon} {unit}的预测", num(round(last.mean, 3)), last.ts]
 
 
 def asset_facts(world, asset_id: str) -> list[str]:
@@ -275,6 +276,30 @@ def status_sensor(hours: int, template: str, seeded: bool) -> Builder:
     return build
 
 
+def kind_extremes(template: str, kind: str) -> Builder:
+    """One kind across the district with the most readings of it: the highest and lowest value and where."""
+
+    def build(world, history) -> Expect:
+        until = datetime.now(UTC)
+        with world.sessions() as session:
+            sensors = session.scalars(select(SensorRow).where(SensorRow.kind == kind)).all()
+            values = {s.id: [r["value"] for r in readings_of(session, s.id, until - timedelta(hours=24), until)]
+                      for s in sensors}  # fmt: skip
+        values = {sid: v for sid, v in values.items() if v}
+        by_district = Counter(next(s.district for s in sensors if s.id == sid) for sid in values)
+        district_id = by_district.most_common(1)[0][0]
+        mine = {sid: v for sid, v in values.items() if next(s.district for s in sensors if s.id == sid) == district_id}
+        top = max(mine, key=lambda sid: (max(mine[sid]), [-ord(c) for c in sid]))
+        low = min(mine, key=lambda sid: min(mine[sid]))
+        return Expect([template.format(d=node_name(world, district_id))], tools={"sensor_stats"},
+                      contains=[f"{len(mine)} 个传感器共 {sum(map(len, mine.values()))} 条读数",
+                                f"最高 {num(round(max(mine[top]), 3))}", top, f"最低 {num(round(min(mine[low]), 3))}"])  # fmt: skip
+
+    return build
+
+
+question("status-kind-district-highest", kind_extremes("过去24小时{d}的水位最高是多少？", "water_level"))
+question("status-kind-district-pressure", kind_extremes("{d}最近24小时供水压力最低和最高是多少", "water_pressure"))
 question("status-sensor-alarm-24h", status_sensor(24, "{sensor} 最近24小时的读数", seeded=False))
 question("status-sensor-history-6h", status_sensor(6, "传感器{sensor}过去6小时读数怎么样？", seeded=True))
 question("status-sensor-history-2days", status_sensor(48, "{sensor}近两天的读数情况如何", seeded=True))
@@ -350,7 +375,19 @@ def alarms_pumps_in_district(world, history) -> Expect:
                   tools={"open_alarms"})  # fmt: skip
 
 
+def alarms_water_in_district(world, history) -> Expect:
+    alarms = open_alarms(world, kind="water_level")
+    district_id = Counter(a.district for a in alarms).most_common(1)[0][0] if alarms else world.lexicon.districts[0].id
+    mine = [a for a in alarms if a.district == district_id]
+    name = node_name(world, district_id)
+    if not mine:
+        return Expect([f"{name}有积水吗"], contains=[name, "没有"], tools={"open_alarms"})
+    return Expect([f"{name}有积水吗"], contains=[name, *(a.sensor_id for a in mine[:5])],
+                  patterns=[count_pattern(len(mine), "条")], absent=["各区"], tools={"open_alarms"})  # fmt: skip
+
+
 question("alarms-kind-water", alarms_water)
+question("alarms-water-district", alarms_water_in_district)
 question("alarms-kind-gas", alarms_gas)
 question("alarms-pump-stations", alarms_pumps)
 question("alarms-pump-stations-district", alarms_pumps_in_district)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -41,3 +41,24 @@ def test_history_is_deterministic_and_reaches_every_outcome(graph, tmp_path) -> 
     rates = [d.按期处置率.value for d in evaluation.items if d.按期处置率.value is not None]
     assert rates and any(0 < r < 1 for r in rates)  # some cases late, most on time
     assert sum(d.返工数 for d in evaluation.items) > 0
+
+
+def test_case_count_forecasts_never_go_below_zero(graph, tmp_path, base_settings) -> None:
+    """A sparse district × category count series gets intervals around zero; a negative count is no answer."""
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("the history is written through one graph engine only")
+    from services.forecasting import ForecastRequest, forecast
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    migrate(engine)
+    with session_factory(engine)() as session:
+        seed_case_history(session, graph, seed=3, days=40, per_day=4, now=NOW)
+        pairs = session.execute(select(CaseRow.district, CaseRow.category_code, func.count(), func.min(CaseRow.created_at))
+                                .group_by(CaseRow.district, CaseRow.category_code)).all()  # fmt: skip
+        long_enough = [row for row in pairs if row[3] < (NOW - timedelta(days=30)).replace(tzinfo=None)]
+        district, category, *_ = min(long_enough, key=lambda row: row[2])
+        body = forecast(session, ForecastRequest(series_id=f"cases:{district}:{category}", horizon=7),
+                        base_settings.shared_dir, now=NOW)  # fmt: skip
+    engine.dispose()
+    assert body.points and all(min(p.mean, p.lo80, p.lo95) >= 0 for p in body.points)
+    assert all(p.lo95 <= p.lo80 <= p.mean <= p.hi80 <= p.hi95 for p in body.points)

@@ -189,3 +189,26 @@ def test_in_process_producers_get_the_same_checks_without_the_http_models(graph:
     assert "offset" in reasons[1] and "offset" in reasons[2] and "ISO 8601" in reasons[3] and "not a number" in reasons[4]
     assert "duplicate" in reasons[6]
     assert stored == [{"ts": local_iso(T0), "value": 0.3}, {"ts": local_iso(T0 + timedelta(minutes=3)), "value": 1.0}]
+
+
+def test_window_stats_rank_one_kind_by_its_peak(client: TestClient, small_city: CityData) -> None:
+    first, second = [s for s in small_city.nodes["Sensor"] if s["kind"] == "water_pressure"][:2]
+    _post(client, (first["id"], T0, 0.31), (first["id"], T0 + timedelta(minutes=5), 0.42),
+          (second["id"], T0, 0.29), (second["id"], T0 + timedelta(minutes=5), 0.33),
+          (first["id"], T0 + timedelta(hours=3), 0.6))  # fmt: skip  (the last one is outside the window)
+    window = {"kind": "water_pressure", "since": T0.isoformat(), "until": (T0 + timedelta(hours=1)).isoformat()}
+    items = client.get("/v1/monitoring/stats", params=window).json()["items"]
+    assert [(i["sensor_id"], i["count"], i["min"], i["max"]) for i in items] == [
+        (first["id"], 2, 0.31, 0.42), (second["id"], 2, 0.29, 0.33)]
+    assert items[0]["mean"] == 0.365 and items[0]["unit"] == first["unit"]
+    other = next(d for d in {s["district"] for s in small_city.nodes["Sensor"]} if d not in (first["district"], second["district"]))
+    assert client.get("/v1/monitoring/stats", params={**window, "district": other}).json()["items"] == []
+
+
+def test_window_stats_refuse_an_unknown_kind_or_an_empty_window(client: TestClient) -> None:
+    unknown = client.get("/v1/monitoring/stats", params={"kind": "rainfall", "since": T0.isoformat()})
+    assert unknown.status_code == 404 and "water_level" in unknown.json()["error"]["message"]
+    backwards = client.get("/v1/monitoring/stats", params={"kind": "water_level", "since": T0.isoformat(),
+                                                           "until": (T0 - timedelta(hours=1)).isoformat()})  # fmt: skip
+    assert backwards.status_code == 422 and "since" in backwards.json()["error"]["message"]
+    assert client.get("/v1/monitoring/stats", params={"kind": "water_level"}).status_code == 422
