@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import psycopg
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,8 @@ from services.models import IdempotencyRow
 
 # Built once, executed on the connection (not through the ORM layer): it runs with every keyed write.
 _REMEMBER = IdempotencyRow.__table__.insert()
+_REMEMBER_AND_COMMIT = ("INSERT INTO idempotency_keys (key, scope, body_hash, status_code, response, created_at) "
+                        "VALUES (%(key)s, %(scope)s, %(body_hash)s, %(status_code)s, %(response)s, %(created_at)s); COMMIT")
 
 
 def body_hash(body: BaseModel) -> str:
@@ -37,6 +40,24 @@ def _stored(session: Session, key: str, scope: str, digest: str) -> dict | None:
     return json.loads(row.response)
 
 
+def _remember_and_commit(session: Session, row: dict) -> None:
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(_REMEMBER, row)
+        session.commit()
+        return
+    # The key row's INSERT and the COMMIT go to PostgreSQL as one message (one round trip instead of
+    # two), bound client-side so both fit in one simple query. A duplicate key fails the INSERT and
+    # the COMMIT is then not run; the error is raised here as an IntegrityError like any other. The
+    # session's commit that follows finds no transaction left and sends nothing.
+    dbapi = connection.connection.dbapi_connection
+    try:
+        psycopg.ClientCursor(dbapi).execute(_REMEMBER_AND_COMMIT, row)
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(_REMEMBER_AND_COMMIT, row, error) from error
+    session.commit()
+
+
 def run_once(sessions: sessionmaker[Session], key: str | None, scope: str, body: BaseModel,
              write: Callable[[Session], BaseModel]) -> dict:  # fmt: skip
     """Run ``write`` in its own transaction (once per key and body) and return its JSON result.
@@ -50,10 +71,11 @@ def run_once(sessions: sessionmaker[Session], key: str | None, scope: str, body:
         try:
             result = write(session).model_dump(mode="json")
             if key:
-                session.connection().execute(_REMEMBER, {
-                    "key": key, "scope": scope, "body_hash": digest, "status_code": 200,
-                    "response": json.dumps(result, ensure_ascii=False), "created_at": datetime.now(UTC)})  # fmt: skip
-            session.commit()
+                row = {"key": key, "scope": scope, "body_hash": digest, "status_code": 200,
+                       "response": json.dumps(result, ensure_ascii=False), "created_at": datetime.now(UTC)}  # fmt: skip
+                _remember_and_commit(session, row)
+            else:
+                session.commit()
             return result
         except (IntegrityError, YiwangError):
             session.rollback()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests_support import FIXTURE_POLICIES
+from tests_support import FIXTURE_POLICIES, PG_ADMIN_URL
 
 from cli.demo import PLACES_CSV, taxonomy_csv
 from core.settings import Settings
@@ -102,8 +102,6 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-# Relational storage: every service test runs on SQLite and on PostgreSQL.
-PG_ADMIN_URL = os.environ.get("YIWANG_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def _postgres_database() -> Iterator[str]:
