@@ -50,6 +50,7 @@ def _remember_and_commit(session: Session, row: dict) -> None:
     # two), bound client-side so both fit in one simple query. A duplicate key fails the INSERT and
     # the COMMIT is then not run; the error is raised here as an IntegrityError like any other. The
     # session's commit that follows finds no transaction left and sends nothing.
+    session.flush()  # whatever the write left pending belongs to the same transaction
     dbapi = connection.connection.dbapi_connection
     try:
         psycopg.ClientCursor(dbapi).execute(_REMEMBER_AND_COMMIT, row)
