@@ -24,6 +24,13 @@ SIMILARITY_WEIGHT = 0.6
 TOP = 3
 STRONG = 1.0  # a clause with this much evidence (e.g. one 4-character keyword) states a problem clearly
 CLAUSE = re.compile(r"[。！？!?；;]")
+# A component (部件) case is about the facility's own condition: broken, missing, moved, not working.
+# A report that only names the object ("人行道上停满了车", "垃圾桶满了", "电梯里有人出不来") describes an
+# event that happens at it, so a component found by its bare name counts for less when the text says
+# nothing of the object's condition.
+CONDITION = re.compile(r"坏|破|损|裂|断|歪|倒|丢|没了|不见|缺|松|翘|塌|陷|锈|漏|不亮|不通|失灵|故障|异响|响|碎|掉|脱落|"
+                       r"变形|沉|晃|烂|堵|倾斜|移位|丢失|被盗|缺失|秃|枯|死|闪|停运|没水|脏|臭|看不清|模糊")
+BARE_OBJECT = 0.6
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class CategoryClassifier:
         self.ids = [f"{c.kind}-{c.code}" for c in categories]
         self.keywords = [[normalize(k) for k in {c.name, *c.keywords} if len(k) >= 2] for c in categories]
         profiles = [normalize(f"{c.name} {c.name} {c.description} {' '.join(c.keywords)}") for c in categories]
+        self.bare_object_factor = np.array([BARE_OBJECT if c.kind == "component" else 1.0 for c in categories])
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self.profiles = self.vectorizer.fit_transform(profiles)
 
@@ -66,7 +74,10 @@ class CategoryClassifier:
 
     def _combined(self, text: str, similarity: np.ndarray) -> tuple[np.ndarray, list[tuple[str, ...]]]:
         keyword, hits = self.keyword_scores(text)
-        return KEYWORD_WEIGHT * keyword + SIMILARITY_WEIGHT * similarity * 4, hits
+        combined = KEYWORD_WEIGHT * keyword + SIMILARITY_WEIGHT * similarity * 4
+        if not CONDITION.search(text):
+            combined = combined * self.bare_object_factor
+        return combined, hits
 
     def classify_many(self, texts: list[str]) -> list[list[CategoryGuess]]:
         """A report that raises several problems is filed under the first one it states clearly (the

@@ -18,6 +18,7 @@ from core.exceptions import NotFound, YiwangError
 from graph.domain import DomainTables
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
+from retrievers.text import normalize
 from services.case_models import Location as LonLat
 from tools.catalog import Citation
 from triage.classify import CategoryClassifier, CategoryGuess
@@ -133,7 +134,7 @@ class Triage:
         redacted = [redact(r.text) for r in requests]
         # Sentences that address the system ("忽略以上指令…") are data, not part of the problem described.
         texts = [f"{r.address or ''} {strip_instructions(text)[0]}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
-        guesses = self.classifier.classify_many(texts)
+        guesses = self.classifier.classify_many([self._without_place_names(t) for t in texts])
         hotline = self.hotline.classify_many(texts) if self.hotline else [None] * len(requests)
         out = []
         for request, (clean, found), text, ranked, hl in zip(requests, redacted, texts, guesses, hotline, strict=True):
@@ -142,6 +143,19 @@ class Triage:
                 ranked, note = rerank(self.model, clean, ranked)
             out.append(self._one(request, clean, found, text, ranked, hl, note))
         return out
+
+    def _without_place_names(self, text: str) -> str:
+        """The text with every road, landmark, community, street and district name blanked out: a place
+        name says where, not what ("一些红绿灯路", "月湖公园旁边" name no traffic light and no park)."""
+        spans = self.gazetteer.mentions(normalize(text))
+        if not spans:
+            return text
+        text = normalize(text)
+        parts, last = [], 0
+        for start, end, _ in spans:
+            parts += [text[last:start], "，"]
+            last = end
+        return "".join(parts) + text[last:]
 
     def _one(self, request: TriageRequest, clean: str, found: list[str], text: str, ranked: list[CategoryGuess],
              hl: tuple[list[str], float] | None, rerank_note: str | None = None) -> TriageResult:  # fmt: skip
