@@ -82,3 +82,17 @@ def test_report_triage_confirm_then_the_same_report_is_a_duplicate(api: TestClie
     assert case.status_code == 201
     again = api.post("/v1/triage", json={"text": text.replace("了，晚上很黑", "，好几天了")}).json()
     assert again["duplicates"] == [case.json()["id"]] and "重复" in again["explanation"]
+
+
+def test_a_category_word_inside_a_place_name_is_no_evidence(api: TestClient, doc_graph, domain) -> None:
+    """"一些红绿灯路" is a road, "月湖公园" a landmark: where the problem is, not what it is."""
+    from retrievers.text import normalize
+
+    keywords = {normalize(k): f"{c.kind}-{c.code}" for c in domain.categories for k in {c.name, *c.keywords} if len(k) >= 2}
+    names = [r["name"] for r in doc_graph.ro_query("MATCH (n) WHERE n:Road OR n:Landmark RETURN n.name AS name ORDER BY name")]
+    misleading = [(name, category) for name in names for word, category in keywords.items()
+                  if word in normalize(name) and category != "event-0401"]  # fmt: skip
+    assert misleading, "the small city has real place names that contain category words"
+    for place, category in misleading[:5]:
+        body = api.post("/v1/triage", json={"text": f"{place}附近马路中间陷下去一块，很深"}).json()
+        assert body["category"]["id"] == "event-0401", (place, category, body["explanation"])

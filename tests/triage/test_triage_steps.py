@@ -73,6 +73,18 @@ def test_categories_from_colloquial_reports(domain, text: str, expected: str) ->
     assert guesses[0].id == expected and len(guesses) == 3 and guesses[0].score >= guesses[1].score
 
 
+@pytest.mark.parametrize("text, expected", [
+    # The object is only where it happens: an event.
+    ("公厕门口乱堆了好多杂物", "event-0110"), ("健身器材旁边有人烧垃圾", "event-0109"),
+    ("电梯里有人被困住了", "event-0416"), ("井盖旁边一直积水", "event-0405"),
+    # The object's own condition: the component.
+    ("公厕的冲水坏了，一直漏水", "component-0112"), ("健身器材的螺丝松了", "component-0503"),
+    ("雨水井盖碎了一块", "component-0103"),
+])  # fmt: skip
+def test_an_object_named_without_its_condition_is_where_an_event_happens(domain, text: str, expected: str) -> None:
+    assert CategoryClassifier.from_domain(domain).classify(text)[0].id == expected
+
+
 def test_urgency_follows_the_rules_file() -> None:
     rules = load_rules(RULES)
     assert assess("闻到很浓的煤气味", "normal", rules)[0] == "critical"
