@@ -281,5 +281,10 @@ def list_cases(session: Session, *, state: str | None = None, department_id: str
         query = query.where((CaseRow.created_at < at) | ((CaseRow.created_at == at) & (CaseRow.id < last_id)))
     rows = list(session.scalars(query.order_by(CaseRow.created_at.desc(), CaseRow.id.desc()).limit(limit + 1)))
     page, more = rows[:limit], len(rows) > limit
-    items = [to_public(row, _events(session, row.id), now) for row in page]
+    histories: dict[str, list[CaseEventRow]] = {row.id: [] for row in page}
+    if page:  # one query for the page's histories, not one per case
+        for event in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id.in_(list(histories)))
+                                     .order_by(CaseEventRow.case_id, CaseEventRow.seq)):  # fmt: skip
+            histories[event.case_id].append(event)
+    items = [to_public(row, histories[row.id], now) for row in page]
     return CaseList(items=items, next=_cursor(page[-1].created_at, page[-1].id) if more and page else None)

@@ -115,6 +115,9 @@ def test_list_filters_and_pages(client: TestClient, small_city: CityData) -> Non
     assert sorted(seen) == sorted(c["id"] for c in made) and len(seen) == 5
     registered = client.get("/v1/cases", params={"state": "立案"}).json()["items"]
     assert [c["id"] for c in registered] == [made[0]["id"]]
+    listed = {c["id"]: c for c in client.get("/v1/cases").json()["items"]}  # each with its own history
+    assert all(listed[c["id"]] == client.get(f"/v1/cases/{c['id']}").json() for c in made)
+    assert [h["action"] for h in listed[made[0]["id"]]["history"]] == ["受理", "立案"]
     assert client.get("/v1/cases", params={"cursor": "garbage"}).status_code == 422
     assert client.get("/v1/cases", params={"state": "飞了"}).status_code == 422
 
