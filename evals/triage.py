@@ -54,7 +54,8 @@ class TriageScores:
 
 def evaluate_set(triage: Triage, graph: GraphStore, items: list[dict], majors: dict[str, str]) -> TriageScores:
     """Triage every report in order. After each report that is not a repeat, the case is registered with
-    the gold labels (as the operator would confirm them), so later repeats can be found as duplicates."""
+    the gold labels and the resolved point (as the operator would confirm them), so later repeats can be
+    found as duplicates."""
     scores = TriageScores()
     case_of: dict[str, str] = {}
     for item in items:
@@ -81,8 +82,9 @@ def evaluate_set(triage: Triage, graph: GraphStore, items: list[dict], majors: d
         scores.dup_fn += len(expected - found)
         if item["grid_id"] and item["variant"] != "repeat" and triage.sessions is not None:
             with triage.sessions() as session:
+                # As the operator's confirmation sends it: the gold labels, and the point triage resolved.
                 case = create_case(session, graph, CaseCreate(text=result.redacted_text, category_code=item["category"],
-                                                              grid_id=item["grid_id"]))  # fmt: skip
+                                                              grid_id=item["grid_id"], location=result.location))  # fmt: skip
                 session.commit()
             case_of[item["id"]] = case.id
     return scores
