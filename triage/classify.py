@@ -31,6 +31,9 @@ CLAUSE = re.compile(r"[。！？!?；;]")
 CONDITION = re.compile(r"坏|破|损|裂|断|歪|倒|丢|没了|不见|缺|松|翘|塌|陷|锈|漏|不亮|不通|失灵|故障|异响|响|碎|掉|脱落|"
                        r"变形|沉|晃|烂|堵|倾斜|移位|丢失|被盗|缺失|秃|枯|死|闪|停运|没水|脏|臭|看不清|模糊")
 BARE_OBJECT = 0.6
+CATCH_ALL_FLOOR = 0.15
+# "另外，…" / "此外，…": what follows is a further matter; the report is filed under what came before.
+FURTHER = re.compile(r"[，,。！？!?；;]\s*(?:另外|此外|顺便(?:说一下|反映一下)?)")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class CategoryClassifier:
         self.ids = [f"{c.kind}-{c.code}" for c in categories]
         self.keywords = [[normalize(k) for k in {c.name, *c.keywords} if len(k) >= 2] for c in categories]
         profiles = [normalize(f"{c.name} {c.name} {c.description} {' '.join(c.keywords)}") for c in categories]
+        self.catch_all = {i for i, c in enumerate(categories) if c.name.startswith("其他")}
         self.bare_object_factor = np.array([BARE_OBJECT if c.kind == "component" else 1.0 for c in categories])
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self.profiles = self.vectorizer.fit_transform(profiles)
@@ -77,12 +81,17 @@ class CategoryClassifier:
         combined = KEYWORD_WEIGHT * keyword + SIMILARITY_WEIGHT * similarity * 4
         if not CONDITION.search(text):
             combined = combined * self.bare_object_factor
+        for i in self.catch_all:
+            # "其他事件" is defined by what it is not, so resemblance to its description means nothing
+            # (it resembles every complaint: 反映, 问题, 处理). It stands for what no category describes:
+            # its own keywords ("不知道找谁") and a small floor that wins only where nothing else has evidence.
+            combined[i] = KEYWORD_WEIGHT * keyword[i] + CATCH_ALL_FLOOR
         return combined, hits
 
     def classify_many(self, texts: list[str]) -> list[list[CategoryGuess]]:
         """A report that raises several problems is filed under the first one it states clearly (the
         first clause with strong evidence); otherwise the whole text decides."""
-        normalized = [normalize(t) for t in texts]
+        normalized = [_main_matter(normalize(t)) for t in texts]
         clauses = [[c for c in CLAUSE.split(t) if len(c.strip()) >= 2] for t in normalized]
         flat = [c for parts in clauses for c in parts]
         similarity = (self.vectorizer.transform(normalized + flat) @ self.profiles.T).toarray()
@@ -107,3 +116,9 @@ class CategoryClassifier:
                                              hits[i]))  # fmt: skip
             out.append(guesses)
         return out
+
+
+def _main_matter(text: str) -> str:
+    """The report up to the first "另外/此外": the matter it was made for."""
+    further = FURTHER.search(text)
+    return text[: further.start()] if further and further.start() >= 4 else text

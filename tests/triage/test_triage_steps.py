@@ -85,6 +85,25 @@ def test_an_object_named_without_its_condition_is_where_an_event_happens(domain,
     assert CategoryClassifier.from_domain(domain).classify(text)[0].id == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("楼下饭馆油烟太大，另外，门口井盖没了", "event-0108"),
+    ("工地晚上一直在施工很吵，另外，路口红绿灯坏了", "event-0301"),
+])  # fmt: skip
+def test_a_further_matter_after_lingwai_does_not_decide(domain, text: str, expected: str) -> None:
+    """The matter the report was made for comes first; "另外，…" adds another (still in the alternatives)."""
+    guesses = CategoryClassifier.from_domain(domain).classify(text)
+    assert guesses[0].id == expected
+
+
+def test_the_catch_all_category_is_for_what_nothing_else_describes(domain) -> None:
+    classifier = CategoryClassifier.from_domain(domain)
+    # Complaint boilerplate (反映, 问题, 处理) resembles the catch-all's description, and is no evidence.
+    specific = classifier.classify("您好，之前也反映过，这个问题影响很大，小区门口自行车东倒西歪停了一地，麻烦尽快处理")
+    assert specific[0].id == "event-0505"
+    unknown = classifier.classify("不知道找谁，反映一下，小区门口有个东西不对劲")
+    assert unknown[0].id == "event-0601" and unknown[0].name == "其他事件"
+
+
 def test_urgency_follows_the_rules_file() -> None:
     rules = load_rules(RULES)
     assert assess("闻到很浓的煤气味", "normal", rules)[0] == "critical"
