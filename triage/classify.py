@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from graph.domain import ComponentCategory, DomainTables, EventCategory
 from retrievers.text import normalize
+from triage.homophones import SoundIndex
 
 KEYWORD_WEIGHT = 1.0
 SIMILARITY_WEIGHT = 0.6
@@ -32,6 +33,7 @@ CONDITION = re.compile(r"坏|破|损|裂|断|歪|倒|丢|没了|不见|缺|松|�
                        r"变形|沉|晃|烂|堵|倾斜|移位|丢失|被盗|缺失|秃|枯|死|闪|停运|没水|脏|臭|看不清|模糊")
 BARE_OBJECT = 0.6
 CATCH_ALL_FLOOR = 0.15
+SOUND_WEIGHT = 0.8
 # "另外，…" / "此外，…": what follows is a further matter; the report is filed under what came before.
 FURTHER = re.compile(r"[，,。！？!?；;]\s*(?:另外|此外|顺便(?:说一下|反映一下)?)")
 
@@ -52,6 +54,12 @@ class CategoryClassifier:
         self.categories = categories
         self.ids = [f"{c.kind}-{c.code}" for c in categories]
         self.keywords = [[normalize(k) for k in {c.name, *c.keywords} if len(k) >= 2] for c in categories]
+        self.sounds = SoundIndex()
+        self.by_sound: dict[str, list[tuple[int, str]]] = {}
+        for i, words in enumerate(self.keywords):
+            for word in words:
+                self.by_sound.setdefault("|".join(self.sounds.syllables(word)), []).append((i, word))
+        self.keyword_lengths = sorted({len(w) for words in self.keywords for w in words})
         profiles = [normalize(f"{c.name} {c.name} {c.description} {' '.join(c.keywords)}") for c in categories]
         self.catch_all = {i for i, c in enumerate(categories) if c.name.startswith("其他")}
         self.bare_object_factor = np.array([BARE_OBJECT if c.kind == "component" else 1.0 for c in categories])
@@ -63,14 +71,28 @@ class CategoryClassifier:
         return cls(list(domain.categories))
 
     def keyword_scores(self, text: str) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        """Keywords found in the text, by their characters or, failing that, by their sound.
+
+        One pass over the text's syllables finds both: a keyword written as it is also sounds as it is."""
         scores = np.zeros(len(self.categories))
-        hits: list[tuple[str, ...]] = []
-        for i, words in enumerate(self.keywords):
-            found = tuple(w for w in words if w in text)
-            # A longer keyword is more specific ("雨水井盖" over "井盖"); several keywords agree.
-            scores[i] = sum(len(w) for w in found) / 4 if found else 0.0
-            hits.append(found)
-        return scores, hits
+        found: list[list[str]] = [[] for _ in self.categories]
+        syllables = self.sounds.syllables(text)
+        seen: set[tuple[int, str]] = set()
+        for n in self.keyword_lengths:
+            for start in range(len(syllables) - n + 1):
+                for i, word in self.by_sound.get("|".join(syllables[start : start + n]), ()):
+                    if (i, word) in seen:
+                        continue
+                    seen.add((i, word))
+                    # A longer keyword is more specific ("雨水井盖" over "井盖"); several keywords agree.
+                    # Heard, not written (拉圾 for 垃圾), a keyword counts a little less.
+                    if word in text:
+                        scores[i] += len(word) / 4
+                        found[i].append(word)
+                    else:
+                        scores[i] += SOUND_WEIGHT * len(word) / 4
+                        found[i].append(f"{word}（音近）")
+        return scores, [tuple(words) for words in found]
 
     def classify(self, text: str) -> list[CategoryGuess]:
         """The top categories, best first, with scores in [0, 1] that sum to at most 1."""

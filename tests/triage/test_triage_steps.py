@@ -104,6 +104,15 @@ def test_the_catch_all_category_is_for_what_nothing_else_describes(domain) -> No
     assert unknown[0].id == "event-0601" and unknown[0].name == "其他事件"
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("小区门口的路等好几天晚上都不亮", "component-0110"), ("马路上积氺很深，车都过不去", "event-0405"),
+])  # fmt: skip
+def test_a_keyword_written_with_a_homophone_is_heard(domain, text: str, expected: str) -> None:
+    """Reports typed while listening to a caller carry homophones (路等 for 路灯); the explanation says so."""
+    best = CategoryClassifier.from_domain(domain).classify(text)[0]
+    assert best.id == expected and any(k.endswith("（音近）") for k in best.keywords)
+
+
 def test_urgency_follows_the_rules_file() -> None:
     rules = load_rules(RULES)
     assert assess("闻到很浓的煤气味", "normal", rules)[0] == "critical"
