@@ -5,7 +5,10 @@ Two signals, both cheap enough for hundreds of reports a second on two cores:
   edits) found in the report, longer and more specific matches counting more;
 - similarity: TF-IDF over character n-grams between the report and each category's profile (name,
   description and keywords), which catches wordings no keyword lists.
-Scores are combined and normalised; the explanation names the keywords that decided.
+Scores are combined and normalised; the explanation names the keywords that decided. Rules on top, each
+for a reason a supervisor can read below: what follows "另外" is another matter; a component named without
+a word on its condition is where an event happens; the catch-all 其他事件 wins only where nothing else has
+evidence; keywords are matched by sound as well as by writing.
 """
 
 from __future__ import annotations

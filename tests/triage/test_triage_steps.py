@@ -90,7 +90,7 @@ def test_an_object_named_without_its_condition_is_where_an_event_happens(domain,
     ("工地晚上一直在施工很吵，另外，路口红绿灯坏了", "event-0301"),
 ])  # fmt: skip
 def test_a_further_matter_after_lingwai_does_not_decide(domain, text: str, expected: str) -> None:
-    """The matter the report was made for comes first; "另外，…" adds another (still in the alternatives)."""
+    """The matter the report was made for comes first; "另外，…" adds another, to be filed on its own."""
     guesses = CategoryClassifier.from_domain(domain).classify(text)
     assert guesses[0].id == expected
 
