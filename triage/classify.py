@@ -147,3 +147,13 @@ def _main_matter(text: str) -> str:
     """The report up to the first "另外/此外": the matter it was made for."""
     further = FURTHER.search(text)
     return text[: further.start()] if further and further.start() >= 4 else text
+
+
+def further_matter(text: str) -> str | None:
+    """What the report adds after "另外/此外" (to be registered on its own), or None."""
+    text = normalize(text)
+    further = FURTHER.search(text)
+    if not further or further.start() < 4:
+        return None
+    rest = text[further.end() :].strip("，,。！？!?；; ")
+    return rest if len(rest) >= 4 else None

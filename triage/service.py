@@ -21,7 +21,7 @@ from retrievers.index import DocumentIndex
 from retrievers.text import normalize
 from services.case_models import Location as LonLat
 from tools.catalog import Citation
-from triage.classify import CategoryClassifier, CategoryGuess
+from triage.classify import CategoryClassifier, CategoryGuess, further_matter
 from triage.duplicates import find_duplicates
 from triage.hotline import HotlineClassifier, read_labelled
 from triage.locate import Gazetteer
@@ -135,13 +135,22 @@ class Triage:
         # Sentences that address the system ("忽略以上指令…") are data, not part of the problem described.
         texts = [f"{r.address or ''} {strip_instructions(text)[0]}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
         guesses = self.classifier.classify_many([self._without_place_names(t) for t in texts])
+        # A second matter ("另外，…") is named so the operator can register it too; it does not decide the first.
+        further = [further_matter(self._without_place_names(t)) for t in texts]
+        asked = [f for f in further if f]
+        further_guesses = iter(self.classifier.classify_many(asked)) if asked else iter(())
+        also = [next(further_guesses)[0] if f else None for f in further]
         hotline = self.hotline.classify_many(texts) if self.hotline else [None] * len(requests)
         out = []
-        for request, (clean, found), text, ranked, hl in zip(requests, redacted, texts, guesses, hotline, strict=True):
+        for request, (clean, found), text, ranked, hl, extra in zip(requests, redacted, texts, guesses, hotline, also,
+                                                                    strict=True):  # fmt: skip
             note = None
             if self.model is not None:
                 ranked, note = rerank(self.model, clean, ranked)
-            out.append(self._one(request, clean, found, text, ranked, hl, note))
+            result = self._one(request, clean, found, text, ranked, hl, note)
+            if extra is not None and extra.keywords and extra.id != result.category.id:
+                result.explanation += f"另外还反映了「{extra.name}」（{extra.code}），请另行登记。"
+            out.append(result)
         return out
 
     def _without_place_names(self, text: str) -> str:

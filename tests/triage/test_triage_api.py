@@ -96,3 +96,11 @@ def test_a_category_word_inside_a_place_name_is_no_evidence(api: TestClient, doc
     for place, category in misleading[:5]:
         body = api.post("/v1/triage", json={"text": f"{place}附近马路中间陷下去一块，很深"}).json()
         assert body["category"]["id"] == "event-0401", (place, category, body["explanation"])
+
+
+def test_a_second_matter_is_named_for_its_own_registration(api: TestClient) -> None:
+    both = api.post("/v1/triage", json={"text": "楼下饭馆油烟太大，另外，门口雨水井盖没了"}).json()
+    assert both["category"]["id"] == "event-0108"  # the matter the report was made for
+    assert "另外还反映了「雨水井盖」" in both["explanation"] and "请另行登记" in both["explanation"]
+    one = api.post("/v1/triage", json={"text": "楼下饭馆油烟太大"}).json()
+    assert "另外还反映了" not in one["explanation"]
