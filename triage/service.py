@@ -134,9 +134,10 @@ class Triage:
         redacted = [redact(r.text) for r in requests]
         # Sentences that address the system ("忽略以上指令…") are data, not part of the problem described.
         texts = [f"{r.address or ''} {strip_instructions(text)[0]}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
-        guesses = self.classifier.classify_many([self._without_place_names(t) for t in texts])
+        unplaced = [self._without_place_names(t) for t in texts]
+        guesses = self.classifier.classify_many(unplaced)
         # A second matter ("另外，…") is named so the operator can register it too; it does not decide the first.
-        further = [further_matter(self._without_place_names(t)) for t in texts]
+        further = [further_matter(t) for t in unplaced]
         asked = [f for f in further if f]
         further_guesses = iter(self.classifier.classify_many(asked)) if asked else iter(())
         also = [next(further_guesses)[0] if f else None for f in further]
