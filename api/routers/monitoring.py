@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import SessionsDep
 from core.exceptions import Conflict, InvalidInput
 from services import monitoring
-from services.deadlines import as_utc
+from services.deadlines import CHINA, as_utc
 from services.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
 from services.sensors import window_stats as sensor_stats
 from services.simulator import parse_incident
@@ -64,8 +64,10 @@ class WindowStatsList(BaseModel):
 @router.get("/stats", response_model=WindowStatsList)
 def window_stats(sessions: SessionsDep, kind: str, since: datetime, until: datetime | None = None,
                  district: str | None = None) -> WindowStatsList:  # fmt: skip
-    """Per-sensor count/min/max/mean of one kind in a window (``until`` defaults to now), highest peak first."""
-    until = until or datetime.now(UTC)
+    """Per-sensor count/min/max/mean of one kind in a window (``until`` defaults to now), highest peak first.
+    A time without an offset is China time, as a duty officer means it."""
+    since = since if since.tzinfo else since.replace(tzinfo=CHINA)
+    until = (until if until.tzinfo else until.replace(tzinfo=CHINA)) if until else datetime.now(UTC)
     if as_utc(since) >= as_utc(until):
         raise InvalidInput("since 必须早于 until / since must be before until")
     with sessions() as session:

@@ -203,6 +203,8 @@ def test_window_stats_rank_one_kind_by_its_peak(client: TestClient, small_city: 
     assert items[0]["mean"] == 0.365 and items[0]["unit"] == first["unit"]
     other = next(d for d in {s["district"] for s in small_city.nodes["Sensor"]} if d not in (first["district"], second["district"]))
     assert client.get("/v1/monitoring/stats", params={**window, "district": other}).json()["items"] == []
+    local = {"kind": "water_pressure", "since": "2026-11-24T10:00:00", "until": "2026-11-24T11:00:00"}  # = T0 in China time
+    assert client.get("/v1/monitoring/stats", params=local).json()["items"] == items
 
 
 def test_window_stats_refuse_an_unknown_kind_or_an_empty_window(client: TestClient) -> None:
