@@ -348,12 +348,15 @@ def _window_stats_line(turn: Turn, d: dict) -> str:
     where = turn.lexicon.name(d["district"])
     kind = _kind_name(turn.lexicon, d["kind"])
     if not d["sensors"]:
-        return f"{where}{kind}类传感器在过去 {d['hours']} 小时内没有读数。"
+        span = turn.slots.window.label if turn.slots.window and not turn.slots.window.rolling else f"过去 {d['hours']} 小时"
+        return f"{where}{kind}类传感器在{span}没有读数。"
+    window = turn.slots.window
+    span = window.label if window and not window.rolling else f"过去 {d['hours']} 小时"
     top = d["highest"][0]
     low = d["lowest"][0]
     unit = d["unit"]
     others = "、".join(f"{i['sensor_id']} {_fmt(i['max'])} {unit}" for i in d["highest"][1:])
-    return (f"{where}{kind}：过去 {d['hours']} 小时 {d['sensors']} 个传感器共 {d['readings']} 条读数；最高 {_fmt(top['max'])} {unit}"
+    return (f"{where}{kind}：{span} {d['sensors']} 个传感器共 {d['readings']} 条读数；最高 {_fmt(top['max'])} {unit}"
             f"（传感器 {top['sensor_id']}，部件 {top['asset_id']}，{turn.lexicon.name(top['district'])}）"
             + (f"，其次 {others}" if others else "")
             + f"；最低 {_fmt(low['min'])} {unit}（传感器 {low['sensor_id']}）。")  # fmt: skip

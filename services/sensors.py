@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.exceptions import NotFound
+from core.exceptions import InvalidInput, NotFound
 from services.deadlines import as_utc, local_iso
 from services.models import ReadingRow, SensorRow
 
@@ -59,8 +59,11 @@ class SensorWindowStats(BaseModel):
 
 
 def window_stats(session: Session, *, kind: str, district: str | None, since: datetime, until: datetime,
-                 limit: int = 1000) -> list[SensorWindowStats]:  # fmt: skip
-    """Per-sensor count/min/max/mean of one kind's readings in a window, highest peak first, in one query."""
+                 limit: int = MAX_SENSORS) -> list[SensorWindowStats]:  # fmt: skip
+    """Per-sensor count/min/max/mean of one kind's readings in a window, highest peak first, in one query
+    (every sensor of the kind by default, so totals and lows computed from the list are whole)."""
+    if as_utc(since) >= as_utc(until):
+        raise InvalidInput("since 必须早于 until / since must be before until")
     if session.scalar(select(SensorRow.id).where(SensorRow.kind == kind).limit(1)) is None:
         known = session.scalars(select(SensorRow.kind).distinct().order_by(SensorRow.kind)).all()
         raise NotFound(f"没有类型为 {kind!r} 的传感器; 可选: {', '.join(known)}")

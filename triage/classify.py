@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import rjieba
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from graph.domain import ComponentCategory, DomainTables, EventCategory
@@ -32,13 +33,16 @@ CLAUSE = re.compile(r"[。！？!?；;]")
 # A report that only names the object ("人行道上停满了车", "垃圾桶满了", "电梯里有人出不来") describes an
 # event that happens at it, so a component found by its bare name counts for less when the text says
 # nothing of the object's condition.
-CONDITION = re.compile(r"坏|破|损|裂|断|歪|倒|丢|没了|不见|缺|松|翘|塌|陷|锈|漏|不亮|不通|失灵|故障|异响|响|碎|掉|脱落|"
-                       r"变形|沉|晃|烂|堵|倾斜|移位|丢失|被盗|缺失|秃|枯|死|闪|停运|没水|脏|臭|看不清|模糊")
+# Whole words only where a character alone is also part of common words (影响, 不断, 掉头, 呛死人).
+CONDITION = re.compile(r"坏|破|损|裂|断了|断裂|折断|歪|倒了|倒地|倒伏|丢|没了|不见|缺|松|翘|塌|陷|锈|漏|不亮|不通|失灵|"
+                       r"故障|异响|响声|碎|掉了|掉下|脱落|变形|下沉|晃|烂|堵|倾斜|移位|被盗|秃|枯|闪|停运|没水|脏|臭|"
+                       r"看不清|模糊")
 BARE_OBJECT = 0.6
 CATCH_ALL_FLOOR = 0.15
 SOUND_WEIGHT = 0.8
 # "另外，…" / "此外，…": what follows is a further matter; the report is filed under what came before.
-FURTHER = re.compile(r"[，,。！？!?；;]\s*(?:另外|此外|顺便(?:说一下|反映一下)?)")
+# ("另外一个摊位…" is "another stall", not a further matter.)
+FURTHER = re.compile(r"[，,。！？!?；;]\s*(?:另外(?![一两几个些的家位边])|此外|顺便(?:说一下|反映一下|提一下))")
 
 
 @dataclass(frozen=True)
@@ -76,23 +80,34 @@ class CategoryClassifier:
     def keyword_scores(self, text: str) -> tuple[np.ndarray, list[tuple[str, ...]]]:
         """Keywords found in the text, by their characters or, failing that, by their sound.
 
-        One pass over the text's syllables finds both: a keyword written as it is also sounds as it is."""
+        One pass over the text's syllables finds both: a keyword written as it is also sounds as it is.
+        A keyword is heard only as a slip of one character (拉圾, 井钙, 路等) that lines up with the
+        text's words: "这里排水" sounds like 立牌 across two words, which no caller said."""
         scores = np.zeros(len(self.categories))
         found: list[list[str]] = [[] for _ in self.categories]
         syllables = self.sounds.syllables(text)
         seen: set[tuple[int, str]] = set()
+        boundaries: set[int] | None = None
         for n in self.keyword_lengths:
             for start in range(len(syllables) - n + 1):
-                for i, word in self.by_sound.get("|".join(syllables[start : start + n]), ()):
-                    if (i, word) in seen:
-                        continue
-                    seen.add((i, word))
+                key = "|".join(syllables[start : start + n])
+                span = text[start : start + n]
+                for i, word in self.by_sound.get(key, ()):
+                    if (i, key) in seen:
+                        continue  # one sound counts once per category (雨水箅子 / 雨水篦子)
                     # A longer keyword is more specific ("雨水井盖" over "井盖"); several keywords agree.
-                    # Heard, not written (拉圾 for 垃圾), a keyword counts a little less.
-                    if word in text:
+                    if word == span or word in text:
+                        seen.add((i, key))
                         scores[i] += len(word) / 4
                         found[i].append(word)
-                    else:
+                        continue
+                    if sum(a != b for a, b in zip(word, span, strict=True)) != 1:
+                        continue
+                    if boundaries is None:
+                        boundaries = _word_boundaries(text)
+                    if start in boundaries and start + n in boundaries:
+                        # Heard, not written, a keyword counts a little less.
+                        seen.add((i, key))
                         scores[i] += SOUND_WEIGHT * len(word) / 4
                         found[i].append(f"{word}（音近）")
         return scores, [tuple(words) for words in found]
@@ -141,6 +156,15 @@ class CategoryClassifier:
                                              hits[i]))  # fmt: skip
             out.append(guesses)
         return out
+
+
+def _word_boundaries(text: str) -> set[int]:
+    """Offsets where jieba's words of the text start or end."""
+    edges, at = {0}, 0
+    for word in rjieba.cut(text):
+        at += len(word)
+        edges.add(at)
+    return edges
 
 
 def _main_matter(text: str) -> str:

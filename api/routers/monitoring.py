@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import SessionsDep
-from core.exceptions import Conflict, InvalidInput
+from core.exceptions import Conflict
 from services import monitoring
-from services.deadlines import CHINA, as_utc
+from services.deadlines import CHINA
 from services.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
 from services.sensors import window_stats as sensor_stats
 from services.simulator import parse_incident
@@ -68,8 +68,6 @@ def window_stats(sessions: SessionsDep, kind: str, since: datetime, until: datet
     A time without an offset is China time, as a duty officer means it."""
     since = since if since.tzinfo else since.replace(tzinfo=CHINA)
     until = (until if until.tzinfo else until.replace(tzinfo=CHINA)) if until else datetime.now(UTC)
-    if as_utc(since) >= as_utc(until):
-        raise InvalidInput("since 必须早于 until / since must be before until")
     with sessions() as session:
         return WindowStatsList(items=sensor_stats(session, kind=kind, district=district, since=since, until=until))
 

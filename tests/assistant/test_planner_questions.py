@@ -300,6 +300,13 @@ def kind_extremes(template: str, kind: str) -> Builder:
 
 question("status-kind-district-highest", kind_extremes("过去24小时{d}的水位最高是多少？", "water_level"))
 question("status-kind-district-pressure", kind_extremes("{d}最近24小时供水压力最低和最高是多少", "water_pressure"))
+def kind_yesterday(world, history) -> Expect:
+    """A calendar window is named as asked ("昨天"), not as a count of hours back from now."""
+    district_id, name = district(world, 2)
+    return Expect([f"昨天{name}的水位最高是多少？"], contains=[name, "昨天"], absent=["过去 "], tools={"sensor_stats"})
+
+
+question("status-kind-yesterday", kind_yesterday)
 question("status-sensor-alarm-24h", status_sensor(24, "{sensor} 最近24小时的读数", seeded=False))
 question("status-sensor-history-6h", status_sensor(6, "传感器{sensor}过去6小时读数怎么样？", seeded=True))
 question("status-sensor-history-2days", status_sensor(48, "{sensor}近两天的读数情况如何", seeded=True))
@@ -493,6 +500,9 @@ question("policy-a3-lights-fullwidth", policy_section(f"{fullwidth('A3')}区路�
                                                       "二、故障处理"))  # fmt: skip
 question("policy-national-functions", policy_section("一网统管平台有哪些主要功能？依据什么文件", "policy-t-national", "二、主要功能"))
 question("policy-manhole-tilt-threshold", manhole_tilt_threshold)
+# Asking what to do about standing water is a policy question, not "is there water now".
+question("policy-waterlogging-handling", lambda world, history: Expect(["路面积水了怎么处理？有什么规定"], tools={"search_policies"},
+                                                                       absent=["告警"]))  # fmt: skip
 
 
 # ---- forecasts: a sensor, an asset's sensor, case series --------------------------------------------------

@@ -113,6 +113,25 @@ def test_a_keyword_written_with_a_homophone_is_heard(domain, text: str, expected
     assert best.id == expected and any(k.endswith("（音近）") for k in best.keywords)
 
 
+@pytest.mark.parametrize("text", ["门口这里排水很慢", "这段路排水不好", "直接派人来看看吧"])
+def test_nothing_is_heard_across_words(domain, text: str) -> None:
+    """这里|排水 sounds like 立牌, 路|排水 like 路牌: syllables of two words are no keyword."""
+    guesses = CategoryClassifier.from_domain(domain).classify(text)
+    assert not [k for g in guesses for k in g.keywords if k.endswith("（音近）")]
+
+
+def test_common_words_are_not_read_as_a_condition(domain) -> None:
+    """影响 holds 响, 不断 holds 断: neither says the object is broken."""
+    assert CategoryClassifier.from_domain(domain).classify("井盖旁边一直积水，影响出行")[0].id == "event-0405"
+
+
+def test_another_stall_is_not_a_further_matter() -> None:
+    from triage.classify import further_matter
+
+    assert further_matter("路口有人摆摊卖水果，另外一个摊位也在卖菜") is None
+    assert further_matter("楼下饭馆油烟太大，另外，门口井盖没了") == "门口井盖没了"
+
+
 def test_urgency_follows_the_rules_file() -> None:
     rules = load_rules(RULES)
     assert assess("闻到很浓的煤气味", "normal", rules)[0] == "critical"
