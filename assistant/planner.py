@@ -62,6 +62,10 @@ class Turn:
     def done(self, name: str) -> list[Record]:
         return [r for r in self.records if r.name == name]
 
+    def succeeded(self, name: str) -> list[Record]:
+        """This turn's calls of one tool that returned data."""
+        return [r for r in self.records if r.name == name and r.ok]
+
     # Slots, falling back on what the conversation was about (follow-ups: "那它归哪个部门管？").
     @property
     def district(self) -> str | None:
@@ -395,7 +399,7 @@ def _compose_status(turn: Turn) -> str:
 
 
 def _compose_alarms(turn: Turn) -> str:
-    records = [r for r in turn.done("open_alarms") if r.ok]
+    records = turn.succeeded("open_alarms")
     if not records:
         return ""
     d, args = records[0].data, records[0].args
@@ -419,7 +423,7 @@ def _compose_alarms(turn: Turn) -> str:
 
 
 def _compose_responsibility(turn: Turn) -> str:
-    records = [r for r in turn.done("responsible_department") if r.ok]
+    records = turn.succeeded("responsible_department")
     if not records:
         if _responsibility_category(turn) is None:
             return "请说明是哪一类问题（例如：井盖缺失、道路积水、路灯不亮）以及所在的区或地点，我再查责任部门。"
@@ -442,7 +446,7 @@ def _compose_responsibility(turn: Turn) -> str:
 
 
 def _compose_policy(turn: Turn) -> str:
-    records = [r for r in turn.done("search_policies") if r.ok]
+    records = turn.succeeded("search_policies")
     if not records or not records[0].data["items"]:
         return "没有检索到相关的政策条款。"
     hits = records[0].data["items"]
@@ -462,7 +466,7 @@ def _compose_policy(turn: Turn) -> str:
 
 
 def _compose_forecast(turn: Turn) -> str:
-    records = [r for r in turn.done("forecast") if r.ok]
+    records = turn.succeeded("forecast")
     if not records:
         if not turn.done("forecast"):
             return "请说明要预测的对象：传感器编号、部件编码，或某区的案件量（例如“预测A3区未来7天的案件量”）。"
@@ -481,7 +485,7 @@ def _compose_forecast(turn: Turn) -> str:
 
 
 def _compose_performance(turn: Turn) -> str:
-    records = [r for r in turn.done("department_evaluation") if r.ok]
+    records = turn.succeeded("department_evaluation")
     if not records:
         return ""
     d = records[0].data
@@ -504,7 +508,7 @@ def _indicator_text(item: dict) -> str:
 
 
 def _compose_case_stats(turn: Turn) -> str:
-    records = [r for r in turn.done("search_cases") if r.ok]
+    records = turn.succeeded("search_cases")
     if not records:
         return ""
     d, args = records[0].data, records[0].args
@@ -556,7 +560,7 @@ URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "�
 
 
 def _compose_triage(turn: Turn) -> str:
-    records = [r for r in turn.done("triage_report") if r.ok]
+    records = turn.succeeded("triage_report")
     if not records:
         return ""
     r = records[0].data
@@ -580,7 +584,7 @@ def _vital_line(v: dict) -> str:
 
 
 def _compose_vitals(turn: Turn) -> str:
-    records = [r for r in turn.done("city_vitals") if r.ok]
+    records = turn.succeeded("city_vitals")
     if not records or Intent.COMPARE in turn.intents:
         return ""
     d = records[0].data
@@ -597,13 +601,13 @@ def _compose_compare(turn: Turn) -> str:
     metric = _compare_metric(turn.question)
     names = [d.id for d in turn.slots.districts] if len(turn.slots.districts) >= 2 else [d.id for d in turn.lexicon.districts]
     if metric == "alarms":
-        records = [r for r in turn.done("open_alarms") if r.ok]
+        records = turn.succeeded("open_alarms")
         if not records:
             return ""
         counts = {d: records[0].data["by_district"].get(d, 0) for d in names}
         unit, what = "条", "未关闭告警"
     elif metric == "cases":
-        counts = {r.args["district"]: r.data["count"] for r in turn.done("search_cases") if r.ok}
+        counts = {r.args["district"]: r.data["count"] for r in turn.succeeded("search_cases")}
         unit, what = "件", "案件"
     else:
         lines = []
