@@ -351,11 +351,10 @@ def _sensor_line(lexicon: CityLexicon, sensor: dict) -> str:
 def _window_stats_line(turn: Turn, d: dict) -> str:
     where = turn.lexicon.name(d["district"])
     kind = _kind_name(turn.lexicon, d["kind"])
-    if not d["sensors"]:
-        span = turn.slots.window.label if turn.slots.window and not turn.slots.window.rolling else f"过去 {d['hours']} 小时"
-        return f"{where}{kind}类传感器在{span}没有读数。"
     window = turn.slots.window
     span = window.label if window and not window.rolling else f"过去 {d['hours']} 小时"
+    if not d["sensors"]:
+        return f"{where}{kind}类传感器在{span}没有读数。"
     top = d["highest"][0]
     low = d["lowest"][0]
     unit = d["unit"]

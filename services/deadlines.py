@@ -47,6 +47,11 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def china_if_naive(value: datetime) -> datetime:
+    """A time written without an offset is China time: what a duty officer means by it."""
+    return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
+
+
 def local_iso(value: datetime | None) -> str | None:
     """ISO 8601 with the +08:00 offset the operations centre works in."""
     return as_utc(value).astimezone(CHINA).isoformat() if value else None

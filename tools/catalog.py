@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from core.exceptions import InvalidInput, NotFound
 from graph.ids import label_for_id
 from services.alarm_rules import rank
-from services.deadlines import CHINA
+from services.deadlines import china_if_naive
 from tools.client import Json, ServicesClient
 
 MAX_LIST = 20
@@ -263,8 +263,7 @@ FINISHED = ("结案", "不予立案", "作废")
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    """A time without an offset is China time (what a duty officer means)."""
-    return moment.replace(tzinfo=CHINA) if moment is not None and moment.tzinfo is None else moment
+    return china_if_naive(moment) if moment is not None else None
 
 
 def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:

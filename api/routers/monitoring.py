@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import SessionsDep
 from core.exceptions import Conflict
 from services import monitoring
-from services.deadlines import CHINA
+from services.deadlines import china_if_naive
 from services.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
 from services.sensors import window_stats as sensor_stats
 from services.simulator import parse_incident
@@ -66,8 +66,8 @@ def window_stats(sessions: SessionsDep, kind: str, since: datetime, until: datet
                  district: str | None = None) -> WindowStatsList:  # fmt: skip
     """Per-sensor count/min/max/mean of one kind in a window (``until`` defaults to now), highest peak first.
     A time without an offset is China time, as a duty officer means it."""
-    since = since if since.tzinfo else since.replace(tzinfo=CHINA)
-    until = (until if until.tzinfo else until.replace(tzinfo=CHINA)) if until else datetime.now(UTC)
+    since = china_if_naive(since)
+    until = china_if_naive(until) if until else datetime.now(UTC)
     with sessions() as session:
         return WindowStatsList(items=sensor_stats(session, kind=kind, district=district, since=since, until=until))
 
