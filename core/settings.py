@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -12,6 +13,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def default_shared_dir(repo: Path = REPO_ROOT) -> Path:
+    """``shared/`` beside the checkout; for a clone made from a checkout on this machine (``git clone .
+    /tmp/x``, as a clean-clone check does), ``shared/`` beside the checkout it was cloned from."""
+    beside = repo.parent / "shared"
+    if beside.is_dir():
+        return beside
+    try:
+        origin = subprocess.run(["git", "-C", str(repo), "remote", "get-url", "origin"], capture_output=True,
+                                text=True, timeout=5, check=False).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return beside
+    source = Path(origin.removeprefix("file://"))
+    if origin and source.is_absolute() and (source.parent / "shared").is_dir():
+        return source.parent / "shared"
+    return beside  # missing: loading data names YIWANG_SHARED_DIR in its error
+
+
 class Settings(BaseSettings):
     """Runtime configuration. Every field can be set as ``YIWANG_<FIELD>`` in the environment."""
 
@@ -20,7 +38,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(REPO_ROOT / "var", description="Where the demo city, graph files and indexes live.")
     domain_dir: Path = Field(REPO_ROOT / "data" / "domain", description="Category, department and rule tables.")
     policies_dir: Path = Field(REPO_ROOT / "data" / "policies", description="The policy corpus (Markdown + front matter).")
-    shared_dir: Path = Field(REPO_ROOT.parent / "shared", description="The shared real data (hotline, series).")
+    shared_dir: Path = Field(default_factory=default_shared_dir, description="The shared real data (hotline, series).")
     graph_url: str = Field(
         "embedded",
         description="'embedded' starts FalkorDB in the data dir; redis://… or unix://… reaches a FalkorDB "
