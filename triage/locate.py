@@ -119,13 +119,15 @@ class Gazetteer:
         return (road["from_lon"] + share * (road["to_lon"] - road["from_lon"]),
                 road["from_lat"] + share * (road["to_lat"] - road["from_lat"]))  # fmt: skip
 
-    def locate(self, text: str, lon: float | None = None, lat: float | None = None) -> tuple[Location, str]:
-        """The best location and a sentence on how it was found (or why not)."""
+    def locate(self, text: str, lon: float | None = None, lat: float | None = None,
+               found: list[tuple[int, int, list[Place]]] | None = None) -> tuple[Location, str]:  # fmt: skip
+        """The best location and a sentence on how it was found (or why not). ``found``: the text's
+        ``mentions`` when the caller has them already."""
         if lon is not None and lat is not None:
             location = self._at_point(lon, lat, f"上报坐标 ({lon:.6f}, {lat:.6f})", [])
             return location, location.how
         text = normalize(text)
-        found = self.mentions(text)
+        found = self.mentions(text) if found is None else found
         roads = [(s, e, [p for p in c if p.label == "Road"]) for s, e, c in found]
         roads = [(s, e, c) for s, e, c in roads if c]
         # 1. Two roads joined by 和/与/交 (or 路口/交叉口 after them): their intersection.

@@ -134,7 +134,9 @@ class Triage:
         redacted = [redact(r.text) for r in requests]
         # Sentences that address the system ("忽略以上指令…") are data, not part of the problem described.
         texts = [f"{r.address or ''} {strip_instructions(text)[0]}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
-        unplaced = [self._without_place_names(t) for t in texts]
+        # Place names are found once: blanked for the category, resolved for the location.
+        places = [self.gazetteer.mentions(normalize(t)) for t in texts]
+        unplaced = [_without_place_names(normalize(t), spans) for t, spans in zip(texts, places, strict=True)]
         guesses = self.classifier.classify_many(unplaced)
         # A second matter ("另外，…") is named so the operator can register it too; it does not decide the first.
         further = [further_matter(t) for t in unplaced]
@@ -143,32 +145,20 @@ class Triage:
         also = [next(further_guesses)[0] if f else None for f in further]
         hotline = self.hotline.classify_many(texts) if self.hotline else [None] * len(requests)
         out = []
-        for request, (clean, found), text, ranked, hl, extra in zip(requests, redacted, texts, guesses, hotline, also,
-                                                                    strict=True):  # fmt: skip
+        for request, (clean, found), text, spans, ranked, hl, extra in zip(requests, redacted, texts, places, guesses,
+                                                                           hotline, also, strict=True):  # fmt: skip
             note = None
             if self.model is not None:
                 ranked, note = rerank(self.model, clean, ranked)
-            result = self._one(request, clean, found, text, ranked, hl, note)
+            result = self._one(request, clean, found, text, spans, ranked, hl, note)
             if extra is not None and extra.keywords and extra.id != result.category.id:
                 result.explanation += f"另外还反映了「{extra.name}」（{extra.code}），请另行登记。"
             out.append(result)
         return out
 
-    def _without_place_names(self, text: str) -> str:
-        """The text with every road, landmark, community, street and district name blanked out: a place
-        name says where, not what ("一些红绿灯路", "月湖公园旁边" name no traffic light and no park)."""
-        spans = self.gazetteer.mentions(normalize(text))
-        if not spans:
-            return text
-        text = normalize(text)
-        parts, last = [], 0
-        for start, end, _ in spans:
-            parts += [text[last:start], "，"]
-            last = end
-        return "".join(parts) + text[last:]
-
-    def _one(self, request: TriageRequest, clean: str, found: list[str], text: str, ranked: list[CategoryGuess],
-             hl: tuple[list[str], float] | None, rerank_note: str | None = None) -> TriageResult:  # fmt: skip
+    def _one(self, request: TriageRequest, clean: str, found: list[str], text: str, spans: list[tuple[int, int, list]],
+             ranked: list[CategoryGuess], hl: tuple[list[str], float] | None,
+             rerank_note: str | None = None) -> TriageResult:  # fmt: skip
         best = ranked[0]
         notes: list[str] = []
         citations: list[Citation] = [Citation(id=best.id, kind="graph", title=f"{best.name}（{best.kind} {best.code}）",
@@ -184,7 +174,7 @@ class Triage:
             notes.append(f"置信度低（{confidence:.2f}）：可能是 {'、'.join(g.name for g in ranked[1:])}")
         lon = request.location.lon if request.location else None
         lat = request.location.lat if request.location else None
-        location, how = self.gazetteer.locate(text, lon, lat)
+        location, how = self.gazetteer.locate(text, lon, lat, found=spans)
         notes.append(f"位置：{how}")
         department = None
         if best.id and (location.grid_id or location.district):
@@ -242,3 +232,14 @@ class Triage:
             self._clauses[guess.id] = (Citation(id=hit.chunk_id, kind="document", title=hit.title, snippet=hit.text[:200])
                                        if hit else None)  # fmt: skip
         return self._clauses[guess.id]
+
+
+def _without_place_names(text: str, spans: list[tuple[int, int, list]]) -> str:
+    """The (normalized) text with every road, landmark, community, street and district name found in it
+    blanked out: a place name says where, not what ("一些红绿灯路", "月湖公园旁边" name no traffic light
+    and no park)."""
+    parts, last = [], 0
+    for start, end, _ in spans:
+        parts += [text[last:start], "，"]
+        last = end
+    return "".join(parts) + text[last:]
