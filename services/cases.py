@@ -24,6 +24,7 @@ from graph.store import GraphStore
 from services.case_models import CaseCreate, CaseList, CasePublic, TransitionRequest
 from services.deadlines import CHINA, add_working_hours, as_utc, deadline_for
 from services.models import CaseEventRow, CaseRow
+from services.pg_round_trips import PreparedStatement, fetch_opening_transaction
 from services.workflow import TERMINAL, Action, State, action_named, allowed_actions, next_state
 
 MAX_PAGE = 200
@@ -153,6 +154,7 @@ _MOVE_POSTGRESQL = re.sub(r":(\w+)", r"%(\1)s", (
     "SELECT seq, action, actor, at, note, from_state, to_state FROM case_events WHERE case_id = :id "
     "UNION ALL SELECT seq, action, actor, at, note, from_state, to_state FROM added) AS h ORDER BY h.seq"
 ))  # the driver's placeholders: %(name)s
+_MOVE_PREPARED = PreparedStatement("yiwang_case_move", _MOVE_POSTGRESQL)
 
 
 class _Event(NamedTuple):
@@ -210,8 +212,7 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
     history: list[_Event] = []
     if connection.dialect.name == "postgresql":
         # The driver directly: SQLAlchemy's per-statement work costs more CPU than PostgreSQL's.
-        with connection.connection.dbapi_connection.cursor(row_factory=namedtuple_row) as cursor:
-            rows = cursor.execute(_MOVE_POSTGRESQL, params).fetchall()
+        rows = fetch_opening_transaction(connection.connection.dbapi_connection, _MOVE_PREPARED, params, namedtuple_row)
         moved = rows[0] if rows else None
         history = [_Event(r.h_seq, r.h_action, r.h_actor, r.h_at, r.h_note, r.h_from_state, r.h_to_state) for r in rows]
     else:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.settings import Settings
+from services.pg_round_trips import restore_autocommit_off
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -46,6 +47,14 @@ def make_engine(url: str) -> Engine:
         return engine
     engine = create_engine(url, pool_size=20, max_overflow=40, pool_recycle=3600)
     _ping_connections_that_were_idle(engine)
+
+    @event.listens_for(engine, "checkin")
+    def _transactions_as_usual(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # A transaction that services.pg_round_trips opened and that ended in a rollback (the pool
+        # has rolled it back by now) left the connection in autocommit.
+        if dbapi_connection is not None:
+            restore_autocommit_off(dbapi_connection)
+
     return engine
 
 

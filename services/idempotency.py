@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import Conflict, YiwangError
 from services.models import IdempotencyRow
+from services.pg_round_trips import execute_and_commit
 
 # Built once, executed on the connection (not through the ORM layer): it runs with every keyed write.
 _REMEMBER = IdempotencyRow.__table__.insert()
-_REMEMBER_AND_COMMIT = ("INSERT INTO idempotency_keys (key, scope, body_hash, status_code, response, created_at) "
-                        "VALUES (%(key)s, %(scope)s, %(body_hash)s, %(status_code)s, %(response)s, %(created_at)s); COMMIT")
+_REMEMBER_POSTGRESQL = ("INSERT INTO idempotency_keys (key, scope, body_hash, status_code, response, created_at) "
+                        "VALUES (%(key)s, %(scope)s, %(body_hash)s, %(status_code)s, %(response)s, %(created_at)s)")
 
 
 def body_hash(body: BaseModel) -> str:
@@ -46,16 +47,14 @@ def _remember_and_commit(session: Session, row: dict) -> None:
         connection.execute(_REMEMBER, row)
         session.commit()
         return
-    # The key row's INSERT and the COMMIT go to PostgreSQL as one message (one round trip instead of
-    # two), bound client-side so both fit in one simple query. A duplicate key fails the INSERT and
-    # the COMMIT is then not run; the error is raised here as an IntegrityError like any other. The
-    # session's commit that follows finds no transaction left and sends nothing.
+    # The key row's INSERT and the COMMIT go to PostgreSQL as one message. A duplicate key fails the
+    # INSERT and the COMMIT is then not run; the error is raised here as an IntegrityError like any
+    # other. The session's commit that follows finds no transaction left and sends nothing.
     session.flush()  # whatever the write left pending belongs to the same transaction
-    dbapi = connection.connection.dbapi_connection
     try:
-        psycopg.ClientCursor(dbapi).execute(_REMEMBER_AND_COMMIT, row)
+        execute_and_commit(connection.connection.dbapi_connection, _REMEMBER_POSTGRESQL, row)
     except psycopg.IntegrityError as error:
-        raise IntegrityError(_REMEMBER_AND_COMMIT, row, error) from error
+        raise IntegrityError(_REMEMBER_POSTGRESQL, row, error) from error
     session.commit()
 
 

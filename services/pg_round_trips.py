@@ -1,0 +1,87 @@
+"""Fewer round trips to PostgreSQL on the hot write path (a case transition with an Idempotency-Key).
+
+psycopg opens a transaction by sending ``BEGIN`` as a message of its own before the first statement,
+and the session's commit sends ``COMMIT`` alone: two of a transition's five round trips carry nothing
+else. Here ``BEGIN`` travels with the transaction's first statement and ``COMMIT`` with its last, each
+pair as one simple query bound client-side. Under 50 clients on this machine every round trip is a
+context switch on both sides of a CPU-bound exchange, so they cost throughput, not only latency.
+
+A simple query is planned each time it is sent; the transition's statement (an UPDATE, an INSERT and
+a history read in one) costs more to plan than to run, so it is prepared once per connection and the
+simple query says ``EXECUTE`` (measured on one connection: 0.87 ms of server CPU per transition
+planned each time, 0.54 ms prepared, 0.59 ms for the driver's own extended protocol with ``BEGIN`` on
+its own).
+
+The connection is switched to autocommit while such a transaction is open (psycopg then sends no
+``BEGIN`` of its own; the transaction is the one this module's ``BEGIN`` opened) and back when it ends:
+at the ``COMMIT`` here, or at the pool's check-in after a rollback (:func:`restore_autocommit_off`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from psycopg.rows import RowFactory
+
+
+@dataclass(frozen=True)
+class PreparedStatement:
+    """A statement written with ``%(name)s`` placeholders, prepared by name on each connection."""
+
+    name: str
+    sql: str
+
+    @cached_property
+    def _names(self) -> list[str]:
+        return list(dict.fromkeys(re.findall(r"%\((\w+)\)s", self.sql)))
+
+    @cached_property
+    def prepare(self) -> str:
+        numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${self._names.index(m.group(1)) + 1}", self.sql)
+        return f"PREPARE {self.name} AS {numbered}"
+
+    @cached_property
+    def execute(self) -> str:
+        return f"EXECUTE {self.name}(" + ", ".join(f"%({name})s" for name in self._names) + ")"
+
+
+# Prepared statements live as long as their server connection (a rollback does not drop them).
+_prepared: WeakKeyDictionary[psycopg.Connection, set[str]] = WeakKeyDictionary()
+
+
+def fetch_opening_transaction(dbapi: psycopg.Connection, statement: PreparedStatement, params: dict[str, Any],
+                              row_factory: RowFactory[Any]) -> list[Any]:  # fmt: skip
+    """Run one statement and return its rows; when no transaction is open yet, the ``BEGIN`` that
+    opens it goes in the same message."""
+    if dbapi.info.transaction_status is not TransactionStatus.IDLE:
+        with dbapi.cursor(row_factory=row_factory) as cursor:
+            return cursor.execute(statement.sql, params).fetchall()
+    dbapi.autocommit = True
+    known = _prepared.setdefault(dbapi, set())
+    if statement.name not in known:
+        dbapi.execute(statement.prepare)  # once per connection, outside any transaction
+        known.add(statement.name)
+    with psycopg.ClientCursor(dbapi, row_factory=row_factory) as cursor:
+        cursor.execute("BEGIN; " + statement.execute, params)
+        cursor.nextset()  # past BEGIN's empty result
+        return cursor.fetchall()
+
+
+def execute_and_commit(dbapi: psycopg.Connection, sql: str, params: dict[str, Any]) -> None:
+    """Run one statement and commit the open transaction in the same message. If the statement fails
+    the ``COMMIT`` is not run: the transaction is left for the caller to roll back."""
+    psycopg.ClientCursor(dbapi).execute(sql + "; COMMIT", params)
+    restore_autocommit_off(dbapi)
+
+
+def restore_autocommit_off(dbapi: psycopg.Connection) -> None:
+    """Put back the driver's own transaction handling once no transaction is open (a no-op when it was
+    never switched off)."""
+    if dbapi.autocommit and dbapi.info.transaction_status is TransactionStatus.IDLE:
+        dbapi.autocommit = False
