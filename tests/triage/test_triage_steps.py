@@ -148,6 +148,20 @@ def test_a_broken_rules_file_is_refused_with_its_line(tmp_path: Path) -> None:
         load_rules(bad)
 
 
+def test_classes_without_labelled_messages_are_learned_from_the_taxonomy_names() -> None:
+    """The labelled history has no 民政 or 政法 message, and here none of 交通运输 either: the taxonomy's
+    own names (社会救助/城镇低保, 社会治安/黄赌毒, 出租车管理/运价监管…) still put such reports there."""
+    shared = Settings().shared_dir / "data" / "hotline"
+    labelled = [x for x in read_labelled(shared / "labelled.jsonl") if x.level1 != "交通运输"]
+    model = HotlineClassifier.train(shared / "taxonomy.csv", labelled)
+    reports = {"我父亲想申请城镇低保，社区说材料不齐": ["民政", "社会救助", "城镇低保"],
+               "婚姻登记处排队太久，能不能网上预约": ["民政", "社会服务", "婚姻登记"],
+               "小区附近有人聚众赌博，请派出所打击黄赌毒": ["政法", "社会治安", "黄赌毒"],
+               "出租车司机拒载还绕路，运价乱收": ["交通运输", "出租车管理", "运价监管"]}  # fmt: skip
+    paths = [path for path, _ in model.classify_many(list(reports))]
+    assert paths == list(reports.values())
+
+
 def test_the_hotline_classifier_learns_the_real_first_level_classes() -> None:
     shared = Settings().shared_dir / "data" / "hotline"
     labelled = read_labelled(shared / "labelled.jsonl")
