@@ -1,10 +1,11 @@
 """Fewer round trips to PostgreSQL on the hot write path (a case transition with an Idempotency-Key).
 
 psycopg opens a transaction by sending ``BEGIN`` as a message of its own before the first statement,
-and the session's commit sends ``COMMIT`` alone: two of a transition's five round trips carry nothing
-else. Here ``BEGIN`` travels with the transaction's first statement and ``COMMIT`` with its last, each
-pair as one simple query bound client-side. Under 50 clients on this machine every round trip is a
-context switch on both sides of a CPU-bound exchange, so they cost throughput, not only latency.
+and the session's commit sends ``COMMIT`` alone: two of the four round trips of a keyed transition
+(BEGIN, the move, the key, COMMIT) would carry nothing else. Here ``BEGIN`` travels with the
+transaction's first statement and ``COMMIT`` with its last, each pair as one simple query bound
+client-side. Under 50 clients on this machine every round trip is a context switch on both sides of a
+CPU-bound exchange, so they cost throughput, not only latency.
 
 A simple query is planned each time it is sent; the transition's statement (an UPDATE, an INSERT and
 a history read in one) costs more to plan than to run, so it is prepared once per connection and the
