@@ -2,11 +2,11 @@
 history and from the taxonomy itself: a linear classifier over character n-grams for the first level,
 then the second and third levels by similarity to the taxonomy's class names within that first level.
 
-The taxonomy's names are training examples too: each leaf ("劳动关系 拖欠工资") says in the city's own
-words what its first-level class covers, so a class with few labelled messages, or none, is still
-learned. Measured on the real labelled messages (5-fold CV repeated over 5 shuffles): macro-F1 0.750
-from the messages alone with character and word n-grams, 0.778 without the word n-grams (jieba's
-words overfit 308 messages), 0.821 with the taxonomy's 517 names added."""
+The taxonomy's names are training examples too: each ("城镇低保", "黄赌毒", "出租车管理") says in the
+city's own words what its first-level class covers, so a class with few labelled messages, or none, is
+still learned. Measured on the real labelled messages (5-fold CV repeated over 5 shuffles): macro-F1
+0.750 from the messages alone with character and word n-grams, 0.778 without the word n-grams (jieba's
+words overfit 308 messages), 0.864 with the taxonomy's names added."""
 
 from __future__ import annotations
 
@@ -46,9 +46,12 @@ def read_taxonomy(path: Path) -> list[tuple[str, str, str]]:
 
 
 def taxonomy_examples(taxonomy: list[tuple[str, str, str]]) -> list[Labelled]:
-    """One training example per leaf of the taxonomy: its second- and third-level names, labelled with
-    its first level."""
-    return [Labelled(normalize(f"{level2} {level3}"), level1) for level1, level2, level3 in taxonomy]
+    """Each second- and third-level name of the taxonomy as a training example of its first level, once
+    per (first level, name); the catch-all 其他 says nothing and is left out. Names stand alone: a leaf
+    written as one text with its second-level name ("社会救助 城镇低保") let the second-level name, shared
+    by all its leaves, outweigh the third-level one that tells them apart (macro-F1 0.821 → 0.864)."""
+    names = dict.fromkeys((level1, name) for level1, level2, level3 in taxonomy for name in (level2, level3))
+    return [Labelled(normalize(name), level1) for level1, name in names if name != "其他"]
 
 
 def make_model(c: float = 1.0) -> Pipeline:

@@ -62,12 +62,27 @@ def test_build_then_load_then_skip(env_for, tmp_path: Path) -> None:
     [
         (["demo", "build", "--scale", "0"], "--scale"),
         (["graph", "load", "--dir", "/nonexistent/city"], "yiwang demo build"),
+        (["eval", "triage", "--real", "--folds", "1"], "--folds"),
     ],
 )
 def test_mistakes_exit_with_a_sentence(env_for, tmp_path: Path, args: list[str], message: str) -> None:
     env_for(tmp_path)
     result = runner.invoke(app, args)
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+def test_eval_triage_real_prints_the_classifier_against_its_ablation_and_baseline(env_for, tmp_path: Path) -> None:
+    env_for(tmp_path)
+    result = runner.invoke(app, ["eval", "triage", "--real", "--folds", "3"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:4]]
+            for line in result.output.splitlines() if line.count("│") >= 4}  # fmt: skip
+    with_names = float(rows["classifier: messages + taxonomy names (char TF-IDF, linear SVM)"][1])
+    alone = float(rows["the same trained on the messages alone"][1])
+    baseline = float(rows["baseline: most frequent class"][1])
+    assert with_names > alone > baseline
+    assert "±" in rows["the same, mean ± sd over 5 shuffles of the folds"][1]
+    assert "环境保护" in result.output  # per class
 
 
 def test_invalid_setting_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
