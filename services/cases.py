@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, NoReturn
 
 from psycopg.rows import namedtuple_row
-from sqlalchemy import DateTime, bindparam, select, text
+from sqlalchemy import Connection, DateTime, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
@@ -155,6 +155,7 @@ _MOVE_POSTGRESQL = re.sub(r":(\w+)", r"%(\1)s", (
     "UNION ALL SELECT seq, action, actor, at, note, from_state, to_state FROM added) AS h ORDER BY h.seq"
 ))  # the driver's placeholders: %(name)s
 _MOVE_PREPARED = PreparedStatement("yiwang_case_move", _MOVE_POSTGRESQL)
+_READ_PREPARED = PreparedStatement("yiwang_case_read", f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = %(id)s")
 
 
 class _Event(NamedTuple):
@@ -186,8 +187,7 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
     params = {"id": case_id, "now": now, "version": body.expected_version, "rework": int(action.rework), "extend": 0,
               "deadline": None, "department_id": None, "actor": body.actor, "note": body.note, "action": action.zh}  # fmt: skip
     if action.name in ("dispatch", "extend") or len(action.sources) > 1:
-        table = CaseRow.__table__
-        case = connection.execute(select(table).where(table.c.id == case_id)).one_or_none()
+        case = _read_case(connection, case_id)
         if case is None:
             raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
         _refuse_stale(case_id, case.version, body.expected_version)
@@ -232,6 +232,15 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
     if held is not None:
         session.expire(held)  # a CaseRow this session holds (e.g. just created) reloads when next read
     return to_public(moved, history, now)
+
+
+def _read_case(connection: Connection, case_id: str) -> Any:
+    """The case row, read as the transaction's first statement (on PostgreSQL with its BEGIN)."""
+    if connection.dialect.name == "postgresql":
+        rows = fetch_opening_transaction(connection.connection.dbapi_connection, _READ_PREPARED, {"id": case_id}, namedtuple_row)
+        return rows[0] if rows else None
+    table = CaseRow.__table__
+    return connection.execute(select(table).where(table.c.id == case_id)).one_or_none()
 
 
 def _refuse_stale(case_id: str, version: int, expected: int | None) -> None:

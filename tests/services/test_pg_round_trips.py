@@ -20,7 +20,10 @@ from services.workflow import State
 
 
 class _Graph:
-    """Transitions that do not dispatch or extend read nothing from the graph."""
+    """派遣 reads the category's time limits from the graph; nothing else is asked."""
+
+    def ro_query(self, query: str, params: dict | None = None) -> list[dict]:
+        return [{"c": {"name": "路面塌陷", "sla_hours": 8, "urgent_sla_hours": 2}}]
 
 
 def _seed(sessions, case_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -36,8 +39,8 @@ def _seed(sessions, case_id: str) -> None:  # type: ignore[no-untyped-def]
         session.commit()
 
 
-def _register(sessions, case_id: str, key: str, expected_version: int | None = 1) -> dict:  # type: ignore[no-untyped-def]
-    body = TransitionRequest(action="立案", actor="op", expected_version=expected_version)
+def _register(sessions, case_id: str, key: str, expected_version: int | None = 1, action: str = "立案") -> dict:  # type: ignore[no-untyped-def]
+    body = TransitionRequest(action=action, actor="op", expected_version=expected_version)
     return run_once(sessions, key, f"POST /v1/cases/{case_id}/transition", body,
                     lambda s: cases.transition(s, _Graph(), case_id, body))  # type: ignore[arg-type]  # fmt: skip
 
@@ -84,6 +87,23 @@ def test_a_keyed_transition_costs_two_messages(pg_engine) -> None:  # type: igno
             case = session.get(CaseRow, case_id)
             assert (case.version, case.state) == (2, State.REGISTERED.value)
         assert session.scalar(select(func.count()).select_from(IdempotencyRow)) == 2
+
+
+def test_a_keyed_dispatch_reads_the_case_with_its_begin(pg_engine) -> None:  # type: ignore[no-untyped-def]
+    """派遣 reads the case first (its deadline runs from dispatch): BEGIN goes with that read."""
+    sessions = db.session_factory(pg_engine)
+    for case_id in ("C1", "C2"):
+        _seed(sessions, case_id)
+        _register(sessions, case_id, f"r-{case_id}")
+    _register(sessions, "C1", "d-1", expected_version=2, action="派遣")  # prepares the read
+    sent = _protocol_messages(pg_engine, lambda: _register(sessions, "C2", "d-2", expected_version=2, action="派遣"))
+    # BEGIN with the read; the move in the transaction that opened (the driver's extended protocol:
+    # Parse/Bind/Execute up to one Sync); the key with COMMIT. Each Query or Sync ends a round trip.
+    assert sent[0] == "Query" and sent[-1] == "Query"
+    assert sum(m in ("Query", "Sync") for m in sent) == 3, sent
+    with sessions() as session:
+        case = session.get(CaseRow, "C2")
+        assert (case.version, case.state) == (3, State.DISPATCHED.value) and case.deadline is not None
 
 
 def test_the_connection_is_transactional_again_after_a_replay_and_a_refusal(pg_engine) -> None:  # type: ignore[no-untyped-def]
