@@ -15,19 +15,25 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def default_shared_dir(repo: Path = REPO_ROOT) -> Path:
     """``shared/`` beside the checkout; for a clone made from a checkout on this machine (``git clone .
-    /tmp/x``, as a clean-clone check does), ``shared/`` beside the checkout it was cloned from."""
+    /tmp/x``, as a clean-clone check does) or a ``git worktree`` of one, ``shared/`` beside that checkout."""
     beside = repo.parent / "shared"
     if beside.is_dir():
         return beside
-    try:
-        origin = subprocess.run(["git", "-C", str(repo), "remote", "get-url", "origin"], capture_output=True,
-                                text=True, timeout=5, check=False).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return beside
-    source = Path(origin.removeprefix("file://"))
-    if origin and source.is_absolute() and (source.parent / "shared").is_dir():
-        return source.parent / "shared"
+    for source in (_git_path(repo, "remote", "get-url", "origin"),
+                   _git_path(repo, "rev-parse", "--path-format=absolute", "--git-common-dir")):  # fmt: skip
+        checkout = source.parent if source and source.name == ".git" else source
+        if checkout and checkout.is_absolute() and (checkout.parent / "shared").is_dir():
+            return checkout.parent / "shared"
     return beside  # missing: loading data names YIWANG_SHARED_DIR in its error
+
+
+def _git_path(repo: Path, *args: str) -> Path | None:
+    try:
+        out = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=5,
+                             check=False).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.removeprefix("file://")) if out else None
 
 
 class Settings(BaseSettings):

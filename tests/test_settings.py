@@ -12,7 +12,7 @@ def _git(*args: str) -> None:
     subprocess.run(["git", *args], check=True, capture_output=True)
 
 
-def test_shared_beside_the_checkout_or_beside_the_checkout_it_was_cloned_from(tmp_path: Path) -> None:
+def test_shared_beside_the_checkout_or_beside_the_checkout_it_was_cloned_or_branched_from(tmp_path: Path) -> None:
     (tmp_path / "work" / "shared").mkdir(parents=True)
     checkout = tmp_path / "work" / "main"
     _git("init", "-q", str(checkout))
@@ -22,6 +22,10 @@ def test_shared_beside_the_checkout_or_beside_the_checkout_it_was_cloned_from(tm
     clone = tmp_path / "elsewhere" / "clone"  # a clean-clone check: `git clone . $(mktemp -d)`
     _git("clone", "-q", str(checkout), str(clone))
     assert default_shared_dir(clone) == tmp_path / "work" / "shared"
+
+    worktree = tmp_path / "scratch" / "tree"  # `git worktree add /tmp/x`, e.g. to bench an older commit
+    _git("-C", str(checkout), "worktree", "add", "-q", "--detach", str(worktree))
+    assert default_shared_dir(worktree) == tmp_path / "work" / "shared"
 
     lone = tmp_path / "lone" / "repo"  # nothing to find: the usual place, named in the loading error
     _git("init", "-q", str(lone))
