@@ -45,7 +45,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_size=20, max_overflow=40, pool_recycle=3600)
+    # prepare_threshold=None: psycopg prepares nothing by itself, so it never sends the DEALLOCATE ALL
+    # (after a rollback) that would also drop the statements services.pg_round_trips prepares.
+    engine = create_engine(url, pool_size=20, max_overflow=40, pool_recycle=3600, connect_args={"prepare_threshold": None})
     _ping_connections_that_were_idle(engine)
 
     @event.listens_for(engine, "checkin")

@@ -27,6 +27,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import psycopg
+import psycopg.errors
 from psycopg.pq import TransactionStatus
 from psycopg.rows import RowFactory
 
@@ -52,23 +53,44 @@ class PreparedStatement:
         return f"EXECUTE {self.name}(" + ", ".join(f"%({name})s" for name in self._names) + ")"
 
 
-# Prepared statements live as long as their server connection (a rollback does not drop them).
+# Prepared statements live as long as their server connection: a rollback does not drop them, but a
+# DEALLOCATE ALL does, and psycopg sends one after rolling back once it has auto-prepared statements of
+# its own. Engines therefore turn psycopg's auto-preparation off (``prepare_threshold=None`` in
+# services/db.py), and a statement found missing anyway is prepared again.
 _prepared: WeakKeyDictionary[psycopg.Connection, set[str]] = WeakKeyDictionary()
 
 
 def fetch_opening_transaction(dbapi: psycopg.Connection, statement: PreparedStatement, params: dict[str, Any],
                               row_factory: RowFactory[Any]) -> list[Any]:  # fmt: skip
-    """Run one statement and return its rows; when no transaction is open yet, the ``BEGIN`` that
-    opens it goes in the same message."""
-    if dbapi.info.transaction_status is not TransactionStatus.IDLE:
-        with dbapi.cursor(row_factory=row_factory) as cursor:
-            return cursor.execute(statement.sql, params).fetchall()
-    dbapi.autocommit = True
+    """Run a prepared statement and return its rows; when no transaction is open yet, the ``BEGIN``
+    that opens it goes in the same message."""
+    opening = dbapi.info.transaction_status is TransactionStatus.IDLE
+    if opening:
+        dbapi.autocommit = True  # before anything is sent: psycopg must not open a transaction itself
+    _prepare_once(dbapi, statement)
+    try:
+        return _fetch(dbapi, statement, params, row_factory, opening)
+    except psycopg.errors.InvalidSqlStatementName:
+        _prepared.get(dbapi, set()).discard(statement.name)
+        if not opening:
+            raise  # the caller's transaction is aborted: only the caller can start it again
+        dbapi.execute("ROLLBACK")  # the BEGIN that went with it
+        _prepare_once(dbapi, statement)
+        return _fetch(dbapi, statement, params, row_factory, opening)
+
+
+def _prepare_once(dbapi: psycopg.Connection, statement: PreparedStatement) -> None:
     known = _prepared.setdefault(dbapi, set())
     if statement.name not in known:
-        dbapi.execute(statement.prepare)  # once per connection, outside any transaction
+        dbapi.execute(statement.prepare)  # not transactional: it outlives a rollback
         known.add(statement.name)
+
+
+def _fetch(dbapi: psycopg.Connection, statement: PreparedStatement, params: dict[str, Any],
+           row_factory: RowFactory[Any], opening: bool) -> list[Any]:  # fmt: skip
     with psycopg.ClientCursor(dbapi, row_factory=row_factory) as cursor:
+        if not opening:
+            return cursor.execute(statement.execute, params).fetchall()
         cursor.execute("BEGIN; " + statement.execute, params)
         cursor.nextset()  # past BEGIN's empty result
         return cursor.fetchall()

@@ -73,6 +73,13 @@ def test_refused_moves_write_nothing(client: TestClient, small_city: CityData, a
     assert client.get(f"/v1/cases/{case['id']}").json() == case
 
 
+def test_an_expected_version_no_case_can_have_is_refused_alike_on_both_databases(client: TestClient, small_city: CityData) -> None:
+    case = _new(client, small_city)
+    response = _move(client, case, "立案", expected_version=2**31)  # past the version column's 32 bits
+    assert response.status_code == 422 and "expected_version" in response.json()["error"]["message"]
+    assert client.get(f"/v1/cases/{case['id']}").json() == case
+
+
 @pytest.mark.parametrize(("body", "status"), [
     ({"text": "x", "category_code": "component-0101"}, 422),
     ({"text": "x", "category_code": "component-9999", "grid_id": "990101001001001"}, 404),

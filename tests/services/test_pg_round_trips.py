@@ -124,3 +124,18 @@ def test_the_connection_is_transactional_again_after_a_replay_and_a_refusal(pg_e
         assert session.get(IdempotencyRow, ("probe", "s")) is None
         assert session.scalar(select(func.count()).select_from(CaseEventRow)) == 2  # 受理 and one 立案
         assert session.get(CaseRow, "C1").version == 2
+
+
+def test_a_statement_dropped_on_the_server_is_prepared_again(pg_engine) -> None:  # type: ignore[no-untyped-def]
+    """DEALLOCATE ALL (psycopg's own after a rollback once it has auto-prepared, a pooler's, an
+    operator's) drops the prepared move: the next transition prepares it again instead of failing."""
+    sessions = db.session_factory(pg_engine)
+    for case_id in ("C1", "C2"):
+        _seed(sessions, case_id)
+    _register(sessions, "C1", "k-1")
+    with pg_engine.connect() as connection:  # the same pooled connection
+        connection.connection.dbapi_connection.execute("DEALLOCATE ALL")
+        connection.commit()
+    assert _register(sessions, "C2", "k-2")["state"] == State.REGISTERED.value
+    with sessions() as session:
+        assert session.connection().connection.dbapi_connection.autocommit is False
