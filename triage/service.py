@@ -23,7 +23,7 @@ from services.case_models import Location as LonLat
 from tools.catalog import Citation
 from triage.classify import CategoryClassifier, CategoryGuess, further_matter
 from triage.duplicates import find_duplicates
-from triage.hotline import HotlineClassifier, read_labelled
+from triage.hotline import trained_classifier
 from triage.locate import Gazetteer
 from triage.redact import redact
 from triage.rerank import rerank
@@ -121,8 +121,7 @@ class Triage:
         self.classifier = CategoryClassifier.from_domain(domain)
         self.default_urgency = {f"{c.kind}-{c.code}": getattr(c, "default_urgency", "normal") for c in domain.categories}
         self.rules = load_rules(urgency_csv)
-        self.hotline = (HotlineClassifier.train(taxonomy_csv, read_labelled(labelled_jsonl))
-                        if labelled_jsonl and labelled_jsonl.exists() else None)  # fmt: skip
+        self.hotline = trained_classifier(taxonomy_csv, labelled_jsonl) if labelled_jsonl and labelled_jsonl.exists() else None
         self.grid_centre = {g.id: ((g.box[0] + g.box[2]) / 2, (g.box[1] + g.box[3]) / 2) for g in self.gazetteer.grids}
         self._clauses: dict[str, Citation | None] = {}
         self.rules_table = load_rules_table(graph)
