@@ -10,12 +10,11 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold
 
 from graph.store import GraphStore
 from services.case_models import CaseCreate
 from services.cases import create_case
-from triage.hotline import Labelled, fit_first_level
+from triage.hotline import Labelled, cross_validated_margins
 from triage.service import Triage, TriageRequest
 
 
@@ -107,11 +106,8 @@ def evaluate_real(labelled: list[Labelled], taxonomy: list[tuple[str, str, str]]
     baseline always answers the most frequent class. Macro-F1 is over the classes the messages have: a
     message put in any other class of the taxonomy counts against its own class's recall."""
     gold = np.array([x.level1 for x in labelled])
-    predicted = np.empty(len(gold), dtype=object)
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(gold)), gold):
-        model = fit_first_level([labelled[i] for i in train], taxonomy)
-        predicted[test] = model.predict([labelled[i].text for i in test])
-    predicted = predicted.astype(str)
+    margins, classes_answered = cross_validated_margins(labelled, taxonomy, folds, seed)
+    predicted = classes_answered[margins.argmax(axis=1)]
     classes = sorted(set(gold))
     f1s = f1_score(gold, predicted, average=None, labels=classes)
     majority = Counter(gold).most_common(1)[0][0]

@@ -75,6 +75,21 @@ def softmax(decision: np.ndarray, temperature: float) -> np.ndarray:
 TEMPERATURES = np.arange(1.0, 16.5, 0.5)
 
 
+def cross_validated_margins(labelled: list[Labelled], taxonomy: list[tuple[str, str, str]], folds: int,
+                            seed: int = 0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Each message's SVM margins from a model that did not see it (stratified k-fold, each fold trained on
+    the other folds' messages and the taxonomy's names), in the messages' order, and the classes they are
+    over (a class no training fold had gets -inf)."""
+    gold = np.array([x.level1 for x in labelled])
+    classes = np.array(sorted({*gold, *(level1 for level1, _, _ in taxonomy)}))
+    margins = np.full((len(gold), len(classes)), -np.inf)
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(gold)), gold):
+        model = fit_first_level([labelled[i] for i in train], taxonomy)
+        columns = np.searchsorted(classes, model.classes_)
+        margins[np.ix_(test, columns)] = np.atleast_2d(model.decision_function([labelled[i].text for i in test]))
+    return margins, classes
+
+
 def fit_temperature(labelled: list[Labelled], taxonomy: list[tuple[str, str, str]], folds: int = 3) -> float:
     """The scale that turns the SVM's margins into confidences that read as probabilities: the one with
     the lowest log-loss on cross-validated margins of the labelled messages. (A fixed scale of 2 said
@@ -83,13 +98,9 @@ def fit_temperature(labelled: list[Labelled], taxonomy: list[tuple[str, str, str
     folds = min(folds, int(min(np.unique(gold, return_counts=True)[1])))
     if folds < 2:
         return 2.0  # too few messages per class to hold any out
-    margins, truth = [], []
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(gold)), gold):
-        model = fit_first_level([labelled[i] for i in train], taxonomy)
-        margins.append(np.atleast_2d(model.decision_function([labelled[i].text for i in test])))
-        truth.extend(list(model.classes_).index(g) for g in gold[test])
-    decision, rows = np.vstack(margins), np.arange(len(truth))
-    losses = [-np.mean(np.log(softmax(decision, t)[rows, truth] + 1e-12)) for t in TEMPERATURES]
+    margins, classes = cross_validated_margins(labelled, taxonomy, folds)
+    rows, truth = np.arange(len(gold)), np.searchsorted(classes, gold)
+    losses = [-np.mean(np.log(softmax(margins, t)[rows, truth] + 1e-12)) for t in TEMPERATURES]
     return float(TEMPERATURES[int(np.argmin(losses))])
 
 
