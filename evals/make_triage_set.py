@@ -10,10 +10,15 @@ misleading words or an injected instruction; some come in pairs about the same s
 
 Run: ``python -m evals.make_triage_set`` (needs the demo city in the graph: ``make run`` or
 ``yiwang demo build && yiwang graph load``). Deterministic from the seed.
+
+``--dev`` writes ``evals/data/triage_dev.jsonl`` the same way from other phrasings
+(``evals/data/triage_dev_phrases.json``), written by another hand that never saw this set: keyword and
+rule changes are made on the misses of that set, and this one measures whether they carry over.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 from pathlib import Path
@@ -25,8 +30,12 @@ from graph import queries
 from graph.store import GraphStore, open_graph
 
 LEVELS = ["low", "normal", "high", "critical"]
-OUT = Path(__file__).resolve().parent / "data" / "triage.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+OUT = DATA / "triage.jsonl"
 SEED = 20261124
+DEV_PHRASES = DATA / "triage_dev_phrases.json"
+DEV_OUT = DATA / "triage_dev.jsonl"
+DEV_SEED = 20261125
 
 # category id → phrasings ({loc} is where the place goes); written as callers talk. A leading "!" marks a
 # hazard in the situation itself (a hole where a cover was, a live wire down): at least high urgency.
@@ -113,18 +122,19 @@ def places(graph: GraphStore, rng: random.Random) -> list[tuple[str, str, float,
     return out
 
 
-def build(graph: GraphStore, seed: int = SEED, n: int = 320) -> list[dict]:
+def build(graph: GraphStore, seed: int = SEED, n: int = 320, phrases: dict[str, list[str]] | None = None) -> list[dict]:
+    phrases = phrases or PHRASES
     rng = random.Random(seed)
     to_traditional = opencc.OpenCC("s2t")
     default_urgency = {row["id"]: row.get("u") or "normal" for row in graph.ro_query(
         "MATCH (c:EventCategory) RETURN c.id AS id, c.default_urgency AS u")}  # fmt: skip
     spots = places(graph, rng)
-    categories = sorted(PHRASES)
+    categories = sorted(phrases)
     items: list[dict] = []
     while len(items) < n:
         i = len(items)
         category = categories[i % len(categories)]
-        phrase = rng.choice(PHRASES[category])
+        phrase = rng.choice(phrases[category])
         variant = rng.choices(["plain", "typo", "traditional", "no_location", "two_issues", "injection", "long"],
                               [40, 10, 8, 10, 8, 6, 8])[0]  # fmt: skip
         urgency = default_urgency.get(category, "normal")
@@ -151,7 +161,7 @@ def build(graph: GraphStore, seed: int = SEED, n: int = 320) -> list[dict]:
             text = to_traditional.convert(text)
         elif variant == "two_issues":
             other = rng.choice([c for c in categories if c != category])
-            text += "另外，" + rng.choice(PHRASES[other]).format(loc="旁边") + "。"
+            text += "另外，" + rng.choice(phrases[other]).format(loc="旁边") + "。"
         elif variant == "injection":
             text += rng.choice(INJECTIONS)
         elif variant == "long":
@@ -165,7 +175,7 @@ def build(graph: GraphStore, seed: int = SEED, n: int = 320) -> list[dict]:
         items.append(item)
         if spot and variant == "plain" and rng.random() < 0.25 and len(items) < n:
             # The same problem reported again by someone else, in other words.
-            again = rng.choice([p for p in PHRASES[category] if p.lstrip("!") != phrase] or PHRASES[category])
+            again = rng.choice([p for p in phrases[category] if p.lstrip("!") != phrase] or phrases[category])
             base = default_urgency.get(category, "normal")
             if again.startswith("!") and base != "critical":
                 base = "high"
@@ -177,13 +187,19 @@ def build(graph: GraphStore, seed: int = SEED, n: int = 320) -> list[dict]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Write the labelled triage set (or, with --dev, the development set).")
+    parser.add_argument("--dev", action="store_true", help=f"the development set from {DEV_PHRASES.name}")
+    args = parser.parse_args()
     graph = open_graph(get_settings())
     try:
-        items = build(graph)
+        if args.dev:
+            out, items = DEV_OUT, build(graph, DEV_SEED, phrases=json.loads(DEV_PHRASES.read_text(encoding="utf-8")))
+        else:
+            out, items = OUT, build(graph)
     finally:
         graph.close()
-    OUT.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in items), encoding="utf-8")
-    print(f"wrote {len(items)} reports → {OUT}")
+    out.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in items), encoding="utf-8")
+    print(f"wrote {len(items)} reports → {out}")
 
 
 if __name__ == "__main__":

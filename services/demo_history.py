@@ -25,7 +25,7 @@ CATEGORY_WEIGHTS: dict[str, int] = {
 TEXTS: dict[str, str] = {
     "event-0102": "路边垃圾堆了好几天没人清", "event-0101": "小区楼顶有人私搭乱建", "event-0104": "人行道很脏没人扫",
     "event-0405": "下雨后路面积水很深", "component-0103": "雨水井盖丢了很危险", "component-0101": "自来水井盖松动有响声",
-    "component-0110": "路灯晚上不亮", "event-0106": "垃圾桶满了溢出来", "event-0201": "店铺占道经营",
+    "component-0110": "路灯晚上不亮", "event-0106": "垃圾桶满了溢出来", "event-0201": "电线杆上贴满了小广告",
     "component-0204": "桥面有坑槽", "component-0601": "泵站设备异响",
 }  # fmt: skip
 

@@ -14,6 +14,7 @@ evidence; keywords are matched by sound as well as by writing.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,9 @@ CONDITION = re.compile(r"坏|破|损|裂|断了|断裂|折断|歪|倒了|倒地|
                        r"故障|异响|响声|碎|掉了|掉下|脱落|变形|下沉|晃|烂|堵|倾斜|移位|被盗|秃|枯|闪|停运|没水|脏|臭|"
                        r"看不清|模糊")
 BARE_OBJECT = 0.6
+# "人行道上停满了车", "绿化带里有条死狗", "公园里的单杠断了": a facility followed by 上/里/内/中/边/旁 names where
+# something is, not what is wrong, and does not count for the facility.
+LOCATIVE = re.compile(r"[上里内中边旁]")
 CATCH_ALL_FLOOR = 0.15
 SOUND_WEIGHT = 0.8
 # "另外，…" / "此外，…": what follows is a further matter; the report is filed under what came before.
@@ -61,6 +65,9 @@ class CategoryClassifier:
         self.categories = categories
         self.ids = [f"{c.kind}-{c.code}" for c in categories]
         self.keywords = [[normalize(k) for k in {c.name, *c.keywords} if len(k) >= 2] for c in categories]
+        # A keyword several categories list (井盖没了: 上水井盖 and 雨水井盖) is evidence shared among them.
+        listed_by = Counter(word for words in self.keywords for word in set(words))
+        self.weight = {word: len(word) / 4 / listed_by[word] for word in listed_by}
         self.sounds = SoundIndex()
         self.by_sound: dict[str, list[tuple[int, str]]] = {}
         for i, words in enumerate(self.keywords):
@@ -70,6 +77,7 @@ class CategoryClassifier:
         profiles = [normalize(f"{c.name} {c.name} {c.description} {' '.join(c.keywords)}") for c in categories]
         self.catch_all = {i for i, c in enumerate(categories) if c.name.startswith("其他")}
         self.bare_object_factor = np.array([BARE_OBJECT if c.kind == "component" else 1.0 for c in categories])
+        self.is_component = [c.kind == "component" for c in categories]
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self.profiles = self.vectorizer.fit_transform(profiles)
 
@@ -82,11 +90,19 @@ class CategoryClassifier:
 
         One pass over the text's syllables finds both: a keyword written as it is also sounds as it is.
         A keyword is heard only as a slip of one character (拉圾, 井钙, 路等) that lines up with the
-        text's words: "这里排水" sounds like 立牌 across two words, which no caller said."""
+        text's words: "这里排水" sounds like 立牌 across two words, which no caller said. A second pass
+        reads the text without 的, so that 燃气的井盖 is a 燃气井盖 and 天桥的电梯 a 天桥电梯 (the first
+        keeps 摩的 and 黑的)."""
         scores = np.zeros(len(self.categories))
         found: list[list[str]] = [[] for _ in self.categories]
-        syllables = self.sounds.syllables(text)
         seen: set[tuple[int, str]] = set()
+        self._scan(text, scores, found, seen)
+        if "的" in text:
+            self._scan(text.replace("的", ""), scores, found, seen)
+        return scores, [tuple(words) for words in found]
+
+    def _scan(self, text: str, scores: np.ndarray, found: list[list[str]], seen: set[tuple[int, str]]) -> None:
+        syllables = self.sounds.syllables(text)
         boundaries: set[int] | None = None
         for n in self.keyword_lengths:
             for start in range(len(syllables) - n + 1):
@@ -97,8 +113,10 @@ class CategoryClassifier:
                         continue  # one sound counts once per category (雨水箅子 / 雨水篦子)
                     # A longer keyword is more specific ("雨水井盖" over "井盖"); several keywords agree.
                     if word == span or word in text:
+                        if self.is_component[i] and LOCATIVE.match(text, start + n):
+                            continue  # a place, not the facility's problem
                         seen.add((i, key))
-                        scores[i] += len(word) / 4
+                        scores[i] += self.weight[word]
                         found[i].append(word)
                         continue
                     if sum(a != b for a, b in zip(word, span, strict=True)) != 1:
@@ -108,9 +126,8 @@ class CategoryClassifier:
                     if start in boundaries and start + n in boundaries:
                         # Heard, not written, a keyword counts a little less.
                         seen.add((i, key))
-                        scores[i] += SOUND_WEIGHT * len(word) / 4
+                        scores[i] += SOUND_WEIGHT * self.weight[word]
                         found[i].append(f"{word}（音近）")
-        return scores, [tuple(words) for words in found]
 
     def classify(self, text: str) -> list[CategoryGuess]:
         """The top categories, best first, with scores in [0, 1] that sum to at most 1."""
