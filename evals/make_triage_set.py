@@ -11,9 +11,10 @@ misleading words or an injected instruction; some come in pairs about the same s
 Run: ``python -m evals.make_triage_set`` (needs the demo city in the graph: ``make run`` or
 ``yiwang demo build && yiwang graph load``). Deterministic from the seed.
 
-``--dev`` writes ``evals/data/triage_dev.jsonl`` the same way from other phrasings
-(``evals/data/triage_dev_phrases.json``), written by another hand that never saw this set: keyword and
-rule changes are made on the misses of that set, and this one measures whether they carry over.
+``--dev`` writes ``evals/data/triage_dev.jsonl`` (480 reports) the same way from other phrasings
+(``evals/data/triage_dev_phrases.json``: 9 per category, written in two batches by other hands that saw
+neither this set nor the keyword lists): keyword and rule changes are made on the misses of that set,
+and this one measures whether they carry over.
 """
 
 from __future__ import annotations
@@ -193,7 +194,8 @@ def main() -> None:
     graph = open_graph(get_settings())
     try:
         if args.dev:
-            out, items = DEV_OUT, build(graph, DEV_SEED, phrases=json.loads(DEV_PHRASES.read_text(encoding="utf-8")))
+            phrases = json.loads(DEV_PHRASES.read_text(encoding="utf-8"))
+            out, items = DEV_OUT, build(graph, DEV_SEED, n=480, phrases=phrases)
         else:
             out, items = OUT, build(graph)
     finally:
