@@ -71,7 +71,7 @@ def main() -> None:
 
         for label, step in (
             ("  redaction alone", lambda: [redact(t) for t in texts]),
-            ("  category alone (rules + TF-IDF)", lambda: triage.classifier.classify_many(texts)),
+            ("  category alone (rules, TF-IDF, examples)", lambda: triage.classifier.classify_many(texts)),
             ("  location alone (gazetteer)", lambda: [triage.gazetteer.locate(t) for t in texts]),
             ("  hotline class alone (SVM)", lambda: triage.hotline.classify_many(texts) if triage.hotline else None),
         ):

@@ -7,12 +7,12 @@ rules and triage are all generated from them, so the facts agree everywhere.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from graph.exceptions import LoadError
 
@@ -89,6 +89,13 @@ class HotlineRoute(BaseModel):
     dept_key: str
 
 
+class CategoryExample(BaseModel):
+    """A report in a caller's words and the category it is filed under: what triage learns wordings from."""
+
+    category: str = Field(pattern=r"^(event|component)-\d{4}$")
+    text: str = Field(min_length=2)
+
+
 class SensorKind(BaseModel):
     kind: str
     name: str
@@ -146,6 +153,7 @@ class DomainTables:
     hotline_routes: list[HotlineRoute]
     sensor_kinds: list[SensorKind]
     hotline_taxonomy: list[HotlineClass]
+    category_examples: list[CategoryExample] = field(default_factory=list)
 
     @cached_property
     def department_by_key(self) -> dict[str, DepartmentTemplate]:
@@ -172,6 +180,8 @@ def load_domain(domain_dir: Path, taxonomy_csv: Path) -> DomainTables:
             taxonomy_csv, HotlineClass, columns={"一级分类": "level1", "二级分类": "level2", "三级分类": "level3"},
             hint="set YIWANG_SHARED_DIR to the folder holding data/hotline/taxonomy.csv",
         ),
+        # Optional: without examples, triage reads keywords and category descriptions only.
+        category_examples=read_table(examples, CategoryExample) if (examples := domain_dir / "category_examples.csv").exists() else [],
     )
     _cross_check(tables)
     return tables
@@ -192,6 +202,9 @@ def _cross_check(tables: DomainTables) -> None:
     for route in tables.hotline_routes:
         if route.dept_key not in keys:
             problems.append(f"hotline route {route.level1}/{route.level2}: unknown dept_key {route.dept_key!r}")
+    known = {f"{c.kind}-{c.code}" for c in tables.categories}
+    problems += [f"category example {e.text[:20]!r}: unknown category {e.category!r}"
+                 for e in tables.category_examples if e.category not in known]  # fmt: skip
     for kind, items in (("component", tables.components), ("event", tables.events)):
         codes = [c.code for c in items]
         problems += [f"duplicate {kind} code {code}" for code in sorted({c for c in codes if codes.count(c) > 1})]

@@ -32,6 +32,7 @@ from triage.urgency import NAMES, assess, load_rules
 MAX_TEXT = 20_000
 MAX_BATCH = 1_000
 LOW_CONFIDENCE = 0.35
+LEARNED_NOTE = 0.5  # the example model's probability above which the explanation names it
 
 
 class TriageRequest(BaseModel):
@@ -163,8 +164,11 @@ class Triage:
         citations: list[Citation] = [Citation(id=best.id, kind="graph", title=f"{best.name}（{best.kind} {best.code}）",
                                               snippet="分类定义: " + "、".join(best.keywords or ("相似度",)))]  # fmt: skip
         confidence = best.score
+        learned = f"与本类示例诉求的说法相近（学习模型 {best.learned:.2f}）" if best.learned >= LEARNED_NOTE else ""
         if best.keywords:
-            notes.append(f"类别「{best.name}」（{best.code}）：命中关键词「{'、'.join(best.keywords[:3])}」")
+            notes.append(f"类别「{best.name}」（{best.code}）：命中关键词「{'、'.join(best.keywords[:3])}」" + (f"，{learned}" if learned else ""))
+        elif learned:
+            notes.append(f"类别「{best.name}」（{best.code}）：没有命中关键词，{learned}，请人工核对")
         else:
             notes.append(f"类别「{best.name}」（{best.code}）：没有命中关键词，仅按与类别描述的相似度判断，请人工核对")
         if rerank_note:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from cli.demo import taxonomy_csv
 from core.settings import Settings
 from evals.triage import TriageScores, evaluate_real, evaluate_set, read_set
 from graph import queries
+from graph.domain import load_domain
 from services.db import make_engine, migrate, session_factory
 from triage.hotline import read_labelled, read_taxonomy
 from triage.wiring import make_triage
@@ -44,6 +46,9 @@ def test_the_development_set_is_written_in_other_words_than_the_test_set(graph) 
     def bare(p: str) -> str:
         return p.lstrip("!").replace("{loc}", "")
     assert not {bare(p) for ps in dev_phrases.values() for p in ps} & {bare(p) for ps in PHRASES.values() for p in ps}
+    # The example reports triage learns from (data/domain) are the development phrasings.
+    examples = {e.text for e in load_domain(Settings().domain_dir, taxonomy_csv(Settings().shared_dir)).category_examples}
+    assert len(examples) >= 400 and not any(bare(p) in e for ps in PHRASES.values() for p in ps for e in examples)
     dev, test = read_set(DEV), read_set(SET)
     assert len(dev) >= 300 and not {i["text"] for i in dev} & {i["text"] for i in test}
     for item in dev[:: 7]:

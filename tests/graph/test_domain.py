@@ -50,3 +50,14 @@ def test_unknown_department_key_is_refused(tmp_path: Path) -> None:
     path.write_text("\n".join([lines[0], *lines[2:]]) + "\n", encoding="utf-8")
     with pytest.raises(LoadError, match=f"unknown dept_key '{removed_key}'"):
         load_domain(tables, taxonomy_csv(Settings().shared_dir))
+
+
+def test_example_reports_must_name_a_known_category_and_are_optional(tmp_path: Path) -> None:
+    tables = _copy_tables(tmp_path)
+    path = tables / "category_examples.csv"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("event-9999,路口有个东西不对劲\r\n")
+    with pytest.raises(LoadError, match="unknown category 'event-9999'"):
+        load_domain(tables, taxonomy_csv(Settings().shared_dir))
+    path.unlink()  # a city without examples: triage reads keywords and descriptions only
+    assert load_domain(tables, taxonomy_csv(Settings().shared_dir)).category_examples == []

@@ -9,6 +9,7 @@ import pytest
 
 from core.settings import Settings
 from graph import queries
+from graph.domain import CategoryExample
 from triage.classify import CategoryClassifier
 from triage.hotline import HotlineClassifier, read_labelled, trained_classifier
 from triage.locate import Gazetteer
@@ -109,6 +110,21 @@ def test_keywords_are_found_across_de_and_shared_keywords_count_less(domain, tex
 def test_losing_sleep_is_no_sign_of_construction(domain) -> None:
     """睡不着 is said of any noise at night; it no longer files a singing hall under 施工扰民."""
     assert CategoryClassifier.from_domain(domain).classify("楼下歌厅唱歌吵得睡不着")[0].id == "event-0507"
+
+
+def test_example_reports_teach_wordings_no_keyword_lists(domain) -> None:
+    """A city's own wording (瞎了 for a light that is out) is learned from reports filed under it."""
+    categories = list(domain.categories)
+    examples = [CategoryExample(category="component-0110", text=t) for t in ("电杆灯瞎了好几天", "楼下那盏电杆灯又瞎了")]
+    assert CategoryClassifier(categories).classify("巷子口的电杆灯瞎了")[0].id != "component-0110"
+    best = CategoryClassifier(categories, examples).classify("巷子口的电杆灯瞎了")[0]
+    assert best.id == "component-0110" and best.learned > 0.5 and not best.keywords
+
+
+def test_the_shipped_example_reports_are_used(domain) -> None:
+    text = "小区里有个老头天天在空地上烧纸和塑料"
+    assert CategoryClassifier(list(domain.categories)).classify(text)[0].id != "event-0109"
+    assert CategoryClassifier.from_domain(domain).classify(text)[0].id == "event-0109"
 
 
 @pytest.mark.parametrize("text, expected", [
