@@ -14,7 +14,13 @@ Run: ``python -m evals.make_triage_set`` (needs the demo city in the graph: ``ma
 ``--dev`` writes ``evals/data/triage_dev.jsonl`` (480 reports) the same way from other phrasings
 (``evals/data/triage_dev_phrases.json``: 9 per category, written in two batches by other hands that saw
 neither this set nor the keyword lists): keyword and rule changes are made on the misses of that set,
-and this one measures whether they carry over.
+and this one measures whether they carry over. The same phrasings are the example reports triage
+learns from (``data/domain/category_examples.csv``), so figures on that set are training figures.
+
+``--holdout`` writes ``evals/data/triage_holdout.jsonl`` from ``evals/data/triage_holdout_phrases.json``:
+phrasings by a third hand, written before any change they measure and shown to none, with every one that
+shared a wording with the other sets removed (180 left). Measure on it; never tune on it (ask for new
+phrasings when a new development set is needed).
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ SEED = 20261124
 DEV_PHRASES = DATA / "triage_dev_phrases.json"
 DEV_OUT = DATA / "triage_dev.jsonl"
 DEV_SEED = 20261125
+HOLDOUT_PHRASES = DATA / "triage_holdout_phrases.json"
+HOLDOUT_OUT = DATA / "triage_holdout.jsonl"
+HOLDOUT_SEED = 20261126
 
 # category id → phrasings ({loc} is where the place goes); written as callers talk. A leading "!" marks a
 # hazard in the situation itself (a hole where a cover was, a live wire down): at least high urgency.
@@ -189,13 +198,18 @@ def build(graph: GraphStore, seed: int = SEED, n: int = 320, phrases: dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write the labelled triage set (or, with --dev, the development set).")
-    parser.add_argument("--dev", action="store_true", help=f"the development set from {DEV_PHRASES.name}")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--dev", action="store_true", help=f"the development set from {DEV_PHRASES.name}")
+    which.add_argument("--holdout", action="store_true", help=f"the held-out set from {HOLDOUT_PHRASES.name}")
     args = parser.parse_args()
     graph = open_graph(get_settings())
     try:
         if args.dev:
             phrases = json.loads(DEV_PHRASES.read_text(encoding="utf-8"))
             out, items = DEV_OUT, build(graph, DEV_SEED, n=480, phrases=phrases)
+        elif args.holdout:
+            phrases = json.loads(HOLDOUT_PHRASES.read_text(encoding="utf-8"))
+            out, items = HOLDOUT_OUT, build(graph, HOLDOUT_SEED, phrases=phrases)
         else:
             out, items = OUT, build(graph)
     finally:
