@@ -132,14 +132,20 @@ def read_table(path: Path, model: type[M], columns: dict[str, str] | None = None
     if not path.exists():
         raise LoadError(f"缺少数据文件 / missing file {path}; {hint}")
     rows: list[M] = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        for number, raw in enumerate(csv.DictReader(handle), start=2):
-            record = {columns.get(k, k) if columns else k: v for k, v in raw.items()}
-            try:
-                rows.append(model.model_validate(record))
-            except ValidationError as exc:
-                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-                raise LoadError(f"{path}:{number}: {problems}") from exc
+    # utf-8-sig: a table saved from a spreadsheet often starts with a byte-order mark.
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        try:
+            for number, raw in enumerate(csv.DictReader(handle), start=2):
+                if None in raw:  # more fields than the header: an unquoted comma in a text
+                    raise LoadError(f"{path}:{number}: 字段比表头多 / more fields than the header; quote a text that holds a comma")
+                record = {columns.get(k, k) if columns else k: v for k, v in raw.items()}
+                try:
+                    rows.append(model.model_validate(record))
+                except ValidationError as exc:
+                    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                    raise LoadError(f"{path}:{number}: {problems}") from exc
+        except UnicodeDecodeError as exc:
+            raise LoadError(f"{path}: 不是 UTF-8 编码 / not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
     return rows
 
 

@@ -49,8 +49,10 @@ CONDITION = re.compile(r"坏|破|损|裂|断了|断裂|折断|歪|倒了|倒地|
                        r"看不清|模糊")
 BARE_OBJECT = 0.6
 # "人行道上停满了车", "绿化带里有条死狗", "公园里的单杠断了": a facility followed by 上/里/内/中/边/旁 names where
-# something is, not what is wrong, and does not count for the facility.
-LOCATIVE = re.compile(r"[上里内中边旁]")
+# something is, not what is wrong, and does not count for the facility, unless a word on a condition follows
+# at once (井盖上有裂缝, 人行道上的地砖碎了). 上午, 中午 and 边缘 are no places.
+LOCATIVE = re.compile(r"的?[上里内中边旁](?![午缘])的?")
+RIGHT_AFTER = 3  # characters after the place word in which a condition word makes the facility the matter
 CATCH_ALL_FLOOR = 0.15
 SOUND_WEIGHT = 0.8
 # "另外，…" / "此外，…": what follows is a further matter; the report is filed under what came before.
@@ -68,6 +70,17 @@ class CategoryGuess:
     score: float
     keywords: tuple[str, ...]
     learned: float = 0.0  # the example model's probability for this category
+    similarity: float = 0.0  # cosine similarity of the report to the category's profile
+
+    @property
+    def learned_evidence(self) -> float:
+        """What the example model added to this category's evidence."""
+        return EXAMPLE_WEIGHT * 4 * self.learned
+
+    @property
+    def similarity_evidence(self) -> float:
+        """What the resemblance to the category's description added."""
+        return SIMILARITY_WEIGHT * 4 * self.similarity
 
 
 class ExampleModel:
@@ -88,6 +101,8 @@ class ExampleModel:
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """(texts × categories), each row summing to 1."""
         margins = self.model.decision_function(self.vectorizer.transform(texts)) / EXAMPLE_TEMPERATURE
+        if margins.ndim == 1:  # two categories: one margin, for the second
+            margins = np.column_stack([-margins, margins])
         weights = np.exp(margins - margins.max(axis=1, keepdims=True))
         out = np.zeros((len(texts), self.n_categories))
         out[:, self.model.classes_] = weights / weights.sum(axis=1, keepdims=True)
@@ -114,7 +129,7 @@ class CategoryClassifier:
         self.is_component = [c.kind == "component" for c in categories]
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self.profiles = self.vectorizer.fit_transform(profiles)
-        self.examples = ExampleModel(categories, examples) if examples else None
+        self.examples = ExampleModel(categories, examples) if examples and len(categories) > 1 else None
 
     @classmethod
     def from_domain(cls, domain: DomainTables) -> CategoryClassifier:
@@ -147,9 +162,10 @@ class CategoryClassifier:
                     if (i, key) in seen:
                         continue  # one sound counts once per category (雨水箅子 / 雨水篦子)
                     # A longer keyword is more specific ("雨水井盖" over "井盖"); several keywords agree.
-                    if word == span or word in text:
-                        if self.is_component[i] and LOCATIVE.match(text, start + n):
-                            continue  # a place, not the facility's problem
+                    if self.is_component[i] and self._names_a_place(text, start + n):
+                        continue
+                    # Each character has one reading here, so a keyword written as it is sounds as it is.
+                    if word == span:
                         seen.add((i, key))
                         scores[i] += self.weight[word]
                         found[i].append(word)
@@ -163,6 +179,12 @@ class CategoryClassifier:
                         seen.add((i, key))
                         scores[i] += SOUND_WEIGHT * self.weight[word]
                         found[i].append(f"{word}（音近）")
+
+    @staticmethod
+    def _names_a_place(text: str, end: int) -> bool:
+        """Whether the facility mentioned up to ``end`` is followed by a place word (and no condition)."""
+        place = LOCATIVE.match(text, end)
+        return place is not None and not CONDITION.search(text, place.end(), place.end() + RIGHT_AFTER)
 
     def classify(self, text: str) -> list[CategoryGuess]:
         """The top categories, best first, with scores in [0, 1] that sum to at most 1."""
@@ -192,12 +214,12 @@ class CategoryClassifier:
         out, offset = [], 0
         for n, (text, parts) in enumerate(zip(normalized, clauses, strict=True)):
             combined, hits = self._combined(text, similarity[n], learned[n])
-            votes = learned[n]
+            decided_by = n  # the row of the text or clause that decided
             for k, part in enumerate(parts if len(parts) > 1 else []):
                 row = len(normalized) + offset + k
                 scores, part_hits = self._combined(part, similarity[row], learned[row])
                 if scores.max() >= STRONG:
-                    combined, hits, votes = scores, part_hits, learned[row]
+                    combined, hits, decided_by = scores, part_hits, row
                     break
             offset += len(parts)
             order = np.argsort(-combined)[:TOP]
@@ -208,7 +230,8 @@ class CategoryClassifier:
             for i in order:
                 c = self.categories[i]
                 guesses.append(CategoryGuess(self.ids[i], c.code, c.name, c.kind, c.major_name, round(float(probs[i]), 4),
-                                             hits[i], round(float(votes[i]), 4)))  # fmt: skip
+                                             hits[i], round(float(learned[decided_by, i]), 4),
+                                             round(float(similarity[decided_by, i]), 4)))  # fmt: skip
             out.append(guesses)
         return out
 

@@ -32,7 +32,7 @@ from triage.urgency import NAMES, assess, load_rules
 MAX_TEXT = 20_000
 MAX_BATCH = 1_000
 LOW_CONFIDENCE = 0.35
-LEARNED_NOTE = 0.5  # the example model's probability above which the explanation names it
+LEARNED_NOTE = 0.25  # evidence from the example model worth naming beside keywords (a 1-character keyword)
 
 
 class TriageRequest(BaseModel):
@@ -164,13 +164,7 @@ class Triage:
         citations: list[Citation] = [Citation(id=best.id, kind="graph", title=f"{best.name}（{best.kind} {best.code}）",
                                               snippet="分类定义: " + "、".join(best.keywords or ("相似度",)))]  # fmt: skip
         confidence = best.score
-        learned = f"与本类示例诉求的说法相近（学习模型 {best.learned:.2f}）" if best.learned >= LEARNED_NOTE else ""
-        if best.keywords:
-            notes.append(f"类别「{best.name}」（{best.code}）：命中关键词「{'、'.join(best.keywords[:3])}」" + (f"，{learned}" if learned else ""))
-        elif learned:
-            notes.append(f"类别「{best.name}」（{best.code}）：没有命中关键词，{learned}，请人工核对")
-        else:
-            notes.append(f"类别「{best.name}」（{best.code}）：没有命中关键词，仅按与类别描述的相似度判断，请人工核对")
+        notes.append(_category_note(best))
         if rerank_note:
             notes.append(rerank_note)
         if confidence < LOW_CONFIDENCE:
@@ -235,6 +229,19 @@ class Triage:
             self._clauses[guess.id] = (Citation(id=hit.chunk_id, kind="document", title=hit.title, snippet=hit.text[:200])
                                        if hit else None)  # fmt: skip
         return self._clauses[guess.id]
+
+
+def _category_note(best: CategoryGuess) -> str:
+    """What decided the category, in the order of what it weighed: keywords, then the example reports or
+    the category's description, whichever added more."""
+    head = f"类别「{best.name}」（{best.code}）："
+    learned = f"与本类示例诉求的说法相近（学习模型 {best.learned:.2f}）"
+    if best.keywords:
+        found = f"命中关键词「{'、'.join(best.keywords[:3])}」"
+        return head + found + (f"，{learned}" if best.learned_evidence >= LEARNED_NOTE else "")
+    if best.learned_evidence >= best.similarity_evidence:
+        return head + f"没有命中关键词，主要因为{learned}，请人工核对"
+    return head + f"没有命中关键词，主要按与类别描述的相似度（{best.similarity:.2f}）判断，请人工核对"
 
 
 def _without_place_names(text: str, spans: list[tuple[int, int, list]]) -> str:

@@ -61,3 +61,20 @@ def test_example_reports_must_name_a_known_category_and_are_optional(tmp_path: P
         load_domain(tables, taxonomy_csv(Settings().shared_dir))
     path.unlink()  # a city without examples: triage reads keywords and descriptions only
     assert load_domain(tables, taxonomy_csv(Settings().shared_dir)).category_examples == []
+
+
+@pytest.mark.parametrize("content, message", [
+    ("category,text\r\nevent-0101,楼顶加盖,还有一间\r\n".encode(), "more fields than the header"),
+    ("category,text\r\nevent-0101,楼顶有人加盖了一层\r\n".encode("gbk"), "not UTF-8"),
+])  # fmt: skip
+def test_a_table_saved_wrongly_is_refused_with_a_sentence(tmp_path: Path, content: bytes, message: str) -> None:
+    tables = _copy_tables(tmp_path)
+    (tables / "category_examples.csv").write_bytes(content)
+    with pytest.raises(LoadError, match=message):
+        load_domain(tables, taxonomy_csv(Settings().shared_dir))
+
+
+def test_a_table_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    tables = _copy_tables(tmp_path)
+    (tables / "category_examples.csv").write_bytes("category,text\r\nevent-0101,楼顶有人加盖了一层\r\n".encode("utf-8-sig"))
+    assert [e.category for e in load_domain(tables, taxonomy_csv(Settings().shared_dir)).category_examples] == ["event-0101"]

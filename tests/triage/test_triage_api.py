@@ -104,3 +104,12 @@ def test_a_second_matter_is_named_for_its_own_registration(api: TestClient) -> N
     assert "另外还反映了「雨水井盖」" in both["explanation"] and "请另行登记" in both["explanation"]
     one = api.post("/v1/triage", json={"text": "楼下饭馆油烟太大"}).json()
     assert "另外还反映了" not in one["explanation"]
+
+
+def test_the_explanation_says_what_decided_the_category(api: TestClient) -> None:
+    """No keyword in the report: the example reports decided, and the explanation says so, not 'similarity'."""
+    body = api.post("/v1/triage", json={"text": "小区里有个老头天天在空地上烧纸和塑料"}).json()
+    first = body["explanation"].split("。")[0]
+    assert body["category"]["code"] == "0109" and "示例诉求" in first and "相似度" not in first
+    keyword = api.post("/v1/triage", json={"text": "楼下饭馆的油烟太大了"}).json()["explanation"].split("。")[0]
+    assert "命中关键词「油烟" in keyword
