@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.exceptions import YiwangError
@@ -43,7 +44,22 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "没有这个接口 / no such endpoint; see /docs for the API"
         return JSONResponse(error_body(code, message), status_code=exc.status_code)
 
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if not exc.connection_invalidated:
+            return _internal(exc)
+        # The database went away under this request (a restart, a failover): the pool has been emptied and
+        # the next request connects afresh. Nothing of this request was committed unless its COMMIT had
+        # gone out, which a retry with the same Idempotency-Key settles either way.
+        log.warning("database connection lost: %s", exc.orig)
+        message = "数据库连接中断, 已重新连接, 请重试 (写操作请用同一个 Idempotency-Key) / database connection lost; retry"
+        return JSONResponse(error_body("database_unavailable", message), status_code=503, headers={"Retry-After": "1"})
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return JSONResponse(error_body("internal_error", "服务器内部错误, 已记录日志 / internal error, logged"), 500)
+        return _internal(exc)
+
+
+def _internal(exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc)
+    return JSONResponse(error_body("internal_error", "服务器内部错误, 已记录日志 / internal error, logged"), 500)

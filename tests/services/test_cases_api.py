@@ -5,8 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from tests_support import PG_ADMIN_URL
 
 from graph import queries
 from graph.demo.city import CityData
@@ -184,3 +186,23 @@ def test_a_move_that_starts_from_several_states_records_where_it_came_from(clien
                                                          "from_state": "处置", "to_state": "作废"}  # fmt: skip
     assert voided.json()["closed_at"] and voided.json()["allowed_actions"] == []
     assert _move(client, case, "处置反馈").status_code == 409
+
+
+def test_a_lost_database_connection_is_a_503_and_the_retry_succeeds(client: TestClient, small_city: CityData,
+                                                                     db_url: str) -> None:  # fmt: skip
+    """What a database restart does to a request whose pooled connection was in use a moment ago (so not
+    pinged): a 503 that says to retry with the same key, and the retry applies the change once."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a server restart is a PostgreSQL matter")
+    case = _new(client, small_city)
+    database = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
+    headers = {"Idempotency-Key": "restart-1"}
+    body = {"action": "立案", "actor": "值班长", "expected_version": 1}
+    lost = client.post(f"/v1/cases/{case['id']}/transition", json=body, headers=headers)
+    assert lost.status_code == 503 and "Idempotency-Key" in lost.json()["error"]["message"]
+    assert lost.headers["Retry-After"] == "1"
+    retried = client.post(f"/v1/cases/{case['id']}/transition", json=body, headers=headers)
+    assert retried.status_code == 200 and retried.json()["version"] == 2
+    assert [h["action"] for h in client.get(f"/v1/cases/{case['id']}").json()["history"]] == ["受理", "立案"]
