@@ -23,6 +23,7 @@ from retrievers.base import SearchFilters
 from retrievers.index import DocumentIndex
 from services import cases, monitoring
 from services.case_models import CaseCreate, TransitionRequest
+from services.case_stats import case_stats
 from services.deadlines import as_utc
 from services.evaluation import evaluate_departments
 from services.forecasting import ForecastRequest, forecast
@@ -86,6 +87,9 @@ class ServicesClient(ABC):
 
     @abstractmethod
     def case(self, case_id: str) -> Json: ...
+
+    @abstractmethod
+    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json: ...
 
     @abstractmethod
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json: ...
@@ -171,6 +175,10 @@ class LocalServices(ServicesClient):
     def case(self, case_id: str) -> Json:
         with self.sessions() as session:
             return _dump(cases.get_case(session, case_id))
+
+    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json:
+        with self.sessions() as session:
+            return _dump(case_stats(session, period, district, category))
 
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:
         with self.sessions() as session:
@@ -265,6 +273,9 @@ class RemoteServices(ServicesClient):
 
     def case(self, case_id: str) -> Json:
         return self._send("GET", f"/v1/cases/{case_id}")
+
+    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json:
+        return self._send("GET", "/v1/cases/stats", params={"period": period, "district": district, "category": category})
 
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:
         return self._send("GET", "/v1/evaluation", params={"period": period, "department_id": department_id})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query
 from api.deps import GraphDep, SessionsDep
 from services import cases
 from services.case_models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.case_stats import CaseStats, case_stats
 from services.deadlines import as_utc
 from services.idempotency import run_once
 
@@ -21,6 +22,14 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 def create(body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency_key: IdempotencyKey = None) -> dict:
     """Register a case (受理); department and deadline default from the responsibility rules."""
     return run_once(sessions, idempotency_key, "POST /v1/cases", body, lambda s: cases.create_case(s, graph, body))
+
+
+@router.get("/stats", response_model=CaseStats)
+def stats(sessions: SessionsDep, period: str | None = None, district: str | None = None,
+          category: str | None = Query(None, description="category id, e.g. event-0405")) -> CaseStats:  # fmt: skip
+    """Cases created in the period (default this month): total, open, closed, overdue, the top categories."""
+    with sessions() as session:
+        return case_stats(session, period, district, category)
 
 
 @router.get("/{case_id}", response_model=CasePublic)

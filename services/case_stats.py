@@ -1,0 +1,65 @@
+"""Case statistics for a period: how many cases came in, how many are still open, closed or past their
+deadline, and which categories they were, per city, district or category. The figures a decision memo
+and an official's question quote, counted in the database rather than from one page of the case list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from services.deadlines import local_iso
+from services.evaluation import period_bounds
+from services.models import CaseRow
+from services.workflow import TERMINAL, State
+
+TOP_CATEGORIES = 10
+
+
+class CategoryCount(BaseModel):
+    category_code: str
+    category_name: str
+    count: int
+
+
+class CaseStats(BaseModel):
+    period: str
+    start: str
+    end: str
+    district: str | None
+    category_code: str | None
+    total: int
+    open: int
+    closed: int
+    overdue: int
+    by_category: list[CategoryCount]
+
+
+def case_stats(session: Session, period: str | None = None, district: str | None = None,
+               category_code: str | None = None, now: datetime | None = None) -> CaseStats:  # fmt: skip
+    """Cases created in ``period`` (as ``/v1/evaluation`` reads it; default this month). A case is overdue
+    as ``GET /v1/cases`` marks it: registered, with a deadline, and finished after it or not yet finished."""
+    now = now or datetime.now(UTC)
+    label, start, end = period_bounds(period, now)
+    where = [CaseRow.created_at >= start, CaseRow.created_at < end]
+    if district:
+        where.append(CaseRow.district == district)
+    if category_code:
+        where.append(CaseRow.category_code == category_code)
+    late = and_(CaseRow.deadline.is_not(None), CaseRow.state.not_in([State.NOT_REGISTERED.value, State.VOIDED.value]),
+                func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
+    total, still_open, closed, overdue = session.execute(select(
+        func.count(),
+        func.coalesce(func.sum(case((CaseRow.state.not_in([s.value for s in TERMINAL]), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((late, 1), else_=0)), 0),
+    ).where(*where)).one()  # fmt: skip
+    counted = func.count().label("n")
+    rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted).where(*where)
+                           .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
+                           .limit(TOP_CATEGORIES))  # fmt: skip
+    return CaseStats(period=label, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code,
+                     total=total, open=still_open, closed=closed, overdue=overdue,
+                     by_category=[CategoryCount(category_code=c, category_name=n, count=k) for c, n, k in rows])  # fmt: skip
