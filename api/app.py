@@ -14,8 +14,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import cases, chat, documents, evaluation, forecast, graph, health, monitoring, triage
-from assistant.wiring import make_chat_service
+from api.routers import cases, chat, documents, evaluation, forecast, graph, health, memos, monitoring, triage
+from assistant.wiring import make_chat_service, make_client
 from core.exceptions import BackendUnavailable
 from core.settings import Settings, get_settings
 from graph.domain import load_domain
@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             session.commit()
             app.state.registry.load(session)
         app.state.triage = make_triage(settings, app.state.graph, app.state.sessions, app.state.document_index)
+        app.state.memo_client = make_client(settings, app.state.graph, app.state.sessions, app.state.document_index,
+                                            app.state.triage)  # fmt: skip
         app.state.chat, checkpoints = make_chat_service(settings, app.state.graph, app.state.sessions,
                                                        app.state.document_index, app.state.triage)  # fmt: skip
         app.state.mqtt = _start_mqtt(settings, app)
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(forecast.router)
     app.include_router(chat.router)
     app.include_router(triage.router)
+    app.include_router(memos.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,52 @@
+"""``/v1/memos``: decision memos for analysts (thin: validate, compose and keep, download)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+
+from api.deps import SessionsDep
+from assistant.memo import Memo, MemoRequest, compose_memo
+from assistant.memo_export import to_docx, to_pdf
+from assistant.memo_store import load_memo, save_memo
+
+router = APIRouter(prefix="/v1/memos", tags=["memos"])
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.post("", response_model=Memo, status_code=201)
+def create(body: MemoRequest, request: Request, sessions: SessionsDep) -> Memo:
+    """背景/现状/研判/建议/依据 on a topic for a district and period, every figure cited; kept for download."""
+    memo = compose_memo(request.app.state.memo_client, body)
+    with sessions() as session:
+        save_memo(session, memo)
+        session.commit()
+    return memo
+
+
+def _download(content: bytes, media_type: str, memo: Memo, suffix: str) -> Response:
+    filename = quote(f"{memo.title}.{suffix}")
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f"attachment; filename={memo.id}.{suffix}; filename*=UTF-8''{filename}"})  # fmt: skip
+
+
+# The downloads are declared before /{memo_id}, which would otherwise take "M….docx" as an id.
+@router.get("/{memo_id}.docx", response_class=Response)
+def docx(memo_id: str, sessions: SessionsDep) -> Response:
+    with sessions() as session:
+        memo = load_memo(session, memo_id)
+    return _download(to_docx(memo.markdown), DOCX, memo, "docx")
+
+
+@router.get("/{memo_id}.pdf", response_class=Response)
+def pdf(memo_id: str, sessions: SessionsDep) -> Response:
+    with sessions() as session:
+        memo = load_memo(session, memo_id)
+    return _download(to_pdf(memo.markdown, memo.title), "application/pdf", memo, "pdf")
+
+
+@router.get("/{memo_id}", response_model=Memo)
+def read(memo_id: str, sessions: SessionsDep) -> Memo:
+    with sessions() as session:
+        return load_memo(session, memo_id)

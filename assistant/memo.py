@@ -1,0 +1,233 @@
+"""Decision memos (决策参考): 背景 / 现状 / 研判 / 建议 / 依据 on a topic, for a district and a period.
+
+Every figure comes from a call to the live services (case statistics, the responsible department's
+indicators, open alarms, vital signs, a case-count forecast) or the knowledge graph, and carries the
+number of its citation; every judgment names the figures it rests on and every recommendation the rule
+or policy clause behind it. Composed without a language model, so the same data gives the same memo.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from core.exceptions import NotFound, YiwangError
+from services.deadlines import CHINA
+from tools.catalog import Citation, document_citation
+from tools.client import ServicesClient
+
+Json = dict[str, Any]
+OVERDUE_SHARE = 0.2  # a fifth of a category's cases past their deadline is a timeliness problem
+ON_TIME_FLOOR = 0.8  # the responsible department's 按期处置率 below this is named
+CHANGE = 0.2  # a change of a fifth against the previous period is named as a rise or a fall
+POLICIES = 3
+
+
+class MemoRequest(BaseModel):
+    topic: str = Field(min_length=2, max_length=200, description="议题, e.g. 道路积水内涝、垃圾满溢")
+    district: str | None = Field(None, max_length=50, description="区名或区划代码 (A3区 / 990103); 默认全市")
+    period: str | None = Field(None, max_length=20, description="2026、2026-11、2026-11-24 或 last30d; 默认本月")
+
+
+class Memo(BaseModel):
+    id: str
+    title: str
+    markdown: str
+    citations: list[Citation]
+    created_at: str
+    request: MemoRequest
+
+
+@dataclass
+class _Sources:
+    """Citations numbered in the order the memo first uses them."""
+
+    cited: list[Citation] = field(default_factory=list)
+
+    def ref(self, citation: Citation) -> str:
+        ids = [c.id for c in self.cited]
+        if citation.id not in ids:
+            self.cited.append(citation)
+            ids.append(citation.id)
+        return f"[{ids.index(citation.id) + 1}]"
+
+
+def _tool(name: str, title: str, data: Json) -> Citation:
+    return Citation(id=f"tool:{name}", kind="tool", title=title, snippet=json.dumps(data, ensure_ascii=False)[:300])
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole else "—"
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def _previous_month(period: str) -> str | None:
+    if not re.fullmatch(r"\d{4}-\d{2}", period):
+        return None
+    first = datetime.strptime(period, "%Y-%m")
+    return f"{(first - timedelta(days=1)):%Y-%m}"
+
+
+def _district(client: ServicesClient, name: str | None) -> Json | None:
+    if not name:
+        return None
+    for entity in client.search_entities(name, label="District", limit=10):
+        if name in (entity["id"], entity["name"]):
+            return entity
+    known = "、".join(e["name"] for e in client.search_entities("区", label="District", limit=20))
+    raise NotFound(f"未找到区 {name!r}; 可选: {known}")
+
+
+def _optional(call: Callable[[], Any]) -> Any:
+    """A figure the memo can go without (no forecastable history yet, no document index): None."""
+    try:
+        return call()
+    except YiwangError:
+        return None
+
+
+def _definition(client: ServicesClient, category_id: str) -> Citation:
+    props = client.node(category_id, limit=1)["node"]["properties"]
+    return Citation(id=category_id, kind="graph", title=f"{props['name']}（{props['kind']} {props['code']}）",
+                    snippet=f"立案条件：{props.get('filing_condition')}；结案条件：{props.get('closing_condition')}；"
+                            f"依据：{props.get('legal_basis')}")  # fmt: skip
+
+
+def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None = None) -> Memo:
+    """Gather the figures, judge them by the rules above, and write the memo."""
+    now = now or datetime.now(UTC)
+    sources = _Sources()
+    district = _district(client, body.district)
+    where = district["name"] if district else "全市"
+    district_id = district["id"] if district else None
+    category = client.triage({"text": body.topic})["category"]
+    category_id, name = category["id"], category["name"]
+    ref_definition = sources.ref(_definition(client, category_id))
+
+    department: Json | None = None
+    ref_rule = ""
+    if district_id:
+        responsibility = client.responsibility(category_id, district=district_id)
+        department, rule = responsibility["department"], responsibility["rule"]
+        ref_rule = sources.ref(Citation(id=rule["rule_id"], kind="graph", title=f"责任规则 {rule['rule_id']}",
+                                        snippet=f"{name} 在 {where} 由 {department['name']} 处置，时限 {rule.get('sla_hours')} 小时"))  # fmt: skip
+
+    overall = client.case_stats(body.period, district_id)
+    period = overall["period"]
+    focused = client.case_stats(period, district_id, category_id)
+    ref_overall = sources.ref(_tool("case_stats", f"案件统计 · {where} {period}", overall))
+    ref_focused = sources.ref(_tool(f"case_stats:{category_id}", f"案件统计 · {where} {period} · {name}", focused))
+    previous_period = _previous_month(period)
+    previous = client.case_stats(previous_period, district_id, category_id) if previous_period else None
+    ref_previous = sources.ref(_tool(f"case_stats:{category_id}:{previous_period}",
+                                     f"案件统计 · {where} {previous_period} · {name}", previous)) if previous else ""  # fmt: skip
+
+    on_time: Json | None = None
+    closing: Json | None = None
+    ref_indicators = ""
+    if department:
+        rows = client.evaluation(period, department["id"])["items"]
+        if rows:
+            on_time, closing = rows[0]["按期处置率"], rows[0]["结案率"]
+            ref_indicators = sources.ref(_tool(f"evaluation:{department['id']}", f"综合评价 · {department['name']} · {period}",
+                                               {"按期处置率": on_time, "结案率": closing}))  # fmt: skip
+    alarms = client.alarms(state="open", district=district_id)
+    ref_alarms = sources.ref(_tool("alarms", f"未关闭告警 · {where}", {"open": len(alarms)}))
+    off_normal = [v for v in client.vitals(district_id) if v["status"] != "normal"]
+    ref_vitals = sources.ref(_tool("vitals", f"城市体征 · {where}", {"not_normal": [v["code"] for v in off_normal]}))
+    series = f"cases:{district_id or 'city'}:{category_id}"
+    forecast = _optional(lambda: client.forecast(series, 7))
+    ref_forecast = (sources.ref(_tool(f"forecast:{series}", f"案件量预测 · {where} · {name} · 未来 7 天",
+                                      {"model": forecast["model"], "backtest": forecast["backtest"]})) if forecast else "")  # fmt: skip
+    scope = {"district": where} if district else {"level": "municipal"}
+    filters = {**scope, "valid_on": now.astimezone(CHINA).date().isoformat()}
+    hits = _optional(lambda: client.search_documents(f"{name} 处置时限 {body.topic}", POLICIES, filters)) or []
+    ref_policies = [sources.ref(document_citation(hit)) for hit in hits]
+
+    title = f"关于{where}{name}问题的决策参考（{period}）"
+    background = [f"议题「{body.topic}」归入标准类别「{name}」（{category['kind']} {category['code']}）{ref_definition}。"
+                  f"统计范围：{where}，{overall['start'][:10]} 起至 {overall['end'][:10]} 前（{period}）。"]  # fmt: skip
+    if department:
+        background.append(f"按责任规则，{name}在{where}由{department['name']}处置{ref_rule}。")
+
+    status = [f"{where}同期受理案件 {overall['total']} 件，其中办结 {overall['closed']} 件、未办结 {overall['open']} 件、"
+              f"超期 {overall['overdue']} 件{ref_overall}。"]  # fmt: skip
+    if overall["by_category"]:
+        top = "、".join(f"{c['category_name']} {c['count']} 件" for c in overall["by_category"][:3])
+        status.append(f"案件量居前的类别：{top}{ref_overall}。")
+    status.append(f"{name}案件 {focused['total']} 件（占 {_pct(focused['total'], overall['total'])}），未办结 {focused['open']} 件，"
+                  f"超期 {focused['overdue']} 件{ref_focused}。")  # fmt: skip
+    if previous is not None:
+        status.append(f"上期（{previous_period}）{name}案件 {previous['total']} 件{ref_previous}。")
+    if department and on_time and closing:
+        whole = "" if district_id and district_id in department["id"] else "（全部辖区）"
+        status.append(f"{department['name']}{whole}本期应处置 {on_time['denominator']} 件，按期处置 {on_time['numerator']} 件，按期处置率 "
+                      f"{_pct(on_time['numerator'], on_time['denominator'])}，结案率 "
+                      f"{_pct(closing['numerator'], closing['denominator'])}{ref_indicators}。")  # fmt: skip
+    off = "、".join(f"{v['name']} {v['value']}{v['unit']}（{v['status']}）" for v in off_normal)
+    status.append(f"当前未关闭监测告警 {len(alarms)} 条{ref_alarms}；"
+                  + (f"城市体征偏离正常：{off}{ref_vitals}。" if off else f"城市体征各项正常{ref_vitals}。"))  # fmt: skip
+    if forecast:
+        expected = sum(p["mean"] for p in forecast["points"])
+        backtest = forecast["backtest"]
+        status.append(f"预测未来 7 天{name}案件约 {expected:.1f} 件（{forecast['model']}，回测 MASE {backtest['mase']:.2f}，"
+                      f"季节朴素基线 {backtest['baseline_mase']:.2f}）{ref_forecast}。")  # fmt: skip
+
+    judgments: list[str] = []
+    advice: list[tuple[str, list[str]]] = []
+    if previous is not None and previous["total"]:
+        change = (focused["total"] - previous["total"]) / previous["total"]
+        if abs(change) >= CHANGE:
+            judgments.append(f"{name}案件较上期{'上升' if change > 0 else '下降'} {abs(change):.0%}"
+                             f"（{previous['total']} → {focused['total']} 件）{ref_previous}{ref_focused}。")  # fmt: skip
+            if change > 0:
+                advice.append(("加强巡查和源头治理，针对案件集中的区域提前部署", ref_policies[:1]))
+    elif previous is not None and focused["total"]:
+        judgments.append(f"上期没有{name}案件，本期出现 {focused['total']} 件{ref_previous}{ref_focused}。")
+    if focused["total"] and focused["overdue"] / focused["total"] >= OVERDUE_SHARE:
+        judgments.append(f"处置时效有压力：{name}超期 {focused['overdue']} 件，占 {_pct(focused['overdue'], focused['total'])}"
+                         f"{ref_focused}。")  # fmt: skip
+        advice.append(("对超期案件逐件督办，按规定时限处置并反馈", [ref_rule] if ref_rule else ref_policies[:1]))
+    if department and on_time and on_time["value"] is not None and on_time["value"] < ON_TIME_FLOOR:
+        judgments.append(f"{department['name']}按期处置率 {_pct(on_time['numerator'], on_time['denominator'])}，"
+                         f"低于 {ON_TIME_FLOOR:.0%}{ref_indicators}。")  # fmt: skip
+        advice.append((f"将{department['name']}的按期处置情况纳入本期综合评价通报", [ref_indicators]))
+    if focused["open"]:
+        judgments.append(f"尚有 {focused['open']} 件{name}案件未办结{ref_focused}。")
+    if alarms:
+        judgments.append(f"监测端有 {len(alarms)} 条告警未关闭{ref_alarms}。")
+        advice.append(("核查未关闭告警对应的设施，与案件处置联动", [ref_alarms]))
+    if off_normal:
+        judgments.append(f"城市体征有 {len(off_normal)} 项偏离正常（{'、'.join(v['name'] for v in off_normal)}）{ref_vitals}。")
+    if not judgments:
+        judgments.append(f"本期{name}案件量、时效和监测指标未见异常{ref_focused}{ref_alarms}。")
+    if department:
+        advice.append((f"由{department['name']}牵头，按责任规则和处置时限闭环办理", [ref_rule]))
+    advice.append(("对照下列规定做好立案、处置和结案核查", ref_policies or [ref_definition]))
+
+    lines = [f"# {title}", "", "## 一、背景", "", *background, "", "## 二、现状", ""]
+    lines += [f"- {line}" for line in status]
+    lines += ["", "## 三、研判", ""] + [f"{n}. {text}" for n, text in enumerate(judgments, 1)]
+    lines += ["", "## 四、建议", ""] + [f"{n}. {text}{''.join(refs)}。" for n, (text, refs) in enumerate(advice, 1)]
+    lines += ["", "## 五、依据", ""]
+    for number, citation in enumerate(sources.cited, 1):
+        if citation.kind == "document":
+            lines.append(f"- [{number}] 《{citation.title}》：{_one_line(citation.snippet)}")
+        elif citation.kind == "graph":
+            lines.append(f"- [{number}] {citation.title}：{_one_line(citation.snippet)}")
+        else:
+            lines.append(f"- [{number}] 数据：{citation.title}（{citation.id}）")
+    local = now.astimezone(CHINA)
+    lines += ["", f"生成时间：{local:%Y-%m-%d %H:%M}（北京时间）。数字均来自实时数据，可按编号追溯。"]
+    return Memo(id=f"M{local:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", title=title, markdown="\n".join(lines) + "\n",
+                citations=sources.cited, created_at=local.isoformat(), request=body)  # fmt: skip

@@ -1,0 +1,31 @@
+"""Memos kept as composed, so a download months later is the memo that was read then."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from assistant.memo import Memo, MemoRequest
+from core.exceptions import NotFound
+from services.deadlines import local_iso
+from services.models import MemoRow
+from tools.catalog import Citation
+
+
+def save_memo(session: Session, memo: Memo) -> None:
+    # Stored in UTC like every other time here: SQLite keeps no offset.
+    session.add(MemoRow(id=memo.id, title=memo.title, request=memo.request.model_dump_json(), markdown=memo.markdown,
+                        citations=json.dumps([c.model_dump() for c in memo.citations], ensure_ascii=False),
+                        created_at=datetime.fromisoformat(memo.created_at).astimezone(UTC)))  # fmt: skip
+
+
+def load_memo(session: Session, memo_id: str) -> Memo:
+    row = session.get(MemoRow, memo_id)
+    if row is None:
+        raise NotFound(f"未找到决策参考 {memo_id}; 用 POST /v1/memos 生成")
+    return Memo(id=row.id, title=row.title, markdown=row.markdown, created_at=local_iso(row.created_at) or "",
+                citations=[Citation(**c) for c in json.loads(row.citations)],
+                request=MemoRequest.model_validate_json(row.request))  # fmt: skip
+

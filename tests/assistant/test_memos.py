@@ -1,0 +1,96 @@
+"""``/v1/memos`` on each database: a decision memo whose figures are the services' own, whose every
+reference resolves, and whose downloads open as a Word document and a PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import docx
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from api.app import create_app
+from core.settings import Settings
+from services.demo_history import seed_case_history
+
+SECTIONS = ["一、背景", "二、现状", "三、研判", "四、建议", "五、依据"]
+
+
+@pytest.fixture
+def api(doc_settings: Settings, doc_graph, doc_index, db_url: str) -> Iterator[TestClient]:
+    if doc_graph.backend != "falkordb-embedded":
+        pytest.skip("one graph engine is enough for memos")
+    settings = doc_settings.model_copy(update={"db_url": db_url, "mqtt_url": ""})
+    with TestClient(create_app(settings, store=doc_graph, document_index=doc_index)) as client:
+        with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+            seed_case_history(session, doc_graph, seed=11, days=40, per_day=8, now=datetime.now(UTC))
+            session.commit()
+        yield client
+
+
+@pytest.fixture
+def district(doc_graph) -> dict:
+    return doc_graph.ro_query("MATCH (d:District) RETURN d.id AS id, d.name AS name ORDER BY d.id LIMIT 1")[0]
+
+
+def _section(markdown: str, heading: str) -> str:
+    return markdown.split(f"## {heading}")[1].split("\n## ")[0]
+
+
+def test_a_memo_quotes_the_services_figures_and_every_reference_resolves(api: TestClient, district: dict) -> None:
+    response = api.post("/v1/memos", json={"topic": "路边垃圾没人清", "district": district["name"]})
+    assert response.status_code == 201, response.text
+    memo = response.json()
+    markdown = memo["markdown"]
+    assert [h for h in SECTIONS if f"## {h}" in markdown] == SECTIONS
+    assert district["name"] in memo["title"] and "暴露垃圾" in memo["title"]
+    overall = api.get("/v1/cases/stats", params={"district": district["id"]}).json()
+    focused = api.get("/v1/cases/stats", params={"district": district["id"], "category": "event-0102"}).json()
+    assert overall["total"] > 0
+    status = _section(markdown, "二、现状")
+    assert (f"同期受理案件 {overall['total']} 件，其中办结 {overall['closed']} 件、未办结 {overall['open']} 件、"
+            f"超期 {overall['overdue']} 件") in status  # fmt: skip
+    assert f"暴露垃圾案件 {focused['total']} 件" in status and f"超期 {focused['overdue']} 件" in status
+    # Every number a reader sees in 现状 and 研判 is followed, in its sentence, by a reference.
+    body = markdown.split("## 五、依据")[0]
+    for sentence in re.split(r"[。\n]", _section(markdown, "二、现状") + _section(markdown, "三、研判")):
+        if re.search(r"\d", sentence.replace("2026", "")):
+            assert re.search(r"\[\d+\]", sentence), sentence
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+    assert used == set(range(1, len(memo["citations"]) + 1))  # none dangling, none unused
+    overdue_share = focused["overdue"] / focused["total"] if focused["total"] else 0
+    assert ("处置时效有压力" in markdown) == (overdue_share >= 0.2)
+    assert {"tool", "graph"} <= {c["kind"] for c in memo["citations"]}
+    assert api.get(f"/v1/memos/{memo['id']}").json() == memo
+
+
+def test_the_downloads_open_as_word_and_pdf(api: TestClient, district: dict) -> None:
+    memo = api.post("/v1/memos", json={"topic": "道路积水", "district": district["id"]}).json()
+    word = api.get(f"/v1/memos/{memo['id']}.docx")
+    assert word.status_code == 200 and word.headers["content-type"].startswith("application/vnd.openxmlformats")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
+    assert paragraphs[0] == memo["title"] and all(h in paragraphs for h in SECTIONS)
+    pdf = api.get(f"/v1/memos/{memo['id']}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert memo["title"] in text.replace("\n", "") and "三、研判" in text
+
+
+@pytest.mark.parametrize("body, status, says", [
+    ({"topic": "垃圾", "district": "不存在区"}, 404, "未找到区"),
+    ({"topic": "垃圾", "period": "去年"}, 422, "统计周期"),
+    ({"topic": ""}, 422, "topic"),
+])  # fmt: skip
+def test_bad_requests_get_a_sentence(api: TestClient, body: dict, status: int, says: str) -> None:
+    response = api.post("/v1/memos", json=body)
+    assert response.status_code == status and says in response.json()["error"]["message"]
+
+
+def test_an_unknown_memo_is_a_404(api: TestClient) -> None:
+    for path in ("/v1/memos/M1", "/v1/memos/M1.docx", "/v1/memos/M1.pdf"):
+        response = api.get(path)
+        assert response.status_code == 404 and "POST /v1/memos" in response.json()["error"]["message"]
