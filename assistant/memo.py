@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from core.exceptions import NotFound, YiwangError
+from core.exceptions import InvalidInput, NotFound, YiwangError
 from services.deadlines import CHINA
 from tools.catalog import Citation, document_citation
 from tools.client import ServicesClient
@@ -28,12 +29,27 @@ OVERDUE_SHARE = 0.2  # a fifth of a category's cases past their deadline is a ti
 ON_TIME_FLOOR = 0.8  # the responsible department's 按期处置率 below this is named
 CHANGE = 0.2  # a change of a fifth against the previous period is named as a rise or a fall
 POLICIES = 3
+MIN_TOPIC_CONFIDENCE = 0.1  # below this, triage could not tell which category the topic is about
+LOW_TOPIC_CONFIDENCE = 0.35  # below this the background says the filing is uncertain (as triage does)
+MIN_DUE = 5  # cases come due before an on-time rate is judged
 
 
 class MemoRequest(BaseModel):
     topic: str = Field(min_length=2, max_length=200, description="议题, e.g. 道路积水内涝、垃圾满溢")
     district: str | None = Field(None, max_length=50, description="区名或区划代码 (A3区 / 990103); 默认全市")
     period: str | None = Field(None, max_length=20, description="2026、2026-11、2026-11-24 或 last30d; 默认本月")
+
+    @field_validator("topic")
+    @classmethod
+    def _one_plain_line(cls, topic: str) -> str:
+        # The topic goes into the memo's text: one line, no control characters (a newline would make a
+        # heading of it, and Word and PostgreSQL refuse some control characters).
+        topic = " ".join(topic.split())
+        if any(unicodedata.category(c) == "Cc" for c in topic):
+            raise ValueError("议题含有控制字符 / the topic holds control characters")
+        if len(topic) < 2:
+            raise ValueError("议题至少两个字 / the topic needs at least two characters")
+        return topic
 
 
 class Memo(BaseModel):
@@ -64,7 +80,7 @@ def _tool(name: str, title: str, data: Json) -> Citation:
 
 
 def _pct(part: float, whole: float) -> str:
-    return f"{part / whole:.0%}" if whole else "—"
+    return f"{part / whole:.1%}" if whole else "—"
 
 
 def _one_line(text: str, limit: int = 120) -> str:
@@ -76,6 +92,12 @@ def _previous_month(period: str) -> str | None:
         return None
     first = datetime.strptime(period, "%Y-%m")
     return f"{(first - timedelta(days=1)):%Y-%m}"
+
+
+def _days(stats: Json, now: datetime) -> float:
+    """Days the statistics cover: a month still running counts up to now."""
+    start, end = datetime.fromisoformat(stats["start"]), datetime.fromisoformat(stats["end"])
+    return max((min(end, now) - start).total_seconds() / 86400, 1.0)
 
 
 def _district(client: ServicesClient, name: str | None) -> Json | None:
@@ -110,15 +132,21 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     district = _district(client, body.district)
     where = district["name"] if district else "全市"
     district_id = district["id"] if district else None
-    category = client.triage({"text": body.topic})["category"]
+    triaged = client.triage({"text": body.topic})
+    category, confidence = triaged["category"], triaged["confidence"]
+    if confidence < MIN_TOPIC_CONFIDENCE:
+        raise InvalidInput(f"无法把议题「{body.topic}」归入一个标准事部件类别 (最接近「{category['name']}」, 置信度 "
+                           f"{confidence:.2f}); 请写明问题, 如「道路积水内涝」「垃圾满溢」「占道经营」")  # fmt: skip
     category_id, name = category["id"], category["name"]
     ref_definition = sources.ref(_definition(client, category_id))
 
     department: Json | None = None
-    ref_rule = ""
+    ref_rule = whole = ""
     if district_id:
         responsibility = client.responsibility(category_id, district=district_id)
         department, rule = responsibility["department"], responsibility["rule"]
+        # A city-level department's indicators cover every district it serves: say so wherever they appear.
+        whole = "" if district_id in department["id"] else "（全部辖区）"
         ref_rule = sources.ref(Citation(id=rule["rule_id"], kind="graph", title=f"责任规则 {rule['rule_id']}",
                                         snippet=f"{name} 在 {where} 由 {department['name']} 处置，时限 {rule.get('sla_hours')} 小时"))  # fmt: skip
 
@@ -134,13 +162,14 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
 
     on_time: Json | None = None
     closing: Json | None = None
+    late = 0
     ref_indicators = ""
     if department:
         rows = client.evaluation(period, department["id"])["items"]
         if rows:
-            on_time, closing = rows[0]["按期处置率"], rows[0]["结案率"]
+            on_time, closing, late = rows[0]["按期处置率"], rows[0]["结案率"], rows[0]["超期处置数"]
             ref_indicators = sources.ref(_tool(f"evaluation:{department['id']}", f"综合评价 · {department['name']} · {period}",
-                                               {"按期处置率": on_time, "结案率": closing}))  # fmt: skip
+                                               {"按期处置率": on_time, "结案率": closing, "超期处置数": late}))  # fmt: skip
     alarms = client.alarms(state="open", district=district_id)
     ref_alarms = sources.ref(_tool("alarms", f"未关闭告警 · {where}", {"open": len(alarms)}))
     off_normal = [v for v in client.vitals(district_id) if v["status"] != "normal"]
@@ -155,13 +184,16 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     ref_policies = [sources.ref(document_citation(hit)) for hit in hits]
 
     title = f"关于{where}{name}问题的决策参考（{period}）"
-    background = [f"议题「{body.topic}」归入标准类别「{name}」（{category['kind']} {category['code']}）{ref_definition}。"
+    uncertain = f"（归类置信度 {confidence:.2f}，请核对）" if confidence < LOW_TOPIC_CONFIDENCE else ""
+    background = [f"议题「{body.topic}」归入标准类别「{name}」（{category['kind']} {category['code']}）{uncertain}{ref_definition}。"
                   f"统计范围：{where}，{overall['start'][:10]} 起至 {overall['end'][:10]} 前（{period}）。"]  # fmt: skip
     if department:
         background.append(f"按责任规则，{name}在{where}由{department['name']}处置{ref_rule}。")
 
-    status = [f"{where}同期受理案件 {overall['total']} 件，其中办结 {overall['closed']} 件、未办结 {overall['open']} 件、"
-              f"超期 {overall['overdue']} 件{ref_overall}。"]  # fmt: skip
+    refused = overall["total"] - overall["closed"] - overall["open"]
+    status = [f"{where}同期受理案件 {overall['total']} 件，其中办结 {overall['closed']} 件、未办结 {overall['open']} 件"
+              + (f"、不予立案或作废 {refused} 件" if refused else "")
+              + f"；超期（含逾期办结）{overall['overdue']} 件{ref_overall}。"]  # fmt: skip
     if overall["by_category"]:
         top = "、".join(f"{c['category_name']} {c['count']} 件" for c in overall["by_category"][:3])
         status.append(f"案件量居前的类别：{top}{ref_overall}。")
@@ -170,7 +202,6 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     if previous is not None:
         status.append(f"上期（{previous_period}）{name}案件 {previous['total']} 件{ref_previous}。")
     if department and on_time and closing:
-        whole = "" if district_id and district_id in department["id"] else "（全部辖区）"
         status.append(f"{department['name']}{whole}本期应处置 {on_time['denominator']} 件，按期处置 {on_time['numerator']} 件，按期处置率 "
                       f"{_pct(on_time['numerator'], on_time['denominator'])}，结案率 "
                       f"{_pct(closing['numerator'], closing['denominator'])}{ref_indicators}。")  # fmt: skip
@@ -180,28 +211,35 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     if forecast:
         expected = sum(p["mean"] for p in forecast["points"])
         backtest = forecast["backtest"]
+        caveat = "；回测不及基线，仅供参考" if backtest["mase"] > backtest["baseline_mase"] else ""
         status.append(f"预测未来 7 天{name}案件约 {expected:.1f} 件（{forecast['model']}，回测 MASE {backtest['mase']:.2f}，"
-                      f"季节朴素基线 {backtest['baseline_mase']:.2f}）{ref_forecast}。")  # fmt: skip
+                      f"季节朴素基线 {backtest['baseline_mase']:.2f}{caveat}）{ref_forecast}。")  # fmt: skip
 
     judgments: list[str] = []
     advice: list[tuple[str, list[str]]] = []
+    fallback = ref_policies[:1] or [ref_definition]
     if previous is not None and previous["total"]:
-        change = (focused["total"] - previous["total"]) / previous["total"]
+        # Per day: the current month has run only part of its days, the previous one all of them.
+        now_rate, before_rate = focused["total"] / _days(focused, now), previous["total"] / _days(previous, now)
+        change = (now_rate - before_rate) / before_rate
         if abs(change) >= CHANGE:
-            judgments.append(f"{name}案件较上期{'上升' if change > 0 else '下降'} {abs(change):.0%}"
-                             f"（{previous['total']} → {focused['total']} 件）{ref_previous}{ref_focused}。")  # fmt: skip
+            judgments.append(f"{name}案件日均 {now_rate:.2f} 件，较上期日均 {before_rate:.2f} 件{'上升' if change > 0 else '下降'} "
+                             f"{abs(change):.0%}{ref_focused}{ref_previous}。")  # fmt: skip
             if change > 0:
-                advice.append(("加强巡查和源头治理，针对案件集中的区域提前部署", ref_policies[:1]))
+                advice.append(("加强巡查和源头治理，针对案件集中的区域提前部署", fallback))
     elif previous is not None and focused["total"]:
-        judgments.append(f"上期没有{name}案件，本期出现 {focused['total']} 件{ref_previous}{ref_focused}。")
+        judgments.append(f"上期没有{name}案件，本期出现 {focused['total']} 件{ref_focused}{ref_previous}。")
     if focused["total"] and focused["overdue"] / focused["total"] >= OVERDUE_SHARE:
         judgments.append(f"处置时效有压力：{name}超期 {focused['overdue']} 件，占 {_pct(focused['overdue'], focused['total'])}"
                          f"{ref_focused}。")  # fmt: skip
-        advice.append(("对超期案件逐件督办，按规定时限处置并反馈", [ref_rule] if ref_rule else ref_policies[:1]))
-    if department and on_time and on_time["value"] is not None and on_time["value"] < ON_TIME_FLOOR:
-        judgments.append(f"{department['name']}按期处置率 {_pct(on_time['numerator'], on_time['denominator'])}，"
-                         f"低于 {ON_TIME_FLOOR:.0%}{ref_indicators}。")  # fmt: skip
-        advice.append((f"将{department['name']}的按期处置情况纳入本期综合评价通报", [ref_indicators]))
+        advice.append(("对超期案件逐件督办，按规定时限处置并反馈", [ref_rule] if ref_rule else fallback))
+    if department and on_time:
+        # Judged on the cases that have come due (on time or late): 应处置数 also holds cases not yet due.
+        due = on_time["numerator"] + late
+        if due >= MIN_DUE and on_time["numerator"] / due < ON_TIME_FLOOR:
+            judgments.append(f"{department['name']}{whole}已到期的 {due} 件中按期处置 {on_time['numerator']} 件（"
+                             f"{_pct(on_time['numerator'], due)}），低于 {ON_TIME_FLOOR:.0%}{ref_indicators}。")  # fmt: skip
+            advice.append((f"将{department['name']}{whole}的按期处置情况纳入本期综合评价通报", [ref_indicators]))
     if focused["open"]:
         judgments.append(f"尚有 {focused['open']} 件{name}案件未办结{ref_focused}。")
     if alarms:
@@ -213,7 +251,10 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
         judgments.append(f"本期{name}案件量、时效和监测指标未见异常{ref_focused}{ref_alarms}。")
     if department:
         advice.append((f"由{department['name']}牵头，按责任规则和处置时限闭环办理", [ref_rule]))
-    advice.append(("对照下列规定做好立案、处置和结案核查", ref_policies or [ref_definition]))
+    if ref_policies:
+        advice.append(("对照下列规定做好立案、处置和结案核查", ref_policies))
+    else:
+        advice.append((f"按{name}的立案和结案条件做好核查", [ref_definition]))
 
     lines = [f"# {title}", "", "## 一、背景", "", *background, "", "## 二、现状", ""]
     lines += [f"- {line}" for line in status]

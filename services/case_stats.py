@@ -4,13 +4,15 @@ and an official's question quote, counted in the database rather than from one p
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from services.deadlines import local_iso
+from core.exceptions import InvalidInput
+from services.deadlines import as_utc, local_iso
 from services.evaluation import period_bounds
 from services.models import CaseRow
 from services.workflow import TERMINAL, State
@@ -41,7 +43,11 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                category_code: str | None = None, now: datetime | None = None) -> CaseStats:  # fmt: skip
     """Cases created in ``period`` (as ``/v1/evaluation`` reads it; default this month). A case is overdue
     as ``GET /v1/cases`` marks it: registered, with a deadline, and finished after it or not yet finished."""
-    now = now or datetime.now(UTC)
+    now = as_utc(now) if now else datetime.now(UTC)  # SQLite compares times as UTC text
+    if district and not re.fullmatch(r"\d{6}", district):
+        raise InvalidInput(f"区划代码 {district!r} 无效; 形如 990103")
+    if category_code and not re.fullmatch(r"(event|component)-\d{4}", category_code):
+        raise InvalidInput(f"类别编码 {category_code!r} 无效; 形如 event-0405 或 component-0101")
     label, start, end = period_bounds(period, now)
     where = [CaseRow.created_at >= start, CaseRow.created_at < end]
     if district:

@@ -52,18 +52,23 @@ def test_a_memo_quotes_the_services_figures_and_every_reference_resolves(api: Te
     focused = api.get("/v1/cases/stats", params={"district": district["id"], "category": "event-0102"}).json()
     assert overall["total"] > 0
     status = _section(markdown, "二、现状")
-    assert (f"同期受理案件 {overall['total']} 件，其中办结 {overall['closed']} 件、未办结 {overall['open']} 件、"
-            f"超期 {overall['overdue']} 件") in status  # fmt: skip
+    refused = overall["total"] - overall["closed"] - overall["open"]
+    assert (f"同期受理案件 {overall['total']} 件，其中办结 {overall['closed']} 件、未办结 {overall['open']} 件"
+            + (f"、不予立案或作废 {refused} 件" if refused else "") + f"；超期（含逾期办结）{overall['overdue']} 件") in status  # fmt: skip
     assert f"暴露垃圾案件 {focused['total']} 件" in status and f"超期 {focused['overdue']} 件" in status
     # Every number a reader sees in 现状 and 研判 is followed, in its sentence, by a reference.
     body = markdown.split("## 五、依据")[0]
     for sentence in re.split(r"[。\n]", _section(markdown, "二、现状") + _section(markdown, "三、研判")):
         if re.search(r"\d", sentence.replace("2026", "")):
             assert re.search(r"\[\d+\]", sentence), sentence
-    used = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
-    assert used == set(range(1, len(memo["citations"]) + 1))  # none dangling, none unused
+    first_use = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", body)))
+    assert sorted(first_use) == list(range(1, len(memo["citations"]) + 1))  # none dangling, none unused
+    assert first_use == sorted(first_use)  # numbered in reading order
+    advice = [line for line in _section(markdown, "四、建议").splitlines() if re.match(r"\d+\.", line)]
+    assert advice and all(re.search(r"\[\d+\]。$", line) for line in advice)  # every recommendation cites
     overdue_share = focused["overdue"] / focused["total"] if focused["total"] else 0
     assert ("处置时效有压力" in markdown) == (overdue_share >= 0.2)
+    assert "全部辖区" not in markdown  # the district's own 城管局 handles 暴露垃圾
     assert {"tool", "graph"} <= {c["kind"] for c in memo["citations"]}
     assert api.get(f"/v1/memos/{memo['id']}").json() == memo
 
@@ -80,10 +85,37 @@ def test_the_downloads_open_as_word_and_pdf(api: TestClient, district: dict) -> 
     assert memo["title"] in text.replace("\n", "") and "三、研判" in text
 
 
+def test_a_city_departments_figures_are_marked_as_covering_every_district(api: TestClient, district: dict) -> None:
+    """道路积水内涝 is the city 水务局's in every district: its indicators are not the district's."""
+    memo = api.post("/v1/memos", json={"topic": "道路积水内涝", "district": district["name"]}).json()
+    department_lines = [line for line in memo["markdown"].splitlines() if "水务局" in line and "%" in line]
+    assert department_lines and all("水务局（全部辖区）" in line for line in department_lines)
+
+
+def test_a_topic_in_several_lines_stays_one_line_of_the_memo(api: TestClient) -> None:
+    memo = api.post("/v1/memos", json={"topic": "路灯\n# 假标题\n## 五、依据"}).json()
+    lines = memo["markdown"].splitlines()
+    assert sum(line.startswith("# ") for line in lines) == 1 and sum(line.startswith("## ") for line in lines) == 5
+
+
+def test_without_a_document_index_every_recommendation_still_cites(doc_settings: Settings, doc_graph, db_url: str,
+                                                                   tmp_path) -> None:  # fmt: skip
+    if doc_graph.backend != "falkordb-embedded":
+        pytest.skip("one graph engine is enough for memos")
+    settings = doc_settings.model_copy(update={"db_url": db_url, "mqtt_url": "", "data_dir": tmp_path})
+    with TestClient(create_app(settings, store=doc_graph)) as client:
+        memo = client.post("/v1/memos", json={"topic": "垃圾满溢"}).json()
+    advice = [line for line in _section(memo["markdown"], "四、建议").splitlines() if re.match(r"\d+\.", line)]
+    assert advice and all(re.search(r"\[\d+\]。$", line) for line in advice)
+    assert not any(c["kind"] == "document" for c in memo["citations"])
+
+
 @pytest.mark.parametrize("body, status, says", [
     ({"topic": "垃圾", "district": "不存在区"}, 404, "未找到区"),
     ({"topic": "垃圾", "period": "去年"}, 422, "统计周期"),
     ({"topic": ""}, 422, "topic"),
+    ({"topic": "路灯\x00坏了"}, 422, "控制字符"),
+    ({"topic": "你好"}, 422, "无法把议题"),
 ])  # fmt: skip
 def test_bad_requests_get_a_sentence(api: TestClient, body: dict, status: int, says: str) -> None:
     response = api.post("/v1/memos", json=body)

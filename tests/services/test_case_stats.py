@@ -43,10 +43,19 @@ def test_the_counts_are_the_cases_counted_one_by_one(graph, db_url: str) -> None
     assert [(x.category_code, x.count) for x in whole.by_category] == sorted(expected, key=lambda x: (-x[1], x[0]))[:10]
 
 
-def test_the_stats_endpoint_filters_and_refuses_a_bad_period(client: TestClient) -> None:
-    empty = client.get("/v1/cases/stats", params={"district": "990101", "category": "event-0405"})
-    assert empty.status_code == 200
-    body = empty.json()
-    assert body["total"] == 0 and body["by_category"] == [] and body["category_code"] == "event-0405"
-    bad = client.get("/v1/cases/stats", params={"period": "去年"})
-    assert bad.status_code == 422 and "2026-11" in bad.json()["error"]["message"]
+def test_the_stats_endpoint_filters_and_refuses_bad_parameters(client: TestClient, graph, db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_factory(engine)() as session:
+        seed_case_history(session, graph, seed=9, days=20, per_day=6, now=datetime.now(UTC))
+        session.commit()
+    engine.dispose()
+    everywhere = client.get("/v1/cases/stats", params={"period": "last30d"}).json()
+    district = everywhere["by_category"] and client.get("/v1/cases", params={"limit": 1}).json()["items"][0]["district"]
+    local = client.get("/v1/cases/stats", params={"period": "last30d", "district": district}).json()
+    top = local["by_category"][0]
+    one = client.get("/v1/cases/stats", params={"period": "last30d", "district": district, "category": top["category_code"]}).json()
+    assert 0 < local["total"] < everywhere["total"] and one["total"] == top["count"] < local["total"]
+    assert [x["category_code"] for x in one["by_category"]] == [top["category_code"]]
+    for params, says in (({"period": "去年"}, "2026-11"), ({"district": "A3区"}, "990103"), ({"category": "井盖"}, "event-0405")):
+        bad = client.get("/v1/cases/stats", params=params)
+        assert bad.status_code == 422 and says in bad.json()["error"]["message"]
