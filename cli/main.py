@@ -9,6 +9,7 @@ import typer
 from cli import demo, eval_cmd, graph_cmd, index_cmd
 from cli.chat_cmd import ask, chat
 from cli.common import clean_errors, console, settings
+from cli.memo_cmd import memo
 from cli.simulate_cmd import simulate
 from cli.triage_cmd import triage
 
@@ -21,6 +22,7 @@ app.command("simulate")(simulate)
 app.command("ask")(ask)
 app.command("chat")(chat)
 app.command("triage")(triage)
+app.command("memo")(memo)
 
 
 @app.command("serve")

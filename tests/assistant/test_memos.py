@@ -126,3 +126,33 @@ def test_an_unknown_memo_is_a_404(api: TestClient) -> None:
     for path in ("/v1/memos/M1", "/v1/memos/M1.docx", "/v1/memos/M1.pdf"):
         response = api.get(path)
         assert response.status_code == 404 and "POST /v1/memos" in response.json()["error"]["message"]
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, base_settings: Settings, graph, tmp_path):
+    from core.settings import get_settings
+
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("the CLI shares the session's embedded engine")
+    monkeypatch.setenv("YIWANG_DATA_DIR", str(base_settings.data_dir))
+    monkeypatch.setenv("YIWANG_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_the_command_line_writes_a_memo_or_says_why_not(cli_env) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    runner = CliRunner()
+    out = cli_env / "memo.docx"
+    written = runner.invoke(app, ["memo", "垃圾满溢", "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    assert [p.text for p in docx.Document(str(out)).paragraphs][0].startswith("关于全市垃圾满溢问题")
+    printed = runner.invoke(app, ["memo", "垃圾满溢", "--period", "2026"])
+    assert printed.exit_code == 0 and all(f"## {h}" in printed.output for h in SECTIONS)
+    for args, says in ((["memo", "你好"], "无法把议题"), (["memo", "垃圾满溢", "--out", str(cli_env / "m.txt")], ".docx")):
+        refused = runner.invoke(app, args)
+        assert refused.exit_code != 0 and says in refused.output and "Traceback" not in refused.output
