@@ -2,14 +2,16 @@
 
 The Markdown is the memo's own simple shape (``#`` title, ``##`` sections, ``-`` and ``1.`` items,
 paragraphs); both writers read it line by line. Chinese text needs a font that has it: DOCX names
-宋体 for East Asian text (Word substitutes a local one), the PDF uses the Adobe CID font STSong-Light,
-which PDF readers carry, so nothing is embedded or downloaded."""
+宋体 for East Asian text (Word substitutes a local one); the PDF embeds the TrueType font named by
+``YIWANG_MEMO_FONT`` or else names the Adobe CID font STSong-Light, which viewers draw with a local Song
+face (nothing is downloaded)."""
 
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -20,7 +22,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from core.exceptions import BackendUnavailable
 
 NUMBERED = re.compile(r"^(\d+)\.\s+(.*)$")
 PDF_FONT = "STSong-Light"
@@ -64,10 +69,25 @@ def to_docx(markdown: str) -> bytes:
     return out.getvalue()
 
 
-def to_pdf(markdown: str, title: str) -> bytes:
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10.5, leading=16, wordWrap="CJK", spaceAfter=3)
+def _pdf_font(font_file: Path | None) -> str:
+    """The registered name of the font to write with: the given TrueType file, embedded, or STSong-Light."""
+    if font_file is None:
+        if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+        return PDF_FONT
+    name = f"memo-{font_file.stem}"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        try:
+            pdfmetrics.registerFont(TTFont(name, str(font_file), subfontIndex=0))  # a .ttc's first face
+        except Exception as exc:  # noqa: BLE001 — reportlab raises several kinds for a missing or bad file
+            raise BackendUnavailable(f"备忘录字体无法读取 / memo font unreadable: {font_file} ({exc}); "
+                                     "检查 YIWANG_MEMO_FONT 或留空") from exc  # fmt: skip
+    return name
+
+
+def to_pdf(markdown: str, title: str, font_file: Path | None = None) -> bytes:
+    font = _pdf_font(font_file)
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK", spaceAfter=3)
     styles = {
         "title": ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=10),
         "heading": ParagraphStyle("heading", parent=body, fontSize=13, leading=20, spaceBefore=8, spaceAfter=4),

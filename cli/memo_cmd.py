@@ -50,6 +50,6 @@ def memo(
         return
     suffix = out.suffix.lower()
     content = (result.markdown.encode() if suffix == ".md" else to_docx(result.markdown) if suffix == ".docx"
-               else to_pdf(result.markdown, result.title))  # fmt: skip
+               else to_pdf(result.markdown, result.title, settings().memo_font))  # fmt: skip
     out.write_bytes(content)
     err_console.print(f"已写入决策参考 {result.id} → {out}")

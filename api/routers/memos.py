@@ -40,10 +40,11 @@ def docx(memo_id: str, sessions: SessionsDep) -> Response:
 
 
 @router.get("/{memo_id}.pdf", response_class=Response)
-def pdf(memo_id: str, sessions: SessionsDep) -> Response:
+def pdf(memo_id: str, request: Request, sessions: SessionsDep) -> Response:
     with sessions() as session:
         memo = load_memo(session, memo_id)
-    return _download(to_pdf(memo.markdown, memo.title), "application/pdf", memo, "pdf")
+    content = to_pdf(memo.markdown, memo.title, request.app.state.settings.memo_font)
+    return _download(content, "application/pdf", memo, "pdf")
 
 
 @router.get("/{memo_id}", response_model=Memo)

@@ -156,3 +156,21 @@ def test_the_command_line_writes_a_memo_or_says_why_not(cli_env) -> None:
     for args, says in ((["memo", "你好"], "无法把议题"), (["memo", "垃圾满溢", "--out", str(cli_env / "m.txt")], ".docx")):
         refused = runner.invoke(app, args)
         assert refused.exit_code != 0 and says in refused.output and "Traceback" not in refused.output
+
+
+def test_a_configured_font_is_embedded_in_the_pdf(tmp_path) -> None:
+    """YIWANG_MEMO_FONT: the PDF carries the font file; unset, it names STSong-Light; unreadable, a sentence."""
+    from pathlib import Path
+
+    import reportlab
+
+    from assistant.memo_export import to_pdf
+    from core.exceptions import BackendUnavailable
+
+    markdown = "# 标题\n\n## 一、背景\n\n正文 <b>&\n"
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # a TrueType file that ships with reportlab
+    embedded = to_pdf(markdown, "t", vera)
+    assert b"/FontFile2" in embedded and b"STSong-Light" not in embedded
+    assert b"STSong-Light" in to_pdf(markdown, "t") and b"/FontFile2" not in to_pdf(markdown, "t")
+    with pytest.raises(BackendUnavailable, match="YIWANG_MEMO_FONT"):
+        to_pdf(markdown, "t", tmp_path / "missing.ttf")
