@@ -18,7 +18,7 @@ and this one measures whether they carry over. The same phrasings are the exampl
 learns from (``data/domain/category_examples.csv``), so figures on that set are training figures.
 
 ``--holdout`` writes ``evals/data/triage_holdout.jsonl`` from ``evals/data/triage_holdout_phrases.json``:
-phrasings by a third hand, written before any change they measure and shown to none, with every one that
+phrasings by a third hand, written blind to the code and the other sets, with every one that
 shared a wording with the other sets removed (180 left). Measure on it; never tune on it (ask for new
 phrasings when a new development set is needed).
 """
