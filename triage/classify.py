@@ -29,6 +29,7 @@ from sklearn.svm import LinearSVC
 from graph.domain import CategoryExample, ComponentCategory, DomainTables, EventCategory
 from retrievers.text import normalize
 from triage.homophones import SoundIndex
+from triage.hotline import softmax
 
 KEYWORD_WEIGHT = 1.0
 SIMILARITY_WEIGHT = 0.6
@@ -100,12 +101,11 @@ class ExampleModel:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """(texts × categories), each row summing to 1."""
-        margins = self.model.decision_function(self.vectorizer.transform(texts)) / EXAMPLE_TEMPERATURE
+        margins = self.model.decision_function(self.vectorizer.transform(texts))
         if margins.ndim == 1:  # two categories: one margin, for the second
             margins = np.column_stack([-margins, margins])
-        weights = np.exp(margins - margins.max(axis=1, keepdims=True))
         out = np.zeros((len(texts), self.n_categories))
-        out[:, self.model.classes_] = weights / weights.sum(axis=1, keepdims=True)
+        out[:, self.model.classes_] = softmax(margins, 1 / EXAMPLE_TEMPERATURE)
         return out
 
 
@@ -224,8 +224,7 @@ class CategoryClassifier:
             offset += len(parts)
             order = np.argsort(-combined)[:TOP]
             # A softmax over the combined evidence, so scores read as shares of confidence.
-            weights = np.exp(3 * (combined - combined.max()))
-            probs = weights / weights.sum()
+            probs = softmax(combined[np.newaxis], 3.0)[0]
             guesses = []
             for i in order:
                 c = self.categories[i]

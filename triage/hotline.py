@@ -68,6 +68,7 @@ def fit_first_level(labelled: list[Labelled], taxonomy: list[tuple[str, str, str
 
 
 def softmax(decision: np.ndarray, temperature: float) -> np.ndarray:
+    """Row-wise softmax of ``temperature`` × scores (a larger value, a sharper distribution)."""
     weights = np.exp(temperature * (decision - decision.max(axis=1, keepdims=True)))
     return weights / weights.sum(axis=1, keepdims=True)
 
