@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput
+from graph.ids import label_for_id
 from services.deadlines import as_utc, local_iso
 from services.evaluation import period_bounds
 from services.models import CaseRow
@@ -46,7 +47,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     now = as_utc(now) if now else datetime.now(UTC)  # SQLite compares times as UTC text
     if district and not re.fullmatch(r"\d{6}", district):
         raise InvalidInput(f"区划代码 {district!r} 无效; 形如 990103")
-    if category_code and not re.fullmatch(r"(event|component)-\d{4}", category_code):
+    if category_code and label_for_id(category_code) not in ("EventCategory", "ComponentCategory"):
         raise InvalidInput(f"类别编码 {category_code!r} 无效; 形如 event-0405 或 component-0101")
     label, start, end = period_bounds(period, now)
     where = [CaseRow.created_at >= start, CaseRow.created_at < end]
