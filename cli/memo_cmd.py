@@ -26,7 +26,7 @@ def memo(
     from assistant.memo_export import to_docx, to_pdf
     from assistant.memo_store import save_memo
     from assistant.wiring import make_client
-    from cli.triage_cmd import _open_triage
+    from cli.triage_cmd import open_triage
     from services.db import session_factory
 
     if out is not None and out.suffix.lower() not in FORMATS:
@@ -35,7 +35,7 @@ def memo(
         body = MemoRequest(topic=topic, district=district, period=period)
     except ValidationError as exc:
         raise InvalidInput(f"请求无效: {exc.errors()[0]['msg']}") from exc
-    triage, graph, engine = _open_triage()
+    triage, graph, engine = open_triage()
     try:
         sessions = session_factory(engine)
         result = compose_memo(make_client(settings(), graph, sessions, triage.documents, triage), body)

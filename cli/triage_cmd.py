@@ -16,7 +16,9 @@ from core.exceptions import InvalidInput
 BATCH = 200
 
 
-def _open_triage():  # type: ignore[no-untyped-def]
+def open_triage():  # type: ignore[no-untyped-def]
+    """The triage service on the configured graph, database and index, with the graph and engine to
+    close after (``yiwang memo`` uses it too)."""
     from graph.store import open_graph
     from retrievers.embedders import make_embedder
     from retrievers.index import open_index
@@ -64,7 +66,7 @@ def triage(
                 requests.append(TriageRequest(text=body, address=row.get("address")))
     except ValidationError as exc:
         raise InvalidInput(f"诉求无效: {exc.errors()[0]['msg']}") from exc
-    service, graph, engine = _open_triage()
+    service, graph, engine = open_triage()
     try:
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
         with progress_bar("分拨 / triage", total=len(requests)) if file else _nothing() as advance:
