@@ -11,7 +11,7 @@ import pytest
 from tests_support import FIXTURE_POLICIES, PG_ADMIN_URL
 
 from cli.demo import PLACES_CSV, taxonomy_csv
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from graph.demo.city import CityData, build_city
 from graph.demo.files import write_city
 from graph.domain import DomainTables, load_domain
@@ -130,3 +130,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'yiwang.db'}"
     else:
         yield from _postgres_database()
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, base_settings: Settings, graph: GraphStore, tmp_path: Path) -> Iterator[Path]:
+    """The command line pointed at the small city's data dir and a fresh SQLite file; yields a scratch dir."""
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("the CLI shares the session's embedded engine")
+    monkeypatch.setenv("YIWANG_DATA_DIR", str(base_settings.data_dir))
+    monkeypatch.setenv("YIWANG_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()

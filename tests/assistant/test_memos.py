@@ -41,6 +41,10 @@ def _section(markdown: str, heading: str) -> str:
     return markdown.split(f"## {heading}")[1].split("\n## ")[0]
 
 
+def _recommendations(markdown: str) -> list[str]:
+    return [line for line in _section(markdown, "四、建议").splitlines() if re.match(r"\d+\.", line)]
+
+
 def test_a_memo_quotes_the_services_figures_and_every_reference_resolves(api: TestClient, district: dict) -> None:
     response = api.post("/v1/memos", json={"topic": "路边垃圾没人清", "district": district["name"]})
     assert response.status_code == 201, response.text
@@ -64,7 +68,7 @@ def test_a_memo_quotes_the_services_figures_and_every_reference_resolves(api: Te
     first_use = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", body)))
     assert sorted(first_use) == list(range(1, len(memo["citations"]) + 1))  # none dangling, none unused
     assert first_use == sorted(first_use)  # numbered in reading order
-    advice = [line for line in _section(markdown, "四、建议").splitlines() if re.match(r"\d+\.", line)]
+    advice = _recommendations(markdown)
     assert advice and all(re.search(r"\[\d+\]。$", line) for line in advice)  # every recommendation cites
     overdue_share = focused["overdue"] / focused["total"] if focused["total"] else 0
     assert ("处置时效有压力" in markdown) == (overdue_share >= 0.2)
@@ -105,7 +109,7 @@ def test_without_a_document_index_every_recommendation_still_cites(doc_settings:
     settings = doc_settings.model_copy(update={"db_url": db_url, "mqtt_url": "", "data_dir": tmp_path})
     with TestClient(create_app(settings, store=doc_graph)) as client:
         memo = client.post("/v1/memos", json={"topic": "垃圾满溢"}).json()
-    advice = [line for line in _section(memo["markdown"], "四、建议").splitlines() if re.match(r"\d+\.", line)]
+    advice = _recommendations(memo["markdown"])
     assert advice and all(re.search(r"\[\d+\]。$", line) for line in advice)
     assert not any(c["kind"] == "document" for c in memo["citations"])
 
@@ -126,19 +130,6 @@ def test_an_unknown_memo_is_a_404(api: TestClient) -> None:
     for path in ("/v1/memos/M1", "/v1/memos/M1.docx", "/v1/memos/M1.pdf"):
         response = api.get(path)
         assert response.status_code == 404 and "POST /v1/memos" in response.json()["error"]["message"]
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, base_settings: Settings, graph, tmp_path):
-    from core.settings import get_settings
-
-    if graph.backend != "falkordb-embedded":
-        pytest.skip("the CLI shares the session's embedded engine")
-    monkeypatch.setenv("YIWANG_DATA_DIR", str(base_settings.data_dir))
-    monkeypatch.setenv("YIWANG_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
 
 
 def test_the_command_line_writes_a_memo_or_says_why_not(cli_env) -> None:
