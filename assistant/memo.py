@@ -118,8 +118,7 @@ def _optional(call: Callable[[], Any]) -> Any:
         return None
 
 
-def _definition(client: ServicesClient, category_id: str) -> Citation:
-    props = client.node(category_id, limit=1)["node"]["properties"]
+def _definition(category_id: str, props: Json) -> Citation:
     return Citation(id=category_id, kind="graph", title=f"{props['name']}（{props['kind']} {props['code']}）",
                     snippet=f"立案条件：{props.get('filing_condition')}；结案条件：{props.get('closing_condition')}；"
                             f"依据：{props.get('legal_basis')}")  # fmt: skip
@@ -138,12 +137,14 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
         raise InvalidInput(f"无法把议题「{body.topic}」归入一个标准事部件类别 (最接近「{category['name']}」, 置信度 "
                            f"{confidence:.2f}); 请写明问题, 如「道路积水内涝」「垃圾满溢」「占道经营」")  # fmt: skip
     category_id, name = category["id"], category["name"]
-    ref_definition = sources.ref(_definition(client, category_id))
+    # The responsibility answer carries the category's node; a city-wide memo reads it on its own.
+    responsibility = client.responsibility(category_id, district=district_id) if district_id else None
+    definition = responsibility["category"] if responsibility else client.node(category_id, limit=1)["node"]
+    ref_definition = sources.ref(_definition(category_id, definition["properties"]))
 
     department: Json | None = None
     ref_rule = whole = ""
-    if district_id:
-        responsibility = client.responsibility(category_id, district=district_id)
+    if responsibility:
         department, rule = responsibility["department"], responsibility["rule"]
         # A city-level department's indicators cover every district it serves: say so wherever they appear.
         whole = "" if district_id in department["id"] else "（全部辖区）"
