@@ -23,10 +23,10 @@ from graph.store import GraphStore, open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import DocumentIndex, open_index
 from services.db import database_url, make_engine, migrate, session_factory
-from services.monitoring import Registry, sync_sensors
-from services.mqtt_ingest import MqttIngestor
-from services.simulation import InProcessSimulation, sensor_specs
-from services.simulator import Simulator
+from services.monitoring.mqtt import MqttIngestor
+from services.monitoring.readings import Registry, sync_sensors
+from services.simulation.runner import InProcessSimulation, sensor_specs
+from services.simulation.simulator import Simulator
 from triage.wiring import make_triage
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"

@@ -37,12 +37,12 @@ from graph.domain import load_domain
 from graph.store import open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
-from services.case_models import CaseCreate
-from services.cases import create_case
 from services.db import make_engine, migrate, session_factory
-from services.monitoring import Registry, sync_sensors
-from services.simulation import sensor_specs
-from services.simulator import Simulator, parse_incident
+from services.dispatch.cases import create_case
+from services.dispatch.models import CaseCreate
+from services.monitoring.readings import Registry, sync_sensors
+from services.simulation.runner import sensor_specs
+from services.simulation.simulator import Simulator, parse_incident
 from tools.client import LocalServices
 from tools.runner import run_tool
 
@@ -72,7 +72,7 @@ def seed(graph: Any, db_url: str, shared_dir: Path, domain_dir: Path) -> Any:
     domain = load_domain(domain_dir, taxonomy_csv(shared_dir))
     simulator = Simulator(sensor_specs(graph, domain), 7, now - timedelta(hours=6), 600.0)
     simulator.add(parse_incident("rainstorm:990103@20", start_tick=0))
-    from services.monitoring import ReadingIn, ingest
+    from services.monitoring.readings import ReadingIn, ingest
 
     for tick in range(36):
         batch = [ReadingIn(sensor_id=r["sensor_id"], ts=r["ts"], value=r["value"]) for r in simulator.tick(tick)]

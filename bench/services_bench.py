@@ -35,10 +35,11 @@ from sqlalchemy import select, text
 from core.exceptions import Conflict
 from core.settings import Settings, get_settings
 from services.db import make_engine, migrate, session_factory
-from services.forecasting import ForecastRequest, forecast
-from services.models import CaseEventRow, CaseRow, ReadingRow, SensorRow
-from services.monitoring import ReadingIn, Registry, ingest, ingest_rows, list_alarms
-from services.workflow import State
+from services.dispatch.tables import CaseEventRow, CaseRow
+from services.dispatch.workflow import State
+from services.forecasting.forecast import ForecastRequest, forecast
+from services.monitoring.readings import ReadingIn, Registry, ingest, ingest_rows, list_alarms
+from services.monitoring.tables import ReadingRow, SensorRow
 
 KINDS = [("water_pressure", "below", 0.22, 0.18, 0.12, 0, 1.6), ("water_level", "above", 10, 20, 40, 0, 300)]
 SENSORS = 5000
@@ -240,8 +241,8 @@ def _client_loop(sessions, case_ids: list[str], name: str) -> tuple[int, int]:
     """One operator's client: takes each of its cases to closure, as the response says what comes next.
     Two clients share every case, so writers contend: the loser of a race gets a 409 (stale version),
     refreshes and carries on from the case's new state."""
-    from services import cases
-    from services.case_models import TransitionRequest
+    from services.dispatch import cases
+    from services.dispatch.models import TransitionRequest
     from services.idempotency import run_once
 
     graph = BenchGraph()

@@ -22,7 +22,7 @@ from graph.store import open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
 from services.db import make_engine, migrate, session_factory
-from services.demo_history import seed_case_history
+from services.dispatch.demo_history import seed_case_history
 from triage.redact import redact
 from triage.service import TriageRequest
 from triage.wiring import make_triage

@@ -74,7 +74,7 @@ def cases_cmd(
     """Demo only: weeks of case history through the real workflow (evaluation, statistics, forecasts)."""
     from graph.store import open_graph
     from services.db import database_url, make_engine, migrate, session_factory
-    from services.demo_history import existing_cases, seed_case_history
+    from services.dispatch.demo_history import existing_cases, seed_case_history
 
     cfg = settings()
     if not (1 <= days <= 365 and 1 <= per_day <= 500):

@@ -22,11 +22,11 @@ def memo(
     out: Annotated[Path | None, typer.Option(help="写入文件: .md、.docx 或 .pdf (默认打印 Markdown)")] = None,
 ) -> None:
     """背景/现状/研判/建议/依据 with every figure cited, from the live services; kept like POST /v1/memos."""
-    from assistant.memo import MemoRequest, compose_memo
-    from assistant.memo_export import to_docx, to_pdf
-    from assistant.memo_store import save_memo
     from assistant.wiring import make_client
     from cli.triage_cmd import open_triage
+    from memos.compose import MemoRequest, compose_memo
+    from memos.export import to_docx, to_pdf
+    from memos.store import save_memo
     from services.db import session_factory
 
     if out is not None and out.suffix.lower() not in FORMATS:

@@ -13,8 +13,8 @@ from cli.demo import taxonomy_csv
 from core.exceptions import InvalidInput
 from graph.domain import load_domain
 from graph.store import open_graph
-from services.simulation import http_sender, mqtt_sender, sensor_specs
-from services.simulator import Simulator, parse_incident
+from services.simulation.runner import http_sender, mqtt_sender, sensor_specs
+from services.simulation.simulator import Simulator, parse_incident
 
 
 @clean_errors

@@ -12,8 +12,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from graph.store import GraphStore
-from services.case_models import CaseCreate
-from services.cases import create_case
+from services.dispatch.cases import create_case
+from services.dispatch.models import CaseCreate
 from triage.hotline import Labelled, cross_validated_margins
 from triage.service import Triage, TriageRequest
 

@@ -9,12 +9,16 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from core.settings import Settings
 from services.pg_round_trips import restore_autocommit_off
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class Base(DeclarativeBase):
+    """Every table of the services; one Alembic chain (services/migrations) migrates them all."""
 
 
 def database_url(settings: Settings) -> str:

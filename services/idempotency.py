@@ -13,13 +13,27 @@ from datetime import UTC, datetime
 
 import psycopg
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from core.exceptions import Conflict, YiwangError
-from services.models import IdempotencyRow
+from services.db import Base
 from services.pg_round_trips import execute_and_commit
+
+
+class IdempotencyRow(Base):
+    """The first result of a write sent with an ``Idempotency-Key``, replayed for repeats."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
 
 # Built once, executed on the connection (not through the ORM layer): it runs with every keyed write.
 _REMEMBER = IdempotencyRow.__table__.insert()

@@ -17,9 +17,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from core.exceptions import InvalidInput, NotFound
+from core.times import china_if_naive
 from graph.ids import label_for_id
-from services.alarm_rules import rank
-from services.deadlines import china_if_naive
+from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
 
 MAX_LIST = 20

@@ -17,19 +17,20 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable, Conflict, InvalidInput, NotFound, YiwangError
+from core.times import as_utc
 from graph import queries
 from graph.store import GraphStore
 from retrievers.base import SearchFilters
 from retrievers.index import DocumentIndex
-from services import cases, monitoring
-from services.case_models import CaseCreate, TransitionRequest
-from services.case_stats import case_stats
-from services.deadlines import as_utc
-from services.evaluation import evaluate_departments
-from services.forecasting import ForecastRequest, forecast
+from services.dispatch import cases
+from services.dispatch.models import CaseCreate, TransitionRequest
+from services.dispatch.performance import evaluate_departments
+from services.dispatch.stats import case_stats
+from services.forecasting.forecast import ForecastRequest, forecast
 from services.idempotency import run_once
-from services.sensors import list_sensors, window_stats
-from services.vitals import vitals
+from services.monitoring import readings
+from services.monitoring.sensors import list_sensors, window_stats
+from services.monitoring.vitals import vitals
 
 Json = dict[str, Any]
 
@@ -147,7 +148,7 @@ class LocalServices(ServicesClient):
 
     def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]:
         with self.sessions() as session:
-            return monitoring.readings_of(session, sensor_id, since, until, 10_000)
+            return readings.readings_of(session, sensor_id, since, until, 10_000)
 
     def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]:
         with self.sessions() as session:
@@ -156,7 +157,7 @@ class LocalServices(ServicesClient):
     def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
                level: str | None = None) -> list[Json]:  # fmt: skip
         with self.sessions() as session:
-            return _dump(monitoring.list_alarms(session, state, district, kind, level))
+            return _dump(readings.list_alarms(session, state, district, kind, level))
 
     def vitals(self, district: str | None = None) -> list[Json]:
         with self.sessions() as session:

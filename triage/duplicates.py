@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from graph.demo.geometry import distance_m
-from services.models import CaseRow
+from services.dispatch.tables import CaseRow
 
 RADIUS_M = 300.0
 WINDOW = timedelta(hours=72)

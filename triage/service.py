@@ -19,7 +19,7 @@ from graph.domain import DomainTables
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
 from retrievers.text import normalize
-from services.case_models import Location as LonLat
+from services.dispatch.models import Location as LonLat
 from tools.catalog import Citation
 from triage.classify import CategoryClassifier, CategoryGuess, further_matter
 from triage.duplicates import find_duplicates

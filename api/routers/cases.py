@@ -1,4 +1,4 @@
-"""``/v1/cases``: the dispatch workflow (thin: validate, call services.cases, return a model)."""
+"""``/v1/cases``: the dispatch workflow (thin: validate, call services.dispatch.cases, return a model)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 
 from api.deps import GraphDep, SessionsDep
-from services import cases
-from services.case_models import CaseCreate, CaseList, CasePublic, TransitionRequest
-from services.case_stats import CaseStats, case_stats
-from services.deadlines import as_utc
+from core.times import as_utc
+from services.dispatch import cases
+from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.dispatch.stats import CaseStats, case_stats
 from services.idempotency import run_once
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import SessionsDep
-from services.evaluation import Evaluation, evaluate_departments
+from services.dispatch.performance import Evaluation, evaluate_departments
 
 router = APIRouter(prefix="/v1/evaluation", tags=["evaluation"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import SessionsDep, SettingsDep
-from services.forecasting import Forecast, ForecastRequest, forecast
+from services.forecasting.forecast import Forecast, ForecastRequest, forecast
 
 router = APIRouter(prefix="/v1/forecast", tags=["forecast"])
 

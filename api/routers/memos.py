@@ -7,9 +7,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 
 from api.deps import SessionsDep
-from assistant.memo import Memo, MemoRequest, compose_memo
-from assistant.memo_export import to_docx, to_pdf
-from assistant.memo_store import load_memo, save_memo
+from memos.compose import Memo, MemoRequest, compose_memo
+from memos.export import to_docx, to_pdf
+from memos.store import load_memo, save_memo
 
 router = APIRouter(prefix="/v1/memos", tags=["memos"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 
 from api.deps import SessionsDep
 from core.exceptions import Conflict
-from services import monitoring
-from services.deadlines import china_if_naive
-from services.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
-from services.sensors import window_stats as sensor_stats
-from services.simulator import parse_incident
-from services.vitals import Vital, vitals
+from core.times import china_if_naive
+from services.monitoring import readings as monitoring
+from services.monitoring.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
+from services.monitoring.sensors import window_stats as sensor_stats
+from services.monitoring.vitals import Vital, vitals
+from services.simulation.simulator import parse_incident
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
 

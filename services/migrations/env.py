@@ -1,8 +1,16 @@
-"""Alembic environment: runs on the connection handed over by ``services.db.migrate``."""
+"""Alembic environment: runs on the connection handed over by ``services.db.migrate``.
+
+The upgrade scripts are explicit DDL; the metadata below serves ``alembic revision --autogenerate``, so it
+imports every module that defines a table (each registers itself on ``Base``), the memo archive included.
+"""
 
 from alembic import context
 
-from services.models import Base
+import memos.store  # noqa: F401
+import services.dispatch.tables  # noqa: F401
+import services.idempotency  # noqa: F401
+import services.monitoring.tables  # noqa: F401
+from services.db import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

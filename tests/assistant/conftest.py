@@ -18,11 +18,11 @@ from assistant.lexicon import CityLexicon
 from core.settings import Settings
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
-from services.case_models import CaseCreate, TransitionRequest
-from services.cases import create_case, transition
 from services.db import make_engine, migrate, session_factory
-from services.models import SensorRow
-from services.monitoring import ReadingIn, Registry, ingest, sync_sensors
+from services.dispatch.cases import create_case, transition
+from services.dispatch.models import CaseCreate, TransitionRequest
+from services.monitoring.readings import ReadingIn, Registry, ingest, sync_sensors
+from services.monitoring.tables import SensorRow
 from tools.client import LocalServices
 
 

@@ -13,7 +13,7 @@ from langchain_core.outputs import ChatResult
 from assistant.agent import MAX_STEPS
 from assistant.chat import ChatRequest, ChatService, ConfirmRequest
 from graph import queries
-from services.cases import get_case
+from services.dispatch.cases import get_case
 
 
 class ScriptedModel(FakeMessagesListChatModel):

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from api.app import create_app
 from core.settings import Settings
-from services.demo_history import seed_case_history
+from services.dispatch.demo_history import seed_case_history
 
 SECTIONS = ["一、背景", "二、现状", "三、研判", "四、建议", "五、依据"]
 
@@ -155,8 +155,8 @@ def test_a_configured_font_is_embedded_in_the_pdf(tmp_path) -> None:
 
     import reportlab
 
-    from assistant.memo_export import to_pdf
     from core.exceptions import BackendUnavailable
+    from memos.export import to_pdf
 
     markdown = "# 标题\n\n## 一、背景\n\n正文 <b>&\n"
     vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # a TrueType file that ships with reportlab

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.chat import ChatRequest, ConfirmRequest
-from services.cases import get_case
+from services.dispatch.cases import get_case
 
 
 def _case_in(world, state: str) -> str:

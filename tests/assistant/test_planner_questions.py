@@ -23,15 +23,15 @@ from sqlalchemy import select
 from tests_support import FIXTURE_POLICIES
 
 from assistant.chat import ChatRequest, ChatResponse, ChatService
+from core.times import CHINA
 from graph import queries
-from services.case_models import CaseCreate, TransitionRequest
-from services.cases import create_case, get_case, list_cases, transition
-from services.deadlines import CHINA
-from services.evaluation import evaluate_departments
-from services.forecasting import ForecastRequest, forecast
-from services.models import SensorRow
-from services.monitoring import Registry, ingest_rows, list_alarms, readings_of
-from services.vitals import vitals
+from services.dispatch.cases import create_case, get_case, list_cases, transition
+from services.dispatch.models import CaseCreate, TransitionRequest
+from services.dispatch.performance import evaluate_departments
+from services.forecasting.forecast import ForecastRequest, forecast
+from services.monitoring.readings import Registry, ingest_rows, list_alarms, readings_of
+from services.monitoring.tables import SensorRow
+from services.monitoring.vitals import vitals
 
 # ---- the city's history the questions need -----------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.alarm_rules import Thresholds, back_to_normal, level_of
+from services.monitoring.alarm_rules import Thresholds, back_to_normal, level_of
 
 WATER_LEVEL = Thresholds("above", 10, 20, 40, "cm")
 PRESSURE = Thresholds("below", 0.22, 0.18, 0.12, "MPa")

@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from services.case_stats import case_stats
-from services.cases import to_public
 from services.db import make_engine, migrate, session_factory
-from services.demo_history import seed_case_history
-from services.models import CaseRow
-from services.workflow import TERMINAL
+from services.dispatch.cases import to_public
+from services.dispatch.demo_history import seed_case_history
+from services.dispatch.stats import case_stats
+from services.dispatch.tables import CaseRow
+from services.dispatch.workflow import TERMINAL
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 

@@ -13,9 +13,9 @@ from tests_support import PG_ADMIN_URL
 from graph import queries
 from graph.demo.city import CityData
 from graph.store import GraphStore
-from services import cases
-from services.case_models import CaseCreate
 from services.db import make_engine, migrate, session_factory
+from services.dispatch import cases
+from services.dispatch.models import CaseCreate
 
 
 def _grid(small_city: CityData, n: int = 0) -> dict:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from services.deadlines import CHINA, add_working_hours, deadline_for, local_iso
+from core.times import CHINA, local_iso
+from services.dispatch.deadlines import add_working_hours, deadline_for
 
 
 def cst(*args: int) -> datetime:

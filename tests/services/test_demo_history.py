@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from services.db import make_engine, migrate, session_factory
-from services.demo_history import existing_cases, seed_case_history
-from services.evaluation import evaluate_departments
-from services.models import CaseEventRow, CaseRow
+from services.dispatch.demo_history import existing_cases, seed_case_history
+from services.dispatch.performance import evaluate_departments
+from services.dispatch.tables import CaseEventRow, CaseRow
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 
@@ -47,7 +47,7 @@ def test_case_count_forecasts_never_go_below_zero(graph, tmp_path, base_settings
     """A sparse district × category count series gets intervals around zero; a negative count is no answer."""
     if graph.backend != "falkordb-embedded":
         pytest.skip("the history is written through one graph engine only")
-    from services.forecasting import ForecastRequest, forecast
+    from services.forecasting.forecast import ForecastRequest, forecast
 
     engine = make_engine(f"sqlite:///{tmp_path / 'f.db'}")
     migrate(engine)

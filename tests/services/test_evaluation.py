@@ -9,10 +9,10 @@ import pytest
 from core.exceptions import InvalidInput
 from graph.demo.city import CityData
 from graph.store import GraphStore
-from services import cases
-from services.case_models import CaseCreate, TransitionRequest
 from services.db import make_engine, migrate, session_factory
-from services.evaluation import evaluate_departments, period_bounds
+from services.dispatch import cases
+from services.dispatch.models import CaseCreate, TransitionRequest
+from services.dispatch.performance import evaluate_departments, period_bounds
 
 MONDAY = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 10:00 China time
 

@@ -54,7 +54,7 @@ def test_bad_forecast_requests(client: TestClient, body: dict, status: int, mess
 
 
 def test_the_reported_error_is_measured_where_the_model_was_not_chosen() -> None:
-    from services.forecasting import held_out_mase
+    from services.forecasting.forecast import held_out_mase
 
     # Theta wins the first two origins and loses the third: choosing on origin 1 and 1–2, then scoring on
     # 2 and 3, reports its later errors, not its best ones.

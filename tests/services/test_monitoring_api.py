@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from core.times import local_iso
 from graph.demo.city import CityData
 from graph.store import GraphStore
 from services.db import make_engine, migrate, session_factory
-from services.deadlines import local_iso
-from services.monitoring import Registry, ingest_rows, readings_of, sync_sensors
+from services.monitoring.readings import Registry, ingest_rows, readings_of, sync_sensors
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from api.app import create_app
 from core.settings import Settings
 from graph.demo.city import CityData
 from graph.store import GraphStore
-from services.mqtt_ingest import parse_message
+from services.monitoring.mqtt import parse_message
 
 BROKER = ("127.0.0.1", 1883)
 

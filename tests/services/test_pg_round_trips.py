@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.exceptions import Conflict
-from services import cases, db
-from services.case_models import TransitionRequest
-from services.idempotency import run_once
-from services.models import CaseEventRow, CaseRow, IdempotencyRow
-from services.workflow import State
+from services import db
+from services.dispatch import cases
+from services.dispatch.models import TransitionRequest
+from services.dispatch.tables import CaseEventRow, CaseRow
+from services.dispatch.workflow import State
+from services.idempotency import IdempotencyRow, run_once
 
 
 class _Graph:

@@ -14,8 +14,8 @@ from core.exceptions import InvalidInput
 from core.settings import Settings
 from graph.domain import DomainTables
 from graph.store import GraphStore
-from services.simulation import sensor_specs
-from services.simulator import Simulator, parse_incident
+from services.simulation.runner import sensor_specs
+from services.simulation.simulator import Simulator, parse_incident
 
 START = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 08:00 China time
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.exceptions import Conflict, InvalidInput
-from services.workflow import ACTIONS, TERMINAL, State, action_named, allowed_actions, next_state
+from services.dispatch.workflow import ACTIONS, TERMINAL, State, action_named, allowed_actions, next_state
 
 
 def run(*names: str, start: State = State.ACCEPTED) -> State:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from core.exceptions import InvalidInput, NotFound, YiwangError
-from services.deadlines import CHINA
+from core.times import CHINA
 from tools.catalog import Citation, document_citation
 from tools.client import ServicesClient
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from graph.store import GraphStore
-from services.case_models import CaseCreate, TransitionRequest
-from services.cases import create_case, transition
-from services.models import CaseRow
+from services.dispatch.cases import create_case, transition
+from services.dispatch.models import CaseCreate, TransitionRequest
+from services.dispatch.tables import CaseRow
 
 # Frequent categories of a city's cases (roughly as 12345 and patrols report them), with weights.
 CATEGORY_WEIGHTS: dict[str, int] = {

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.exceptions import InvalidInput
+from core.times import CHINA
 from graph.demo.geometry import distance_m
-from services.deadlines import CHINA
 
 INCIDENTS = ("pipe_burst", "rainstorm", "gas_leak", "manhole")
 DIURNAL = {"water_pressure": -0.04, "water_level": 0.5, "power_load": 15, "bridge_strain": 20, "gas_concentration": 0.1}

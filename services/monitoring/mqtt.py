@@ -1,7 +1,7 @@
 """Sensor readings over MQTT: topic ``<prefix>/{sensor_id}``, JSON payload ``{"ts", "value"}`` (or a list).
 
 Messages are queued by the MQTT network thread and ingested in small batches by a worker thread
-through ``services.monitoring.ingest``, the same validation path as HTTP batches.
+through ``services.monitoring.readings.ingest``, the same validation path as HTTP batches.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import paho.mqtt.client as mqtt
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.monitoring import ReadingIn, Registry, ingest
+from services.monitoring.readings import ReadingIn, Registry, ingest
 
 log = logging.getLogger("yiwang.mqtt")
 BATCH = 500

@@ -6,9 +6,10 @@ calendar (holidays, 调休) replaces ``is_working_day``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
-CHINA = timezone(timedelta(hours=8), "CST")
+from core.times import CHINA
+
 DAY_START, DAY_END = time(9, 0), time(18, 0)
 CLOCK_HOUR_URGENCIES = frozenset({"high", "critical"})
 
@@ -40,18 +41,3 @@ def deadline_for(start: datetime, urgency: str, sla_hours: int, urgent_sla_hours
     if urgency in CLOCK_HOUR_URGENCIES:
         return (start + timedelta(hours=urgent_sla_hours)).astimezone(UTC)
     return add_working_hours(start, sla_hours)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything is stored in UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def china_if_naive(value: datetime) -> datetime:
-    """A time written without an offset is China time: what a duty officer means by it."""
-    return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
-
-
-def local_iso(value: datetime | None) -> str | None:
-    """ISO 8601 with the +08:00 offset the operations centre works in."""
-    return as_utc(value).astimezone(CHINA).isoformat() if value else None

@@ -13,9 +13,10 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.deadlines import local_iso
-from services.models import AlarmRow, CaseRow, SensorRow
-from services.workflow import TERMINAL
+from core.times import local_iso
+from services.dispatch.tables import CaseRow
+from services.dispatch.workflow import TERMINAL
+from services.monitoring.tables import AlarmRow, SensorRow
 
 Status = str  # normal | watch | warning | alarm
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, NotFound
-from services.deadlines import as_utc, local_iso
-from services.models import ReadingRow, SensorRow
+from core.times import as_utc, local_iso
+from services.monitoring.tables import ReadingRow, SensorRow
 
 MAX_SENSORS = 10_000
 

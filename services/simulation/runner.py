@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from graph.domain import DomainTables
 from graph.store import GraphStore
-from services.monitoring import ReadingIn, Registry, ingest
-from services.simulator import SensorSpec, Simulator
+from services.monitoring.readings import ReadingIn, Registry, ingest
+from services.simulation.simulator import SensorSpec, Simulator
 
 log = logging.getLogger("yiwang.simulator")
 HTTP_BATCH = 1000

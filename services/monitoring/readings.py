@@ -24,10 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, NotFound
+from core.times import as_utc, local_iso
 from graph.store import GraphStore
-from services.alarm_rules import Thresholds, back_to_normal, level_of, rank
-from services.deadlines import as_utc, local_iso
-from services.models import AlarmRow, ReadingRow, SensorRow
+from services.monitoring.alarm_rules import Thresholds, back_to_normal, level_of, rank
+from services.monitoring.tables import AlarmRow, ReadingRow, SensorRow
 
 MAX_BATCH = 10_000
 UNIT_SEPARATOR = "\x1f"  # joins array elements sent as one text parameter

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, NotFound
-from services.deadlines import CHINA, as_utc, local_iso
-from services.models import CaseRow, ReadingRow, SensorRow
+from core.times import CHINA, as_utc, local_iso
+from services.dispatch.tables import CaseRow
+from services.monitoring.tables import ReadingRow, SensorRow
 
 FIT_WINDOW = {"hourly": 24 * 28, "daily": 365}
 SEASON = {"hourly": 24, "daily": 7}

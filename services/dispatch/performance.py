@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput
-from services.deadlines import CHINA, as_utc, local_iso
-from services.models import CaseEventRow, CaseRow
+from core.times import CHINA, as_utc, local_iso
+from services.dispatch.tables import CaseEventRow, CaseRow
 
 
 class Rate(BaseModel):

@@ -12,11 +12,11 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput
+from core.times import as_utc, local_iso
 from graph.ids import label_for_id
-from services.deadlines import as_utc, local_iso
-from services.evaluation import period_bounds
-from services.models import CaseRow
-from services.workflow import TERMINAL, State
+from services.dispatch.performance import period_bounds
+from services.dispatch.tables import CaseRow
+from services.dispatch.workflow import TERMINAL, State
 
 TOP_CATEGORIES = 10
 

@@ -18,14 +18,15 @@ from sqlalchemy import Connection, DateTime, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
+from core.times import CHINA, as_utc
 from graph import queries
 from graph.ids import label_for_id
 from graph.store import GraphStore
-from services.case_models import CaseCreate, CaseList, CasePublic, TransitionRequest
-from services.deadlines import CHINA, add_working_hours, as_utc, deadline_for
-from services.models import CaseEventRow, CaseRow
+from services.dispatch.deadlines import add_working_hours, deadline_for
+from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.dispatch.tables import CaseEventRow, CaseRow
+from services.dispatch.workflow import TERMINAL, Action, State, action_named, allowed_actions, next_state
 from services.pg_round_trips import PreparedStatement, fetch_opening_transaction
-from services.workflow import TERMINAL, Action, State, action_named, allowed_actions, next_state
 
 MAX_PAGE = 200
 

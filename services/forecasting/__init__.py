@@ -1,0 +1,1 @@
+"""Forecasting: sensor, case-count and public series with intervals and backtests."""

@@ -1,0 +1,1 @@
+"""Monitoring (运行监测): sensors, readings, alarms and the city's vital signs."""

@@ -1,0 +1,1 @@
+"""Demo sensor streams: the simulator and what runs it (HTTP, MQTT or in process)."""
