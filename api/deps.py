@@ -1,42 +1,84 @@
-"""Dependencies named once, so routes read like sentences."""
+"""Dependencies named once, so routes read like sentences. Only this module reads the app's state:
+the one ``Runtime`` the lifespan opened."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.chat import ChatService
 from core.exceptions import BackendUnavailable
 from core.settings import Settings
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
+from runtime import Runtime
+from services.monitoring.readings import Registry
+from services.simulation.runner import InProcessSimulation
+from tools.client import ServicesClient
+from triage.service import Triage
 
 
-def get_app_settings(request: Request) -> Settings:
-    return request.app.state.settings
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
 
 
-def get_graph(request: Request) -> GraphStore:
-    return request.app.state.graph
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_app_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+def get_graph(runtime: RuntimeDep) -> GraphStore:
+    return runtime.graph
+
+
+def get_document_index(runtime: RuntimeDep) -> DocumentIndex:
+    if runtime.documents is None:
+        raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
+    return runtime.documents
+
+
+def get_sessions(runtime: RuntimeDep) -> sessionmaker[Session]:
+    return runtime.sessions
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """One database session for the request, closed after it (a write commits itself)."""
+    with runtime.sessions() as session:
+        yield session
+
+
+def get_registry(runtime: RuntimeDep) -> Registry:
+    return runtime.registry
+
+
+def get_simulation(runtime: RuntimeDep) -> InProcessSimulation | None:
+    return runtime.simulation
+
+
+def get_triage(runtime: RuntimeDep) -> Triage:
+    return runtime.triage
+
+
+def get_services(runtime: RuntimeDep) -> ServicesClient:
+    return runtime.services
+
+
+def get_chat(runtime: RuntimeDep) -> ChatService:
+    return runtime.chat
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 GraphDep = Annotated[GraphStore, Depends(get_graph)]
-
-
-def get_document_index(request: Request) -> DocumentIndex:
-    index = request.app.state.document_index
-    if index is None:
-        raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
-    return index
-
-
 DocumentIndexDep = Annotated[DocumentIndex, Depends(get_document_index)]
-
-
-def get_sessions(request: Request) -> sessionmaker[Session]:
-    return request.app.state.sessions
-
-
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+SessionDep = Annotated[Session, Depends(get_session)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+SimulationDep = Annotated[InProcessSimulation | None, Depends(get_simulation)]
+TriageDep = Annotated[Triage, Depends(get_triage)]
+ServicesDep = Annotated[ServicesClient, Depends(get_services)]
+ChatDep = Annotated[ChatService, Depends(get_chat)]

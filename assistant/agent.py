@@ -39,8 +39,8 @@ from assistant.lexicon import CityLexicon
 from assistant.planner import MAX_ROUNDS, Record, Turn, compose, plan_calls, remember
 from assistant.slots import fill_slots
 from assistant.text2cypher import text_to_cypher
-from assistant.untrusted import strip_instructions
 from core.exceptions import InvalidInput, YiwangError
+from core.untrusted import strip_instructions
 from graph.store import GraphStore
 from tools.catalog import TOOLS
 from tools.client import ServicesClient

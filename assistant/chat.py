@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 from assistant.agent import AgentDeps, build_agent, new_turn_input
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
+from core.citations import Citation
 from core.exceptions import Conflict, InvalidInput
 from graph.store import GraphStore
-from tools.catalog import Citation
 from tools.client import ServicesClient
 
 MAX_MESSAGE_CHARS = 4_000

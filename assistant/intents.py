@@ -13,7 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from retrievers.text import normalize
+from core.text import normalize
 
 
 class Intent(StrEnum):

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from assistant.lexicon import LEVEL_WORDS, SENSOR_KIND_WORDS, CityLexicon, Named
+from core.text import normalize
 from core.times import CHINA
-from retrievers.text import normalize
 
 CASE_ID = re.compile(r"C\d{8}-[0-9A-Fa-f]{8}")
 SENSOR_ID = re.compile(r"S\d{16}-\d{2}")

@@ -31,8 +31,7 @@ from assistant.chat import ChatRequest, ChatService
 from assistant.checkpoints import Checkpoints
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
-from cli.demo import taxonomy_csv
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from graph.domain import load_domain
 from graph.store import open_graph
 from retrievers.embedders import make_embedder
@@ -59,7 +58,7 @@ def p50_p95(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered):7.1f} ms · p95 {ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]:7.1f} ms"
 
 
-def seed(graph: Any, db_url: str, shared_dir: Path, domain_dir: Path) -> Any:
+def seed(graph: Any, db_url: str, settings: Settings) -> Any:
     engine = make_engine(db_url)
     migrate(engine)
     sessions = session_factory(engine)
@@ -69,7 +68,7 @@ def seed(graph: Any, db_url: str, shared_dir: Path, domain_dir: Path) -> Any:
         session.commit()
         registry = Registry()
         registry.load(session)
-    domain = load_domain(domain_dir, taxonomy_csv(shared_dir))
+    domain = load_domain(settings.domain_dir, settings.taxonomy_csv)
     simulator = Simulator(sensor_specs(graph, domain), 7, now - timedelta(hours=6), 600.0)
     simulator.add(parse_incident("rainstorm:990103@20", start_tick=0))
     from services.monitoring.readings import ReadingIn, ingest
@@ -102,7 +101,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         t0 = time.perf_counter()
-        sessions = seed(graph, db_url, settings.shared_dir, settings.domain_dir)
+        sessions = seed(graph, db_url, settings)
         print(f"seeded database in {time.perf_counter() - t0:.1f} s")
         client = LocalServices(graph, sessions, settings.shared_dir, documents)
         lexicon = CityLexicon.from_graph(graph)

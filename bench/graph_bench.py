@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cli.demo import PLACES_CSV, taxonomy_csv
+from cli.demo import PLACES_CSV
 from core.settings import Settings
 from graph import queries
 from graph.demo.city import build_city
@@ -43,7 +43,7 @@ def _time(fn: Callable[[int], object], repeat: int) -> tuple[float, float]:
 
 def bench_scale(scale: float, repeat: int, workdir: Path) -> list[tuple[str, str]]:
     settings = Settings(data_dir=workdir / f"scale-{scale}")
-    domain = load_domain(settings.domain_dir, taxonomy_csv(settings.shared_dir))
+    domain = load_domain(settings.domain_dir, settings.taxonomy_csv)
     start = time.perf_counter()
     city = build_city(domain, PLACES_CSV, seed=settings.demo_seed, scale=scale)
     manifest = write_city(city, settings.city_dir)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from cli.demo import taxonomy_csv
 from cli.eval_cmd import RETRIEVAL_SET
 from core.settings import get_settings
 from evals.retrieval import read_items
@@ -74,7 +73,7 @@ def main() -> None:
     questions = [item.q for item in read_items(RETRIEVAL_SET)]
     print(f"retrieval bench · {os.cpu_count()} cores · {len(questions)} questions")
     graph = open_graph(settings)
-    domain = load_domain(settings.domain_dir, taxonomy_csv(settings.shared_dir))
+    domain = load_domain(settings.domain_dir, settings.taxonomy_csv)
     embedder = make_embedder(settings.embedding_model)
 
     with tempfile.TemporaryDirectory(prefix="yiwang-bench-") as tmp:

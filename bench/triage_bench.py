@@ -21,11 +21,11 @@ from evals.triage import read_set
 from graph.store import open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
+from runtime import make_triage
 from services.db import make_engine, migrate, session_factory
 from services.dispatch.demo_history import seed_case_history
 from triage.redact import redact
 from triage.service import TriageRequest
-from triage.wiring import make_triage
 
 BATCH = 200
 

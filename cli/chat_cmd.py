@@ -14,7 +14,7 @@ import httpx
 import typer
 from rich.table import Table
 
-from cli.common import clean_errors, console, err_console, settings
+from cli.common import clean_errors, console, err_console, opened
 from core.exceptions import BackendUnavailable, InvalidInput
 
 Ask = Callable[[dict[str, Any]], dict[str, Any]]
@@ -39,33 +39,10 @@ def _assistant(url: str | None) -> Iterator[tuple[Ask, Confirm]]:
                    lambda sid, ok: post("/v1/chat/confirm", {"session_id": sid, "approved": ok}))  # fmt: skip
         return
     from assistant.chat import ChatRequest, ConfirmRequest
-    from assistant.wiring import make_chat_service
-    from graph.store import open_graph
-    from retrievers.embedders import make_embedder
-    from retrievers.index import open_index
-    from services.db import database_url, make_engine, migrate, session_factory
 
-    cfg = settings()
-    graph = open_graph(cfg)
-    engine = make_engine(database_url(cfg))
-    try:
-        migrate(engine)
-        try:
-            documents = open_index(cfg, make_embedder(cfg.embedding_model), graph)
-        except BackendUnavailable:
-            documents = None
-        from triage.wiring import make_triage
-
-        sessions = session_factory(engine)
-        service, checkpoints = make_chat_service(cfg, graph, sessions, documents, make_triage(cfg, graph, sessions, documents))
-        try:
-            yield (lambda body: service.ask(ChatRequest(**body)).model_dump(mode="json"),
-                   lambda sid, ok: service.confirm(ConfirmRequest(session_id=sid, approved=ok)).model_dump(mode="json"))  # fmt: skip
-        finally:
-            checkpoints.close()
-    finally:
-        engine.dispose()
-        graph.close()
+    with opened("chat") as runtime:
+        yield (lambda body: runtime.chat.ask(ChatRequest(**body)).model_dump(mode="json"),
+               lambda sid, ok: runtime.chat.confirm(ConfirmRequest(session_id=sid, approved=ok)).model_dump(mode="json"))  # fmt: skip
 
 
 def show(reply: dict[str, Any], details: bool = True) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from rich.progress import (
 from core.exceptions import YiwangError
 from core.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from runtime import Part, Runtime
+
 console = Console()
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +35,15 @@ def settings() -> Settings:
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         err_console.print(f"[red]配置无效 / invalid settings:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+@contextmanager
+def opened(*parts: Part, cfg: Settings | None = None) -> Iterator[Runtime]:
+    """The runtime with ``parts`` open, exactly as the server opens them (``cfg`` defaults to the settings)."""
+    from runtime import open_runtime  # imported here: `yiwang --help` should not load the assistant
+
+    with open_runtime(cfg or settings(), parts) as runtime:
+        yield runtime
 
 
 def clean_errors(func: F) -> F:

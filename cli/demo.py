@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import clean_errors, console, progress_bar, settings
+from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import InvalidInput
 from core.settings import REPO_ROOT
 from graph.demo.city import build_city
@@ -17,10 +17,6 @@ from graph.domain import load_domain
 
 app = typer.Typer(help="演示城市 A市 / the demo city.", no_args_is_help=True)
 PLACES_CSV = REPO_ROOT / "data" / "gazetteer" / "a_city_places.csv"
-
-
-def taxonomy_csv(shared_dir: Path) -> Path:
-    return shared_dir / "data" / "hotline" / "taxonomy.csv"
 
 
 @app.command("build")
@@ -43,7 +39,7 @@ def build(
         if manifest.get("seed") == seed and manifest.get("scale") == scale:
             console.print(f"演示城市已存在 / already built: {target} (hash {manifest['hash'][:12]})")
             return
-    domain = load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir))
+    domain = load_domain(cfg.domain_dir, cfg.taxonomy_csv)
     with progress_bar("生成城市 / generating A市", total=None):
         city = build_city(domain, PLACES_CSV, seed=seed, scale=scale)
     rows = sum(map(len, city.nodes.values())) + sum(map(len, city.rels.values()))
@@ -72,26 +68,16 @@ def cases_cmd(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="数据库已有案件则跳过")] = False,
 ) -> None:
     """Demo only: weeks of case history through the real workflow (evaluation, statistics, forecasts)."""
-    from graph.store import open_graph
-    from services.db import database_url, make_engine, migrate, session_factory
     from services.dispatch.demo_history import existing_cases, seed_case_history
 
     cfg = settings()
     if not (1 <= days <= 365 and 1 <= per_day <= 500):
         raise InvalidInput("--days 应在 1–365, --per-day 应在 1–500 之间")
-    engine = make_engine(database_url(cfg))
-    migrate(engine)
-    sessions = session_factory(engine)
-    graph = open_graph(cfg)
-    try:
-        with sessions() as session:
-            if if_empty and (count := existing_cases(session)):
-                console.print(f"数据库已有 {count} 件案件, 跳过 / cases exist, skipped")
-                return
-            with progress_bar("生成案件历史 / case history", total=days + 1) as advance:
-                stats = seed_case_history(session, graph, seed=cfg.demo_seed if seed is None else seed, days=days,
-                                          per_day=per_day, progress=advance)  # fmt: skip
-        console.print(f"[green]已生成[/green] {stats.created} 件案件, {stats.transitions} 次流转")
-    finally:
-        graph.close()
-        engine.dispose()
+    with opened("graph", "database") as runtime, runtime.sessions() as session:
+        if if_empty and (count := existing_cases(session)):
+            console.print(f"数据库已有 {count} 件案件, 跳过 / cases exist, skipped")
+            return
+        with progress_bar("生成案件历史 / case history", total=days + 1) as advance:
+            stats = seed_case_history(session, runtime.graph, seed=cfg.demo_seed if seed is None else seed, days=days,
+                                      per_day=per_day, progress=advance)  # fmt: skip
+    console.print(f"[green]已生成[/green] {stats.created} 件案件, {stats.transitions} 次流转")

@@ -10,13 +10,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import clean_errors, console, progress_bar, settings
-from cli.demo import taxonomy_csv
+from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import REPO_ROOT
 from evals.retrieval import CUTOFFS, MODES, evaluate, read_items, slice_of
-from graph.domain import load_domain
-from graph.store import open_graph
 from retrievers.embedders import embedder_name, make_embedder
 from retrievers.index import build_index, index_is_current, open_index
 
@@ -32,11 +29,10 @@ def retrieval(
 ) -> None:
     """recall@1/@5/@10 and MRR of BM25, dense, hybrid and hybrid+graph on the Chinese question set."""
     cfg = settings()
-    domain = load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir))
     spec = embedder_spec or cfg.embedding_model
     items = read_items(data)
-    graph = open_graph(cfg)
-    try:
+    with opened("graph") as runtime:
+        graph, domain = runtime.graph, runtime.domain
         if not index_is_current(cfg, domain, cfg.embedding_model, graph):
             raise BackendUnavailable("文档索引不是最新 / the index is missing or stale: run `yiwang index build` first")
         embedder = make_embedder(spec)
@@ -61,8 +57,6 @@ def retrieval(
                     scores = evaluate(index.retriever(mode).search, part)
                     table.add_row(mode, *(f"{scores.recall[k]:.3f}" for k in CUTOFFS), f"{scores.mrr:.3f}")
                 tables.append(table)
-    finally:
-        graph.close()
     for table in tables:
         console.print(table)
 
@@ -108,27 +102,16 @@ def triage_eval(
         return
     if not data.exists():
         raise InvalidInput(f"评测集不存在: {data}; 用 python -m evals.make_triage_set 生成")
-    from services.db import make_engine, migrate, session_factory
-    from triage.wiring import make_triage
-
     items = read_set(data)
-    domain = load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir))
-    majors = {f"{c.kind}-{c.code}": f"{'事件' if c.kind == 'event' else '部件'}·{c.major_name}" for c in domain.categories}
-    graph = open_graph(cfg)
-    try:
-        with tempfile.TemporaryDirectory(prefix="yiwang-triage-eval-") as tmp:
-            engine = make_engine(f"sqlite:///{Path(tmp) / 'eval.db'}")  # duplicates are found among this run's cases only
-            migrate(engine)
-            try:
-                documents = open_index(cfg, make_embedder(cfg.embedding_model), graph)
-            except BackendUnavailable:
-                documents = None
-            service = make_triage(cfg, graph, session_factory(engine), documents)
+    with tempfile.TemporaryDirectory(prefix="yiwang-triage-eval-") as tmp:
+        # duplicates are found among this run's cases only: a database of its own
+        isolated = cfg.model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'eval.db'}"})
+        with opened("triage", cfg=isolated) as runtime:
+            majors = {f"{c.kind}-{c.code}": f"{'事件' if c.kind == 'event' else '部件'}·{c.major_name}"
+                      for c in runtime.domain.categories}  # fmt: skip
             with progress_bar("分拨评测 / triage eval", total=None):
-                s = evaluate_set(service, graph, items, majors)
-            engine.dispose()
-    finally:
-        graph.close()
+                s = evaluate_set(runtime.triage, runtime.graph, items, majors)
+            domain = runtime.domain
     table = Table("metric", "value", "n", title=f"分拨评测 / triage · {s.n} reports over A市")
     table.add_row("category top-1 (target ≥ 0.90)", f"{s.top1 / s.n:.3f}", str(s.n))
     table.add_row("category top-3", f"{s.top3 / s.n:.3f}", str(s.n))

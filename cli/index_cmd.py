@@ -6,10 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import clean_errors, console, progress_bar, settings
-from cli.demo import taxonomy_csv
-from graph.domain import load_domain
-from graph.store import open_graph
+from cli.common import clean_errors, console, opened, progress_bar, settings
 from retrievers.embedders import embedder_name, make_embedder
 from retrievers.index import build_index, corpus_chunks, index_is_current
 
@@ -24,10 +21,9 @@ def build(
 ) -> None:
     """Chunk data/policies, embed new chunks, write FAISS + BM25, and load Policy/Chunk nodes into the graph."""
     cfg = settings()
-    domain = load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir))
     spec = embedder_spec or cfg.embedding_model
-    graph = open_graph(cfg)
-    try:
+    with opened("graph") as runtime:
+        graph, domain = runtime.graph, runtime.domain
         if if_changed and index_is_current(cfg, domain, embedder_name(spec), graph):
             console.print("文档索引已是最新 / the document index is up to date")
             return
@@ -35,7 +31,5 @@ def build(
         total = len(corpus_chunks(cfg, domain))
         with progress_bar(f"建立索引 / embedding with {embedder.name}", total=total) as advance:
             manifest = build_index(cfg, domain, embedder, graph, progress=advance)
-    finally:
-        graph.close()
     console.print(f"[green]已建立[/green] {manifest['documents']} 份文件, {manifest['chunks']} 个片段 "
                   f"(新嵌入 {manifest['embedded']}) → {cfg.data_dir / 'index'}")  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from cli.common import clean_errors, console, err_console, settings
+from cli.common import clean_errors, console, err_console, opened, settings
 from core.exceptions import InvalidInput
 
 FORMATS = (".md", ".docx", ".pdf")
@@ -22,12 +22,9 @@ def memo(
     out: Annotated[Path | None, typer.Option(help="写入文件: .md、.docx 或 .pdf (默认打印 Markdown)")] = None,
 ) -> None:
     """背景/现状/研判/建议/依据 with every figure cited, from the live services; kept like POST /v1/memos."""
-    from assistant.wiring import make_client
-    from cli.triage_cmd import open_triage
     from memos.compose import MemoRequest, compose_memo
     from memos.export import to_docx, to_pdf
     from memos.store import save_memo
-    from services.db import session_factory
 
     if out is not None and out.suffix.lower() not in FORMATS:
         raise InvalidInput(f"不支持的文件类型 {out.suffix or '(无扩展名)'}; 用 {'、'.join(FORMATS)}")
@@ -35,16 +32,11 @@ def memo(
         body = MemoRequest(topic=topic, district=district, period=period)
     except ValidationError as exc:
         raise InvalidInput(f"请求无效: {exc.errors()[0]['msg']}") from exc
-    triage, graph, engine = open_triage()
-    try:
-        sessions = session_factory(engine)
-        result = compose_memo(make_client(settings(), graph, sessions, triage.documents, triage), body)
-        with sessions() as session:
+    with opened("services") as runtime:
+        result = compose_memo(runtime.services, body)
+        with runtime.sessions() as session:
             save_memo(session, result)
             session.commit()
-    finally:
-        graph.close()
-        engine.dispose()
     if out is None:
         console.print(result.markdown, markup=False)
         return

@@ -8,11 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cli.common import clean_errors, console, settings
-from cli.demo import taxonomy_csv
+from cli.common import clean_errors, console, opened, settings
 from core.exceptions import InvalidInput
-from graph.domain import load_domain
-from graph.store import open_graph
 from services.simulation.runner import http_sender, mqtt_sender, sensor_specs
 from services.simulation.simulator import Simulator, parse_incident
 
@@ -32,11 +29,8 @@ def simulate(
     cfg = settings()
     if via not in ("http", "mqtt"):
         raise InvalidInput("--via 应为 http 或 mqtt")
-    graph = open_graph(cfg)
-    try:
-        specs = sensor_specs(graph, load_domain(cfg.domain_dir, taxonomy_csv(cfg.shared_dir)))
-    finally:
-        graph.close()
+    with opened("graph") as runtime:
+        specs = sensor_specs(runtime.graph, runtime.domain)
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(seconds=step * max(ticks - 1, 0)) if backfill and ticks else now
     simulator = Simulator(specs, seed, start, step, [parse_incident(text) for text in incident or []])

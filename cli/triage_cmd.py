@@ -10,30 +10,10 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from cli.common import clean_errors, console, err_console, progress_bar, settings
+from cli.common import clean_errors, console, err_console, opened, progress_bar
 from core.exceptions import InvalidInput
 
 BATCH = 200
-
-
-def open_triage():  # type: ignore[no-untyped-def]
-    """The triage service on the configured graph, database and index, with the graph and engine to
-    close after (``yiwang memo`` uses it too)."""
-    from graph.store import open_graph
-    from retrievers.embedders import make_embedder
-    from retrievers.index import open_index
-    from services.db import database_url, make_engine, migrate, session_factory
-    from triage.wiring import make_triage
-
-    cfg = settings()
-    graph = open_graph(cfg)
-    engine = make_engine(database_url(cfg))
-    migrate(engine)
-    try:
-        documents = open_index(cfg, make_embedder(cfg.embedding_model), graph)
-    except Exception:  # noqa: BLE001 — without an index the policy clause is simply not cited
-        documents = None
-    return make_triage(cfg, graph, session_factory(engine), documents), graph, engine
 
 
 @clean_errors
@@ -66,8 +46,8 @@ def triage(
                 requests.append(TriageRequest(text=body, address=row.get("address")))
     except ValidationError as exc:
         raise InvalidInput(f"诉求无效: {exc.errors()[0]['msg']}") from exc
-    service, graph, engine = open_triage()
-    try:
+    with opened("triage") as runtime:
+        service = runtime.triage
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
         with progress_bar("分拨 / triage", total=len(requests)) if file else _nothing() as advance:
             for start in range(0, len(requests), BATCH):
@@ -80,9 +60,6 @@ def triage(
         if out:
             sink.close()
             err_console.print(f"已写入 {len(requests)} 条结果 → {out}")
-    finally:
-        graph.close()
-        engine.dispose()
 
 
 class _nothing:

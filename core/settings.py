@@ -96,6 +96,21 @@ class Settings(BaseSettings):
         return self.data_dir / "graph"
 
     @property
+    def taxonomy_csv(self) -> Path:
+        """The city's real 3-level hotline taxonomy (12345 分类)."""
+        return self.shared_dir / "data" / "hotline" / "taxonomy.csv"
+
+    @property
+    def labelled_hotline(self) -> Path:
+        """Real hotline messages with their taxonomy labels: what triage learns the city's own classes from."""
+        return self.shared_dir / "data" / "hotline" / "labelled.jsonl"
+
+    @property
+    def urgency_rules_csv(self) -> Path:
+        """Urgency rules a supervisor reads and changes."""
+        return self.domain_dir / "urgency_rules.csv"
+
+    @property
     def graph_backend_kind(self) -> Literal["falkordb", "neo4j"]:
         return "neo4j" if self.graph_url.startswith(("bolt", "neo4j")) else "falkordb"
 

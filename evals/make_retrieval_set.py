@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-from cli.demo import taxonomy_csv
 from core.settings import REPO_ROOT, get_settings
 from evals.retrieval import build_items, write_items
 from graph.domain import load_domain
@@ -17,7 +16,7 @@ DATA = REPO_ROOT / "evals" / "data"
 
 def main() -> None:
     settings = get_settings()
-    chunks = corpus_chunks(settings, load_domain(settings.domain_dir, taxonomy_csv(settings.shared_dir)))
+    chunks = corpus_chunks(settings, load_domain(settings.domain_dir, settings.taxonomy_csv))
     sources = [json.loads(line) for path in sorted(DATA.glob("retrieval_src_*.jsonl"))
                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]  # fmt: skip
     items = build_items(sources, chunks)

@@ -19,9 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from core.citations import Citation
 from core.exceptions import InvalidInput, NotFound, YiwangError
 from core.times import CHINA
-from tools.catalog import Citation, document_citation
+from tools.catalog import document_citation
 from tools.client import ServicesClient
 
 Json = dict[str, Any]

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.citations import Citation
 from core.exceptions import NotFound
 from core.times import local_iso
 from memos.compose import Memo, MemoRequest
 from services.db import Base
-from tools.catalog import Citation
 
 
 class MemoRow(Base):

@@ -14,8 +14,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from core.exceptions import InvalidInput
+from core.text import normalize
 from retrievers.chunking import Chunk
-from retrievers.text import normalize
 
 MAX_QUERY_CHARS = 500
 MAX_K = 100

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.text import normalize
 from graph.store import GraphStore
-from retrievers.text import normalize
 
 # Labels a policy passage or a question names; grids, assets and sensors are found by code elsewhere.
 _LABELS = ("District", "Street", "Road", "Landmark", "Department", "ComponentCategory", "EventCategory")

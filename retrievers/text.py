@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-import opencc
 import rjieba
 
-_T2S = opencc.OpenCC("t2s")
+from core.text import normalize
+
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
 # Function words and question words that carry no topic. 多久/时限 stay: they select the passage.
 STOPWORDS = frozenset(
@@ -18,12 +17,6 @@ STOPWORDS = frozenset(
     "什么 怎么 如何 哪个 哪些 哪里 多少 一般 一共 是否 要不要 能不能 需要 还是 我们 我 你 他 她 它 他们 "
     "请问 一下 现在 这个 那个 这种 如果 的话 怎么办 该 得 会 能 想 去 说 到 给 让 被 用".split()
 )
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width → half-width), traditional → simplified, collapsed spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    return " ".join(_T2S.convert(text).split())
 
 
 def add_words(words: Iterable[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests_support import FIXTURE_POLICIES, PG_ADMIN_URL
 
-from cli.demo import PLACES_CSV, taxonomy_csv
+from cli.demo import PLACES_CSV
 from core.settings import Settings, get_settings
 from graph.demo.city import CityData, build_city
 from graph.demo.files import write_city
@@ -31,7 +31,7 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def domain(base_settings: Settings) -> DomainTables:
-    return load_domain(base_settings.domain_dir, taxonomy_csv(base_settings.shared_dir))
+    return load_domain(base_settings.domain_dir, base_settings.taxonomy_csv)
 
 
 @pytest.fixture(scope="session")

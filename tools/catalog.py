@@ -12,10 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.citations import Citation, ToolOutput
 from core.exceptions import InvalidInput, NotFound
 from core.times import china_if_naive
 from graph.ids import label_for_id
@@ -23,20 +24,6 @@ from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
 
 MAX_LIST = 20
-
-
-class Citation(BaseModel):
-    """What supports a fact: a graph node, a document chunk, or a tool call of the same response."""
-
-    id: str
-    kind: Literal["graph", "document", "tool"]
-    title: str
-    snippet: str = ""
-
-
-class ToolOutput(BaseModel):
-    data: Any
-    citations: list[Citation] = Field(default_factory=list)
 
 
 def graph_citation(entity: Json) -> Citation:

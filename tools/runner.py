@@ -10,8 +10,9 @@ from typing import Any
 from langchain_core.tools import StructuredTool
 from pydantic import ValidationError
 
+from core.citations import Citation, ToolOutput
 from core.exceptions import YiwangError
-from tools.catalog import TOOLS, Citation, ToolOutput, transition_case
+from tools.catalog import TOOLS, transition_case
 from tools.client import ServicesClient
 
 RESULT_CHARS = 6_000  # what a model sees of one result; the full result stays in the record

@@ -26,8 +26,8 @@ import rjieba
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from core.text import normalize
 from graph.domain import CategoryExample, ComponentCategory, DomainTables, EventCategory
-from retrievers.text import normalize
 from triage.homophones import SoundIndex
 from triage.hotline import softmax
 

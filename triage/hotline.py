@@ -22,7 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from retrievers.text import normalize
+from core.text import normalize
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.text import normalize
 from graph.demo.geometry import parse_polygon_wkt, point_in_polygon
 from graph.store import GraphStore
-from retrievers.text import normalize
 
 HOUSE_NUMBER = re.compile(r"^\s*(\d{1,4})\s*号")
 _CONNECTORS = re.compile(r"^\s*(?:和|与|跟|同|交|、|/|\+|x|X|×)\s*$")

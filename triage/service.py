@@ -13,14 +13,14 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.untrusted import strip_instructions
+from core.citations import Citation
 from core.exceptions import NotFound, YiwangError
+from core.text import normalize
+from core.untrusted import strip_instructions
 from graph.domain import DomainTables
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
-from retrievers.text import normalize
 from services.dispatch.models import Location as LonLat
-from tools.catalog import Citation
 from triage.classify import CategoryClassifier, CategoryGuess, further_matter
 from triage.duplicates import find_duplicates
 from triage.hotline import trained_classifier

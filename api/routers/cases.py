@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from api.deps import GraphDep, SessionsDep
+from api.deps import GraphDep, SessionDep, SessionsDep
 from core.times import as_utc
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
@@ -25,23 +25,21 @@ def create(body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency
 
 
 @router.get("/stats", response_model=CaseStats)
-def stats(sessions: SessionsDep, period: str | None = None, district: str | None = None,
+def stats(session: SessionDep, period: str | None = None, district: str | None = None,
           category: str | None = Query(None, description="category id, e.g. event-0405")) -> CaseStats:  # fmt: skip
     """Cases created in the period (default this month): total, open, closed, overdue, the top categories."""
-    with sessions() as session:
-        return case_stats(session, period, district, category)
+    return case_stats(session, period, district, category)
 
 
 @router.get("/{case_id}", response_model=CasePublic)
-def read(case_id: str, sessions: SessionsDep) -> CasePublic:
+def read(case_id: str, session: SessionDep) -> CasePublic:
     """One case with its full history."""
-    with sessions() as session:
-        return cases.get_case(session, case_id)
+    return cases.get_case(session, case_id)
 
 
 @router.get("", response_model=CaseList)
 def search(
-    sessions: SessionsDep,
+    session: SessionDep,
     state: str | None = None,
     department_id: str | None = None,
     district: str | None = None,
@@ -51,10 +49,9 @@ def search(
     cursor: str | None = Query(None, description="the 'next' value of the previous page"),
 ) -> CaseList:
     """Cases newest first, filtered; ``next`` pages on."""
-    with sessions() as session:
-        return cases.list_cases(session, state=state, department_id=department_id, district=district,
-                                since=as_utc(since) if since else None, overdue=overdue, limit=limit,
-                                cursor=cursor)  # fmt: skip
+    return cases.list_cases(session, state=state, department_id=department_id, district=district,
+                            since=as_utc(since) if since else None, overdue=overdue, limit=limit,
+                            cursor=cursor)  # fmt: skip
 
 
 @router.post("/{case_id}/transition", response_model=CasePublic)

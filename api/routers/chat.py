@@ -5,29 +5,26 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from assistant.chat import ChatRequest, ChatResponse, ChatService, ConfirmRequest
+from api.deps import ChatDep
+from assistant.chat import ChatRequest, ChatResponse, ConfirmRequest
 from core.exceptions import YiwangError
 
 router = APIRouter(prefix="/v1/chat", tags=["chat"])
 
 
-def _service(request: Request) -> ChatService:
-    return request.app.state.chat
-
-
 @router.post("", response_model=ChatResponse)
-def chat(body: ChatRequest, request: Request) -> ChatResponse:
+def chat(body: ChatRequest, service: ChatDep) -> ChatResponse:
     """One turn. Send the returned ``session_id`` back to continue the conversation."""
-    return _service(request).ask(body)
+    return service.ask(body)
 
 
 @router.post("/confirm", response_model=ChatResponse)
-def confirm(body: ConfirmRequest, request: Request) -> ChatResponse:
+def confirm(body: ConfirmRequest, service: ChatDep) -> ChatResponse:
     """Approve or refuse the write the assistant paused for (``pending`` in the last answer)."""
-    return _service(request).confirm(body)
+    return service.confirm(body)
 
 
 def _sse(event: str, data: object) -> str:
@@ -35,9 +32,9 @@ def _sse(event: str, data: object) -> str:
 
 
 @router.post("/stream")
-def chat_stream(body: ChatRequest, request: Request) -> StreamingResponse:
+def chat_stream(body: ChatRequest, service: ChatDep) -> StreamingResponse:
     """The same turn as Server-Sent Events: ``tool`` per tool call, ``token`` pieces, a final ``done``."""
-    events = _service(request).stream(body)
+    events = service.stream(body)
 
     def generate() -> Iterator[str]:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import DocumentIndexDep
@@ -21,7 +21,6 @@ class HitList(BaseModel):
 
 @router.get("/search", response_model=HitList)
 def search(
-    request: Request,
     index: DocumentIndexDep,
     q: Annotated[str, Query(description="问题或关键词", max_length=MAX_QUERY_CHARS)],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import SessionsDep, SettingsDep
+from api.deps import SessionDep, SettingsDep
 from services.forecasting.forecast import Forecast, ForecastRequest, forecast
 
 router = APIRouter(prefix="/v1/forecast", tags=["forecast"])
 
 
 @router.post("", response_model=Forecast)
-def make_forecast(body: ForecastRequest, sessions: SessionsDep, settings: SettingsDep) -> Forecast:
+def make_forecast(body: ForecastRequest, session: SessionDep, settings: SettingsDep) -> Forecast:
     """Series ids: sensor:<id>, cases:<district|city>:<category|all>, ett:OT, traffic:<detector>."""
-    with sessions() as session:
-        return forecast(session, body, settings.shared_dir)
+    return forecast(session, body, settings.shared_dir)

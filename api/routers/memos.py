@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from api.deps import SessionsDep
+from api.deps import ServicesDep, SessionDep, SettingsDep
 from memos.compose import Memo, MemoRequest, compose_memo
 from memos.export import to_docx, to_pdf
 from memos.store import load_memo, save_memo
@@ -16,12 +16,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("", response_model=Memo, status_code=201)
-def create(body: MemoRequest, request: Request, sessions: SessionsDep) -> Memo:
+def create(body: MemoRequest, services: ServicesDep, session: SessionDep) -> Memo:
     """背景/现状/研判/建议/依据 on a topic for a district and period, every figure cited; kept for download."""
-    memo = compose_memo(request.app.state.memo_client, body)
-    with sessions() as session:
-        save_memo(session, memo)
-        session.commit()
+    memo = compose_memo(services, body)
+    save_memo(session, memo)
+    session.commit()
     return memo
 
 
@@ -33,21 +32,18 @@ def _download(content: bytes, media_type: str, memo: Memo, suffix: str) -> Respo
 
 # The downloads are declared before /{memo_id}, which would otherwise take "M….docx" as an id.
 @router.get("/{memo_id}.docx", response_class=Response)
-def docx(memo_id: str, sessions: SessionsDep) -> Response:
-    with sessions() as session:
-        memo = load_memo(session, memo_id)
+def docx(memo_id: str, session: SessionDep) -> Response:
+    memo = load_memo(session, memo_id)
     return _download(to_docx(memo.markdown), DOCX, memo, "docx")
 
 
 @router.get("/{memo_id}.pdf", response_class=Response)
-def pdf(memo_id: str, request: Request, sessions: SessionsDep) -> Response:
-    with sessions() as session:
-        memo = load_memo(session, memo_id)
-    content = to_pdf(memo.markdown, memo.title, request.app.state.settings.memo_font)
+def pdf(memo_id: str, session: SessionDep, settings: SettingsDep) -> Response:
+    memo = load_memo(session, memo_id)
+    content = to_pdf(memo.markdown, memo.title, settings.memo_font)
     return _download(content, "application/pdf", memo, "pdf")
 
 
 @router.get("/{memo_id}", response_model=Memo)
-def read(memo_id: str, sessions: SessionsDep) -> Memo:
-    with sessions() as session:
-        return load_memo(session, memo_id)
+def read(memo_id: str, session: SessionDep) -> Memo:
+    return load_memo(session, memo_id)

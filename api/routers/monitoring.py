@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import SessionsDep
+from api.deps import RegistryDep, SessionDep, SimulationDep
 from core.exceptions import Conflict
 from core.times import china_if_naive
 from services.monitoring import readings as monitoring
@@ -33,28 +33,25 @@ class VitalList(BaseModel):
 
 
 @router.get("/sensors", response_model=SensorList)
-def sensors(sessions: SessionsDep, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
+def sensors(session: SessionDep, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
             limit: Annotated[int, Query(ge=1, le=MAX_SENSORS)] = 1000) -> SensorList:  # fmt: skip
     """The sensor registry (synced from the graph) with thresholds and the newest value."""
-    with sessions() as session:
-        return SensorList(items=list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit))
+    return SensorList(items=list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit))
 
 
 @router.post("/readings", response_model=monitoring.IngestResult)
-def ingest(body: monitoring.ReadingBatch, request: Request, sessions: SessionsDep) -> monitoring.IngestResult:
+def ingest(body: monitoring.ReadingBatch, session: SessionDep, registry: RegistryDep) -> monitoring.IngestResult:
     """A batch of readings (≤ 10,000): each is accepted or listed as rejected with its reason."""
-    with sessions() as session:
-        result = monitoring.ingest(session, request.app.state.registry, body.readings)
-        session.commit()
-        return result
+    result = monitoring.ingest(session, registry, body.readings)
+    session.commit()
+    return result
 
 
 @router.get("/readings")
-def readings(sessions: SessionsDep, sensor_id: str, since: datetime | None = None, until: datetime | None = None,
+def readings(session: SessionDep, sensor_id: str, since: datetime | None = None, until: datetime | None = None,
              limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000) -> dict:  # fmt: skip
     """One sensor's readings in a window, oldest first."""
-    with sessions() as session:
-        return {"items": monitoring.readings_of(session, sensor_id, since, until, limit)}
+    return {"items": monitoring.readings_of(session, sensor_id, since, until, limit)}
 
 
 class WindowStatsList(BaseModel):
@@ -62,29 +59,26 @@ class WindowStatsList(BaseModel):
 
 
 @router.get("/stats", response_model=WindowStatsList)
-def window_stats(sessions: SessionsDep, kind: str, since: datetime, until: datetime | None = None,
+def window_stats(session: SessionDep, kind: str, since: datetime, until: datetime | None = None,
                  district: str | None = None) -> WindowStatsList:  # fmt: skip
     """Per-sensor count/min/max/mean of one kind in a window (``until`` defaults to now), highest peak first.
     A time without an offset is China time, as a duty officer means it."""
     since = china_if_naive(since)
     until = china_if_naive(until) if until else datetime.now(UTC)
-    with sessions() as session:
-        return WindowStatsList(items=sensor_stats(session, kind=kind, district=district, since=since, until=until))
+    return WindowStatsList(items=sensor_stats(session, kind=kind, district=district, since=since, until=until))
 
 
 @router.get("/alarms", response_model=AlarmList)
-def alarms(sessions: SessionsDep, state: str | None = None, district: str | None = None, kind: str | None = None,
+def alarms(session: SessionDep, state: str | None = None, district: str | None = None, kind: str | None = None,
            level: str | None = None) -> AlarmList:  # fmt: skip
     """Threshold alarms, newest first (``state=open`` for what needs attention now)."""
-    with sessions() as session:
-        return AlarmList(items=monitoring.list_alarms(session, state, district, kind, level))
+    return AlarmList(items=monitoring.list_alarms(session, state, district, kind, level))
 
 
 @router.get("/vitals", response_model=VitalList)
-def city_vitals(sessions: SessionsDep, district: str | None = None) -> VitalList:
+def city_vitals(session: SessionDep, district: str | None = None) -> VitalList:
     """城市生命体征 for the city or one district (``district=990103``)."""
-    with sessions() as session:
-        return VitalList(items=vitals(session, district))
+    return VitalList(items=vitals(session, district))
 
 
 class IncidentRequest(BaseModel):
@@ -92,9 +86,8 @@ class IncidentRequest(BaseModel):
 
 
 @router.post("/simulator/incidents", status_code=201)
-def inject_incident(body: IncidentRequest, request: Request) -> dict:
+def inject_incident(body: IncidentRequest, simulation: SimulationDep) -> dict:
     """Demo only (server started with --simulate): inject an incident into the running simulator."""
-    simulation = request.app.state.simulation
     if simulation is None:
         raise Conflict("模拟器未运行; 用 yiwang serve --simulate 启动 (或 make run)")
     incident = parse_incident(body.incident, start_tick=simulation.current_tick())

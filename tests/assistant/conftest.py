@@ -80,7 +80,7 @@ def world(doc_graph: GraphStore, tmp_path_factory: pytest.TempPathFactory, doc_i
         _seed_readings(session, registry, now)
         session.commit()
         case_ids = _seed_cases(session, doc_graph)
-    from triage.wiring import make_triage
+    from runtime import make_triage
 
     triage = make_triage(Settings(), doc_graph, sessions, doc_index)
     client = LocalServices(doc_graph, sessions, Settings().shared_dir, doc_index, triage)

@@ -68,7 +68,7 @@ def test_confirm_without_a_pending_write_is_refused(api: TestClient) -> None:
 
 def test_remote_and_local_clients_agree(api: TestClient, doc_graph, doc_index) -> None:
     remote = RemoteServices("http://testserver", client=api)
-    local = LocalServices(doc_graph, api.app.state.sessions, Settings().shared_dir, doc_index, api.app.state.triage)
+    local = LocalServices(doc_graph, api.app.state.runtime.sessions, Settings().shared_dir, doc_index, api.app.state.runtime.triage)
     assert remote.responsibility("event-0405", district="990103") == local.responsibility("event-0405", district="990103")
     assert remote.search_entities("A3区", limit=3) == local.search_entities("A3区", limit=3)
     assert remote.find_assets(category="0204", limit=3) == local.find_assets(category="0204", limit=3)

@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from assistant.chat import ChatRequest, ChatService
-from assistant.llm import make_chat_model
+from core.llm import make_chat_model
 from core.settings import Settings
 from graph import queries
 

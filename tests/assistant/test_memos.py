@@ -26,7 +26,7 @@ def api(doc_settings: Settings, doc_graph, doc_index, db_url: str) -> Iterator[T
         pytest.skip("one graph engine is enough for memos")
     settings = doc_settings.model_copy(update={"db_url": db_url, "mqtt_url": ""})
     with TestClient(create_app(settings, store=doc_graph, document_index=doc_index)) as client:
-        with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        with client.app.state.runtime.sessions() as session:  # type: ignore[attr-defined]
             seed_case_history(session, doc_graph, seed=11, days=40, per_day=8, now=datetime.now(UTC))
             session.commit()
         yield client

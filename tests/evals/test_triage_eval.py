@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cli.demo import taxonomy_csv
 from core.settings import Settings
 from evals.triage import TriageScores, evaluate_real, evaluate_set, read_set
 from graph import queries
 from graph.domain import load_domain
+from runtime import make_triage
 from services.db import make_engine, migrate, session_factory
 from triage.hotline import read_labelled, read_taxonomy
-from triage.wiring import make_triage
 
 SET = Path(__file__).resolve().parents[2] / "evals" / "data" / "triage.jsonl"
 DEV = SET.with_name("triage_dev.jsonl")
@@ -56,7 +55,7 @@ def test_the_three_sets_and_the_examples_share_no_wording(graph) -> None:
     test = [_bare(p) for ps in PHRASES.values() for p in ps]
     dev = [_bare(p) for ps in dev_phrases.values() for p in ps]
     holdout = [_bare(p) for ps in holdout_phrases.values() for p in ps]
-    examples = [e.text for e in load_domain(Settings().domain_dir, taxonomy_csv(Settings().shared_dir)).category_examples]
+    examples = [e.text for e in load_domain(Settings().domain_dir, Settings().taxonomy_csv).category_examples]
     assert len(examples) >= 400 and len(holdout) >= 150
     assert not _shared_wordings(test, dev + examples) and not _shared_wordings(holdout, test + dev + examples)
     reports = {name: read_set(path) for name, path in (("dev", DEV), ("test", SET), ("holdout", HOLDOUT))}

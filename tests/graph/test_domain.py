@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from cli.demo import taxonomy_csv
 from core.settings import Settings
 from graph.domain import DomainTables, load_domain
 from graph.exceptions import LoadError
@@ -39,7 +38,7 @@ def test_bad_row_names_file_and_row(tmp_path: Path) -> None:
     lines[3] = lines[3].replace(",", ",x", 1)  # code no longer 4 digits
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(LoadError, match=r"event_categories\.csv:4"):
-        load_domain(tables, taxonomy_csv(Settings().shared_dir))
+        load_domain(tables, Settings().taxonomy_csv)
 
 
 def test_unknown_department_key_is_refused(tmp_path: Path) -> None:
@@ -49,7 +48,7 @@ def test_unknown_department_key_is_refused(tmp_path: Path) -> None:
     removed_key = lines[1].split(",")[0]
     path.write_text("\n".join([lines[0], *lines[2:]]) + "\n", encoding="utf-8")
     with pytest.raises(LoadError, match=f"unknown dept_key '{removed_key}'"):
-        load_domain(tables, taxonomy_csv(Settings().shared_dir))
+        load_domain(tables, Settings().taxonomy_csv)
 
 
 def test_example_reports_must_name_a_known_category_and_are_optional(tmp_path: Path) -> None:
@@ -58,9 +57,9 @@ def test_example_reports_must_name_a_known_category_and_are_optional(tmp_path: P
     with path.open("a", encoding="utf-8") as handle:
         handle.write("event-9999,路口有个东西不对劲\r\n")
     with pytest.raises(LoadError, match="unknown category 'event-9999'"):
-        load_domain(tables, taxonomy_csv(Settings().shared_dir))
+        load_domain(tables, Settings().taxonomy_csv)
     path.unlink()  # a city without examples: triage reads keywords and descriptions only
-    assert load_domain(tables, taxonomy_csv(Settings().shared_dir)).category_examples == []
+    assert load_domain(tables, Settings().taxonomy_csv).category_examples == []
 
 
 @pytest.mark.parametrize("content, message", [
@@ -71,10 +70,10 @@ def test_a_table_saved_wrongly_is_refused_with_a_sentence(tmp_path: Path, conten
     tables = _copy_tables(tmp_path)
     (tables / "category_examples.csv").write_bytes(content)
     with pytest.raises(LoadError, match=message):
-        load_domain(tables, taxonomy_csv(Settings().shared_dir))
+        load_domain(tables, Settings().taxonomy_csv)
 
 
 def test_a_table_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     tables = _copy_tables(tmp_path)
     (tables / "category_examples.csv").write_bytes("category,text\r\nevent-0101,楼顶有人加盖了一层\r\n".encode("utf-8-sig"))
-    assert [e.category for e in load_domain(tables, taxonomy_csv(Settings().shared_dir)).category_examples] == ["event-0101"]
+    assert [e.category for e in load_domain(tables, Settings().taxonomy_csv).category_examples] == ["event-0101"]

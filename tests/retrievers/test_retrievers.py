@@ -11,12 +11,13 @@ from tests_support import FIXTURE_POLICIES
 
 from core.exceptions import InvalidInput
 from core.settings import Settings
+from core.text import normalize
 from graph.store import GraphStore
 from retrievers.base import SearchFilters
 from retrievers.embedders import embedder_name, make_embedder
 from retrievers.hybrid import RRF_K, rrf
 from retrievers.index import DocumentIndex, build_index
-from retrievers.text import normalize, tokenize
+from retrievers.text import tokenize
 
 MODES = ["bm25", "dense", "hybrid", "hybrid+graph"]
 

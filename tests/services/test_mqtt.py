@@ -73,9 +73,9 @@ def test_readings_published_over_mqtt_are_stored_and_checked(mqtt_client, small_
     stored: list = []
     while time.monotonic() < deadline:
         stored = client.get("/v1/monitoring/readings", params={"sensor_id": sensor["id"]}).json()["items"]
-        stats = client.app.state.mqtt.stats
+        stats = client.app.state.runtime.mqtt.stats
         if len(stored) >= 3 and stats["rejected"] >= 1 and stats["malformed"] >= 1:
             break
         time.sleep(0.1)
     assert [r["value"] for r in stored] == [0.35, 0.34, 0.33]  # 99 MPa is out of the physical range
-    assert client.app.state.mqtt.stats == {"accepted": 3, "rejected": 1, "malformed": 1}
+    assert client.app.state.runtime.mqtt.stats == {"accepted": 3, "rejected": 1, "malformed": 1}

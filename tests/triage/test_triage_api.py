@@ -86,7 +86,7 @@ def test_report_triage_confirm_then_the_same_report_is_a_duplicate(api: TestClie
 
 def test_a_category_word_inside_a_place_name_is_no_evidence(api: TestClient, doc_graph, domain) -> None:
     """"一些红绿灯路" is a road, "月湖公园" a landmark: where the problem is, not what it is."""
-    from retrievers.text import normalize
+    from core.text import normalize
 
     keywords = {normalize(k): f"{c.kind}-{c.code}" for c in domain.categories for k in {c.name, *c.keywords} if len(k) >= 2}
     names = [r["name"] for r in doc_graph.ro_query("MATCH (n) WHERE n:Road OR n:Landmark RETURN n.name AS name ORDER BY name")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from retrievers.text import normalize
+from core.text import normalize
 
 # Sentences that talk to the assistant rather than about the city. NFKC first, so full-width letters and
 # traditional characters do not slip past (normalize converts both).
