@@ -20,6 +20,7 @@ from core.citations import Citation, ToolOutput
 from core.exceptions import InvalidInput, NotFound
 from core.times import china_if_naive
 from graph.ids import label_for_id
+from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
 
@@ -246,9 +247,6 @@ def make_forecast(client: ServicesClient, args: ForecastArgs) -> ToolOutput:
     return ToolOutput(data=client.forecast(args.series_id, args.horizon))
 
 
-FINISHED = ("结案", "不予立案", "作废")
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     return china_if_naive(moment) if moment is not None else None
 
@@ -265,7 +263,7 @@ def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
     data = {"count": len(items), "more": page.get("next") is not None, "by_state": dict(Counter(c["state"] for c in items)),
             "by_category": dict(Counter(c["category_name"] for c in items).most_common(5)),
             "overdue": sum(1 for c in items if c["overdue"]),  # past the deadline, closed late included
-            "overdue_open": sum(1 for c in items if c["overdue"] and c["state"] not in FINISHED),
+            "overdue_open": sum(1 for c in items if c["overdue"] and c["state"] not in TERMINAL_NAMES),
             "items": [{k: c[k] for k in ("id", "state", "category_name", "district", "department_id", "deadline", "overdue")}
                       for c in items[:MAX_LIST]]}  # fmt: skip
     return ToolOutput(data=data)

@@ -1,44 +1,85 @@
 """One client layer for the assistant's tools: the same calls, answered in process or by a remote server.
 
-``LocalServices`` calls the service functions the HTTP routers call (no HTTP on the way, so a chat turn
-stays fast); ``RemoteServices`` calls the HTTP contract (``../shared/api.md``) at a base URL, so a city can
-point the tools at its own monitoring, dispatch and forecasting systems. Both return the contract's JSON
-shapes (plain dicts) and raise the same ``YiwangError`` subclasses, so tools cannot tell them apart.
+``ServicesClient`` declares every operation once: its Python signature, and the HTTP route of the
+contract (``../shared/api.md``) that answers it. ``RemoteServices`` turns a call into that request at a
+base URL, so a city can point the tools at its own monitoring, dispatch and forecasting systems;
+``LocalServices`` answers it with the function of ``tools.local`` of the same name, which calls what the
+HTTP route calls (no HTTP on the way, so a chat turn stays fast). Both return the contract's JSON shapes
+(plain dicts) and raise the same ``YiwangError`` subclasses, so tools cannot tell them apart.
+
+Adding an operation: one method here, one function in ``tools.local``; tests/assistant/test_services_client.py
+checks that every operation has both, that the server has its route, and that the two transports agree.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import string
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable, Conflict, InvalidInput, NotFound, YiwangError
-from core.times import as_utc
-from graph import queries
 from graph.store import GraphStore
-from retrievers.base import SearchFilters
 from retrievers.index import DocumentIndex
-from services.dispatch import cases
-from services.dispatch.models import CaseCreate, TransitionRequest
-from services.dispatch.performance import evaluate_departments
-from services.dispatch.stats import case_stats
-from services.forecasting.forecast import ForecastRequest, forecast
-from services.idempotency import run_once
-from services.monitoring import readings
-from services.monitoring.sensors import list_sensors, window_stats
-from services.monitoring.vitals import vitals
+from tools import local
+from triage.service import Triage
 
 Json = dict[str, Any]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _dump(model: Any) -> Any:
-    if isinstance(model, list):
-        return [_dump(m) for m in model]
-    return model.model_dump(mode="json") if hasattr(model, "model_dump") else model
+@dataclass(frozen=True)
+class Operation:
+    """One call of the client and the HTTP request that answers it."""
+
+    name: str
+    method: Literal["GET", "POST"]
+    path: str
+    """The route; ``{name}`` parts are filled from the arguments of that name."""
+    signature: inspect.Signature
+    items: bool = False
+    """The route wraps a list as ``{"items": [...]}``; the client returns the list."""
+    body: str | tuple[str, ...] | None = None
+    """The argument sent as the JSON body, or the arguments gathered into it."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Arguments sent as headers: argument name → header name."""
+    spread: str | None = None
+    """A mapping argument whose keys are sent as query parameters of their own."""
+
+    def parameters(self) -> list[str]:
+        return [name for name in self.signature.parameters if name != "self"]
+
+
+def operation(method: Literal["GET", "POST"], path: str, *, items: bool = False,
+              body: str | tuple[str, ...] | None = None, headers: Mapping[str, str] | None = None,
+              spread: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:  # fmt: skip
+    """Declares a client method as an operation: calling it hands the bound arguments to ``_call``."""
+
+    def declare(method_fn: Callable[P, R]) -> Callable[P, R]:
+        op = Operation(method_fn.__name__, method, path, inspect.signature(method_fn), items, body, headers or {},
+                       spread)  # fmt: skip
+
+        @functools.wraps(method_fn)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            bound = op.signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+            client = arguments.pop("self")
+            return client._call(op, arguments)
+
+        call.operation = op  # type: ignore[attr-defined]
+        return call
+
+    return declare
 
 
 class ServicesClient(ABC):
@@ -47,62 +88,94 @@ class ServicesClient(ABC):
     backend: str
 
     @abstractmethod
-    def search_entities(self, q: str, label: str | None = None, limit: int = 10) -> list[Json]: ...
+    def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
+        """Answer one operation with its bound arguments."""
 
-    @abstractmethod
-    def node(self, node_id: str, limit: int = 30) -> Json: ...
+    @operation("GET", "/v1/graph/search", items=True)
+    def search_entities(self, q: str, label: str | None = None, limit: int = 10) -> list[Json]:
+        """Named entities by (fuzzy) name, alias or id, best first."""
 
-    @abstractmethod
-    def responsibility(self, category: str, grid_id: str | None = None, district: str | None = None) -> Json: ...
+    @operation("GET", "/v1/graph/nodes/{node_id}")
+    def node(self, node_id: str, limit: int = 30) -> Json:
+        """One node with its neighbours."""
 
-    @abstractmethod
+    @operation("GET", "/v1/graph/responsibility")
+    def responsibility(self, category: str, grid_id: str | None = None, district: str | None = None) -> Json:
+        """The department responsible for a category in a grid or district, with its rule."""
+
+    @operation("GET", "/v1/graph/assets", items=True)
     def find_assets(self, name: str | None = None, category: str | None = None, district: str | None = None,
-                    limit: int = 20) -> list[Json]: ...  # fmt: skip
+                    limit: int = 20) -> list[Json]:  # fmt: skip
+        """Assets by road or place, category and district."""
 
-    @abstractmethod
-    def search_documents(self, q: str, k: int = 5, filters: Json | None = None) -> list[Json]: ...
+    @operation("GET", "/v1/documents/search", items=True, spread="filters")
+    def search_documents(self, q: str, k: int = 5, filters: Json | None = None) -> list[Json]:
+        """Policy passages (hybrid + graph retrieval)."""
 
-    @abstractmethod
+    @operation("GET", "/v1/monitoring/sensors", items=True)
     def sensors(self, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
-                limit: int = 1000) -> list[Json]: ...  # fmt: skip
+                limit: int = 1000) -> list[Json]:  # fmt: skip
+        """The sensor registry with thresholds and the newest value."""
 
-    @abstractmethod
-    def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]: ...
+    @operation("GET", "/v1/monitoring/readings", items=True)
+    def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]:
+        """One sensor's readings in a window, oldest first."""
 
-    @abstractmethod
-    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]: ...
+    @operation("GET", "/v1/monitoring/stats", items=True)
+    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]:
+        """Per-sensor count/min/max/mean of one kind in a window, highest peak first."""
 
-    @abstractmethod
+    @operation("GET", "/v1/monitoring/alarms", items=True)
     def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
-               level: str | None = None) -> list[Json]: ...  # fmt: skip
+               level: str | None = None) -> list[Json]:  # fmt: skip
+        """Threshold alarms."""
 
-    @abstractmethod
-    def vitals(self, district: str | None = None) -> list[Json]: ...
+    @operation("GET", "/v1/monitoring/vitals", items=True)
+    def vitals(self, district: str | None = None) -> list[Json]:
+        """The city's (or a district's) vital signs."""
 
-    @abstractmethod
-    def forecast(self, series_id: str, horizon: int) -> Json: ...
+    @operation("POST", "/v1/forecast", body=("series_id", "horizon"))
+    def forecast(self, series_id: str, horizon: int) -> Json:
+        """A forecast with 80/95 % intervals and its backtest."""
 
-    @abstractmethod
+    @operation("GET", "/v1/cases")
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
-              since: datetime | None = None, overdue: bool | None = None, limit: int = 50) -> Json: ...  # fmt: skip
+              since: datetime | None = None, overdue: bool | None = None, limit: int = 50) -> Json:  # fmt: skip
+        """Cases newest first, filtered."""
 
-    @abstractmethod
-    def case(self, case_id: str) -> Json: ...
+    @operation("GET", "/v1/cases/{case_id}")
+    def case(self, case_id: str) -> Json:
+        """One case with its history."""
 
-    @abstractmethod
-    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json: ...
+    @operation("GET", "/v1/cases/stats")
+    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json:
+        """Cases created in a period: total, open, closed, overdue, top categories."""
 
-    @abstractmethod
-    def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json: ...
+    @operation("GET", "/v1/evaluation")
+    def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:
+        """Department indicators with the counts behind each rate."""
 
-    @abstractmethod
-    def triage(self, body: Json) -> Json: ...
+    @operation("POST", "/v1/triage", body="body")
+    def triage(self, body: Json) -> Json:
+        """Category, place, department, urgency and duplicates of a report (writes nothing)."""
 
-    @abstractmethod
-    def create_case(self, body: Json, idempotency_key: str | None = None) -> Json: ...
+    @operation("POST", "/v1/cases", body="body", headers={"idempotency_key": "Idempotency-Key"})
+    def create_case(self, body: Json, idempotency_key: str | None = None) -> Json:
+        """Register a case (a write: the tools run it only after a person confirms)."""
 
-    @abstractmethod
-    def transition_case(self, case_id: str, body: Json, idempotency_key: str | None = None) -> Json: ...
+    @operation("POST", "/v1/cases/{case_id}/transition", body="body", headers={"idempotency_key": "Idempotency-Key"})
+    def transition_case(self, case_id: str, body: Json, idempotency_key: str | None = None) -> Json:
+        """Apply a workflow action to a case (a write)."""
+
+
+OPERATIONS: dict[str, Operation] = {name: member.operation for name, member in vars(ServicesClient).items()
+                                    if hasattr(member, "operation")}  # fmt: skip
+
+
+def _dump(model: Any) -> Any:
+    if isinstance(model, list):
+        return [_dump(m) for m in model]
+    return model.model_dump(mode="json") if hasattr(model, "model_dump") else model
 
 
 class LocalServices(ServicesClient):
@@ -111,89 +184,12 @@ class LocalServices(ServicesClient):
     backend = "in-process"
 
     def __init__(self, graph: GraphStore, sessions: sessionmaker[Session], shared_dir: Path,
-                 documents: DocumentIndex | None = None, triage: Any = None) -> None:  # fmt: skip
-        self.graph, self.sessions, self.shared_dir, self.documents = graph, sessions, shared_dir, documents
-        self.triage_service = triage  # triage.service.Triage (kept untyped: triage imports the tools' models)
+                 documents: DocumentIndex | None = None, triage: Triage | None = None) -> None:  # fmt: skip
+        self.parts = local.InProcess(graph, sessions, shared_dir, documents, triage)
 
-    def triage(self, body: Json) -> Json:
-        if self.triage_service is None:
-            raise BackendUnavailable("分拨服务未启用 / triage is not available in this process")
-        from triage.service import TriageRequest
-
-        return _dump(self.triage_service.triage(TriageRequest(**body)))
-
-    def search_entities(self, q: str, label: str | None = None, limit: int = 10) -> list[Json]:
-        return _dump(queries.search_entities(self.graph, q, label=label, limit=limit))
-
-    def node(self, node_id: str, limit: int = 30) -> Json:
-        return _dump(queries.get_node(self.graph, node_id, neighbor_limit=limit))
-
-    def responsibility(self, category: str, grid_id: str | None = None, district: str | None = None) -> Json:
-        return _dump(queries.responsible_department(self.graph, category, grid_id=grid_id, district=district))
-
-    def find_assets(self, name: str | None = None, category: str | None = None, district: str | None = None,
-                    limit: int = 20) -> list[Json]:  # fmt: skip
-        return _dump(queries.find_assets(self.graph, name=name, category=category, district=district, limit=limit))
-
-    def search_documents(self, q: str, k: int = 5, filters: Json | None = None) -> list[Json]:
-        if self.documents is None:
-            raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
-        retriever = self.documents.retriever("hybrid+graph")
-        return _dump(retriever.search(q, k, SearchFilters(**(filters or {}))))
-
-    def sensors(self, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
-                limit: int = 1000) -> list[Json]:  # fmt: skip
-        with self.sessions() as session:
-            return _dump(list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit))
-
-    def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]:
-        with self.sessions() as session:
-            return readings.readings_of(session, sensor_id, since, until, 10_000)
-
-    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]:
-        with self.sessions() as session:
-            return _dump(window_stats(session, kind=kind, district=district, since=since, until=until))
-
-    def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
-               level: str | None = None) -> list[Json]:  # fmt: skip
-        with self.sessions() as session:
-            return _dump(readings.list_alarms(session, state, district, kind, level))
-
-    def vitals(self, district: str | None = None) -> list[Json]:
-        with self.sessions() as session:
-            return _dump(vitals(session, district))
-
-    def forecast(self, series_id: str, horizon: int) -> Json:
-        with self.sessions() as session:
-            return _dump(forecast(session, ForecastRequest(series_id=series_id, horizon=horizon), self.shared_dir))
-
-    def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
-              since: datetime | None = None, overdue: bool | None = None, limit: int = 50) -> Json:  # fmt: skip
-        with self.sessions() as session:
-            return _dump(cases.list_cases(session, state=state, department_id=department_id, district=district,
-                                          since=as_utc(since) if since else None, overdue=overdue, limit=limit))  # fmt: skip
-
-    def case(self, case_id: str) -> Json:
-        with self.sessions() as session:
-            return _dump(cases.get_case(session, case_id))
-
-    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json:
-        with self.sessions() as session:
-            return _dump(case_stats(session, period, district, category))
-
-    def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:
-        with self.sessions() as session:
-            return _dump(evaluate_departments(session, period, department_id))
-
-    def create_case(self, body: Json, idempotency_key: str | None = None) -> Json:
-        model = CaseCreate(**body)
-        return _dump(run_once(self.sessions, idempotency_key, "POST /v1/cases", model,
-                              lambda s: cases.create_case(s, self.graph, model)))  # fmt: skip
-
-    def transition_case(self, case_id: str, body: Json, idempotency_key: str | None = None) -> Json:
-        model = TransitionRequest(**body)
-        return _dump(run_once(self.sessions, idempotency_key, f"POST /v1/cases/{case_id}/transition", model,
-                              lambda s: cases.transition(s, self.graph, case_id, model)))  # fmt: skip
+    def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
+        answer: Callable[..., Any] = getattr(local, op.name)
+        return _dump(answer(self.parts, **arguments))
 
 
 _ERRORS_BY_STATUS: dict[int, type[YiwangError]] = {404: NotFound, 409: Conflict}
@@ -206,6 +202,21 @@ class RemoteServices(ServicesClient):
 
     def __init__(self, base_url: str, timeout_s: float = 10.0, client: httpx.Client | None = None) -> None:
         self.http = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s)
+
+    def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
+        arguments = dict(arguments)
+        path = op.path.format(**{name: arguments.pop(name) for name in _path_names(op.path)})
+        headers = {header: str(value) for name, header in op.headers.items()
+                   if (value := arguments.pop(name, None)) is not None}  # fmt: skip
+        body = None
+        if isinstance(op.body, str):
+            body = arguments.pop(op.body)
+        elif op.body:
+            body = {name: arguments.pop(name) for name in op.body}
+        if op.spread:
+            arguments |= arguments.pop(op.spread) or {}
+        answer = self._send(op.method, path, params=arguments, body=body, headers=headers or None)
+        return answer["items"] if op.items else answer
 
     def _send(self, method: str, path: str, *, params: Json | None = None, body: Json | None = None,
               headers: dict[str, str] | None = None) -> Any:  # fmt: skip
@@ -224,70 +235,6 @@ class RemoteServices(ServicesClient):
             raise _ERRORS_BY_STATUS.get(response.status_code, InvalidInput)(message)
         return response.json()
 
-    def search_entities(self, q: str, label: str | None = None, limit: int = 10) -> list[Json]:
-        return self._send("GET", "/v1/graph/search", params={"q": q, "label": label, "limit": limit})["items"]
 
-    def node(self, node_id: str, limit: int = 30) -> Json:
-        return self._send("GET", f"/v1/graph/nodes/{node_id}", params={"limit": limit})
-
-    def responsibility(self, category: str, grid_id: str | None = None, district: str | None = None) -> Json:
-        return self._send("GET", "/v1/graph/responsibility",
-                          params={"category": category, "grid_id": grid_id, "district": district})  # fmt: skip
-
-    def find_assets(self, name: str | None = None, category: str | None = None, district: str | None = None,
-                    limit: int = 20) -> list[Json]:  # fmt: skip
-        params = {"name": name, "category": category, "district": district, "limit": limit}
-        return self._send("GET", "/v1/graph/assets", params=params)["items"]
-
-    def search_documents(self, q: str, k: int = 5, filters: Json | None = None) -> list[Json]:
-        return self._send("GET", "/v1/documents/search", params={"q": q, "k": k, **(filters or {})})["items"]
-
-    def sensors(self, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
-                limit: int = 1000) -> list[Json]:  # fmt: skip
-        params = {"kind": kind, "district": district, "asset_id": asset_id, "limit": limit}
-        return self._send("GET", "/v1/monitoring/sensors", params=params)["items"]
-
-    def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]:
-        params = {"sensor_id": sensor_id, "since": since, "until": until}
-        return self._send("GET", "/v1/monitoring/readings", params=params)["items"]
-
-    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]:
-        params = {"kind": kind, "district": district, "since": since, "until": until}
-        return self._send("GET", "/v1/monitoring/stats", params=params)["items"]
-
-    def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
-               level: str | None = None) -> list[Json]:  # fmt: skip
-        params = {"state": state, "district": district, "kind": kind, "level": level}
-        return self._send("GET", "/v1/monitoring/alarms", params=params)["items"]
-
-    def vitals(self, district: str | None = None) -> list[Json]:
-        return self._send("GET", "/v1/monitoring/vitals", params={"district": district})["items"]
-
-    def forecast(self, series_id: str, horizon: int) -> Json:
-        return self._send("POST", "/v1/forecast", body={"series_id": series_id, "horizon": horizon})
-
-    def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
-              since: datetime | None = None, overdue: bool | None = None, limit: int = 50) -> Json:  # fmt: skip
-        params = {"state": state, "department_id": department_id, "district": district, "since": since,
-                  "overdue": overdue, "limit": limit}  # fmt: skip
-        return self._send("GET", "/v1/cases", params=params)
-
-    def case(self, case_id: str) -> Json:
-        return self._send("GET", f"/v1/cases/{case_id}")
-
-    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json:
-        return self._send("GET", "/v1/cases/stats", params={"period": period, "district": district, "category": category})
-
-    def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:
-        return self._send("GET", "/v1/evaluation", params={"period": period, "department_id": department_id})
-
-    def triage(self, body: Json) -> Json:
-        return self._send("POST", "/v1/triage", body=body)
-
-    def create_case(self, body: Json, idempotency_key: str | None = None) -> Json:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self._send("POST", "/v1/cases", body=body, headers=headers)
-
-    def transition_case(self, case_id: str, body: Json, idempotency_key: str | None = None) -> Json:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self._send("POST", f"/v1/cases/{case_id}/transition", body=body, headers=headers)
+def _path_names(path: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(path) if name]

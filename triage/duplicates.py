@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from graph.demo.geometry import distance_m
 from services.dispatch.tables import CaseRow
+from services.dispatch.workflow import OPEN_NAMES
 
 RADIUS_M = 300.0
 WINDOW = timedelta(hours=72)
 MIN_SIMILARITY = 0.15
 SAME_SPOT_M = 50.0
-OPEN_STATES = ("受理", "立案", "派遣", "处置", "核查")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -35,7 +35,7 @@ def find_duplicates(session: Session, category_ids: list[str], text: str, *, at:
     if not (grid_id or (lon is not None and lat is not None)):
         return []  # with no place, "near" means nothing: no guesses
     query = select(CaseRow.id, CaseRow.text, CaseRow.grid_id, CaseRow.lon, CaseRow.lat).where(
-        CaseRow.category_code.in_(category_ids), CaseRow.state.in_(OPEN_STATES), CaseRow.created_at >= at - WINDOW,
+        CaseRow.category_code.in_(category_ids), CaseRow.state.in_(OPEN_NAMES), CaseRow.created_at >= at - WINDOW,
         CaseRow.created_at <= at + timedelta(minutes=5))  # fmt: skip
     if district:
         query = query.where(CaseRow.district == district)

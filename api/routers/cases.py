@@ -12,7 +12,7 @@ from core.times import as_utc
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
 from services.dispatch.stats import CaseStats, case_stats
-from services.idempotency import run_once
+from services.dispatch.writes import create_case_once, transition_once
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -21,7 +21,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 @router.post("", response_model=CasePublic, status_code=201)
 def create(body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency_key: IdempotencyKey = None) -> dict:
     """Register a case (受理); department and deadline default from the responsibility rules."""
-    return run_once(sessions, idempotency_key, "POST /v1/cases", body, lambda s: cases.create_case(s, graph, body))
+    return create_case_once(sessions, graph, body, idempotency_key)
 
 
 @router.get("/stats", response_model=CaseStats)
@@ -58,5 +58,4 @@ def search(
 def move(case_id: str, body: TransitionRequest, graph: GraphDep, sessions: SessionsDep,
          idempotency_key: IdempotencyKey = None) -> dict:  # fmt: skip
     """Apply a workflow action (立案, 派遣, 签收, 回退, 延期, 处置反馈, 核查通过, 返工, 作废, 不予立案)."""
-    return run_once(sessions, idempotency_key, f"POST /v1/cases/{case_id}/transition", body,
-                    lambda s: cases.transition(s, graph, case_id, body))  # fmt: skip
+    return transition_once(sessions, graph, case_id, body, idempotency_key)

@@ -25,7 +25,15 @@ from graph.store import GraphStore
 from services.dispatch.deadlines import add_working_hours, deadline_for
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
 from services.dispatch.tables import CaseEventRow, CaseRow
-from services.dispatch.workflow import TERMINAL, Action, State, action_named, allowed_actions, next_state
+from services.dispatch.workflow import (
+    TERMINAL,
+    TERMINAL_NAMES,
+    Action,
+    State,
+    action_named,
+    allowed_actions,
+    next_state,
+)
 from services.pg_round_trips import PreparedStatement, fetch_opening_transaction
 
 MAX_PAGE = 200
@@ -282,7 +290,7 @@ def list_cases(session: Session, *, state: str | None = None, department_id: str
     if since:
         query = query.where(CaseRow.created_at >= since)
     if overdue:
-        query = query.where(CaseRow.deadline < now, CaseRow.state.notin_([s.value for s in TERMINAL]))
+        query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
     if cursor:
         try:
             at_text, last_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)

@@ -16,7 +16,7 @@ from core.times import as_utc, local_iso
 from graph.ids import label_for_id
 from services.dispatch.performance import period_bounds
 from services.dispatch.tables import CaseRow
-from services.dispatch.workflow import TERMINAL, State
+from services.dispatch.workflow import TERMINAL_NAMES, State
 
 TOP_CATEGORIES = 10
 
@@ -59,7 +59,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
     total, still_open, closed, overdue = session.execute(select(
         func.count(),
-        func.coalesce(func.sum(case((CaseRow.state.not_in([s.value for s in TERMINAL]), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0),
         func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
         func.coalesce(func.sum(case((late, 1), else_=0)), 0),
     ).where(*where)).one()  # fmt: skip

@@ -25,6 +25,9 @@ class State(StrEnum):
 
 
 TERMINAL = frozenset({State.CLOSED, State.NOT_REGISTERED, State.VOIDED})
+# The states by the names stored in the database and shown to people: finished cases, and the rest.
+TERMINAL_NAMES = tuple(s.value for s in State if s in TERMINAL)
+OPEN_NAMES = tuple(s.value for s in State if s not in TERMINAL)
 
 
 @dataclass(frozen=True)

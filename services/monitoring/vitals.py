@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.times import local_iso
 from services.dispatch.tables import CaseRow
-from services.dispatch.workflow import TERMINAL
+from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.tables import AlarmRow, SensorRow
 
 Status = str  # normal | watch | warning | alarm
@@ -65,7 +65,7 @@ def vitals(session: Session, district: str | None = None, now: datetime | None =
         cases = cases.where(CaseRow.district == district)
     recent = session.scalar(select(func.count()).select_from(
         cases.where(CaseRow.source == "12345", CaseRow.created_at >= now - timedelta(hours=24)).subquery())) or 0  # fmt: skip
-    open_cases = cases.where(CaseRow.state.notin_([s.value for s in TERMINAL]))
+    open_cases = cases.where(CaseRow.state.notin_(TERMINAL_NAMES))
     overdue = session.scalar(select(func.count()).select_from(open_cases.where(CaseRow.deadline < now).subquery())) or 0
     due = session.scalars(cases.where(CaseRow.deadline < now, CaseRow.created_at >= now - timedelta(days=30))).all()
     on_time = [c for c in due if c.closed_at is not None and c.closed_at <= c.deadline]

@@ -186,7 +186,7 @@ def category_props(world, category: str) -> dict:
 
 def forecast_facts(world, series_id: str, horizon: int) -> list[str]:
     with world.sessions() as session:
-        result = forecast(session, ForecastRequest(series_id=series_id, horizon=horizon), world.client.shared_dir)
+        result = forecast(session, ForecastRequest(series_id=series_id, horizon=horizon), world.client.parts.shared_dir)
     last = result.points[-1]
     unit = {"hourly": "小时", "daily": "天"}[result.frequency]
     return [series_id, f"模型 {result.model}", f"未来 {horizon} {unit}的预测", num(round(last.mean, 3)), last.ts]
