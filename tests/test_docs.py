@@ -1,6 +1,9 @@
-"""The README documents every setting and every command (a missing one fails here)."""
+"""The README documents every setting and every command, and the architecture page every layer (a missing one fails here)."""
 
 from __future__ import annotations
+
+import re
+import tomllib
 
 import typer.main
 
@@ -38,3 +41,12 @@ def test_every_command_is_documented() -> None:
 
 def test_readme_gives_the_two_setup_commands() -> None:
     assert "make run" in README and "make test" in README
+
+
+def test_the_architecture_page_lists_the_layers_as_the_contract_orders_them() -> None:
+    """docs/architecture.md's folder table follows pyproject.toml's layers, top to bottom, every package once."""
+    layers = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]["layers"]
+    ordered = [name.strip() for layer in layers for name in layer.split("|")]
+    page = (REPO_ROOT / "docs" / "architecture.md").read_text()
+    table = re.findall(r"^\| `(\w+)/` \|", page, flags=re.MULTILINE)
+    assert table == ordered
