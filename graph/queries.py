@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from core.exceptions import InvalidInput, NotFound
-from graph.demo.geometry import (
+from graph.geometry import (
     KM_PER_DEG_LAT,
     KM_PER_DEG_LON,
     distance_m,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graph.demo.geometry import parse_polygon_wkt, point_in_polygon
+from graph.geometry import parse_polygon_wkt, point_in_polygon
 from graph.store import GraphStore
 from retrievers.text import normalize
 

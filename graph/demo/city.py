@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from graph.demo import names
-from graph.demo.geometry import Rect, partition, polygon_wkt, to_lonlat
+from graph.demo.geometry import Rect, partition, rect_wkt, to_lonlat
 from graph.demo.places import read_places
 from graph.domain import DomainTables, SensorKind
 from graph.ids import category_id, sensor_id
@@ -118,7 +118,7 @@ def _divisions(city: CityData, places: list[dict[str, str]], pool: names.NamePoo
         districts.append(district)
         lon, lat = to_lonlat((rect.x0 + rect.x1) / 2, (rect.y0 + rect.y1) / 2)
         city.node("District", id=dcode, name=dname, admin_code=dcode, lon=lon, lat=lat,
-                  polygon_wkt=polygon_wkt(rect), search_text=dname)  # fmt: skip
+                  polygon_wkt=rect_wkt(rect), search_text=dname)  # fmt: skip
         city.rel("IN", "District", dcode, "City", CITY_ID)
         street_names = pool.take(_distinct_stems(_by_kind(places, dname, "street")), n_streets, names.street_name)
         community_rects = []
@@ -167,7 +167,7 @@ def _emit_divisions(city: CityData, district: _Area) -> None:
                           district=district.id, district_name=district.name, street_name=street.name,
                           community_name=community.name, lon=lon, lat=lat, min_lon=min_lon, min_lat=min_lat,
                           max_lon=max_lon, max_lat=max_lat, area_km2=round(r.area, 4),
-                          polygon_wkt=polygon_wkt(r), search_text=grid.name)  # fmt: skip
+                          polygon_wkt=rect_wkt(r), search_text=grid.name)  # fmt: skip
                 city.rel("IN", "Grid", grid.id, "Community", community.id)
 
 

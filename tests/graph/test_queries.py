@@ -9,7 +9,7 @@ import pytest
 from core.exceptions import InvalidInput, NotFound
 from graph import queries
 from graph.demo.city import CityData
-from graph.demo.geometry import distance_m
+from graph.geometry import distance_m
 from graph.store import GraphStore
 
 
