@@ -16,7 +16,7 @@ from graph.geometry import (
     parse_polygon_wkt,
     point_in_polygon,
 )
-from graph.ids import label_for_id
+from graph.ids import component_code, label_for_id
 from graph.models import CountRow, Entity, Neighbor, NodeDetail, Responsibility, RuleRef
 from graph.schema import NAMED_LABELS
 from graph.store import GraphStore
@@ -289,7 +289,7 @@ def find_assets(store: GraphStore, *, name: str | None = None, category: str | N
     rows = store.ro_query(
         f"MATCH (a:Asset) WHERE {' AND '.join(where)} RETURN labels(a) AS labels, properties(a) AS props "
         "ORDER BY props.id LIMIT $limit",
-        {"name": name, "category": (category or "").removeprefix("component-"), "district": district,
+        {"name": name, "category": component_code(category or ""), "district": district,
          "limit": limit},
     )  # fmt: skip
     return [_entity(row) for row in rows]

@@ -13,7 +13,7 @@ from graph.demo import names
 from graph.demo.geometry import Rect, partition, rect_wkt, to_lonlat
 from graph.demo.places import read_places
 from graph.domain import DomainTables, SensorKind
-from graph.ids import category_id, sensor_id
+from graph.ids import asset_code, category_id, community_of, sensor_id
 
 CITY_ID, CITY_NAME, CITY_PREFIX = "990100", "A市", "9901"
 BASE_ASSETS, BASE_SENSORS = 50_000, 5_000
@@ -361,11 +361,11 @@ def _assets(city: CityData, domain: DomainTables, districts: list[_Area], roads:
         cat_id = category_id("component", category.code)
         for grid in rng.choices(grid_list, cum_weights=_cumulative(grid_weights), k=count):
             seq[(grid.district, category.code)] += 1
-            asset_id = f"{grid.district}{category.code}{seq[(grid.district, category.code)]:06d}"
+            asset_id = asset_code(grid.district, category.code, seq[(grid.district, category.code)])
             x, y = grid.rect.random_point(rng)
             lon, lat = to_lonlat(x, y)
             road = _nearest_road(by_grid.get(grid.id, []), x, y)
-            community_id = grid.id[:12]
+            community_id = community_of(grid.id)
             maintainer = resolve_department(domain, category.dept_key, grid.district)
             asset = city.node(
                 "Asset", id=asset_id, code=asset_id, name=f"{category.name}({road.name if road else grid.name})",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core.exceptions import Conflict, InvalidInput, NotFound
 from core.times import CHINA, as_utc
 from graph import queries
-from graph.ids import label_for_id
+from graph.ids import district_of, label_for_id
 from graph.store import GraphStore
 from services.dispatch.deadlines import add_working_hours, deadline_for
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
@@ -106,7 +106,7 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
     case = CaseRow(
         id=f"C{now.astimezone(UTC):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", state=State.ACCEPTED.value,
         category_code=body.category_code, category_name=category["name"], department_id=department,
-        grid_id=grid_id, district=grid_id[:6], lon=body.location.lon if body.location else None,
+        grid_id=grid_id, district=district_of(grid_id), lon=body.location.lon if body.location else None,
         lat=body.location.lat if body.location else None, urgency=urgency, text=body.text, source=body.source,
         created_at=now, updated_at=now, deadline=_sla(category, urgency, now), version=1, rework_count=0,
         extension_count=0,
