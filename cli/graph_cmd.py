@@ -12,8 +12,8 @@ from rich.table import Table
 from cli.common import clean_errors, console, progress_bar, settings
 from core.exceptions import InvalidInput
 from core.health import backend_names
-from graph import queries
 from graph.loader import already_loaded, load_city, total_rows, validate_city
+from graph.queries.stats import counts_by_type_and_district, district_totals
 from graph.store import open_graph
 
 app = typer.Typer(help="城市知识图谱 / the city knowledge graph.", no_args_is_help=True)
@@ -52,7 +52,7 @@ def stats() -> None:
     cfg = settings()
     store = open_graph(cfg)
     try:
-        rows = queries.counts_by_type_and_district(store)
+        rows = counts_by_type_and_district(store)
         names = {r["id"]: r["name"] for r in store.ro_query("MATCH (d:District) RETURN d.id AS id, d.name AS name")}
     finally:
         store.close()
@@ -62,7 +62,7 @@ def stats() -> None:
         labels.add_row(row.label, str(row.count))
     console.print(labels)
     by_district = Table("district", "assets 部件", "sensors 传感器", title="按区 / per district")
-    assets, sensors = queries.district_totals(rows, "Asset"), queries.district_totals(rows, "Sensor")
+    assets, sensors = district_totals(rows, "Asset"), district_totals(rows, "Sensor")
     for code in sorted(set(assets) | set(sensors)):
         by_district.add_row(f"{names.get(code, code)} ({code})", str(assets.get(code, 0)), str(sensors.get(code, 0)))
     console.print(by_district)

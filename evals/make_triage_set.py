@@ -33,7 +33,8 @@ from pathlib import Path
 import opencc
 
 from core.settings import get_settings
-from graph import queries
+from graph.queries.places import grid_at
+from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore, open_graph
 
 LEVELS = ["low", "normal", "high", "critical"]
@@ -177,8 +178,8 @@ def build(graph: GraphStore, seed: int = SEED, n: int = 320, phrases: dict[str, 
         elif variant == "long":
             text = ("您好，我是附近的居民，之前也反映过，" + text + "这个问题已经影响到周边很多住户的正常生活，"
                     "大家意见很大，希望相关部门高度重视，尽快派人来现场看看，给我们一个答复。")  # fmt: skip
-        grid = queries.grid_at(graph, spot[2], spot[3]) if spot else None
-        department = queries.responsible_department(graph, category, grid_id=grid.id).department.id if grid else None
+        grid = grid_at(graph, spot[2], spot[3]) if spot else None
+        department = responsible_department(graph, category, grid_id=grid.id).department.id if grid else None
         item = {"id": f"t{i + 1:03d}", "text": text, "category": category, "grid_id": grid.id if grid else None,
                 "district": grid.properties["district"] if grid else None, "department_id": department,
                 "urgency": urgency, "variant": variant, "place": spot[0] if spot else None, "duplicate_of": None}  # fmt: skip

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable, Conflict, InvalidInput, NotFound, YiwangError
 from core.times import as_utc
-from graph import queries
+from graph.queries.assets import find_assets
+from graph.queries.entities import get_node, search_entities
+from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from retrievers.base import SearchFilters
 from retrievers.index import DocumentIndex
@@ -123,17 +125,17 @@ class LocalServices(ServicesClient):
         return _dump(self.triage_service.triage(TriageRequest(**body)))
 
     def search_entities(self, q: str, label: str | None = None, limit: int = 10) -> list[Json]:
-        return _dump(queries.search_entities(self.graph, q, label=label, limit=limit))
+        return _dump(search_entities(self.graph, q, label=label, limit=limit))
 
     def node(self, node_id: str, limit: int = 30) -> Json:
-        return _dump(queries.get_node(self.graph, node_id, neighbor_limit=limit))
+        return _dump(get_node(self.graph, node_id, neighbor_limit=limit))
 
     def responsibility(self, category: str, grid_id: str | None = None, district: str | None = None) -> Json:
-        return _dump(queries.responsible_department(self.graph, category, grid_id=grid_id, district=district))
+        return _dump(responsible_department(self.graph, category, grid_id=grid_id, district=district))
 
     def find_assets(self, name: str | None = None, category: str | None = None, district: str | None = None,
                     limit: int = 20) -> list[Json]:  # fmt: skip
-        return _dump(queries.find_assets(self.graph, name=name, category=category, district=district, limit=limit))
+        return _dump(find_assets(self.graph, name=name, category=category, district=district, limit=limit))
 
     def search_documents(self, q: str, k: int = 5, filters: Json | None = None) -> list[Json]:
         if self.documents is None:

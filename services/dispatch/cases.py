@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
 from core.times import CHINA, as_utc
-from graph import queries
 from graph.ids import district_of, label_for_id
+from graph.queries.places import grid_at
+from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.dispatch.deadlines import add_working_hours, deadline_for
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
@@ -91,7 +92,7 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
         if label_for_id(grid_id) != "Grid" or not graph.ro_query("MATCH (g:Grid {id: $id}) RETURN g.id AS id", {"id": grid_id}):
             raise NotFound(f"未找到网格 {grid_id}; 请检查编号或使用 /v1/graph/search 查询")
     elif body.location:
-        grid = queries.grid_at(graph, body.location.lon, body.location.lat)
+        grid = grid_at(graph, body.location.lon, body.location.lat)
         if grid is None:
             raise InvalidInput(f"坐标 ({body.location.lon}, {body.location.lat}) 不在本市任何网格内")
         grid_id = grid.id
@@ -101,7 +102,7 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
         _department_exists(graph, body.department_id)
         department = body.department_id
     else:
-        department = queries.responsible_department(graph, body.category_code, grid_id=grid_id).department.id
+        department = responsible_department(graph, body.category_code, grid_id=grid_id).department.id
     urgency = body.urgency or category.get("default_urgency") or "normal"
     case = CaseRow(
         id=f"C{now.astimezone(UTC):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", state=State.ACCEPTED.value,
