@@ -1,6 +1,9 @@
-"""Assets (部件) and the sensors on them: by code, by area, near a point, by name; sensors of an asset."""
+"""Assets (部件) and the sensors on them: by code, by area, near a point, by name; sensors of an asset; every
+sensor, as the monitoring registry and the reading simulator need it."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from core.exceptions import InvalidInput, NotFound
 from graph.geometry import KM_PER_DEG_LAT, KM_PER_DEG_LON, distance_m
@@ -10,6 +13,36 @@ from graph.queries.rows import to_entity
 from graph.store import GraphStore
 
 MAX_RADIUS_M = 5_000
+
+
+@dataclass(frozen=True)
+class SensorRecord:
+    """A sensor with what the monitoring registry keeps of it: where, its thresholds, its valid range."""
+
+    id: str
+    kind: str
+    name: str
+    unit: str
+    asset_id: str
+    grid_id: str
+    district: str
+    direction: str
+    watch: float | None
+    warning: float | None
+    alarm: float
+    range_min: float
+    range_max: float
+
+
+@dataclass(frozen=True)
+class SensorSite:
+    """A sensor's kind and position: what the reading simulator needs."""
+
+    id: str
+    kind: str
+    district: str
+    lon: float
+    lat: float
 
 
 def asset_by_code(store: GraphStore, code: str) -> Entity:
@@ -108,3 +141,19 @@ def find_assets(store: GraphStore, *, name: str | None = None, category: str | N
          "limit": limit},
     )  # fmt: skip
     return [to_entity(row) for row in rows]
+
+
+def all_sensors(store: GraphStore) -> list[SensorRecord]:
+    rows = store.ro_query(
+        "MATCH (s:Sensor) RETURN s.id AS id, s.kind AS kind, s.name AS name, s.unit AS unit, s.asset AS asset_id, "
+        "s.grid AS grid_id, s.district AS district, s.direction AS direction, s.threshold_watch AS watch, "
+        "s.threshold_warning AS warning, s.threshold_alarm AS alarm, s.range_min AS range_min, s.range_max AS range_max"
+    )
+    return [SensorRecord(**row) for row in rows]
+
+
+def sensor_sites(store: GraphStore) -> list[SensorSite]:
+    """Every sensor's kind and position, in id order."""
+    rows = store.ro_query("MATCH (s:Sensor) RETURN s.id AS id, s.kind AS kind, s.district AS district, "
+                          "s.lon AS lon, s.lat AS lat ORDER BY id")  # fmt: skip
+    return [SensorSite(**row) for row in rows]

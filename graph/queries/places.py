@@ -1,8 +1,9 @@
-"""Where a point is: the unit grid that contains it."""
+"""Unit grids: the one containing a point, whether one exists, all of their ids."""
 
 from __future__ import annotations
 
 from graph.geometry import parse_polygon_wkt, point_in_polygon
+from graph.ids import label_for_id
 from graph.models import Entity
 from graph.queries.rows import to_entity
 from graph.store import GraphStore
@@ -19,3 +20,14 @@ def grid_at(store: GraphStore, lon: float, lat: float) -> Entity | None:
         if point_in_polygon(lon, lat, parse_polygon_wkt(row["props"]["polygon_wkt"])):
             return to_entity(row)
     return None
+
+
+def grid_exists(store: GraphStore, grid_id: str) -> bool:
+    if label_for_id(grid_id) != "Grid":
+        return False
+    return bool(store.ro_query("MATCH (g:Grid {id: $id}) RETURN g.id AS id", {"id": grid_id}))
+
+
+def grid_ids(store: GraphStore) -> list[str]:
+    """Every unit grid's id, in id order."""
+    return [row["id"] for row in store.ro_query("MATCH (g:Grid) RETURN g.id AS id ORDER BY id")]

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from core.exceptions import Conflict, InvalidInput, NotFound
 from core.times import CHINA, as_utc
 from graph.ids import district_of, label_for_id
-from graph.queries.places import grid_at
+from graph.queries.cases import department_exists, find_category
+from graph.queries.places import grid_at, grid_exists
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.dispatch.deadlines import add_working_hours, deadline_for
@@ -36,16 +37,14 @@ def _category(graph: GraphStore, category_id: str) -> dict:
     label = label_for_id(category_id)
     if label not in ("EventCategory", "ComponentCategory"):
         raise InvalidInput(f"类别编码 {category_id!r} 无效; 形如 event-0401 或 component-0101")
-    rows = graph.ro_query(f"MATCH (c:{label} {{id: $id}}) RETURN properties(c) AS c", {"id": category_id})
-    if not rows:
+    found = find_category(graph, category_id)
+    if found is None:
         raise NotFound(f"未找到类别 {category_id}; 请用 /v1/graph/search 查询类别")
-    return rows[0]["c"]
+    return found.properties
 
 
 def _department_exists(graph: GraphStore, department_id: str) -> None:
-    if label_for_id(department_id) != "Department" or not graph.ro_query(
-        "MATCH (d:Department {id: $id}) RETURN d.id AS id", {"id": department_id}
-    ):
+    if not department_exists(graph, department_id):
         raise NotFound(f"未找到部门 {department_id}; 请用 /v1/graph/search?label=Department 查询")
 
 
@@ -89,7 +88,7 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
     category = _category(graph, body.category_code)
     grid_id = body.grid_id
     if grid_id:
-        if label_for_id(grid_id) != "Grid" or not graph.ro_query("MATCH (g:Grid {id: $id}) RETURN g.id AS id", {"id": grid_id}):
+        if not grid_exists(graph, grid_id):
             raise NotFound(f"未找到网格 {grid_id}; 请检查编号或使用 /v1/graph/search 查询")
     elif body.location:
         grid = grid_at(graph, body.location.lon, body.location.lat)
