@@ -34,6 +34,7 @@ from assistant.lexicon import CityLexicon
 from cli.demo import taxonomy_csv
 from core.settings import get_settings
 from graph.domain import load_domain
+from graph.queries.places import grid_ids
 from graph.store import open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
@@ -79,7 +80,7 @@ def seed(graph: Any, db_url: str, shared_dir: Path, domain_dir: Path) -> Any:
         with sessions() as session:
             ingest(session, registry, batch, now=now)
             session.commit()
-    grids = [r["id"] for r in graph.ro_query("MATCH (g:Grid) RETURN g.id AS id ORDER BY id")]
+    grids = grid_ids(graph)
     with sessions() as session:
         for i, category in enumerate(["event-0405", "component-0103", "event-0102", "component-0110"] * 25):
             create_case(session, graph, CaseCreate(text="基准测试案件", category_code=category, grid_id=grids[(i * 31) % len(grids)]))

@@ -13,6 +13,7 @@ from cli.common import clean_errors, console, progress_bar, settings
 from core.exceptions import InvalidInput
 from core.health import backend_names
 from graph.loader import already_loaded, load_city, total_rows, validate_city
+from graph.queries.gazetteer import district_names
 from graph.queries.stats import counts_by_type_and_district, district_totals
 from graph.store import open_graph
 
@@ -53,7 +54,7 @@ def stats() -> None:
     store = open_graph(cfg)
     try:
         rows = counts_by_type_and_district(store)
-        names = {r["id"]: r["name"] for r in store.ro_query("MATCH (d:District) RETURN d.id AS id, d.name AS name")}
+        names = district_names(store)
     finally:
         store.close()
     console.print("backends: " + ", ".join(f"{k}={v}" for k, v in backend_names(cfg, store.backend).items()))

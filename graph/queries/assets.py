@@ -1,5 +1,5 @@
 """Assets (部件) and the sensors on them: by code, by area, near a point, by name; sensors of an asset; every
-sensor, as the monitoring registry and the reading simulator need it."""
+sensor, as the monitoring registry and the reading simulator need it; the kinds of sensor present."""
 
 from __future__ import annotations
 
@@ -32,6 +32,15 @@ class SensorRecord:
     alarm: float
     range_min: float
     range_max: float
+
+
+@dataclass(frozen=True)
+class SensorKindName:
+    """A kind of sensor present in the graph, its Chinese name and unit."""
+
+    kind: str
+    name: str
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -157,3 +166,10 @@ def sensor_sites(store: GraphStore) -> list[SensorSite]:
     rows = store.ro_query("MATCH (s:Sensor) RETURN s.id AS id, s.kind AS kind, s.district AS district, "
                           "s.lon AS lon, s.lat AS lat ORDER BY id")  # fmt: skip
     return [SensorSite(**row) for row in rows]
+
+
+def sensor_kinds(store: GraphStore) -> list[SensorKindName]:
+    rows = store.ro_query(
+        "MATCH (s:Sensor) RETURN DISTINCT s.kind AS kind, s.kind_name AS name, s.unit AS unit"
+    )
+    return [SensorKindName(**row) for row in rows]

@@ -1,4 +1,5 @@
-"""What case dispatch checks in the graph before it registers a case: the category and the department."""
+"""What case dispatch checks in the graph before it registers a case: the category and the department; the
+default urgency of each event category."""
 
 from __future__ import annotations
 
@@ -23,3 +24,9 @@ def department_exists(store: GraphStore, department_id: str) -> bool:
     if label_for_id(department_id) != "Department":
         return False
     return bool(store.ro_query("MATCH (d:Department {id: $id}) RETURN d.id AS id", {"id": department_id}))
+
+
+def event_default_urgencies(store: GraphStore) -> dict[str, str | None]:
+    """Event category id → the urgency a case of it gets unless told otherwise (``None`` when unset)."""
+    rows = store.ro_query("MATCH (c:EventCategory) RETURN c.id AS id, c.default_urgency AS u")
+    return {row["id"]: row["u"] for row in rows}

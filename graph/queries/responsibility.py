@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.exceptions import InvalidInput, NotFound
 from graph.ids import label_for_id
 from graph.models import Entity, Responsibility, RuleRef
 from graph.queries.rows import to_entity
 from graph.store import GraphStore
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    """One responsibility rule: a category in a district goes to a department, within ``sla_hours``."""
+
+    category_id: str
+    district: str
+    district_name: str
+    department_id: str
+    department_name: str
+    rule_id: str
+    sla_hours: int | None
 
 
 def responsible_department(store: GraphStore, category_id: str, *, grid_id: str | None = None,
@@ -48,3 +63,12 @@ def responsible_department(store: GraphStore, category_id: str, *, grid_id: str 
         rule=RuleRef(rule_id=rule["rule_id"], sla_hours=rule.get("sla_hours"),
                      urgent_sla_hours=rule.get("urgent_sla_hours"), basis=rule.get("basis")),
     )  # fmt: skip
+
+
+def all_rules(store: GraphStore) -> list[RuleSummary]:
+    """Every responsibility rule (~1,700 in the demo city), in one query."""
+    rows = store.ro_query(
+        "MATCH (d:Department)-[r:RESPONSIBLE_FOR]->(c) MATCH (x:District {id: r.district}) "
+        "RETURN c.id AS category_id, r.district AS district, x.name AS district_name, d.id AS department_id, "
+        "d.name AS department_name, r.rule_id AS rule_id, r.sla_hours AS sla_hours")  # fmt: skip
+    return [RuleSummary(**row) for row in rows]
