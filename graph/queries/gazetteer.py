@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from graph.models import Entity
 from graph.queries.rows import to_entity
-from graph.schema import NAMED_LABELS
+from graph.schema import named_label
 from graph.store import GraphStore
 
 
@@ -85,11 +85,8 @@ def road_crossings(store: GraphStore) -> list[Crossing]:
 
 def named_entities(store: GraphStore, label: str) -> list[NamedEntity]:
     """The names of every node of one of the named labels (``graph.schema.NAMED_LABELS``)."""
-    if label not in NAMED_LABELS:
-        # Spliced into the query below: only the schema's own labels may get there.
-        raise ValueError(f"{label!r} is not one of the named labels {NAMED_LABELS}")
     rows = store.ro_query(
-        f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.short_name AS short_name, n.aliases AS aliases, "
+        f"MATCH (n:{named_label(label)}) RETURN n.id AS id, n.name AS name, n.short_name AS short_name, n.aliases AS aliases, "
         "n.keywords AS keywords, n.level AS level, n.district AS district"
     )
     return [NamedEntity(id=row["id"], name=row["name"], short_name=row["short_name"], aliases=row["aliases"] or [],
