@@ -31,9 +31,8 @@ from assistant.chat import ChatRequest, ChatService
 from assistant.checkpoints import Checkpoints
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
-from cli.demo import taxonomy_csv
 from core.settings import get_settings
-from graph.domain import load_domain
+from graph.domain import load_domain, taxonomy_csv
 from graph.queries.places import grid_ids
 from graph.store import open_graph
 from retrievers.embedders import make_embedder

@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cli.demo import PLACES_CSV, taxonomy_csv
+from cli.demo import PLACES_CSV
 from core.settings import Settings
 from graph.demo.city import build_city
 from graph.demo.files import write_city
-from graph.domain import load_domain
+from graph.domain import load_domain, taxonomy_csv
 from graph.loader import load_city
 from graph.queries.assets import asset_by_code, assets_within
 from graph.queries.entities import search_entities

@@ -22,11 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cli.demo import taxonomy_csv
 from cli.eval_cmd import RETRIEVAL_SET
 from core.settings import get_settings
 from evals.retrieval import read_items
-from graph.domain import load_domain
+from graph.domain import load_domain, taxonomy_csv
 from graph.store import open_graph
 from retrievers.base import ChunkStore
 from retrievers.chunking import Chunk

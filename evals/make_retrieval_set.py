@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 
-from cli.demo import taxonomy_csv
 from core.settings import REPO_ROOT, get_settings
 from evals.retrieval import build_items, write_items
-from graph.domain import load_domain
+from graph.domain import load_domain, taxonomy_csv
 from retrievers.index import corpus_chunks
 
 DATA = REPO_ROOT / "evals" / "data"

@@ -175,6 +175,11 @@ class DomainTables:
         return [*self.components, *self.events]
 
 
+def taxonomy_csv(shared_dir: Path) -> Path:
+    """Where the shared data keeps the city's 12345 hotline taxonomy."""
+    return shared_dir / "data" / "hotline" / "taxonomy.csv"
+
+
 def load_domain(domain_dir: Path, taxonomy_csv: Path) -> DomainTables:
     """Load and cross-check the tables in ``domain_dir`` plus the city's hotline taxonomy file."""
     tables = DomainTables(

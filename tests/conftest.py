@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from tests_support import FIXTURE_POLICIES, PG_ADMIN_URL
 
-from cli.demo import PLACES_CSV, taxonomy_csv
+from cli.demo import PLACES_CSV
 from core.settings import Settings, get_settings
 from graph.demo.city import CityData, build_city
 from graph.demo.files import write_city
-from graph.domain import DomainTables, load_domain
+from graph.domain import DomainTables, load_domain, taxonomy_csv
 from graph.loader import load_city
 from graph.store import GraphStore, open_graph
 from retrievers.embedders import Embedder, make_embedder

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.llm import make_chat_model
-from cli.demo import taxonomy_csv
 from core.settings import Settings
-from graph.domain import load_domain
+from graph.domain import load_domain, taxonomy_csv
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
 from triage.service import Triage

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cli.demo import taxonomy_csv
 from core.settings import Settings
 from evals.triage import TriageScores, evaluate_real, evaluate_set, read_set
-from graph.domain import load_domain
+from graph.domain import load_domain, taxonomy_csv
 from graph.queries.places import grid_at
 from graph.queries.responsibility import responsible_department
 from services.db import make_engine, migrate, session_factory

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.demo import taxonomy_csv
 from core.settings import Settings
-from graph.domain import DomainTables, load_domain
+from graph.domain import DomainTables, load_domain, taxonomy_csv
 from graph.exceptions import LoadError
 
 
