@@ -25,6 +25,7 @@ from graph.domain import load_domain, taxonomy_csv
 from graph.loader import load_city
 from graph.queries.assets import asset_by_code, assets_within
 from graph.queries.entities import search_entities
+from graph.queries.health import ping
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore, open_graph
 
@@ -65,7 +66,7 @@ def bench_scale(scale: float, repeat: int, workdir: Path) -> list[tuple[str, str
         sample_grids = [rng.choice(grids) for _ in range(repeat)]
         names = ["幸福路", "城管局", "井盖", "天顶街道", "丽发新城", "自来水公司"]
         measured = {
-            "baseline RETURN 1": _time(lambda i: store.ro_query("RETURN 1"), repeat),
+            "baseline RETURN 1": _time(lambda i: ping(store), repeat),
             "responsibility (category, district)": _time(
                 lambda i: responsible_department(store, picks[i]["to"], district=picks[i]["props"]["district"]), repeat),
             "route (category, grid → dept + 属地)": _time(
