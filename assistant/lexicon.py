@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.queries.assets import sensor_kinds
+from graph.queries.gazetteer import named_entities
 from graph.store import GraphStore
 from retrievers.entities import EntityGazetteer, Mention
 
@@ -55,13 +57,13 @@ class CityLexicon:
     def from_graph(cls, graph: GraphStore) -> CityLexicon:
         nodes: dict[str, Named] = {}
         for label in ("District", "Street", "Road", "Landmark", "Department", "EventCategory", "ComponentCategory"):
-            for row in graph.ro_query(f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.district AS district"):
-                nodes[row["id"]] = Named(row["id"], label, row["name"], row.get("district") or None)
+            for entity in named_entities(graph, label):
+                nodes[entity.id] = Named(entity.id, label, entity.name, entity.district or None)
         kinds: dict[str, str] = dict(KIND_NAMES)
         units: dict[str, str] = {}
-        for row in graph.ro_query("MATCH (s:Sensor) RETURN DISTINCT s.kind AS kind, s.kind_name AS name, s.unit AS unit"):
-            kinds[row["kind"]] = row["name"]
-            units[row["kind"]] = row["unit"]
+        for kind in sensor_kinds(graph):
+            kinds[kind.kind] = kind.name
+            units[kind.kind] = kind.unit
         return cls(EntityGazetteer.from_graph(graph, with_keywords=True), EntityGazetteer.from_graph(graph), nodes,
                    kinds, units)  # fmt: skip
 

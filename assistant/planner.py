@@ -15,7 +15,7 @@ from typing import Any
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
 from assistant.slots import Slots
-from graph.ids import label_for_id
+from graph.ids import asset_category_id, label_for_id
 
 MAX_ROUNDS = 3
 
@@ -183,10 +183,10 @@ def _responsibility_category(turn: Turn) -> str | None:
     if category:
         return category.id
     if turn.asset_id:
-        return f"component-{turn.asset_id[6:10]}"
+        return asset_category_id(turn.asset_id)
     for record in turn.done("open_alarms"):
         if record.ok and record.data["items"]:
-            return f"component-{record.data['items'][0]['asset_id'][6:10]}"
+            return asset_category_id(record.data["items"][0]["asset_id"])
     return None
 
 
@@ -645,7 +645,7 @@ def remember(turn: Turn) -> dict[str, Any]:
             continue
         if record.name == "asset_status":
             memory["asset_id"] = record.data["asset"]["id"]
-            memory["category"] = f"component-{record.data['asset']['id'][6:10]}"
+            memory["category"] = asset_category_id(record.data["asset"]["id"])
             memory["district"] = record.data["asset"]["properties"].get("district") or memory.get("district")
         elif record.name == "get_case":
             memory["case_id"] = record.data["id"]

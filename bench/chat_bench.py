@@ -32,8 +32,9 @@ from assistant.checkpoints import Checkpoints
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
 from core.settings import Settings, get_settings
+from graph.backends import open_graph
 from graph.domain import load_domain
-from graph.store import open_graph
+from graph.queries.places import grid_ids
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
 from services.db import make_engine, migrate, session_factory
@@ -78,7 +79,7 @@ def seed(graph: Any, db_url: str, settings: Settings) -> Any:
         with sessions() as session:
             ingest(session, registry, batch, now=now)
             session.commit()
-    grids = [r["id"] for r in graph.ro_query("MATCH (g:Grid) RETURN g.id AS id ORDER BY id")]
+    grids = grid_ids(graph)
     with sessions() as session:
         for i, category in enumerate(["event-0405", "component-0103", "event-0102", "component-0110"] * 25):
             create_case(session, graph, CaseCreate(text="基准测试案件", category_code=category, grid_id=grids[(i * 31) % len(grids)]))

@@ -19,12 +19,16 @@ from pathlib import Path
 
 from cli.demo import PLACES_CSV
 from core.settings import Settings
-from graph import queries
+from graph.backends import open_graph
 from graph.demo.city import build_city
 from graph.demo.files import write_city
 from graph.domain import load_domain
 from graph.loader import load_city
-from graph.store import GraphStore, open_graph
+from graph.queries.assets import asset_by_code, assets_within
+from graph.queries.entities import search_entities
+from graph.queries.health import ping
+from graph.queries.responsibility import responsible_department
+from graph.store import GraphStore
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -63,15 +67,15 @@ def bench_scale(scale: float, repeat: int, workdir: Path) -> list[tuple[str, str
         sample_grids = [rng.choice(grids) for _ in range(repeat)]
         names = ["幸福路", "城管局", "井盖", "天顶街道", "丽发新城", "自来水公司"]
         measured = {
-            "baseline RETURN 1": _time(lambda i: store.ro_query("RETURN 1"), repeat),
+            "baseline RETURN 1": _time(lambda i: ping(store), repeat),
             "responsibility (category, district)": _time(
-                lambda i: queries.responsible_department(store, picks[i]["to"], district=picks[i]["props"]["district"]), repeat),
+                lambda i: responsible_department(store, picks[i]["to"], district=picks[i]["props"]["district"]), repeat),
             "route (category, grid → dept + 属地)": _time(
-                lambda i: queries.responsible_department(store, picks[i]["to"], grid_id=sample_grids[i]), repeat),
-            "asset by code": _time(lambda i: queries.asset_by_code(store, sample_assets[i]["id"]), repeat),
+                lambda i: responsible_department(store, picks[i]["to"], grid_id=sample_grids[i]), repeat),
+            "asset by code": _time(lambda i: asset_by_code(store, sample_assets[i]["id"]), repeat),
             "assets within 300 m": _time(
-                lambda i: queries.assets_within(store, sample_assets[i]["lon"], sample_assets[i]["lat"], 300), repeat // 4),
-            "entity search (fuzzy)": _time(lambda i: queries.search_entities(store, names[i % len(names)]), repeat // 4),
+                lambda i: assets_within(store, sample_assets[i]["lon"], sample_assets[i]["lat"], 300), repeat // 4),
+            "entity search (fuzzy)": _time(lambda i: search_entities(store, names[i % len(names)]), repeat // 4),
         }  # fmt: skip
     finally:
         store.close()

@@ -25,8 +25,8 @@ import numpy as np
 from cli.eval_cmd import RETRIEVAL_SET
 from core.settings import get_settings
 from evals.retrieval import read_items
+from graph.backends import open_graph
 from graph.domain import load_domain
-from graph.store import open_graph
 from retrievers.base import ChunkStore
 from retrievers.chunking import Chunk
 from retrievers.dense import DenseRetriever, make_index

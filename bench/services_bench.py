@@ -34,6 +34,7 @@ from sqlalchemy import select, text
 
 from core.exceptions import Conflict
 from core.settings import Settings, get_settings
+from graph.ids import asset_of_sensor, sensor_id
 from services.db import make_engine, migrate, session_factory
 from services.dispatch.tables import CaseEventRow, CaseRow
 from services.dispatch.workflow import State
@@ -53,9 +54,9 @@ def seed_sensors(sessions, n: int) -> list[str]:
         ids = []
         for i in range(n):
             kind, direction, watch, warning, alarm, lo, hi = KINDS[i % 2]
-            sid = f"S{9901010101000000 + i:016d}-01"
+            sid = sensor_id(f"{9901010101000000 + i:016d}", 1)
             ids.append(sid)
-            session.add(SensorRow(id=sid, kind=kind, name=sid, unit="", asset_id=sid[1:17], grid_id="990101001001001",
+            session.add(SensorRow(id=sid, kind=kind, name=sid, unit="", asset_id=asset_of_sensor(sid), grid_id="990101001001001",
                                   district="990101", direction=direction, watch=watch, warning=warning, alarm=alarm,
                                   range_min=lo, range_max=hi))  # fmt: skip
         session.commit()

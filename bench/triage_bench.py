@@ -18,7 +18,7 @@ from cli.eval_cmd import TRIAGE_SET
 from core.exceptions import BackendUnavailable
 from core.settings import get_settings
 from evals.triage import read_set
-from graph.store import open_graph
+from graph.backends import open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
 from runtime import make_triage

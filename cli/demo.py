@@ -11,9 +11,10 @@ from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import InvalidInput
 from core.settings import REPO_ROOT
 from graph.demo.city import build_city
-from graph.demo.files import MANIFEST, read_manifest, write_city
+from graph.demo.files import write_city
 from graph.demo.places import mine_places, write_places
 from graph.domain import load_domain
+from graph.load_format import MANIFEST, read_manifest
 
 app = typer.Typer(help="演示城市 A市 / the demo city.", no_args_is_help=True)
 PLACES_CSV = REPO_ROOT / "data" / "gazetteer" / "a_city_places.csv"

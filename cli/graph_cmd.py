@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import clean_errors, console, progress_bar, settings
+from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import InvalidInput
 from core.health import backend_names
-from graph import queries
 from graph.loader import already_loaded, load_city, total_rows, validate_city
-from graph.store import open_graph
+from graph.queries.gazetteer import district_names
+from graph.queries.stats import counts_by_type_and_district, district_totals
 
 app = typer.Typer(help="城市知识图谱 / the city knowledge graph.", no_args_is_help=True)
 
@@ -29,16 +29,14 @@ def load(
     """Validate every file and row, then load them with batched, idempotent MERGE."""
     cfg = settings()
     city_dir = city_dir or cfg.city_dir
-    store = open_graph(cfg)
-    try:
+    with opened("graph") as runtime:
+        store = runtime.graph
         if if_changed and (current := already_loaded(store, city_dir)):
             console.print(f"图谱已是最新 / graph already holds this city (hash {current[:12]})")
             return
         validate_city(city_dir)  # a bad file fails before the progress bar starts
         with progress_bar(f"加载图谱 / loading into {store.backend}", total=total_rows(city_dir)) as advance:
             report = load_city(store, city_dir, fresh=fresh, if_changed=if_changed, progress=advance)
-    finally:
-        store.close()
     if report.skipped:
         console.print(f"图谱已是最新 / graph already holds this city (hash {report.hash[:12]})")
     else:
@@ -50,19 +48,17 @@ def load(
 def stats() -> None:
     """Node counts per label, and assets and sensors per district."""
     cfg = settings()
-    store = open_graph(cfg)
-    try:
-        rows = queries.counts_by_type_and_district(store)
-        names = {r["id"]: r["name"] for r in store.ro_query("MATCH (d:District) RETURN d.id AS id, d.name AS name")}
-    finally:
-        store.close()
+    with opened("graph") as runtime:
+        store = runtime.graph
+        rows = counts_by_type_and_district(store)
+        names = district_names(store)
     console.print("backends: " + ", ".join(f"{k}={v}" for k, v in backend_names(cfg, store.backend).items()))
     labels = Table("label", "count", title="节点 / nodes")
     for row in (r for r in rows if r.district is None):
         labels.add_row(row.label, str(row.count))
     console.print(labels)
     by_district = Table("district", "assets 部件", "sensors 传感器", title="按区 / per district")
-    assets, sensors = queries.district_totals(rows, "Asset"), queries.district_totals(rows, "Sensor")
+    assets, sensors = district_totals(rows, "Asset"), district_totals(rows, "Sensor")
     for code in sorted(set(assets) | set(sensors)):
         by_district.add_row(f"{names.get(code, code)} ({code})", str(assets.get(code, 0)), str(sensors.get(code, 0)))
     console.print(by_district)
@@ -81,11 +77,9 @@ def query(
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"--params 不是有效的 JSON: {exc.msg}") from exc
     cfg = settings()
-    store = open_graph(cfg)
-    try:
+    with opened("graph") as runtime:
+        store = runtime.graph
         rows = store.ro_query(cypher, parsed, timeout_ms=cfg.query_timeout_ms)
-    finally:
-        store.close()
     if as_json:
         for row in rows:
             console.print_json(json.dumps(row, ensure_ascii=False, default=str))

@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from graph.exceptions import LoadError
+from graph.ids import category_id
 
 Urgency = Literal["low", "normal", "high", "critical"]
 
@@ -208,7 +209,7 @@ def _cross_check(tables: DomainTables) -> None:
     for route in tables.hotline_routes:
         if route.dept_key not in keys:
             problems.append(f"hotline route {route.level1}/{route.level2}: unknown dept_key {route.dept_key!r}")
-    known = {f"{c.kind}-{c.code}" for c in tables.categories}
+    known = {category_id(c.kind, c.code) for c in tables.categories}
     problems += [f"category example {e.text[:20]!r}: unknown category {e.category!r}"
                  for e in tables.category_examples if e.category not in known]  # fmt: skip
     for kind, items in (("component", tables.components), ("event", tables.events)):

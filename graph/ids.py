@@ -2,7 +2,8 @@
 
 GB/T 30428-style numeric codes: district 6 digits (admin code), street 9, community 12, unit grid 15
 (6 admin + 3 street + 3 community + 3 sequence), component (asset) 16 (6 admin + 2 major + 2 minor
-+ 6 sequence). The city itself is the district code with ``00`` at the end.
++ 6 sequence). The city itself is the district code with ``00`` at the end. Codes are built and taken
+apart only here, so a city whose codes differ changes one module.
 """
 
 from __future__ import annotations
@@ -41,5 +42,40 @@ def category_id(kind: str, code: str) -> str:
     return f"{kind}-{code}"
 
 
+def component_code(category: str) -> str:
+    """The 4-digit code of a component category given as ``component-0101`` or as ``0101``."""
+    return category.removeprefix("component-")
+
+
 def sensor_id(asset_id: str, seq: int) -> str:
     return f"S{asset_id}-{seq:02d}"
+
+
+def asset_of_sensor(sensor_id: str) -> str:
+    """The asset id inside a sensor id (``S<16-digit asset id>-<nn>``)."""
+    return sensor_id[1:17]
+
+
+def asset_code(district: str, category_code: str, seq: int) -> str:
+    """A 16-digit asset code: the district's admin code, the category code, a 6-digit sequence."""
+    return f"{district}{category_code}{seq:06d}"
+
+
+def asset_category_code(asset_id: str) -> str:
+    """The component category code (2 major + 2 minor digits, e.g. ``0101``) inside an asset code."""
+    return asset_id[6:10]
+
+
+def asset_category_id(asset_id: str) -> str:
+    """Graph id of an asset's component category (``component-0101``), read from its code."""
+    return category_id("component", asset_category_code(asset_id))
+
+
+def district_of(code: str) -> str:
+    """The district (6-digit admin code) a street, community, grid or asset code begins with."""
+    return code[:6]
+
+
+def community_of(grid_id: str) -> str:
+    """The community (12-digit code) a unit grid's code begins with."""
+    return grid_id[:12]

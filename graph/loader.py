@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.demo.files import MANIFEST, read_manifest
 from graph.exceptions import LoadError
 from graph.ids import label_for_id
+from graph.load_format import MANIFEST, read_manifest
 from graph.schema import INDEXES, NODE_LABELS, REL_TYPES, UNIQUE_KEYS
 from graph.store import GraphStore
 

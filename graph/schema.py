@@ -60,3 +60,10 @@ INDEXES: list[tuple[str, str]] = [
 NAMED_LABELS: tuple[str, ...] = tuple(
     label for label in NODE_LABELS if label not in {"City", "Asset", "Sensor", "Policy", "Chunk"}
 )
+
+
+def named_label(label: str) -> str:
+    """``label`` when it is one of ``NAMED_LABELS``, so it may be spliced into a query; else ``ValueError``."""
+    if label not in NAMED_LABELS:
+        raise ValueError(f"{label!r} is not one of the named labels {NAMED_LABELS}")
+    return label

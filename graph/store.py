@@ -1,4 +1,4 @@
-"""The one small contract every graph backend implements, and the factory that picks one.
+"""The one small contract every graph backend implements (``graph.backends.open_graph`` picks one).
 
 Queries are written once in OpenCypher; they return scalars, lists and maps (``labels(n)``,
 ``properties(n)``) so that both engines hand back the same plain rows.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
-
-from core.settings import Settings
 
 Row = dict[str, Any]
 
@@ -40,19 +38,3 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release connections (and stop an embedded engine this process started)."""
-
-
-def open_graph(settings: Settings) -> GraphStore:
-    """Open the graph backend named by ``settings.graph_url``.
-
-    Example:
-        >>> store = open_graph(Settings(graph_url="embedded"))  # doctest: +SKIP
-        >>> store.ro_query("MATCH (d:District) RETURN count(d) AS n")  # doctest: +SKIP
-    """
-    if settings.graph_backend_kind == "neo4j":
-        from graph.neo4j_store import Neo4jStore
-
-        return Neo4jStore.connect(settings)
-    from graph.falkor_store import FalkorStore
-
-    return FalkorStore.connect(settings)

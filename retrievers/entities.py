@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.text import normalize
+from graph.queries.gazetteer import named_entities
 from graph.store import GraphStore
 
 # Labels a policy passage or a question names; grids, assets and sensors are found by code elsewhere.
@@ -35,21 +36,17 @@ class EntityGazetteer:
         """Names (and, for questions, categories' colloquial keywords) of the named labels."""
         names: dict[str, list[tuple[str, str]]] = {}
         for label in _LABELS:
-            rows = graph.ro_query(
-                f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, n.short_name AS short, "
-                "n.aliases AS aliases, n.keywords AS keywords, n.level AS level"
-            )
-            for row in rows:
-                surfaces = [row["name"], row.get("short")]
+            for entity in named_entities(graph, label):
+                surfaces = [entity.name, entity.short_name]
                 if label == "Department":
-                    surfaces += row.get("aliases") or []
+                    surfaces += entity.aliases
                 if with_keywords and label.endswith("Category"):
-                    surfaces += row.get("keywords") or []
-                if label == "Department" and row.get("level") == "district" and row["name"]:
+                    surfaces += entity.keywords
+                if label == "Department" and entity.level == "district" and entity.name:
                     # Documents name district-level departments as 各区… ; link that to each district's.
-                    surfaces.append("各区" + row["name"].split("区", 1)[-1])
+                    surfaces.append("各区" + entity.name.split("区", 1)[-1])
                 for surface in {normalize(s) for s in surfaces if s and len(s) >= MIN_NAME}:
-                    names.setdefault(surface, []).append((row["id"], label))
+                    names.setdefault(surface, []).append((entity.id, label))
         return cls(names)
 
     @property

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from graph.queries.corpus import chunks_mentioning, chunks_of_governing_policies
 from graph.store import GraphStore
 from retrievers.base import ChunkStore, Hit, Retriever, SearchFilters, check_query
 from retrievers.dense import DenseRetriever
@@ -62,22 +63,15 @@ class GraphExpander:
         linked: dict[int, int] = defaultdict(int)
         position = self.store.position
         for label, ids in by_label.items():
-            params = {"ids": sorted(ids)}
-            for row in self.graph.ro_query(
-                f"MATCH (e:{label}) WHERE e.id IN $ids MATCH (c:Chunk)-[:MENTIONS]->(e) "
-                "RETURN c.id AS id, count(DISTINCT e) AS n", params,
-            ):  # fmt: skip
-                if row["id"] in position:
-                    linked[position[row["id"]]] += row["n"]
+            for chunk_id, n in chunks_mentioning(self.graph, label, sorted(ids)):
+                if chunk_id in position:
+                    linked[position[chunk_id]] += n
             if not label.endswith("Category"):
                 continue
             by_policy: dict[str, list[int]] = defaultdict(list)
-            for row in self.graph.ro_query(
-                f"MATCH (e:{label}) WHERE e.id IN $ids MATCH (p:Policy)-[:GOVERNS]->(e) "
-                "MATCH (p)-[:HAS_CHUNK]->(c:Chunk) RETURN p.id AS policy, c.id AS id", params,
-            ):  # fmt: skip
-                if row["id"] in position:
-                    by_policy[row["policy"]].append(position[row["id"]])
+            for policy_id, chunk_id in chunks_of_governing_policies(self.graph, label, sorted(ids)):
+                if chunk_id in position:
+                    by_policy[policy_id].append(position[chunk_id])
             for rows in by_policy.values():
                 scores = similarity(vector, rows)
                 for j in np.argsort(-scores)[:GOVERNING_CHUNKS]:

@@ -19,6 +19,7 @@ import numpy as np
 from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import Settings
 from graph.domain import DomainTables
+from graph.queries.corpus import loaded_corpus_hash, replace_corpus
 from graph.store import GraphStore
 from retrievers.base import ChunkStore
 from retrievers.chunking import Chunk, chunk_document
@@ -100,9 +101,6 @@ def build_index(settings: Settings, domain: DomainTables, embedder: Embedder, gr
 def load_policies_into_graph(graph: GraphStore, chunks: list[Chunk], corpus_hash: str) -> None:
     """Policy and Chunk nodes with HAS_CHUNK, GOVERNS and MENTIONS (found by gazetteer matching)."""
     gazetteer = EntityGazetteer.from_graph(graph)
-    # A rebuilt corpus replaces the old one: chunks of removed documents must not linger.
-    graph.query("MATCH (c:Chunk) DETACH DELETE c")
-    graph.query("MATCH (p:Policy) DETACH DELETE p")
     docs: dict[str, dict] = {}
     for chunk in chunks:
         meta = chunk.meta
@@ -113,29 +111,12 @@ def load_policies_into_graph(graph: GraphStore, chunks: list[Chunk], corpus_hash
             "governs": meta["governs"], "valid_from": meta.get("valid_from") or "", "valid_to": meta.get("valid_to") or "",
             "search_text": "|".join([meta["title"], meta["doc_number"]]),
         })  # fmt: skip
-    graph.query("UNWIND $rows AS r MERGE (p:Policy {id: r.id}) SET p += r", {"rows": list(docs.values())})
     rows = [{"id": c.id, "doc_id": c.doc_id, "n": c.n, "heading": " › ".join(c.heading_path),
              "article": c.article or "", "text": c.body, "name": f"{c.meta['title']} {c.article or c.n}"}
             for c in chunks]  # fmt: skip
-    for start in range(0, len(rows), 1000):
-        graph.query(
-            "UNWIND $rows AS r MERGE (c:Chunk {id: r.id}) SET c += r "
-            "WITH c, r MATCH (p:Policy {id: r.doc_id}) MERGE (p)-[:HAS_CHUNK]->(c)",
-            {"rows": rows[start : start + 1000]},
-        )
-    for label in ("EventCategory", "ComponentCategory"):
-        governs = [{"p": d["id"], "c": c} for d in docs.values() for c in d["governs"] if c.startswith(label[:5].lower())]
-        graph.query(f"UNWIND $rows AS r MATCH (p:Policy {{id: r.p}}) MATCH (c:{label} {{id: r.c}}) MERGE (p)-[:GOVERNS]->(c)",
-                    {"rows": governs})  # fmt: skip
-    mentions: dict[str, list[dict]] = {}
-    for chunk in chunks:
-        for mention in {(m.entity_id, m.label) for m in gazetteer.find(chunk.text)}:
-            mentions.setdefault(mention[1], []).append({"c": chunk.id, "e": mention[0]})
-    for label, pairs in mentions.items():
-        for start in range(0, len(pairs), 2000):
-            graph.query(f"UNWIND $rows AS r MATCH (c:Chunk {{id: r.c}}) MATCH (e:{label} {{id: r.e}}) MERGE (c)-[:MENTIONS]->(e)",
-                        {"rows": pairs[start : start + 2000]})  # fmt: skip
-    graph.query("MATCH (c:City) SET c.corpus_hash = $hash", {"hash": corpus_hash})
+    governs = [(d["id"], c) for d in docs.values() for c in d["governs"]]
+    mentions = [(chunk.id, entity_id) for chunk in chunks for entity_id in {m.entity_id for m in gazetteer.find(chunk.text)}]
+    replace_corpus(graph, list(docs.values()), rows, governs, mentions, corpus_hash)
     graph.save()
 
 
@@ -170,8 +151,7 @@ def index_is_current(settings: Settings, domain: DomainTables, embedder_name: st
         return False
     if graph is None:
         return True
-    rows = graph.ro_query("MATCH (c:City) RETURN c.corpus_hash AS hash")
-    return bool(rows) and rows[0]["hash"] == current
+    return loaded_corpus_hash(graph) == current
 
 
 def open_index(settings: Settings, embedder: Embedder, graph: GraphStore | None = None) -> DocumentIndex:

@@ -29,8 +29,9 @@ from assistant.lexicon import CityLexicon
 from core.exceptions import BackendUnavailable
 from core.llm import make_chat_model
 from core.settings import Settings
+from graph.backends import open_graph
 from graph.domain import DomainTables, load_domain
-from graph.store import GraphStore, open_graph
+from graph.store import GraphStore
 from retrievers.embedders import make_embedder
 from retrievers.index import DocumentIndex, open_index
 from services.db import database_url, make_engine, migrate, session_factory

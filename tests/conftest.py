@@ -12,11 +12,12 @@ from tests_support import FIXTURE_POLICIES, PG_ADMIN_URL
 
 from cli.demo import PLACES_CSV
 from core.settings import Settings, get_settings
+from graph.backends import open_graph
 from graph.demo.city import CityData, build_city
 from graph.demo.files import write_city
 from graph.domain import DomainTables, load_domain
 from graph.loader import load_city
-from graph.store import GraphStore, open_graph
+from graph.store import GraphStore
 from retrievers.embedders import Embedder, make_embedder
 from retrievers.index import DocumentIndex, build_index, open_index
 

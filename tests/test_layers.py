@@ -31,7 +31,33 @@ for added in json.loads(sys.argv[1]):
         probe.add_import(importer=importer, imported=imported, line_number=1, line_contents="import " + imported)
     check = contract.check(probe, verbose=False)
     kept[json.dumps(added)] = [check.kept, str(check.metadata)[:2000]]
-print(json.dumps(kept))
+
+def circles(graph):
+    # modules that import each other, directly or round a loop (Tarjan's strongly connected components)
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+    def visit(module):
+        index[module] = low[module] = len(index)
+        stack.append(module); on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported); low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop(); on_stack.discard(member); component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+    sys.setrecursionlimit(10_000)
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return found
+
+print(json.dumps({"kept": kept, "circles": circles(graph)}))
 """
 
 UPWARD = [
@@ -45,11 +71,20 @@ UPWARD = [
 
 
 @pytest.fixture(scope="module")
-def kept() -> dict[str, list]:
+def checked() -> dict:
     cases = [[]] + [[list(pair)] for pair in UPWARD]
     out = subprocess.run([sys.executable, "-c", CHECK, json.dumps(cases)], cwd=REPO_ROOT, capture_output=True,
                          text=True, timeout=300, check=True).stdout  # fmt: skip
     return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def kept(checked: dict) -> dict[str, list]:
+    return checked["kept"]
+
+
+def test_no_modules_import_each_other(checked: dict) -> None:
+    assert checked["circles"] == []
 
 
 def test_the_code_keeps_the_layers(kept: dict[str, list]) -> None:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from core.citations import Citation, ToolOutput
 from core.exceptions import InvalidInput, NotFound
 from core.times import china_if_naive
-from graph.ids import label_for_id
+from graph.ids import asset_category_code, asset_category_id, component_code, label_for_id
 from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
@@ -199,10 +199,10 @@ def open_alarms(client: ServicesClient, args: AlarmsArgs) -> ToolOutput:
     items = client.alarms(state=args.state, district=args.district, kind=args.kind, level=args.level)
     if args.asset_category:
         # Asset codes carry their category: 6 admin digits, then 2 major + 2 minor (GB/T 30428.2).
-        code = args.asset_category.removeprefix("component-")
-        items = [a for a in items if a["asset_id"][6:10] == code]
+        code = component_code(args.asset_category)
+        items = [a for a in items if asset_category_code(a["asset_id"]) == code]
     items.sort(key=lambda a: -rank(a["level"]))  # most severe first, newest first within a level
-    groups = Counter((f"component-{a['asset_id'][6:10]}", a["district"]) for a in items)
+    groups = Counter((asset_category_id(a["asset_id"]), a["district"]) for a in items)
     summary = {
         "count": len(items),
         "groups": [{"category": c, "district": d, "count": n} for (c, d), n in groups.most_common()],

@@ -15,7 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable
 from core.times import as_utc
-from graph import queries
+from graph.queries.assets import find_assets as assets_named
+from graph.queries.entities import get_node
+from graph.queries.entities import search_entities as entities_named
+from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from retrievers.base import SearchFilters
 from retrievers.index import DocumentIndex
@@ -46,19 +49,19 @@ class InProcess:
 
 
 def search_entities(parts: InProcess, q: str, label: str | None, limit: int) -> Any:
-    return queries.search_entities(parts.graph, q, label=label, limit=limit)
+    return entities_named(parts.graph, q, label=label, limit=limit)
 
 
 def node(parts: InProcess, node_id: str, limit: int) -> Any:
-    return queries.get_node(parts.graph, node_id, neighbor_limit=limit)
+    return get_node(parts.graph, node_id, neighbor_limit=limit)
 
 
 def responsibility(parts: InProcess, category: str, grid_id: str | None, district: str | None) -> Any:
-    return queries.responsible_department(parts.graph, category, grid_id=grid_id, district=district)
+    return responsible_department(parts.graph, category, grid_id=grid_id, district=district)
 
 
 def find_assets(parts: InProcess, name: str | None, category: str | None, district: str | None, limit: int) -> Any:
-    return queries.find_assets(parts.graph, name=name, category=category, district=district, limit=limit)
+    return assets_named(parts.graph, name=name, category=category, district=district, limit=limit)
 
 
 def search_documents(parts: InProcess, q: str, k: int, filters: dict[str, Any] | None) -> Any:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from graph.demo.geometry import distance_m
+from graph.geometry import distance_m
 from services.dispatch.tables import CaseRow
 from services.dispatch.workflow import OPEN_NAMES
 

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 
 from core.text import normalize
-from graph.demo.geometry import parse_polygon_wkt, point_in_polygon
+from graph.geometry import point_in_polygon
+from graph.queries import gazetteer
+from graph.queries.places import grid_shapes
 from graph.store import GraphStore
 
 HOUSE_NUMBER = re.compile(r"^\s*(\d{1,4})\s*号")
@@ -63,26 +65,23 @@ class Gazetteer:
     @classmethod
     def from_graph(cls, graph: GraphStore) -> Gazetteer:
         places: list[Place] = []
-        for row in graph.ro_query("MATCH (d:District) RETURN d.id AS id, d.name AS name"):
-            places.append(Place(row["id"], "District", row["name"], row["id"]))
-        for row in graph.ro_query("MATCH (s:Street) RETURN s.id AS id, s.name AS name, s.district AS district"):
-            places.append(Place(row["id"], "Street", row["name"], row["district"], street=row["id"]))
-        for row in graph.ro_query("MATCH (c:Community) RETURN c.id AS id, c.name AS name, c.district AS d, c.street AS s"):
-            places.append(Place(row["id"], "Community", row["name"], row["d"], street=row["s"]))
+        for district_id, name in gazetteer.district_names(graph).items():
+            places.append(Place(district_id, "District", name, district_id))
+        for street in gazetteer.streets(graph):
+            places.append(Place(street.id, "Street", street.name, street.district, street=street.id))
+        for area in gazetteer.communities(graph):
+            places.append(Place(area.id, "Community", area.name, area.district, street=area.street))
         roads: dict[str, dict] = {}
-        for row in graph.ro_query("MATCH (r:Road) RETURN properties(r) AS p"):
-            p = row["p"]
+        for road in gazetteer.roads(graph):
+            p = road.properties
             roads[p["id"]] = p
             places.append(Place(p["id"], "Road", p["name"], p["district"]))
-        for row in graph.ro_query("MATCH (l:Landmark) RETURN properties(l) AS p"):
-            p = row["p"]
+        for landmark in gazetteer.landmarks(graph):
+            p = landmark.properties
             places.append(Place(p["id"], "Landmark", p["name"], p["district"], p["lon"], p["lat"], p["grid"]))
-        crossings = {frozenset((row["a"], row["b"])): (row["lon"], row["lat"], row["name"]) for row in graph.ro_query(
-            "MATCH (a:Road)-[x:INTERSECTS]->(b:Road) RETURN a.id AS a, b.id AS b, x.lon AS lon, x.lat AS lat, x.name AS name")}  # fmt: skip
-        grids = [Grid(row["id"], row["street"], row["district"], (row["x0"], row["y0"], row["x1"], row["y1"]),
-                      parse_polygon_wkt(row["wkt"])) for row in graph.ro_query(
-            "MATCH (g:Grid) RETURN g.id AS id, g.street AS street, g.district AS district, g.min_lon AS x0, "
-            "g.min_lat AS y0, g.max_lon AS x1, g.max_lat AS y1, g.polygon_wkt AS wkt")]  # fmt: skip
+        crossings = {frozenset((c.a_id, c.b_id)): (c.lon, c.lat, c.name)
+                     for c in gazetteer.road_crossings(graph)}  # fmt: skip
+        grids = [Grid(g.id, g.street, g.district, g.box, g.ring) for g in grid_shapes(graph)]
         return cls(places, roads, crossings, grids)
 
     def mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:

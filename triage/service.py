@@ -18,6 +18,7 @@ from core.exceptions import NotFound, YiwangError
 from core.text import normalize
 from core.untrusted import strip_instructions
 from graph.domain import DomainTables
+from graph.queries.responsibility import all_rules
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
 from services.dispatch.models import Location as LonLat
@@ -98,12 +99,9 @@ class RuleRow:
 
 def load_rules_table(graph: GraphStore) -> dict[tuple[str, str], RuleRow]:
     """Every responsibility rule, (category id, district) → rule: ~1,700 rows, read in one query."""
-    rows = graph.ro_query(
-        "MATCH (d:Department)-[r:RESPONSIBLE_FOR]->(c) MATCH (x:District {id: r.district}) "
-        "RETURN c.id AS category, r.district AS district, x.name AS district_name, d.id AS dept, d.name AS name, "
-        "r.rule_id AS rule_id, r.sla_hours AS sla")  # fmt: skip
-    return {(r["category"], r["district"]): RuleRow(r["rule_id"], r["dept"], r["name"], r["district_name"], r["sla"])
-            for r in rows}  # fmt: skip
+    return {(r.category_id, r.district): RuleRow(r.rule_id, r.department_id, r.department_name,
+                                                 r.district_name, r.sla_hours)
+            for r in all_rules(graph)}  # fmt: skip
 
 
 def _category_out(guess: CategoryGuess) -> CategoryOut:

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import GraphDep
-from graph import queries
 from graph.models import Entity, NodeDetail, Responsibility
+from graph.queries.assets import find_assets
+from graph.queries.entities import MAX_QUERY_CHARS, get_node, search_entities
+from graph.queries.responsibility import responsible_department
 
 router = APIRouter(prefix="/v1/graph", tags=["graph"])
 
@@ -21,18 +23,18 @@ class EntityList(BaseModel):
 @router.get("/search", response_model=EntityList)
 def search(
     graph: GraphDep,
-    q: Annotated[str, Query(description="名称、别名或编号 / name, alias or id", max_length=queries.MAX_QUERY_CHARS)],
+    q: Annotated[str, Query(description="名称、别名或编号 / name, alias or id", max_length=MAX_QUERY_CHARS)],
     label: Annotated[str | None, Query(description="限定实体类型, e.g. Road, Department")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> EntityList:
     """Find districts, streets, grids, roads, landmarks, departments and categories by (fuzzy) name."""
-    return EntityList(items=queries.search_entities(graph, q, label=label, limit=limit))
+    return EntityList(items=search_entities(graph, q, label=label, limit=limit))
 
 
 @router.get("/nodes/{node_id}", response_model=NodeDetail)
 def node(graph: GraphDep, node_id: str, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> NodeDetail:
     """One node with its neighbours (``limit`` each way) and the count of every kind of neighbour."""
-    return queries.get_node(graph, node_id, neighbor_limit=limit)
+    return get_node(graph, node_id, neighbor_limit=limit)
 
 
 @router.get("/responsibility", response_model=Responsibility)
@@ -43,7 +45,7 @@ def responsibility(
     district: str | None = None,
 ) -> Responsibility:
     """The department responsible for a category in a grid or district, with the rule that says so."""
-    return queries.responsible_department(graph, category, grid_id=grid_id, district=district)
+    return responsible_department(graph, category, grid_id=grid_id, district=district)
 
 
 @router.get("/assets", response_model=EntityList)
@@ -55,4 +57,4 @@ def assets(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> EntityList:
     """Assets (部件) by the road or place in their name or address, category and district."""
-    return EntityList(items=queries.find_assets(graph, name=name, category=category, district=district, limit=limit))
+    return EntityList(items=find_assets(graph, name=name, category=category, district=district, limit=limit))

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from graph.demo import names
-from graph.demo.geometry import Rect, partition, polygon_wkt, to_lonlat
+from graph.demo.geometry import Rect, partition, rect_wkt, to_lonlat
 from graph.demo.places import read_places
 from graph.domain import DomainTables, SensorKind
-from graph.ids import category_id, sensor_id
+from graph.ids import asset_code, category_id, community_of, sensor_id
 
 CITY_ID, CITY_NAME, CITY_PREFIX = "990100", "A市", "9901"
 BASE_ASSETS, BASE_SENSORS = 50_000, 5_000
@@ -118,7 +118,7 @@ def _divisions(city: CityData, places: list[dict[str, str]], pool: names.NamePoo
         districts.append(district)
         lon, lat = to_lonlat((rect.x0 + rect.x1) / 2, (rect.y0 + rect.y1) / 2)
         city.node("District", id=dcode, name=dname, admin_code=dcode, lon=lon, lat=lat,
-                  polygon_wkt=polygon_wkt(rect), search_text=dname)  # fmt: skip
+                  polygon_wkt=rect_wkt(rect), search_text=dname)  # fmt: skip
         city.rel("IN", "District", dcode, "City", CITY_ID)
         street_names = pool.take(_distinct_stems(_by_kind(places, dname, "street")), n_streets, names.street_name)
         community_rects = []
@@ -167,7 +167,7 @@ def _emit_divisions(city: CityData, district: _Area) -> None:
                           district=district.id, district_name=district.name, street_name=street.name,
                           community_name=community.name, lon=lon, lat=lat, min_lon=min_lon, min_lat=min_lat,
                           max_lon=max_lon, max_lat=max_lat, area_km2=round(r.area, 4),
-                          polygon_wkt=polygon_wkt(r), search_text=grid.name)  # fmt: skip
+                          polygon_wkt=rect_wkt(r), search_text=grid.name)  # fmt: skip
                 city.rel("IN", "Grid", grid.id, "Community", community.id)
 
 
@@ -361,11 +361,11 @@ def _assets(city: CityData, domain: DomainTables, districts: list[_Area], roads:
         cat_id = category_id("component", category.code)
         for grid in rng.choices(grid_list, cum_weights=_cumulative(grid_weights), k=count):
             seq[(grid.district, category.code)] += 1
-            asset_id = f"{grid.district}{category.code}{seq[(grid.district, category.code)]:06d}"
+            asset_id = asset_code(grid.district, category.code, seq[(grid.district, category.code)])
             x, y = grid.rect.random_point(rng)
             lon, lat = to_lonlat(x, y)
             road = _nearest_road(by_grid.get(grid.id, []), x, y)
-            community_id = grid.id[:12]
+            community_id = community_of(grid.id)
             maintainer = resolve_department(domain, category.dept_key, grid.district)
             asset = city.node(
                 "Asset", id=asset_id, code=asset_id, name=f"{category.name}({road.name if road else grid.name})",

@@ -1,6 +1,6 @@
-"""Writes a generated city as the load format: one JSONL file per label and per relationship kind,
-plus ``manifest.json`` listing every file with its row count and hash (the load format is documented
-in docs/graph-schema.md; a city can produce the same files from its own systems)."""
+"""Writes a generated city as the load format (``graph.load_format``): one JSONL file per label and per
+relationship kind, plus ``manifest.json`` listing every file with its row count and hash (documented in
+docs/graph-schema.md; a city can produce the same files from its own systems)."""
 
 from __future__ import annotations
 
@@ -12,30 +12,29 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graph.demo.city import CityData
-
-MANIFEST = "manifest.json"
+from graph.load_format import FORMAT, MANIFEST, NODES_DIR, RELS_DIR, city_hash, node_file, rel_file
 
 
 def write_city(city: CityData, target: Path, progress: Callable[[int], None] | None = None) -> dict:
     """Write ``city`` into ``target`` atomically (a half-written city is never left behind)."""
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    (staging / "nodes").mkdir(parents=True)
-    (staging / "rels").mkdir()
+    (staging / NODES_DIR).mkdir(parents=True)
+    (staging / RELS_DIR).mkdir()
     files = []
     for label in sorted(city.nodes):
-        files.append(_write(staging, f"nodes/{label}.jsonl", city.nodes[label]) | {"kind": "node", "label": label})
+        files.append(_write(staging, node_file(label), city.nodes[label]) | {"kind": "node", "label": label})
         if progress:
             progress(len(city.nodes[label]))
     for rel_type, from_label, to_label in sorted(city.rels):
         rows = city.rels[(rel_type, from_label, to_label)]
-        entry = _write(staging, f"rels/{rel_type}.{from_label}.{to_label}.jsonl", rows)
+        entry = _write(staging, rel_file(rel_type, from_label, to_label), rows)
         files.append(entry | {"kind": "rel", "type": rel_type, "from": from_label, "to": to_label,
                               "merge_on": city.merge_on.get(rel_type, [])})  # fmt: skip
         if progress:
             progress(len(rows))
-    digest = hashlib.sha256("".join(f["sha256"] for f in files).encode()).hexdigest()
-    manifest = {"format": 1, "city": "A市", "seed": city.seed, "scale": city.scale, "hash": digest, "files": files}
+    digest = city_hash(f["sha256"] for f in files)
+    manifest = {"format": FORMAT, "city": "A市", "seed": city.seed, "scale": city.scale, "hash": digest, "files": files}
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     if target.exists():
         old = target.with_name(target.name + ".old")
@@ -57,7 +56,3 @@ def _write(root: Path, relative: str, rows: list[dict]) -> dict:
             handle.write(line)
             sha.update(line.encode())
     return {"path": relative, "rows": len(rows), "sha256": sha.hexdigest()}
-
-
-def read_manifest(city_dir: Path) -> dict:
-    return json.loads((city_dir / MANIFEST).read_text(encoding="utf-8"))

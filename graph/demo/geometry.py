@@ -1,4 +1,4 @@
-"""Plane geometry of the demo city: kilometre rectangles, their partition, and lon/lat conversion."""
+"""Plane geometry of the demo city: kilometre rectangles, their partition, and their place on the map."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import math
 import random
 from dataclasses import dataclass
 
+from graph.geometry import KM_PER_DEG_LAT, KM_PER_DEG_LON, polygon_wkt
+
 # A市's origin (south-west corner); the demo city spans about 42 km × 30 km north-east of it.
 ORIGIN_LON, ORIGIN_LAT = 112.80, 28.05
-KM_PER_DEG_LAT = 111.0
-KM_PER_DEG_LON = 111.0 * math.cos(math.radians(28.2))
 
 
 @dataclass(frozen=True)
@@ -64,32 +64,7 @@ def to_lonlat(x: float, y: float) -> tuple[float, float]:
     return round(ORIGIN_LON + x / KM_PER_DEG_LON, 6), round(ORIGIN_LAT + y / KM_PER_DEG_LAT, 6)
 
 
-def polygon_wkt(rect: Rect) -> str:
+def rect_wkt(rect: Rect) -> str:
     """The rectangle as a closed WKT polygon in lon/lat (counter-clockwise)."""
     corners = [(rect.x0, rect.y0), (rect.x1, rect.y0), (rect.x1, rect.y1), (rect.x0, rect.y1), (rect.x0, rect.y0)]
-    points = ", ".join("{} {}".format(*to_lonlat(x, y)) for x, y in corners)
-    return f"POLYGON(({points}))"
-
-
-def parse_polygon_wkt(wkt: str) -> list[tuple[float, float]]:
-    inner = wkt[wkt.index("((") + 2 : wkt.rindex("))")]
-    return [(float(a), float(b)) for a, b in (pair.split() for pair in inner.split(","))]
-
-
-def point_in_polygon(lon: float, lat: float, ring: list[tuple[float, float]]) -> bool:
-    """Even-odd rule; points on the boundary count as inside the first grid that claims them."""
-    inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
-        if (y1 > lat) != (y2 > lat):
-            cross = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
-            if lon < cross:
-                inside = not inside
-    return inside
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+    return polygon_wkt([to_lonlat(x, y) for x, y in corners])

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
 from core.times import CHINA, as_utc
-from graph import queries
-from graph.ids import label_for_id
+from graph.ids import district_of, label_for_id
+from graph.queries.cases import department_exists, find_category
+from graph.queries.places import grid_at, grid_exists
+from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.dispatch.deadlines import add_working_hours, deadline_for
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
@@ -43,16 +45,14 @@ def _category(graph: GraphStore, category_id: str) -> dict:
     label = label_for_id(category_id)
     if label not in ("EventCategory", "ComponentCategory"):
         raise InvalidInput(f"类别编码 {category_id!r} 无效; 形如 event-0401 或 component-0101")
-    rows = graph.ro_query(f"MATCH (c:{label} {{id: $id}}) RETURN properties(c) AS c", {"id": category_id})
-    if not rows:
+    found = find_category(graph, category_id)
+    if found is None:
         raise NotFound(f"未找到类别 {category_id}; 请用 /v1/graph/search 查询类别")
-    return rows[0]["c"]
+    return found.properties
 
 
 def _department_exists(graph: GraphStore, department_id: str) -> None:
-    if label_for_id(department_id) != "Department" or not graph.ro_query(
-        "MATCH (d:Department {id: $id}) RETURN d.id AS id", {"id": department_id}
-    ):
+    if not department_exists(graph, department_id):
         raise NotFound(f"未找到部门 {department_id}; 请用 /v1/graph/search?label=Department 查询")
 
 
@@ -96,10 +96,10 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
     category = _category(graph, body.category_code)
     grid_id = body.grid_id
     if grid_id:
-        if label_for_id(grid_id) != "Grid" or not graph.ro_query("MATCH (g:Grid {id: $id}) RETURN g.id AS id", {"id": grid_id}):
+        if not grid_exists(graph, grid_id):
             raise NotFound(f"未找到网格 {grid_id}; 请检查编号或使用 /v1/graph/search 查询")
     elif body.location:
-        grid = queries.grid_at(graph, body.location.lon, body.location.lat)
+        grid = grid_at(graph, body.location.lon, body.location.lat)
         if grid is None:
             raise InvalidInput(f"坐标 ({body.location.lon}, {body.location.lat}) 不在本市任何网格内")
         grid_id = grid.id
@@ -109,12 +109,12 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
         _department_exists(graph, body.department_id)
         department = body.department_id
     else:
-        department = queries.responsible_department(graph, body.category_code, grid_id=grid_id).department.id
+        department = responsible_department(graph, body.category_code, grid_id=grid_id).department.id
     urgency = body.urgency or category.get("default_urgency") or "normal"
     case = CaseRow(
         id=f"C{now.astimezone(UTC):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", state=State.ACCEPTED.value,
         category_code=body.category_code, category_name=category["name"], department_id=department,
-        grid_id=grid_id, district=grid_id[:6], lon=body.location.lon if body.location else None,
+        grid_id=grid_id, district=district_of(grid_id), lon=body.location.lon if body.location else None,
         lat=body.location.lat if body.location else None, urgency=urgency, text=body.text, source=body.source,
         created_at=now, updated_at=now, deadline=_sla(category, urgency, now), version=1, rework_count=0,
         extension_count=0,

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from graph.queries.cases import find_category
+from graph.queries.places import grid_ids
 from graph.store import GraphStore
 from services.dispatch.cases import create_case, transition
 from services.dispatch.models import CaseCreate, TransitionRequest
@@ -47,9 +49,8 @@ def seed_case_history(session: Session, graph: GraphStore, *, seed: int, days: i
     the last two days still in progress. Commits once per day of history."""
     rng = random.Random(seed)
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    grids = [row["id"] for row in graph.ro_query("MATCH (g:Grid) RETURN g.id AS id ORDER BY id")]
-    categories = [c for c in CATEGORY_WEIGHTS if graph.ro_query(
-        "MATCH (c) WHERE c.id = $id RETURN c.id AS id", {"id": c})]  # fmt: skip
+    grids = grid_ids(graph)
+    categories = [c for c in CATEGORY_WEIGHTS if find_category(graph, c) is not None]
     weights = [CATEGORY_WEIGHTS[c] for c in categories]
     created = moves = 0
     for day in range(days, -1, -1):

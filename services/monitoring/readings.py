@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, NotFound
 from core.times import as_utc, local_iso
+from graph.queries.assets import all_sensors
 from graph.store import GraphStore
 from services.monitoring.alarm_rules import Thresholds, back_to_normal, level_of, rank
 from services.monitoring.tables import AlarmRow, ReadingRow, SensorRow
@@ -67,11 +68,7 @@ class IngestResult(BaseModel):
 def sync_sensors(session: Session, graph: GraphStore, update_existing: bool = True) -> int:
     """Copy the graph's sensors into the registry table (insert new ones, and update known ones unless
     ``update_existing`` is false, as at start-up); returns how many sensors the graph has."""
-    rows = graph.ro_query(
-        "MATCH (s:Sensor) RETURN s.id AS id, s.kind AS kind, s.name AS name, s.unit AS unit, s.asset AS asset_id, "
-        "s.grid AS grid_id, s.district AS district, s.direction AS direction, s.threshold_watch AS watch, "
-        "s.threshold_warning AS warning, s.threshold_alarm AS alarm, s.range_min AS range_min, s.range_max AS range_max"
-    )
+    rows = [asdict(sensor) for sensor in all_sensors(graph)]
     existing = {sid for (sid,) in session.execute(select(SensorRow.id))}
     for row in rows:
         if row["id"] in existing:
@@ -126,7 +123,7 @@ class Registry:
 
 # One reading as plain data: (sensor_id, ts, value). ``ts`` is an aware datetime or an ISO 8601 string
 # with an offset; in-process producers (simulator, bench) pass these without building pydantic models.
-Row = tuple[str, datetime | str, float]
+ReadingTuple = tuple[str, datetime | str, float]
 
 
 def _utc(ts: object) -> tuple[datetime | None, str | None]:
@@ -148,7 +145,7 @@ def ingest(session: Session, registry: Registry, readings: Sequence[ReadingIn], 
     return ingest_rows(session, registry, [(r.sensor_id, r.ts, r.value) for r in readings], now)
 
 
-def ingest_rows(session: Session, registry: Registry, rows: Sequence[Row], now: datetime | None = None) -> IngestResult:
+def ingest_rows(session: Session, registry: Registry, rows: Sequence[ReadingTuple], now: datetime | None = None) -> IngestResult:
     """The one validation path: every reading is stored or rejected with its reason; alarms follow each
     sensor's newest reading. Plain-Python checks per reading, set-based storage. The caller commits."""
     now = now or datetime.now(UTC)

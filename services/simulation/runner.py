@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from graph.domain import DomainTables
+from graph.queries.assets import sensor_sites
 from graph.store import GraphStore
 from services.monitoring.readings import ReadingIn, Registry, ingest
 from services.simulation.simulator import SensorSpec, Simulator
@@ -21,11 +22,9 @@ HTTP_BATCH = 1000
 
 def sensor_specs(graph: GraphStore, domain: DomainTables) -> list[SensorSpec]:
     kinds = domain.sensor_kind_by_name
-    rows = graph.ro_query("MATCH (s:Sensor) RETURN s.id AS id, s.kind AS kind, s.district AS district, "
-                          "s.lon AS lon, s.lat AS lat ORDER BY id")  # fmt: skip
-    return [SensorSpec(id=r["id"], kind=r["kind"], district=r["district"], lon=r["lon"], lat=r["lat"],
-                       normal=kinds[r["kind"]].normal, noise=kinds[r["kind"]].noise,
-                       range_min=kinds[r["kind"]].min, range_max=kinds[r["kind"]].max) for r in rows]  # fmt: skip
+    return [SensorSpec(id=s.id, kind=s.kind, district=s.district, lon=s.lon, lat=s.lat,
+                       normal=kinds[s.kind].normal, noise=kinds[s.kind].noise,
+                       range_min=kinds[s.kind].min, range_max=kinds[s.kind].max) for s in sensor_sites(graph)]  # fmt: skip
 
 
 def http_sender(base_url: str) -> Callable[[list[dict]], tuple[int, int]]:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from core.exceptions import InvalidInput
 from core.times import CHINA
-from graph.demo.geometry import distance_m
+from graph.geometry import distance_m
 
 INCIDENTS = ("pipe_burst", "rainstorm", "gas_leak", "manhole")
 DIURNAL = {"water_pressure": -0.04, "water_level": 0.5, "power_load": 15, "bridge_strain": 20, "gas_concentration": 0.1}

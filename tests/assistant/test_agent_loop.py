@@ -12,7 +12,7 @@ from langchain_core.outputs import ChatResult
 
 from assistant.agent import MAX_STEPS
 from assistant.chat import ChatRequest, ChatService, ConfirmRequest
-from graph import queries
+from graph.queries.responsibility import responsible_department
 from services.dispatch.cases import get_case
 
 
@@ -44,7 +44,7 @@ def service(world, checkpoints, model) -> ChatService:
 
 
 def test_model_calls_a_tool_and_answers_from_its_result(world, checkpoints) -> None:
-    expected = queries.responsible_department(world.graph, "component-0103", district="990103").department.name
+    expected = responsible_department(world.graph, "component-0103", district="990103").department.name
     model = ScriptedModel(seen=[], responses=[
         call("responsible_department", {"category": "雨水井盖", "district": "A3区"}, "c1"),
         AIMessage(content=f"A3区的雨水井盖由{expected}负责。"),
@@ -104,7 +104,7 @@ def test_the_loop_stops_at_its_step_limit(world, checkpoints) -> None:
 
 
 def test_a_model_failure_falls_back_to_the_offline_planner_and_says_so(world, checkpoints) -> None:
-    expected = queries.responsible_department(world.graph, "component-0103", district="990103").department.name
+    expected = responsible_department(world.graph, "component-0103", district="990103").department.name
     reply = service(world, checkpoints, BrokenModel(seen=[], responses=[AIMessage("unused")])).ask(
         ChatRequest(message="A3区雨水井盖归谁管？"))  # fmt: skip
     assert reply.mode == "offline-planner"

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
-from graph import queries
+from graph.queries.responsibility import responsible_department
 from tools.client import LocalServices, RemoteServices
 
 
@@ -24,7 +24,7 @@ def api(doc_settings: Settings, doc_graph, doc_index, db_url: str) -> Iterator[T
 
 
 def test_chat_answers_with_the_contract_fields_and_remembers_the_session(api: TestClient, doc_graph) -> None:
-    expected = queries.responsible_department(doc_graph, "component-0204", district="990105").department.name
+    expected = responsible_department(doc_graph, "component-0204", district="990105").department.name
     first = api.post("/v1/chat", json={"message": "A5区的桥梁归哪个部门管？"})
     assert first.status_code == 200
     body = first.json()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from cli import chat_cmd
 from cli.main import app
-from graph import queries
+from graph.queries.responsibility import responsible_department
 
 runner = CliRunner()
 
@@ -38,7 +38,7 @@ class _Wrapped:
 
 
 def test_ask_prints_the_answer_tool_calls_and_citations(server: TestClient, doc_graph) -> None:
-    expected = queries.responsible_department(doc_graph, "event-0405", district="990103").department.name
+    expected = responsible_department(doc_graph, "event-0405", district="990103").department.name
     result = runner.invoke(app, ["ask", "A3区道路积水归谁管？", "--url", "http://testserver"])
     assert result.exit_code == 0, result.output
     assert expected in result.output and "responsible_department" in result.output and "引用" in result.output

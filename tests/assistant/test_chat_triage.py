@@ -4,7 +4,8 @@ with the category, place, department and urgency, cited."""
 from __future__ import annotations
 
 from assistant.chat import ChatRequest
-from graph import queries
+from graph.queries.places import grid_at
+from graph.queries.responsibility import responsible_department
 
 
 def _crossing(world) -> dict:
@@ -14,8 +15,8 @@ def _crossing(world) -> dict:
 
 def test_a_pasted_report_is_triaged_for_the_hotline(chat, world) -> None:
     crossing = _crossing(world)
-    grid = queries.grid_at(world.graph, crossing["lon"], crossing["lat"])
-    department = queries.responsible_department(world.graph, "component-0110", grid_id=grid.id).department.name
+    grid = grid_at(world.graph, crossing["lon"], crossing["lat"])
+    department = responsible_department(world.graph, "component-0110", grid_id=grid.id).department.name
     before = len(world.client.cases(limit=200)["items"])
     reply = chat.ask(ChatRequest(message=f"{crossing['first']}和{crossing['second']}交叉口的路灯坏了好几天，我叫王五 13912345678",
                                  role="hotline"))  # fmt: skip

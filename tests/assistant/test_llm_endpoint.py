@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from assistant.chat import ChatRequest, ChatService
 from core.llm import make_chat_model
 from core.settings import Settings
-from graph import queries
+from graph.queries.responsibility import responsible_department
 
 
 def _free_port() -> int:
@@ -43,7 +43,7 @@ def scripted_openai(script: list[dict], seen: list[dict]) -> FastAPI:
 
 @pytest.fixture
 def endpoint(world) -> Iterator[tuple[str, list[dict]]]:
-    expected = queries.responsible_department(world.graph, "event-0405", district="990103").department.name
+    expected = responsible_department(world.graph, "event-0405", district="990103").department.name
     script = [
         {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {
             "name": "responsible_department", "arguments": json.dumps({"category": "event-0405", "district": "990103"})}}]},
@@ -66,7 +66,7 @@ def test_an_openai_compatible_endpoint_drives_the_loop(world, checkpoints, endpo
     model = make_chat_model(Settings(llm_base_url=base_url, llm_model="qwen-test", llm_timeout_s=5))
     chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, world.graph)
     reply = chat.ask(ChatRequest(message="A3区道路积水归谁管？"))
-    expected = queries.responsible_department(world.graph, "event-0405", district="990103").department.name
+    expected = responsible_department(world.graph, "event-0405", district="990103").department.name
     assert reply.mode == "llm" and expected in reply.answer
     assert [(c.id, c.name, c.ok) for c in reply.tool_calls] == [("call_1", "responsible_department", True)]
     first = seen[0]
@@ -82,5 +82,5 @@ def test_an_unreachable_endpoint_falls_back_to_the_offline_planner(world, checkp
                                      llm_model="m", llm_timeout_s=2))  # fmt: skip
     chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model)
     reply = chat.ask(ChatRequest(message="A3区道路积水归谁管？"))
-    expected = queries.responsible_department(world.graph, "event-0405", district="990103").department.name
+    expected = responsible_department(world.graph, "event-0405", district="990103").department.name
     assert reply.mode == "offline-planner" and "离线规划器" in reply.answer and expected in reply.answer

@@ -24,7 +24,7 @@ from tests_support import FIXTURE_POLICIES
 
 from assistant.chat import ChatRequest, ChatResponse, ChatService
 from core.times import CHINA
-from graph import queries
+from graph.queries.responsibility import responsible_department
 from services.dispatch.cases import create_case, get_case, list_cases, transition
 from services.dispatch.models import CaseCreate, TransitionRequest
 from services.dispatch.performance import evaluate_departments
@@ -140,7 +140,7 @@ def node_name(world, node_id: str) -> str:
 
 
 def department(world, category: str, district_id: str | None = None, grid_id: str | None = None):
-    return queries.responsible_department(world.graph, category, district=district_id, grid_id=grid_id)
+    return responsible_department(world.graph, category, district=district_id, grid_id=grid_id)
 
 
 def open_alarms(world, **filters) -> list:

@@ -8,8 +8,9 @@ from langchain_core.messages import AIMessage
 from test_agent_loop import ScriptedModel, call
 
 from assistant.chat import ChatRequest, ChatService
-from assistant.text2cypher import ROW_CAP, canonical, check_read_only, schema_for, text_to_cypher
+from assistant.text2cypher import schema_for, text_to_cypher
 from graph.exceptions import ReadOnlyViolation
+from graph.freeform import ROW_CAP, canonical, check_read_only
 
 WRITES = [
     "CREATE (n:District {id: '990199'}) RETURN n",

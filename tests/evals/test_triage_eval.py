@@ -9,8 +9,9 @@ import pytest
 
 from core.settings import Settings
 from evals.triage import TriageScores, evaluate_real, evaluate_set, read_set
-from graph import queries
 from graph.domain import load_domain
+from graph.queries.places import grid_at
+from graph.queries.responsibility import responsible_department
 from runtime import make_triage
 from services.db import make_engine, migrate, session_factory
 from triage.hotline import read_labelled, read_taxonomy
@@ -26,7 +27,7 @@ def test_the_labelled_set_is_large_varied_and_true_to_the_graph(graph) -> None:
     assert {"typo", "traditional", "no_location", "two_issues", "injection", "long", "repeat"} <= {i["variant"] for i in items}
     for item in items[:: 7]:
         if item["grid_id"]:
-            rule = queries.responsible_department(graph, item["category"], grid_id=item["grid_id"])
+            rule = responsible_department(graph, item["category"], grid_id=item["grid_id"])
             assert rule.department.id == item["department_id"], item["id"]
         else:
             assert item["department_id"] is None and item["district"] is None
@@ -63,7 +64,7 @@ def test_the_three_sets_and_the_examples_share_no_wording(graph) -> None:
     assert all(len(items) >= 300 for items in reports.values()) and not (texts[0] & texts[1] or texts[1] & texts[2])
     for item in reports["dev"][:: 7] + reports["holdout"][:: 7]:
         if item["grid_id"]:
-            rule = queries.responsible_department(graph, item["category"], grid_id=item["grid_id"])
+            rule = responsible_department(graph, item["category"], grid_id=item["grid_id"])
             assert rule.department.id == item["department_id"], item["id"]
 
 
@@ -72,8 +73,8 @@ def test_scores_count_what_happened(graph, base_settings: Settings, tmp_path: Pa
         pytest.skip("one graph engine is enough for the arithmetic")
     crossing = graph.ro_query("MATCH (a:Road)-[x:INTERSECTS]->(b:Road) RETURN a.name AS first, b.name AS second, "
                               "x.lon AS lon, x.lat AS lat ORDER BY first, second LIMIT 1")[0]  # fmt: skip
-    grid = queries.grid_at(graph, crossing["lon"], crossing["lat"])
-    dept = queries.responsible_department(graph, "component-0110", grid_id=grid.id).department.id
+    grid = grid_at(graph, crossing["lon"], crossing["lat"])
+    dept = responsible_department(graph, "component-0110", grid_id=grid.id).department.id
     place = f"{crossing['first']}和{crossing['second']}交叉口"
     base = {"category": "component-0110", "grid_id": grid.id, "district": grid.id[:6], "department_id": dept,
             "urgency": "normal", "place": "intersection"}  # fmt: skip

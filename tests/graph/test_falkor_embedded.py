@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 
 from core.settings import Settings
+from graph.backends import open_graph
 from graph.falkor_embedded import EmbeddedFalkor, _alive
-from graph.store import open_graph
 
 
 def test_second_user_reuses_the_server_and_only_the_owner_stops_it(tmp_path: Path) -> None:

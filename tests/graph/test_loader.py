@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings
-from graph.demo.files import read_manifest
+from graph.backends import open_graph
 from graph.exceptions import LoadError
+from graph.load_format import read_manifest
 from graph.loader import load_city, validate_city
-from graph.store import GraphStore, open_graph
+from graph.store import GraphStore
 
 
 def _count_all(store: GraphStore) -> tuple[dict, dict]:

@@ -16,9 +16,10 @@ from neo4j.spatial import CartesianPoint, WGS84Point
 from neo4j.time import Date, DateTime, Duration
 
 from core.settings import Settings
+from graph.backends import open_graph
 from graph.exceptions import GraphError, GraphUnavailable, QueryTimeout, ReadOnlyViolation
 from graph.neo4j_store import Neo4jStore, forbidden_operations, plain, range_index_ddl, unique_constraint_ddl
-from graph.store import GraphStore, open_graph
+from graph.store import GraphStore
 
 
 def _server_error(code: str, message: str = "server said no") -> Neo4jError:

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from tests_support import PG_ADMIN_URL
 
-from graph import queries
 from graph.demo.city import CityData
+from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.db import make_engine, migrate, session_factory
 from services.dispatch import cases
@@ -35,7 +35,7 @@ def _move(client: TestClient, case: dict, action: str, **extra):
 
 def test_new_case_is_routed_by_the_responsibility_rules(client: TestClient, graph: GraphStore, small_city: CityData) -> None:
     case = _new(client, small_city)
-    expected = queries.responsible_department(graph, "component-0101", grid_id=_grid(small_city)["id"])
+    expected = responsible_department(graph, "component-0101", grid_id=_grid(small_city)["id"])
     assert case["department_id"] == expected.department.id
     assert case["state"] == "受理" and case["version"] == 1 and case["deadline"].endswith("+08:00")
     assert [h["action"] for h in case["history"]] == ["受理"] and case["allowed_actions"] == ["立案", "不予立案", "作废"]

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
-from graph import queries
+from graph.queries.places import grid_at
+from graph.queries.responsibility import responsible_department
 
 CONTRACT = {"category", "grid_id", "district", "department", "urgency", "confidence", "duplicates", "redacted_text",
             "explanation", "citations", "hotline_category"}  # fmt: skip
@@ -40,8 +41,8 @@ def test_triage_follows_the_contract_and_writes_nothing(api: TestClient, doc_gra
     assert response.status_code == 200
     body = response.json()
     assert set(body) >= CONTRACT and {"code", "name", "kind", "major"} <= set(body["category"])
-    grid = queries.grid_at(doc_graph, crossing["lon"], crossing["lat"])
-    rule = queries.responsible_department(doc_graph, "component-0103", grid_id=grid.id)
+    grid = grid_at(doc_graph, crossing["lon"], crossing["lat"])
+    rule = responsible_department(doc_graph, "component-0103", grid_id=grid.id)
     assert body["category"]["code"] == "0103" and body["grid_id"] == grid.id
     assert body["department"] == {"id": rule.department.id, "name": rule.department.name}
     assert body["urgency"] in ("high", "critical") and "张三" not in body["redacted_text"] and "13812345678" not in body["redacted_text"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings
-from graph import queries
 from graph.domain import CategoryExample
+from graph.queries.places import grid_at
 from triage.classify import CategoryClassifier
 from triage.hotline import HotlineClassifier, read_labelled, trained_classifier
 from triage.locate import Gazetteer
@@ -43,14 +43,14 @@ def test_an_intersection_a_house_number_and_a_landmark_resolve_to_their_grid(gra
     row = graph.ro_query("MATCH (a:Road)-[x:INTERSECTS]->(b:Road) RETURN a.name AS first, b.name AS second, "
                          "x.lon AS lon, x.lat AS lat ORDER BY first, second LIMIT 1")[0]  # fmt: skip
     location, how = gazetteer.locate(f"在{row['first']}和{row['second']}交叉口附近井盖没了")
-    expected = queries.grid_at(graph, row["lon"], row["lat"])
+    expected = grid_at(graph, row["lon"], row["lat"])
     assert location.grid_id == expected.id and "交叉口" in how
     road = graph.ro_query("MATCH (r:Road) RETURN properties(r) AS p ORDER BY r.id LIMIT 1")[0]["p"]
     location, how = gazetteer.locate(f"{road['name']}1号门口垃圾成堆")
     share = 0.5 / road["max_number"]
     lon = road["from_lon"] + share * (road["to_lon"] - road["from_lon"])
     lat = road["from_lat"] + share * (road["to_lat"] - road["from_lat"])
-    assert location.grid_id == queries.grid_at(graph, lon, lat).id and "门牌" in how
+    assert location.grid_id == grid_at(graph, lon, lat).id and "门牌" in how
     landmark = graph.ro_query("MATCH (l:Landmark) RETURN l.name AS name, l.grid AS grid ORDER BY l.id LIMIT 1")[0]
     location, _ = gazetteer.locate(f"{landmark['name']}门口路灯不亮")
     assert location.grid_id == landmark["grid"]

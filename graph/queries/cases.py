@@ -1,0 +1,32 @@
+"""What case dispatch checks in the graph before it registers a case: the category and the department; the
+default urgency of each event category."""
+
+from __future__ import annotations
+
+from graph.ids import label_for_id
+from graph.models import Entity
+from graph.store import GraphStore
+
+CASE_CATEGORY_LABELS = ("EventCategory", "ComponentCategory")
+
+
+def find_category(store: GraphStore, category_id: str) -> Entity | None:
+    """An event or component category (with its SLA and default urgency), or ``None`` when the graph has
+    none by that id or the id is not shaped like one."""
+    label = label_for_id(category_id)
+    if label not in CASE_CATEGORY_LABELS:
+        return None
+    rows = store.ro_query(f"MATCH (c:{label} {{id: $id}}) RETURN properties(c) AS c", {"id": category_id})
+    return Entity.from_row([label], rows[0]["c"]) if rows else None
+
+
+def department_exists(store: GraphStore, department_id: str) -> bool:
+    if label_for_id(department_id) != "Department":
+        return False
+    return bool(store.ro_query("MATCH (d:Department {id: $id}) RETURN d.id AS id", {"id": department_id}))
+
+
+def event_default_urgencies(store: GraphStore) -> dict[str, str | None]:
+    """Event category id → the urgency a case of it gets unless told otherwise (``None`` when unset)."""
+    rows = store.ro_query("MATCH (c:EventCategory) RETURN c.id AS id, c.default_urgency AS u")
+    return {row["id"]: row["u"] for row in rows}
