@@ -13,7 +13,7 @@ from assistant.chat import ChatService
 from core.exceptions import BackendUnavailable
 from core.settings import Settings
 from graph.store import GraphStore
-from retrievers.index import DocumentIndex
+from retrievers.index import NO_INDEX, DocumentIndex
 from runtime import Runtime
 from services.monitoring.readings import Registry
 from services.simulation.runner import InProcessSimulation
@@ -38,7 +38,7 @@ def get_graph(runtime: RuntimeDep) -> GraphStore:
 
 def get_document_index(runtime: RuntimeDep) -> DocumentIndex:
     if runtime.documents is None:
-        raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
+        raise BackendUnavailable(NO_INDEX)
     return runtime.documents
 
 
@@ -76,7 +76,8 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 GraphDep = Annotated[GraphStore, Depends(get_graph)]
 DocumentIndexDep = Annotated[DocumentIndex, Depends(get_document_index)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed when the route returns, before the response is sent: the connection goes back to the pool at once.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SimulationDep = Annotated[InProcessSimulation | None, Depends(get_simulation)]
 TriageDep = Annotated[Triage, Depends(get_triage)]

@@ -33,7 +33,7 @@ from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
 from core.settings import Settings, get_settings
 from graph.backends import open_graph
-from graph.domain import load_domain
+from graph.domain import load_city_domain
 from graph.queries.places import grid_ids
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
@@ -69,7 +69,7 @@ def seed(graph: Any, db_url: str, settings: Settings) -> Any:
         session.commit()
         registry = Registry()
         registry.load(session)
-    domain = load_domain(settings.domain_dir, settings.taxonomy_csv)
+    domain = load_city_domain(settings)
     simulator = Simulator(sensor_specs(graph, domain), 7, now - timedelta(hours=6), 600.0)
     simulator.add(parse_incident("rainstorm:990103@20", start_tick=0))
     from services.monitoring.readings import ReadingIn, ingest

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cli.demo import PLACES_CSV
 from core.settings import Settings
 from graph.backends import open_graph
 from graph.demo.city import build_city
 from graph.demo.files import write_city
-from graph.domain import load_domain
+from graph.demo.places import PLACES_CSV
+from graph.domain import load_city_domain
 from graph.loader import load_city
 from graph.queries.assets import asset_by_code, assets_within
 from graph.queries.entities import search_entities
@@ -47,7 +47,7 @@ def _time(fn: Callable[[int], object], repeat: int) -> tuple[float, float]:
 
 def bench_scale(scale: float, repeat: int, workdir: Path) -> list[tuple[str, str]]:
     settings = Settings(data_dir=workdir / f"scale-{scale}")
-    domain = load_domain(settings.domain_dir, settings.taxonomy_csv)
+    domain = load_city_domain(settings)
     start = time.perf_counter()
     city = build_city(domain, PLACES_CSV, seed=settings.demo_seed, scale=scale)
     manifest = write_city(city, settings.city_dir)

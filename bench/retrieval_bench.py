@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cli.eval_cmd import RETRIEVAL_SET
 from core.settings import get_settings
+from evals import RETRIEVAL_SET
 from evals.retrieval import read_items
 from graph.backends import open_graph
-from graph.domain import load_domain
+from graph.domain import load_city_domain
 from retrievers.base import ChunkStore
 from retrievers.chunking import Chunk
 from retrievers.dense import DenseRetriever, make_index
@@ -73,7 +73,7 @@ def main() -> None:
     questions = [item.q for item in read_items(RETRIEVAL_SET)]
     print(f"retrieval bench · {os.cpu_count()} cores · {len(questions)} questions")
     graph = open_graph(settings)
-    domain = load_domain(settings.domain_dir, settings.taxonomy_csv)
+    domain = load_city_domain(settings)
     embedder = make_embedder(settings.embedding_model)
 
     with tempfile.TemporaryDirectory(prefix="yiwang-bench-") as tmp:

@@ -14,18 +14,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli.eval_cmd import TRIAGE_SET
 from core.exceptions import BackendUnavailable
 from core.settings import get_settings
+from evals import TRIAGE_SET
 from evals.triage import read_set
 from graph.backends import open_graph
 from retrievers.embedders import make_embedder
 from retrievers.index import open_index
-from runtime import make_triage
 from services.db import make_engine, migrate, session_factory
 from services.dispatch.demo_history import seed_case_history
 from triage.redact import redact
-from triage.service import TriageRequest
+from triage.service import Triage, TriageRequest
 
 BATCH = 200
 
@@ -54,7 +53,7 @@ def main() -> None:
         with sessions() as session:
             stats = seed_case_history(session, graph, seed=3, days=14, per_day=20)
         start = time.perf_counter()
-        triage = make_triage(settings, graph, sessions, documents)
+        triage = Triage.from_settings(settings, graph, sessions, documents)
         print(f"start-up (gazetteer, classifiers, hotline model trained on the real messages): "
               f"{time.perf_counter() - start:.2f} s; {stats.created} cases in the database")  # fmt: skip
         requests = [TriageRequest(text=t) for t in texts]

@@ -9,15 +9,13 @@ import typer
 
 from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import InvalidInput
-from core.settings import REPO_ROOT
 from graph.demo.city import build_city
 from graph.demo.files import write_city
-from graph.demo.places import mine_places, write_places
-from graph.domain import load_domain
+from graph.demo.places import PLACES_CSV, mine_places, write_places
+from graph.domain import load_city_domain
 from graph.load_format import MANIFEST, read_manifest
 
 app = typer.Typer(help="演示城市 A市 / the demo city.", no_args_is_help=True)
-PLACES_CSV = REPO_ROOT / "data" / "gazetteer" / "a_city_places.csv"
 
 
 @app.command("build")
@@ -40,7 +38,7 @@ def build(
         if manifest.get("seed") == seed and manifest.get("scale") == scale:
             console.print(f"演示城市已存在 / already built: {target} (hash {manifest['hash'][:12]})")
             return
-    domain = load_domain(cfg.domain_dir, cfg.taxonomy_csv)
+    domain = load_city_domain(cfg)
     with progress_bar("生成城市 / generating A市", total=None):
         city = build_city(domain, PLACES_CSV, seed=seed, scale=scale)
     rows = sum(map(len, city.nodes.values())) + sum(map(len, city.rels.values()))

@@ -12,13 +12,12 @@ from rich.table import Table
 
 from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import BackendUnavailable, InvalidInput
-from core.settings import REPO_ROOT
+from evals import RETRIEVAL_SET, TRIAGE_SET
 from evals.retrieval import CUTOFFS, MODES, evaluate, read_items, slice_of
 from retrievers.embedders import embedder_name, make_embedder
 from retrievers.index import build_index, index_is_current, open_index
 
 app = typer.Typer(help="评测 / evaluation figures.", no_args_is_help=True)
-RETRIEVAL_SET = REPO_ROOT / "evals" / "data" / "retrieval.jsonl"
 
 
 @app.command("retrieval")
@@ -61,7 +60,6 @@ def retrieval(
         console.print(table)
 
 
-TRIAGE_SET = REPO_ROOT / "evals" / "data" / "triage.jsonl"
 
 
 @app.command("triage")
@@ -80,9 +78,8 @@ def triage_eval(
     if real:
         if not 2 <= folds <= 20:
             raise InvalidInput("--folds 应在 2–20 之间")
-        hotline = cfg.shared_dir / "data" / "hotline"
-        labelled = read_labelled(hotline / "labelled.jsonl")
-        taxonomy = read_taxonomy(hotline / "taxonomy.csv")
+        labelled = read_labelled(cfg.labelled_hotline)
+        taxonomy = read_taxonomy(cfg.taxonomy_csv)
         scores = evaluate_real(labelled, taxonomy, folds)
         # One split of 308 messages moves macro-F1 by about a point: four more shuffles show how much.
         reshuffled = [scores] + [evaluate_real(labelled, taxonomy, folds, seed) for seed in range(1, 5)]
@@ -107,7 +104,7 @@ def triage_eval(
         # duplicates are found among this run's cases only: a database of its own
         isolated = cfg.model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'eval.db'}"})
         with opened("triage", cfg=isolated) as runtime:
-            majors = {f"{c.kind}-{c.code}": f"{'事件' if c.kind == 'event' else '部件'}·{c.major_name}"
+            majors = {c.id: f"{'事件' if c.kind == 'event' else '部件'}·{c.major_name}"
                       for c in runtime.domain.categories}  # fmt: skip
             with progress_bar("分拨评测 / triage eval", total=None):
                 s = evaluate_set(runtime.triage, runtime.graph, items, majors)
@@ -130,7 +127,7 @@ def triage_eval(
         variants.add_row(name, f"{s.rate(oks):.3f}", str(len(oks)))
     console.print(variants)
     confusion = Table("gold", "predicted", "times", title="most frequent confusions")
-    names = {f"{c.kind}-{c.code}": c.name for c in domain.categories}
+    names = {c.id: c.name for c in domain.categories}
     for (gold, got), n in s.confusions.most_common(10):
         confusion.add_row(names.get(gold, gold), names.get(got, got), str(n))
     console.print(confusion)

@@ -8,7 +8,7 @@ import typer
 
 from cli.common import clean_errors, console, opened, progress_bar, settings
 from retrievers.embedders import embedder_name, make_embedder
-from retrievers.index import build_index, corpus_chunks, index_is_current
+from retrievers.index import build_index, corpus_chunks, index_dir, index_is_current
 
 app = typer.Typer(help="政策文件索引 / the policy document index.", no_args_is_help=True)
 
@@ -32,4 +32,4 @@ def build(
         with progress_bar(f"建立索引 / embedding with {embedder.name}", total=total) as advance:
             manifest = build_index(cfg, domain, embedder, graph, progress=advance)
     console.print(f"[green]已建立[/green] {manifest['documents']} 份文件, {manifest['chunks']} 个片段 "
-                  f"(新嵌入 {manifest['embedded']}) → {cfg.data_dir / 'index'}")  # fmt: skip
+                  f"(新嵌入 {manifest['embedded']}) → {index_dir(cfg)}")  # fmt: skip

@@ -32,7 +32,7 @@ def memo(
         body = MemoRequest(topic=topic, district=district, period=period)
     except ValidationError as exc:
         raise InvalidInput(f"请求无效: {exc.errors()[0]['msg']}") from exc
-    with opened("services") as runtime:
+    with opened("services", "database") as runtime:
         result = compose_memo(runtime.services, body)
         with runtime.sessions() as session:
             save_memo(session, result)

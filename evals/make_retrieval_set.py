@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 
-from core.settings import REPO_ROOT, get_settings
+from core.settings import get_settings
+from evals import DATA
 from evals.retrieval import build_items, write_items
-from graph.domain import load_domain
+from graph.domain import load_city_domain
 from retrievers.index import corpus_chunks
-
-DATA = REPO_ROOT / "evals" / "data"
 
 
 def main() -> None:
     settings = get_settings()
-    chunks = corpus_chunks(settings, load_domain(settings.domain_dir, settings.taxonomy_csv))
+    chunks = corpus_chunks(settings, load_city_domain(settings))
     sources = [json.loads(line) for path in sorted(DATA.glob("retrieval_src_*.jsonl"))
                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]  # fmt: skip
     items = build_items(sources, chunks)

@@ -28,11 +28,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from pathlib import Path
 
 import opencc
 
 from core.settings import get_settings
+from evals import DATA, TRIAGE_SET
 from graph.backends import open_graph
 from graph.queries.cases import event_default_urgencies
 from graph.queries.gazetteer import landmarks, road_crossings, roads
@@ -41,8 +41,7 @@ from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 
 LEVELS = ["low", "normal", "high", "critical"]
-DATA = Path(__file__).resolve().parent / "data"
-OUT = DATA / "triage.jsonl"
+OUT = TRIAGE_SET
 SEED = 20261124
 DEV_PHRASES = DATA / "triage_dev_phrases.json"
 DEV_OUT = DATA / "triage_dev.jsonl"

@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from core.settings import Settings
 from graph.exceptions import LoadError
 from graph.ids import category_id
 
@@ -42,6 +43,11 @@ class _Category(BaseModel):
     keywords: list[str]
 
     _split = field_validator("keywords", mode="before")(_split_list)
+
+    @property
+    def id(self) -> str:
+        """The category's graph id: ``component-0101``, ``event-0401``."""
+        return category_id(self.kind, self.code)  # type: ignore[attr-defined]  # each kind declares it
 
     @model_validator(mode="after")
     def _consistent(self) -> _Category:
@@ -173,6 +179,11 @@ class DomainTables:
     @property
     def categories(self) -> list[ComponentCategory | EventCategory]:
         return [*self.components, *self.events]
+
+
+def load_city_domain(settings: Settings) -> DomainTables:
+    """The domain tables and hotline taxonomy the settings point at."""
+    return load_domain(settings.domain_dir, settings.taxonomy_csv)
 
 
 def load_domain(domain_dir: Path, taxonomy_csv: Path) -> DomainTables:

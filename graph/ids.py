@@ -37,6 +37,14 @@ def label_for_id(node_id: str) -> str | None:
     return None
 
 
+CATEGORY_LABELS = ("EventCategory", "ComponentCategory")
+
+
+def is_category_id(node_id: str) -> bool:
+    """``event-0401`` or ``component-0101``: an id a case can be filed under."""
+    return label_for_id(node_id) in CATEGORY_LABELS
+
+
 def category_id(kind: str, code: str) -> str:
     """Graph id of a component (``component-0101``) or event (``event-0101``) category."""
     return f"{kind}-{code}"

@@ -23,9 +23,8 @@ from core.citations import Citation
 from core.exceptions import InvalidInput, NotFound, YiwangError
 from core.times import CHINA
 from tools.catalog import document_citation
-from tools.client import ServicesClient
+from tools.client import Json, ServicesClient
 
-Json = dict[str, Any]
 OVERDUE_SHARE = 0.2  # a fifth of a category's cases past their deadline is a timeliness problem
 ON_TIME_FLOOR = 0.8  # the responsible department's 按期处置率 below this is named
 CHANGE = 0.2  # a change of a fifth against the previous period is named as a rise or a fall

@@ -5,27 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, Text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from core.citations import Citation
 from core.exceptions import NotFound
 from core.times import local_iso
 from memos.compose import Memo, MemoRequest
-from services.db import Base
-
-
-class MemoRow(Base):
-    """A decision memo as composed: its Markdown, its citations (JSON) and the request that asked for it."""
-
-    __tablename__ = "memos"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    request: Mapped[str] = mapped_column(Text)
-    markdown: Mapped[str] = mapped_column(Text)
-    citations: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+from memos.tables import MemoRow
 
 
 def save_memo(session: Session, memo: Memo) -> None:

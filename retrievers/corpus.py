@@ -70,7 +70,7 @@ class _Facts:
     def __init__(self, domain: DomainTables) -> None:
         self.domain = domain
         self.categories: dict[str, ComponentCategory | EventCategory] = {
-            f"{c.kind}-{c.code}": c for c in domain.categories
+            c.id: c for c in domain.categories
         }
 
     def dept_name(self, key: str) -> str:
@@ -151,7 +151,7 @@ def load_policy(path: Path, domain: DomainTables) -> PolicyDoc:
     except (yaml.YAMLError, ValidationError) as exc:
         raise LoadError(f"{path}: front matter 无效: {exc}") from exc
     unknown = [k for k in meta.departments if k not in domain.department_by_key]
-    known_categories = {f"{c.kind}-{c.code}" for c in domain.categories}
+    known_categories = {c.id for c in domain.categories}
     unknown += [g for g in meta.governs if g not in known_categories]
     if unknown:
         raise LoadError(f"{path}: front matter names unknown departments or categories: {unknown}")

@@ -34,6 +34,8 @@ from retrievers.text import add_words
 INDEX_FORMAT = 1
 Progress = Callable[[int], None]
 
+NO_INDEX = "文档索引尚未建立 / no document index yet: run `yiwang index build`"
+
 
 def index_dir(settings: Settings) -> Path:
     return settings.data_dir / "index"
@@ -158,14 +160,18 @@ def open_index(settings: Settings, embedder: Embedder, graph: GraphStore | None 
     """Load the persisted index; with a graph, hybrid+graph is available too."""
     directory = index_dir(settings)
     if not (directory / "manifest.json").exists():
-        raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
-    manifest = json.loads((directory / "manifest.json").read_text())
-    with open(directory / "chunks.jsonl", encoding="utf-8") as handle:
-        chunks = [Chunk(**json.loads(line)) for line in handle]
-    add_words(json.loads((directory / "words.json").read_text(encoding="utf-8")))
-    store = ChunkStore(chunks)
-    bm25 = BM25Retriever.load(store, directory / "bm25")
-    dense = DenseRetriever.load(store, embedder, directory)
+        raise BackendUnavailable(NO_INDEX)
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text())
+        with open(directory / "chunks.jsonl", encoding="utf-8") as handle:
+            chunks = [Chunk(**json.loads(line)) for line in handle]
+        add_words(json.loads((directory / "words.json").read_text(encoding="utf-8")))
+        store = ChunkStore(chunks)
+        bm25 = BM25Retriever.load(store, directory / "bm25")
+        dense = DenseRetriever.load(store, embedder, directory)
+    except (OSError, ValueError, TypeError) as exc:  # a build interrupted or files removed by hand
+        raise BackendUnavailable(f"文档索引无法读取 / the document index in {directory} is unreadable ({exc}); "
+                                 "run `yiwang index build`") from exc  # fmt: skip
     expander = None
     if graph is not None:
         expander = GraphExpander(graph, EntityGazetteer.from_graph(graph, with_keywords=True), store)

@@ -1,14 +1,17 @@
 """The one way in: every part of Yiwang opened from the settings, in order, and closed in reverse.
 
 The HTTP server keeps one ``Runtime`` for its lifetime; every CLI command opens the parts it needs the
-same way. A part opens what it needs first (chat needs the services client, which needs triage, which
-needs the graph, the database and the document index), so a command names only what it uses::
+same way. A part opens what it needs first (chat needs the services client, which in process needs
+triage, which needs the graph, the database and the document index), so a command names only what it
+uses::
 
     with open_runtime(settings, {"triage"}) as runtime:
         runtime.triage.triage(request)
 
 A missing document index is one rule everywhere: the runtime opens without it (``documents`` is
 ``None``), the policy search answers 503 with the command to run, and triage cites no clause.
+
+Each part's code is imported when that part opens: ``yiwang graph stats`` should not load the agent.
 """
 
 from __future__ import annotations
@@ -18,29 +21,23 @@ from collections.abc import Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from assistant.chat import ChatService
-from assistant.checkpoints import Checkpoints
-from assistant.intents import IntentRecognizer
-from assistant.lexicon import CityLexicon
 from core.exceptions import BackendUnavailable
-from core.llm import make_chat_model
 from core.settings import Settings
-from graph.backends import open_graph
-from graph.domain import DomainTables, load_domain
-from graph.store import GraphStore
-from retrievers.embedders import make_embedder
-from retrievers.index import DocumentIndex, open_index
-from services.db import database_url, make_engine, migrate, session_factory
-from services.monitoring.mqtt import MqttIngestor
-from services.monitoring.readings import Registry, sync_sensors
-from services.simulation.runner import InProcessSimulation, sensor_specs
-from services.simulation.simulator import Simulator
-from tools.client import LocalServices, RemoteServices, ServicesClient
-from triage.service import Triage
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from assistant.chat import ChatService
+    from graph.domain import DomainTables
+    from graph.store import GraphStore
+    from retrievers.index import DocumentIndex
+    from services.monitoring.mqtt import MqttIngestor
+    from services.monitoring.readings import Registry
+    from services.simulation.runner import InProcessSimulation
+    from tools.client import ServicesClient
+    from triage.service import Triage
 
 Part = Literal["graph", "database", "documents", "triage", "services", "chat", "monitoring"]
 NEEDS: dict[Part, tuple[Part, ...]] = {
@@ -48,8 +45,8 @@ NEEDS: dict[Part, tuple[Part, ...]] = {
     "database": (),
     "documents": ("graph",),
     "triage": ("graph", "database", "documents"),
-    "services": ("graph", "database", "documents", "triage"),
-    "chat": ("services",),
+    "services": ("graph", "database", "documents", "triage"),  # in process; over HTTP it needs nothing here
+    "chat": ("services", "graph", "database"),  # the lexicon reads the graph; checkpoints live in the database
     "monitoring": ("graph", "database"),
 }
 SERVER: frozenset[Part] = frozenset(NEEDS)
@@ -59,15 +56,15 @@ T = TypeVar("T")
 log = logging.getLogger("yiwang.runtime")
 
 
-def _opened(part: T | None, name: str) -> T:
+def _opened(part: T | None, name: Part) -> T:
     if part is None:
-        raise BackendUnavailable(f"{name} 未在本进程中启用 / {name} is not open in this runtime")
+        raise RuntimeError(f"the runtime was opened without the {name!r} part; add it to open_runtime's parts")
     return part
 
 
 @dataclass
 class Runtime:
-    """The open parts. Reading a part that was not asked for is a ``BackendUnavailable`` naming it."""
+    """The open parts, each read through a property named after it; one that was not opened is an error."""
 
     settings: Settings
     _graph: GraphStore | None = None
@@ -79,7 +76,9 @@ class Runtime:
     _chat: ChatService | None = None
     _registry: Registry | None = None
     mqtt: MqttIngestor | None = None
+    """Readings over MQTT, when the settings name a broker that answers."""
     simulation: InProcessSimulation | None = None
+    """The demo simulator, when the server runs with ``--simulate``."""
     _domain: DomainTables | None = None
 
     @property
@@ -88,6 +87,7 @@ class Runtime:
 
     @property
     def sessions(self) -> sessionmaker[Session]:
+        """The database's session factory (the ``database`` part)."""
         return _opened(self._sessions, "database")
 
     @property
@@ -104,17 +104,21 @@ class Runtime:
 
     @property
     def registry(self) -> Registry:
+        """The sensor registry readings are checked against (the ``monitoring`` part)."""
         return _opened(self._registry, "monitoring")
 
     @property
     def domain(self) -> DomainTables:
         """The city's own tables (categories, departments, rules, sensor kinds), read on first use."""
         if self._domain is None:
-            self._domain = load_domain(self.settings.domain_dir, self.settings.taxonomy_csv)
+            from graph.domain import load_city_domain
+
+            self._domain = load_city_domain(self.settings)
         return self._domain
 
 
-def _with_needs(parts: Collection[Part]) -> set[Part]:
+def needed(settings: Settings, parts: Collection[Part]) -> set[Part]:
+    """``parts`` and everything they need to open first."""
     unknown = set(parts) - set(NEEDS)
     if unknown:
         raise ValueError(f"unknown runtime parts {sorted(unknown)}; known: {sorted(NEEDS)}")
@@ -124,24 +128,29 @@ def _with_needs(parts: Collection[Part]) -> set[Part]:
         part = pending.pop()
         if part not in wanted:
             wanted.add(part)
-            pending.extend(NEEDS[part])
+            if not (part == "services" and settings.services_url):
+                pending.extend(NEEDS[part])
     return wanted
 
 
 @contextmanager
-def open_runtime(settings: Settings, parts: Collection[Part] = SERVER, *, graph: GraphStore | None = None,
+def open_runtime(settings: Settings, parts: Collection[Part], *, graph: GraphStore | None = None,
                  documents: DocumentIndex | None = None) -> Iterator[Runtime]:  # fmt: skip
-    """Open ``parts`` (and what they need) and close them on the way out, newest first.
-
-    A graph store or document index passed in (tests do) is used as is and left open for its owner."""
-    wanted = _with_needs(parts)
+    """Open ``parts`` (and what they need) and close them on the way out, newest first; if opening fails
+    half way, what was opened is closed. A graph store or document index passed in (tests do) is used as
+    is and left open for its owner."""
+    wanted = needed(settings, parts)
     runtime = Runtime(settings)
     with ExitStack() as stack:
         if "graph" in wanted:
+            from graph.backends import open_graph
+
             runtime._graph = graph or open_graph(settings)
             if graph is None:
                 stack.callback(runtime._graph.close)
         if "database" in wanted:
+            from services.db import database_url, make_engine, migrate, session_factory
+
             engine = make_engine(database_url(settings))
             stack.callback(engine.dispose)
             migrate(engine)
@@ -151,14 +160,14 @@ def open_runtime(settings: Settings, parts: Collection[Part] = SERVER, *, graph:
         if "monitoring" in wanted:
             runtime._registry = _sensor_registry(runtime)
         if "triage" in wanted:
-            runtime._triage = make_triage(settings, runtime.graph, runtime.sessions, runtime.documents, runtime.domain)
+            from triage.service import Triage
+
+            runtime._triage = Triage.from_settings(settings, runtime.graph, runtime.sessions, runtime.documents,
+                                                   runtime.domain)  # fmt: skip
         if "services" in wanted:
-            runtime._services = _services_client(runtime)
+            runtime._services = _services_client(runtime, stack)
         if "chat" in wanted:
-            checkpoints = stack.enter_context(Checkpoints(database_url(settings)))
-            embed = runtime.documents.dense.embedder.embed_query if runtime.documents is not None else None
-            runtime._chat = ChatService(runtime.services, CityLexicon.from_graph(runtime.graph), IntentRecognizer(embed),
-                                        checkpoints.saver, make_chat_model(settings), runtime.graph)  # fmt: skip
+            runtime._chat = _chat_service(runtime, stack)
         if "monitoring" in wanted:  # readings start to flow once everything that answers about them is ready
             runtime.mqtt = _start_mqtt(settings, runtime)
             if runtime.mqtt is not None:
@@ -169,28 +178,44 @@ def open_runtime(settings: Settings, parts: Collection[Part] = SERVER, *, graph:
         yield runtime
 
 
-def make_triage(settings: Settings, graph: GraphStore, sessions: sessionmaker[Session] | None,
-                documents: DocumentIndex | None, domain: DomainTables | None = None) -> Triage:  # fmt: skip
-    """Triage on open parts (benchmarks and tests time or share it; ``open_runtime`` calls it too)."""
-    domain = domain or load_domain(settings.domain_dir, settings.taxonomy_csv)
-    return Triage(graph, domain, sessions, documents, settings.urgency_rules_csv, settings.taxonomy_csv,
-                  settings.labelled_hotline, make_chat_model(settings))  # fmt: skip
-
-
 def _open_documents(settings: Settings, graph: GraphStore) -> DocumentIndex | None:
+    from retrievers.embedders import make_embedder
+    from retrievers.index import open_index
+
     try:
         return open_index(settings, make_embedder(settings.embedding_model), graph)
-    except BackendUnavailable:
-        return None  # answered as 503 with the command to run, not a crash at start-up
+    except BackendUnavailable as exc:  # missing or unreadable: answered as 503 with the command to run
+        log.warning("%s", exc.message)
+        return None
 
 
-def _services_client(runtime: Runtime) -> ServicesClient:
+def _services_client(runtime: Runtime, stack: ExitStack) -> ServicesClient:
+    from tools.client import LocalServices, RemoteServices
+
     if runtime.settings.services_url:
-        return RemoteServices(runtime.settings.services_url)
+        remote = RemoteServices(runtime.settings.services_url)
+        stack.callback(remote.http.close)
+        return remote
     return LocalServices(runtime.graph, runtime.sessions, runtime.settings.shared_dir, runtime.documents, runtime.triage)
 
 
+def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:
+    from assistant.chat import ChatService
+    from assistant.checkpoints import Checkpoints
+    from assistant.intents import IntentRecognizer
+    from assistant.lexicon import CityLexicon
+    from core.llm import make_chat_model
+    from services.db import database_url
+
+    checkpoints = stack.enter_context(Checkpoints(database_url(runtime.settings)))
+    embed = runtime.documents.dense.embedder.embed_query if runtime.documents is not None else None
+    return ChatService(runtime.services, CityLexicon.from_graph(runtime.graph), IntentRecognizer(embed),
+                       checkpoints.saver, make_chat_model(runtime.settings), runtime.graph)  # fmt: skip
+
+
 def _sensor_registry(runtime: Runtime) -> Registry:
+    from services.monitoring.readings import Registry, sync_sensors
+
     registry = Registry()
     with runtime.sessions() as session:
         sync_sensors(session, runtime.graph, update_existing=False)  # new sensors only: start-up stays fast
@@ -202,6 +227,8 @@ def _sensor_registry(runtime: Runtime) -> Registry:
 def _start_mqtt(settings: Settings, runtime: Runtime) -> MqttIngestor | None:
     if not settings.mqtt_url:
         return None
+    from services.monitoring.mqtt import MqttIngestor
+
     ingestor = MqttIngestor(settings.mqtt_url, settings.mqtt_topic_prefix, runtime.sessions, runtime.registry)
     try:
         ingestor.start()
@@ -216,6 +243,9 @@ def _start_mqtt(settings: Settings, runtime: Runtime) -> MqttIngestor | None:
 def _start_simulation(settings: Settings, runtime: Runtime) -> InProcessSimulation | None:
     if not settings.simulate:
         return None
+    from services.simulation.runner import InProcessSimulation, sensor_specs
+    from services.simulation.simulator import Simulator
+
     start = datetime.now(UTC).replace(second=0, microsecond=0)
     simulator = Simulator(sensor_specs(runtime.graph, runtime.domain), settings.demo_seed, start,
                           settings.simulate_interval_s)  # fmt: skip

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from tests_support import FIXTURE_POLICIES, PG_ADMIN_URL
 
-from cli.demo import PLACES_CSV
 from core.settings import Settings, get_settings
 from graph.backends import open_graph
 from graph.demo.city import CityData, build_city
 from graph.demo.files import write_city
-from graph.domain import DomainTables, load_domain
+from graph.demo.places import PLACES_CSV
+from graph.domain import DomainTables, load_city_domain
 from graph.loader import load_city
 from graph.store import GraphStore
 from retrievers.embedders import Embedder, make_embedder
@@ -32,7 +32,7 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def domain(base_settings: Settings) -> DomainTables:
-    return load_domain(base_settings.domain_dir, base_settings.taxonomy_csv)
+    return load_city_domain(base_settings)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ base URL, so a city can point the tools at its own monitoring, dispatch and fore
 HTTP route calls (no HTTP on the way, so a chat turn stays fast). Both return the contract's JSON shapes
 (plain dicts) and raise the same ``YiwangError`` subclasses, so tools cannot tell them apart.
 
-Adding an operation: one method here, one function in ``tools.local``; tests/assistant/test_services_client.py
+Adding an operation: one method here, one function in ``tools.local``; tests/tools/test_services_client.py
 checks that every operation has both, that the server has its route, and that the two transports agree.
 """
 

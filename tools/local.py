@@ -14,27 +14,27 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable
-from core.times import as_utc
+from graph.models import Entity, NodeDetail, Responsibility
 from graph.queries.assets import find_assets as assets_named
 from graph.queries.entities import get_node
 from graph.queries.entities import search_entities as entities_named
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
-from retrievers.base import SearchFilters
-from retrievers.index import DocumentIndex
+from retrievers.base import Hit, SearchFilters
+from retrievers.index import NO_INDEX, DocumentIndex
 from services.dispatch import cases as dispatch
-from services.dispatch.models import CaseCreate, TransitionRequest
-from services.dispatch.performance import evaluate_departments
+from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.dispatch.performance import Evaluation, evaluate_departments
+from services.dispatch.stats import CaseStats
 from services.dispatch.stats import case_stats as count_cases
 from services.dispatch.writes import create_case_once, transition_once
-from services.forecasting.forecast import ForecastRequest
+from services.forecasting.forecast import Forecast, ForecastRequest
 from services.forecasting.forecast import forecast as make_forecast
 from services.monitoring import readings as monitoring
-from services.monitoring.sensors import list_sensors, window_stats
+from services.monitoring.sensors import SensorPublic, SensorWindowStats, list_sensors, window_stats
+from services.monitoring.vitals import Vital
 from services.monitoring.vitals import vitals as city_vitals
-from triage.service import Triage, TriageRequest
-
-READINGS_LIMIT = 10_000  # the route's default page
+from triage.service import Triage, TriageRequest, TriageResult
 
 
 @dataclass(frozen=True)
@@ -48,89 +48,89 @@ class InProcess:
     triage: Triage | None = None
 
 
-def search_entities(parts: InProcess, q: str, label: str | None, limit: int) -> Any:
+def search_entities(parts: InProcess, q: str, label: str | None, limit: int) -> list[Entity]:
     return entities_named(parts.graph, q, label=label, limit=limit)
 
 
-def node(parts: InProcess, node_id: str, limit: int) -> Any:
+def node(parts: InProcess, node_id: str, limit: int) -> NodeDetail:
     return get_node(parts.graph, node_id, neighbor_limit=limit)
 
 
-def responsibility(parts: InProcess, category: str, grid_id: str | None, district: str | None) -> Any:
+def responsibility(parts: InProcess, category: str, grid_id: str | None, district: str | None) -> Responsibility:
     return responsible_department(parts.graph, category, grid_id=grid_id, district=district)
 
 
-def find_assets(parts: InProcess, name: str | None, category: str | None, district: str | None, limit: int) -> Any:
+def find_assets(parts: InProcess, name: str | None, category: str | None, district: str | None, limit: int) -> list[Entity]:
     return assets_named(parts.graph, name=name, category=category, district=district, limit=limit)
 
 
-def search_documents(parts: InProcess, q: str, k: int, filters: dict[str, Any] | None) -> Any:
+def search_documents(parts: InProcess, q: str, k: int, filters: dict[str, Any] | None) -> list[Hit]:
     if parts.documents is None:
-        raise BackendUnavailable("文档索引尚未建立 / no document index yet: run `yiwang index build`")
+        raise BackendUnavailable(NO_INDEX)
     return parts.documents.retriever("hybrid+graph").search(q, k, SearchFilters(**(filters or {})))
 
 
-def sensors(parts: InProcess, kind: str | None, district: str | None, asset_id: str | None, limit: int) -> Any:
+def sensors(parts: InProcess, kind: str | None, district: str | None, asset_id: str | None, limit: int) -> list[SensorPublic]:
     with parts.sessions() as session:
         return list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit)
 
 
-def readings(parts: InProcess, sensor_id: str, since: datetime | None, until: datetime | None) -> Any:
+def readings(parts: InProcess, sensor_id: str, since: datetime | None, until: datetime | None) -> list[dict]:
     with parts.sessions() as session:
-        return monitoring.readings_of(session, sensor_id, since, until, READINGS_LIMIT)
+        return monitoring.readings_of(session, sensor_id, since, until)
 
 
-def sensor_stats(parts: InProcess, kind: str, district: str | None, since: datetime, until: datetime) -> Any:
+def sensor_stats(parts: InProcess, kind: str, district: str | None, since: datetime, until: datetime) -> list[SensorWindowStats]:
     with parts.sessions() as session:
         return window_stats(session, kind=kind, district=district, since=since, until=until)
 
 
-def alarms(parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None) -> Any:
+def alarms(parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None) -> list[monitoring.AlarmPublic]:
     with parts.sessions() as session:
         return monitoring.list_alarms(session, state, district, kind, level)
 
 
-def vitals(parts: InProcess, district: str | None) -> Any:
+def vitals(parts: InProcess, district: str | None) -> list[Vital]:
     with parts.sessions() as session:
         return city_vitals(session, district)
 
 
-def forecast(parts: InProcess, series_id: str, horizon: int) -> Any:
+def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:
     with parts.sessions() as session:
         return make_forecast(session, ForecastRequest(series_id=series_id, horizon=horizon), parts.shared_dir)
 
 
 def cases(parts: InProcess, state: str | None, department_id: str | None, district: str | None,
-          since: datetime | None, overdue: bool | None, limit: int) -> Any:  # fmt: skip
+          since: datetime | None, overdue: bool | None, limit: int) -> CaseList:  # fmt: skip
     with parts.sessions() as session:
         return dispatch.list_cases(session, state=state, department_id=department_id, district=district,
-                                   since=as_utc(since) if since else None, overdue=overdue, limit=limit)  # fmt: skip
+                                   since=since, overdue=overdue, limit=limit)  # fmt: skip
 
 
-def case(parts: InProcess, case_id: str) -> Any:
+def case(parts: InProcess, case_id: str) -> CasePublic:
     with parts.sessions() as session:
         return dispatch.get_case(session, case_id)
 
 
-def case_stats(parts: InProcess, period: str | None, district: str | None, category: str | None) -> Any:
+def case_stats(parts: InProcess, period: str | None, district: str | None, category: str | None) -> CaseStats:
     with parts.sessions() as session:
         return count_cases(session, period, district, category)
 
 
-def evaluation(parts: InProcess, period: str | None, department_id: str | None) -> Any:
+def evaluation(parts: InProcess, period: str | None, department_id: str | None) -> Evaluation:
     with parts.sessions() as session:
         return evaluate_departments(session, period, department_id)
 
 
-def triage(parts: InProcess, body: dict[str, Any]) -> Any:
+def triage(parts: InProcess, body: dict[str, Any]) -> TriageResult:
     if parts.triage is None:
         raise BackendUnavailable("分拨服务未启用 / triage is not available in this process")
     return parts.triage.triage(TriageRequest(**body))
 
 
-def create_case(parts: InProcess, body: dict[str, Any], idempotency_key: str | None) -> Any:
+def create_case(parts: InProcess, body: dict[str, Any], idempotency_key: str | None) -> dict:
     return create_case_once(parts.sessions, parts.graph, CaseCreate(**body), idempotency_key)
 
 
-def transition_case(parts: InProcess, case_id: str, body: dict[str, Any], idempotency_key: str | None) -> Any:
+def transition_case(parts: InProcess, case_id: str, body: dict[str, Any], idempotency_key: str | None) -> dict:
     return transition_once(parts.sessions, parts.graph, case_id, TransitionRequest(**body), idempotency_key)

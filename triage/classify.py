@@ -89,7 +89,7 @@ class ExampleModel:
     keywords as one more example of it (so every category can be answered)."""
 
     def __init__(self, categories: list[ComponentCategory | EventCategory], examples: list[CategoryExample]) -> None:
-        index = {f"{c.kind}-{c.code}": i for i, c in enumerate(categories)}
+        index = {c.id: i for i, c in enumerate(categories)}
         texts = [normalize(e.text) for e in examples] + [normalize(f"{c.name} {' '.join(c.keywords)}") for c in categories]
         labels = [index[e.category] for e in examples] + list(range(len(categories)))
         self.n_categories = len(categories)
@@ -112,7 +112,7 @@ class ExampleModel:
 class CategoryClassifier:
     def __init__(self, categories: list[ComponentCategory | EventCategory], examples: list[CategoryExample] | None = None) -> None:
         self.categories = categories
-        self.ids = [f"{c.kind}-{c.code}" for c in categories]
+        self.ids = [c.id for c in categories]
         self.keywords = [[normalize(k) for k in {c.name, *c.keywords} if len(k) >= 2] for c in categories]
         # A keyword several categories list (井盖没了: 上水井盖 and 雨水井盖) is evidence shared among them.
         listed_by = Counter(word for words in self.keywords for word in set(words))

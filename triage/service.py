@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.citations import Citation
 from core.exceptions import NotFound, YiwangError
+from core.llm import make_chat_model
+from core.settings import Settings
 from core.text import normalize
 from core.untrusted import strip_instructions
-from graph.domain import DomainTables
+from graph.domain import DomainTables, load_city_domain
 from graph.queries.responsibility import all_rules
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
@@ -118,12 +120,19 @@ class Triage:
         self.graph, self.sessions, self.documents, self.model = graph, sessions, documents, model
         self.gazetteer = Gazetteer.from_graph(graph)
         self.classifier = CategoryClassifier.from_domain(domain)
-        self.default_urgency = {f"{c.kind}-{c.code}": getattr(c, "default_urgency", "normal") for c in domain.categories}
+        self.default_urgency = {c.id: getattr(c, "default_urgency", "normal") for c in domain.categories}
         self.rules = load_rules(urgency_csv)
         self.hotline = trained_classifier(taxonomy_csv, labelled_jsonl) if labelled_jsonl and labelled_jsonl.exists() else None
         self.grid_centre = {g.id: ((g.box[0] + g.box[2]) / 2, (g.box[1] + g.box[3]) / 2) for g in self.gazetteer.grids}
         self._clauses: dict[str, Citation | None] = {}
         self.rules_table = load_rules_table(graph)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, graph: GraphStore, sessions: sessionmaker[Session] | None,
+                      documents: DocumentIndex | None, domain: DomainTables | None = None) -> Triage:  # fmt: skip
+        """Triage as the settings configure it (the runtime opens it this way; benches and tests too)."""
+        return cls(graph, domain or load_city_domain(settings), sessions, documents, settings.urgency_rules_csv,
+                   settings.taxonomy_csv, settings.labelled_hotline, make_chat_model(settings))  # fmt: skip
 
     def triage(self, request: TriageRequest) -> TriageResult:
         return self.triage_many([request])[0]

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 
 from api.deps import GraphDep, SessionDep, SessionsDep
-from core.times import as_utc
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
 from services.dispatch.stats import CaseStats, case_stats
@@ -50,7 +49,7 @@ def search(
 ) -> CaseList:
     """Cases newest first, filtered; ``next`` pages on."""
     return cases.list_cases(session, state=state, department_id=department_id, district=district,
-                            since=as_utc(since) if since else None, overdue=overdue, limit=limit,
+                            since=since, overdue=overdue, limit=limit,
                             cursor=cursor)  # fmt: skip
 
 

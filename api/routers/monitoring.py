@@ -49,7 +49,7 @@ def ingest(body: monitoring.ReadingBatch, session: SessionDep, registry: Registr
 
 @router.get("/readings")
 def readings(session: SessionDep, sensor_id: str, since: datetime | None = None, until: datetime | None = None,
-             limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000) -> dict:  # fmt: skip
+             limit: Annotated[int, Query(ge=1, le=100_000)] = monitoring.READINGS_PAGE) -> dict:  # fmt: skip
     """One sensor's readings in a window, oldest first."""
     return {"items": monitoring.readings_of(session, sensor_id, since, until, limit)}
 

@@ -14,6 +14,11 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from core.settings import REPO_ROOT
+
+PLACES_CSV = REPO_ROOT / "data" / "gazetteer" / "a_city_places.csv"
+"""The mined places, kept in the repository so the demo city is the same on every machine."""
+
 SUFFIX_KIND = {
     "街道": "street", "镇": "street", "乡": "street",
     "小镇": "landmark", "大道": "road", "路": "road", "街": "road",

@@ -3,18 +3,16 @@ default urgency of each event category."""
 
 from __future__ import annotations
 
-from graph.ids import label_for_id
+from graph.ids import CATEGORY_LABELS, label_for_id
 from graph.models import Entity
 from graph.store import GraphStore
-
-CASE_CATEGORY_LABELS = ("EventCategory", "ComponentCategory")
 
 
 def find_category(store: GraphStore, category_id: str) -> Entity | None:
     """An event or component category (with its SLA and default urgency), or ``None`` when the graph has
     none by that id or the id is not shaped like one."""
     label = label_for_id(category_id)
-    if label not in CASE_CATEGORY_LABELS:
+    if label not in CATEGORY_LABELS:
         return None
     rows = store.ro_query(f"MATCH (c:{label} {{id: $id}}) RETURN properties(c) AS c", {"id": category_id})
     return Entity.from_row([label], rows[0]["c"]) if rows else None

@@ -7,13 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from graph.ids import label_for_id
+from graph.ids import CATEGORY_LABELS, label_for_id
 from graph.schema import NAMED_LABELS, named_label
 from graph.store import GraphStore
 
 CHUNK_BATCH = 1_000
 MENTION_BATCH = 2_000
-GOVERNED_LABELS = ("EventCategory", "ComponentCategory")
+GOVERNED_LABELS = CATEGORY_LABELS  # a policy governs categories of events and components
 
 
 def replace_corpus(store: GraphStore, policies: list[dict[str, Any]], chunks: list[dict[str, Any]],

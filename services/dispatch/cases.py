@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
 from core.times import CHINA, as_utc
-from graph.ids import district_of, label_for_id
+from graph.ids import district_of, is_category_id
 from graph.queries.cases import department_exists, find_category
 from graph.queries.places import grid_at, grid_exists
 from graph.queries.responsibility import responsible_department
@@ -42,8 +42,7 @@ MAX_PAGE = 200
 
 
 def _category(graph: GraphStore, category_id: str) -> dict:
-    label = label_for_id(category_id)
-    if label not in ("EventCategory", "ComponentCategory"):
+    if not is_category_id(category_id):
         raise InvalidInput(f"类别编码 {category_id!r} 无效; 形如 event-0401 或 component-0101")
     found = find_category(graph, category_id)
     if found is None:
@@ -287,8 +286,8 @@ def list_cases(session: Session, *, state: str | None = None, department_id: str
         query = query.where(CaseRow.department_id == department_id)
     if district:
         query = query.where(CaseRow.district == district)
-    if since:
-        query = query.where(CaseRow.created_at >= since)
+    if since:  # a time without an offset is UTC here, as stored
+        query = query.where(CaseRow.created_at >= as_utc(since))
     if overdue:
         query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
     if cursor:

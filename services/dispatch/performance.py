@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.exceptions import InvalidInput
 from core.times import CHINA, as_utc, local_iso
 from services.dispatch.tables import CaseEventRow, CaseRow
+from services.dispatch.workflow import State
 
 
 class Rate(BaseModel):
@@ -113,9 +114,9 @@ def indicators(cases: list[CaseRow], events: dict[str, list[CaseEventRow]], star
             durations[department].append((first_handled - as_utc(dispatches[0].at)).total_seconds() / 3600)
         c["返工数"] += sum(1 for e in history if e.action == "返工")
         c["延期数"] += sum(1 for e in history if e.action == "延期")
-        if case.state != "作废":
+        if case.state != State.VOIDED:
             c["应结案数"] += 1
-            c["结案数"] += case.state == "结案"
+            c["结案数"] += case.state == State.CLOSED
     out = []
     for department in sorted(counts):
         c = {k: int(v) for k, v in counts[department].items()}

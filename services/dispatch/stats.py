@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput
 from core.times import as_utc, local_iso
-from graph.ids import label_for_id
+from graph.ids import is_category_id
 from services.dispatch.performance import period_bounds
 from services.dispatch.tables import CaseRow
 from services.dispatch.workflow import TERMINAL_NAMES, State
@@ -47,7 +47,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     now = as_utc(now) if now else datetime.now(UTC)  # SQLite compares times as UTC text
     if district and not re.fullmatch(r"\d{6}", district):
         raise InvalidInput(f"区划代码 {district!r} 无效; 形如 990103")
-    if category_code and label_for_id(category_code) not in ("EventCategory", "ComponentCategory"):
+    if category_code and not is_category_id(category_code):
         raise InvalidInput(f"类别编码 {category_code!r} 无效; 形如 event-0405 或 component-0101")
     label, start, end = period_bounds(period, now)
     where = [CaseRow.created_at >= start, CaseRow.created_at < end]

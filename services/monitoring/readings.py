@@ -31,6 +31,7 @@ from services.monitoring.alarm_rules import Thresholds, back_to_normal, level_of
 from services.monitoring.tables import AlarmRow, ReadingRow, SensorRow
 
 MAX_BATCH = 10_000
+READINGS_PAGE = 10_000  # readings of one sensor answered at once unless a limit says otherwise
 UNIT_SEPARATOR = "\x1f"  # joins array elements sent as one text parameter
 DEADLOCK_RETRIES = 5
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -421,7 +422,7 @@ def list_alarms(session: Session, state: str | None = None, district: str | None
 
 
 def readings_of(session: Session, sensor_id: str, since: datetime | None, until: datetime | None,
-                limit: int = 10_000) -> list[dict]:  # fmt: skip
+                limit: int = READINGS_PAGE) -> list[dict]:  # fmt: skip
     if session.get(SensorRow, sensor_id) is None:
         raise NotFound(f"未找到传感器 {sensor_id}; 请用 /v1/monitoring/sensors 查询")
     query = select(ReadingRow.ts, ReadingRow.value).where(ReadingRow.sensor_id == sensor_id)

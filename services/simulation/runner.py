@@ -14,15 +14,15 @@ from graph.domain import DomainTables
 from graph.queries.assets import sensor_sites
 from graph.store import GraphStore
 from services.monitoring.readings import ReadingIn, Registry, ingest
-from services.simulation.simulator import SensorSpec, Simulator
+from services.simulation.simulator import SimulatedSensor, Simulator
 
 log = logging.getLogger("yiwang.simulator")
 HTTP_BATCH = 1000
 
 
-def sensor_specs(graph: GraphStore, domain: DomainTables) -> list[SensorSpec]:
+def sensor_specs(graph: GraphStore, domain: DomainTables) -> list[SimulatedSensor]:
     kinds = domain.sensor_kind_by_name
-    return [SensorSpec(id=s.id, kind=s.kind, district=s.district, lon=s.lon, lat=s.lat,
+    return [SimulatedSensor(id=s.id, kind=s.kind, district=s.district, lon=s.lon, lat=s.lat,
                        normal=kinds[s.kind].normal, noise=kinds[s.kind].noise,
                        range_min=kinds[s.kind].min, range_max=kinds[s.kind].max) for s in sensor_sites(graph)]  # fmt: skip
 

@@ -23,7 +23,7 @@ DIURNAL = {"water_pressure": -0.04, "water_level": 0.5, "power_load": 15, "bridg
 
 
 @dataclass(frozen=True)
-class SensorSpec:
+class SimulatedSensor:
     id: str
     kind: str
     district: str
@@ -58,7 +58,7 @@ def _unit_noise(seed: int, sensor_id: str, tick: int) -> float:
 
 
 class Simulator:
-    def __init__(self, sensors: list[SensorSpec], seed: int, start: datetime, step_s: float = 60,
+    def __init__(self, sensors: list[SimulatedSensor], seed: int, start: datetime, step_s: float = 60,
                  incidents: list[Incident] | None = None) -> None:  # fmt: skip
         self.sensors, self.seed, self.start, self.step = sensors, seed, start, timedelta(seconds=step_s)
         self.incidents: list[Incident] = []
@@ -75,7 +75,7 @@ class Simulator:
             raise InvalidInput(f"事件的传感器 {incident.target} 不存在")
         self.incidents = [*self.incidents, incident]
 
-    def value(self, sensor: SensorSpec, tick: int) -> float:
+    def value(self, sensor: SimulatedSensor, tick: int) -> float:
         at = self.start + self.step * tick
         hour = at.astimezone(CHINA).hour + at.astimezone(CHINA).minute / 60
         if sensor.kind == "light_status":
@@ -89,7 +89,7 @@ class Simulator:
         value = self._incidents(sensor, tick, value)
         return round(min(sensor.range_max, max(sensor.range_min, value)), 4)
 
-    def _incidents(self, sensor: SensorSpec, tick: int, value: float) -> float:
+    def _incidents(self, sensor: SimulatedSensor, tick: int, value: float) -> float:
         for incident in self.incidents:
             elapsed = tick - incident.start_tick
             if elapsed < 0:

@@ -80,9 +80,9 @@ def world(doc_graph: GraphStore, tmp_path_factory: pytest.TempPathFactory, doc_i
         _seed_readings(session, registry, now)
         session.commit()
         case_ids = _seed_cases(session, doc_graph)
-    from runtime import make_triage
+    from triage.service import Triage
 
-    triage = make_triage(Settings(), doc_graph, sessions, doc_index)
+    triage = Triage.from_settings(Settings(), doc_graph, sessions, doc_index)
     client = LocalServices(doc_graph, sessions, Settings().shared_dir, doc_index, triage)
     yield World(doc_graph, sessions, client, CityLexicon.from_graph(doc_graph), IntentRecognizer(embedder.embed_query),
                 db_url, case_ids)  # fmt: skip

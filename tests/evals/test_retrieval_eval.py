@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cli.eval_cmd import RETRIEVAL_SET
 from core.exceptions import InvalidInput
 from core.settings import Settings
+from evals import RETRIEVAL_SET
 from evals.retrieval import EvalItem, read_items, resolve_gold, score
 from graph.domain import DomainTables
 from retrievers.index import corpus_chunks

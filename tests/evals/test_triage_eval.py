@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings
+from evals import TRIAGE_SET
 from evals.triage import TriageScores, evaluate_real, evaluate_set, read_set
 from graph.domain import load_domain
 from graph.queries.places import grid_at
 from graph.queries.responsibility import responsible_department
-from runtime import make_triage
 from services.db import make_engine, migrate, session_factory
 from triage.hotline import read_labelled, read_taxonomy
+from triage.service import Triage
 
-SET = Path(__file__).resolve().parents[2] / "evals" / "data" / "triage.jsonl"
+SET = TRIAGE_SET
 DEV = SET.with_name("triage_dev.jsonl")
 HOLDOUT = SET.with_name("triage_holdout.jsonl")
 
@@ -86,7 +87,7 @@ def test_scores_count_what_happened(graph, base_settings: Settings, tmp_path: Pa
     ]  # fmt: skip
     engine = make_engine(f"sqlite:///{tmp_path / 'e.db'}")
     migrate(engine)
-    service = make_triage(base_settings, graph, session_factory(engine), None)
+    service = Triage.from_settings(base_settings, graph, session_factory(engine), None)
     scores = evaluate_set(service, graph, items, {"component-0110": "部件", "event-0102": "事件"})
     engine.dispose()
     assert isinstance(scores, TriageScores) and scores.n == 3 and scores.top1 == 3

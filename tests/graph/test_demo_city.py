@@ -6,10 +6,9 @@ from collections import Counter
 
 import pytest
 
-from cli.demo import PLACES_CSV
 from graph.demo.city import DISTRICTS, CityData, build_city
 from graph.demo.files import write_city
-from graph.demo.places import read_places
+from graph.demo.places import PLACES_CSV, read_places
 from graph.domain import DomainTables
 from graph.geometry import parse_polygon_wkt, point_in_polygon
 from graph.ids import label_for_id

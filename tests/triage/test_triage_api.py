@@ -89,7 +89,7 @@ def test_a_category_word_inside_a_place_name_is_no_evidence(api: TestClient, doc
     """"一些红绿灯路" is a road, "月湖公园" a landmark: where the problem is, not what it is."""
     from core.text import normalize
 
-    keywords = {normalize(k): f"{c.kind}-{c.code}" for c in domain.categories for k in {c.name, *c.keywords} if len(k) >= 2}
+    keywords = {normalize(k): c.id for c in domain.categories for k in {c.name, *c.keywords} if len(k) >= 2}
     names = [r["name"] for r in doc_graph.ro_query("MATCH (n) WHERE n:Road OR n:Landmark RETURN n.name AS name ORDER BY name")]
     misleading = [(name, category) for name in names for word, category in keywords.items()
                   if word in normalize(name) and category != "event-0401"]  # fmt: skip

@@ -137,7 +137,7 @@ def test_example_reports_teach_wordings_no_keyword_lists(domain) -> None:
 def test_a_city_with_two_categories_gets_answers_from_its_examples(domain) -> None:
     """scikit-learn gives one margin, not two, for two classes; one category alone has nothing to learn."""
     two = list(domain.categories)[:2]
-    examples = [CategoryExample(category=f"{c.kind}-{c.code}", text=t) for c, t in zip(two, ("盖子不见了", "阀门漏水"), strict=True)]
+    examples = [CategoryExample(category=c.id, text=t) for c, t in zip(two, ("盖子不见了", "阀门漏水"), strict=True)]
     assert [g.id for g in CategoryClassifier(two, examples).classify("那个阀门一直漏水")][0] == f"{two[1].kind}-{two[1].code}"
     assert CategoryClassifier(two[:1], examples[:1]).classify("盖子不见了")[0].learned == 0.0
 
