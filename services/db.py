@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -97,6 +95,11 @@ def _ping_connections_that_were_idle(engine: Engine) -> None:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent)."""
+    # Alembic is loaded here, not with the module: the tables import this module, and a command that only
+    # reads the graph should not load the migration machinery.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
