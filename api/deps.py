@@ -15,7 +15,7 @@ from core.settings import Settings
 from graph.store import GraphStore
 from retrievers.index import NO_INDEX, DocumentIndex
 from runtime import Runtime
-from services.monitoring.readings import Registry
+from services.monitoring.registry import Registry
 from services.simulation.runner import InProcessSimulation
 from tools.client import ServicesClient
 from triage.service import Triage

@@ -40,7 +40,7 @@ from retrievers.index import open_index
 from services.db import make_engine, migrate, session_factory
 from services.dispatch.cases import create_case
 from services.dispatch.models import CaseCreate
-from services.monitoring.readings import Registry, sync_sensors
+from services.monitoring.registry import Registry, sync_sensors
 from services.simulation.runner import sensor_specs
 from services.simulation.simulator import Simulator, parse_incident
 from tools.client import LocalServices

@@ -39,7 +39,9 @@ from services.db import make_engine, migrate, session_factory
 from services.dispatch.tables import CaseEventRow, CaseRow
 from services.dispatch.workflow import State
 from services.forecasting.forecast import ForecastRequest, forecast
-from services.monitoring.readings import ReadingIn, Registry, ingest, ingest_rows, list_alarms
+from services.monitoring.alarms import list_alarms
+from services.monitoring.readings import ReadingIn, ingest, ingest_rows
+from services.monitoring.registry import Registry
 from services.monitoring.tables import ReadingRow, SensorRow
 
 KINDS = [("water_pressure", "below", 0.22, 0.18, 0.12, 0, 1.6), ("water_level", "above", 10, 20, 40, 0, 300)]

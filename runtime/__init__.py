@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from graph.store import GraphStore
     from retrievers.index import DocumentIndex
     from services.monitoring.mqtt import MqttIngestor
-    from services.monitoring.readings import Registry
+    from services.monitoring.registry import Registry
     from services.simulation.runner import InProcessSimulation
     from tools.client import ServicesClient
     from triage.service import Triage
@@ -214,7 +214,7 @@ def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:
 
 
 def _sensor_registry(runtime: Runtime) -> Registry:
-    from services.monitoring.readings import Registry, sync_sensors
+    from services.monitoring.registry import Registry, sync_sensors
 
     registry = Registry()
     with runtime.sessions() as session:

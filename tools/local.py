@@ -30,7 +30,8 @@ from services.dispatch.stats import case_stats as count_cases
 from services.dispatch.writes import create_case_once, transition_once
 from services.forecasting.forecast import Forecast, ForecastRequest
 from services.forecasting.forecast import forecast as make_forecast
-from services.monitoring import readings as monitoring
+from services.monitoring.alarms import AlarmPublic, list_alarms
+from services.monitoring.readings import readings_of
 from services.monitoring.sensors import SensorPublic, SensorWindowStats, list_sensors, window_stats
 from services.monitoring.vitals import Vital
 from services.monitoring.vitals import vitals as city_vitals
@@ -77,7 +78,7 @@ def sensors(parts: InProcess, kind: str | None, district: str | None, asset_id: 
 
 def readings(parts: InProcess, sensor_id: str, since: datetime | None, until: datetime | None) -> list[dict]:
     with parts.sessions() as session:
-        return monitoring.readings_of(session, sensor_id, since, until)
+        return readings_of(session, sensor_id, since, until)
 
 
 def sensor_stats(parts: InProcess, kind: str, district: str | None, since: datetime, until: datetime) -> list[SensorWindowStats]:
@@ -85,9 +86,9 @@ def sensor_stats(parts: InProcess, kind: str, district: str | None, since: datet
         return window_stats(session, kind=kind, district=district, since=since, until=until)
 
 
-def alarms(parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None) -> list[monitoring.AlarmPublic]:
+def alarms(parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None) -> list[AlarmPublic]:
     with parts.sessions() as session:
-        return monitoring.list_alarms(session, state, district, kind, level)
+        return list_alarms(session, state, district, kind, level)
 
 
 def vitals(parts: InProcess, district: str | None) -> list[Vital]:

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from api.deps import RegistryDep, SessionDep, SimulationDep
 from core.exceptions import Conflict
 from core.times import china_if_naive
-from services.monitoring import readings as monitoring
+from services.monitoring.alarms import AlarmPublic, list_alarms
+from services.monitoring.readings import READINGS_PAGE, IngestResult, ReadingBatch, readings_of
+from services.monitoring.readings import ingest as ingest_readings
 from services.monitoring.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
 from services.monitoring.sensors import window_stats as sensor_stats
 from services.monitoring.vitals import Vital, vitals
@@ -25,7 +27,7 @@ class SensorList(BaseModel):
 
 
 class AlarmList(BaseModel):
-    items: list[monitoring.AlarmPublic]
+    items: list[AlarmPublic]
 
 
 class VitalList(BaseModel):
@@ -39,19 +41,19 @@ def sensors(session: SessionDep, kind: str | None = None, district: str | None =
     return SensorList(items=list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit))
 
 
-@router.post("/readings", response_model=monitoring.IngestResult)
-def ingest(body: monitoring.ReadingBatch, session: SessionDep, registry: RegistryDep) -> monitoring.IngestResult:
+@router.post("/readings", response_model=IngestResult)
+def ingest(body: ReadingBatch, session: SessionDep, registry: RegistryDep) -> IngestResult:
     """A batch of readings (≤ 10,000): each is accepted or listed as rejected with its reason."""
-    result = monitoring.ingest(session, registry, body.readings)
+    result = ingest_readings(session, registry, body.readings)
     session.commit()
     return result
 
 
 @router.get("/readings")
 def readings(session: SessionDep, sensor_id: str, since: datetime | None = None, until: datetime | None = None,
-             limit: Annotated[int, Query(ge=1, le=100_000)] = monitoring.READINGS_PAGE) -> dict:  # fmt: skip
+             limit: Annotated[int, Query(ge=1, le=100_000)] = READINGS_PAGE) -> dict:  # fmt: skip
     """One sensor's readings in a window, oldest first."""
-    return {"items": monitoring.readings_of(session, sensor_id, since, until, limit)}
+    return {"items": readings_of(session, sensor_id, since, until, limit)}
 
 
 class WindowStatsList(BaseModel):
@@ -72,7 +74,7 @@ def window_stats(session: SessionDep, kind: str, since: datetime, until: datetim
 def alarms(session: SessionDep, state: str | None = None, district: str | None = None, kind: str | None = None,
            level: str | None = None) -> AlarmList:  # fmt: skip
     """Threshold alarms, newest first (``state=open`` for what needs attention now)."""
-    return AlarmList(items=monitoring.list_alarms(session, state, district, kind, level))
+    return AlarmList(items=list_alarms(session, state, district, kind, level))
 
 
 @router.get("/vitals", response_model=VitalList)

@@ -16,7 +16,8 @@ import paho.mqtt.client as mqtt
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.monitoring.readings import ReadingIn, Registry, ingest
+from services.monitoring.readings import ReadingIn, ingest
+from services.monitoring.registry import Registry
 
 log = logging.getLogger("yiwang.mqtt")
 BATCH = 500

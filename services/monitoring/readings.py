@@ -1,4 +1,4 @@
-"""Monitoring (运行监测): sensor registry from the graph, reading ingestion and threshold alarms.
+"""Monitoring (运行监测): reading ingestion and the threshold alarms it opens, escalates and closes.
 
 HTTP batches, MQTT messages and in-process producers go through the same ``ingest_rows``: every
 reading is either stored or listed as rejected with its reason; alarms open once per sensor, escalate,
@@ -14,20 +14,18 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.exceptions import InvalidInput, NotFound
+from core.exceptions import NotFound
 from core.times import as_utc, local_iso
-from graph.queries.assets import all_sensors
-from graph.store import GraphStore
-from services.monitoring.alarm_rules import Thresholds, back_to_normal, level_of, rank
+from services.monitoring.alarm_rules import back_to_normal, level_of, rank
+from services.monitoring.registry import Registry, SensorSpec
 from services.monitoring.tables import AlarmRow, ReadingRow, SensorRow
 
 MAX_BATCH = 10_000
@@ -64,62 +62,6 @@ class IngestResult(BaseModel):
     rejected: list[Rejection]
     alarms_opened: int = 0
     alarms_closed: int = 0
-
-
-def sync_sensors(session: Session, graph: GraphStore, update_existing: bool = True) -> int:
-    """Copy the graph's sensors into the registry table (insert new ones, and update known ones unless
-    ``update_existing`` is false, as at start-up); returns how many sensors the graph has."""
-    rows = [asdict(sensor) for sensor in all_sensors(graph)]
-    existing = {sid for (sid,) in session.execute(select(SensorRow.id))}
-    for row in rows:
-        if row["id"] in existing:
-            if not update_existing:
-                continue
-            session.execute(update(SensorRow).where(SensorRow.id == row["id"]).values(**{k: v for k, v in row.items() if k != "id"}))
-        else:
-            session.add(SensorRow(**row))
-    session.flush()
-    return len(rows)
-
-
-@dataclass(frozen=True, slots=True)
-class SensorSpec:
-    """What validation and alarm evaluation need of a sensor (plain data: read on every reading)."""
-
-    id: str
-    kind: str
-    unit: str
-    asset_id: str
-    grid_id: str
-    district: str
-    range_min: float
-    range_max: float
-    limits: Thresholds
-    # A value strictly between these crosses no threshold: one comparison per reading tells whether
-    # it needs alarm work at all.
-    normal_low: float = -math.inf
-    normal_high: float = math.inf
-
-
-def _spec(s: SensorRow) -> SensorSpec:
-    limits = Thresholds(s.direction, s.watch, s.warning, s.alarm, s.unit)
-    low, high = (-math.inf, limits.lowest) if limits.direction == "above" else (limits.lowest, math.inf)
-    return SensorSpec(s.id, s.kind, s.unit, s.asset_id, s.grid_id, s.district, s.range_min, s.range_max, limits, low, high)
-
-
-class Registry:
-    """Sensor specs kept in memory for validation, and each sensor's newest timestamp seen."""
-
-    def __init__(self) -> None:
-        self.specs: dict[str, SensorSpec] = {}
-        self.last_ts: dict[str, datetime] = {}
-
-    def load(self, session: Session) -> None:
-        self.specs = {s.id: _spec(s) for s in session.scalars(select(SensorRow))}
-        self.last_ts = {sid: as_utc(ts) for sid, ts in session.execute(select(SensorRow.id, SensorRow.last_ts)) if ts}
-
-    def get(self, sensor_id: str) -> SensorSpec | None:
-        return self.specs.get(sensor_id)
 
 
 # One reading as plain data: (sensor_id, ts, value). ``ts`` is an aware datetime or an ISO 8601 string
@@ -389,36 +331,6 @@ def _open(session: Session, spec: SensorSpec, ts: datetime, value: float, level:
         existing = session.scalars(select(AlarmRow).where(AlarmRow.sensor_id == spec.id, AlarmRow.state == "open")).one()
         return existing, False
     return alarm, True
-
-
-class AlarmPublic(BaseModel):
-    id: str
-    sensor_id: str
-    asset_id: str
-    grid_id: str
-    district: str
-    kind: str
-    level: str
-    value: float
-    peak: float
-    threshold: float
-    opened_at: str
-    closed_at: str | None
-    state: str
-
-
-def list_alarms(session: Session, state: str | None = None, district: str | None = None, kind: str | None = None,
-                level: str | None = None, limit: int = 200) -> list[AlarmPublic]:  # fmt: skip
-    if state not in (None, "open", "closed"):
-        raise InvalidInput("state 应为 open 或 closed")
-    query = select(AlarmRow)
-    for column, value in ((AlarmRow.state, state), (AlarmRow.district, district), (AlarmRow.kind, kind), (AlarmRow.level, level)):
-        if value:
-            query = query.where(column == value)
-    rows = session.scalars(query.order_by(AlarmRow.opened_at.desc()).limit(limit))
-    return [AlarmPublic(id=str(a.id), sensor_id=a.sensor_id, asset_id=a.asset_id, grid_id=a.grid_id, district=a.district,
-                        kind=a.kind, level=a.level, value=a.value, peak=a.peak, threshold=a.threshold,
-                        opened_at=local_iso(a.opened_at), closed_at=local_iso(a.closed_at), state=a.state) for a in rows]  # fmt: skip
 
 
 def readings_of(session: Session, sensor_id: str, since: datetime | None, until: datetime | None,

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from graph.domain import DomainTables
 from graph.queries.assets import sensor_sites
 from graph.store import GraphStore
-from services.monitoring.readings import ReadingIn, Registry, ingest
+from services.monitoring.readings import ReadingIn, ingest
+from services.monitoring.registry import Registry
 from services.simulation.simulator import SimulatedSensor, Simulator
 
 log = logging.getLogger("yiwang.simulator")

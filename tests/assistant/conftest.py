@@ -21,7 +21,8 @@ from retrievers.index import DocumentIndex
 from services.db import make_engine, migrate, session_factory
 from services.dispatch.cases import create_case, transition
 from services.dispatch.models import CaseCreate, TransitionRequest
-from services.monitoring.readings import ReadingIn, Registry, ingest, sync_sensors
+from services.monitoring.readings import ReadingIn, ingest
+from services.monitoring.registry import Registry, sync_sensors
 from services.monitoring.tables import SensorRow
 from tools.client import LocalServices
 

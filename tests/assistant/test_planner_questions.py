@@ -29,7 +29,9 @@ from services.dispatch.cases import create_case, get_case, list_cases, transitio
 from services.dispatch.models import CaseCreate, TransitionRequest
 from services.dispatch.performance import evaluate_departments
 from services.forecasting.forecast import ForecastRequest, forecast
-from services.monitoring.readings import Registry, ingest_rows, list_alarms, readings_of
+from services.monitoring.alarms import list_alarms
+from services.monitoring.readings import ingest_rows, readings_of
+from services.monitoring.registry import Registry
 from services.monitoring.tables import SensorRow
 from services.monitoring.vitals import vitals
 

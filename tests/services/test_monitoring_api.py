@@ -12,7 +12,8 @@ from core.times import local_iso
 from graph.demo.city import CityData
 from graph.store import GraphStore
 from services.db import make_engine, migrate, session_factory
-from services.monitoring.readings import Registry, ingest_rows, readings_of, sync_sensors
+from services.monitoring.readings import ingest_rows, readings_of
+from services.monitoring.registry import Registry, sync_sensors
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
