@@ -48,6 +48,9 @@ def test_the_engine_refuses_a_write_that_the_text_check_would_not_see(world) -> 
     check_read_only(sneaky)
     with pytest.raises(Exception):  # noqa: B017 — a syntax error or a read-only refusal, never a write
         world.graph.ro_query(sneaky)
+    # The engine's own refusal, reached: a well-formed write sent down the read-only path.
+    with pytest.raises(ReadOnlyViolation):
+        world.graph.ro_query("MATCH (d:District) WITH d LIMIT 1 CREATE (n:District {id: '990199'}) RETURN n")
     assert world.graph.ro_query("MATCH (n:District {id: '990199'}) RETURN n") == []
 
 
