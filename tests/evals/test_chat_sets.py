@@ -1,0 +1,49 @@
+"""The chat question sets (evals/data/chat_dev_src.jsonl, chat_heldout_src.jsonl): well formed, every intent
+covered, and no question of one set a near-copy of another's (compared by similarity, not only equality:
+a held-out question that re-words a development one by a character measures nothing new)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import pytest
+
+from evals import DATA
+
+SETS = {"dev": DATA / "chat_dev_src.jsonl", "heldout": DATA / "chat_heldout_src.jsonl"}
+INTENTS = {"case_stats", "department_performance", "alarms", "sensor_readings", "vitals", "forecast", "responsibility",
+           "assets", "policy", "case_lookup", "triage", "out_of_scope", "unknown_place", "injection"}  # fmt: skip
+NEAR_COPY = 0.8
+
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_each_set_is_well_formed_and_covers_every_intent(name: str) -> None:
+    rows = _read(SETS[name])
+    assert len({r["id"] for r in rows}) == len(rows) >= 150
+    for row in rows:
+        assert row["role"] in {"official", "hotline", "analyst"}, row["id"]
+        assert row["intent"] in INTENTS, row["id"]
+        assert row["turns"] and all(isinstance(t, str) and t.strip() for t in row["turns"]), row["id"]
+        assert row["expects"].strip(), row["id"]
+        assert isinstance(row["answerable"], bool), row["id"]
+    counts = Counter(r["intent"] for r in rows)
+    assert set(counts) == INTENTS and min(counts.values()) >= 6, counts
+
+
+def _similar(a: str, b: str) -> bool:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= NEAR_COPY and matcher.quick_ratio() >= NEAR_COPY and matcher.ratio() >= NEAR_COPY
+
+
+def test_no_held_out_question_is_a_near_copy_of_a_development_one() -> None:
+    dev = ["".join(r["turns"]) for r in _read(SETS["dev"])]
+    held = [(r["id"], "".join(r["turns"])) for r in _read(SETS["heldout"])]
+    copies = [(hid, q, d) for hid, q in held for d in dev if _similar(q, d)]
+    assert copies == []
