@@ -17,6 +17,15 @@ INSTRUCTION = re.compile(
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 
 
+def quote_without_instructions(text: str) -> tuple[str, bool]:
+    """A passage to quote (a policy article): its sentences as written, less those that address the
+    assistant, and whether any were dropped. Each sentence is tested in normal form, kept in its own."""
+    dropped = [sentence for sentence in SENTENCE.findall(text) if INSTRUCTION.search(normalize(sentence))]
+    for sentence in dropped:
+        text = text.replace(sentence, "", 1)
+    return text.strip(), bool(dropped)
+
+
 def strip_instructions(text: str) -> tuple[str, bool]:
     """The text without sentences that address the assistant, and whether any were dropped."""
     kept, dropped = [], False

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from core.citations import Citation, ToolOutput
 from core.exceptions import InvalidInput, NotFound
 from core.times import china_if_naive
+from core.untrusted import quote_without_instructions
 from graph.ids import asset_category_code, asset_category_id, component_code, label_for_id
 from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.alarm_rules import rank
@@ -279,6 +280,10 @@ def department_evaluation(client: ServicesClient, args: EvaluationArgs) -> ToolO
 
 def search_policies(client: ServicesClient, args: PolicySearchArgs) -> ToolOutput:
     hits = client.search_documents(args.q, args.k, {"district": args.district} if args.district else None)
+    for hit in hits:  # a document is data: a sentence in it that addresses the assistant is not passed on
+        hit["text"], dropped = quote_without_instructions(hit["text"])
+        if dropped:
+            hit["instructions_dropped"] = True
     return ToolOutput(data={"items": hits}, citations=[document_citation(h) for h in hits])
 
 
