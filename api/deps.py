@@ -10,10 +10,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.chat import ChatService
-from core.exceptions import BackendUnavailable
 from core.settings import Settings
 from graph.store import GraphStore
-from retrievers.index import NO_INDEX, DocumentIndex
+from retrievers.index import DocumentIndex, require_index
 from runtime import Runtime
 from services.monitoring.registry import Registry
 from services.simulation.runner import InProcessSimulation
@@ -37,9 +36,7 @@ def get_graph(runtime: RuntimeDep) -> GraphStore:
 
 
 def get_document_index(runtime: RuntimeDep) -> DocumentIndex:
-    if runtime.documents is None:
-        raise BackendUnavailable(NO_INDEX)
-    return runtime.documents
+    return require_index(runtime.documents)
 
 
 def get_sessions(runtime: RuntimeDep) -> sessionmaker[Session]:

@@ -27,11 +27,5 @@ def quote_without_instructions(text: str) -> tuple[str, bool]:
 
 
 def strip_instructions(text: str) -> tuple[str, bool]:
-    """The text without sentences that address the assistant, and whether any were dropped."""
-    kept, dropped = [], False
-    for sentence in SENTENCE.findall(normalize(text)):
-        if INSTRUCTION.search(sentence):
-            dropped = True
-            continue
-        kept.append(sentence)
-    return "".join(kept).strip(), dropped
+    """The text in normal form without sentences that address the assistant, and whether any were dropped."""
+    return quote_without_instructions(normalize(text))

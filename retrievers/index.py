@@ -156,6 +156,13 @@ def index_is_current(settings: Settings, domain: DomainTables, embedder_name: st
     return loaded_corpus_hash(graph) == current
 
 
+def require_index(index: DocumentIndex | None) -> DocumentIndex:
+    """The index the runtime opened, or a 503 that names the command to build it."""
+    if index is None:
+        raise BackendUnavailable(NO_INDEX)
+    return index
+
+
 def open_index(settings: Settings, embedder: Embedder, graph: GraphStore | None = None) -> DocumentIndex:
     """Load the persisted index; with a graph, hybrid+graph is available too."""
     directory = index_dir(settings)

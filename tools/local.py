@@ -21,7 +21,7 @@ from graph.queries.entities import search_entities as entities_named
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from retrievers.base import Hit, SearchFilters
-from retrievers.index import NO_INDEX, DocumentIndex
+from retrievers.index import DocumentIndex, require_index
 from services.dispatch import cases as dispatch
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
 from services.dispatch.performance import Evaluation, evaluate_departments
@@ -66,9 +66,7 @@ def find_assets(parts: InProcess, name: str | None, category: str | None, distri
 
 
 def search_documents(parts: InProcess, q: str, k: int, filters: dict[str, Any] | None) -> list[Hit]:
-    if parts.documents is None:
-        raise BackendUnavailable(NO_INDEX)
-    return parts.documents.retriever("hybrid+graph").search(q, k, SearchFilters(**(filters or {})))
+    return require_index(parts.documents).retriever("hybrid+graph").search(q, k, SearchFilters(**(filters or {})))
 
 
 def sensors(parts: InProcess, kind: str | None, district: str | None, asset_id: str | None, limit: int) -> list[SensorPublic]:
