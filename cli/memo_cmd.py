@@ -18,7 +18,7 @@ FORMATS = (".md", ".docx", ".pdf")
 def memo(
     topic: Annotated[str, typer.Argument(help="议题, 如 道路积水内涝")],
     district: Annotated[str | None, typer.Option(help="区名或区划代码 (默认全市)")] = None,
-    period: Annotated[str | None, typer.Option(help="2026、2026-11、2026-11-24 或 last30d (默认本月)")] = None,
+    period: Annotated[str | None, typer.Option(help="2026、2026-11、2026-11-24、2026-11-23..2026-11-29 或 last30d (默认本月)")] = None,
     out: Annotated[Path | None, typer.Option(help="写入文件: .md、.docx 或 .pdf (默认打印 Markdown)")] = None,
 ) -> None:
     """背景/现状/研判/建议/依据 with every figure cited, from the live services; kept like POST /v1/memos."""

@@ -37,7 +37,7 @@ MIN_DUE = 5  # cases come due before an on-time rate is judged
 class MemoRequest(BaseModel):
     topic: str = Field(min_length=2, max_length=200, description="议题, e.g. 道路积水内涝、垃圾满溢")
     district: str | None = Field(None, max_length=50, description="区名或区划代码 (A3区 / 990103); 默认全市")
-    period: str | None = Field(None, max_length=20, description="2026、2026-11、2026-11-24 或 last30d; 默认本月")
+    period: str | None = Field(None, max_length=22, description="2026、2026-11、2026-11-24、2026-11-23..2026-11-29 或 last30d; 默认本月")
 
     @field_validator("topic")
     @classmethod

@@ -115,7 +115,7 @@ class CaseArgs(BaseModel):
 
 
 class EvaluationArgs(BaseModel):
-    period: str | None = Field(None, max_length=16, description="2026, 2026-11, 2026-11-24 or last30d")
+    period: str | None = Field(None, max_length=22, description="2026, 2026-11, 2026-11-24, 2026-11-23..2026-11-29 or last30d")
     department_id: str | None = Field(None, max_length=64)
 
 

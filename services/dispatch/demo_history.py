@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.exceptions import InvalidInput
 from graph.queries.cases import find_category
 from graph.queries.places import grid_ids
 from graph.store import GraphStore
@@ -51,6 +52,8 @@ def seed_case_history(session: Session, graph: GraphStore, *, seed: int, days: i
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     grids = grid_ids(graph)
     categories = [c for c in CATEGORY_WEIGHTS if find_category(graph, c) is not None]
+    if not grids or not categories:
+        raise InvalidInput("图谱里没有网格或案件类别: 先运行 `yiwang graph load` / load the graph first")
     weights = [CATEGORY_WEIGHTS[c] for c in categories]
     created = moves = 0
     for day in range(days, -1, -1):

@@ -55,7 +55,8 @@ class Evaluation(BaseModel):
 
 
 def period_bounds(period: str | None, now: datetime) -> tuple[str, datetime, datetime]:
-    """``2026``, ``2026-11``, ``2026-11-24`` or ``last30d`` (default: the current month), China time."""
+    """``2026``, ``2026-11``, ``2026-11-24``, ``2026-11-23..2026-11-29`` (both days included: a week, or
+    any span an official names) or ``last30d`` (default: the current month), China time."""
     local = now.astimezone(CHINA)
     period = period or f"{local:%Y-%m}"
     if match := re.fullmatch(r"last(\d{1,3})d", period):
@@ -70,10 +71,15 @@ def period_bounds(period: str | None, now: datetime) -> tuple[str, datetime, dat
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", period):
             start = datetime.strptime(period, "%Y-%m-%d").replace(tzinfo=CHINA)
             end = start + timedelta(days=1)
+        elif match := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", period):
+            start, last = (datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=CHINA) for day in match.groups())
+            if last < start:
+                raise ValueError(period)
+            end = last + timedelta(days=1)
         else:
             raise ValueError(period)
     except ValueError as exc:
-        raise InvalidInput(f"统计周期 {period!r} 无效; 用 2026、2026-11、2026-11-24 或 last30d") from exc
+        raise InvalidInput(f"统计周期 {period!r} 无效; 用 2026、2026-11、2026-11-24、2026-11-23..2026-11-29 或 last30d") from exc
     return period, start.astimezone(UTC), end.astimezone(UTC)
 
 

@@ -57,7 +57,13 @@ def test_indicators_count_what_happened(graph: GraphStore, small_city: CityData,
     assert result.start == "2026-11-01T00:00:00+08:00" and result.end == "2026-12-01T00:00:00+08:00"
 
 
-@pytest.mark.parametrize("period", ["2026-13", "last", "11/2026", "2026-02-30"])
+def test_a_span_of_days_includes_both_ends_in_china_time() -> None:
+    label, start, end = period_bounds("2026-11-23..2026-11-29", MONDAY)
+    assert label == "2026-11-23..2026-11-29"
+    assert (start, end) == (datetime(2026, 11, 22, 16, tzinfo=UTC), datetime(2026, 11, 29, 16, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("period", ["2026-13", "last", "11/2026", "2026-02-30", "2026-11-29..2026-11-23", "2026-11-01..2026-11-31"])
 def test_bad_period_is_a_clear_error(period: str) -> None:
     with pytest.raises(InvalidInput, match="统计周期"):
         period_bounds(period, datetime.now(UTC))

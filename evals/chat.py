@@ -1,0 +1,299 @@
+"""Chat answers scored against gold computed at run time (issue 14).
+
+Each question of a set (``chat_dev_src.jsonl`` / ``chat_heldout_src.jsonl``) is asked turn by turn in one
+session; the last turn's reply is scored by its recipe (``chat_*_gold.jsonl``, see ``evals.gold``). A
+question passes when every check that applies holds. Groundedness, citations, tool calls and abstention are
+reported beside it, never folded into it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import httpx
+from pydantic import ValidationError
+
+from core.exceptions import YiwangError
+from evals import DATA
+from evals.gold import City, Facts, Recipe, compute, numbers, period, strings
+from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, parse_reply, states_figure
+from tools.client import ServicesClient
+
+Json = dict[str, Any]
+SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
+        "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
+
+# How an answer declines: says it cannot, has no such data, or that the thing does not exist.
+_DECLINES = re.compile(r"无法|不能|不可以|没有.{0,16}(数据|信息|记录|权限|接入|覆盖|监测)|不在.{0,12}(范围|职责|系统)|暂不支持|不支持|"
+                       r"查不到|未查到|查无|找不到|未找到|不存在|没有找到|抱歉|拒绝|不提供|无权|只覆盖|仅覆盖|请核对")  # fmt: skip
+# Numbers that are not figures: dates, clock times, list markers.
+_NOT_FIGURES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|"
+                          r"\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}月|\d{1,2}[日号]|^\s*\d+[.、)）]|(?<=\n)\s*\d+[.、)）]")  # fmt: skip
+
+
+class ChatTarget(Protocol):
+    """Whatever answers ``POST /v1/chat``: this process's assistant or a server at a URL."""
+
+    def ask(self, message: str, session_id: str | None, role: str) -> Json: ...
+
+
+@dataclass
+class RemoteChat:
+    base_url: str
+    timeout_s: float = 120.0
+
+    def ask(self, message: str, session_id: str | None, role: str) -> Json:
+        body = {"message": message, "role": role} | ({"session_id": session_id} if session_id else {})
+        response = httpx.post(f"{self.base_url.rstrip('/')}/v1/chat", json=body, timeout=self.timeout_s)
+        if response.status_code >= 400:
+            raise Unscorable(f"HTTP {response.status_code}: {response.text[:300]}")
+        return parse_reply(response.content)
+
+
+@dataclass
+class LocalChat:
+    """The assistant of this process (``runtime.chat``), through the same request model as the API."""
+
+    service: Any
+
+    def ask(self, message: str, session_id: str | None, role: str) -> Json:
+        from assistant.chat import ChatRequest  # the assistant only when the eval is local
+
+        reply = self.service.ask(ChatRequest(message=message, session_id=session_id, role=role))
+        return parse_reply(reply.model_dump_json())
+
+
+@dataclass
+class Question:
+    id: str
+    role: str
+    turns: list[str]
+    intent: str
+    expects: str
+    must_not: str
+    answerable: bool
+
+
+def read_set(name: str) -> list[tuple[Question, Recipe | None]]:
+    """A set's questions with their recipes (``None`` where none is written yet: scored as an error)."""
+    if name not in SETS:
+        raise Unscorable(f"no chat set {name!r}; one of {sorted(SETS)}")
+    source, gold = SETS[name]
+    questions = [
+        Question(**json.loads(line)) for line in source.read_text("utf-8").splitlines() if line.strip()
+    ]
+    recipes = {}
+    if gold.exists():
+        for number, line in enumerate(gold.read_text("utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    recipe = Recipe.model_validate_json(line)
+                except ValidationError as exc:
+                    raise Unscorable(f"{gold.name} line {number}: {exc}") from exc
+                recipes[recipe.id] = recipe
+    return [(q, recipes.get(q.id)) for q in questions]
+
+
+@dataclass
+class CheckResult:
+    kind: str
+    ok: bool
+    expected: str
+
+
+@dataclass
+class Scored:
+    id: str
+    intent: str
+    role: str
+    turns: list[str]
+    expects: str
+    answer: str = ""
+    passed: bool = False
+    checks: list[CheckResult] = field(default_factory=list)
+    error: str | None = None
+    should_decline: bool = False
+    declined: bool = False
+    ungrounded: list[float] = field(default_factory=list)
+    citations: int = 0
+    tools_expected: list[str] = field(default_factory=list)
+    tools_called: list[str] = field(default_factory=list)
+    latency_s: float = 0.0
+    mode: str = ""
+
+    @property
+    def tools_ok(self) -> bool | None:
+        return set(self.tools_expected) <= set(self.tools_called) if self.tools_expected else None
+
+    def as_json(self) -> Json:
+        return asdict(self) | {"tools_ok": self.tools_ok}
+
+
+def declines(answer: str) -> bool:
+    return bool(_DECLINES.search(answer))
+
+
+def figures_stated(answer: str, allowed: Iterable[str] = ()) -> list[float]:
+    """The figures of an answer: its numbers less dates, clock times, list markers and numbers the
+    question itself gave (a refusal may repeat 'A8区' or '990108')."""
+    text = _NOT_FIGURES.sub(" ", digits(answer))
+    given = {n for t in allowed for n in numbers_in(t)}
+    return [n for n in numbers_in(text) if n not in given]
+
+
+def name_in(answer: str, name: str) -> bool:
+    """``name`` in the answer, also without the city's prefix ('A市水务局' said as '市水务局' or '水务局')."""
+    answer = digits(answer)
+    name = digits(name)
+    forms = {name}
+    if match := re.match(r"^[A-Z]\d?市(.+)$", name):
+        forms |= {match.group(1), "市" + match.group(1)}
+    return any(f in answer for f in forms)
+
+
+def _figure_ok(answer: str, value: float, check_unit: str, tolerance: float | None, percent: bool) -> bool:
+    if percent:
+        points = Figure(value * 100, 0.1 if tolerance is None else tolerance, check_unit)
+        return states_figure(answer, points) or states_figure(answer, Figure(value, 0.001))
+    default = 0.0 if float(value).is_integer() else max(0.051, abs(value) * 0.005)
+    return states_figure(answer, Figure(value, default if tolerance is None else tolerance, check_unit))
+
+
+def score_answer(
+    answer: str, recipe: Recipe, facts: Facts, question: Question, today: Any
+) -> list[CheckResult]:
+    """Every applicable check of the recipe against one answer; a recipe none of whose checks applies is
+    unscorable."""
+    results = []
+    required: set[float] = set()
+    for check in recipe.checks:
+        if check.figure:
+            required |= (
+                set(numbers(facts.search(check.figure)))
+                if not check.when or facts.search(check.when)
+                else set()
+            )
+    for check in recipe.checks:
+        if check.when and not facts.search(check.when):
+            continue
+        kind = check.kind
+        if kind == "figure":
+            values = numbers(facts.search(check.figure))
+            ok = all(_figure_ok(answer, v, check.unit, check.tolerance, check.percent) for v in values)
+            expected = "、".join(f"{v:g}{'×100%' if check.percent else ''}{check.unit}" for v in values)
+        elif kind == "name":
+            names = strings(facts.search(check.name))
+            found = [name_in(answer, n) for n in names]
+            ok = any(found) if check.any else all(found)
+            expected = ("或" if check.any else "、").join(names)
+        elif kind == "says":
+            ok = any(name_in(answer, w) for w in check.says)
+            expected = "或".join(check.says)
+        elif kind == "not_figure":
+            wrong = [v for v in numbers(facts.search(check.not_figure)) if v not in required]
+            ok = not any(_figure_ok(answer, v, "", 0.0, False) for v in wrong)
+            expected = "不出现 " + "、".join(f"{v:g}" for v in wrong)
+        elif kind == "period":
+            spellings = period(check.period, today).spellings
+            ok = names_period(answer, spellings)
+            expected = "说明期间: " + " / ".join(spellings[:3])
+        else:  # decline
+            stated = figures_stated(answer, question.turns)
+            ok = declines(answer) and not stated if check.decline else not declines(answer)
+            expected = "拒答/说明缺什么, 不给数字" if check.decline else "作答, 不拒答"
+        results.append(CheckResult(kind, ok, expected))
+    if not results:
+        raise Unscorable("no check of the recipe applies to today's data")
+    return results
+
+
+def grounding_text(reply: Json) -> str:
+    """What the reply cites: every number of the answer should be found here."""
+    parts = [f"{c.get('title', '')} {c.get('snippet', '')}" for c in reply.get("citations", [])]
+    parts += [json.dumps(t.get("args", {}), ensure_ascii=False) for t in reply.get("tool_calls", [])]
+    return "\n".join(parts)
+
+
+def ungrounded(answer: str, reply: Json, question: Question) -> list[float]:
+    held = numbers_in(grounding_text(reply))
+    missing = []
+    for value in figures_stated(answer, question.turns):
+        if not any(abs(h - value) < 1e-6 or abs(round(h * 100, 1) - value) < 0.051 or abs(round(h, 1) - value) < 1e-6
+                   for h in held):  # fmt: skip
+            missing.append(value)
+    return missing
+
+
+def run_question(question: Question, recipe: Recipe | None, target: ChatTarget, services: ServicesClient,
+                 city: City) -> Scored:  # fmt: skip
+    scored = Scored(question.id, question.intent, question.role, question.turns, question.expects,
+                    should_decline=not question.answerable)  # fmt: skip
+    try:
+        if recipe is None:
+            raise Unscorable("no gold recipe for this question")
+        scored.tools_expected = list(recipe.tools)
+        session_id = None
+        for turn in question.turns:
+            started = time.perf_counter()
+            reply = target.ask(turn, session_id, question.role)
+            scored.latency_s = time.perf_counter() - started
+            session_id = reply.get("session_id") or session_id
+        scored.answer = reply["answer"]
+        scored.mode = str(reply.get("mode", ""))
+        scored.citations = len(reply.get("citations", []))
+        scored.tools_called = [str(t.get("name")) for t in reply.get("tool_calls", [])]
+        scored.declined = declines(scored.answer)
+        scored.ungrounded = ungrounded(scored.answer, reply, question)
+        facts = compute(recipe, services, city)  # after the answer: the gold of the data it saw
+        scored.checks = score_answer(scored.answer, recipe, facts, question, city.today)
+        scored.passed = all(c.ok for c in scored.checks)
+    except Unscorable as exc:
+        scored.error = str(exc)
+    except (YiwangError, httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
+        scored.error = f"{type(exc).__name__}: {exc}"
+    return scored
+
+
+def run_set(items: list[tuple[Question, Recipe | None]], target: ChatTarget, services: ServicesClient,
+            progress: Callable[[], None] | None = None) -> list[Scored]:  # fmt: skip
+    city = City.of(services)
+    results = []
+    for question, recipe in items:
+        results.append(run_question(question, recipe, target, services, city))
+        if progress:
+            progress()
+    return results
+
+
+def check_recipes(items: list[tuple[Question, Recipe | None]], services: ServicesClient) -> list[Json]:
+    """Each recipe computed on today's data, for its writer to see what gold it yields."""
+    city = City.of(services)
+    out = []
+    for question, recipe in items:
+        row: Json = {"id": question.id, "question": question.turns[-1]}
+        if recipe is None:
+            out.append(row | {"error": "no recipe"})
+            continue
+        try:
+            facts = compute(recipe, services, city)
+            shown = []
+            for check in recipe.checks:
+                applies = not check.when or bool(facts.search(check.when))
+                value: Any = None
+                if check.figure or check.not_figure:
+                    value = numbers(facts.search(check.figure or check.not_figure)) if applies else None
+                elif check.name:
+                    value = strings(facts.search(check.name)) if applies else None
+                elif check.period:
+                    value = period(check.period, city.today).api
+                shown.append({"kind": check.kind, "applies": applies, "value": value})
+            row["checks"] = shown
+        except Exception as exc:  # noqa: BLE001 - the writer sees every failure, whatever it is
+            row["error"] = f"{type(exc).__name__}: {exc}"
+        out.append(row)
+    return out
