@@ -8,9 +8,11 @@ import statistics
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from cli.common import clean_errors, console, opened, progress_bar, settings
@@ -77,7 +79,7 @@ def triage_eval(
 ) -> None:
     """Triage figures: category, department, grid, urgency and duplicates on the demo-city set, or
     (``--real``) the city's own first-level class on the real labelled messages, cross-validated."""
-    from evals.triage import evaluate_real, evaluate_set, read_set
+    from evals.triage import evaluate_real, read_set
     from triage.hotline import read_labelled, read_taxonomy
 
     cfg = settings()
@@ -120,16 +122,7 @@ def triage_eval(
         return
     if not data.exists():
         raise InvalidInput(f"评测集不存在: {data}; 用 python -m evals.make_triage_set 生成")
-    items = read_set(data)
-    with tempfile.TemporaryDirectory(prefix="yiwang-triage-eval-") as tmp:
-        # duplicates are found among this run's cases only: a database of its own
-        isolated = cfg.model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'eval.db'}"})
-        with opened("triage", cfg=isolated) as runtime:
-            majors = {c.id: f"{'事件' if c.kind == 'event' else '部件'}·{c.major_name}"
-                      for c in runtime.domain.categories}  # fmt: skip
-            with progress_bar("分拨评测 / triage eval", total=None):
-                s = evaluate_set(runtime.triage, runtime.graph, items, majors)
-            domain = runtime.domain
+    s, domain = _triage_scores(read_set(data))
     table = Table("metric", "value", "n", title=f"分拨评测 / triage · {s.n} reports over A市")
     table.add_row("category top-1 (target ≥ 0.90)", f"{s.top1 / s.n:.3f}", str(s.n))
     table.add_row("category top-3", f"{s.top3 / s.n:.3f}", str(s.n))
@@ -205,5 +198,257 @@ def _services(url: str | None) -> Iterator[ServicesClient]:
         yield runtime.services
 
 
+def _triage_scores(items: list[dict]) -> tuple[Any, Any]:
+    """Triage every report of ``items`` in a database of its own (duplicates are found among this run's
+    cases only); the scores and the city's domain."""
+    from evals.triage import evaluate_set
+
+    with tempfile.TemporaryDirectory(prefix="yiwang-triage-eval-") as tmp:
+        isolated = settings().model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'eval.db'}"})
+        with opened("triage", cfg=isolated) as runtime:
+            majors = {c.id: f"{'事件' if c.kind == 'event' else '部件'}·{c.major_name}"
+                      for c in runtime.domain.categories}  # fmt: skip
+            with progress_bar("分拨评测 / triage eval", total=None):
+                return evaluate_set(runtime.triage, runtime.graph, items, majors), runtime.domain
+
+
 def _mean_sd(values: list[float]) -> str:
     return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
+
+
+# ---- issue 14: chat, tasks, memos, forecasts, all of them, and comparing two runs -------------------------
+
+SetOption = Annotated[str, typer.Option("--set", help="dev (改产品时用) 或 heldout (只测量, 不据此修改)")]
+UrlOption = Annotated[str | None, typer.Option("--url", help="评测另一台讲同一 HTTP 契约的服务; 默认本机")]
+ReportOption = Annotated[
+    Path | None, typer.Option("--report", help="写 eval.json / eval.md / eval.html 的目录")
+]
+OnlyOption = Annotated[list[str] | None, typer.Option("--only", help="只跑这些题号或意图")]
+KOption = Annotated[int, typer.Option("-k", help="每个任务重复次数 (pass^k)")]
+
+
+@contextlib.contextmanager
+def _chat_target(url: str | None, isolated: bool = False) -> Iterator[tuple[Any, ServicesClient]]:
+    """The assistant and the services to score it with: the server at ``url``, or this machine's — in a
+    scratch database when the run writes (tasks), so the city's own cases are never touched."""
+    from evals.chat import LocalChat, RemoteChat
+    from evals.tasks import LocalConversation, RemoteConversation
+
+    if url:
+        yield (RemoteConversation(url) if isolated else RemoteChat(url)), RemoteServices(url)
+        return
+    with tempfile.TemporaryDirectory(prefix="yiwang-eval-") as tmp:
+        cfg = settings()
+        if isolated:
+            cfg = cfg.model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'tasks.db'}"})
+        with opened("chat", cfg=cfg) as runtime:
+            yield (LocalConversation(runtime.chat) if isolated else LocalChat(runtime.chat)), runtime.services
+
+
+def _with_progress(description: str, total: int, run: Any) -> Any:
+    with progress_bar(description, total=total) as advance:
+        return run(lambda: advance(1))
+
+
+def _chat(set_name: str, url: str | None, only: list[str] | None) -> dict:
+    from evals.run import chat_section
+
+    total = len(_chat_items(set_name, None))
+    with _chat_target(url) as (target, services):
+        return _with_progress(f"对话评测 / chat · {set_name}", total,
+                              lambda step: chat_section(set_name, target, services, only, step))  # fmt: skip
+
+
+def _tasks(url: str | None, k: int, only: list[str] | None) -> dict:
+    from evals.run import tasks_section
+    from evals.tasks import read_tasks
+
+    if not 1 <= k <= 10:
+        raise InvalidInput("-k 应在 1–10 之间")
+    total = len(read_tasks())
+    with _chat_target(url, isolated=True) as (talk, services):
+        return _with_progress(
+            f"任务评测 / tasks · pass^{k}", total, lambda step: tasks_section(talk, services, k, step, only)
+        )
+
+
+def _memo(url: str | None) -> dict:
+    from evals.memos import read_memos
+    from evals.run import memo_section
+
+    total = len(read_memos())
+    if url:
+        services = RemoteServices(url)
+
+        def write(request: dict) -> dict:
+            response = httpx.post(f"{url.rstrip('/')}/v1/memos", json=request, timeout=120)
+            if 400 <= response.status_code < 500:
+                raise InvalidInput(response.json().get("error", {}).get("message", response.text))
+            response.raise_for_status()
+            return response.json()
+
+        return _with_progress("决策参考评测 / memos", total, lambda step: memo_section(write, services, step))
+    from memos.compose import MemoRequest, compose_memo
+
+    with opened("services") as runtime:
+
+        def write_local(request: dict) -> dict:
+            try:
+                body = MemoRequest.model_validate(request)
+            except ValidationError as exc:
+                raise InvalidInput(str(exc)) from exc
+            return compose_memo(runtime.services, body).model_dump(mode="json")
+
+        return _with_progress(
+            "决策参考评测 / memos", total, lambda step: memo_section(write_local, runtime.services, step)
+        )
+
+
+def _forecast(url: str | None, quick: bool) -> dict:
+    import csv
+
+    from evals.forecast import series_ids
+    from evals.run import forecast_section
+
+    with open(settings().shared_dir / "data" / "series" / "los_speed.csv", encoding="utf-8") as handle:
+        ids = series_ids(next(csv.reader(handle)), quick)
+    with _services(url) as services:
+        return _with_progress(
+            "预测回测 / forecast backtests", len(ids), lambda step: forecast_section(ids, services, step)
+        )
+
+
+def _triage_section() -> dict:
+    from evals.triage import read_set
+
+    s, _ = _triage_scores(read_set(TRIAGE_SET))
+    return {"figures": {"reports": s.n, "category_top1": round(s.top1 / s.n, 3), "category_top3": round(s.top3 / s.n, 3),
+                        "department": round(s.rate(s.department), 3), "urgency": round(s.urgency / s.n, 3),
+                        "duplicates_precision": round(s.dup_precision, 3), "duplicates_recall": round(s.dup_recall, 3)}}  # fmt: skip
+
+
+def _retrieval_section() -> dict:
+    cfg = settings()
+    items = read_items(RETRIEVAL_SET)
+    with opened("graph", "documents") as runtime:
+        if not index_is_current(cfg, runtime.domain, cfg.embedding_model, runtime.graph):
+            raise BackendUnavailable("文档索引不是最新: 先运行 `yiwang index build`")
+        figures = {}
+        for mode in MODES:
+            scores = evaluate(runtime.documents.retriever(mode).search, items)
+            figures |= {f"{mode}_recall@5": round(scores.recall[5], 3), f"{mode}_mrr": round(scores.mrr, 3)}
+    return {"figures": {"questions": len(items)} | figures}
+
+
+def _show(sections: dict) -> None:
+    for name, section in sections.items():
+        table = Table(
+            "metric", "value", title=f"{name}" + (f" · {section['set']}" if section.get("set") else "")
+        )
+        if section.get("error"):
+            table.add_row("did not run", section["error"])
+        for key, value in section.get("figures", {}).items():
+            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+        console.print(table)
+        if section.get("by_intent"):
+            intents = Table("intent", "n", "passed", "accuracy", title="按意图 / per intent")
+            for intent, v in section["by_intent"].items():
+                intents.add_row(intent, str(v["n"]), str(v["passed"]), f"{v['accuracy']:.3f}")
+            console.print(intents)
+
+
+def _finish(sections: dict, url: str | None, report: Path | None) -> None:
+    from evals.report import write_reports
+    from evals.run import result
+
+    _show(sections)
+    if report:
+        for path in write_reports(result(sections, url or "local"), report):
+            console.print(f"已写入 / wrote {path}")
+
+
+def _scorable(run: Any) -> Any:
+    from evals.metrics import Unscorable
+
+    try:
+        return run()
+    except Unscorable as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+@app.command("chat")
+@clean_errors
+def chat_eval(
+    set_name: SetOption = "dev", url: UrlOption = None, report: ReportOption = None, only: OnlyOption = None
+) -> None:
+    """Chat answers against gold computed now: accuracy per intent, groundedness, citations, tool calls,
+    abstention, latency."""
+    _finish({"chat": _scorable(lambda: _chat(set_name, url, only))}, url, report)
+
+
+@app.command("tasks")
+@clean_errors
+def tasks_eval(
+    url: UrlOption = None, report: ReportOption = None, k: KOption = 3, only: OnlyOption = None
+) -> None:
+    """Write tasks in conversation, judged on the cases' end state; pass^k over k runs (locally in a
+    scratch database)."""
+    _finish({"tasks": _scorable(lambda: _tasks(url, k, only))}, url, report)
+
+
+@app.command("memo")
+@clean_errors
+def memo_eval(url: UrlOption = None, report: ReportOption = None) -> None:
+    """Decision memos: the sections and the figures each must state, computed now."""
+    _finish({"memo": _scorable(lambda: _memo(url))}, url, report)
+
+
+@app.command("forecast")
+@clean_errors
+def forecast_eval(url: UrlOption = None, report: ReportOption = None,
+                  quick: Annotated[bool, typer.Option(help="两条序列 (CI 用)")] = False) -> None:  # fmt: skip
+    """Held-out MASE against seasonal naive on the real series (ETTh1, METR-LA detectors) and the city's cases."""
+    _finish({"forecast": _forecast(url, quick)}, url, report)
+
+
+@app.command("all")
+@clean_errors
+def all_evals(
+    set_name: SetOption = "dev", url: UrlOption = None, report: ReportOption = None, k: KOption = 3
+) -> None:
+    """Every section in turn; one that cannot run says why in the report and the others still run."""
+    from evals.metrics import Unscorable
+
+    runs = {"chat": lambda: _chat(set_name, url, None), "tasks": lambda: _tasks(url, k, None), "memo": lambda: _memo(url),
+            "triage": _triage_section, "retrieval": _retrieval_section, "forecast": lambda: _forecast(url, False)}  # fmt: skip
+    sections: dict = {}
+    for name, run in runs.items():
+        if url and name in {"triage", "retrieval"}:
+            sections[name] = {"error": "只在本机评测 (用本机的分拨与索引) / local only"}
+            continue
+        try:
+            sections[name] = run()
+        except (Unscorable, BackendUnavailable, InvalidInput, OSError) as exc:
+            sections[name] = {"error": str(exc)}
+    _finish(sections, url, report)
+
+
+@app.command("compare")
+@clean_errors
+def compare_runs(before: Annotated[Path, typer.Argument(help="较早的 eval.json")],
+                 after: Annotated[Path, typer.Argument(help="较新的 eval.json")]) -> None:  # fmt: skip
+    """Regressions from one run to the next: figures that fell, items that passed and now fail (exit 1 if any)."""
+    from evals.report import compare
+
+    runs = []
+    for path in (before, after):
+        try:
+            runs.append(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"读不了评测结果 {path}: {exc}") from exc
+    found = compare(*runs)
+    for line in found:
+        console.print(f"[red]退步 / regression[/red] {line}")
+    if not found:
+        console.print("没有退步 / no regressions")
+    raise typer.Exit(1 if found else 0)

@@ -297,3 +297,42 @@ def check_recipes(items: list[tuple[Question, Recipe | None]], services: Service
             row["error"] = f"{type(exc).__name__}: {exc}"
         out.append(row)
     return out
+
+
+def summarize(results: list[Scored]) -> Json:
+    """The set's figures: accuracy overall, per intent and per role, and the scores reported beside it."""
+    from evals.metrics import abstention_scores
+
+    def share(flags: list[bool]) -> float | None:
+        return round(sum(flags) / len(flags), 3) if flags else None
+
+    answered = [r for r in results if r.error is None]
+    figures: Json = {
+        "questions": len(results),
+        "accuracy": share([r.passed for r in results]),
+        "checks_passed": share([c.ok for r in answered for c in r.checks]),
+        "grounded": share([not r.ungrounded for r in answered if not r.should_decline]),
+        "cited": share([r.citations > 0 for r in answered if not r.should_decline]),
+        "tool_calls": share([bool(r.tools_ok) for r in answered if r.tools_ok is not None]),
+        "unscorable": len(results) - len(answered),
+    }
+    try:
+        precision, recall = abstention_scores(
+            [r.declined for r in answered], [r.should_decline for r in answered]
+        )
+        figures |= {"abstention_precision": round(precision, 3), "abstention_recall": round(recall, 3)}
+    except Unscorable:
+        pass
+    latencies = sorted(r.latency_s for r in answered)
+    if latencies:
+        figures |= {"latency_p50_s": round(latencies[len(latencies) // 2], 3),
+                    "latency_p95_s": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))], 3)}  # fmt: skip
+
+    def groups(key: Callable[[Scored], str]) -> Json:
+        out: Json = {}
+        for r in results:
+            out.setdefault(key(r), []).append(r.passed)
+        return {k: {"n": len(v), "passed": sum(v), "accuracy": share(v)} for k, v in sorted(out.items())}
+
+    return {"figures": figures, "by_intent": groups(lambda r: r.intent), "by_role": groups(lambda r: r.role),
+            "latencies": latencies, "items": [r.as_json() for r in results]}  # fmt: skip

@@ -84,7 +84,9 @@ def ungrounded_numbers(answer: str, tool_results: Sequence[Any]) -> list[float]:
     for stated in _NUMBER.findall(digits(answer)):
         value = float(stated)
         places = len(stated.split(".")[1]) if "." in stated else 0
-        if not any(math.isclose(round(h, places), value) or math.isclose(round(h * 100, places), value) for h in held):
+        if not any(
+            math.isclose(round(h, places), value) or math.isclose(round(h * 100, places), value) for h in held
+        ):
             missing.append(value)  # a rate held as 0.953 may be stated as 95.3(%)
     return missing
 
@@ -109,7 +111,10 @@ def calls_match(made: Sequence[Call], expected: Sequence[Call]) -> bool:
     equal, so {"district": "990103"} matches whatever else the call also said)."""
     if not expected:
         raise Unscorable("no expected calls: say what the turn should call, or score it as a refusal")
-    return all(any(m.name == e.name and all(m.args.get(k) == v for k, v in e.args.items()) for m in made) for e in expected)
+    return all(
+        any(m.name == e.name and all(m.args.get(k) == v for k, v in e.args.items()) for m in made)
+        for e in expected
+    )
 
 
 def pass_hat_k(successes: Sequence[bool], k: int) -> float:
@@ -136,6 +141,10 @@ def parse_reply(raw: str | bytes) -> dict[str, Any]:
         reply = json.loads(raw)
     except (ValueError, TypeError) as exc:
         raise Unscorable(f"the reply is not JSON: {exc}") from exc
-    if not isinstance(reply, dict) or not isinstance(reply.get("answer"), str) or not isinstance(reply.get("tool_calls"), list):
+    if (
+        not isinstance(reply, dict)
+        or not isinstance(reply.get("answer"), str)
+        or not isinstance(reply.get("tool_calls"), list)
+    ):
         raise Unscorable("the reply lacks the contract's answer and tool_calls")
     return reply

@@ -42,7 +42,9 @@ def resolve_gold(doc: str, anchor: str, chunks: list[Chunk]) -> list[str]:
     containing = [c.id for c in own if anchor in c.body]
     if len(containing) == 1:
         return containing
-    section = [c.id for c in own if not containing and any(anchor in heading for heading in c.heading_path[1:])]
+    section = [
+        c.id for c in own if not containing and any(anchor in heading for heading in c.heading_path[1:])
+    ]
     if section:
         return section
     raise InvalidInput(f"anchor {anchor!r} occurs in {len(containing)} passages of {doc}; make it unique")

@@ -51,7 +51,9 @@ class TriageScores:
         return self.dup_tp / (self.dup_tp + self.dup_fn) if self.dup_tp + self.dup_fn else float("nan")
 
 
-def evaluate_set(triage: Triage, graph: GraphStore, items: list[dict], majors: dict[str, str]) -> TriageScores:
+def evaluate_set(
+    triage: Triage, graph: GraphStore, items: list[dict], majors: dict[str, str]
+) -> TriageScores:
     """Triage every report in order. After each report that is not a repeat, the case is registered with
     the gold labels and the resolved point (as the operator would confirm them), so later repeats can be
     found as duplicates."""
@@ -70,7 +72,9 @@ def evaluate_set(triage: Triage, graph: GraphStore, items: list[dict], majors: d
         scores.by_variant[item["variant"]].append(ok)
         scores.grid.append(result.grid_id == item["grid_id"])
         if item["department_id"]:
-            scores.department.append(bool(result.department) and result.department.id == item["department_id"])  # type: ignore[union-attr]
+            scores.department.append(
+                bool(result.department) and result.department.id == item["department_id"]
+            )  # type: ignore[union-attr]
         scores.urgency += result.urgency == item["urgency"]
         if result.urgency != item["urgency"]:
             scores.urgency_confusions[(item["urgency"], result.urgency)] += 1

@@ -140,8 +140,9 @@ class ServicesClient(ABC):
 
     @operation("GET", "/v1/cases")
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
-              since: datetime | None = None, overdue: bool | None = None, limit: int = 50) -> Json:  # fmt: skip
-        """Cases newest first, filtered."""
+              since: datetime | None = None, overdue: bool | None = None, limit: int = 50,
+              cursor: str | None = None) -> Json:  # fmt: skip
+        """Cases newest first, filtered; ``cursor`` is the ``next`` of the page before."""
 
     @operation("GET", "/v1/cases/{case_id}")
     def case(self, case_id: str) -> Json:

@@ -100,10 +100,10 @@ def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:
 
 
 def cases(parts: InProcess, state: str | None, department_id: str | None, district: str | None,
-          since: datetime | None, overdue: bool | None, limit: int) -> CaseList:  # fmt: skip
+          since: datetime | None, overdue: bool | None, limit: int, cursor: str | None) -> CaseList:  # fmt: skip
     with parts.sessions() as session:
         return dispatch.list_cases(session, state=state, department_id=department_id, district=district,
-                                   since=since, overdue=overdue, limit=limit)  # fmt: skip
+                                   since=since, overdue=overdue, limit=limit, cursor=cursor)  # fmt: skip
 
 
 def case(parts: InProcess, case_id: str) -> CasePublic:
