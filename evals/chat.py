@@ -28,12 +28,16 @@ Json = dict[str, Any]
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
+NOT_FIGURE_FLOOR = 10
 # How an answer declines: says it cannot, has no such data, or that the thing does not exist.
 _DECLINES = re.compile(r"无法|不能|不可以|没有.{0,16}(数据|信息|记录|权限|接入|覆盖|监测)|不在.{0,12}(范围|职责|系统)|暂不支持|不支持|"
                        r"查不到|未查到|查无|找不到|未找到|不存在|没有找到|抱歉|拒绝|不提供|无权|只覆盖|仅覆盖|请核对")  # fmt: skip
-# Numbers that are not figures: dates, clock times, list markers.
+# Numbers that are not figures: dates and clock times (list markers are taken off each line first).
 _NOT_FIGURES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|"
-                          r"\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}月|\d{1,2}[日号]|^\s*\d+[.、)）]|(?<=\n)\s*\d+[.、)）]")  # fmt: skip
+                          r"\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}月|\d{1,2}[日号]")  # fmt: skip
+_LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?\d{1,2}[.、)）](?!\d)", re.MULTILINE)
+# Citation markers [1] and category codes (event 0405) carry digits that are not figures either.
+_MARKERS = re.compile(r"\[\d{1,3}\]|(?:event|component)[ -]?\d{4}")
 
 
 class ChatTarget(Protocol):
@@ -138,10 +142,16 @@ def declines(answer: str) -> bool:
     return bool(_DECLINES.search(answer))
 
 
+def figure_text(answer: str) -> str:
+    """The answer with what is not a figure blanked out: list markers, citation markers, category codes,
+    dates and clock times."""
+    return _NOT_FIGURES.sub(" ", digits(_MARKERS.sub(" ", _LIST_MARKER.sub(" ", answer))))
+
+
 def figures_stated(answer: str, allowed: Iterable[str] = ()) -> list[float]:
     """The figures of an answer: its numbers less dates, clock times, list markers and numbers the
     question itself gave (a refusal may repeat 'A8区' or '990108')."""
-    text = _NOT_FIGURES.sub(" ", digits(answer))
+    text = figure_text(answer)
     given = {n for t in allowed for n in numbers_in(t)}
     return [n for n in numbers_in(text) if n not in given]
 
@@ -170,6 +180,7 @@ def score_answer(
     """Every applicable check of the recipe against one answer; a recipe none of whose checks applies is
     unscorable."""
     results = []
+    figures = figure_text(answer)
     required: set[float] = set()
     for check in recipe.checks:
         if check.figure:
@@ -184,7 +195,7 @@ def score_answer(
         kind = check.kind
         if kind == "figure":
             values = numbers(facts.search(check.figure))
-            ok = all(_figure_ok(answer, v, check.unit, check.tolerance, check.percent) for v in values)
+            ok = all(_figure_ok(figures, v, check.unit, check.tolerance, check.percent) for v in values)
             expected = "、".join(f"{v:g}{'×100%' if check.percent else ''}{check.unit}" for v in values)
         elif kind == "name":
             names = strings(facts.search(check.name))
@@ -195,8 +206,14 @@ def score_answer(
             ok = any(name_in(answer, w) for w in check.says)
             expected = "或".join(check.says)
         elif kind == "not_figure":
-            wrong = [v for v in numbers(facts.search(check.not_figure)) if v not in required]
-            ok = not any(_figure_ok(answer, v, "", 0.0, False) for v in wrong)
+            # Small counts (under 10) turn up in any answer for other reasons ("1 项", "上期 6 件"): only a
+            # wrong figure that large is evidence of the wrong period or place.
+            wrong = [
+                v
+                for v in numbers(facts.search(check.not_figure))
+                if v not in required and abs(v) >= NOT_FIGURE_FLOOR
+            ]
+            ok = not any(_figure_ok(figures, v, "", 0.0, False) for v in wrong)
             expected = "不出现 " + "、".join(f"{v:g}" for v in wrong)
         elif kind == "period":
             spellings = period(check.period, today).spellings

@@ -4,6 +4,7 @@ the figures each memo must state, from the recipe language of the chat set (``ev
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -64,6 +65,17 @@ class MemoScored:
         return asdict(self) | {"turns": [self.topic]}
 
 
+def has_section(markdown: str, name: str) -> bool:
+    """A heading of that name: '## 背景', '## 一、背景', '【背景】'."""
+    return bool(
+        re.search(
+            rf"^(?:#+\s*(?:[一二三四五六七八九十]+[、.]|\d+[.、])?\s*{re.escape(name)}|【{re.escape(name)}】)",
+            markdown,
+            re.MULTILINE,
+        )
+    )
+
+
 def score_memo(item: MemoItem, memo: Json | None, refusal: str | None, facts_of: Callable[[Recipe], Any],
                today: Any) -> MemoScored:  # fmt: skip
     scored = MemoScored(item.id, json.dumps(item.request, ensure_ascii=False))
@@ -81,8 +93,10 @@ def score_memo(item: MemoItem, memo: Json | None, refusal: str | None, facts_of:
         question = Question(
             item.id, "analyst", [item.request.get("topic", "")], "memo", "", "", item.answerable
         )
-        scored.checks = [CheckResult("section", f"## {s}" in text or f"# {s}" in text or f"【{s}】" in text, f"含“{s}”一节")
-                         for s in (item.sections if item.answerable else [])]  # fmt: skip
+        scored.checks = [
+            CheckResult("section", has_section(text, s), f"含“{s}”一节")
+            for s in (item.sections if item.answerable else [])
+        ]
         scored.checks += score_answer(text, recipe, facts_of(recipe), question, today)
         if not item.answerable:
             scored.checks.append(CheckResult("decline", declines(text), "拒绝并说明原因"))

@@ -57,6 +57,8 @@ class NewCase(BaseModel):
     category_code: str | None = None
     district: str | None = None
     urgency: str | None = None
+    state: str | None = None
+    department_id: str | None = None
 
 
 class Expect(BaseModel):
@@ -273,7 +275,8 @@ def _judge(task: Task, services: ServicesClient, case_id: str | None, before: di
                              if d["name"] == want.district), want.district)  # fmt: skip
         if not any((want.category_code is None or c["category_code"] == want.category_code)
                    and (district is None or (c.get("grid_id") or "").startswith(district))
-                   and (want.urgency is None or c["urgency"] == want.urgency) for c in found):  # fmt: skip
+                   and all(getattr(want, k) is None or c[k] == getattr(want, k) for k in ("urgency", "state", "department_id"))
+                   for c in found):  # fmt: skip
             failures.append(f"no new case like {want.model_dump(exclude_none=True)}; created: "
                             + ", ".join(f"{c['category_code']}/{c.get('grid_id')}/{c['urgency']}" for c in found) or "none")  # fmt: skip
     return not failures, failures

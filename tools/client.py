@@ -149,8 +149,9 @@ class ServicesClient(ABC):
         """One case with its history."""
 
     @operation("GET", "/v1/cases/stats")
-    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None) -> Json:
-        """Cases created in a period: total, open, closed, overdue, top categories."""
+    def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None,
+                   source: str | None = None) -> Json:  # fmt: skip
+        """Cases created in a period (from one channel, e.g. 12345): total, open, closed, overdue, top categories."""
 
     @operation("GET", "/v1/evaluation")
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:

@@ -111,9 +111,10 @@ def case(parts: InProcess, case_id: str) -> CasePublic:
         return dispatch.get_case(session, case_id)
 
 
-def case_stats(parts: InProcess, period: str | None, district: str | None, category: str | None) -> CaseStats:
+def case_stats(parts: InProcess, period: str | None, district: str | None, category: str | None,
+               source: str | None) -> CaseStats:  # fmt: skip
     with parts.sessions() as session:
-        return count_cases(session, period, district, category)
+        return count_cases(session, period, district, category, source=source)
 
 
 def evaluation(parts: InProcess, period: str | None, department_id: str | None) -> Evaluation:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query
 
 from api.deps import GraphDep, SessionDep, SessionsDep
 from services.dispatch import cases
-from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.dispatch.models import CaseCreate, CaseList, CasePublic, Source, TransitionRequest
 from services.dispatch.stats import CaseStats, case_stats
 from services.dispatch.writes import create_case_once, transition_once
 
@@ -25,9 +25,10 @@ def create(body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency
 
 @router.get("/stats", response_model=CaseStats)
 def stats(session: SessionDep, period: str | None = None, district: str | None = None,
-          category: str | None = Query(None, description="category id, e.g. event-0405")) -> CaseStats:  # fmt: skip
+          category: str | None = Query(None, description="category id, e.g. event-0405"),
+          source: Annotated[Source | None, Query(description="channel: 12345, app, patrol or sensor")] = None) -> CaseStats:  # fmt: skip
     """Cases created in the period (default this month): total, open, closed, overdue, the top categories."""
-    return case_stats(session, period, district, category)
+    return case_stats(session, period, district, category, source=source)
 
 
 @router.get("/{case_id}", response_model=CasePublic)

@@ -33,6 +33,7 @@ class CaseStats(BaseModel):
     end: str
     district: str | None
     category_code: str | None
+    source: str | None = None
     total: int
     open: int
     closed: int
@@ -41,7 +42,7 @@ class CaseStats(BaseModel):
 
 
 def case_stats(session: Session, period: str | None = None, district: str | None = None,
-               category_code: str | None = None, now: datetime | None = None) -> CaseStats:  # fmt: skip
+               category_code: str | None = None, now: datetime | None = None, *, source: str | None = None) -> CaseStats:  # fmt: skip
     """Cases created in ``period`` (as ``/v1/evaluation`` reads it; default this month). A case is overdue
     as ``GET /v1/cases`` marks it: registered, with a deadline, and finished after it or not yet finished."""
     now = as_utc(now) if now else datetime.now(UTC)  # SQLite compares times as UTC text
@@ -55,6 +56,8 @@ def case_stats(session: Session, period: str | None = None, district: str | None
         where.append(CaseRow.district == district)
     if category_code:
         where.append(CaseRow.category_code == category_code)
+    if source:
+        where.append(CaseRow.source == source)
     late = and_(CaseRow.deadline.is_not(None), CaseRow.state.not_in([State.NOT_REGISTERED.value, State.VOIDED.value]),
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
     total, still_open, closed, overdue = session.execute(select(
@@ -67,6 +70,6 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted).where(*where)
                            .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
                            .limit(TOP_CATEGORIES))  # fmt: skip
-    return CaseStats(period=label, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code,
+    return CaseStats(period=label, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
                      total=total, open=still_open, closed=closed, overdue=overdue,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k) for c, n, k in rows])  # fmt: skip

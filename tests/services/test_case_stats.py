@@ -54,6 +54,9 @@ def test_the_stats_endpoint_filters_and_refuses_bad_parameters(client: TestClien
     local = client.get("/v1/cases/stats", params={"period": "last30d", "district": district}).json()
     top = local["by_category"][0]
     one = client.get("/v1/cases/stats", params={"period": "last30d", "district": district, "category": top["category_code"]}).json()
+    hotline = client.get("/v1/cases/stats", params={"period": "last30d", "source": "12345"}).json()
+    assert 0 < hotline["total"] < everywhere["total"] and hotline["source"] == "12345"
+    assert client.get("/v1/cases/stats", params={"source": "fax"}).status_code == 422
     assert 0 < local["total"] < everywhere["total"] and one["total"] == top["count"] < local["total"]
     assert [x["category_code"] for x in one["by_category"]] == [top["category_code"]]
     for params, says in (({"period": "去年"}, "2026-11"), ({"district": "A3区"}, "990103"), ({"category": "井盖"}, "event-0405")):
