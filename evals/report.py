@@ -173,6 +173,8 @@ def compare(before: Json, after: Json) -> list[str]:
     """Regressions from ``before`` to ``after``: figures that got worse, items that passed and now fail."""
     found = []
     for name, old in before.get("sections", {}).items():
+        if old.get("error"):
+            continue  # nothing to fall from
         new = after.get("sections", {}).get(name)
         if new is None or new.get("error"):
             found.append(f"{name}: {'missing' if new is None else 'did not run: ' + new['error']}")

@@ -54,7 +54,9 @@ def test_a_rate_may_be_said_as_a_percentage_and_the_department_without_the_city_
 
 
 def test_a_decline_states_no_figure_but_may_repeat_the_question() -> None:
-    recipe = Recipe.model_validate({"id": "q", "checks": [{"decline": True}, {"says": ["A1区", "A7区", "不存在"]}]})
+    recipe = Recipe.model_validate(
+        {"id": "q", "checks": [{"decline": True}, {"says": ["A1区", "A7区", "不存在"]}]}
+    )
     question = _question("A8区本月案件多少", answerable=False)
     assert _passes("A市没有A8区，只有A1区至A7区，请核对区名。", recipe, question)
     assert not _passes("A8区本月共有 12 件案件。", recipe, question)
@@ -77,7 +79,10 @@ def test_dates_times_list_markers_and_the_questions_numbers_are_not_figures() ->
 
 
 def test_groundedness_finds_each_figure_in_what_the_reply_cites() -> None:
-    reply = {"citations": [{"title": "案件统计", "snippet": "{\"total\": 61, \"rate\": 0.7097}"}], "tool_calls": []}
+    reply = {
+        "citations": [{"title": "案件统计", "snippet": '{"total": 61, "rate": 0.7097}'}],
+        "tool_calls": [],
+    }
     assert ungrounded("本月 61 件，按期处置率 71.0%。", reply, _question()) == []
     assert ungrounded("本月 61 件，其中 12 件超期。", reply, _question()) == [12.0]
 

@@ -39,7 +39,11 @@ def test_each_set_is_well_formed_and_covers_every_intent(name: str) -> None:
 
 def _similar(a: str, b: str) -> bool:
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= NEAR_COPY and matcher.quick_ratio() >= NEAR_COPY and matcher.ratio() >= NEAR_COPY
+    return (
+        matcher.real_quick_ratio() >= NEAR_COPY
+        and matcher.quick_ratio() >= NEAR_COPY
+        and matcher.ratio() >= NEAR_COPY
+    )
 
 
 def test_no_held_out_question_is_a_near_copy_of_a_development_one() -> None:

@@ -21,13 +21,17 @@ def test_a_recipe_that_could_pass_anything_is_refused() -> None:
     with pytest.raises(ValidationError, match="without checks"):
         Recipe(id="x", checks=[])
     with pytest.raises(ValidationError, match="writing operation"):
-        Recipe.model_validate({"id": "x", "calls": {"a": {"op": "create_case", "args": {}}}, "checks": [{"says": ["好"]}]})
+        Recipe.model_validate(
+            {"id": "x", "calls": {"a": {"op": "create_case", "args": {}}}, "checks": [{"says": ["好"]}]}
+        )
     with pytest.raises(ValidationError, match="exactly one"):
         Recipe.model_validate({"id": "x", "checks": [{"figure": "a.total", "name": "a.name"}]})
     with pytest.raises(ValidationError, match="jmespath"):
         Recipe.model_validate({"id": "x", "checks": [{"figure": "min_by(e.items, &按期处置率)"}]})
     with pytest.raises(ValidationError, match="reserved"):
-        Recipe.model_validate({"id": "x", "calls": {"districts": {"op": "vitals"}}, "checks": [{"says": ["好"]}]})
+        Recipe.model_validate(
+            {"id": "x", "calls": {"districts": {"op": "vitals"}}, "checks": [{"says": ["好"]}]}
+        )
 
 
 @pytest.mark.parametrize(("token", "api", "spelling"), [
@@ -39,7 +43,9 @@ def test_a_recipe_that_could_pass_anything_is_refused() -> None:
     ("@last7d", "last7d", "近7天"),
     ("2026-10", "2026-10", "10月"),
 ])  # fmt: skip
-def test_periods_are_computed_from_today_and_spelled_as_people_write_them(token: str, api: str, spelling: str) -> None:
+def test_periods_are_computed_from_today_and_spelled_as_people_write_them(
+    token: str, api: str, spelling: str
+) -> None:
     resolved = period(token, SATURDAY)
     assert resolved.api == api and spelling in resolved.spellings
 
@@ -78,7 +84,10 @@ class Scripted(ServicesClient):
     def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
         self.asked.append({"op": op.name} | arguments)
         if op.name == "case_stats":
-            return {"total": {"990101": 4, "990102": 9}.get(arguments["district"] or "", 13), "district": arguments["district"]}
+            return {
+                "total": {"990101": 4, "990102": 9}.get(arguments["district"] or "", 13),
+                "district": arguments["district"],
+            }
         if op.name == "evaluation":
             return {"items": [{"department_id": "dept-water", "按期处置率": {"value": 0.5}}]}
         raise AssertionError(op.name)
@@ -86,7 +95,11 @@ class Scripted(ServicesClient):
 
 def test_gold_is_computed_per_district_for_the_period_asked_with_names_beside_ids() -> None:
     client = Scripted()
-    city = City([{"code": "990101", "name": "A1区"}, {"code": "990102", "name": "A2区"}], [{"id": "dept-water", "name": "A市水务局"}], SATURDAY)
+    city = City(
+        [{"code": "990101", "name": "A1区"}, {"code": "990102", "name": "A2区"}],
+        [{"id": "dept-water", "name": "A市水务局"}],
+        SATURDAY,
+    )
     recipe = Recipe.model_validate({"id": "x", "calls": {
         "per": {"op": "case_stats", "args": {"period": "@yesterday", "district": "{code}"}, "each": "districts"},
         "e": {"op": "evaluation", "args": {"period": "@last_month"}}},

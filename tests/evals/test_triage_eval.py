@@ -25,8 +25,10 @@ HOLDOUT = SET.with_name("triage_holdout.jsonl")
 def test_the_labelled_set_is_large_varied_and_true_to_the_graph(graph) -> None:
     items = read_set(SET)
     assert len(items) >= 300
-    assert {"typo", "traditional", "no_location", "two_issues", "injection", "long", "repeat"} <= {i["variant"] for i in items}
-    for item in items[:: 7]:
+    assert {"typo", "traditional", "no_location", "two_issues", "injection", "long", "repeat"} <= {
+        i["variant"] for i in items
+    }
+    for item in items[::7]:
         if item["grid_id"]:
             rule = responsible_department(graph, item["category"], grid_id=item["grid_id"])
             assert rule.department.id == item["department_id"], item["id"]
@@ -62,8 +64,10 @@ def test_the_three_sets_and_the_examples_share_no_wording(graph) -> None:
     assert not _shared_wordings(test, dev + examples) and not _shared_wordings(holdout, test + dev + examples)
     reports = {name: read_set(path) for name, path in (("dev", DEV), ("test", SET), ("holdout", HOLDOUT))}
     texts = [{i["text"] for i in items} for items in reports.values()]
-    assert all(len(items) >= 300 for items in reports.values()) and not (texts[0] & texts[1] or texts[1] & texts[2])
-    for item in reports["dev"][:: 7] + reports["holdout"][:: 7]:
+    assert all(len(items) >= 300 for items in reports.values()) and not (
+        texts[0] & texts[1] or texts[1] & texts[2]
+    )
+    for item in reports["dev"][::7] + reports["holdout"][::7]:
         if item["grid_id"]:
             rule = responsible_department(graph, item["category"], grid_id=item["grid_id"])
             assert rule.department.id == item["department_id"], item["id"]
