@@ -28,6 +28,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import opencc
 
@@ -49,6 +51,10 @@ DEV_SEED = 20261125
 HOLDOUT_PHRASES = DATA / "triage_holdout_phrases.json"
 HOLDOUT_OUT = DATA / "triage_holdout.jsonl"
 HOLDOUT_SEED = 20261126
+# The held-out set's own add-on sentences (details that change urgency, typos, injections, the long and
+# repeated complaint, endings), by the independent writer of its last phrasings: the held-out urgency and
+# variant figures then measure language the rules were not tuned on.
+HOLDOUT_ADDONS = DATA / "triage_holdout_addons.json"
 
 # category id → phrasings ({loc} is where the place goes); written as callers talk. A leading "!" marks a
 # hazard in the situation itself (a hole where a cover was, a live wire down): at least high urgency.
@@ -99,7 +105,7 @@ PHRASES: dict[str, list[str]] = {
         "{loc}有人在公交站牌上乱贴小广告",
     ],
     "event-0301": [
-        "{loc}工地半夜还在施工，吵得根本睡不着",
+        "{loc}修路的从晚上十点一直干到凌晨，切割机的声音又尖又刺耳，孩子第二天还要上学，根本睡不着",
         "{loc}晚上十一点了还在打桩，噪音太大",
         "{loc}施工队天不亮就开工，扰民严重",
     ],
@@ -119,7 +125,7 @@ PHRASES: dict[str, list[str]] = {
         "{loc}工地把材料堆在马路上占道施工",
     ],
     "event-0401": [
-        "{loc}路面突然塌了一个大洞",
+        "!{loc}路面突然陷下去一个大窟窿，一米多宽，往下看底下是空的，车子都在绕着走",
         "{loc}马路中间陷下去一块，很深",
         "{loc}路面下沉开裂，感觉随时会塌",
     ],
@@ -144,7 +150,7 @@ PHRASES: dict[str, list[str]] = {
         "{loc}这段路排水不畅，雨后全是积水",
     ],
     "event-0407": [
-        "!{loc}有根电线掉下来垂到地上了",
+        "!{loc}一根黑色的线从杆子上耷拉下来，垂到差不多人头那么高，骑电动车的不注意就会被勒到脖子",
         "{loc}通信线缆耷拉下来挂在半空，车一过就碰到",
         "{loc}一捆电缆从杆子上脱落了",
     ],
@@ -203,7 +209,11 @@ PHRASES: dict[str, list[str]] = {
         "{loc}一辆没牌照的破车一直扔在路边",
         "{loc}僵尸车长期占着车位，落满灰",
     ],
-    "event-0602": ["{loc}消防通道被车堵死了", "{loc}有人在消防通道上堆杂物", "{loc}小区消防通道被地锁占了"],
+    "event-0602": [
+        "喂，你好，我跟你们反映个事儿，{loc}那边画着黄线、写着不准停车的那条救火车进出的道，现在好几辆私家车横着停在里面，还堆了一堆纸箱子和电动车，真要是着火了消防车根本开不进来，麻烦你们赶紧派人来处理一下。",
+        "{loc}有人在消防通道上堆杂物",
+        "{loc}小区消防通道被地锁占了",
+    ],
     "component-0103": [
         "!{loc}路上的雨水井盖不见了，留了个大洞",
         "!{loc}排水井的盖子碎了，有人差点踩进去",
@@ -220,7 +230,7 @@ PHRASES: dict[str, list[str]] = {
         "{loc}燃气阀门井的盖子松动",
     ],
     "component-0109": [
-        "{loc}路边的消防栓被撞坏了，一直在漏水",
+        "{loc}的消火栓被旁边水果摊用铁皮棚子围进去了，上面还堆着纸箱，从外面根本看不到",
         "{loc}消火栓被车撞歪了",
         "{loc}消防栓锈得不成样子，阀门也没了",
     ],
@@ -240,7 +250,7 @@ PHRASES: dict[str, list[str]] = {
         "{loc}垃圾箱歪倒在地上",
     ],
     "component-0114": [
-        "{loc}公交站的候车亭玻璃碎了",
+        "{loc}公交站候车亭的玻璃碎了一地，座椅也掉了一块板，站牌上写的线路还是去年改线之前的",
         "{loc}公交站亭顶棚漏雨",
         "{loc}候车亭座椅坏了，还有钉子露出来",
     ],
@@ -250,18 +260,22 @@ PHRASES: dict[str, list[str]] = {
         "{loc}人行道的盲道砖坏了一大片",
     ],
     "component-0205": [
-        "{loc}红绿灯坏了，一直闪黄灯",
+        "{loc}的红绿灯从早上开始一直闪黄灯，行人那边的灯干脆不亮，过马路全靠自己看车",
         "!{loc}路口的信号灯不亮了，车乱成一团",
         "{loc}行人过街的红绿灯时间太短还坏了一个",
     ],
-    "component-0206": ["{loc}交通指示牌被风吹歪了", "{loc}路边的限速牌倒了", "{loc}路牌上的字都看不清了"],
+    "component-0206": [
+        "{loc}那块指路牌被树挡了一大半，箭头还标反了，去火车站明明该右拐它写左转，好多外地车开错",
+        "{loc}路边的限速牌倒了",
+        "{loc}路牌上的字都看不清了",
+    ],
     "component-0207": [
         "{loc}路中间的护栏被车撞倒了好几段",
         "!{loc}隔离护栏歪了，伸到车道里",
         "{loc}交通护栏断了一截",
     ],
     "component-0212": [
-        "{loc}马路上有好几个大坑，车开过去颠得厉害",
+        "{loc}的机动车道上坑坑洼洼，有个坑有脸盆那么大，车开过去咣当一下，路面还裂了好几道缝",
         "{loc}车道路面坑坑洼洼的",
         "{loc}机动车道裂缝很多，还有坑",
     ],
@@ -307,6 +321,28 @@ INJECTIONS = [
 ]
 
 
+@dataclass(frozen=True)
+class Addons:
+    """What the generator adds to a phrasing: the development and test sets share these defaults; the
+    held-out set reads its own (``HOLDOUT_ADDONS``)."""
+
+    high_details: list[str] = field(default_factory=lambda: list(HIGH_DETAILS))
+    critical_details: dict[str, str] = field(default_factory=lambda: dict(CRITICAL_DETAILS))
+    low_details: list[str] = field(default_factory=lambda: list(LOW_DETAILS))
+    typos: dict[str, str] = field(default_factory=lambda: dict(TYPOS))
+    injections: list[str] = field(default_factory=lambda: list(INJECTIONS))
+    long_prefix: str = "您好，我是附近的居民，之前也反映过，"
+    long_suffix: str = "这个问题已经影响到周边很多住户的正常生活，大家意见很大，希望相关部门高度重视，尽快派人来现场看看，给我们一个答复。"
+    repeat_suffix: str = "，之前有人反映过还没处理。"
+    closers: list[str] = field(
+        default_factory=lambda: ["。", "！", "，麻烦尽快处理。", "，希望尽快解决！", "。谢谢！"]
+    )
+
+    @classmethod
+    def read(cls, path: Path) -> Addons:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
 def places(graph: GraphStore, rng: random.Random) -> list[tuple[str, str, float, float]]:
     """(kind, phrase, lon, lat): intersections, house numbers and landmarks of the city."""
     out: list[tuple[str, str, float, float]] = []
@@ -330,9 +366,14 @@ def places(graph: GraphStore, rng: random.Random) -> list[tuple[str, str, float,
 
 
 def build(
-    graph: GraphStore, seed: int = SEED, n: int = 320, phrases: dict[str, list[str]] | None = None
+    graph: GraphStore,
+    seed: int = SEED,
+    n: int = 320,
+    phrases: dict[str, list[str]] | None = None,
+    addons: Addons | None = None,
 ) -> list[dict]:
     phrases = phrases or PHRASES
+    add = addons or Addons()
     rng = random.Random(seed)
     to_traditional = opencc.OpenCC("s2t")
     default_urgency = {category: u or "normal" for category, u in event_default_urgencies(graph).items()}
@@ -354,18 +395,18 @@ def build(
             loc=spot[1] if spot else rng.choice(["我家楼下", "我们小区外面", "这边", "单位门口"])
         )
         detail_roll = rng.random()
-        if category in CRITICAL_DETAILS and detail_roll < 0.5:
-            text += "，" + CRITICAL_DETAILS[category]
+        if category in add.critical_details and detail_roll < 0.5:
+            text += "，" + add.critical_details[category]
             urgency = "critical"
         elif detail_roll < 0.3 and urgency != "critical":
-            text += "，" + rng.choice(HIGH_DETAILS)
+            text += "，" + rng.choice(add.high_details)
             urgency = "high"
         elif detail_roll > 0.9 and urgency == "normal":
-            text += "，" + rng.choice(LOW_DETAILS)
+            text += "，" + rng.choice(add.low_details)
             urgency = "low"
-        text += rng.choice(["。", "！", "，麻烦尽快处理。", "，希望尽快解决！", "。谢谢！"])
+        text += rng.choice(add.closers)
         if variant == "typo":
-            for right, wrong in TYPOS.items():
+            for right, wrong in add.typos.items():
                 text = text.replace(right, wrong, 1)
         elif variant == "traditional":
             text = to_traditional.convert(text)
@@ -373,10 +414,9 @@ def build(
             other = rng.choice([c for c in categories if c != category])
             text += "另外，" + rng.choice(phrases[other]).format(loc="旁边") + "。"
         elif variant == "injection":
-            text += rng.choice(INJECTIONS)
+            text += rng.choice(add.injections)
         elif variant == "long":
-            text = ("您好，我是附近的居民，之前也反映过，" + text + "这个问题已经影响到周边很多住户的正常生活，"
-                    "大家意见很大，希望相关部门高度重视，尽快派人来现场看看，给我们一个答复。")  # fmt: skip
+            text = add.long_prefix + text + add.long_suffix
         grid = grid_at(graph, spot[2], spot[3]) if spot else None
         department = responsible_department(graph, category, grid_id=grid.id).department.id if grid else None
         item = {"id": f"t{i + 1:03d}", "text": text, "category": category, "grid_id": grid.id if grid else None,
@@ -391,7 +431,7 @@ def build(
                 base = "high"
             # A repeated report of an open problem is one level more urgent (the issue's rule).
             repeated = LEVELS[min(LEVELS.index(base) + 1, len(LEVELS) - 1)]
-            items.append({**item, "id": f"t{len(items) + 1:03d}", "text": again.lstrip("!").format(loc=spot[1]) + "，之前有人反映过还没处理。",
+            items.append({**item, "id": f"t{len(items) + 1:03d}", "text": again.lstrip("!").format(loc=spot[1]) + add.repeat_suffix,
                           "variant": "repeat", "duplicate_of": item["id"], "urgency": repeated})  # fmt: skip
     return items
 
@@ -411,7 +451,10 @@ def main() -> None:
             out, items = DEV_OUT, build(graph, DEV_SEED, n=480, phrases=phrases)
         elif args.holdout:
             phrases = json.loads(HOLDOUT_PHRASES.read_text(encoding="utf-8"))
-            out, items = HOLDOUT_OUT, build(graph, HOLDOUT_SEED, phrases=phrases)
+            out, items = (
+                HOLDOUT_OUT,
+                build(graph, HOLDOUT_SEED, phrases=phrases, addons=Addons.read(HOLDOUT_ADDONS)),
+            )
         else:
             out, items = OUT, build(graph)
     finally:

@@ -400,12 +400,25 @@ def _sensors(city: CityData, domain: DomainTables, assets: list[dict], target: i
     others = [a for a in eligible if a["category_name"] not in ("桥梁", "泵站")]
     rng.shuffle(others)
     made = 0
+    monitored: set[str] = set()
+    present: set[str] = set()
+
+    def monitor(asset: dict) -> None:
+        monitored.add(asset["id"])
+        present.update(kinds_of[asset["category"]])
+        for seq, kind in enumerate(kinds_of[asset["category"]], start=1):
+            _sensor(city, asset, seq, domain.sensor_kind_by_name[kind])
+
     for asset in always + others:
         if made >= target and asset not in always:
             break
-        for seq, kind in enumerate(kinds_of[asset["category"]], start=1):
-            _sensor(city, asset, seq, domain.sensor_kind_by_name[kind])
-            made += 1
+        monitor(asset)
+        made += len(kinds_of[asset["category"]])
+    # A small city (tests) still has every kind of sensor, so that no branch of the assistant goes untried
+    # (a gas question with no gas sensor can only ever be answered "none"); the full city has them all anyway.
+    for asset in others:
+        if asset["id"] not in monitored and not set(kinds_of[asset["category"]]) <= present:
+            monitor(asset)
 
 
 def _sensor(city: CityData, asset: dict, seq: int, kind: SensorKind) -> None:

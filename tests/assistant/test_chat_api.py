@@ -37,7 +37,10 @@ def test_chat_answers_with_the_contract_fields_and_remembers_the_session(api: Te
 
     follow = api.post("/v1/chat", json={"message": "那它的状态怎么样？", "session_id": body["session_id"]}).json()
     assert follow["session_id"] == body["session_id"]
-    assert follow["tool_calls"], "the follow-up was understood from the session's memory"
+    # "它" is A5区's bridges: the follow-up looks them up there and states the status of one of them.
+    looked_up = follow["tool_calls"][0]["args"]
+    assert looked_up["district"] == "990105" and looked_up["category"] == "component-0204", looked_up
+    assert "A5区" in follow["answer"] and "桥梁" in follow["answer"] and "状态" in follow["answer"]
 
 
 def test_chat_stream_sends_tokens_then_the_full_answer(api: TestClient) -> None:

@@ -360,9 +360,9 @@ def alarms_water(world, history) -> Expect:
 
 def alarms_gas(world, history) -> Expect:
     alarms = open_alarms(world, kind="gas_concentration")
-    if not alarms:
-        return Expect(["有没有燃气泄漏报警？"], contains=["没有"], tools={"open_alarms"})
-    return Expect(["有没有燃气泄漏报警？"], patterns=[count_pattern(len(alarms), "条")], tools={"open_alarms"})
+    assert alarms, "the world seeds an alarm-level gas reading: every kind of sensor exists even in the small city"
+    return Expect(["有没有燃气泄漏报警？"], patterns=[count_pattern(len(alarms), "条")],
+                  contains=[a.sensor_id for a in alarms[:5]], tools={"open_alarms"})  # fmt: skip
 
 
 def pump_alarms(world) -> list:
