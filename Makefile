@@ -20,6 +20,7 @@ run: install
 	$(BIN)/yiwang graph load --if-changed
 	$(BIN)/yiwang index build --if-changed
 	$(BIN)/yiwang demo cases --if-empty
+	$(BIN)/yiwang demo readings --if-empty
 	$(BIN)/yiwang serve --simulate
 
 ## The whole test suite

@@ -22,6 +22,7 @@ may carry ``when`` (a JMESPath condition: the check applies only when it holds).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -144,6 +145,25 @@ class _Functions(functions.Functions):
             if key is not None and key == min(k for k in keys if k is not None)
         ]
 
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
+    def _func_minus(self, a: float, b: float) -> float:
+        return a - b
+
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
+    def _func_divide(self, a: float, b: float) -> float | None:
+        return a / b if b else None
+
+    @functions.signature({"types": ["array"]})
+    def _func_distinct(self, array: list[Any]) -> list[Any]:
+        keys = dict.fromkeys(json.dumps(v, sort_keys=True, ensure_ascii=False) for v in array)
+        return [json.loads(key) for key in keys]
+
+    @functions.signature({"types": ["string"]})
+    def _func_month_day(self, timestamp: str) -> str:
+        """'2026-12-05T18:02:00+08:00' → '12月5日', as answers write a date."""
+        day = datetime.fromisoformat(timestamp).astimezone(CHINA)
+        return f"{day.month}月{day.day}日"
+
 
 _OPTIONS = jmespath.Options(custom_functions=_Functions())
 
@@ -177,6 +197,8 @@ def period(token: str, today: date) -> Period:
     fixed: dict[str, Callable[[], Period]] = {
         "@today": lambda: Period(f"{today:%Y-%m-%d}", ("今天", "今日", "当天", *_day_spellings(today))),
         "@yesterday": lambda: Period(f"{today - timedelta(days=1):%Y-%m-%d}", ("昨天", "昨日", *_day_spellings(today - timedelta(days=1)))),
+        "@day_before_yesterday": lambda: Period(f"{today - timedelta(days=2):%Y-%m-%d}", ("前天", *_day_spellings(today - timedelta(days=2)))),
+        "@week_before_last": lambda: _span(monday - timedelta(days=14), monday - timedelta(days=8), "上上周"),
         "@this_week": lambda: _span(monday, today, "本周", "这周", "这一周", "本星期"),
         "@last_week": lambda: _span(monday - timedelta(days=7), monday - timedelta(days=1), "上周", "上一周", "上星期"),
         "@this_month": lambda: Period(f"{today:%Y-%m}", ("本月", "这个月", "当月", f"{today.month}月", f"{today:%Y-%m}")),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import inspect
 import string
+import typing
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable, Conflict, InvalidInput, NotFound, YiwangError
@@ -118,7 +120,9 @@ class ServicesClient(ABC):
         """The sensor registry with thresholds and the newest value."""
 
     @operation("GET", "/v1/monitoring/readings", items=True)
-    def readings(self, sensor_id: str, since: datetime | None = None, until: datetime | None = None) -> list[Json]:
+    def readings(
+        self, sensor_id: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Json]:
         """One sensor's readings in a window, oldest first."""
 
     @operation("GET", "/v1/monitoring/stats", items=True)
@@ -165,7 +169,9 @@ class ServicesClient(ABC):
     def create_case(self, body: Json, idempotency_key: str | None = None) -> Json:
         """Register a case (a write: the tools run it only after a person confirms)."""
 
-    @operation("POST", "/v1/cases/{case_id}/transition", body="body", headers={"idempotency_key": "Idempotency-Key"})
+    @operation(
+        "POST", "/v1/cases/{case_id}/transition", body="body", headers={"idempotency_key": "Idempotency-Key"}
+    )
     def transition_case(self, case_id: str, body: Json, idempotency_key: str | None = None) -> Json:
         """Apply a workflow action to a case (a write)."""
 
@@ -191,7 +197,27 @@ class LocalServices(ServicesClient):
 
     def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
         answer: Callable[..., Any] = getattr(local, op.name)
-        return _dump(answer(self.parts, **arguments))
+        return _dump(answer(self.parts, **_coerced(op, arguments)))
+
+
+@functools.cache
+def _hints(name: str) -> dict[str, Any]:
+    return typing.get_type_hints(getattr(ServicesClient, name))
+
+
+def _coerced(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Arguments as the operation's signature types them, as the HTTP route would read them: a time given as
+    "2026-12-01T00:00:00+08:00" becomes a datetime in process too (both clients answer the same call alike)."""
+    hints = _hints(op.name)
+    out = {}
+    for name, value in arguments.items():
+        if isinstance(value, str) and name in hints and hints[name] is not str:
+            try:
+                value = TypeAdapter(hints[name]).validate_python(value)
+            except ValidationError as exc:
+                raise InvalidInput(f"{op.name}: {name}={value!r} 无效 ({exc.errors()[0]['msg']})") from exc
+        out[name] = value
+    return out
 
 
 _ERRORS_BY_STATUS: dict[int, type[YiwangError]] = {404: NotFound, 409: Conflict}
@@ -222,7 +248,11 @@ class RemoteServices(ServicesClient):
 
     def _send(self, method: str, path: str, *, params: Json | None = None, body: Json | None = None,
               headers: dict[str, str] | None = None) -> Any:  # fmt: skip
-        clean = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in (params or {}).items() if v is not None}
+        clean = {
+            k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in (params or {}).items()
+            if v is not None
+        }
         try:
             response = self.http.request(method, path, params=clean, json=body, headers=headers)
         except httpx.HTTPError as exc:

@@ -8,13 +8,15 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from graph.domain import DomainTables
 from graph.queries.assets import sensor_sites
 from graph.store import GraphStore
-from services.monitoring.readings import ReadingIn, ingest
+from services.monitoring.readings import ReadingIn, ingest, ingest_rows
 from services.monitoring.registry import Registry
+from services.monitoring.tables import ReadingRow
 from services.simulation.simulator import SimulatedSensor, Simulator
 
 log = logging.getLogger("yiwang.simulator")
@@ -36,7 +38,9 @@ def http_sender(base_url: str) -> Callable[[list[dict]], tuple[int, int]]:
     def send(readings: list[dict]) -> tuple[int, int]:
         accepted = rejected = 0
         for start in range(0, len(readings), HTTP_BATCH):
-            response = client.post("/v1/monitoring/readings", json={"readings": readings[start : start + HTTP_BATCH]})
+            response = client.post(
+                "/v1/monitoring/readings", json={"readings": readings[start : start + HTTP_BATCH]}
+            )
             response.raise_for_status()
             body = response.json()
             accepted, rejected = accepted + body["accepted"], rejected + len(body["rejected"])
@@ -68,8 +72,15 @@ def mqtt_sender(url: str, prefix: str) -> Callable[[list[dict]], tuple[int, int]
 class InProcessSimulation:
     """A daemon thread that feeds simulated readings for 'now' into the server's own ingest."""
 
-    def __init__(self, simulator: Simulator, sessions: sessionmaker[Session], registry: Registry, interval_s: float) -> None:
-        self.simulator, self.sessions, self.registry, self.interval = simulator, sessions, registry, interval_s
+    def __init__(
+        self, simulator: Simulator, sessions: sessionmaker[Session], registry: Registry, interval_s: float
+    ) -> None:
+        self.simulator, self.sessions, self.registry, self.interval = (
+            simulator,
+            sessions,
+            registry,
+            interval_s,
+        )
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="simulator", daemon=True)
 
@@ -91,7 +102,29 @@ class InProcessSimulation:
                 with self.sessions() as session:
                     result = ingest(session, self.registry, readings)
                     session.commit()
-                log.debug("simulated tick %d: %d accepted, %d rejected", tick, result.accepted, len(result.rejected))
+                log.debug(
+                    "simulated tick %d: %d accepted, %d rejected", tick, result.accepted, len(result.rejected)
+                )
             except Exception:
                 log.exception("simulated readings could not be stored")
             self._stop.wait(self.interval)
+
+
+def backfill(simulator: Simulator, sessions: sessionmaker[Session], registry: Registry, ticks: int,
+             progress: Callable[[int], None] | None = None) -> tuple[int, int]:  # fmt: skip
+    """Ticks 0 … ticks-1 of ``simulator`` through the one ingest path (so alarms open and close as they
+    would live), one transaction per tick; returns (accepted, rejected)."""
+    accepted = rejected = 0
+    for tick in range(ticks):
+        with sessions() as session:
+            result = ingest_rows(session, registry, [(r["sensor_id"], datetime.fromisoformat(r["ts"]), r["value"])
+                                                     for r in simulator.tick(tick)])  # fmt: skip
+            session.commit()
+        accepted, rejected = accepted + result.accepted, rejected + len(result.rejected)
+        if progress:
+            progress(1)
+    return accepted, rejected
+
+
+def has_readings(session: Session) -> bool:
+    return session.scalar(select(ReadingRow.sensor_id).limit(1)) is not None

@@ -109,3 +109,13 @@ def test_gold_is_computed_per_district_for_the_period_asked_with_names_beside_id
     assert facts.search("max_by(per, &result.total).name") == "A2区"
     assert facts.search("per[0].result.district_name") == "A1区"
     assert facts.search("e.items[0].department_name") == "A市水务局"
+
+
+def test_the_functions_recipes_need_beyond_jmespath() -> None:
+    facts = Facts({"a": [{"x": 1}, {"x": 1}, {"x": 2}], "t": "2026-12-04T20:30:00+00:00"})
+    assert facts.search("distinct(a[].x)") == [1, 2]
+    assert facts.search("minus(`5`, `3`)") == 2 and facts.search("divide(`1`, `4`)") == 0.25
+    assert facts.search("divide(`1`, `0`)") is None
+    assert facts.search("month_day(t)") == "12月5日"  # 20:30 UTC is the next morning in China
+    assert period("@day_before_yesterday", SATURDAY).api == "2026-12-03"
+    assert period("@week_before_last", SATURDAY).api == "2026-11-16..2026-11-22"

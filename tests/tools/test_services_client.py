@@ -77,7 +77,7 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         "find_assets": lambda c: c.find_assets(category="0204", limit=3),
         "search_documents": lambda c: c.search_documents("井盖缺失多久处置", 3, {"level": "市级"}),
         "sensors": lambda c: c.sensors(kind="water_level", district=sensor["district"], limit=5),
-        "readings": lambda c: c.readings(sensor["id"], since=window["since"]),
+        "readings": lambda c: c.readings(sensor["id"], since=window["since"].isoformat()),  # a string, as a recipe gives it
         "sensor_stats": lambda c: c.sensor_stats("water_level", sensor["district"], **window),
         "alarms": lambda c: c.alarms(state="open"),
         "vitals": lambda c: c.vitals("990103"),
@@ -86,7 +86,7 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         "transition_case": lambda c: c.transition_case(created["case"], {"action": "立案", "actor": "值班员"}, idempotency_key="agree-2"),
         "case": lambda c: c.case(created["case"]),
         "cases": lambda c: c.cases(state="立案", limit=5),
-        "case_stats": lambda c: c.case_stats(district="990103"),
+        "case_stats": lambda c: c.case_stats(district="990103", source="12345"),
         "evaluation": lambda c: c.evaluation(),
         "triage": lambda c: c.triage({"text": "垃圾成堆好几天没人清"}),
     }
@@ -95,3 +95,14 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         assert _outcome(call, local_client) == _outcome(call, remote_client), name
     assert remote_client.case(created["case"])["state"] == "立案"
     assert remote_client.readings(sensor["id"], since=window["since"])[-1]["value"] == 4.0
+
+
+def test_a_time_given_as_text_is_read_in_process_as_over_http_and_a_bad_one_is_refused(api: TestClient, doc_graph, doc_index) -> None:
+    runtime = api.app.state.runtime
+    local_client = LocalServices(doc_graph, runtime.sessions, Settings().shared_dir, doc_index, runtime.triage)
+    remote_client = RemoteServices("http://testserver", client=api)
+    for client in (local_client, remote_client):
+        assert client.cases(since="2000-01-01T00:00:00+08:00", limit=5) == client.cases(limit=5)
+    with pytest.raises(YiwangError) as refused:
+        local_client.cases(since="昨天")
+    assert refused.value.status == 422 and "since" in refused.value.message
