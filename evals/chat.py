@@ -31,13 +31,15 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
 NOT_FIGURE_FLOOR = 10
 # How an answer declines: says it cannot, has no such data, or that the thing does not exist.
 _DECLINES = re.compile(r"无法|不能|不可以|没有.{0,16}(数据|信息|记录|权限|接入|覆盖|监测)|不在.{0,12}(范围|职责|系统)|暂不支持|不支持|"
-                       r"查不到|未查到|查无|找不到|未找到|不存在|没有找到|抱歉|拒绝|不提供|无权|只覆盖|仅覆盖|请核对")  # fmt: skip
+                       r"查不到|未查到|查无|找不到|未找到|不存在|没有找到|抱歉|拒绝|不提供|无权|只覆盖|仅覆盖|请核对|"
+                       r"没有(?:这个|该|叫)|并无|不包括|没有[A-Z]\d*[区市]")  # fmt: skip
 # Numbers that are not figures: dates and clock times (list markers are taken off each line first).
 _NOT_FIGURES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|"
                           r"\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}月|\d{1,2}[日号]")  # fmt: skip
 _LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?\d{1,2}[.、)）](?!\d)", re.MULTILINE)
-# Citation markers [1] and category codes (event 0405) carry digits that are not figures either.
-_MARKERS = re.compile(r"\[\d{1,3}\]|(?:event|component)[ -]?\d{4}")
+# Citation markers [1], identifiers (rule-component-0103-990104, S9901…-03, cases:city:all), category codes
+# (event 0405) and the hotline's number carry digits that are not figures either.
+_MARKERS = re.compile(r"\[\d{1,3}\]|[A-Za-z][A-Za-z0-9_]*(?:[-:][A-Za-z0-9_]+)+|(?:event|component)[ -]?\d{4}|12345")
 
 
 class ChatTarget(Protocol):
@@ -139,7 +141,10 @@ class Scored:
 
 
 def declines(answer: str) -> bool:
-    return bool(_DECLINES.search(answer))
+    """Whether the answer leads with a refusal or a 'there is no such thing': its first sentence says so (a
+    triage answer that says further on it cannot place the grid has not declined)."""
+    opening = re.split(r"(?<=[。！？!?\n])", answer.strip())[0]
+    return bool(_DECLINES.search(opening))
 
 
 def figure_text(answer: str) -> str:
@@ -229,15 +234,28 @@ def score_answer(
     return results
 
 
-def grounding_text(reply: Json) -> str:
-    """What the reply cites: every number of the answer should be found here."""
+def grounding_text(reply: Json, services: ServicesClient | None = None) -> str:
+    """What the turn's tools returned and what the reply cites: every number of the answer should be found
+    here. The contract's reply names its tool calls but not their results, so the read-only ones are run
+    again with the same arguments (moments later: live figures may have moved a little)."""
     parts = [f"{c.get('title', '')} {c.get('snippet', '')}" for c in reply.get("citations", [])]
     parts += [json.dumps(t.get("args", {}), ensure_ascii=False) for t in reply.get("tool_calls", [])]
+    if services is not None:
+        from tools.catalog import TOOLS
+
+        for call in reply.get("tool_calls", []):
+            spec = TOOLS.get(str(call.get("name")))
+            if spec is None or spec.writes or not call.get("ok"):
+                continue
+            try:
+                parts.append(json.dumps(spec.run(services, spec.args(**call.get("args", {}))).data, ensure_ascii=False, default=str))
+            except (YiwangError, ValidationError, TypeError, ValueError):
+                continue  # a call that cannot be repeated grounds nothing
     return "\n".join(parts)
 
 
-def ungrounded(answer: str, reply: Json, question: Question) -> list[float]:
-    held = numbers_in(grounding_text(reply))
+def ungrounded(answer: str, reply: Json, question: Question, services: ServicesClient | None = None) -> list[float]:
+    held = numbers_in(grounding_text(reply, services))
     missing = []
     for value in figures_stated(answer, question.turns):
         if not any(abs(h - value) < 1e-6 or abs(round(h * 100, 1) - value) < 0.051 or abs(round(h, 1) - value) < 1e-6
@@ -265,7 +283,7 @@ def run_question(question: Question, recipe: Recipe | None, target: ChatTarget, 
         scored.citations = len(reply.get("citations", []))
         scored.tools_called = [str(t.get("name")) for t in reply.get("tool_calls", [])]
         scored.declined = declines(scored.answer)
-        scored.ungrounded = ungrounded(scored.answer, reply, question)
+        scored.ungrounded = ungrounded(scored.answer, reply, question, services)
         facts = compute(recipe, services, city)  # after the answer: the gold of the data it saw
         scored.checks = score_answer(scored.answer, recipe, facts, question, city.today)
         scored.passed = all(c.ok for c in scored.checks)

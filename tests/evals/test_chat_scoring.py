@@ -90,4 +90,6 @@ def test_groundedness_finds_each_figure_in_what_the_reply_cites() -> None:
 def test_decline_wording_and_names() -> None:
     assert declines("系统没有空气质量监测数据，无法提供。") and declines("未找到该案件，请核对编号")
     assert not declines("本月共 61 件，其中不予立案 8 件，超出期限 3 件。")
+    assert not declines("分拨建议：井盖丢失，承办市水务局。位置：只能定位到区，无法确定网格。")
+    assert declines("A市没有A8区，只有A1区至A7区。")
     assert name_in("派给市水务局处理", "A市水务局") and not name_in("派给市城管局", "A市水务局")
