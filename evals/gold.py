@@ -125,7 +125,16 @@ class Recipe(BaseModel):
 
 class _Functions(functions.Functions):
     """JMESPath's own functions plus the two a ranking needs: every element tied at the top or bottom
-    (``max_by`` keeps one, and 'which district had the most' may have two right answers)."""
+    (``max_by`` keeps one, and 'which district had the most' may have two right answers), a little
+    arithmetic, and ``today()``: a filter sees only its element, so a name like ``today`` is out of reach."""
+
+    def __init__(self, today: str = "") -> None:
+        super().__init__()
+        self.today = today
+
+    @functions.signature()
+    def _func_today(self) -> str:
+        return self.today
 
     @functions.signature({"types": ["array"]}, {"types": ["expref"]})
     def _func_all_max_by(self, array: list[Any], expref: Any) -> list[Any]:
@@ -163,9 +172,6 @@ class _Functions(functions.Functions):
         """'2026-12-05T18:02:00+08:00' → '12月5日', as answers write a date."""
         day = datetime.fromisoformat(timestamp).astimezone(CHINA)
         return f"{day.month}月{day.day}日"
-
-
-_OPTIONS = jmespath.Options(custom_functions=_Functions())
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,8 @@ class Facts:
 
     def search(self, expression: str) -> Any:
         try:
-            return jmespath.search(expression, self.values, options=_OPTIONS)
+            options = jmespath.Options(custom_functions=_Functions(str(self.values.get("today", ""))))
+            return jmespath.search(expression, self.values, options=options)
         except JMESPathError as exc:
             raise Unscorable(f"{expression!r}: {exc}") from exc
 

@@ -29,6 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable, Conflict, InvalidInput, NotFound, YiwangError
+from core.times import china_if_naive
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
 from tools import local
@@ -214,6 +215,8 @@ def _coerced(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str) and name in hints and hints[name] is not str:
             try:
                 value = TypeAdapter(hints[name]).validate_python(value)
+                if isinstance(value, datetime):
+                    value = china_if_naive(value)  # as every route reads a time written without an offset
             except ValidationError as exc:
                 raise InvalidInput(f"{op.name}: {name}={value!r} 无效 ({exc.errors()[0]['msg']})") from exc
         out[name] = value

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 
 from api.deps import GraphDep, SessionDep, SessionsDep
+from core.times import china_if_naive
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, Source, TransitionRequest
 from services.dispatch.stats import CaseStats, case_stats
@@ -18,7 +19,9 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 
 @router.post("", response_model=CasePublic, status_code=201)
-def create(body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency_key: IdempotencyKey = None) -> dict:
+def create(
+    body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency_key: IdempotencyKey = None
+) -> dict:
     """Register a case (受理); department and deadline default from the responsibility rules."""
     return create_case_once(sessions, graph, body, idempotency_key)
 
@@ -50,7 +53,7 @@ def search(
 ) -> CaseList:
     """Cases newest first, filtered; ``next`` pages on."""
     return cases.list_cases(session, state=state, department_id=department_id, district=district,
-                            since=since, overdue=overdue, limit=limit,
+                            since=china_if_naive(since) if since else None, overdue=overdue, limit=limit,
                             cursor=cursor)  # fmt: skip
 
 

@@ -38,7 +38,9 @@ class VitalList(BaseModel):
 def sensors(session: SessionDep, kind: str | None = None, district: str | None = None, asset_id: str | None = None,
             limit: Annotated[int, Query(ge=1, le=MAX_SENSORS)] = 1000) -> SensorList:  # fmt: skip
     """The sensor registry (synced from the graph) with thresholds and the newest value."""
-    return SensorList(items=list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit))
+    return SensorList(
+        items=list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit)
+    )
 
 
 @router.post("/readings", response_model=IngestResult)
@@ -53,6 +55,7 @@ def ingest(body: ReadingBatch, session: SessionDep, registry: RegistryDep) -> In
 def readings(session: SessionDep, sensor_id: str, since: datetime | None = None, until: datetime | None = None,
              limit: Annotated[int, Query(ge=1, le=100_000)] = READINGS_PAGE) -> dict:  # fmt: skip
     """One sensor's readings in a window, oldest first."""
+    since, until = (china_if_naive(t) if t else None for t in (since, until))  # "2026-12-05" is China time
     return {"items": readings_of(session, sensor_id, since, until, limit)}
 
 
@@ -67,7 +70,9 @@ def window_stats(session: SessionDep, kind: str, since: datetime, until: datetim
     A time without an offset is China time, as a duty officer means it."""
     since = china_if_naive(since)
     until = china_if_naive(until) if until else datetime.now(UTC)
-    return WindowStatsList(items=sensor_stats(session, kind=kind, district=district, since=since, until=until))
+    return WindowStatsList(
+        items=sensor_stats(session, kind=kind, district=district, since=since, until=until)
+    )
 
 
 @router.get("/alarms", response_model=AlarmList)
@@ -84,7 +89,9 @@ def city_vitals(session: SessionDep, district: str | None = None) -> VitalList:
 
 
 class IncidentRequest(BaseModel):
-    incident: str = Field(description="rainstorm:990103, pipe_burst:<sensor>, gas_leak:<sensor>, manhole:<sensor>")
+    incident: str = Field(
+        description="rainstorm:990103, pipe_burst:<sensor>, gas_leak:<sensor>, manhole:<sensor>"
+    )
 
 
 @router.post("/simulator/incidents", status_code=201)
@@ -94,4 +101,8 @@ def inject_incident(body: IncidentRequest, simulation: SimulationDep) -> dict:
         raise Conflict("模拟器未运行; 用 yiwang serve --simulate 启动 (或 make run)")
     incident = parse_incident(body.incident, start_tick=simulation.current_tick())
     simulation.simulator.add(incident)
-    return {"incident": body.incident, "start_tick": incident.start_tick, "active": len(simulation.simulator.incidents)}
+    return {
+        "incident": body.incident,
+        "start_tick": incident.start_tick,
+        "active": len(simulation.simulator.incidents),
+    }
