@@ -251,7 +251,7 @@ class City:
         ]
         departments: dict[str, Json] = {}
         for word in DEPARTMENT_WORDS:
-            for d in client.search_entities(word, label="Department", limit=200):
+            for d in client.search_entities(word, label="Department", limit=100):
                 departments.setdefault(d["id"], {"id": d["id"], "name": d["name"]})
         today = (now or datetime.now(CHINA)).astimezone(CHINA).date()
         return cls(
