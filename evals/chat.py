@@ -19,7 +19,7 @@ import httpx
 from pydantic import ValidationError
 
 from core.exceptions import YiwangError
-from evals import DATA
+from evals import DATA, read_models
 from evals.gold import City, Facts, Recipe, compute, numbers, period, strings
 from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, parse_reply, states_figure
 from tools.client import ServicesClient
@@ -39,7 +39,9 @@ _NOT_FIGURES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?
 _LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?\d{1,2}[.、)）](?!\d)", re.MULTILINE)
 # Citation markers [1], identifiers (rule-component-0103-990104, S9901…-03, cases:city:all), category codes
 # (event 0405) and the hotline's number carry digits that are not figures either.
-_MARKERS = re.compile(r"\[\d{1,3}\]|[A-Za-z][A-Za-z0-9_]*(?:[-:][A-Za-z0-9_]+)+|(?:event|component)[ -]?\d{4}|12345")
+_MARKERS = re.compile(
+    r"\[\d{1,3}\]|[A-Za-z][A-Za-z0-9_]*(?:[-:][A-Za-z0-9_]+)+|(?:event|component)[ -]?\d{4}|12345"
+)
 
 
 class ChatTarget(Protocol):
@@ -93,15 +95,7 @@ def read_set(name: str) -> list[tuple[Question, Recipe | None]]:
     questions = [
         Question(**json.loads(line)) for line in source.read_text("utf-8").splitlines() if line.strip()
     ]
-    recipes = {}
-    if gold.exists():
-        for number, line in enumerate(gold.read_text("utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    recipe = Recipe.model_validate_json(line)
-                except ValidationError as exc:
-                    raise Unscorable(f"{gold.name} line {number}: {exc}") from exc
-                recipes[recipe.id] = recipe
+    recipes = {recipe.id: recipe for recipe in read_models(gold, Recipe)} if gold.exists() else {}
     return [(q, recipes.get(q.id)) for q in questions]
 
 
@@ -248,13 +242,21 @@ def grounding_text(reply: Json, services: ServicesClient | None = None) -> str:
             if spec is None or spec.writes or not call.get("ok"):
                 continue
             try:
-                parts.append(json.dumps(spec.run(services, spec.args(**call.get("args", {}))).data, ensure_ascii=False, default=str))
+                parts.append(
+                    json.dumps(
+                        spec.run(services, spec.args(**call.get("args", {}))).data,
+                        ensure_ascii=False,
+                        default=str,
+                    )
+                )
             except (YiwangError, ValidationError, TypeError, ValueError):
                 continue  # a call that cannot be repeated grounds nothing
     return "\n".join(parts)
 
 
-def ungrounded(answer: str, reply: Json, question: Question, services: ServicesClient | None = None) -> list[float]:
+def ungrounded(
+    answer: str, reply: Json, question: Question, services: ServicesClient | None = None
+) -> list[float]:
     held = numbers_in(grounding_text(reply, services))
     missing = []
     for value in figures_stated(answer, question.turns):

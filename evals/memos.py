@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.exceptions import YiwangError
-from evals import DATA
+from evals import DATA, read_models
 from evals.chat import CheckResult, Question, declines, score_answer
 from evals.gold import Call, Check, City, Recipe, compute
 from evals.metrics import Unscorable
@@ -41,14 +41,7 @@ class MemoItem(BaseModel):
 
 
 def read_memos(path: Path = MEMO_SET) -> list[MemoItem]:
-    items = []
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                items.append(MemoItem.model_validate_json(line))
-            except ValidationError as exc:
-                raise Unscorable(f"{path.name} line {number}: {exc}") from exc
-    return items
+    return read_models(path, MemoItem)
 
 
 @dataclass

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.exceptions import YiwangError
-from evals import DATA
+from evals import DATA, read_models
 from evals.metrics import Unscorable, pass_hat_k
 from tools.client import ServicesClient
 
@@ -92,20 +92,14 @@ class Task(BaseModel):
 
 
 def read_tasks(path: Path = TASK_SET) -> list[Task]:
-    tasks = []
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                task = Task.model_validate_json(line)
-            except ValidationError as exc:
-                raise Unscorable(f"{path.name} line {number}: {exc}") from exc
-            if not task.criteria():
-                raise Unscorable(
-                    f"{task.id}: expects nothing of the end state — an empty criterion is an error, not a pass"
-                )
-            if task.setup is None and any("{case}" in t for t in task.turns):
-                raise Unscorable(f"{task.id}: turns name {{case}} but there is no setup case")
-            tasks.append(task)
+    tasks = read_models(path, Task)
+    for task in tasks:
+        if not task.criteria():
+            raise Unscorable(
+                f"{task.id}: expects nothing of the end state — an empty criterion is an error, not a pass"
+            )
+        if task.setup is None and any("{case}" in t for t in task.turns):
+            raise Unscorable(f"{task.id}: turns name {{case}} but there is no setup case")
     return tasks
 
 

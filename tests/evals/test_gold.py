@@ -119,3 +119,12 @@ def test_the_functions_recipes_need_beyond_jmespath() -> None:
     assert facts.search("month_day(t)") == "12月5日"  # 20:30 UTC is the next morning in China
     assert period("@day_before_yesterday", SATURDAY).api == "2026-12-03"
     assert period("@week_before_last", SATURDAY).api == "2026-11-16..2026-11-22"
+
+
+def test_a_set_with_a_line_that_does_not_fit_is_unscorable_naming_the_line(tmp_path) -> None:
+    from evals import read_models
+
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "a", "checks": [{"says": ["好"]}]}\n\n{"id": "b", "checks": []}\n', "utf-8")
+    with pytest.raises(Unscorable, match="gold.jsonl line 3"):
+        read_models(path, Recipe)
