@@ -51,3 +51,11 @@ def test_compare_on_the_command_line_exits_1_on_a_regression(tmp_path: Path) -> 
     assert regressed.exit_code == 1 and "dev-001" in regressed.output
     missing = runner.invoke(app, ["eval", "compare", str(a), str(tmp_path / "nope.json")])
     assert missing.exit_code == 1 and "读不了" in missing.output and "Traceback" not in missing.output
+
+
+def test_a_set_or_a_count_that_does_not_exist_is_one_sentence(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for args, says in ((["eval", "chat", "--set", "nope"], "no chat set"), (["eval", "tasks", "-k", "0"], "-k"),
+                       (["eval", "gold", "--set", "dev", "--id", "dev-999"], "题号不在")):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output, result.output
