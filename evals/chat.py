@@ -352,6 +352,10 @@ def summarize(results: list[Scored]) -> Json:
         "cited": share([r.citations > 0 for r in answered if not r.should_decline]),
         "tool_calls": share([bool(r.tools_ok) for r in answered if r.tools_ok is not None]),
         "unscorable": len(results) - len(answered),
+        # Worse on duty than no answer: a figure given for a question it does not answer.
+        "wrong_with_figures": share(
+            [not r.passed and not r.declined and bool(figures_stated(r.answer, r.turns)) for r in results]
+        ),
     }
     try:
         precision, recall = abstention_scores(

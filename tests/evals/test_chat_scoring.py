@@ -93,3 +93,23 @@ def test_decline_wording_and_names() -> None:
     assert not declines("分拨建议：井盖丢失，承办市水务局。位置：只能定位到区，无法确定网格。")
     assert declines("A市没有A8区，只有A1区至A7区。")
     assert name_in("派给市水务局处理", "A市水务局") and not name_in("派给市城管局", "A市水务局")
+
+
+def test_a_wrong_answer_with_figures_is_counted_apart_from_a_refusal() -> None:
+    from evals.chat import Scored, summarize
+
+    def scored(answer: str, passed: bool) -> Scored:
+        return Scored(
+            "q",
+            "case_stats",
+            "official",
+            ["本月案件多少"],
+            "",
+            answer=answer,
+            passed=passed,
+            declined=declines(answer),
+        )
+
+    figures = summarize([scored("本月 61 件。", True), scored("全市共有 546 件。", False), scored("抱歉，无法回答。", False),
+                         scored("请说明要查哪个区。", False)])["figures"]  # fmt: skip
+    assert figures["accuracy"] == 0.25 and figures["wrong_with_figures"] == 0.25

@@ -28,7 +28,9 @@ def _at_least(name: str, figures: dict[str, float]) -> None:
 
 
 def test_the_floors_are_figures_and_cover_every_gated_evaluation() -> None:
-    assert {"triage_test", "hotline_class_3fold", "retrieval", "tasks_offline", "chat_dev_offline"} <= set(FLOORS)
+    assert {"triage_test", "hotline_class_3fold", "retrieval", "tasks_offline", "chat_dev_offline"} <= set(
+        FLOORS
+    )
     assert all(0 <= v <= 1 for k, fs in FLOORS.items() if k != "_" for v in fs.values())
 
 
@@ -41,12 +43,17 @@ def test_triage_on_the_labelled_test_set(graph, base_settings: Settings, tmp_pat
     items = read_set(TRIAGE_SET)
     s = evaluate_set(service, graph, items, {i["category"]: "" for i in items})
     engine.dispose()
-    _at_least("triage_test", {"category_top1": s.top1 / s.n, "department": s.rate(s.department), "urgency": s.urgency / s.n})
+    _at_least(
+        "triage_test",
+        {"category_top1": s.top1 / s.n, "department": s.rate(s.department), "urgency": s.urgency / s.n},
+    )
 
 
 def test_hotline_class_on_the_real_messages() -> None:
     hotline = Settings().shared_dir / "data" / "hotline"
-    scores = evaluate_real(read_labelled(hotline / "labelled.jsonl"), read_taxonomy(hotline / "taxonomy.csv"), folds=3)
+    scores = evaluate_real(
+        read_labelled(hotline / "labelled.jsonl"), read_taxonomy(hotline / "taxonomy.csv"), folds=3
+    )
     _at_least("hotline_class_3fold", {"accuracy": scores.accuracy, "macro_f1": scores.macro_f1})
 
 

@@ -58,4 +58,6 @@ def test_a_set_or_a_count_that_does_not_exist_is_one_sentence(tmp_path: Path) ->
     for args, says in ((["eval", "chat", "--set", "nope"], "no chat set"), (["eval", "tasks", "-k", "0"], "-k"),
                        (["eval", "gold", "--set", "dev", "--id", "dev-999"], "题号不在")):  # fmt: skip
         result = runner.invoke(app, args)
-        assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output, result.output
+        assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output, (
+            result.output
+        )

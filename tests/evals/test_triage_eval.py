@@ -51,7 +51,11 @@ def test_the_held_out_set_has_add_on_sentences_of_its_own() -> None:
         return [*addons.high_details, *addons.critical_details.values(), *addons.low_details, *addons.injections,
                 addons.long_prefix, addons.long_suffix, addons.repeat_suffix]  # fmt: skip
 
-    rules = [w for line in Settings().urgency_rules_csv.read_text(encoding="utf-8").splitlines()[1:] for w in line.split(",")[1].split("|")]
+    rules = [
+        w
+        for line in Settings().urgency_rules_csv.read_text(encoding="utf-8").splitlines()[1:]
+        for w in line.split(",")[1].split("|")
+    ]
     assert len(sentences(held)) >= 15 and set(held.typos) == set(shared.typos)
     assert not _too_close(sentences(held), sentences(shared) + rules)
     assert not set(held.typos.values()) & set(shared.typos.values())
@@ -68,7 +72,11 @@ def _too_close(ours: list[str], theirs: list[str], limit: float = 0.8) -> list[t
     for a in ours:
         for b in theirs:
             matcher = difflib.SequenceMatcher(None, a, b)
-            if matcher.real_quick_ratio() >= limit and matcher.quick_ratio() >= limit and matcher.ratio() >= limit:
+            if (
+                matcher.real_quick_ratio() >= limit
+                and matcher.quick_ratio() >= limit
+                and matcher.ratio() >= limit
+            ):
                 close.append((a, b))
     return close
 
