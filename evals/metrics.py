@@ -12,6 +12,7 @@ import contextlib
 import json
 import math
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,8 @@ def digits(text: str) -> str:
     text = normalize(text)
     for i, word in enumerate(_NOT_NUMBERS):
         text = text.replace(word, f"\x00{i}\x00")
-    with contextlib.suppress(ValueError, KeyError):  # a fragment cn2an cannot read is left as written
+    with contextlib.suppress(ValueError, KeyError), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # cn2an warns of each fragment it leaves as written ("万")
         text = cn2an.transform(text, "cn2an")
     for i, word in enumerate(_NOT_NUMBERS):
         text = text.replace(f"\x00{i}\x00", word)
