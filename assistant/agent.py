@@ -33,6 +33,7 @@ from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.figures import Understood, understand
 from assistant.grounding import Evidence, check_grounding
 from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer
 from assistant.lexicon import CityLexicon
@@ -168,8 +169,28 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question)):
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
+    understood = understand(question, slots, deps.lexicon, now, memory, follow_up)
+    if understood.unknown and Intent.TRIAGE not in intents:
+        intents = [Intent.UNKNOWN_PLACE]  # "A8区本月案件多少": said to be unknown, never answered for the city
+    elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
+        intents = [Intent.FIGURES]
     records = [Record(r["id"], r["name"], r["args"], r["ok"], r["data"], r["error"]) for r in state.get("records", [])]
-    return Turn(question, intents, slots, memory, deps.lexicon, now, records, follow_up)
+    return Turn(question, intents, slots, memory, deps.lexicon, now, records, follow_up, understood=understood)
+
+
+FIGURE_INTENTS = {Intent.CASE_STATS, Intent.PERFORMANCE, Intent.COMPARE, Intent.FIGURES}
+
+
+def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], follow_up: bool,
+                  understood: Understood) -> bool:  # fmt: skip
+    """Whether the case/department figure query answers the question: its intents are about those figures
+    (not a look-up, an order, a forecast or a rule), or it follows up a figure question."""
+    query = understood.query
+    if query and Intent.RESPONSIBILITY in intents and (query.group_by == "department" or query.departments):
+        intents = [i for i in intents if i != Intent.RESPONSIBILITY]  # "哪个部门按期处置率最低" ranks departments
+    if set(intents) <= FIGURE_INTENTS and intents:
+        return not (Intent.COMPARE in intents and re.search(r"告警|报警|体征|运行", question))
+    return follow_up and "figures" in memory and (intents == [Intent.UNSUPPORTED] or set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED})
 
 
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).

@@ -17,7 +17,8 @@ from assistant.lexicon import CityLexicon
 
 # A number as a reader sees it: not part of a code such as "A3区", "S99…-01" or "event-0401".
 ANSWER_NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])")
-ANY_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# In a result's "2026-12-04" the 12 and the 04 are numbers, not -12 and -4: a minus follows no digit.
+ANY_NUMBER = re.compile(r"(?<!\d)-?\d+(?:\.\d+)?")
 # Dates and times are checked whole, as the tools write them (ISO 8601).
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2})?)?")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?|\n")
@@ -37,7 +38,7 @@ class Evidence:
         numbers: set[float] = set()
         for token in ANY_NUMBER.findall(blob):
             try:
-                numbers.add(float(token))
+                numbers.add(abs(float(token)))  # a change of -5 is said "减少 5"
             except ValueError:
                 continue
         return cls(numbers, blob, cited_ids)
@@ -50,7 +51,8 @@ class Evidence:
     def supports_number(self, token: str) -> bool:
         value = float(token)
         decimals = len(token.split(".", 1)[1]) if "." in token else 0
-        if value in self.numbers or abs(value) <= 1 and decimals == 0:
+        value = abs(value)
+        if value in self.numbers or value <= 1 and decimals == 0:
             return True  # 0 and 1 are counts of nothing/one; they carry no claim on their own
         for known in self.numbers:
             if round(known, decimals) == value or round(known * 100, decimals) == value:

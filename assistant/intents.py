@@ -29,6 +29,8 @@ class Intent(StrEnum):
     CASE_STATS = "case_stats"
     VITALS = "vitals"
     COMPARE = "compare"
+    FIGURES = "figures"  # case and department figures as one typed query (assistant.figures)
+    UNKNOWN_PLACE = "unknown_place"
     UNSUPPORTED = "unsupported"
 
 

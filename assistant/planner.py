@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from assistant.figures import Understood, compose_figures, compose_unknown
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
 from assistant.slots import Slots
@@ -49,6 +50,7 @@ class Turn:
     records: list[Record] = field(default_factory=list)
     follow_up: bool = False  # the question refers back ("它", "那里"): missing slots come from memory
     named: set[str] = field(default_factory=set)  # graph nodes the composed answer names (cited)
+    understood: Understood = field(default_factory=Understood)  # a figure question as a typed query
 
     def name(self, node_id: str | None) -> str:
         """A node's name for the answer; the node is then cited."""
@@ -308,7 +310,18 @@ def _plan_compare(turn: Turn) -> list[Call]:
     return [Call("search_cases", {**_case_args(turn), "district": d}) for d in districts]
 
 
+def _plan_figures(turn: Turn) -> list[Call]:
+    return [Call("query_figures", q.model_dump(exclude_none=True, exclude_defaults=True) | {"measure": q.measure})
+            for q in turn.understood.queries()]  # fmt: skip
+
+
+def _plan_unknown_place(turn: Turn) -> list[Call]:
+    # The districts the city has, from the graph: the answer lists them, and names only what was looked up.
+    return [Call("search_entities", {"q": "区", "label": "District", "limit": 20})]
+
+
 _PLANNERS = {
+    Intent.FIGURES: _plan_figures, Intent.UNKNOWN_PLACE: _plan_unknown_place,
     Intent.STATUS: _plan_status, Intent.ALARMS: _plan_alarms, Intent.RESPONSIBILITY: _plan_responsibility,
     Intent.POLICY: _plan_policy, Intent.FORECAST: _plan_forecast, Intent.PERFORMANCE: _plan_performance,
     Intent.CASE_STATS: _plan_case_stats, Intent.CASE_LOOKUP: _plan_case_lookup, Intent.VITALS: _plan_vitals,
@@ -624,7 +637,19 @@ def _compose_compare(turn: Turn) -> str:
     return text
 
 
+def _compose_figures(turn: Turn) -> str:
+    records = turn.succeeded("query_figures")
+    return "\n".join(compose_figures(r.data, turn.understood, turn.name) for r in records)
+
+
+def _compose_unknown_place(turn: Turn) -> str:
+    for district in turn.lexicon.districts:
+        turn.name(district.id)  # cited: the answer lists them
+    return compose_unknown(turn.understood.unknown or "", turn.lexicon)
+
+
 _COMPOSERS = {
+    Intent.FIGURES: _compose_figures, Intent.UNKNOWN_PLACE: _compose_unknown_place,
     Intent.STATUS: _compose_status, Intent.ALARMS: _compose_alarms, Intent.RESPONSIBILITY: _compose_responsibility,
     Intent.POLICY: _compose_policy, Intent.FORECAST: _compose_forecast, Intent.PERFORMANCE: _compose_performance,
     Intent.CASE_STATS: _compose_case_stats, Intent.CASE_LOOKUP: _compose_case_lookup, Intent.VITALS: _compose_vitals,
@@ -656,4 +681,9 @@ def remember(turn: Turn) -> dict[str, Any]:
     if turn.slots.case_ids:
         memory["case_id"] = turn.slots.case_ids[0]
     memory["intents"] = [str(i) for i in turn.intents]
+    if Intent.FIGURES in turn.intents:
+        memory |= turn.understood.memory()
+    else:
+        memory.pop("figures", None)
+        memory.pop("figures_period", None)
     return {k: v for k, v in memory.items() if v is not None and (k != "category" or label_for_id(str(v)))}

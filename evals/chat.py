@@ -257,7 +257,7 @@ def grounding_text(reply: Json, services: ServicesClient | None = None) -> str:
 def ungrounded(
     answer: str, reply: Json, question: Question, services: ServicesClient | None = None
 ) -> list[float]:
-    held = numbers_in(grounding_text(reply, services))
+    held = [abs(h) for h in numbers_in(grounding_text(reply, services))]  # a change of -5 is said "减少 5"
     missing = []
     for value in figures_stated(answer, question.turns):
         if not any(abs(h - value) < 1e-6 or abs(round(h * 100, 1) - value) < 0.051 or abs(round(h, 1) - value) < 1e-6

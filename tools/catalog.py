@@ -24,6 +24,7 @@ from graph.ids import asset_category_code, asset_category_id, component_code, la
 from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
+from tools.figures import FigureQuery, run_query
 
 MAX_LIST = 20
 
@@ -278,6 +279,11 @@ def department_evaluation(client: ServicesClient, args: EvaluationArgs) -> ToolO
     return ToolOutput(data=client.evaluation(args.period, args.department_id))
 
 
+def query_figures(client: ServicesClient, args: FigureQuery) -> ToolOutput:
+    districts = sorted(d["id"] for d in client.search_entities("区", label="District", limit=100))
+    return ToolOutput(data=run_query(client, args, districts).model_dump())
+
+
 def search_policies(client: ServicesClient, args: PolicySearchArgs) -> ToolOutput:
     hits = client.search_documents(args.q, args.k, {"district": args.district} if args.district else None)
     for hit in hits:  # a document is data: a sentence in it that addresses the assistant is not passed on
@@ -330,6 +336,8 @@ TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in (
     ToolSpec("get_case", "案件详情及处置历史 / one case with its history", CaseArgs, get_case),
     ToolSpec("department_evaluation", "部门考核指标(按期处置率、结案率、返工率…) / department indicators",
              EvaluationArgs, department_evaluation),
+    ToolSpec("query_figures", "案件与部门考核数字: 度量×区/类别/来源/部门×期间×分组×排序×前N×环比, 在库中计数 / case and department figures",
+             FigureQuery, query_figures),
     ToolSpec("search_policies", "检索政策文件条款 / search policy documents", PolicySearchArgs, search_policies),
     ToolSpec("triage_report", "市民诉求分拨: 类别、网格、责任部门、紧急程度、疑似重复 (不写入) / triage a citizen report",
              TriageArgs, triage_report),

@@ -4,8 +4,6 @@ scored on their headings and figures."""
 
 from __future__ import annotations
 
-import pytest
-
 from evals.chat import LocalChat, Question, Scored, run_question
 from evals.gold import City, Recipe
 from evals.memos import MemoItem, run_memos
@@ -60,11 +58,6 @@ def test_a_question_with_no_recipe_or_gold_that_is_not_a_number_is_an_error_not_
     assert not scored.passed and scored.error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15: 'A8区本月案件多少' is answered with the city's figures; the harness "
-    "scores that as a failure, and the fix turns this into a pass",
-)
 def test_a_refusal_of_a_place_that_does_not_exist_passes_its_decline_check(chat, world) -> None:
     scored = _ask(chat, world, "A8区本月案件多少", {"checks": [{"decline": True}]}, answerable=False)
     assert scored.error is None and scored.should_decline

@@ -570,13 +570,18 @@ def cases_of_department(world, history) -> Expect:
     return expect
 
 
+def period_count_expect(turns: list[str], items: list, period_word: str) -> Expect:
+    """A period's count (issue 15): counted in the database, the period named, from the figure query."""
+    return Expect(turns, contains=[period_word], patterns=[rf"受理案件[：:]\s*{len(items)}\s*件"], tools={"query_figures"})
+
+
 def cases_today(world, history) -> Expect:
-    return case_count_expect(["今天收到了多少诉求？"], [c for c in cases(world) if created_at(c) >= local_midnight()])
+    return period_count_expect(["今天收到了多少诉求？"], [c for c in cases(world) if created_at(c) >= local_midnight()], "今天")
 
 
 def cases_yesterday(world, history) -> Expect:
     start, end = local_midnight(1), local_midnight()
-    return case_count_expect(["昨天收到多少工单？"], [c for c in cases(world) if start <= created_at(c) < end])
+    return period_count_expect(["昨天收到多少工单？"], [c for c in cases(world) if start <= created_at(c) < end], "昨天")
 
 
 question("cases-total", cases_total)
@@ -594,6 +599,23 @@ question("cases-yesterday", cases_yesterday)
 
 def percent(rate) -> str:
     return "—" if rate.value is None else f"{round(rate.value * 100, 1):g}%"
+
+
+def indicator(text: str, period: Callable[[], str], department_id: str, measure: str, period_word: str) -> Builder:
+    """One department's indicator for a period (issue 15's figure query): the rate with its counts, the
+    period named."""
+
+    def build(world, history) -> Expect:
+        with world.sessions() as session:
+            items = evaluate_departments(session, period(), department_id).items
+        if not items:
+            return Expect([text], contains=[node_name(world, department_id), "没有可统计的", period_word], tools={"query_figures"})
+        rate = getattr(items[0], measure)
+        counts = re.escape(f"（{rate.numerator}/{rate.denominator}）")
+        return Expect([text], contains=[node_name(world, department_id), measure, period_word],
+                      patterns=[re.escape(percent(rate)) + counts], tools={"query_figures"})  # fmt: skip
+
+    return build
 
 
 def performance(text: str, period: Callable[[], str], department_id: str | None = None) -> Builder:
@@ -616,8 +638,9 @@ def this_month() -> str:
 
 
 question("performance-all-this-month", performance("本月各部门考核情况怎么样？", this_month))
-question("performance-water-on-time", performance("市水务局这个月的按期处置率是多少", this_month, "dept-water"))
-question("performance-chengguan-30d", performance("近30天城管局结案率", lambda: "last30d", "dept-city_chengguan"))
+question("performance-water-on-time", indicator("市水务局这个月的按期处置率是多少", this_month, "dept-water", "按期处置率", "12月"
+                                               if datetime.now(CHINA).month == 12 else "月"))
+question("performance-chengguan-30d", indicator("近30天城管局结案率", lambda: "last30d", "dept-city_chengguan", "结案率", "近30天"))
 
 
 # ---- one case ---------------------------------------------------------------------------------------------------
@@ -692,7 +715,17 @@ question("compare-alarms-all", compare(lambda names: "各区告警数排名", No
 question("compare-alarms-two", compare(lambda n: f"{n[0]}和{n[1]}哪个告警多？", [0, 1], "alarms", tie=False))
 question("compare-alarms-tie", compare(lambda n: f"{n[0]}和{n[1]}哪个告警多？", [0, 2], "alarms", tie=True))
 question("compare-cases-two", compare(lambda n: f"{n[0]}和{n[1]}哪个案件多", [0, 1], "cases"))
-question("compare-cases-all-traditional", compare(lambda names: "各區工單數量比較一下", None, "cases"))
+
+
+def cases_per_district_this_month(world, history) -> Expect:
+    """各区 with no period: this month, said to be assumed, each district's count from the database."""
+    month_start = local_midnight(datetime.now(CHINA).day - 1)
+    per = Counter(c.district for c in cases(world) if created_at(c) >= month_start)
+    patterns = [rf"{d.name} {per.get(d.id, 0)} 件" for d in world.lexicon.districts]
+    return Expect(["各區工單數量本月比較一下"], contains=["本月"], patterns=patterns, tools={"query_figures"})
+
+
+question("compare-cases-this-month", cases_per_district_this_month)
 
 
 # ---- follow-ups in one session -----------------------------------------------------------------------------

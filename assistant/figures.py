@@ -1,0 +1,275 @@
+"""Questions about case and department figures, understood as a typed ``FigureQuery`` (issue 15) and answered
+with the period and the scope always named.
+
+Understanding is readable rules over what the question says — the measure (案件/超期/按期处置率…), the
+place, category, channel and department, the grouping (各区/哪类/各部门), the order and cut (最多/最低/前三),
+the period (``assistant.periods``) and a comparison (环比, 和上个月比) — so any combination of them is one
+query, not a template per combination. A follow-up ("那A2区呢？", "前三是谁", "按部门排一下") changes only what
+it names. A district the city does not have is said to be unknown, never widened to the city.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from assistant.lexicon import CityLexicon
+from assistant.periods import Period, find_period, this_month
+from assistant.slots import Slots
+from tools.figures import CASE_MEASURES, RATES, FigureQuery, is_rate
+
+# (measure, words): the first that matches is the measure asked about.
+MEASURES: list[tuple[str, re.Pattern[str]]] = [
+    ("按期处置率", re.compile(r"按期处置率|按期率|按时处置率|处置及时率|及时率|按期结案率|按期完成率")),
+    ("结案率", re.compile(r"结案率|办结率|结办率")),
+    ("返工率", re.compile(r"返工率")),
+    ("准确派遣率", re.compile(r"准确派遣率|派遣准确率|派准率")),
+    ("延期率", re.compile(r"延期率")),
+    ("平均处置时长_小时", re.compile(r"平均(?:处置|办理|处理)?(?:时长|用时|时间|耗时)|平均.{0,4}多久")),
+    ("返工数", re.compile(r"返工")),
+    ("overdue", re.compile(r"超期|逾期|超时|过了期限|超过.{0,4}时限")),
+    ("open", re.compile(r"未结|未办结|没办完|没结|在办|还没处理|未处理|积压|还没办")),
+    ("closed", re.compile(r"已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的")),
+    ("cases", re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|新增|多少件|几件|件数|案量|事件")),
+]
+GROUPS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "department",
+        re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局"),
+    ),
+    ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|各个区|区排|分别")),
+    ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|哪些类|什么类|类别|哪种|哪些问题")),
+]
+MOST = re.compile(r"最多|最高|最大|最长|最严重|第一|之最|最突出|最集中")
+LEAST = re.compile(r"最低|最少|最差|最短|垫底|倒数")
+RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低")
+RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
+TOP = re.compile(r"前\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
+COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
+                     r"|增减|变化|涨了|降了|比.{1,6}(?:多|少)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
+SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
+           ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
+UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
+OTHER_CITY = re.compile(r"(?<![A-Za-z])([B-Z]市)")
+MEASURE_NAMES = {"cases": "受理案件", "open": "未办结案件", "closed": "已结案案件", "overdue": "超期案件",
+                 "平均处置时长_小时": "平均处置时长"}  # fmt: skip
+
+
+@dataclass
+class Understood:
+    """A figure question as a query, with the words the answer uses; or the unknown place it names."""
+
+    query: FigureQuery | None = None
+    also: list[str] = field(default_factory=list)  # further measures asked together ("结案率和返工率")
+    period: Period | None = None
+    assumed_period: bool = False  # no period named: this month, and the answer says so
+    unknown: str | None = None
+
+    def queries(self) -> list[FigureQuery]:
+        if self.query is None:
+            return []
+        return [self.query] + [self.query.model_copy(update={"measure": m}) for m in self.also]
+
+    def memory(self) -> dict[str, Any]:
+        if self.query is None or self.period is None:
+            return {}
+        return {"figures": self.query.model_dump(exclude_none=True),
+                "figures_period": [self.period.api, self.period.label]}  # fmt: skip
+
+
+def unknown_place(question: str, lexicon: CityLexicon) -> str | None:
+    """A district name or code the city does not have (A8区, 990108), or another city (B市)."""
+    known = {d.name for d in lexicon.districts} | {d.id for d in lexicon.districts}
+    for match in UNKNOWN_DISTRICT.finditer(question):
+        if match.group(1) not in known:
+            return match.group(1)
+    city = next((n.name for n in lexicon.nodes.values() if n.label == "City"), "A市")
+    other = OTHER_CITY.search(question)
+    return other.group(1) if other and other.group(1) != city else None
+
+
+def _measure(question: str) -> str | None:
+    return next((name for name, pattern in MEASURES if pattern.search(question)), None)
+
+
+def _rates(question: str) -> list[str]:
+    """Every indicator named, in the order the question names them."""
+    found = [
+        (m.start(), name) for name, pattern in MEASURES if name in RATES and (m := pattern.search(question))
+    ]
+    return [name for _, name in sorted(found)]
+
+
+def _departments(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
+    """Department ids named; a city bureau named with a district is that district's bureau (A1区城管局)."""
+    all_departments = [n for n in lexicon.nodes.values() if n.label == "Department"]
+    if "各区城管局" in question or ("各区" in question and "城管" in question):
+        return sorted(d.id for d in all_departments if re.match(r"dept-\d{6}-district_chengguan$", d.id))
+    chosen = []
+    for department in slots.departments:
+        if district and district not in department.id:
+            suffix = re.sub(r"^[A-Z]\d?市", "", department.name)
+            local = next((d for d in all_departments if district in d.id and d.name.endswith(suffix)), None)
+            department = local or department
+        chosen.append(department.id)
+    return chosen
+
+
+def _top(question: str) -> int | None:
+    from assistant.slots import _number
+
+    if match := TOP.search(question):
+        return _number(match.group(1))
+    return None
+
+
+def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
+               memory: dict[str, Any] | None = None, follow_up: bool = False) -> Understood:  # fmt: skip
+    """The figure query a question asks, or nothing when it asks no figure."""
+    if unknown := unknown_place(question, lexicon):
+        return Understood(unknown=unknown)
+    remembered = (memory or {}).get("figures") if follow_up else None
+    measure = _measure(question)
+    if measure is None and remembered is None:
+        return Understood()
+    period = find_period(question, now)
+    shaped = (period is not None or measure in RATES or COMPARE.search(question) or TOP.search(question)
+              or MOST.search(question) or LEAST.search(question) or RANK.search(question)
+              or any(p.search(question) for _, p in GROUPS) or any(p.search(question) for _, p in SOURCES))  # fmt: skip
+    if remembered is None and not shaped:
+        # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
+        # search answers it (open and overdue now).
+        return Understood()
+    base: dict[str, Any] = dict(remembered or {})
+    if measure and not (remembered and measure == "cases" and base.get("measure") not in (None, "cases")):
+        base["measure"] = measure
+    assumed = False
+    if period is None and remembered:
+        api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
+        period = Period(api, label, now.date(), now.date())
+    elif period is None:
+        period, assumed = this_month(now), True
+    base["period"] = period.api
+    if slots.districts:
+        base["district"] = slots.districts[0].id
+    elif not remembered or "全市" in question:
+        base.pop("district", None)
+    if slots.categories:
+        base["category"] = slots.categories[0].id
+    elif not remembered:
+        base.pop("category", None)
+    if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
+        base["source"] = source
+    departments = _departments(slots, lexicon, base.get("district"), question)
+    if departments:
+        base["departments"] = departments
+    if group := next((name for name, pattern in GROUPS if pattern.search(question)), None):
+        base["group_by"] = group
+    if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
+        base.pop("group_by")  # one department named: its own figure
+    if LEAST.search(question) or RANK_UP.search(question):
+        base["order"] = "asc"
+    elif MOST.search(question) or RANK.search(question) or TOP.search(question):
+        base["order"] = "desc"
+    if top := _top(question):
+        base["top"] = top
+    elif (MOST.search(question) or LEAST.search(question)) and not RANK.search(question):
+        base["top"] = base.get("top") or 1
+    if (base.get("order") or base.get("top")) and not base.get("group_by"):
+        base["group_by"] = (
+            "department" if is_rate(base["measure"]) or base["measure"] in RATES else "district"
+        )
+    if COMPARE.search(question):
+        base["compare_period"] = period.previous().api
+    else:
+        base.pop("compare_period", None)
+    query = FigureQuery.model_validate(base)
+    also = [m for m in _rates(question) if m != query.measure]
+    return Understood(query, also, period, assumed)
+
+
+# ---- answering --------------------------------------------------------------------------------------------
+
+
+def _value(measure: str, row: dict[str, Any]) -> str:
+    value = row["value"]
+    if value is None:
+        return "无数据（分母为 0）" if is_rate(measure) else "无数据"
+    if is_rate(measure):
+        counts = f"（{row['numerator']}/{row['denominator']}）" if row.get("denominator") is not None else ""
+        return f"{round(value * 100, 1):g}%{counts}"
+    if measure == "平均处置时长_小时":
+        return f"{value:g} 小时"
+    return f"{value:g} 件"
+
+
+def compose_figures(data: dict[str, Any], understood: Understood, name: Any) -> str:
+    """The answer: period and scope first, then the figures, ranked as asked; ``name`` names an id."""
+    query = understood.query
+    assert query is not None and understood.period is not None
+    measure = data["measure"]
+    what = MEASURE_NAMES.get(measure, measure)
+    scope = name(query.district) if query.district else "全市"
+    if query.category:
+        scope += f"「{name(query.category)}」"
+    if query.source == "12345":
+        scope += "12345热线来源"
+    departments = [name(d) for d in query.departments] if query.departments and not query.group_by else []
+    if departments:
+        scope = "、".join(departments)
+    period = understood.period.label + ("（未指明期间，按本月统计）" if understood.assumed_period else "")
+    lines: list[str] = []
+    rows = data["rows"]
+    if query.group_by and rows:
+        order = {"asc": "从低到高", "desc": "从高到低" if is_rate(measure) else "从多到少"}.get(
+            query.order or "", ""
+        )
+        by = {"district": "各区", "category": "各类别", "department": "各部门"}[query.group_by]
+        head = f"{period}，{scope}{what}{by}{('（' + order + '）') if order else ''}"
+        if query.top == 1 and query.order:
+            best = [r for r in rows if r["value"] == rows[0]["value"]]
+            word = "最低" if query.order == "asc" else "最高" if is_rate(measure) else "最多"
+            lines.append(
+                f"{head}：{word}的是 "
+                + "、".join(f"{name(r['key'])} {_value(measure, r)}" for r in best)
+                + "。"
+            )
+        else:
+            listed = "；".join(f"{name(r['key'])} {_value(measure, r)}" for r in rows)
+            lines.append(f"{head}：{listed}。")
+        if data.get("total") and data["total"]["value"] is not None and not query.top:
+            lines.append(f"合计 {_value(measure, data['total'])}。")
+    elif data.get("total"):
+        lines.append(f"{period}，{scope}{what}：{_value(measure, data['total'])}。")
+    else:
+        lines.append(f"{period}，{scope}没有可统计的{what}。")
+    if data.get("note"):
+        lines.append(data["note"].split(" / ")[0] + "。")
+    previous = data.get("previous")
+    if previous and previous.get("total"):
+        change = ""
+        if (delta := data.get("change")) is not None:
+            direction = "增加" if delta > 0 else "减少" if delta < 0 else "持平"
+            size = f" {abs(delta):g} 个百分点" if is_rate(measure) else f" {abs(delta):g} 件"
+            share = (
+                f"（{abs(data['change_pct']):g}%）" if data.get("change_pct") is not None and delta else ""
+            )
+            change = f"，环比{direction}{size if delta else ''}{share}"
+        lines.append(f"{understood.period.previous().label.replace('前一期', '')}前一期：{_value(measure, previous['total'])}{change}。"
+                     if understood.period.previous().label.startswith("前一期")
+                     else f"前一期（{understood.period.previous().label}）：{_value(measure, previous['total'])}{change}。")  # fmt: skip
+    basis = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
+    lines.append(f"统计口径：{basis}，{data['start'][:10]} 起至 {data['end'][:10]} 前。")
+    return "\n".join(lines)
+
+
+def compose_unknown(unknown: str, lexicon: CityLexicon) -> str:
+    districts = lexicon.districts
+    if unknown.endswith("市"):
+        return f"系统只覆盖 A市，没有{unknown}的数据，无法回答；可以查询 A市 {districts[0].name}至{districts[-1].name}的情况。"
+    listed = f"{districts[0].name}至{districts[-1].name}" if districts else ""
+    # A code is not repeated: a number in the answer must come from a tool, not from the question.
+    what = "这个区划代码" if unknown.isdigit() else f"「{unknown}」"
+    return f"A市没有{what}，不存在这个区：现有{listed}。请核对区名或代码后再问。"

@@ -1,0 +1,103 @@
+"""Issue 15's figure questions: periods as officials say them, one typed query for any combination of
+measure × place × period × grouping × ranking × comparison, counted by the services, and unknown places."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from assistant.figures import understand, unknown_place
+from assistant.periods import find_period
+from assistant.slots import fill_slots
+from core.times import CHINA
+from tools.figures import FigureQuery, run_query
+
+SATURDAY = datetime(2026, 12, 5, 18, 0, tzinfo=CHINA)
+
+
+@pytest.mark.parametrize(("words", "api", "label_has"), [
+    ("这个月全市一共受理了多少案件", "2026-12", "本月"),
+    ("上个月哪个部门最低", "2026-11", "上个月"),
+    ("11月份A3区的案件", "2026-11", "2026年11月"),
+    ("十月份", "2026-10", "2026年10月"),
+    ("上周比再上一周", "2026-11-23..2026-11-29", "上周"),
+    ("上上周", "2026-11-16..2026-11-22", "上上周"),
+    ("本周A1区立案多少件", "2026-11-30..2026-12-05", "本周"),
+    ("最近7天哪类最多", "last7d", "近7天"),
+    ("近三天", "last3d", "近3天"),
+    ("过去一个月", "last30d", "近30天"),
+    ("12月1日到3日的案件", "2026-12-01..2026-12-03", "12月1日至12月3日"),
+    ("国庆以来占道经营", "2026-10-01..2026-12-05", "国庆以来"),
+    ("昨天各区", "2026-12-04", "昨天"),
+    ("前天", "2026-12-03", "前天"),
+])  # fmt: skip
+def test_periods_as_officials_say_them(words: str, api: str, label_has: str) -> None:
+    period = find_period(words, SATURDAY)
+    assert period is not None and period.api == api and label_has in period.label
+
+
+def test_no_period_named_is_none_and_the_month_before_a_month_is_a_month() -> None:
+    assert find_period("A1区有多少工单", SATURDAY) is None
+    assert find_period("11月", SATURDAY).previous().api == "2026-10"
+    assert find_period("上周", SATURDAY).previous().api == "2026-11-16..2026-11-22"
+
+
+def _ask(world, question: str, memory: dict | None = None):
+    slots = fill_slots(question, world.lexicon, SATURDAY)
+    return understand(question, slots, world.lexicon, SATURDAY, memory, follow_up=memory is not None)
+
+
+def test_any_combination_is_one_query(world) -> None:
+    first, second = world.lexicon.districts[0], world.lexicon.districts[1]
+    q = _ask(world, f"上个月{first.name}哪类案件最多，前三").query
+    assert (q.measure, q.period, q.district, q.group_by, q.order, q.top) == (
+        "cases",
+        "2026-11",
+        first.id,
+        "category",
+        "desc",
+        3,
+    )
+    q = _ask(world, "上个月哪个部门按期处置率最低").query
+    assert (q.measure, q.group_by, q.order, q.top) == ("按期处置率", "department", "asc", 1)
+    q = _ask(world, "本月12345热线来的案件各区多少，和上个月比呢").query
+    assert (q.source, q.group_by, q.period, q.compare_period) == ("12345", "district", "2026-12", "2026-11")
+    u = _ask(world, "市水务局11月的结案率和返工率")
+    assert [x.measure for x in u.queries()] == ["结案率", "返工率"] and u.query.departments == ["dept-water"]
+    city = _ask(world, f"{first.name}城管局这个月按期处置率").query
+    assert city.departments == [
+        f"dept-{first.id}-district_chengguan"
+    ]  # the district's bureau, not the city's
+    follow = _ask(world, f"那{second.name}呢？", _ask(world, f"上周{first.name}立案多少件").memory())
+    assert (follow.query.district, follow.query.period) == (second.id, "2026-11-23..2026-11-29")
+    assert _ask(world, "现在还有多少案子超期没办完").query is None  # cases as they stand: the case search
+
+
+def test_a_place_the_city_does_not_have_is_named_not_widened(world) -> None:
+    assert unknown_place("A8区本月案件多少", world.lexicon) == "A8区"
+    assert unknown_place("990108这个区的告警", world.lexicon) == "990108"
+    assert unknown_place("B市现在的体征", world.lexicon) == "B市"
+    assert unknown_place(f"{world.lexicon.districts[2].name}本月案件", world.lexicon) is None
+
+
+def test_the_executor_counts_in_the_database_keeps_ties_and_computes_the_change(world) -> None:
+    districts = [d.id for d in world.lexicon.districts]
+    per = run_query(
+        world.client, FigureQuery(measure="cases", period="last30d", group_by="district"), districts
+    )
+    assert [r.value for r in per.rows] == [world.client.case_stats("last30d", d)["total"] for d in districts]
+    assert per.total.value == world.client.case_stats("last30d")["total"] == sum(r.value for r in per.rows)
+    top = run_query(
+        world.client,
+        FigureQuery(measure="cases", period="last30d", group_by="district", order="desc", top=1),
+        districts,
+    )
+    best = max(r.value for r in per.rows)
+    assert {r.key for r in top.rows} == {
+        r.key for r in per.rows if r.value == best
+    }  # every district tied at the top
+    compared = run_query(
+        world.client, FigureQuery(measure="cases", period="2026-12", compare_period="2026-11"), districts
+    )
+    assert compared.change == compared.total.value - compared.previous.total.value

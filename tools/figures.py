@@ -1,0 +1,179 @@
+"""The city's case and department figures as one typed query (issue 15): a measure, filters, a grouping, an
+order and a cut, a period and optionally the period before it. One executor answers every combination from
+the services' own counts (``/v1/cases/stats``, ``/v1/evaluation``) — never from a page of a list.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tools.client import Json, ServicesClient
+
+CASE_MEASURES = {"cases": "total", "open": "open", "closed": "closed", "overdue": "overdue"}
+RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
+COUNTS = (
+    "应处置数",
+    "派遣数",
+    "准确派遣数",
+    "按期处置数",
+    "超期处置数",
+    "返工数",
+    "延期数",
+    "结案数",
+    "应结案数",
+)
+Measure = Literal["cases", "open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
+                  "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
+                  "平均处置时长_小时"]  # fmt: skip
+
+
+class FigureQuery(BaseModel):
+    """What an official asks of the case figures, typed: every field is optional but the measure."""
+
+    measure: Measure = Field(
+        description="cases/open/closed/overdue (案件数) or a department indicator (按期处置率…)"
+    )
+    period: str | None = Field(
+        None, max_length=22, description="2026-11, 2026-11-23..2026-11-29, last7d…; default this month"
+    )
+    district: str | None = Field(None, pattern=r"^\d{6}$", description="district code, e.g. 990103")
+    category: str | None = Field(None, max_length=32, description="category id, e.g. event-0405")
+    source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
+    departments: list[str] = Field(default_factory=list, max_length=100, description="department ids to keep")
+    group_by: Literal["district", "category", "department"] | None = None
+    order: Literal["desc", "asc"] | None = None
+    top: int | None = Field(None, ge=1, le=50)
+    compare_period: str | None = Field(
+        None, max_length=22, description="a second period to set beside it (环比: the one before)"
+    )
+
+
+class FigureRow(BaseModel):
+    key: str  # district code, category id or department id; "" for the whole scope
+    value: float | None
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+class Figures(BaseModel):
+    measure: str
+    unit: str
+    period: str
+    start: str
+    end: str
+    rows: list[FigureRow]
+    total: FigureRow | None
+    previous: Figures | None = None
+    change: float | None = Field(
+        None, description="total minus the previous period's (rates: in percentage points)"
+    )
+    change_pct: float | None = Field(None, description="the change as a share of the previous total, in %")
+    note: str = ""
+
+
+def is_rate(measure: str) -> bool:
+    return measure in RATES
+
+
+def unit_of(measure: str) -> str:
+    return "%" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件"
+
+
+def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
+    """The figures ``query`` asks for; ``districts`` are the city's district codes (for a per-district count)."""
+    figures = (
+        _case_figures(client, query, districts)
+        if query.measure in CASE_MEASURES
+        else _department_figures(client, query)
+    )
+    if query.compare_period:
+        earlier = query.model_copy(update={"period": query.compare_period, "compare_period": None})
+        figures.previous = run_query(client, earlier, districts)
+        now, before = (f.total.value if f.total else None for f in (figures, figures.previous))
+        if now is not None and before is not None:
+            scale = 100 if is_rate(query.measure) else 1
+            figures.change = round((now - before) * scale, 2)
+            figures.change_pct = (
+                round((now - before) / before * 100, 1) if before and not is_rate(query.measure) else None
+            )
+    return figures
+
+
+def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
+    field = CASE_MEASURES[query.measure]
+    whole = client.case_stats(query.period, query.district, query.category, query.source)
+    rows: list[FigureRow] = []
+    if query.group_by == "district":
+        for code in [query.district] if query.district else districts:
+            stats = client.case_stats(query.period, code, query.category, query.source)
+            rows.append(FigureRow(key=code, value=stats[field]))
+    elif query.group_by == "category":
+        if field != "total":
+            return _figures(query, whole, [], FigureRow(key="", value=whole[field]),
+                            note="按类别只能统计受理总数 / by category only the total received is counted")  # fmt: skip
+        rows = [FigureRow(key=c["category_code"], value=c["count"]) for c in whole["by_category"]]
+    elif query.group_by == "department":
+        evaluation = client.evaluation(query.period)
+        rows = [FigureRow(key=i["department_id"], value=i["派遣数"]) for i in evaluation["items"]
+                if not query.departments or i["department_id"] in query.departments]  # fmt: skip
+        return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]),
+                        note="按部门为派遣到该部门的案件数 / per department: cases dispatched to it")  # fmt: skip
+    return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]))
+
+
+def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:
+    evaluation = client.evaluation(query.period)
+    items = [
+        i for i in evaluation["items"] if not query.departments or i["department_id"] in query.departments
+    ]
+    if query.district:
+        items = [i for i in items if query.district in i["department_id"]] or items
+    rows = [_row(i, query.measure) for i in items]
+    total = _pooled(items, query.measure) if len(items) > 1 else (rows[0] if rows else None)
+    return _figures(query, evaluation, _ordered(rows, query), total)
+
+
+def _row(item: Json, measure: str) -> FigureRow:
+    value = item[measure]
+    if isinstance(value, dict):
+        return FigureRow(
+            key=item["department_id"],
+            value=value["value"],
+            numerator=value["numerator"],
+            denominator=value["denominator"],
+        )
+    return FigureRow(key=item["department_id"], value=value)
+
+
+def _pooled(items: list[Json], measure: str) -> FigureRow | None:
+    """The rate over all the departments' counts together (not the mean of their rates)."""
+    if not is_rate(measure):
+        values = [i[measure] for i in items if i[measure] is not None]
+        return FigureRow(key="", value=sum(values) if measure != "平均处置时长_小时" else None)
+    numerator = sum(i[measure]["numerator"] for i in items)
+    denominator = sum(i[measure]["denominator"] for i in items)
+    return FigureRow(key="", value=round(numerator / denominator, 4) if denominator else None, numerator=numerator,
+                     denominator=denominator)  # fmt: skip
+
+
+def _ordered(rows: list[FigureRow], query: FigureQuery) -> list[FigureRow]:
+    if query.order or query.top:
+        known = [r for r in rows if r.value is not None]
+        rows = sorted(known, key=lambda r: r.value, reverse=query.order != "asc") + [
+            r for r in rows if r.value is None
+        ]
+    if not query.top or len(rows) <= query.top:
+        return rows
+    cut = query.top
+    while cut < len(rows) and rows[cut].value is not None and rows[cut].value == rows[query.top - 1].value:
+        cut += 1  # a tie at the cut stays in: "which district had the most" may have two answers
+    return rows[:cut]
+
+
+def _figures(
+    query: FigureQuery, source: Json, rows: list[FigureRow], total: FigureRow | None, note: str = ""
+) -> Figures:
+    return Figures(measure=query.measure, unit=unit_of(query.measure), period=source["period"], start=source["start"],
+                   end=source["end"], rows=rows, total=total, note=note)  # fmt: skip
