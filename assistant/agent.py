@@ -108,7 +108,9 @@ class AgentDeps:
 
 
 class GraphQueryArgs(BaseModel):
-    question: str = Field(min_length=1, max_length=500, description="没有专用工具能回答的图谱问题, 用中文描述")
+    question: str = Field(
+        min_length=1, max_length=500, description="没有专用工具能回答的图谱问题, 用中文描述"
+    )
 
 
 GRAPH_QUERY = "graph_query"
@@ -137,7 +139,10 @@ def run_graph_query(deps: AgentDeps, args: dict[str, Any], call_id: str) -> dict
     except YiwangError as exc:
         record["error"] = exc.message
         return record
-    record |= {"ok": True, "data": {"cypher": answer.cypher, "rows": answer.rows, "attempts": answer.attempts}}
+    record |= {
+        "ok": True,
+        "data": {"cypher": answer.cypher, "rows": answer.rows, "attempts": answer.attempts},
+    }
     return record
 
 
@@ -161,7 +166,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             intents = [Intent.UNSUPPORTED]
         else:
             intents = deps.recognizer.recognize(question)
-    if len(slots.districts) >= 2 and Intent.COMPARE not in intents and any(w in question for w in ("哪个", "谁", "比", "多还是少")):
+    if (
+        len(slots.districts) >= 2
+        and Intent.COMPARE not in intents
+        and any(w in question for w in ("哪个", "谁", "比", "多还是少"))
+    ):
         intents = [Intent.COMPARE]
     if intents == [Intent.STATUS] and not (follow_up or slots.asset_ids or slots.sensor_ids or slots.places
                                            or slots.categories or slots.districts):  # fmt: skip
@@ -171,11 +180,18 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
     understood = understand(question, slots, deps.lexicon, now, memory, follow_up)
     if understood.unknown and Intent.TRIAGE not in intents:
-        intents = [Intent.UNKNOWN_PLACE]  # "A8区本月案件多少": said to be unknown, never answered for the city
+        intents = [
+            Intent.UNKNOWN_PLACE
+        ]  # "A8区本月案件多少": said to be unknown, never answered for the city
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
-    records = [Record(r["id"], r["name"], r["args"], r["ok"], r["data"], r["error"]) for r in state.get("records", [])]
-    return Turn(question, intents, slots, memory, deps.lexicon, now, records, follow_up, understood=understood)
+    records = [
+        Record(r["id"], r["name"], r["args"], r["ok"], r["data"], r["error"])
+        for r in state.get("records", [])
+    ]
+    return Turn(
+        question, intents, slots, memory, deps.lexicon, now, records, follow_up, understood=understood
+    )
 
 
 FIGURE_INTENTS = {Intent.CASE_STATS, Intent.PERFORMANCE, Intent.COMPARE, Intent.FIGURES}
@@ -187,14 +203,23 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     (not a look-up, an order, a forecast or a rule), or it follows up a figure question."""
     query = understood.query
     if query and Intent.RESPONSIBILITY in intents and (query.group_by == "department" or query.departments):
-        intents = [i for i in intents if i != Intent.RESPONSIBILITY]  # "哪个部门按期处置率最低" ranks departments
-    if set(intents) <= FIGURE_INTENTS and intents:
+        intents = [i for i in intents if i != Intent.RESPONSIBILITY] or [
+            Intent.FIGURES
+        ]  # "哪个部门…最低" ranks them
+    if set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED} and intents:
+        # A measure and a period, grouping or ranking the rules did not place is still a figure question.
         return not (Intent.COMPARE in intents and re.search(r"告警|报警|体征|运行", question))
-    return follow_up and "figures" in memory and (intents == [Intent.UNSUPPORTED] or set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED})
+    return (
+        follow_up
+        and "figures" in memory
+        and (intents == [Intent.UNSUPPORTED] or set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED})
+    )
 
 
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
-OUT_OF_SCOPE = re.compile(r"天气|下雨|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译")
+OUT_OF_SCOPE = re.compile(
+    r"天气|下雨|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译"
+)
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其")
 
@@ -206,7 +231,9 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
     """Compile the state graph. ``checkpointer`` keeps each session's conversation (``thread_id``)."""
 
-    tools_for_model = [*langchain_tools(), _graph_query_tool()] if deps.graph is not None else langchain_tools()
+    tools_for_model = (
+        [*langchain_tools(), _graph_query_tool()] if deps.graph is not None else langchain_tools()
+    )
 
     def offline_plan(state: AgentState) -> dict[str, Any]:
         turn = _turn(state, deps)
@@ -214,14 +241,20 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         if not calls:
             return {"pending": [], "mode": "offline-planner"}
         pending = [{"id": new_call_id(), "name": c.name, "args": c.args} for c in calls]
-        message = AIMessage(content="", tool_calls=[{"id": p["id"], "name": p["name"], "args": p["args"]} for p in pending])
+        message = AIMessage(
+            content="", tool_calls=[{"id": p["id"], "name": p["name"], "args": p["args"]} for p in pending]
+        )
         return {"pending": pending, "messages": [message], "mode": "offline-planner"}
 
     def llm_messages(state: AgentState) -> list[AnyMessage]:
         messages = state["messages"]
         start = len(messages) - _turn_length(state)
         # Earlier turns: questions and final answers only; their tool traffic is not repeated to the model.
-        history = [m for m in messages[:start] if isinstance(m, HumanMessage) or isinstance(m, AIMessage) and not m.tool_calls]
+        history = [
+            m
+            for m in messages[:start]
+            if isinstance(m, HumanMessage) or isinstance(m, AIMessage) and not m.tool_calls
+        ]
         return [SystemMessage(SYSTEM_PROMPT), *history[-HISTORY_MESSAGES:], *messages[start:]]
 
     def plan(state: AgentState) -> dict[str, Any]:
@@ -235,7 +268,12 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             return {**offline_plan(state), "fallback": f"{type(exc).__name__}: {exc}"[:200]}
         calls = [{"id": c.get("id") or new_call_id(), "name": c["name"], "args": c.get("args") or {}}
                  for c in (reply.tool_calls or [])]  # fmt: skip
-        return {"messages": [reply], "pending": calls, "draft": "" if calls else str(reply.content), "mode": "llm"}
+        return {
+            "messages": [reply],
+            "pending": calls,
+            "draft": "" if calls else str(reply.content),
+            "mode": "llm",
+        }
 
     def approve(state: AgentState) -> dict[str, Any]:
         writes = [c for c in state["pending"] if c["name"] in TOOLS and TOOLS[c["name"]].writes]
@@ -248,7 +286,11 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         approved = isinstance(decision, dict) and decision.get("approved") is True
         if approved:
             return {}
-        return {"pending": [{**c, "denied": "操作人未确认, 未执行"} if c in writes else c for c in state["pending"]]}
+        return {
+            "pending": [
+                {**c, "denied": "操作人未确认, 未执行"} if c in writes else c for c in state["pending"]
+            ]
+        }
 
     def run_tools(state: AgentState) -> dict[str, Any]:
         records, messages = [], []
@@ -259,7 +301,13 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             elif call["name"] == GRAPH_QUERY:
                 record = run_graph_query(deps, call["args"], call["id"])
             else:
-                record = run_tool(deps.client, call["name"], call["args"], call["id"], actor=f"assistant:{state.get('role', 'official')}")
+                record = run_tool(
+                    deps.client,
+                    call["name"],
+                    call["args"],
+                    call["id"],
+                    actor=f"assistant:{state.get('role', 'official')}",
+                )
             records.append(record)
             messages.append(ToolMessage(content=result_for_model(record), tool_call_id=call["id"], name=call["name"],
                                         status="success" if record["ok"] else "error"))  # fmt: skip
@@ -306,7 +354,9 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         for _, named in deps.lexicon.find(answer, names_only=True):
             if named.id not in cited:  # named by a tool result through its id: cite the graph node itself
                 cited.add(named.id)
-                citations.append({"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label})
+                citations.append(
+                    {"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label}
+                )
         # The session keeps its last KEEP_MESSAGES messages: memory of older turns lives in ``memory``.
         old = state["messages"][:-KEEP_MESSAGES] if len(state["messages"]) > KEEP_MESSAGES else []
         return {"answer": answer, "citations": _used(citations, answer, records), "memory": remember(turn),
@@ -352,16 +402,22 @@ def _citations(records: list[dict[str, Any]], state: AgentState, deps: AgentDeps
         for citation in record["citations"]:
             out.setdefault(citation["id"], citation)
     for _, named in deps.lexicon.find(state["question"]):
-        out.setdefault(named.id, {"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label})
+        out.setdefault(
+            named.id, {"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label}
+        )
     for key in ("district", "category"):
         node_id = (state.get("memory") or {}).get(key)
         if node_id in deps.lexicon.nodes:
             named = deps.lexicon.nodes[node_id]
-            out.setdefault(named.id, {"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label})
+            out.setdefault(
+                named.id, {"id": named.id, "kind": "graph", "title": named.name, "snippet": named.label}
+            )
     return list(out.values())
 
 
-def _used(citations: list[dict[str, Any]], answer: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _used(
+    citations: list[dict[str, Any]], answer: str, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Keep the tool calls and the nodes/chunks the answer actually draws on."""
     used_tools = {r["id"] for r in records if r["ok"]}
     kept, seen = [], set()
@@ -369,7 +425,14 @@ def _used(citations: list[dict[str, Any]], answer: str, records: list[dict[str, 
         if c["id"] in seen:
             continue
         seen.add(c["id"])
-        if c["kind"] == "tool" and c["id"] in used_tools or c["kind"] == "document" or c["title"] and c["title"] in answer or c["id"] in answer:
+        if (
+            c["kind"] == "tool"
+            and c["id"] in used_tools
+            or c["kind"] == "document"
+            or c["title"]
+            and c["title"] in answer
+            or c["id"] in answer
+        ):
             kept.append(c)
     return kept
 

@@ -31,10 +31,22 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("返工数", re.compile(r"返工")),
     ("overdue", re.compile(r"超期|逾期|超时|过了期限|超过.{0,4}时限")),
     ("open", re.compile(r"未结|未办结|没办完|没结|在办|还没处理|未处理|积压|还没办")),
-    ("closed", re.compile(r"已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的")),
-    ("cases", re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|新增|多少件|几件|件数|案量|事件")),
+    (
+        "closed",
+        re.compile(
+            r"已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的|结案多少|结案\s*\d*\s*件|办结多少|结了几"
+        ),
+    ),
+    (
+        "cases",
+        re.compile(
+            r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|新增|多少件|几件|件数|案量|事件|\bcases?\b",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 GROUPS: list[tuple[str, re.Pattern[str]]] = [
+    ("source", re.compile(r"来源|渠道|source|channel", re.IGNORECASE)),
     (
         "department",
         re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局"),
@@ -42,8 +54,12 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|各个区|区排|分别")),
     ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|哪些类|什么类|类别|哪种|哪些问题")),
 ]
-MOST = re.compile(r"最多|最高|最大|最长|最严重|第一|之最|最突出|最集中")
-LEAST = re.compile(r"最低|最少|最差|最短|垫底|倒数")
+MOST = re.compile(r"最多|最高|最大|最长|最慢|最严重|第一|之最|最突出|最集中")
+LEAST = re.compile(r"最低|最少|最差|最短|最快|垫底|倒数")
+LISTING = re.compile(r"各区|各类|各部门|每个区|每类|各个|分别|按区|按类|按部门|分布")
+OVERALL = re.compile(r"表现|考核|绩效|成绩|指标|怎么样|如何|情况")
+# A case measure asked of a department is its indicator: cases it was sent, finished late, closed.
+DEPARTMENT_COUNTS = {"cases": "派遣数", "overdue": "超期处置数", "closed": "结案数"}
 RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低")
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
 TOP = re.compile(r"前\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
@@ -53,6 +69,14 @@ SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡�
            ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
 OTHER_CITY = re.compile(r"(?<![A-Za-z])([B-Z]市)")
+SOURCE_NAMES = {
+    "12345": "12345热线",
+    "app": "App",
+    "patrol": "巡查",
+    "sensor": "传感器告警",
+    "media": "媒体",
+    "video": "视频",
+}
 MEASURE_NAMES = {"cases": "受理案件", "open": "未办结案件", "closed": "已结案案件", "overdue": "超期案件",
                  "平均处置时长_小时": "平均处置时长"}  # fmt: skip
 
@@ -108,6 +132,13 @@ def _departments(slots: Slots, lexicon: CityLexicon, district: str | None, quest
     if "各区城管局" in question or ("各区" in question and "城管" in question):
         return sorted(d.id for d in all_departments if re.match(r"dept-\d{6}-district_chengguan$", d.id))
     chosen = []
+    if len(slots.districts) > 1 and len(slots.departments) == 1:
+        suffix = re.sub(r"^[A-Z]\d?市", "", slots.departments[0].name)
+        local = [
+            d.id for x in slots.districts for d in all_departments if x.id in d.id and d.name.endswith(suffix)
+        ]
+        if local:
+            return local
     for department in slots.departments:
         if district and district not in department.id:
             suffix = re.sub(r"^[A-Z]\d?市", "", department.name)
@@ -115,6 +146,13 @@ def _departments(slots: Slots, lexicon: CityLexicon, district: str | None, quest
             department = local or department
         chosen.append(department.id)
     return chosen
+
+
+def _shaped(question: str) -> bool:
+    """The question asks for a grouping, an order, a cut or a comparison (a follow-up may ask only that)."""
+    return bool(COMPARE.search(question) or TOP.search(question) or MOST.search(question) or LEAST.search(question)
+                or RANK.search(question) or any(p.search(question) for _, p in GROUPS)
+                or any(p.search(question) for _, p in SOURCES))  # fmt: skip
 
 
 def _top(question: str) -> int | None:
@@ -130,15 +168,17 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     """The figure query a question asks, or nothing when it asks no figure."""
     if unknown := unknown_place(question, lexicon):
         return Understood(unknown=unknown)
-    remembered = (memory or {}).get("figures") if follow_up else None
     measure = _measure(question)
+    remembered = (
+        (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
+    )
+    overall = False
     if measure is None and remembered is None:
-        return Understood()
+        if not (slots.departments and OVERALL.search(question)):
+            return Understood()
+        measure, overall = "按期处置率", True
     period = find_period(question, now)
-    shaped = (period is not None or measure in RATES or COMPARE.search(question) or TOP.search(question)
-              or MOST.search(question) or LEAST.search(question) or RANK.search(question)
-              or any(p.search(question) for _, p in GROUPS) or any(p.search(question) for _, p in SOURCES))  # fmt: skip
-    if remembered is None and not shaped:
+    if remembered is None and not (period is not None or measure in RATES or _shaped(question)):
         # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
         # search answers it (open and overdue now).
         return Understood()
@@ -165,6 +205,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     departments = _departments(slots, lexicon, base.get("district"), question)
     if departments:
         base["departments"] = departments
+        if len(departments) > 1 and len(slots.districts) > 1:
+            base.pop("district", None)  # "A1区和A3区城管局": the two bureaus, side by side
+            base["group_by"] = "department"
+        base["measure"] = DEPARTMENT_COUNTS.get(base["measure"], base["measure"])
     if group := next((name for name, pattern in GROUPS if pattern.search(question)), None):
         base["group_by"] = group
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
@@ -175,7 +219,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["order"] = "desc"
     if top := _top(question):
         base["top"] = top
-    elif (MOST.search(question) or LEAST.search(question)) and not RANK.search(question):
+    elif (MOST.search(question) or LEAST.search(question)) and not (
+        RANK.search(question) or LISTING.search(question)
+    ):
         base["top"] = base.get("top") or 1
     if (base.get("order") or base.get("top")) and not base.get("group_by"):
         base["group_by"] = (
@@ -187,6 +233,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base.pop("compare_period", None)
     query = FigureQuery.model_validate(base)
     also = [m for m in _rates(question) if m != query.measure]
+    if overall:
+        also = ["结案率", "返工率"]  # "A2区城管局这个月表现怎么样": its main indicators
     return Understood(query, also, period, assumed)
 
 
@@ -205,8 +253,13 @@ def _value(measure: str, row: dict[str, Any]) -> str:
     return f"{value:g} 件"
 
 
-def compose_figures(data: dict[str, Any], understood: Understood, name: Any) -> str:
+def compose_figures(data: dict[str, Any], understood: Understood, name: Any, basis: bool = True) -> str:
     """The answer: period and scope first, then the figures, ranked as asked; ``name`` names an id."""
+    named = name
+
+    def name(key: str) -> str:  # noqa: F811 - the channels are no graph nodes
+        return SOURCE_NAMES.get(key) or named(key)
+
     query = understood.query
     assert query is not None and understood.period is not None
     measure = data["measure"]
@@ -226,11 +279,13 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any) -> 
         order = {"asc": "从低到高", "desc": "从高到低" if is_rate(measure) else "从多到少"}.get(
             query.order or "", ""
         )
-        by = {"district": "各区", "category": "各类别", "department": "各部门"}[query.group_by]
+        by = {"district": "各区", "category": "各类别", "department": "各部门", "source": "各来源渠道"}[
+            query.group_by
+        ]
         head = f"{period}，{scope}{what}{by}{('（' + order + '）') if order else ''}"
         if query.top == 1 and query.order:
             best = [r for r in rows if r["value"] == rows[0]["value"]]
-            word = "最低" if query.order == "asc" else "最高" if is_rate(measure) else "最多"
+            word = _extreme(measure, query.order)
             lines.append(
                 f"{head}：{word}的是 "
                 + "、".join(f"{name(r['key'])} {_value(measure, r)}" for r in best)
@@ -239,6 +294,11 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any) -> 
         else:
             listed = "；".join(f"{name(r['key'])} {_value(measure, r)}" for r in rows)
             lines.append(f"{head}：{listed}。")
+            if query.order and not query.top and rows[0]["value"] is not None:
+                best = [r for r in rows if r["value"] == rows[0]["value"]]
+                lines.append(
+                    f"{_extreme(measure, query.order)}的是 " + "、".join(name(r["key"]) for r in best) + "。"
+                )
         if data.get("total") and data["total"]["value"] is not None and not query.top:
             lines.append(f"合计 {_value(measure, data['total'])}。")
     elif data.get("total"):
@@ -260,9 +320,18 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any) -> 
         lines.append(f"{understood.period.previous().label.replace('前一期', '')}前一期：{_value(measure, previous['total'])}{change}。"
                      if understood.period.previous().label.startswith("前一期")
                      else f"前一期（{understood.period.previous().label}）：{_value(measure, previous['total'])}{change}。")  # fmt: skip
-    basis = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
-    lines.append(f"统计口径：{basis}，{data['start'][:10]} 起至 {data['end'][:10]} 前。")
+    if basis:  # once, after the last figure of the answer
+        counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
+        lines.append(f"统计口径：{counted}，{data['start'][:10]} 起至 {data['end'][:10]} 前。")
     return "\n".join(lines)
+
+
+def _extreme(measure: str, order: str) -> str:
+    if measure == "平均处置时长_小时":
+        return "最短" if order == "asc" else "最长"
+    if is_rate(measure):
+        return "最低" if order == "asc" else "最高"
+    return "最少" if order == "asc" else "最多"
 
 
 def compose_unknown(unknown: str, lexicon: CityLexicon) -> str:

@@ -203,7 +203,9 @@ def _plan_responsibility(turn: Turn) -> list[Call]:
         return []
     if turn.slots.grid_ids:
         return [Call("responsible_department", {"category": category, "grid_id": turn.slots.grid_ids[0]})]
-    districts = [turn.district] if turn.district else _alarm_places(turn) or [d.id for d in turn.lexicon.districts]
+    districts = (
+        [turn.district] if turn.district else _alarm_places(turn) or [d.id for d in turn.lexicon.districts]
+    )
     return [Call("responsible_department", {"category": category, "district": d}) for d in districts]
 
 
@@ -272,11 +274,15 @@ def _plan_case_lookup(turn: Turn) -> list[Call]:
 def _plan_case_action(turn: Turn) -> list[Call]:
     from assistant.intents import ACTION_WORDS
 
-    match = re.search(ACTION_WORDS, turn.question.replace(turn.slots.case_ids[0] if turn.slots.case_ids else "", ""))
+    match = re.search(
+        ACTION_WORDS, turn.question.replace(turn.slots.case_ids[0] if turn.slots.case_ids else "", "")
+    )
     if not turn.slots.case_ids or not match:
         return []
     note = "经值班助手发起，操作人确认"
-    return [Call("transition_case", {"case_id": turn.slots.case_ids[0], "action": match.group(0), "note": note})]
+    return [
+        Call("transition_case", {"case_id": turn.slots.case_ids[0], "action": match.group(0), "note": note})
+    ]
 
 
 def _plan_triage(turn: Turn) -> list[Call]:
@@ -298,7 +304,11 @@ def _compare_metric(question: str) -> str:
 
 
 def _plan_compare(turn: Turn) -> list[Call]:
-    districts = [d.id for d in turn.slots.districts] if len(turn.slots.districts) >= 2 else [d.id for d in turn.lexicon.districts]
+    districts = (
+        [d.id for d in turn.slots.districts]
+        if len(turn.slots.districts) >= 2
+        else [d.id for d in turn.lexicon.districts]
+    )
     metric = _compare_metric(turn.question)
     if metric == "alarms":
         args: dict[str, Any] = {"state": "open"}
@@ -357,7 +367,9 @@ def _sensor_line(lexicon: CityLexicon, sensor: dict) -> str:
     if sensor.get("last_value") is None:
         return f"{kind}：暂无读数"
     limits = sensor["thresholds"]
-    levels = "/".join("—" if limits.get(level) is None else _fmt(limits[level]) for level in ("watch", "warning", "alarm"))
+    levels = "/".join(
+        "—" if limits.get(level) is None else _fmt(limits[level]) for level in ("watch", "warning", "alarm")
+    )
     return f"{kind} 最新值 {_fmt(sensor['last_value'])} {sensor['unit']}（{sensor['last_ts']}；关注/预警/报警阈值 {levels}）"
 
 
@@ -406,7 +418,11 @@ def _compose_status(turn: Turn) -> str:
     if finds and finds[-1].ok and not finds[-1].data["items"]:
         lines.append("在图谱中没有找到符合条件的部件，请给出部件编码或更具体的位置。")
     if not lines and not turn.done("city_vitals"):
-        return "请说明要查看哪个设施（部件编码、道路或地名加设施类别）或传感器编号。" if turn.intents[0] == Intent.STATUS else ""
+        return (
+            "请说明要查看哪个设施（部件编码、道路或地名加设施类别）或传感器编号。"
+            if turn.intents[0] == Intent.STATUS
+            else ""
+        )
     return "\n".join(lines)
 
 
@@ -421,10 +437,17 @@ def _compose_alarms(turn: Turn) -> str:
         what = turn.name(args["asset_category"]) + what
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警。"
-    levels = "、".join(f"{LEVEL_NAMES[level]} {n} 条" for level, n in sorted(d["by_level"].items(), key=lambda x: -"watch warning alarm".split().index(x[0])))
+    levels = "、".join(
+        f"{LEVEL_NAMES[level]} {n} 条"
+        for level, n in sorted(
+            d["by_level"].items(), key=lambda x: -"watch warning alarm".split().index(x[0])
+        )
+    )
     text = f"{scope}当前未关闭的{what}告警共 {d['count']} 条（{levels}）"
     if len(d["by_district"]) > 1:
-        text += "，按区：" + "、".join(f"{turn.name(k)} {v} 条" for k, v in sorted(d["by_district"].items(), key=lambda x: -x[1]))
+        text += "，按区：" + "、".join(
+            f"{turn.name(k)} {v} 条" for k, v in sorted(d["by_district"].items(), key=lambda x: -x[1])
+        )
     text += "。最严重的几条：\n" + "\n".join(
         f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
         f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])}，阈值 {_fmt(a['threshold'])}，{a['opened_at']} 起"
@@ -438,7 +461,9 @@ def _compose_responsibility(turn: Turn) -> str:
     records = turn.succeeded("responsible_department")
     if not records:
         if _responsibility_category(turn) is None:
-            return "请说明是哪一类问题（例如：井盖缺失、道路积水、路灯不亮）以及所在的区或地点，我再查责任部门。"
+            return (
+                "请说明是哪一类问题（例如：井盖缺失、道路积水、路灯不亮）以及所在的区或地点，我再查责任部门。"
+            )
         return ""
     by_department: dict[str, list[dict]] = {}
     for record in records:
@@ -481,7 +506,9 @@ def _compose_forecast(turn: Turn) -> str:
     records = turn.succeeded("forecast")
     if not records:
         if not turn.done("forecast"):
-            return "请说明要预测的对象：传感器编号、部件编码，或某区的案件量（例如“预测A3区未来7天的案件量”）。"
+            return (
+                "请说明要预测的对象：传感器编号、部件编码，或某区的案件量（例如“预测A3区未来7天的案件量”）。"
+            )
         return ""
     d = records[0].data
     points = d["points"]
@@ -513,7 +540,9 @@ def _compose_performance(turn: Turn) -> str:
 
 
 def _indicator_text(item: dict) -> str:
-    counts = "，".join(f"{name} {item[name]} 件" for name in ("应处置数", "按期处置数", "超期处置数", "结案数", "返工数"))
+    counts = "，".join(
+        f"{name} {item[name]} 件" for name in ("应处置数", "按期处置数", "超期处置数", "结案数", "返工数")
+    )
     rates = "，".join(f"{name} {_pct(item[name]['value'])}（{item[name]['numerator']}/{item[name]['denominator']}）"
                       for name in ("按期处置率", "结案率", "返工率"))  # fmt: skip
     return f"{counts}；{rates}"
@@ -562,7 +591,9 @@ def _compose_case_action(turn: Turn) -> str:
     for record in turn.done("transition_case"):
         if record.ok:
             c = record.data
-            lines.append(f"已对案件 {c['id']} 执行「{record.args['action']}」，当前状态「{c['state']}」，版本 {c['version']}。")
+            lines.append(
+                f"已对案件 {c['id']} 执行「{record.args['action']}」，当前状态「{c['state']}」，版本 {c['version']}。"
+            )
     if not turn.done("transition_case"):
         return "请给出案件编号和要执行的操作（例如：把 C20261124-1A2B3C4D 立案）。"
     return "\n".join(lines)
@@ -611,7 +642,11 @@ def _compose_vitals(turn: Turn) -> str:
 
 def _compose_compare(turn: Turn) -> str:
     metric = _compare_metric(turn.question)
-    names = [d.id for d in turn.slots.districts] if len(turn.slots.districts) >= 2 else [d.id for d in turn.lexicon.districts]
+    names = (
+        [d.id for d in turn.slots.districts]
+        if len(turn.slots.districts) >= 2
+        else [d.id for d in turn.lexicon.districts]
+    )
     if metric == "alarms":
         records = turn.succeeded("open_alarms")
         if not records:
@@ -626,7 +661,10 @@ def _compose_compare(turn: Turn) -> str:
         for r in turn.done("city_vitals"):
             if r.ok:
                 abnormal = [v for v in r.data["items"] if v["status"] != "normal"]
-                lines.append(f"- {turn.name(r.args['district'])}：" + ("；".join(_vital_line(v) for v in abnormal) or "各项正常"))
+                lines.append(
+                    f"- {turn.name(r.args['district'])}："
+                    + ("；".join(_vital_line(v) for v in abnormal) or "各项正常")
+                )
         return "各区城市生命体征中需要关注的指标：\n" + "\n".join(lines) if lines else ""
     ranked = sorted(counts.items(), key=lambda x: -x[1])
     text = f"各区{what}对比：" + "，".join(f"{turn.name(d)} {n} {unit}" for d, n in ranked) + "。"
@@ -639,7 +677,9 @@ def _compose_compare(turn: Turn) -> str:
 
 def _compose_figures(turn: Turn) -> str:
     records = turn.succeeded("query_figures")
-    return "\n".join(compose_figures(r.data, turn.understood, turn.name) for r in records)
+    return "\n".join(
+        compose_figures(r.data, turn.understood, turn.name, basis=r is records[-1]) for r in records
+    )
 
 
 def _compose_unknown_place(turn: Turn) -> str:

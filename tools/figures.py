@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from tools.client import Json, ServicesClient
 
+SOURCES = ("12345", "app", "patrol", "sensor", "media", "video")
 CASE_MEASURES = {"cases": "total", "open": "open", "closed": "closed", "overdue": "overdue"}
 RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
 COUNTS = (
@@ -42,7 +43,7 @@ class FigureQuery(BaseModel):
     category: str | None = Field(None, max_length=32, description="category id, e.g. event-0405")
     source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
     departments: list[str] = Field(default_factory=list, max_length=100, description="department ids to keep")
-    group_by: Literal["district", "category", "department"] | None = None
+    group_by: Literal["district", "category", "department", "source"] | None = None
     order: Literal["desc", "asc"] | None = None
     top: int | None = Field(None, ge=1, le=50)
     compare_period: str | None = Field(
@@ -109,6 +110,11 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
         for code in [query.district] if query.district else districts:
             stats = client.case_stats(query.period, code, query.category, query.source)
             rows.append(FigureRow(key=code, value=stats[field]))
+    elif query.group_by == "source":
+        for source in SOURCES:
+            stats = client.case_stats(query.period, query.district, query.category, source)
+            if stats["total"] or source in ("12345", "app", "patrol", "sensor"):
+                rows.append(FigureRow(key=source, value=stats[field]))
     elif query.group_by == "category":
         if field != "total":
             return _figures(query, whole, [], FigureRow(key="", value=whole[field]),
