@@ -183,6 +183,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [
             Intent.UNKNOWN_PLACE
         ]  # "A8区本月案件多少": said to be unknown, never answered for the city
+    elif understood.query and understood.query.measure == "assets" and Intent.TRIAGE not in intents:
+        # A count of assets is asked in words the other intents also use (泵站, 井盖): it is that count, and
+        # who is responsible for them when that is asked too.
+        intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY]
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
     records = [

@@ -68,7 +68,15 @@ COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|�
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
            ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
-OTHER_CITY = re.compile(r"(?<![A-Za-z])([B-Z]市)")
+# Another city ("B市"), not the end of a code ("C20261205-…E 市民撤诉") nor 市民/市场/市政.
+OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
+ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
+CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
+# "云峰路那几盏路灯运行情况" asks how named assets are, not how many there are.
+STATUS_WORDS = re.compile(r"运行|状态(?![是为])|情况|怎么样|正常吗|读数|坏没坏")
+ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏了|坏的")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
+                ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
+ASSET_UNITS = {"泵站": "座", "桥梁": "座", "水闸": "座", "人行天桥": "座", "综合管廊": "段"}
 SOURCE_NAMES = {
     "12345": "12345热线",
     "app": "App",
@@ -148,6 +156,37 @@ def _departments(slots: Slots, lexicon: CityLexicon, district: str | None, quest
     return chosen
 
 
+def _asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:
+    """Component categories a question counts: named ones, and every one a generic word covers (井盖: all
+    seven kinds of cover)."""
+    components = [n for n in lexicon.nodes.values() if n.label == "ComponentCategory"]
+    named = [c.id for c in components if c.name in question]
+    for ending in {c.name[-2:] for c in components}:
+        sharing = [c.id for c in components if c.name.endswith(ending)]
+        if ending in question and len(sharing) > 1 and not named:
+            named += sharing
+    named += [c.id for c in slots.categories if c.label == "ComponentCategory" and c.id not in named]
+    return sorted(set(named))
+
+
+def _asset_query(question: str, slots: Slots, categories: list[str]) -> Understood:
+    states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
+    base: dict[str, Any] = {"measure": "assets", "asset_categories": categories}
+    if slots.districts:
+        base["district"] = slots.districts[0].id
+    if re.search(r"各区|每个区|哪些区|哪个区|按区|分区", question):
+        base["group_by"] = "district"
+        base["asset_status"] = states
+    elif states:
+        base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
+    if LEAST.search(question) or RANK_UP.search(question):
+        base["order"] = "asc"
+    elif MOST.search(question) or RANK.search(question):
+        base["order"] = "desc"
+    now = datetime.now().date()
+    return Understood(FigureQuery.model_validate(base), period=Period("now", "当前登记", now, now))
+
+
 def _shaped(question: str) -> bool:
     """The question asks for a grouping, an order, a cut or a comparison (a follow-up may ask only that)."""
     return bool(COMPARE.search(question) or TOP.search(question) or MOST.search(question) or LEAST.search(question)
@@ -172,6 +211,14 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     remembered = (
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
+    if (
+        (assets := _asset_categories(question, slots, lexicon))
+        and ASSET_COUNT.search(question)
+        and not (
+            CASE_WORDS.search(question) or STATUS_WORDS.search(question) or slots.places or slots.asset_ids
+        )
+    ):
+        return _asset_query(question, slots, assets)
     overall = False
     if measure is None and remembered is None:
         if not (slots.departments and OVERALL.search(question)):
@@ -263,6 +310,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     query = understood.query
     assert query is not None and understood.period is not None
     measure = data["measure"]
+    if measure == "assets":
+        return _compose_assets(data, query, name)
     what = MEASURE_NAMES.get(measure, measure)
     scope = name(query.district) if query.district else "全市"
     if query.category:
@@ -324,6 +373,28 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
         lines.append(f"统计口径：{counted}，{data['start'][:10]} 起至 {data['end'][:10]} 前。")
     return "\n".join(lines)
+
+
+def _compose_assets(data: dict[str, Any], query: FigureQuery, name: Any) -> str:
+    kinds = "、".join(name(c) for c in query.asset_categories) or "部件"
+    unit = next((u for word, u in ASSET_UNITS.items() if word in kinds), "个")
+    states = "、".join(query.asset_status)
+    scope = name(query.district) if query.district else "全市"
+    head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
+    rows = data["rows"]
+    if rows:
+        listed = "；".join(f"{name(r['key'])} {r['value']:g} {unit}" for r in rows)
+        by = "各状态" if query.group_by == "status" else "各区"
+        lines = [f"{head}{by}：{listed}；合计 {data['total']['value']:g} {unit}。"]
+        if query.order and rows:
+            best = [r for r in rows if r["value"] == rows[0]["value"]]
+            lines.append(
+                f"{'最少' if query.order == 'asc' else '最多'}的是 "
+                + "、".join(name(r["key"]) for r in best)
+                + "。"
+            )
+        return "\n".join(lines)
+    return f"{head}共 {data['total']['value']:g} {unit}。"
 
 
 def _extreme(measure: str, order: str) -> str:

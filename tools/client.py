@@ -106,6 +106,11 @@ class ServicesClient(ABC):
     def responsibility(self, category: str, grid_id: str | None = None, district: str | None = None) -> Json:
         """The department responsible for a category in a grid or district, with its rule."""
 
+    @operation("GET", "/v1/graph/assets/stats")
+    def asset_stats(self, category: list[str] | None = None, district: str | None = None, status: list[str] | None = None,
+                    group_by: str | None = None) -> Json:  # fmt: skip
+        """How many assets of some categories, in a district and state, per district/state/category."""
+
     @operation("GET", "/v1/graph/assets", items=True)
     def find_assets(self, name: str | None = None, category: str | None = None, district: str | None = None,
                     limit: int = 20) -> list[Json]:  # fmt: skip

@@ -27,7 +27,7 @@ COUNTS = (
 )
 Measure = Literal["cases", "open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
                   "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
-                  "平均处置时长_小时"]  # fmt: skip
+                  "平均处置时长_小时", "assets"]  # fmt: skip
 
 
 class FigureQuery(BaseModel):
@@ -43,7 +43,13 @@ class FigureQuery(BaseModel):
     category: str | None = Field(None, max_length=32, description="category id, e.g. event-0405")
     source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
     departments: list[str] = Field(default_factory=list, max_length=100, description="department ids to keep")
-    group_by: Literal["district", "category", "department", "source"] | None = None
+    asset_categories: list[str] = Field(
+        default_factory=list, max_length=50, description="component categories (assets)"
+    )
+    asset_status: list[str] = Field(
+        default_factory=list, max_length=5, description="完好、破损、丢失、废弃、移除"
+    )
+    group_by: Literal["district", "category", "department", "source", "status"] | None = None
     order: Literal["desc", "asc"] | None = None
     top: int | None = Field(None, ge=1, le=50)
     compare_period: str | None = Field(
@@ -84,11 +90,12 @@ def unit_of(measure: str) -> str:
 
 def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     """The figures ``query`` asks for; ``districts`` are the city's district codes (for a per-district count)."""
-    figures = (
-        _case_figures(client, query, districts)
-        if query.measure in CASE_MEASURES
-        else _department_figures(client, query)
-    )
+    if query.measure == "assets":
+        figures = _asset_figures(client, query)
+    elif query.measure in CASE_MEASURES:
+        figures = _case_figures(client, query, districts)
+    else:
+        figures = _department_figures(client, query)
     if query.compare_period:
         earlier = query.model_copy(update={"period": query.compare_period, "compare_period": None})
         figures.previous = run_query(client, earlier, districts)
@@ -127,6 +134,17 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
         return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]),
                         note="按部门为派遣到该部门的案件数 / per department: cases dispatched to it")  # fmt: skip
     return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]))
+
+
+def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
+    """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
+    group = query.group_by if query.group_by in ("district", "status", "category") else None
+    counts = client.asset_stats(
+        query.asset_categories or None, query.district, query.asset_status or None, group
+    )
+    rows = [FigureRow(key=g["key"], value=g["count"]) for g in counts["groups"]]
+    return Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
+                   total=FigureRow(key="", value=counts["total"]))  # fmt: skip
 
 
 def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.exceptions import BackendUnavailable
 from graph.models import Entity, NodeDetail, Responsibility
+from graph.queries.assets import count_assets
 from graph.queries.assets import find_assets as assets_named
 from graph.queries.entities import get_node
 from graph.queries.entities import search_entities as entities_named
@@ -57,19 +58,37 @@ def node(parts: InProcess, node_id: str, limit: int) -> NodeDetail:
     return get_node(parts.graph, node_id, neighbor_limit=limit)
 
 
-def responsibility(parts: InProcess, category: str, grid_id: str | None, district: str | None) -> Responsibility:
+def responsibility(
+    parts: InProcess, category: str, grid_id: str | None, district: str | None
+) -> Responsibility:
     return responsible_department(parts.graph, category, grid_id=grid_id, district=district)
 
 
-def find_assets(parts: InProcess, name: str | None, category: str | None, district: str | None, limit: int) -> list[Entity]:
+def asset_stats(parts: InProcess, category: list[str] | None, district: str | None, status: list[str] | None,
+                group_by: str | None) -> dict[str, Any]:  # fmt: skip
+    groups = count_assets(
+        parts.graph, categories=category, district=district, statuses=status, group_by=group_by
+    )
+    return {"total": sum(g["count"] for g in groups), "groups": groups if group_by else []}
+
+
+def find_assets(
+    parts: InProcess, name: str | None, category: str | None, district: str | None, limit: int
+) -> list[Entity]:
     return assets_named(parts.graph, name=name, category=category, district=district, limit=limit)
 
 
 def search_documents(parts: InProcess, q: str, k: int, filters: dict[str, Any] | None) -> list[Hit]:
-    return require_index(parts.documents).retriever("hybrid+graph").search(q, k, SearchFilters(**(filters or {})))
+    return (
+        require_index(parts.documents)
+        .retriever("hybrid+graph")
+        .search(q, k, SearchFilters(**(filters or {})))
+    )
 
 
-def sensors(parts: InProcess, kind: str | None, district: str | None, asset_id: str | None, limit: int) -> list[SensorPublic]:
+def sensors(
+    parts: InProcess, kind: str | None, district: str | None, asset_id: str | None, limit: int
+) -> list[SensorPublic]:
     with parts.sessions() as session:
         return list_sensors(session, kind=kind, district=district, asset_id=asset_id, limit=limit)
 
@@ -79,12 +98,16 @@ def readings(parts: InProcess, sensor_id: str, since: datetime | None, until: da
         return readings_of(session, sensor_id, since, until)
 
 
-def sensor_stats(parts: InProcess, kind: str, district: str | None, since: datetime, until: datetime) -> list[SensorWindowStats]:
+def sensor_stats(
+    parts: InProcess, kind: str, district: str | None, since: datetime, until: datetime
+) -> list[SensorWindowStats]:
     with parts.sessions() as session:
         return window_stats(session, kind=kind, district=district, since=since, until=until)
 
 
-def alarms(parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None) -> list[AlarmPublic]:
+def alarms(
+    parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None
+) -> list[AlarmPublic]:
     with parts.sessions() as session:
         return list_alarms(session, state, district, kind, level)
 
@@ -132,5 +155,7 @@ def create_case(parts: InProcess, body: dict[str, Any], idempotency_key: str | N
     return create_case_once(parts.sessions, parts.graph, CaseCreate(**body), idempotency_key)
 
 
-def transition_case(parts: InProcess, case_id: str, body: dict[str, Any], idempotency_key: str | None) -> dict:
+def transition_case(
+    parts: InProcess, case_id: str, body: dict[str, Any], idempotency_key: str | None
+) -> dict:
     return transition_once(parts.sessions, parts.graph, case_id, TransitionRequest(**body), idempotency_key)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from api.deps import GraphDep
 from graph.models import Entity, NodeDetail, Responsibility
-from graph.queries.assets import find_assets
+from graph.queries.assets import count_assets, find_assets
 from graph.queries.entities import MAX_QUERY_CHARS, get_node, search_entities
 from graph.queries.responsibility import responsible_department
 
@@ -48,11 +48,35 @@ def responsibility(
     return responsible_department(graph, category, grid_id=grid_id, district=district)
 
 
+class AssetCounts(BaseModel):
+    total: int
+    groups: list[dict]
+
+
+@router.get("/assets/stats", response_model=AssetCounts)
+def asset_stats(
+    graph: GraphDep,
+    category: Annotated[
+        list[str] | None, Query(description="部件类别, 可多个: 0601 / component-0601")
+    ] = None,
+    district: Annotated[str | None, Query(max_length=16, description="区划代码 990105")] = None,
+    status: Annotated[list[str] | None, Query(description="完好、破损、丢失、废弃、移除, 可多个")] = None,
+    group_by: Annotated[str | None, Query(description="district、status 或 category")] = None,
+) -> AssetCounts:
+    """How many assets (部件) of some categories, in a district and state, counted in the graph."""
+    groups = count_assets(graph, categories=category, district=district, statuses=status, group_by=group_by)
+    return AssetCounts(total=sum(g["count"] for g in groups), groups=groups if group_by else [])
+
+
 @router.get("/assets", response_model=EntityList)
 def assets(
     graph: GraphDep,
-    name: Annotated[str | None, Query(max_length=64, description="道路或地名 / road or place in the name or address")] = None,
-    category: Annotated[str | None, Query(max_length=32, description="部件类别 0204 / component-0204")] = None,
+    name: Annotated[
+        str | None, Query(max_length=64, description="道路或地名 / road or place in the name or address")
+    ] = None,
+    category: Annotated[
+        str | None, Query(max_length=32, description="部件类别 0204 / component-0204")
+    ] = None,
     district: Annotated[str | None, Query(max_length=16, description="区划代码 990105")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> EntityList:

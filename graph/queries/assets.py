@@ -57,8 +57,12 @@ class SensorSite:
 def asset_by_code(store: GraphStore, code: str) -> Entity:
     """An asset (部件) by its 16-digit identifier."""
     if label_for_id(code) != "Asset":
-        raise InvalidInput(f"部件编码 {code!r} 应为 16 位数字 (6 位行政区划 + 2 位大类 + 2 位小类 + 6 位序号)")
-    rows = store.ro_query("MATCH (a:Asset {id: $id}) RETURN labels(a) AS labels, properties(a) AS props", {"id": code})
+        raise InvalidInput(
+            f"部件编码 {code!r} 应为 16 位数字 (6 位行政区划 + 2 位大类 + 2 位小类 + 6 位序号)"
+        )
+    rows = store.ro_query(
+        "MATCH (a:Asset {id: $id}) RETURN labels(a) AS labels, properties(a) AS props", {"id": code}
+    )
     if not rows:
         raise NotFound(f"未找到部件 {code}; 请检查编码")
     return to_entity(rows[0])
@@ -71,7 +75,7 @@ def assets_in_area(store: GraphStore, *, category: str | None = None, grid: str 
     given = {k: v for k, v in area.items() if v}
     if len(given) != 1:
         raise InvalidInput("请指定且只指定一个范围: grid、street 或 district / give exactly one area")
-    (field, value), = given.items()
+    ((field, value),) = given.items()
     where = [f"a.{field} = $area"] + (["a.category = $category"] if category else [])
     rows = store.ro_query(
         f"MATCH (a:Asset) WHERE {' AND '.join(where)} RETURN labels(a) AS labels, properties(a) AS props "
@@ -102,7 +106,9 @@ def assets_within(store: GraphStore, lon: float, lat: float, radius_m: float, *,
         {**box, "grids": grids, "category": category},
     )
     nearest = sorted(
-        (d, row["id"]) for row in candidates if (d := distance_m(lon, lat, row["lon"], row["lat"])) <= radius_m
+        (d, row["id"])
+        for row in candidates
+        if (d := distance_m(lon, lat, row["lon"], row["lat"])) <= radius_m
     )[:limit]
     if not nearest:
         return []
@@ -150,6 +156,32 @@ def find_assets(store: GraphStore, *, name: str | None = None, category: str | N
          "limit": limit},
     )  # fmt: skip
     return [to_entity(row) for row in rows]
+
+
+def count_assets(
+    store: GraphStore,
+    *,
+    categories: list[str] | None = None,
+    district: str | None = None,
+    statuses: list[str] | None = None,
+    group_by: str | None = None,
+) -> list[dict]:
+    """How many assets of some component categories, in a district, in some states (完好/破损/丢失…),
+    counted in the graph, per district, state or category when asked: [{"key", "count"}] ("" = all)."""
+    key = {"district": "a.district", "status": "a.status", "category": "a.category", None: "''"}.get(group_by)
+    if key is None:
+        raise InvalidInput("group_by 应为 district、status 或 category")
+    where = ["true"]
+    if categories:
+        where.append("a.category IN $categories")
+    if district:
+        where.append("a.district = $district")
+    if statuses:
+        where.append("a.status IN $statuses")
+    rows = store.ro_query(f"MATCH (a:Asset) WHERE {' AND '.join(where)} RETURN {key} AS key, count(*) AS n ORDER BY key",
+                          {"categories": [component_code(c) for c in categories or []], "district": district,
+                           "statuses": statuses or []})  # fmt: skip
+    return [{"key": str(r["key"] or ""), "count": int(r["n"])} for r in rows]
 
 
 def all_sensors(store: GraphStore) -> list[SensorRecord]:

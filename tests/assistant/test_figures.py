@@ -101,3 +101,22 @@ def test_the_executor_counts_in_the_database_keeps_ties_and_computes_the_change(
         world.client, FigureQuery(measure="cases", period="2026-12", compare_period="2026-11"), districts
     )
     assert compared.change == compared.total.value - compared.previous.total.value
+
+
+def test_a_case_id_ending_in_a_letter_before_市民_is_no_city(world) -> None:
+    assert unknown_place("C20261205-3EA0C5DE 市民撤诉了，作废", world.lexicon) is None
+    assert unknown_place("C20261205-3EA0C5DE市民撤诉了", world.lexicon) is None
+
+
+def test_asset_counts_are_counted_in_the_graph_per_district_and_state(world) -> None:
+    district = world.lexicon.districts[0]
+    covers = _ask(world, "全市井盖有多少个，其中破损或丢失的有几个").query
+    assert covers.measure == "assets" and len(covers.asset_categories) == 7 and covers.group_by == "status"
+    lamps = _ask(world, f"{district.name}一共有几个路灯").query
+    assert (lamps.measure, lamps.asset_categories, lamps.district) == ("assets", ["component-0110"], district.id)
+    assert _ask(world, "帮我看下云峰路那几盏路灯运行情况").query is None or _ask(world, "帮我看下云峰路那几盏路灯运行情况").query.measure != "assets"
+    per = run_query(world.client, FigureQuery(measure="assets", asset_categories=["component-0110"], group_by="district"), [])
+    whole = world.client.asset_stats(["component-0110"])
+    assert per.total.value == whole["total"] == sum(r.value for r in per.rows) > 0
+    broken = world.client.asset_stats(["component-0110"], status=["破损"])["total"]
+    assert 0 <= broken < whole["total"]

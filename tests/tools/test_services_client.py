@@ -75,6 +75,7 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         "node": lambda c: c.node("990103", limit=5),
         "responsibility": lambda c: c.responsibility("event-0405", district="990103"),
         "find_assets": lambda c: c.find_assets(category="0204", limit=3),
+        "asset_stats": lambda c: c.asset_stats(category=["0204", "0110"], status=["完好"], group_by="district"),
         "search_documents": lambda c: c.search_documents("井盖缺失多久处置", 3, {"level": "市级"}),
         "sensors": lambda c: c.sensors(kind="water_level", district=sensor["district"], limit=5),
         "readings": lambda c: c.readings(sensor["id"], since=window["since"].isoformat()),  # a string, as a recipe gives it
