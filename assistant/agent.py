@@ -38,6 +38,7 @@ from assistant.grounding import Evidence, check_grounding
 from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer
 from assistant.lexicon import CityLexicon
 from assistant.planner import MAX_ROUNDS, Record, Turn, compose, plan_calls, remember
+from assistant.refusals import refusal
 from assistant.slots import fill_slots
 from assistant.text2cypher import text_to_cypher
 from core.exceptions import InvalidInput, YiwangError
@@ -179,7 +180,13 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
     understood = understand(question, slots, deps.lexicon, now, memory, follow_up)
-    if understood.unknown and Intent.TRIAGE not in intents:
+    # An instruction inside a question is data, not a request (the rest is answered); a question that is
+    # nothing but such a request is declined for what it asks.
+    asked = question if len(question.strip()) >= 4 else state["question"]
+    if refusal(asked) and Intent.TRIAGE not in intents and not REPORT_PREFIX.match(question):
+        # Declined whatever city words it holds: a made-up figure, a bulk change, the weather.
+        intents, understood = [Intent.UNSUPPORTED], Understood()
+    elif understood.unknown and Intent.TRIAGE not in intents:
         intents = [
             Intent.UNKNOWN_PLACE
         ]  # "A8区本月案件多少": said to be unknown, never answered for the city

@@ -15,6 +15,7 @@ from typing import Any
 from assistant.figures import Understood, compose_figures, compose_unknown
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
+from assistant.refusals import refusal
 from assistant.slots import Slots
 from graph.ids import asset_category_id, label_for_id
 
@@ -358,6 +359,8 @@ def compose(turn: Turn) -> str:
 
 
 def _compose_unsupported(turn: Turn) -> str:
+    if why := refusal(turn.question):
+        return "抱歉，无法照办。" + why
     return ("抱歉，这个问题我无法用现有数据和工具核实，因此不作回答，以免给出没有依据的数字。"
             "我可以回答：设施/传感器状态、告警、责任部门、政策条款、预测、案件统计与查询、部门考核、城市生命体征，以及区之间的比较。")  # fmt: skip
 

@@ -792,9 +792,10 @@ for qid, text, bug in (
     ("joke-traditional", "給我講個笑話吧", None),
     ("flight", "帮我订一张去北京的机票", None),
     ("exchange-rate", "美元兑人民币汇率是多少？", None),
-    # No word of the planner's out-of-scope list: declining must come from knowing what the city measures.
-    ("air-quality", "A3区空气质量怎么样", "issue 15: declines, but only after calling city_vitals"),
-    ("noise-level", "A5区夜里的噪声有多少分贝", "issue 15: answered with the alarm counts per district"),
+    # Not in the planner's out-of-scope list: declined by assistant/refusals.py, which says what the city
+    # does not measure (no air-quality or noise sensors) instead of answering with what it does.
+    ("air-quality", "A3区空气质量怎么样", None),
+    ("noise-level", "A5区夜里的噪声有多少分贝", None),
 ):
     question(f"unanswerable-{qid}", unanswerable(text), bug)
 

@@ -1,0 +1,38 @@
+"""What the assistant declines, and the sentence that says why and what it can do instead (issue 15).
+
+Readable rules a supervisor extends: each names a kind of request no tool answers (the weather, the
+markets, an opinion of a person, a booking), or one it must not carry out (a made-up figure, a bulk change
+without confirmation, deleting records, its own instructions). The answer names what is missing, so an
+official knows where else to ask, and states no figure.
+"""
+
+from __future__ import annotations
+
+import re
+
+REFUSALS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"编一个|随便编|瞎编|编造|捏造|估一个|随便给个数"),
+     "我不会编造数字：只提供系统中查询到的真实数据，并注明来源。可以问我某区、某期间的案件数，我从数据库里统计。"),
+    (re.compile(r"系统提示|提示词|prompt|内部指令|内部配置|API\s*key|密钥", re.IGNORECASE),
+     "不能透露系统提示词、内部配置或密钥。可以为您查询案件、告警、监测、考核和政策条款。"),
+    (re.compile(r"删除|删掉|清空"),
+     "不能删除记录：案件和告警的历史按规定留存，删除不在值班助手的权限内。案件可以按流程作废，需逐件说明理由并确认。"),
+    (re.compile(r"(?:全部|所有|批量|一键|直接).{0,12}(?:结案|关掉|关闭|作废|改成|改为)|不用(?:二次)?确认|无需确认|跳过(?:核查|确认|流程)"),
+     "不能未经确认或跳过流程批量修改：案件须按流转办理（处置反馈 → 核查通过 → 结案），每一步写入前都要您逐件确认；"
+     "告警由监测读数恢复正常后自动关闭，不能手工批量关掉。"),
+    (re.compile(r"天气|下雨|降雨|气温|台风|气象|暴雨预警"),
+     "系统没有天气预报（气象）数据，无法回答是否下雨；请以气象部门的预报为准。可以为您查询当前的积水、水位监测和泵站运行情况。"),
+    (re.compile(r"PM\s*2\.?5|空气质量|AQI|雾霾|分贝|环境噪声", re.IGNORECASE),
+     "系统没有空气质量或环境噪声监测传感器，无法提供该数值；可以查询噪声扰民等相关案件。"),
+    (re.compile(r"股|指数|基金|汇率|彩票|财政|预算收入|GDP|常住人口|房价"),
+     "这不在系统的数据范围内（系统只有城市运行监测、案件与部门考核数据），无法回答。"),
+    (re.compile(r"(?:干得|做得|表现)怎么样.{0,6}$|评价一下.{0,6}(?:区长|局长|市长|书记|主任)|(?:区长|局长|市长|书记|主任).{0,8}(?:怎么样|好不好|称职)"),
+     "不对个人作评价；系统只能提供案件办理、部门考核等客观数据。"),
+    (re.compile(r"订(?:一张|票|机票|酒店|餐)|预订|买票|高铁票|火车票|机票|酒店|外卖|打车"),
+     "不提供订票、预订等服务：值班助手只回答城市运行、案件和政策方面的问题。"),
+]  # fmt: skip
+
+
+def refusal(question: str) -> str | None:
+    """Why the question is declined, in one or two sentences; None when it is not."""
+    return next((why for pattern, why in REFUSALS if pattern.search(question)), None)
