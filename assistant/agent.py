@@ -33,7 +33,7 @@ from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.figures import Understood, understand
+from assistant.figures import RULE_QUESTION, Understood, understand
 from assistant.grounding import Evidence, check_grounding
 from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer
 from assistant.lexicon import CityLexicon
@@ -186,6 +186,12 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if refusal(asked) and Intent.TRIAGE not in intents and not REPORT_PREFIX.match(question):
         # Declined whatever city words it holds: a made-up figure, a bulk change, the weather.
         intents, understood = [Intent.UNSUPPORTED], Understood()
+    elif (
+        intents == [Intent.UNSUPPORTED]
+        and RULE_QUESTION.search(question)
+        and not OUT_OF_SCOPE.search(question)
+    ):
+        intents = [Intent.POLICY]  # "单元网格编码是几位": what a rule or a standard says
     elif understood.unknown and Intent.TRIAGE not in intents:
         intents = [
             Intent.UNKNOWN_PLACE

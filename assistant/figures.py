@@ -72,6 +72,10 @@ UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))"
 OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
 ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
+# A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
+# policy documents, not for the live figures.
+RULE_QUESTION = re.compile(r"怎么算|如何计算|怎么计算|分母|分子|口径|定义|什么意思|含义|哪天发|发布的?|哪个文件|依据|规定|时限|多久"
+                           r"|多长时间|才能立案|立案条件|结案条件|标准是|几位|怎么拆分|编码规则|要求|功能|职责|时间段")  # fmt: skip
 # "云峰路那几盏路灯运行情况" asks how named assets are, not how many there are.
 STATUS_WORDS = re.compile(r"运行|状态(?![是为])|情况|怎么样|正常吗|读数|坏没坏")
 ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏了|坏的")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
@@ -207,6 +211,12 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     """The figure query a question asks, or nothing when it asks no figure."""
     if unknown := unknown_place(question, lexicon):
         return Understood(unknown=unknown)
+    if (
+        RULE_QUESTION.search(question)
+        and not find_period(question, now)
+        and not (memory or {}).get("figures")
+    ):
+        return Understood()
     measure = _measure(question)
     remembered = (
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None

@@ -22,7 +22,7 @@ from graph.queries.entities import search_entities as entities_named
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from retrievers.base import Hit, SearchFilters
-from retrievers.index import DocumentIndex, require_index
+from retrievers.index import DEFAULT_MODE, DocumentIndex, require_index
 from services.dispatch import cases as dispatch
 from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
 from services.dispatch.performance import Evaluation, evaluate_departments
@@ -80,9 +80,7 @@ def find_assets(
 
 def search_documents(parts: InProcess, q: str, k: int, filters: dict[str, Any] | None) -> list[Hit]:
     return (
-        require_index(parts.documents)
-        .retriever("hybrid+graph")
-        .search(q, k, SearchFilters(**(filters or {})))
+        require_index(parts.documents).retriever(DEFAULT_MODE).search(q, k, SearchFilters(**(filters or {})))
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import DocumentIndexDep
 from retrievers.base import MAX_K, MAX_QUERY_CHARS, Hit, SearchFilters
+from retrievers.index import DEFAULT_MODE
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -24,7 +25,7 @@ def search(
     index: DocumentIndexDep,
     q: Annotated[str, Query(description="问题或关键词", max_length=MAX_QUERY_CHARS)],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
-    mode: Literal["bm25", "dense", "hybrid", "hybrid+graph"] = "hybrid+graph",
+    mode: Literal["bm25", "dense", "hybrid", "hybrid+graph"] = DEFAULT_MODE,
     level: str | None = None,
     issuer: str | None = None,
     district: str | None = None,
