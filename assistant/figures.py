@@ -77,7 +77,11 @@ CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受�
 RULE_QUESTION = re.compile(r"怎么算|如何计算|怎么计算|分母|分子|口径|定义|什么意思|含义|哪天发|发布的?|哪个文件|依据|规定|时限|多久"
                            r"|多长时间|才能立案|立案条件|结案条件|标准是|几位|怎么拆分|编码规则|要求|功能|职责|时间段")  # fmt: skip
 # "云峰路那几盏路灯运行情况" asks how named assets are, not how many there are.
-STATUS_WORDS = re.compile(r"运行|状态(?![是为])|情况|怎么样|正常吗|读数|坏没坏")
+STATUS_WORDS = re.compile(
+    r"运行|状态(?![是为])|情况|怎么样|正常吗|读数|坏没坏|传感器|监测点|探头|负载|超过|低于|高于|峰值|最大值"
+)
+# A question about what will be ("明天会比今天多吗") is a forecast, not a period's figures.
+FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
 ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏了|坏的")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
 ASSET_UNITS = {"泵站": "座", "桥梁": "座", "水闸": "座", "人行天桥": "座", "综合管廊": "段"}
@@ -216,6 +220,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         and not find_period(question, now)
         and not (memory or {}).get("figures")
     ):
+        return Understood()
+    if FUTURE.search(question):
         return Understood()
     measure = _measure(question)
     remembered = (
@@ -376,9 +382,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 f"（{abs(data['change_pct']):g}%）" if data.get("change_pct") is not None and delta else ""
             )
             change = f"，环比{direction}{size if delta else ''}{share}"
-        lines.append(f"{understood.period.previous().label.replace('前一期', '')}前一期：{_value(measure, previous['total'])}{change}。"
-                     if understood.period.previous().label.startswith("前一期")
-                     else f"前一期（{understood.period.previous().label}）：{_value(measure, previous['total'])}{change}。")  # fmt: skip
+        earlier = understood.period.previous().label
+        earlier = earlier if earlier.startswith("前一期") else f"前一期（{earlier}）"
+        lines.append(f"{earlier}：{_value(measure, previous['total'])}{change}。")
     if basis:  # once, after the last figure of the answer
         counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
         lines.append(f"统计口径：{counted}，{data['start'][:10]} 起至 {data['end'][:10]} 前。")

@@ -38,7 +38,11 @@ class Period:
         length = (self.last - self.first).days + 1
         last = self.first - timedelta(days=1)
         first = last - timedelta(days=length - 1)
-        return span(first, last, f"前一期（{_md(first)}至{_md(last)}）")
+        return span(
+            first,
+            last,
+            f"前一期（{_md(first)}）" if first == last else f"前一期（{_md(first)}至{_md(last)}）",
+        )
 
 
 def _number(text: str) -> int | None:

@@ -113,10 +113,35 @@ def test_asset_counts_are_counted_in_the_graph_per_district_and_state(world) -> 
     covers = _ask(world, "全市井盖有多少个，其中破损或丢失的有几个").query
     assert covers.measure == "assets" and len(covers.asset_categories) == 7 and covers.group_by == "status"
     lamps = _ask(world, f"{district.name}一共有几个路灯").query
-    assert (lamps.measure, lamps.asset_categories, lamps.district) == ("assets", ["component-0110"], district.id)
-    assert _ask(world, "帮我看下云峰路那几盏路灯运行情况").query is None or _ask(world, "帮我看下云峰路那几盏路灯运行情况").query.measure != "assets"
-    per = run_query(world.client, FigureQuery(measure="assets", asset_categories=["component-0110"], group_by="district"), [])
+    assert (lamps.measure, lamps.asset_categories, lamps.district) == (
+        "assets",
+        ["component-0110"],
+        district.id,
+    )
+    assert (
+        _ask(world, "帮我看下云峰路那几盏路灯运行情况").query is None
+        or _ask(world, "帮我看下云峰路那几盏路灯运行情况").query.measure != "assets"
+    )
+    per = run_query(
+        world.client,
+        FigureQuery(measure="assets", asset_categories=["component-0110"], group_by="district"),
+        [],
+    )
     whole = world.client.asset_stats(["component-0110"])
     assert per.total.value == whole["total"] == sum(r.value for r in per.rows) > 0
     broken = world.client.asset_stats(["component-0110"], status=["破损"])["total"]
     assert 0 <= broken < whole["total"]
+
+
+def test_sensors_thresholds_and_the_future_are_not_period_figures_or_asset_counts(world) -> None:
+    for question in (
+        "桥梁应变传感器有几个",
+        "变电箱负载率超过80%的有哪些",
+        "明天案件会比今天多吗",
+        "按期处置率怎么算的",
+    ):
+        query = _ask(world, question).query
+        assert query is None or query.measure != "assets", question
+    assert _ask(world, "明天案件会比今天多吗").query is None
+    single = find_period("昨天", SATURDAY).previous()
+    assert single.api == "2026-12-03" and single.label == "前一期（12月3日）"
