@@ -14,17 +14,6 @@ from tools.client import Json, ServicesClient
 SOURCES = ("12345", "app", "patrol", "sensor", "media", "video")
 CASE_MEASURES = {"cases": "total", "open": "open", "closed": "closed", "overdue": "overdue"}
 RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
-COUNTS = (
-    "应处置数",
-    "派遣数",
-    "准确派遣数",
-    "按期处置数",
-    "超期处置数",
-    "返工数",
-    "延期数",
-    "结案数",
-    "应结案数",
-)
 Measure = Literal["cases", "open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
                   "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
                   "平均处置时长_小时", "assets"]  # fmt: skip
