@@ -142,14 +142,14 @@ def _rates(question: str) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def _departments(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
+def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
     """Department ids named; a city bureau named with a district is that district's bureau (A1区城管局)."""
     all_departments = [n for n in lexicon.nodes.values() if n.label == "Department"]
     if "各区城管局" in question or ("各区" in question and "城管" in question):
         return sorted(d.id for d in all_departments if re.match(r"dept-\d{6}-district_chengguan$", d.id))
     chosen = []
     if len(slots.districts) > 1 and len(slots.departments) == 1:
-        suffix = re.sub(r"^[A-Z]\d?市", "", slots.departments[0].name)
+        suffix = re.sub(r"^[A-Z]\d?[市区]", "", slots.departments[0].name)
         local = [
             d.id for x in slots.districts for d in all_departments if x.id in d.id and d.name.endswith(suffix)
         ]
@@ -157,7 +157,7 @@ def _departments(slots: Slots, lexicon: CityLexicon, district: str | None, quest
             return local
     for department in slots.departments:
         if district and district not in department.id:
-            suffix = re.sub(r"^[A-Z]\d?市", "", department.name)
+            suffix = re.sub(r"^[A-Z]\d?[市区]", "", department.name)
             local = next((d for d in all_departments if district in d.id and d.name.endswith(suffix)), None)
             department = local or department
         chosen.append(department.id)
@@ -265,7 +265,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base.pop("category", None)
     if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
         base["source"] = source
-    departments = _departments(slots, lexicon, base.get("district"), question)
+    departments = departments_named(slots, lexicon, base.get("district"), question)
     if departments:
         base["departments"] = departments
         if len(departments) > 1 and len(slots.districts) > 1:

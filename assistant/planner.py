@@ -273,17 +273,27 @@ def _plan_case_lookup(turn: Turn) -> list[Call]:
 
 
 def _plan_case_action(turn: Turn) -> list[Call]:
-    from assistant.intents import ACTION_WORDS
+    from assistant.figures import departments_named
+    from assistant.intents import ACTION_WORDS, SPOKEN_ACTIONS
 
     match = re.search(
         ACTION_WORDS, turn.question.replace(turn.slots.case_ids[0] if turn.slots.case_ids else "", "")
     )
     if not turn.slots.case_ids or not match:
         return []
-    note = "经值班助手发起，操作人确认"
-    return [
-        Call("transition_case", {"case_id": turn.slots.case_ids[0], "action": match.group(0), "note": note})
-    ]
+    action = SPOKEN_ACTIONS.get(match.group(0), match.group(0))
+    args: dict[str, Any] = {
+        "case_id": turn.slots.case_ids[0],
+        "action": action,
+        "note": "经值班助手发起，操作人确认",
+    }
+    if action == "派遣" and (
+        named := departments_named(turn.slots, turn.lexicon, turn.slots.district, turn.question)
+    ):
+        args["department_id"] = named[0]  # "派给A3区城管": that district's bureau
+    if action == "延期" and (hours := re.search(r"(\d{1,3})\s*(?:个)?(?:工作)?小时", turn.question)):
+        args["extend_hours"] = int(hours.group(1))
+    return [Call("transition_case", args)]
 
 
 def _plan_triage(turn: Turn) -> list[Call]:

@@ -45,23 +45,31 @@ def document_citation(hit: Json) -> Citation:
 
 class SearchEntitiesArgs(BaseModel):
     q: str = Field(min_length=1, max_length=200, description="名称、别名或编号, e.g. 幸福路, A3区, 城管局")
-    label: str | None = Field(None, description="District/Street/Road/Landmark/Department/EventCategory/ComponentCategory")
+    label: str | None = Field(
+        None, description="District/Street/Road/Landmark/Department/EventCategory/ComponentCategory"
+    )
     limit: int = Field(5, ge=1, le=MAX_LIST)
 
 
 class NodeArgs(BaseModel):
-    node_id: str = Field(min_length=1, max_length=64, description="graph node id, e.g. 990103, road-0001, event-0401")
+    node_id: str = Field(
+        min_length=1, max_length=64, description="graph node id, e.g. 990103, road-0001, event-0401"
+    )
 
 
 class ResponsibilityArgs(BaseModel):
-    category: str = Field(min_length=1, max_length=64, description="event-0401 / component-0101, or a category name")
+    category: str = Field(
+        min_length=1, max_length=64, description="event-0401 / component-0101, or a category name"
+    )
     district: str | None = Field(None, description="district code (990103) or name (A3区)")
     grid_id: str | None = Field(None, description="15-digit unit grid id")
 
 
 class FindAssetsArgs(BaseModel):
     name: str | None = Field(None, max_length=64, description="road or place in the asset's name/address")
-    category: str | None = Field(None, max_length=32, description="component category, e.g. 0204 or component-0204")
+    category: str | None = Field(
+        None, max_length=32, description="component category, e.g. 0204 or component-0204"
+    )
     district: str | None = Field(None, max_length=16, description="district code, e.g. 990105")
     limit: int = Field(10, ge=1, le=MAX_LIST)
 
@@ -73,10 +81,15 @@ class AssetStatusArgs(BaseModel):
 class AlarmsArgs(BaseModel):
     state: Literal["open", "closed"] | None = "open"
     district: str | None = Field(None, max_length=16)
-    kind: str | None = Field(None, max_length=32, description="sensor kind, e.g. water_level, gas_concentration")
+    kind: str | None = Field(
+        None, max_length=32, description="sensor kind, e.g. water_level, gas_concentration"
+    )
     level: Literal["watch", "warning", "alarm"] | None = None
-    asset_category: str | None = Field(None, pattern=r"^(component-)?\d{4}$",
-                                       description="only alarms on assets of this component category, e.g. 0601 泵站")
+    asset_category: str | None = Field(
+        None,
+        pattern=r"^(component-)?\d{4}$",
+        description="only alarms on assets of this component category, e.g. 0601 泵站",
+    )
 
 
 class VitalsArgs(BaseModel):
@@ -89,7 +102,9 @@ class ReadingStatsArgs(BaseModel):
 
 
 class SensorStatsArgs(BaseModel):
-    kind: str = Field(max_length=32, description="sensor kind, e.g. water_level, water_pressure, gas_concentration")
+    kind: str = Field(
+        max_length=32, description="sensor kind, e.g. water_level, water_pressure, gas_concentration"
+    )
     district: str | None = Field(None, max_length=16, description="district code; none for the whole city")
     hours: int = Field(24, ge=1, le=24 * 90, description="window ending now (ignored when since is given)")
     since: datetime | None = Field(None, description="window start (China time if no offset)")
@@ -97,7 +112,9 @@ class SensorStatsArgs(BaseModel):
 
 
 class ForecastArgs(BaseModel):
-    series_id: str = Field(min_length=1, max_length=80, description="sensor:<id>, cases:<district>:<category>, ett:OT…")
+    series_id: str = Field(
+        min_length=1, max_length=80, description="sensor:<id>, cases:<district>:<category>, ett:OT…"
+    )
     horizon: int = Field(24, ge=1, le=720)
 
 
@@ -116,7 +133,9 @@ class CaseArgs(BaseModel):
 
 
 class EvaluationArgs(BaseModel):
-    period: str | None = Field(None, max_length=22, description="2026, 2026-11, 2026-11-24, 2026-11-23..2026-11-29 or last30d")
+    period: str | None = Field(
+        None, max_length=22, description="2026, 2026-11, 2026-11-24, 2026-11-23..2026-11-29 or last30d"
+    )
     department_id: str | None = Field(None, max_length=64)
 
 
@@ -127,7 +146,9 @@ class PolicySearchArgs(BaseModel):
 
 
 class TriageArgs(BaseModel):
-    text: str = Field(min_length=1, max_length=20_000, description="市民诉求原文 / the citizen's report as received")
+    text: str = Field(
+        min_length=1, max_length=20_000, description="市民诉求原文 / the citizen's report as received"
+    )
 
 
 class CreateCaseArgs(BaseModel):
@@ -139,9 +160,13 @@ class CreateCaseArgs(BaseModel):
 
 class TransitionCaseArgs(BaseModel):
     case_id: str = Field(pattern=r"^C\d{8}-[0-9A-F]{8}$")
-    action: str = Field(max_length=16, description="立案/派遣/签收/回退/延期/处置反馈/核查通过/返工/作废/不予立案")
+    action: str = Field(
+        max_length=16, description="立案/派遣/签收/回退/延期/处置反馈/核查通过/返工/作废/不予立案"
+    )
     note: str | None = Field(None, max_length=500)
     expected_version: int | None = None
+    department_id: str | None = Field(None, max_length=64, description="派遣: the department to send it to")
+    extend_hours: int | None = Field(None, ge=1, le=720, description="延期: extra working hours")
 
 
 # ---- tool functions --------------------------------------------------------------------------------------
@@ -150,7 +175,9 @@ class TransitionCaseArgs(BaseModel):
 def _resolve(client: ServicesClient, value: str, labels: tuple[str, ...]) -> Json:
     """A node given by id or by name (best match among ``labels``); NotFound says what was tried."""
     if label_for_id(value) in labels:
-        return {"id": value}  # the service checks that it exists (a node look-up would count all its neighbours)
+        return {
+            "id": value
+        }  # the service checks that it exists (a node look-up would count all its neighbours)
     for label in labels:
         items = client.search_entities(value, label=label, limit=1)
         if items and (items[0].get("score") or 0) >= 0.75:
@@ -184,8 +211,12 @@ def responsible_department(client: ServicesClient, args: ResponsibilityArgs) -> 
 
 def find_assets(client: ServicesClient, args: FindAssetsArgs) -> ToolOutput:
     # Assets are found by name through the graph query the HTTP layer does not expose by name alone.
-    items = client.find_assets(name=args.name, category=args.category, district=args.district, limit=args.limit)
-    return ToolOutput(data={"items": items, "count": len(items)}, citations=[graph_citation(e) for e in items[:5]])
+    items = client.find_assets(
+        name=args.name, category=args.category, district=args.district, limit=args.limit
+    )
+    return ToolOutput(
+        data={"items": items, "count": len(items)}, citations=[graph_citation(e) for e in items[:5]]
+    )
 
 
 def asset_status(client: ServicesClient, args: AssetStatusArgs) -> ToolOutput:
@@ -304,7 +335,17 @@ def create_case(client: ServicesClient, args: CreateCaseArgs) -> ToolOutput:
 
 
 def transition_case(client: ServicesClient, args: TransitionCaseArgs, actor: str = "assistant") -> ToolOutput:
-    body = {"action": args.action, "actor": actor, "note": args.note, "expected_version": args.expected_version}
+    body = {
+        "action": args.action,
+        "actor": actor,
+        "note": args.note,
+        "expected_version": args.expected_version,
+    }
+    body |= {
+        k: v
+        for k, v in (("department_id", args.department_id), ("extend_hours", args.extend_hours))
+        if v is not None
+    }
     return ToolOutput(data=client.transition_case(args.case_id, body))
 
 

@@ -14,8 +14,11 @@ def _case_in(world, state: str) -> str:
 def test_an_order_pauses_for_confirmation_then_moves_the_case(chat, world) -> None:
     case_id = _case_in(world, "立案")
     paused = chat.ask(ChatRequest(message=f"把 {case_id} 派遣", role="hotline"))
-    assert paused.pending and paused.pending.calls[0]["args"] == {"case_id": case_id, "action": "派遣",
-                                                                   "note": paused.pending.calls[0]["args"]["note"]}
+    assert paused.pending and paused.pending.calls[0]["args"] == {
+        "case_id": case_id,
+        "action": "派遣",
+        "note": paused.pending.calls[0]["args"]["note"],
+    }
     with world.sessions() as session:
         assert get_case(session, case_id).state == "立案"
     done = chat.confirm(ConfirmRequest(session_id=paused.session_id, approved=True))
@@ -38,3 +41,20 @@ def test_an_illegal_action_is_explained_and_changes_nothing(chat, world) -> None
     assert done.tool_calls[0].ok is False and "不能执行" in done.answer
     with world.sessions() as session:
         assert get_case(session, case_id).state == "受理"
+
+
+def test_an_order_in_officials_words_sends_the_case_to_the_department_named(chat, world) -> None:
+    """'派给A市水务局' is 派遣 to that department (issue 15: the order was not understood, or went to the
+    department the rules give)."""
+    with world.sessions() as session:
+        grid = get_case(session, world.case_ids[0]).grid_id
+    case_id = world.client.create_case(
+        {"text": "路口积水没过脚踝", "category_code": "event-0102", "grid_id": grid}
+    )["id"]
+    world.client.transition_case(case_id, {"action": "立案", "actor": "tester"})
+    paused = chat.ask(ChatRequest(message=f"{case_id}派给A市水务局，抓紧", role="official"))
+    assert paused.pending and paused.pending.calls[0]["args"]["department_id"] == "dept-water"
+    chat.confirm(ConfirmRequest(session_id=paused.session_id, approved=True))
+    with world.sessions() as session:
+        case = get_case(session, case_id)
+    assert case.state == "派遣" and case.department_id == "dept-water"
