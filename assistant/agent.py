@@ -186,16 +186,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if refusal(asked) and Intent.TRIAGE not in intents and not REPORT_PREFIX.match(question):
         # Declined whatever city words it holds: a made-up figure, a bulk change, the weather.
         intents, understood = [Intent.UNSUPPORTED], Understood()
-    elif (
-        intents == [Intent.UNSUPPORTED]
-        and RULE_QUESTION.search(question)
-        and not OUT_OF_SCOPE.search(question)
-    ):
+    elif intents == [Intent.UNSUPPORTED] and RULE_QUESTION.search(question) and not OUT_OF_SCOPE.search(question):
         intents = [Intent.POLICY]  # "单元网格编码是几位": what a rule or a standard says
     elif understood.unknown and Intent.TRIAGE not in intents:
-        intents = [
-            Intent.UNKNOWN_PLACE
-        ]  # "A8区本月案件多少": said to be unknown, never answered for the city
+        # "A8区本月案件多少": said to be unknown, never answered for the city.
+        intents = [Intent.UNKNOWN_PLACE]
     elif understood.query and understood.query.measure == "assets" and Intent.TRIAGE not in intents:
         # A count of assets is asked in words the other intents also use (泵站, 井盖): it is that count, and
         # who is responsible for them when that is asked too.
