@@ -288,7 +288,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["top"] = base.get("top") or 1
     if (base.get("order") or base.get("top")) and not base.get("group_by"):
         base["group_by"] = (
-            "department" if is_rate(base["measure"]) or base["measure"] in RATES else "district"
+            "department" if is_rate(base["measure"]) else "district"
         )
     if COMPARE.search(question):
         base["compare_period"] = period.previous().api

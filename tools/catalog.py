@@ -24,7 +24,7 @@ from graph.ids import asset_category_code, asset_category_id, component_code, la
 from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
-from tools.figures import FigureQuery, run_query
+from tools.figures import CASE_MEASURES, FigureQuery, run_query
 
 MAX_LIST = 20
 
@@ -311,7 +311,9 @@ def department_evaluation(client: ServicesClient, args: EvaluationArgs) -> ToolO
 
 
 def query_figures(client: ServicesClient, args: FigureQuery) -> ToolOutput:
-    districts = sorted(d["id"] for d in client.search_entities("区", label="District", limit=100))
+    # The city's districts are looked up only for a per-district case count (the one grouping that needs them).
+    per_district = args.group_by == "district" and args.measure in CASE_MEASURES and not args.district
+    districts = sorted(d["id"] for d in client.search_entities("区", label="District", limit=100)) if per_district else []
     return ToolOutput(data=run_query(client, args, districts).model_dump())
 
 
