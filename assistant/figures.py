@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from assistant.lexicon import CityLexicon
+from assistant.forecasts import compose_forecast, understand_forecast
+from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.periods import Period, find_period, this_month
+from assistant.readings import compose_readings, understand_readings
 from assistant.slots import Slots
-from tools.figures import CASE_MEASURES, RATES, FigureQuery, is_rate
+from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
 
 # (measure, words): the first that matches is the measure asked about.
 MEASURES: list[tuple[str, re.Pattern[str]]] = [
@@ -215,6 +217,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     """The figure query a question asks, or nothing when it asks no figure."""
     if unknown := unknown_place(question, lexicon):
         return Understood(unknown=unknown)
+    last_query = (memory or {}).get("figures")
+    if reading := understand_readings(question, slots, now, last_query, follow_up):
+        return Understood(reading[0], period=reading[1])
+    if forecast := understand_forecast(question, slots, now, last_query, follow_up):
+        return Understood(forecast[0], period=forecast[1])
     if (
         RULE_QUESTION.search(question)
         and not find_period(question, now)
@@ -326,6 +333,10 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     query = understood.query
     assert query is not None and understood.period is not None
     measure = data["measure"]
+    if measure in ("readings", "forecast"):
+        kind = str(query.sensor_kind)
+        compose = compose_readings if measure == "readings" else compose_forecast
+        return compose(data, query, understood.period, name, KIND_NAMES.get(kind, kind))
     if measure == "assets":
         return _compose_assets(data, query, name)
     what = MEASURE_NAMES.get(measure, measure)

@@ -24,7 +24,8 @@ from graph.ids import asset_category_code, asset_category_id, component_code, la
 from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
-from tools.figures import CASE_MEASURES, FigureQuery, run_query
+from tools.figures import run_query
+from tools.query_spec import CASE_MEASURES, FigureQuery
 
 MAX_LIST = 20
 
@@ -379,7 +380,7 @@ TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in (
     ToolSpec("get_case", "案件详情及处置历史 / one case with its history", CaseArgs, get_case),
     ToolSpec("department_evaluation", "部门考核指标(按期处置率、结案率、返工率…) / department indicators",
              EvaluationArgs, department_evaluation),
-    ToolSpec("query_figures", "案件与部门考核数字: 度量×区/类别/来源/部门×期间×分组×排序×前N×环比, 在库中计数 / case and department figures",
+    ToolSpec("query_figures", "城市数字: 案件/部门考核/部件/传感器读数/预测 × 区/类别/来源/部门 × 期间 × 分组×排序×前N×环比, 在库中计数 / the city's figures",
              FigureQuery, query_figures),
     ToolSpec("search_policies", "检索政策文件条款 / search policy documents", PolicySearchArgs, search_policies),
     ToolSpec("triage_report", "市民诉求分拨: 类别、网格、责任部门、紧急程度、疑似重复 (不写入) / triage a citizen report",

@@ -5,80 +5,18 @@ the services' own counts (``/v1/cases/stats``, ``/v1/evaluation``) — never fro
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, Field
-
 from tools.client import Json, ServicesClient
-
-SOURCES = ("12345", "app", "patrol", "sensor", "media", "video")
-CASE_MEASURES = {"cases": "total", "open": "open", "closed": "closed", "overdue": "overdue"}
-RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
-Measure = Literal["cases", "open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
-                  "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
-                  "平均处置时长_小时", "assets"]  # fmt: skip
-
-
-class FigureQuery(BaseModel):
-    """What an official asks of the case figures, typed: every field is optional but the measure."""
-
-    measure: Measure = Field(
-        description="cases/open/closed/overdue (案件数) or a department indicator (按期处置率…)"
-    )
-    period: str | None = Field(
-        None, max_length=22, description="2026-11, 2026-11-23..2026-11-29, last7d…; default this month"
-    )
-    district: str | None = Field(None, pattern=r"^\d{6}$", description="district code, e.g. 990103")
-    category: str | None = Field(None, max_length=32, description="category id, e.g. event-0405")
-    source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
-    departments: list[str] = Field(default_factory=list, max_length=100, description="department ids to keep")
-    asset_categories: list[str] = Field(
-        default_factory=list, max_length=50, description="component categories (assets)"
-    )
-    asset_status: list[str] = Field(
-        default_factory=list, max_length=5, description="完好、破损、丢失、废弃、移除"
-    )
-    group_by: Literal["district", "category", "department", "source", "status"] | None = None
-    order: Literal["desc", "asc"] | None = None
-    top: int | None = Field(None, ge=1, le=50)
-    compare_period: str | None = Field(
-        None, max_length=22, description="a second period to set beside it (环比: the one before)"
-    )
-
-
-class FigureRow(BaseModel):
-    key: str  # district code, category id or department id; "" for the whole scope
-    value: float | None
-    numerator: int | None = None
-    denominator: int | None = None
-
-
-class Figures(BaseModel):
-    measure: str
-    unit: str
-    period: str
-    start: str
-    end: str
-    rows: list[FigureRow]
-    total: FigureRow | None
-    previous: Figures | None = None
-    change: float | None = Field(
-        None, description="total minus the previous period's (rates: in percentage points)"
-    )
-    change_pct: float | None = Field(None, description="the change as a share of the previous total, in %")
-    note: str = ""
-
-
-def is_rate(measure: str) -> bool:
-    return measure in RATES
-
-
-def unit_of(measure: str) -> str:
-    return "%" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件"
+from tools.forecast_figures import forecast_figures
+from tools.query_spec import CASE_MEASURES, SOURCES, FigureQuery, FigureRow, Figures, is_rate, unit_of
+from tools.reading_figures import reading_figures
 
 
 def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     """The figures ``query`` asks for; ``districts`` are the city's district codes (for a per-district count)."""
+    if query.measure == "readings":
+        return reading_figures(client, query)
+    if query.measure == "forecast":
+        return forecast_figures(client, query)
     if query.measure == "assets":
         figures = _asset_figures(client, query)
     elif query.measure in CASE_MEASURES:

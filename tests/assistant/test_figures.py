@@ -11,7 +11,8 @@ from assistant.figures import understand, unknown_place
 from assistant.periods import find_period
 from assistant.slots import fill_slots
 from core.times import CHINA
-from tools.figures import FigureQuery, run_query
+from tools.figures import run_query
+from tools.query_spec import FigureQuery
 
 SATURDAY = datetime(2026, 12, 5, 18, 0, tzinfo=CHINA)
 
@@ -142,6 +143,60 @@ def test_sensors_thresholds_and_the_future_are_not_period_figures_or_asset_count
     ):
         query = _ask(world, question).query
         assert query is None or query.measure != "assets", question
-    assert _ask(world, "明天案件会比今天多吗").query is None
+    tomorrow = _ask(world, "明天案件会比今天多吗").query
+    assert (tomorrow.measure, tomorrow.period, tomorrow.compare_period) == ("forecast", "2026-12-06..2026-12-06",
+                                                                           "2026-12-05")  # fmt: skip
     single = find_period("昨天", SATURDAY).previous()
     assert single.api == "2026-12-03" and single.label == "前一期（12月3日）"
+
+
+def test_reading_questions_are_one_query_of_kind_place_window_statistic_and_filter(world) -> None:
+    district = world.lexicon.districts[1]
+    q = _ask(world, "全市可燃气体浓度现在最高的是哪个点，多少%LEL").query
+    assert (q.measure, q.sensor_kind, q.statistic, q.order, q.district) == (
+        "readings", "gas_concentration", "latest", "desc", None)  # fmt: skip
+    q = _ask(world, "过去24小时供水压力最低到多少MPa？哪个传感器").query
+    assert (q.sensor_kind, q.hours, q.statistic, q.order) == ("water_pressure", 24, "min", "asc")
+    q = _ask(world, "井盖位移超过20mm的有没有").query
+    assert (q.sensor_kind, q.above, q.below) == ("manhole_displacement", 20.0, None)
+    q = _ask(world, "供水压力低于0.22的监测点有哪些").query
+    assert (q.sensor_kind, q.below) == ("water_pressure", 0.22)
+    first = _ask(world, f"{district.name}有哪些水位传感器")
+    assert (first.query.measure, first.query.district, first.query.period) == ("readings", district.id, None)
+    peaks = _ask(world, "它们今天的峰值分别多少", first.memory()).query
+    assert (peaks.sensor_kind, peaks.district, peaks.period, peaks.statistic) == (
+        "water_level", district.id, "2026-12-05", "max")  # fmt: skip
+    three_days = _ask(world, "桥梁应变最近三天的最大值是多少").query
+    assert three_days.period == "2026-12-03..2026-12-05"  # today counts as one of the three
+    assert _ask(world, f"{district.name}一共有几个路灯").query.measure == "assets"  # a count of lamps, not readings
+    assert _ask(world, "哪些井盖在报警").query is None  # alarms answer that
+
+
+def test_readings_are_counted_over_every_sensor_with_thresholds_levels_and_codes(world) -> None:
+    gas = run_query(world.client, FigureQuery(measure="readings", sensor_kind="gas_concentration"), [])
+    every = world.client.sensors(kind="gas_concentration", limit=10_000)
+    reporting = [s["last_value"] for s in every if s["last_value"] is not None]
+    assert gas.sensors == len(every) and gas.reporting == len(reporting)
+    assert gas.rows[0].value == max(reporting) and gas.rows[0].level == "alarm"
+    assert gas.levels.get("alarm") == sum(v >= every[0]["thresholds"]["alarm"] for v in reporting) > 0
+    high = run_query(world.client, FigureQuery(measure="readings", sensor_kind="water_level", above=50), [])
+    assert high.total.value == sum(1 for s in world.client.sensors(kind="water_level", limit=10_000)
+                                   if s["last_value"] is not None and s["last_value"] > 50)  # fmt: skip
+    pumps = run_query(world.client, FigureQuery(measure="readings", sensor_kind="pump_status"), [])
+    assert pumps.codes.get("2", 0) >= 1 and all(r.value != 1 for r in pumps.rows)  # the faulty ones are named
+    window = run_query(world.client, FigureQuery(measure="readings", sensor_kind="water_level", hours=2), [])
+    assert window.rows and window.rows[0].value == max(r.value for r in window.rows)
+
+
+def test_forecast_questions_name_days_units_intervals_and_the_backtest(world) -> None:
+    week = _ask(world, "预测一下下周全市每天的案件量")
+    assert (week.query.measure, week.query.period) == ("forecast", "2026-12-07..2026-12-13")
+    assert "下周" in week.period.label
+    three = _ask(world, f"未来3天{world.lexicon.districts[0].name}案件数预测，带95%区间")
+    assert (three.query.horizon, three.query.district) == (3, world.lexicon.districts[0].id)
+    monday = _ask(world, "下周一A3区大概会有多少件案子").query
+    assert monday.period == "2026-12-07..2026-12-07"
+    follow = _ask(world, "那A5区呢", _ask(world, "未来两天全市案件量预测").memory()).query
+    assert (follow.measure, follow.horizon, follow.district) == ("forecast", 2, "990105")
+    water = _ask(world, "未来24小时A2区积水水位会不会超过警戒").query
+    assert (water.measure, water.sensor_kind, water.horizon, water.district) == ("forecast", "water_level", 24, "990102")

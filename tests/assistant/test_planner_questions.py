@@ -293,8 +293,8 @@ def kind_extremes(template: str, kind: str) -> Builder:
         mine = {sid: v for sid, v in values.items() if next(s.district for s in sensors if s.id == sid) == district_id}
         top = max(mine, key=lambda sid: (max(mine[sid]), [-ord(c) for c in sid]))
         low = min(mine, key=lambda sid: min(mine[sid]))
-        return Expect([template.format(d=node_name(world, district_id))], tools={"sensor_stats"},
-                      contains=[f"{len(mine)} 个传感器共 {sum(map(len, mine.values()))} 条读数",
+        return Expect([template.format(d=node_name(world, district_id))], tools={"query_figures"},
+                      contains=[f"有读数的传感器 {len(mine)} 个，共 {sum(map(len, mine.values()))} 条读数",
                                 f"最高 {num(round(max(mine[top]), 3))}", top, f"最低 {num(round(min(mine[low]), 3))}"])  # fmt: skip
 
     return build
@@ -305,7 +305,7 @@ question("status-kind-district-pressure", kind_extremes("{d}最近24小时供水
 def kind_yesterday(world, history) -> Expect:
     """A calendar window is named as asked ("昨天"), not as a count of hours back from now."""
     district_id, name = district(world, 2)
-    return Expect([f"昨天{name}的水位最高是多少？"], contains=[name, "昨天"], absent=["过去 "], tools={"sensor_stats"})
+    return Expect([f"昨天{name}的水位最高是多少？"], contains=[name, "昨天"], absent=["过去 "], tools={"query_figures"})
 
 
 question("status-kind-yesterday", kind_yesterday)
@@ -525,9 +525,16 @@ def forecast_asset(text: str) -> Builder:
 
 
 def forecast_cases(text: str, series: str, days: int) -> Builder:
+    """A case forecast is answered day by day in 件 with both intervals, their total and the backtest."""
+
     def build(world, history) -> Expect:
         name = node_name(world, HISTORY_DISTRICT)
-        return Expect([text.format(d=name)], contains=forecast_facts(world, series, days), tools={"forecast"})
+        with world.sessions() as session:
+            result = forecast(session, ForecastRequest(series_id=series, horizon=days), world.client.parts.shared_dir)
+        first = result.points[0]
+        facts = [f"模型 {result.model}", f"回测 MASE {result.backtest.mase:g}", f"合计约 {round(sum(p.mean for p in result.points), 2):g} 件",
+                 f"95% 区间 {first.lo95:.2f}–{first.hi95:.2f}"] + [f"约 {p.mean:.2f} 件" for p in result.points]  # fmt: skip
+        return Expect([text.format(d=name)], contains=facts, tools={"query_figures"})
 
     return build
 

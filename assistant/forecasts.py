@@ -1,0 +1,177 @@
+"""Questions about what will be ("预测一下下周全市每天的案件量", "未来3天A1区案件数预测，带95%区间", "明天案件会比
+今天多吗", "未来24小时A2区积水水位会不会超过警戒"), understood as the query spec's ``forecast`` measure and
+answered day by day with units, intervals, the total, and the backtest beside seasonal naive.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from assistant.periods import Period, span
+from assistant.slots import Slots, _number
+from core.times import CHINA
+from tools.query_spec import FigureQuery
+
+FUTURE = re.compile(r"预测|预计|预判|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|会不会|将会|估计.{0,4}会|大概会")
+CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件")
+HORIZON = re.compile(r"(?:未来|接下来|今后|之后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|天|日|周|星期)")
+WEEKDAYS = "一二三四五六日天"
+COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
+LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
+
+
+def understand_forecast(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
+                        follow_up: bool) -> tuple[FigureQuery, Period] | None:  # fmt: skip
+    """The forecast a question asks, or None; "那A5区呢" after a forecast asks it of A5区."""
+    base = dict(remembered or {}) if follow_up and (remembered or {}).get("measure") == "forecast" else {}
+    if not (base or FUTURE.search(question)):
+        return None
+    if slots.sensor_ids or slots.asset_ids or slots.places:
+        return None  # one named sensor or facility: the forecast tool is called on it directly
+    kind = slots.sensor_kind if not CASES.search(question) else None
+    if not (base or kind or CASES.search(question)):
+        return None
+    base["measure"] = "forecast"
+    if kind:
+        base["sensor_kind"] = kind
+        base.pop("category", None)
+    if slots.districts:
+        base["district"] = slots.districts[0].id
+    elif "全市" in question:
+        base.pop("district", None)
+    if slots.categories and not kind:
+        base["category"] = slots.categories[0].id
+    today = now.astimezone(CHINA).date()
+    period = _future(question, today, base)
+    if COMPARED_TO_TODAY.search(question) and not base.get("sensor_kind"):
+        base["compare_period"] = f"{today:%Y-%m-%d}"
+    else:
+        base.pop("compare_period", None)
+    return FigureQuery.model_validate(base), period
+
+
+def _future(question: str, today: date, base: dict[str, Any]) -> Period:
+    """The future days (cases) or hours (sensors) asked for; 7 days or 24 hours when none is named."""
+    hourly = bool(base.get("sensor_kind"))
+    if m := HORIZON.search(question):
+        n = _number(m.group(1)) or 1
+        hours = n if m.group(2) == "小时" else n * 24 * (7 if m.group(2) in ("周", "星期") else 1)
+        base.pop("period", None)
+        base["horizon"] = min(hours, 168) if hourly else max(1, min(90, -(-hours // 24)))
+        return _ahead(today, base["horizon"], hourly)
+    monday = today + timedelta(days=7 - today.weekday())
+    named: list[tuple[str, date, date, str]] = [
+        (r"明天|明日", today + timedelta(days=1), today + timedelta(days=1), "明天"),
+        (r"后天", today + timedelta(days=2), today + timedelta(days=2), "后天"),
+        (r"下个?月", *_next_month(today), "下个月"),
+    ]
+    if m := re.search(rf"下(?:周|个?星期|个?礼拜)([{WEEKDAYS}])", question):
+        day = monday + timedelta(days=WEEKDAYS.index(m.group(1)) if m.group(1) not in "日天" else 6)
+        named.insert(0, (m.group(0), day, day, f"下周{m.group(1)}"))
+    named.append((r"下周|下个?星期|下个?礼拜", monday, monday + timedelta(days=6), "下周"))
+    for pattern, first, last, word in named:
+        if re.search(pattern, question):
+            if hourly:
+                base["horizon"] = min(168, (last - today).days * 24)
+                base.pop("period", None)
+                return _ahead(today, base["horizon"], True)
+            base.pop("horizon", None)
+            base["period"] = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
+            label = f"{word}（{_md(first)}）" if first == last else f"{word}（{_md(first)}至{_md(last)}）"
+            return span(first, last, label)
+    if base.get("period") and not hourly:
+        first, last = (date.fromisoformat(d) for d in base["period"].split(".."))
+        return span(first, last, f"{_md(first)}至{_md(last)}")
+    base.setdefault("horizon", 24 if hourly else 7)
+    base.pop("period", None)
+    return _ahead(today, base["horizon"], hourly)
+
+
+def _ahead(today: date, steps: int, hourly: bool) -> Period:
+    if hourly:
+        return Period(f"next{steps}h", f"未来 {steps} 小时", today, today)
+    first, last = today + timedelta(days=1), today + timedelta(days=steps)
+    label = f"未来 {steps} 天（{_md(first)}）" if steps == 1 else f"未来 {steps} 天（{_md(first)}至{_md(last)}）"
+    return Period(f"{first:%Y-%m-%d}..{last:%Y-%m-%d}", label, first, last)
+
+
+def _next_month(today: date) -> tuple[date, date]:
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str) -> str:
+    scope = name(query.district) if query.district else "全市"
+    if query.sensor_kind:
+        return _compose_sensors(data, period, scope, kind_name, name)
+    if query.category:
+        scope += f"「{name(query.category)}」"
+    rows = data["rows"]
+    if not rows:
+        return f"{period.label}：{scope}案件量没有可给出的预测。"
+    lines = [f"{scope}案件量预测，{period.label}，按日（模型 {data['model']}）："]
+    lines += [f"- {_md(date.fromisoformat(r['key']))}：约 {r['value']:.2f} 件（80% 区间 {_band(r, 80)}，"
+              f"95% 区间 {_band(r, 95)}）" for r in rows]  # fmt: skip
+    if len(rows) > 1:
+        lines.append(f"合计约 {data['total']['value']:g} 件。")
+    previous = data.get("previous")
+    if previous and previous.get("total"):
+        today = previous["total"]["value"]
+        tomorrow = rows[0]["value"]
+        verdict = "预计多于" if tomorrow > today else "预计少于" if tomorrow < today else "预计持平于"
+        lines.append(f"今天截至目前已受理 {today:g} 件（今天尚未结束，全天数字还会增加）；明天{verdict}今天目前的数字。")
+    lines.append(_backtest(data))
+    return "\n".join(lines)
+
+
+def _band(row: dict[str, Any], level: int) -> str:
+    interval = row["interval"]
+    return f"{interval[f'lo{level}']:.2f}–{interval[f'hi{level}']:.2f}"
+
+
+def _backtest(data: dict[str, Any]) -> str:
+    backtest = data.get("backtest")
+    if not backtest:
+        return ""
+    mase, baseline = backtest["mase"], backtest["baseline_mase"]
+    verdict = "优于基线" if mase < baseline else "与基线持平" if mase == baseline else "不如基线"
+    return f"回测 MASE {mase:g}，季节性朴素基线 {baseline:g}：{verdict}（MASE 越低越准）。"
+
+
+def _compose_sensors(data: dict[str, Any], period: Period, scope: str, kind_name: str, name: Any) -> str:
+    unit = data["unit"]
+    if not data.get("sensors"):
+        return f"{scope}没有有读数的{kind_name}传感器，无法预测。"
+    limits = data.get("thresholds") or {}
+    named = [(LEVEL_NAMES[k], limits[k]) for k in ("watch", "warning", "alarm") if limits.get(k) is not None]
+    thresholds = "阈值：" + "、".join(f"{level} {value:g} {unit}" for level, value in named) + "。"
+    rows = data["rows"]
+    if not rows:
+        reason = data.get("note", "").split("：")[-1].split("；")[0] or "没有足够的历史读数"
+        # No interval is named by its level here: a figure the tools did not return is not written.
+        return (f"{scope}{kind_name}：最接近阈值的传感器历史读数不足，无法给出{period.label}的预测值及其置信区间"
+                f"（{reason}）。{thresholds}")  # fmt: skip
+    below = limits.get("direction") == "below"
+    lines = [f"{scope}{kind_name}{period.label}预测（按当前最接近阈值的 {len(rows)} 个传感器，模型 {data['model']}）："]
+    for r in rows:
+        where = "，".join(x for x in (r.get("name"), name(r["district"]) if r.get("district") else None) if x)
+        lines.append(f"- {r['key']}（{where}）：预测{'最低' if below else '最高'} {r['value']:.2f} {unit}（{r['ts'][5:16].replace('T', ' ')}，"
+                     f"80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）")  # fmt: skip
+    reached = [r for r in rows if r.get("level")]
+    lines.append(thresholds)
+    if reached:
+        worst = reached[0]
+        lines.append(f"{worst['key']} 的 95% 区间可能触及{LEVEL_NAMES[worst['level']]}阈值 "
+                     f"{limits[worst['level']]:g} {unit}，需要关注。")  # fmt: skip
+    else:
+        edge = "下限" if below else "上限"
+        lines.append(f"预测均值和 95% 区间{edge}都未触及关注阈值：预计不会超过警戒。")
+    lines.append(_backtest(data))
+    return "\n".join(lines)
+

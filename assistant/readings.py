@@ -1,0 +1,178 @@
+"""Questions about sensor readings ("A2区积水水位现在读数多少", "过去24小时供水压力最低到多少", "井盖位移超过20mm
+的有没有", "泵站现在都正常运行吗", "桥梁挠度的报警阈值是多少"), understood as the query spec's ``readings``
+measure: a sensor kind × district × the newest values or a window's max/min/mean × a value filter × a ranking,
+and answered with the thresholds and the levels the values reach.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from assistant.periods import Period, find_period
+from assistant.slots import Slots, _number
+from tools.query_spec import FigureQuery
+
+# What a reading question says beside a sensor kind (a bare "积水" without these is the alarm list's).
+READING_CUE = re.compile(r"读数|数值|最高|最低|最大|最小|峰值|平均|超过\s*[0-9.]|高于\s*[0-9.]|低于|大于|小于|不足"
+                         r"|哪个点|哪个传感器|正常吗|正常运行|都在运行|故障|不亮|停机|停泵|阈值|门限|监测|传感器|状态")  # fmt: skip
+# Weaker words that ask a reading only of a measured quantity (水位多少), not of a thing (几个路灯 is a count).
+ASKING = re.compile(r"多少|几个|有没有|有哪些|哪些")
+# A question about alarms, cases, forecasts or a rule is for those tools, unless it asks for a threshold.
+OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预测|预计|未来|明天|会不会|谁负责|归谁|哪个部门|处置|时限|规定|依据")
+THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警")
+MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重")
+MINIMUM = re.compile(r"最低|最小|最少")
+MEAN = re.compile(r"平均|均值")
+_VALUE = r"\s*(-?[0-9]+(?:\.[0-9]+)?)"
+ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到){_VALUE}")
+BELOW = re.compile(rf"(?:低于|小于|不足|<|不到){_VALUE}")
+HOURS = re.compile(r"(?:过去|最近|近)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?小时")
+STATUS_KINDS = {"light_status", "pump_status"}
+CODE_NAMES = {"light_status": {"0": "关闭", "1": "开启", "2": "故障"},
+              "pump_status": {"0": "停机", "1": "运行", "2": "故障"}}  # fmt: skip
+COUNTERS = {"light_status": "盏", "pump_status": "座"}
+LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
+
+
+def understand_readings(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
+                        follow_up: bool) -> tuple[FigureQuery, Period] | None:  # fmt: skip
+    """The readings query a question asks, or None; a follow-up ("它们今天的峰值") changes what it names."""
+    base = dict(remembered or {}) if follow_up and (remembered or {}).get("measure") == "readings" else {}
+    kind = slots.sensor_kind or base.get("sensor_kind")
+    asked = READING_CUE.search(question) or (kind not in STATUS_KINDS and ASKING.search(question))
+    if not kind or not (base or asked):
+        return None
+    if OTHER_TOOLS.search(question) and not THRESHOLD.search(question):
+        return None
+    if slots.places or slots.asset_ids or slots.sensor_ids:
+        return None  # a named facility's sensors: its status answers that
+    base |= {"measure": "readings", "sensor_kind": kind}
+    if slots.districts:
+        base["district"] = slots.districts[0].id
+    elif "全市" in question:
+        base.pop("district", None)
+    for key in ("statistic", "order", "top"):
+        base.pop(key, None)  # what a follow-up asks of the same sensors is asked anew
+    period = _window(question, now, base)
+    if MINIMUM.search(question) and MAXIMUM.search(question):
+        pass  # "最低和最高": the ranking by the highest, with the lowest beside it
+    elif MINIMUM.search(question):
+        base["statistic"], base["order"] = ("min" if period.api != "latest" else "latest"), "asc"
+    elif MEAN.search(question) and period.api != "latest":
+        base["statistic"] = "mean"
+    elif MAXIMUM.search(question):
+        base["statistic"], base["order"] = ("max" if period.api != "latest" else "latest"), "desc"
+    if m := ABOVE.search(question):
+        base["above"] = float(m.group(1))
+        base.pop("below", None)
+    if m := BELOW.search(question):
+        base["below"] = float(m.group(1))
+        base.pop("above", None)
+    if kind in STATUS_KINDS and re.search(r"故障|不亮|坏", question):
+        base["above"] = 1.5  # code 2 = 故障
+    return FigureQuery.model_validate(base), period
+
+
+def _window(question: str, now: datetime, base: dict[str, Any]) -> Period:
+    today = now.date()
+    if m := HOURS.search(question):
+        hours = _number(m.group(1)) or 24
+        base["hours"] = hours
+        base.pop("period", None)
+        return Period(f"last{hours}h", f"过去 {hours} 小时", (now - timedelta(hours=hours)).date(), today)
+    if period := find_period(question, now):
+        if period.api.startswith("last") and period.api.endswith("d"):
+            days = int(period.api[4:-1])
+            # "最近三天" counts today: from the day before yesterday's start, as officials count days.
+            first = today - timedelta(days=days - 1)
+            period = Period(f"{first:%Y-%m-%d}..{today:%Y-%m-%d}", f"最近{days}天（{first.month}月{first.day}日至今）",
+                            first, today)  # fmt: skip
+        base["period"] = period.api
+        base.pop("hours", None)
+        return period
+    if base.get("hours"):
+        return Period(f"last{base['hours']}h", f"过去 {base['hours']} 小时", today, today)
+    if base.get("period"):
+        return Period(base["period"], base["period"], today, today)
+    return Period("latest", "最新读数", date.min, today)
+
+
+def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str) -> str:
+    """The answer: scope and window first, the values ranked, then the thresholds and the levels reached."""
+    scope = name(query.district) if query.district else "全市"
+    unit = data["unit"]
+    if not data["sensors"]:
+        return f"{scope}没有{kind_name}传感器。"
+    latest = period.api == "latest"
+    head = f"{scope}{kind_name}传感器共 {data['sensors']} 个（有读数 {data['reporting']} 个）"
+    if not latest:
+        head = (f"{scope}{kind_name}传感器共 {data['sensors']} 个，{period.label}有读数的传感器 {data['reporting']} 个，"
+                f"共 {data['readings']} 条读数")  # fmt: skip
+    rows = data["rows"]
+    if query.sensor_kind in STATUS_KINDS:
+        return _compose_status(data, query, head)
+    what = "最新读数" if latest else f"{period.label}的" + {"mean": "平均读数"}.get(query.statistic or "", "读数")
+    lines = [f"{head}。"]
+    if query.above is not None or query.below is not None:
+        bound = f"超过 {query.above:g}" if query.above is not None else f"低于 {query.below:g}"
+        if not rows:
+            lines.append(f"{what}没有{bound} {unit} 的传感器。")
+        else:
+            lines.append(f"{what}{bound} {unit} 的有 {data['total']['value']:g} 个：" + "；".join(
+                _row(r, unit, name) for r in rows) + "。")  # fmt: skip
+    elif rows:
+        word = "最低" if query.order == "asc" else "最高"
+        lines.append(f"{what}{word} {_row(rows[0], unit, name)}。")
+        if len(rows) > 1:
+            lines.append("其次：" + "；".join(_row(r, unit, name) for r in rows[1:5]) + "。")
+        if (low := data.get("lowest")) and query.order != "asc" and (not latest or low["value"] != rows[0]["value"]):
+            lines.append(f"最低 {_row(low, unit, name)}。")
+    else:
+        lines.append(f"{what}：没有读数。")
+    lines.append(_thresholds(data, rows, unit, latest))
+    return "\n".join(line for line in lines if line)
+
+
+def _row(row: dict[str, Any], unit: str, name: Any) -> str:
+    where = "，".join(x for x in (row.get("name"), name(row["district"]) if row.get("district") else None) if x)
+    when = f"，{row['ts'][5:16].replace('T', ' ')}" if row.get("ts") else ""
+    level = f"，已达{LEVEL_NAMES[row['level']]}级" if row.get("level") else ""
+    return f"{row['value']:g} {unit}（传感器 {row['key']}，{where}{when}{level}）"
+
+
+def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, latest: bool) -> str:
+    limits = data.get("thresholds") or {}
+    named = [(LEVEL_NAMES[k], limits.get(k)) for k in ("watch", "warning", "alarm") if limits.get(k) is not None]
+    if not named:
+        return ""
+    side = "高于" if limits.get("direction") == "above" else "低于"
+    line = "阈值：" + "、".join(f"{level} {value:g} {unit}" for level, value in named) + f"（{side}即触发）"
+    if rows and rows[0].get("level"):
+        reached = rows[0]["level"]
+        line += f"；{rows[0]['value']:g} {unit} 已达{LEVEL_NAMES[reached]}级（阈值 {limits[reached]:g} {unit}）"
+    levels = data.get("levels") or {}
+    if latest and levels:
+        line += "；当前最新读数达到" + "、".join(f"{LEVEL_NAMES[k]}级 {v} 个" for k, v in levels.items())
+    elif latest:
+        line += "；当前没有最新读数达到关注级"
+    return line + "。"
+
+
+def _compose_status(data: dict[str, Any], query: FigureQuery, head: str) -> str:
+    kind = str(query.sensor_kind)
+    counter = COUNTERS.get(kind, "个")
+    codes = data.get("codes") or {}
+    states = "、".join(f"{CODE_NAMES[kind].get(code, code)} {n} {counter}" for code, n in codes.items())
+    lines = [f"{head}，最新状态：{states}。"]
+    rows = data["rows"]
+    if query.above is not None and not rows:
+        lines.append(f"没有{CODE_NAMES[kind]['2']}的。")
+    elif not rows:
+        lines.append("全部正常运行。" if kind == "pump_status" else "没有故障或关闭的。")
+    else:
+        listed = "；".join(f"{r.get('name') or r['key']}（{CODE_NAMES[kind].get(str(round(r['value'])), '')}）"
+                          for r in rows)  # fmt: skip
+        lines.append(f"{'故障' if query.above is not None else '不在正常运行状态'}的 {data['total']['value']:g} {counter}：{listed}。")
+    return "\n".join(lines)

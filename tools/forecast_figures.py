@@ -1,0 +1,95 @@
+"""Forecasts as figures (measure ``forecast`` of the query spec): the daily case count of a scope (district ×
+category) for the days asked, with 80/95 % intervals and their total; or, for a sensor kind, the hourly
+readings of the sensors nearest to their thresholds, each with its forecast peak set against the thresholds.
+The model and its backtest beside seasonal naive come with every answer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from core.exceptions import YiwangError
+from core.times import CHINA
+from services.dispatch.performance import period_bounds
+from services.monitoring.sensors import MAX_SENSORS
+from tools.client import Json, ServicesClient
+from tools.query_spec import FigureQuery, FigureRow, Figures
+from tools.reading_figures import level_reached, thresholds_of
+
+SENSORS_FORECAST = 3  # the sensors nearest their thresholds; a forecast each costs a model fit
+
+
+def forecast_figures(client: ServicesClient, query: FigureQuery, now: datetime | None = None) -> Figures:
+    now = now or datetime.now(UTC)
+    if query.sensor_kind:
+        return _sensor_forecast(client, query)
+    return _case_forecast(client, query, now)
+
+
+def _case_forecast(client: ServicesClient, query: FigureQuery, now: datetime) -> Figures:
+    today = now.astimezone(CHINA).date()
+    first, last = _days(query, now, today)
+    series = f"cases:{query.district or 'city'}:{query.category or 'all'}"
+    answer = client.forecast(series, (last - today).days)
+    rows = [
+        FigureRow(key=p["ts"][:10], value=p["mean"], interval=_interval(p))
+        for p in answer["points"]
+        if first <= date.fromisoformat(p["ts"][:10]) <= last
+    ]
+    total = round(sum(r.value or 0.0 for r in rows), 2)
+    figures = Figures(measure="forecast", unit="件", period=f"{first:%Y-%m-%d}..{last:%Y-%m-%d}", start=str(first),
+                      end=str(last), rows=rows, total=FigureRow(key=series, value=total), model=answer["model"],
+                      backtest=_backtest(answer))  # fmt: skip
+    if query.compare_period:  # "明天会比今天多吗": today's count so far beside it
+        stats = client.case_stats(query.compare_period, query.district, query.category)
+        figures.previous = Figures(measure="cases", unit="件", period=stats["period"], start=stats["start"],
+                                   end=stats["end"], rows=[], total=FigureRow(key="", value=stats["total"]))  # fmt: skip
+    return figures
+
+
+def _days(query: FigureQuery, now: datetime, today: date) -> tuple[date, date]:
+    """The future days asked for: the period's days after today, or the next ``horizon`` days (7 by default)."""
+    if query.period:
+        _, since, until = period_bounds(query.period, now)
+        first = max(since.astimezone(CHINA).date(), today + timedelta(days=1))
+        last = (until - timedelta(seconds=1)).astimezone(CHINA).date()
+        if last > today:
+            return first, min(last, today + timedelta(days=90))
+    days = query.horizon or 7
+    return today + timedelta(days=1), today + timedelta(days=days)
+
+
+def _sensor_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
+    sensors = [s for s in client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
+               if s["last_value"] is not None]  # fmt: skip
+    limits = thresholds_of(sensors[0]["thresholds"]) if sensors else None
+    below = limits is not None and limits.direction == "below"
+    # Nearest to their thresholds first: the highest values of an "above" kind, the lowest of a "below" one.
+    sensors.sort(key=lambda s: s["last_value"], reverse=not below)
+    hours = query.horizon or 24
+    rows, failed, model, backtest = [], [], None, None
+    for sensor in sensors[:SENSORS_FORECAST]:
+        try:
+            answer = client.forecast(f"sensor:{sensor['id']}", hours)
+        except YiwangError as exc:  # one sensor without enough history does not lose the others
+            failed.append(f"{sensor['id']}: {exc}")
+            continue
+        pick = min if below else max
+        peak = pick(answer["points"], key=lambda p: p["mean"])
+        bound = min(p["lo95"] for p in answer["points"]) if below else max(p["hi95"] for p in answer["points"])
+        rows.append(FigureRow(key=sensor["id"], value=peak["mean"], asset_id=sensor["asset_id"], name=sensor["name"],
+                              district=sensor["district"], ts=peak["ts"], level=level_reached(bound, limits),
+                              interval=_interval(peak) | {"bound95": bound}))  # fmt: skip
+        model, backtest = model or answer["model"], backtest or _backtest(answer)
+    return Figures(measure="forecast", unit=sensors[0]["unit"] if sensors else "", period=f"next{hours}h", start="",
+                   end="", rows=rows, total=None, thresholds=sensors[0]["thresholds"] if sensors else None,
+                   sensors=len(sensors), model=model, backtest=backtest,
+                   note="；".join(failed))  # fmt: skip
+
+
+def _interval(point: Json) -> dict[str, float]:
+    return {key: point[key] for key in ("lo80", "hi80", "lo95", "hi95")}
+
+
+def _backtest(answer: Json) -> dict[str, float]:
+    return {"mase": answer["backtest"]["mase"], "baseline_mase": answer["backtest"]["baseline_mase"]}

@@ -1,0 +1,109 @@
+"""The typed query an official's figure question becomes (issue 15): a measure, filters, a grouping, an order and
+a cut, a period and optionally the period before it — and the figures that answer it. ``tools.figures`` executes
+it; the assistant's understanding and an LLM fill it in.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SOURCES = ("12345", "app", "patrol", "sensor", "media", "video")
+CASE_MEASURES = {"cases": "total", "open": "open", "closed": "closed", "overdue": "overdue"}
+RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
+Measure = Literal["cases", "open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
+                  "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
+                  "平均处置时长_小时", "assets", "readings", "forecast"]  # fmt: skip
+SensorKind = Literal["water_pressure", "water_level", "manhole_tilt", "manhole_displacement", "gas_concentration",
+                     "bridge_strain", "bridge_deflection", "light_status", "pump_status", "power_load"]  # fmt: skip
+
+
+class FigureQuery(BaseModel):
+    """What an official asks of the case figures, typed: every field is optional but the measure."""
+
+    measure: Measure = Field(
+        description="cases/open/closed/overdue (案件数) or a department indicator (按期处置率…)"
+    )
+    period: str | None = Field(
+        None, max_length=22, description="2026-11, 2026-11-23..2026-11-29, last7d…; default this month"
+    )
+    district: str | None = Field(None, pattern=r"^\d{6}$", description="district code, e.g. 990103")
+    category: str | None = Field(None, max_length=32, description="category id, e.g. event-0405")
+    source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
+    departments: list[str] = Field(default_factory=list, max_length=100, description="department ids to keep")
+    asset_categories: list[str] = Field(
+        default_factory=list, max_length=50, description="component categories (assets)"
+    )
+    asset_status: list[str] = Field(
+        default_factory=list, max_length=5, description="完好、破损、丢失、废弃、移除"
+    )
+    group_by: Literal["district", "category", "department", "source", "status"] | None = None
+    order: Literal["desc", "asc"] | None = None
+    top: int | None = Field(None, ge=1, le=50)
+    compare_period: str | None = Field(
+        None, max_length=22, description="a second period to set beside it (环比: the one before)"
+    )
+    # Sensor readings (measure "readings"): the newest value of each sensor of a kind, or a statistic over a
+    # window (the period, or the last N hours), filtered by a value and ranked.
+    sensor_kind: SensorKind | None = None
+    statistic: Literal["latest", "max", "min", "mean"] | None = Field(
+        None, description="readings: latest (default without a window) or max/min/mean over the window"
+    )
+    hours: int | None = Field(None, ge=1, le=24 * 90, description="readings: the last N hours instead of a period")
+    above: float | None = Field(None, description="readings: keep values above this")
+    below: float | None = Field(None, description="readings: keep values below this")
+    # Forecasts (measure "forecast"): daily case counts of the scope (district × category), or the hourly
+    # readings of the sensors of a kind most likely to cross a threshold; ``period`` then names future days.
+    horizon: int | None = Field(None, ge=1, le=168, description="forecast: steps ahead (days for cases, hours for sensors)")
+
+
+class FigureRow(BaseModel):
+    key: str  # district code, category id or department id; "" for the whole scope
+    value: float | None
+    numerator: int | None = None
+    denominator: int | None = None
+    # readings: the sensor's asset, name, district and the time of the value
+    asset_id: str | None = None
+    name: str | None = None
+    district: str | None = None
+    ts: str | None = None
+    level: str | None = None  # the highest threshold level the value reaches (watch/warning/alarm)
+    interval: dict[str, float] | None = None  # forecast: lo80/hi80/lo95/hi95 of the value
+
+
+class Figures(BaseModel):
+    measure: str
+    unit: str
+    period: str
+    start: str
+    end: str
+    rows: list[FigureRow]
+    total: FigureRow | None
+    previous: Figures | None = None
+    change: float | None = Field(
+        None, description="total minus the previous period's (rates: in percentage points)"
+    )
+    change_pct: float | None = Field(None, description="the change as a share of the previous total, in %")
+    note: str = ""
+    # readings: the kind's thresholds, how many sensors it has (and report), how many of the newest values
+    # reach each level, and for status kinds how many show each code (路灯 0关/1开/2故障)
+    thresholds: dict[str, float | str | None] | None = None
+    sensors: int | None = None
+    reporting: int | None = None  # sensors with a newest value, or with readings in the window
+    readings: int | None = None  # readings in the window
+    lowest: FigureRow | None = None  # readings: the other end of the ranking
+    levels: dict[str, int] = Field(default_factory=dict)
+    codes: dict[str, int] = Field(default_factory=dict)
+    # forecast: the model chosen and its backtest beside seasonal naive's, per series
+    model: str | None = None
+    backtest: dict[str, float] | None = None
+
+
+def is_rate(measure: str) -> bool:
+    return measure in RATES
+
+
+def unit_of(measure: str) -> str:
+    """The unit of a case or department measure (a reading's unit is its sensor kind's)."""
+    return "%" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件"

@@ -1,0 +1,107 @@
+"""Sensor readings as figures (measure ``readings`` of the query spec): the newest value of every sensor of a
+kind in the city or a district, or each sensor's max/min/mean over a window, filtered by a value, ranked and
+set against the kind's thresholds. Counted over every sensor of the kind (the registry and the database's own
+per-sensor aggregates), never over the first page of a list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from core.exceptions import InvalidInput
+from services.dispatch.performance import period_bounds
+from services.monitoring.alarm_rules import Thresholds, level_of
+from services.monitoring.sensors import MAX_SENSORS
+from tools.client import Json, ServicesClient
+from tools.query_spec import FigureQuery, FigureRow, Figures
+
+STATUS_KINDS = ("light_status", "pump_status")
+SHOWN = 10  # rows listed; the counts cover them all
+
+
+def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | None = None) -> Figures:
+    if not query.sensor_kind:
+        raise InvalidInput("读数查询需要传感器类型 sensor_kind / readings need a sensor_kind")
+    sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
+    reporting = [s for s in sensors if s["last_value"] is not None]
+    now = now or datetime.now(UTC)
+    windowed = bool(query.hours or query.period)
+    statistic = query.statistic or ("max" if windowed else "latest")
+    lowest: FigureRow | None = None
+    if windowed:
+        period, since, until = _window(query, now)
+        stats = client.sensor_stats(query.sensor_kind, query.district, since=since, until=until)
+        names = {s["id"]: s["name"] for s in sensors}
+        field = "max" if statistic == "latest" else statistic
+        rows = [FigureRow(key=s["sensor_id"], value=s[field], asset_id=s["asset_id"], district=s["district"],
+                          name=names.get(s["sensor_id"])) for s in stats]  # fmt: skip
+        start, end = since.isoformat(), until.isoformat()
+        readings = sum(s["count"] for s in stats)
+        if stats and statistic != "min":  # the other end: the lowest single reading of the window
+            low = min(stats, key=lambda s: s["min"])
+            lowest = FigureRow(key=low["sensor_id"], value=low["min"], asset_id=low["asset_id"],
+                               district=low["district"], name=names.get(low["sensor_id"]))  # fmt: skip
+        in_window = len(stats)
+    else:
+        period, start, end, readings, in_window = "latest", "", "", None, len(reporting)
+        rows = [FigureRow(key=s["id"], value=s["last_value"], asset_id=s["asset_id"], name=s["name"],
+                          district=s["district"], ts=s["last_ts"]) for s in reporting]  # fmt: skip
+    if query.sensor_kind in STATUS_KINDS and query.above is None and query.below is None:
+        rows = [r for r in rows if r.value != 1]  # 1 is 开/运行: the ones to name are off or faulty
+    if query.above is not None:
+        rows = [r for r in rows if r.value is not None and r.value > query.above]
+    if query.below is not None:
+        rows = [r for r in rows if r.value is not None and r.value < query.below]
+    if not windowed:
+        lowest = min(rows, key=lambda r: r.value or 0.0) if len(rows) > 1 and statistic != "min" else None
+    low_first = query.order == "asc" or (query.order is None and (statistic == "min" or query.below is not None))
+    rows.sort(key=lambda r: (r.value if r.value is not None else 0.0), reverse=not low_first)
+    thresholds = sensors[0]["thresholds"] if sensors else None
+    limits = thresholds_of(thresholds)
+    for row in rows + ([lowest] if lowest else []):
+        row.level = level_reached(row.value, limits)
+    return Figures(
+        measure="readings", unit=sensors[0]["unit"] if sensors else "", period=period, start=start, end=end,
+        rows=_cut(rows, query.top or SHOWN), total=FigureRow(key="", value=len(rows)), thresholds=thresholds,
+        lowest=lowest if query.sensor_kind not in STATUS_KINDS else None, readings=readings,
+        sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits),
+        codes=dict(sorted(Counter(str(round(s["last_value"])) for s in reporting).items()))
+        if query.sensor_kind in STATUS_KINDS else {},
+    )  # fmt: skip
+
+
+def _window(query: FigureQuery, now: datetime) -> tuple[str, datetime, datetime]:
+    if query.hours:
+        return f"last{query.hours}h", now - timedelta(hours=query.hours), now
+    period, since, until = period_bounds(query.period, now)
+    return period, since, min(until, now)
+
+
+def thresholds_of(thresholds: Json | None) -> Thresholds | None:
+    if not thresholds or not isinstance(thresholds.get("alarm"), int | float):
+        return None
+    return Thresholds(str(thresholds["direction"]), _number(thresholds.get("watch")),
+                      _number(thresholds.get("warning")), float(thresholds["alarm"]))  # fmt: skip
+
+
+def level_reached(value: float | None, limits: Thresholds | None) -> str | None:
+    reached = level_of(value, limits) if value is not None and limits else None
+    return reached[0] if reached else None
+
+
+def _levels(reporting: list[Json], limits: Thresholds | None) -> dict[str, int]:
+    """How many newest values reach each level (a value at 报警 counts once, at its highest level)."""
+    reached = Counter(level_reached(s["last_value"], limits) for s in reporting)
+    return {level: reached[level] for level in ("alarm", "warning", "watch") if reached[level]}
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _cut(rows: list[FigureRow], top: int) -> list[FigureRow]:
+    cut = min(top, len(rows))
+    while 0 < cut < len(rows) and rows[cut].value == rows[cut - 1].value:
+        cut += 1  # a tie at the cut stays in
+    return rows[:cut]
