@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean llm-eval
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+## Optional, never part of run/test: chat in LLM mode against a local model served as ../shared/llm/README.md
+## says (install.sh, then start-server.sh 1.5b 8089); ONLY="--only heldout-001 …" for a sample.
+LLM_URL ?= http://127.0.0.1:8089/v1
+LLM_MODEL ?= qwen2.5-coder-1.5b-instruct
+llm-eval: install
+	$(BIN)/python bench/llm_prompt_bench.py --url $(LLM_URL) --model $(LLM_MODEL)
+	YIWANG_LLM_BASE_URL=$(LLM_URL) YIWANG_LLM_MODEL=$(LLM_MODEL) YIWANG_LLM_TIMEOUT_S=180 \
+		$(BIN)/yiwang eval chat --set heldout $(ONLY) --report out/llm
 
 lint: install
 	$(BIN)/ruff check .

@@ -65,8 +65,10 @@ class ChatService:
     """One compiled agent per process; sessions live in the checkpointer (the database)."""
 
     def __init__(self, client: ServicesClient, lexicon: CityLexicon, recognizer: IntentRecognizer,
-                 checkpointer: Any, model: BaseChatModel | None = None, graph: GraphStore | None = None) -> None:  # fmt: skip
-        self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model, graph=graph)
+                 checkpointer: Any, model: BaseChatModel | None = None, graph: GraphStore | None = None,
+                 turn_budget_s: float = 120.0) -> None:  # fmt: skip
+        self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model, graph=graph,
+                              turn_budget_s=turn_budget_s)  # fmt: skip
         self.agent = build_agent(self.deps, checkpointer)
         # Two requests of one session in one process run one after the other (LangGraph does not stop two
         # runs on one thread_id); different sessions run in parallel.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from assistant.forecasts import compose_forecast, understand_forecast
@@ -20,7 +20,9 @@ from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.periods import Period, find_period, this_month
 from assistant.readings import compose_readings, understand_readings
 from assistant.slots import Slots
+from core.times import CHINA
 from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
+from triage.homophones import SoundIndex
 
 # (measure, words): the first that matches is the measure asked about.
 MEASURES: list[tuple[str, re.Pattern[str]]] = [
@@ -64,7 +66,8 @@ OVERALL = re.compile(r"表现|考核|绩效|成绩|指标|怎么样|如何|情�
 DEPARTMENT_COUNTS = {"cases": "派遣数", "overdue": "超期处置数", "closed": "结案数"}
 RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低")
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
-TOP = re.compile(r"前\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
+BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
+TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
                      r"|增减|变化|涨了|降了|比.{1,6}(?:多|少)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
@@ -84,9 +87,15 @@ STATUS_WORDS = re.compile(
 )
 # A question about what will be ("明天会比今天多吗") is a forecast, not a period's figures.
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
-ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏了|坏的")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
+ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
-ASSET_UNITS = {"泵站": "座", "桥梁": "座", "水闸": "座", "人行天桥": "座", "综合管廊": "段"}
+GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)")
+SOUNDS = SoundIndex()
+# How officials shorten asset names ("A2区有多少座桥").
+SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
+                     "消火栓": "消防栓", "垃圾桶": "垃圾箱", "电线杆": "电力杆"}  # fmt: skip
+ASSET_UNITS = {"泵站": "座", "桥梁": "座", "水闸": "座", "天桥": "座", "地下通道": "座", "隧道": "座", "综合管廊": "段",
+               "路灯": "盏", "景观灯": "盏", "信号灯": "组"}  # fmt: skip
 SOURCE_NAMES = {
     "12345": "12345热线",
     "app": "App",
@@ -95,6 +104,10 @@ SOURCE_NAMES = {
     "media": "媒体",
     "video": "视频",
 }
+# The counts behind each rate, as the evaluation defines it (services/dispatch/performance.py).
+RATE_COUNTS = {"按期处置率": ("按期处置", "应处置"), "结案率": ("结案", "应结案"), "返工率": ("返工", "应结案"),
+               "准确派遣率": ("准确派遣", "派遣"), "延期率": ("延期", "应处置")}  # fmt: skip
+OPEN_SINCE = "2000-01-01"  # the start of "whenever they came in" for cases open now
 MEASURE_NAMES = {"cases": "受理案件", "open": "未办结案件", "closed": "已结案案件", "overdue": "超期案件",
                  "平均处置时长_小时": "平均处置时长"}  # fmt: skip
 
@@ -166,32 +179,49 @@ def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, 
     return chosen
 
 
+def _says(word: str, question: str) -> bool:
+    """The question names the word, or a word that sounds the same (井钙 for 井盖, 路等 for 路灯)."""
+    return word in question or (len(word) >= 2 and SOUNDS.sound(word) in SOUNDS.sound(question))
+
+
 def _asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:
-    """Component categories a question counts: named ones, and every one a generic word covers (井盖: all
-    seven kinds of cover)."""
+    """Component categories a question counts: named ones (or names that sound alike), and every one a generic
+    word covers (井盖: all seven kinds of cover)."""
     components = [n for n in lexicon.nodes.values() if n.label == "ComponentCategory"]
-    named = [c.id for c in components if c.name in question]
+    named = [c.id for c in components if _says(c.name, question)]
+    for short, full in SHORT_ASSET_NAMES.items():
+        # "桥" is 桥梁 unless a name holding it was said ("过街天桥").
+        if short in question and not any(short in lexicon.nodes[i].name for i in named):
+            named += [c.id for c in components if c.name == full]
     for ending in {c.name[-2:] for c in components}:
         sharing = [c.id for c in components if c.name.endswith(ending)]
-        if ending in question and len(sharing) > 1 and not named:
+        if len(sharing) > 1 and not named and _says(ending, question):
             named += sharing
     named += [c.id for c in slots.categories if c.label == "ComponentCategory" and c.id not in named]
     return sorted(set(named))
 
 
-def _asset_query(question: str, slots: Slots, categories: list[str]) -> Understood:
+def _asset_query(question: str, slots: Slots, categories: list[str], district: str | None = None) -> Understood:
+    """``district`` is the one a follow-up keeps when it names none."""
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
     base: dict[str, Any] = {"measure": "assets", "asset_categories": categories}
-    if slots.districts:
+    by_district = re.search(r"各区|每个区|哪些区|哪个区|按区|分区", question) or len(slots.districts) > 1
+    if len(slots.districts) > 1:
+        base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
+    elif slots.districts:
         base["district"] = slots.districts[0].id
-    if re.search(r"各区|每个区|哪些区|哪个区|按区|分区", question):
+    elif district and not by_district and "全市" not in question:
+        base["district"] = district
+    if by_district:
         base["group_by"] = "district"
         base["asset_status"] = states
-    elif states:
+    elif states or re.search(r"按状态|各状态|什么状态", question):
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
+    elif len(categories) > 1 and re.search(r"分别|各自|各有|各类|每种|每类", question):
+        base["group_by"] = "category"  # "泵站和水闸分别有多少"
     if LEAST.search(question) or RANK_UP.search(question):
         base["order"] = "asc"
-    elif MOST.search(question) or RANK.search(question):
+    elif MOST.search(question) or RANK.search(question) or re.search(r"哪边多|哪个多|谁多", question):
         base["order"] = "desc"
     now = datetime.now().date()
     return Understood(FigureQuery.model_validate(base), period=Period("now", "当前登记", now, now))
@@ -207,7 +237,7 @@ def _shaped(question: str) -> bool:
 def _top(question: str) -> int | None:
     from assistant.slots import _number
 
-    if match := TOP.search(question):
+    if match := TOP.search(question) or BOTTOM.search(question):
         return _number(match.group(1))
     return None
 
@@ -234,6 +264,13 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     remembered = (
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
+    if (last_query or {}).get("measure") == "assets" and (follow_up or (
+            not _asset_categories(question, slots, lexicon) and (_shaped(question) or ASSET_COUNT.search(question)))):
+        # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
+        categories = _asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
+        return _asset_query(question, slots, categories, last_query.get("district"))
+    if GENERIC_ASSETS.search(question) and ASSET_COUNT.search(question) and not CASE_WORDS.search(question):
+        return _asset_query(question, slots, [])  # "全市部件按状态分一下": every category
     if (
         (assets := _asset_categories(question, slots, lexicon))
         and ASSET_COUNT.search(question)
@@ -248,6 +285,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             return Understood()
         measure, overall = "按期处置率", True
     period = find_period(question, now)
+    period_named, compare_departments = period is not None, False
     if remembered is None and not (period is not None or measure in RATES or _shaped(question)):
         # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
         # search answers it (open and overdue now).
@@ -259,6 +297,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period = Period(api, label, now.date(), now.date())
+    elif period is None and base.get("measure") == "open" and not slots.departments:
+        # "哪个区未结的案子最少": the cases open now, whenever they came in, not this month's.
+        today = now.astimezone(CHINA).date()
+        period = Period(f"{OPEN_SINCE}..{today:%Y-%m-%d}", "当前（不限受理时间）", date.fromisoformat(OPEN_SINCE), today)
     elif period is None:
         period, assumed = this_month(now), True
     base["period"] = period.api
@@ -273,6 +315,15 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
         base["source"] = source
     departments = departments_named(slots, lexicon, base.get("district"), question)
+    if base.get("source") == "12345" and not OVERALL.search(question):
+        # "12345热线来的案子": the channel, not the hotline centre's own indicators.
+        departments = [d for d in departments if "12345" not in lexicon.name(d)]
+    earlier = (remembered or {}).get("departments") or []
+    if departments and earlier and COMPARE.search(question) and not period_named and set(departments) - set(earlier):
+        # "跟A1区城管局比呢，谁高": the department asked before beside the one named now, not another period.
+        departments = list(dict.fromkeys(earlier + departments))
+        base["group_by"] = "department"
+        compare_departments = True
     if departments:
         base["departments"] = departments
         if len(departments) > 1 and len(slots.districts) > 1:
@@ -283,7 +334,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["group_by"] = group
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
         base.pop("group_by")  # one department named: its own figure
-    if LEAST.search(question) or RANK_UP.search(question):
+    if LEAST.search(question) or RANK_UP.search(question) or BOTTOM.search(question):
         base["order"] = "asc"
     elif MOST.search(question) or RANK.search(question) or TOP.search(question):
         base["order"] = "desc"
@@ -297,7 +348,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["group_by"] = (
             "department" if is_rate(base["measure"]) else "district"
         )
-    if COMPARE.search(question):
+    if COMPARE.search(question) and not compare_departments:
         base["compare_period"] = period.previous().api
     else:
         base.pop("compare_period", None)
@@ -316,7 +367,9 @@ def _value(measure: str, row: dict[str, Any]) -> str:
     if value is None:
         return "无数据（分母为 0）" if is_rate(measure) else "无数据"
     if is_rate(measure):
-        counts = f"（{row['numerator']}/{row['denominator']}）" if row.get("denominator") is not None else ""
+        top, bottom = RATE_COUNTS[measure]
+        counts = (f"（{top} {row['numerator']} 件 / {bottom} {row['denominator']} 件）"
+                  if row.get("denominator") is not None else "")  # fmt: skip
         return f"{round(value * 100, 1):g}%{counts}"
     if measure == "平均处置时长_小时":
         return f"{value:g} 小时"
@@ -375,14 +428,15 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 lines.append(
                     f"{_extreme(measure, query.order)}的是 " + "、".join(name(r["key"]) for r in best) + "。"
                 )
-        if data.get("total") and data["total"]["value"] is not None and not query.top:
+        counted = not is_rate(measure) and measure != "平均处置时长_小时"
+        if data.get("total") and data["total"]["value"] is not None and (not query.top or counted):
             lines.append(f"合计 {_value(measure, data['total'])}。")
     elif data.get("total"):
         lines.append(f"{period}，{scope}{what}：{_value(measure, data['total'])}。")
     else:
         lines.append(f"{period}，{scope}没有可统计的{what}。")
     if data.get("note"):
-        lines.append(data["note"].split(" / ")[0] + "。")
+        lines.append("；".join(part.split(" / ")[0] for part in data["note"].split("；")) + "。")
     previous = data.get("previous")
     if previous and previous.get("total"):
         change = ""
@@ -402,16 +456,21 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     return "\n".join(lines)
 
 
+def _unit(kinds: str) -> str:
+    return next((u for word, u in ASSET_UNITS.items() if word in kinds), "个")
+
+
 def _compose_assets(data: dict[str, Any], query: FigureQuery, name: Any) -> str:
     kinds = "、".join(name(c) for c in query.asset_categories) or "部件"
-    unit = next((u for word, u in ASSET_UNITS.items() if word in kinds), "个")
+    unit = _unit(kinds)
     states = "、".join(query.asset_status)
     scope = name(query.district) if query.district else "全市"
     head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
     rows = data["rows"]
     if rows:
-        listed = "；".join(f"{name(r['key'])} {r['value']:g} {unit}" for r in rows)
-        by = "各状态" if query.group_by == "status" else "各区"
+        listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
+                          for r in rows)  # fmt: skip
+        by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
         lines = [f"{head}{by}：{listed}；合计 {data['total']['value']:g} {unit}。"]
         if query.order and rows:
             best = [r for r in rows if r["value"] == rows[0]["value"]]

@@ -18,6 +18,7 @@ FUTURE = re.compile(r"预测|预计|预判|未来|明天|明日|后天|下周|�
 CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件")
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
+DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 
@@ -25,7 +26,8 @@ LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 def understand_forecast(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
                         follow_up: bool) -> tuple[FigureQuery, Period] | None:  # fmt: skip
     """The forecast a question asks, or None; "那A5区呢" after a forecast asks it of A5区."""
-    base = dict(remembered or {}) if follow_up and (remembered or {}).get("measure") == "forecast" else {}
+    again = follow_up or DETAIL.search(question)  # "80%的区间给一下" after a forecast asks more of it
+    base = dict(remembered or {}) if again and (remembered or {}).get("measure") == "forecast" else {}
     if not (base or FUTURE.search(question)):
         return None
     if slots.sensor_ids or slots.asset_ids or slots.places:
@@ -63,6 +65,7 @@ def _future(question: str, today: date, base: dict[str, Any]) -> Period:
         return _ahead(today, base["horizon"], hourly)
     monday = today + timedelta(days=7 - today.weekday())
     named: list[tuple[str, date, date, str]] = [
+        (r"明天后天|明后天|明后两天", today + timedelta(days=1), today + timedelta(days=2), "明后两天"),
         (r"明天|明日", today + timedelta(days=1), today + timedelta(days=1), "明天"),
         (r"后天", today + timedelta(days=2), today + timedelta(days=2), "后天"),
         (r"下个?月", *_next_month(today), "下个月"),

@@ -15,6 +15,7 @@ from typing import Any
 from assistant.figures import Understood, compose_figures, compose_unknown
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
+from assistant.periods import find_period
 from assistant.refusals import refusal
 from assistant.slots import Slots
 from graph.ids import asset_category_id, label_for_id
@@ -151,15 +152,22 @@ def _plan_status(turn: Turn) -> list[Call]:
     return []
 
 
+CLOSED_WORDS = re.compile(r"关闭|关掉|关了|恢复|解除|消除|消警")
+
+
 def _plan_alarms(turn: Turn) -> list[Call]:
     s = turn.slots
     args: dict[str, Any] = {"state": "open"}
+    if period := find_period(turn.question, turn.now):
+        # "今天新开的告警", "本周告警最多的区": opened in the period, open or not; "昨天关闭了多少": closed in it.
+        closing = CLOSED_WORDS.search(turn.question)
+        args = {"state": "closed", "closed": period.api} if closing else {"state": None, "opened": period.api}
     if turn.slots.district:
         args["district"] = turn.slots.district
     if s.sensor_kind:
         args["kind"] = s.sensor_kind
-    if s.level:
-        args["level"] = s.level
+    if s.level and not re.search(r"其中|里面|里头|当中", turn.question):
+        args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     category = s.categories[0] if s.categories else None
     if category and category.label == "ComponentCategory":
         args["asset_category"] = category.id
@@ -448,6 +456,20 @@ def _compose_alarms(turn: Turn) -> str:
     what = _kind_name(turn.lexicon, args["kind"]) if args.get("kind") else ""
     if args.get("asset_category"):
         what = turn.name(args["asset_category"]) + what
+    period = find_period(turn.question, turn.now) if args.get("opened") or args.get("closed") else None
+    if period:
+        done = "关闭" if args.get("closed") else "触发"
+        head = f"{period.label}，{scope}{done}的{what}告警"
+        if d["count"] == 0:
+            return f"{head}：没有。"
+        text = f"{head}共 {d['count']} 条（" + "、".join(
+            f"{LEVEL_NAMES[level]} {n} 条" for level, n in d["by_level"].items()) + "）"  # fmt: skip
+        if d["by_district"]:
+            ranked = sorted(d["by_district"].items(), key=lambda x: -x[1])
+            text += "，按区：" + "、".join(f"{turn.name(k)} {v} 条" for k, v in ranked)
+            top = [k for k, v in ranked if v == ranked[0][1]]
+            text += f"；最多的是 {'、'.join(turn.name(k) for k in top)}"
+        return text + f"。\n统计口径：按告警{done}时间，{d['start'][:10]} 起至 {d['end'][:10]} 前。"
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警。"
     levels = "、".join(
@@ -457,13 +479,16 @@ def _compose_alarms(turn: Turn) -> str:
         )
     )
     text = f"{scope}当前未关闭的{what}告警共 {d['count']} 条（{levels}）"
+    if not args.get("asset_category"):
+        text += f"，涉及 {d['count']} 个监测点位"  # an open alarm per sensor at most
     if len(d["by_district"]) > 1:
         text += "，按区：" + "、".join(
             f"{turn.name(k)} {v} 条" for k, v in sorted(d["by_district"].items(), key=lambda x: -x[1])
         )
     text += "。最严重的几条：\n" + "\n".join(
         f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
-        f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])}，阈值 {_fmt(a['threshold'])}，{a['opened_at']} 起"
+        f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {turn.lexicon.units.get(a['kind'], '')}，"
+        f"阈值 {_fmt(a['threshold'])} {turn.lexicon.units.get(a['kind'], '')}，{a['opened_at']} 起"
         for a in d["items"][:5])  # fmt: skip
     if d.get("truncated"):
         text += "\n（只统计了最新的 200 条告警。）"
@@ -590,13 +615,24 @@ def _compose_case_lookup(turn: Turn) -> str:
         c = record.data
         last = c["history"][-1] if c["history"] else None
         overdue = "已超期" if c["overdue"] else "未超期"
-        lines.append(f"案件 {c['id']}：{c['category_name']}（{c['category_code']}），当前状态「{c['state']}」，责任部门 "
-                     f"{turn.name(c['department_id'])}，网格 {c['grid_id']}，紧急程度 {c['urgency']}，处置期限 {c['deadline']}（{overdue}）。"
-                     + (f"最近一步：{last['at']} {last['actor']}「{last['action']}」。" if last else "")
+        closed = f"，{_when(c['closed_at'])}结案" if c.get("closed_at") else ""
+        where = f"{turn.name(c['district'])}，" if c.get("district") else ""
+        lines.append(f"案件 {c['id']}：{c['category_name']}（{c['category_code']}），{_when(c['created_at'])}受理，当前状态「{c['state']}」"
+                     f"{closed}，责任部门 {turn.name(c['department_id'])}，{where}网格 {c['grid_id']}，紧急程度 "
+                     f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，处置期限 {_when(c['deadline'])}（{overdue}）；"
+                     f"返工 {c['rework_count']} 次。"
+                     + (f"最近一步：{_when(last['at'])} {last['actor']}「{last['action']}」。" if last else "")
                      + (f"下一步可执行：{'、'.join(c['allowed_actions'])}。" if c["allowed_actions"] else ""))  # fmt: skip
     if not lines and not turn.done("get_case"):
         return "请给出案件编号（形如 C20261124-1A2B3C4D）。"
     return "\n".join(lines)
+
+
+def _when(moment: str | None) -> str:
+    """"2026-11-25T01:51:15+08:00" as officials read it: 11月25日 01:51."""
+    if not moment:
+        return "无"
+    return f"{int(moment[5:7])}月{int(moment[8:10])}日 {moment[11:16]}"
 
 
 def _compose_case_action(turn: Turn) -> str:

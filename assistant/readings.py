@@ -20,7 +20,8 @@ READING_CUE = re.compile(r"读数|数值|最高|最低|最大|最小|峰值|平�
 # Weaker words that ask a reading only of a measured quantity (水位多少), not of a thing (几个路灯 is a count).
 ASKING = re.compile(r"多少|几个|有没有|有哪些|哪些")
 # A question about alarms, cases, forecasts or a rule is for those tools, unless it asks for a threshold.
-OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预测|预计|未来|明天|会不会|谁负责|归谁|哪个部门|处置|时限|规定|依据")
+OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预测|预计|未来|明天|会不会|谁负责|归谁|哪个部门|处置|时限|规定|依据"
+                         r"|合格率|故障率|体征")  # fmt: skip
 THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警")
 MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重")
 MINIMUM = re.compile(r"最低|最小|最少")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
+
+from core.exceptions import InvalidInput
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -20,3 +23,32 @@ def china_if_naive(value: datetime) -> datetime:
 def local_iso(value: datetime | None) -> str | None:
     """ISO 8601 with the +08:00 offset the operations centre works in."""
     return as_utc(value).astimezone(CHINA).isoformat() if value else None
+
+
+def period_bounds(period: str | None, now: datetime) -> tuple[str, datetime, datetime]:
+    """``2026``, ``2026-11``, ``2026-11-24``, ``2026-11-23..2026-11-29`` (both days included: a week, or
+    any span an official names) or ``last30d`` (default: the current month), China time."""
+    local = now.astimezone(CHINA)
+    period = period or f"{local:%Y-%m}"
+    if match := re.fullmatch(r"last(\d{1,3})d", period):
+        return period, now - timedelta(days=int(match.group(1))), now
+    try:
+        if re.fullmatch(r"\d{4}", period):
+            start = datetime(int(period), 1, 1, tzinfo=CHINA)
+            end = start.replace(year=start.year + 1)
+        elif re.fullmatch(r"\d{4}-\d{2}", period):
+            start = datetime.strptime(period, "%Y-%m").replace(tzinfo=CHINA)
+            end = (start + timedelta(days=32)).replace(day=1)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", period):
+            start = datetime.strptime(period, "%Y-%m-%d").replace(tzinfo=CHINA)
+            end = start + timedelta(days=1)
+        elif match := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", period):
+            start, last = (datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=CHINA) for day in match.groups())
+            if last < start:
+                raise ValueError(period)
+            end = last + timedelta(days=1)
+        else:
+            raise ValueError(period)
+    except ValueError as exc:
+        raise InvalidInput(f"统计周期 {period!r} 无效; 用 2026、2026-11、2026-11-24、2026-11-23..2026-11-29 或 last30d") from exc
+    return period, start.astimezone(UTC), end.astimezone(UTC)

@@ -66,9 +66,18 @@ def states_figure(answer: str, figure: Figure) -> bool:
     for match in _NUMBER.finditer(text):
         if abs(float(match.group()) - figure.value) <= figure.tolerance + 1e-9:
             following = text[match.end() : match.end() + len(figure.unit) + 1].lstrip()
-            if not figure.unit or following.startswith(figure.unit):
+            if not figure.unit or following.startswith(figure.unit) or _same_counter(figure.unit, following):
                 return True
     return False
+
+
+# Measure words of a count of things: "21 盏路灯" and "21 个路灯" state the same figure (a classifier is no
+# unit). 件 is not among them: cases are counted in 件, and "320 处" is not a count of cases.
+COUNTERS = frozenset("个盏座台处根组家辆块段棵")
+
+
+def _same_counter(unit: str, following: str) -> bool:
+    return len(unit) == 1 and unit in COUNTERS and following[:1] in COUNTERS
 
 
 def names_period(answer: str, spellings: Iterable[str]) -> bool:

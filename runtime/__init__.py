@@ -210,7 +210,8 @@ def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:
     checkpoints = stack.enter_context(Checkpoints(database_url(runtime.settings)))
     embed = runtime.documents.dense.embedder.embed_query if runtime.documents is not None else None
     return ChatService(runtime.services, CityLexicon.from_graph(runtime.graph), IntentRecognizer(embed),
-                       checkpoints.saver, make_chat_model(runtime.settings), runtime.graph)  # fmt: skip
+                       checkpoints.saver, make_chat_model(runtime.settings), runtime.graph,
+                       runtime.settings.llm_turn_budget_s)  # fmt: skip
 
 
 def _sensor_registry(runtime: Runtime) -> Registry:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from core.citations import Citation, ToolOutput
 from core.exceptions import InvalidInput, NotFound
-from core.times import china_if_naive
+from core.times import china_if_naive, period_bounds
 from core.untrusted import quote_without_instructions
 from graph.ids import asset_category_code, asset_category_id, component_code, label_for_id
 from services.dispatch.workflow import TERMINAL_NAMES
@@ -91,6 +91,8 @@ class AlarmsArgs(BaseModel):
         pattern=r"^(component-)?\d{4}$",
         description="only alarms on assets of this component category, e.g. 0601 泵站",
     )
+    opened: str | None = Field(None, max_length=22, description="opened in a period: 2026-12-05, 2026-11, last7d…")
+    closed: str | None = Field(None, max_length=22, description="closed in a period (then state is closed)")
 
 
 class VitalsArgs(BaseModel):
@@ -230,22 +232,59 @@ def asset_status(client: ServicesClient, args: AssetStatusArgs) -> ToolOutput:
 
 
 def open_alarms(client: ServicesClient, args: AlarmsArgs) -> ToolOutput:
+    if not args.asset_category:
+        return ToolOutput(data=_counted_alarms(client, args))
     items = client.alarms(state=args.state, district=args.district, kind=args.kind, level=args.level)
     if args.asset_category:
         # Asset codes carry their category: 6 admin digits, then 2 major + 2 minor (GB/T 30428.2).
         code = component_code(args.asset_category)
         items = [a for a in items if asset_category_code(a["asset_id"]) == code]
     items.sort(key=lambda a: -rank(a["level"]))  # most severe first, newest first within a level
-    groups = Counter((asset_category_id(a["asset_id"]), a["district"]) for a in items)
     summary = {
         "count": len(items),
-        "groups": [{"category": c, "district": d, "count": n} for (c, d), n in groups.most_common()],
+        "groups": _groups(items),
         "by_level": dict(Counter(a["level"] for a in items)),
         "by_kind": dict(Counter(a["kind"] for a in items)),
         "by_district": dict(Counter(a["district"] for a in items)),
         "truncated": len(items) >= 200,
     }
     return ToolOutput(data={**summary, "items": items[:MAX_LIST]})
+
+
+def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
+    """Counts from the database (whole, whatever their number) and the most severe alarms: each level's
+    newest, from 报警 down, so a page of the newest never hides an older 报警."""
+    scope = {"state": args.state, "district": args.district, "kind": args.kind, "level": args.level,
+             "opened": args.opened, "closed": args.closed}  # fmt: skip
+    by_district = client.alarm_stats(**scope, group_by="district")
+    by_kind = client.alarm_stats(**scope, group_by="kind")
+    items: list[Json] = []
+    for level in ("alarm", "warning", "watch"):
+        if len(items) < MAX_LIST and by_district["by_level"].get(level) and args.level in (None, level):
+            found = client.alarms(state=args.state, district=args.district, kind=args.kind, level=level)
+            items += [a for a in found if _within(a, args)][: MAX_LIST - len(items)]
+    return {"count": by_district["total"], "by_level": by_district["by_level"],
+            "by_kind": {g["key"]: g["count"] for g in by_kind["groups"]},
+            "by_district": {g["key"]: g["count"] for g in by_district["groups"]},
+            "opened": args.opened, "closed": args.closed, "start": by_district["start"], "end": by_district["end"],
+            "groups": _groups(items), "truncated": False, "items": items}  # fmt: skip
+
+
+def _groups(items: list[Json]) -> list[Json]:
+    """(component category, district) of the listed alarms, most first: whom to ask about them."""
+    groups = Counter((asset_category_id(a["asset_id"]), a["district"]) for a in items)
+    return [{"category": c, "district": d, "count": n} for (c, d), n in groups.most_common()]
+
+
+def _within(alarm: Json, args: AlarmsArgs) -> bool:
+    """An alarm of the list opened (or closed) in the period asked (the list route takes no period)."""
+    for period, field in ((args.opened, "opened_at"), (args.closed, "closed_at")):
+        if period:
+            _, since, until = period_bounds(period, datetime.now(UTC))
+            moment = alarm.get(field)
+            if not moment or not since <= datetime.fromisoformat(moment) < until:
+                return False
+    return True
 
 
 def city_vitals(client: ServicesClient, args: VitalsArgs) -> ToolOutput:
@@ -313,7 +352,7 @@ def department_evaluation(client: ServicesClient, args: EvaluationArgs) -> ToolO
 
 def query_figures(client: ServicesClient, args: FigureQuery) -> ToolOutput:
     # The city's districts are looked up only for a per-district case count (the one grouping that needs them).
-    per_district = args.group_by == "district" and args.measure in CASE_MEASURES and not args.district
+    per_district = args.group_by == "district" and args.measure in CASE_MEASURES and not (args.district or args.districts)
     districts = sorted(d["id"] for d in client.search_entities("区", label="District", limit=100)) if per_district else []
     return ToolOutput(data=run_query(client, args, districts).model_dump())
 

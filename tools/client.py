@@ -140,6 +140,12 @@ class ServicesClient(ABC):
                level: str | None = None) -> list[Json]:  # fmt: skip
         """Threshold alarms."""
 
+    @operation("GET", "/v1/monitoring/alarms/stats")
+    def alarm_stats(self, state: str | None = None, district: str | None = None, kind: str | None = None,
+                    level: str | None = None, opened: str | None = None, closed: str | None = None,
+                    group_by: str | None = None) -> Json:  # fmt: skip
+        """How many alarms, opened or closed in a period, per district, kind, level or state (counted in the database)."""
+
     @operation("GET", "/v1/monitoring/vitals", items=True)
     def vitals(self, district: str | None = None) -> list[Json]:
         """The city's (or a district's) vital signs."""

@@ -5,6 +5,9 @@ the services' own counts (``/v1/cases/stats``, ``/v1/evaluation``) — never fro
 
 from __future__ import annotations
 
+import re
+
+from core.exceptions import NotFound
 from tools.client import Json, ServicesClient
 from tools.forecast_figures import forecast_figures
 from tools.query_spec import CASE_MEASURES, SOURCES, FigureQuery, FigureRow, Figures, is_rate, unit_of
@@ -13,6 +16,7 @@ from tools.reading_figures import reading_figures
 
 def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     """The figures ``query`` asks for; ``districts`` are the city's district codes (for a per-district count)."""
+    query = resolved(client, query)
     if query.measure == "readings":
         return reading_figures(client, query)
     if query.measure == "forecast":
@@ -27,12 +31,18 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         earlier = query.model_copy(update={"period": query.compare_period, "compare_period": None})
         figures.previous = run_query(client, earlier, districts)
         now, before = (f.total.value if f.total else None for f in (figures, figures.previous))
+        partial = figures.previous.note.endswith("/ partial")
         if now is not None and before is not None:
             scale = 100 if is_rate(query.measure) else 1
             figures.change = round((now - before) * scale, 2)
             figures.change_pct = (
-                round((now - before) / before * 100, 1) if before and not is_rate(query.measure) else None
+                round((now - before) / before * 100, 1) if before and not is_rate(query.measure) and not partial else None
             )
+        if partial:
+            # The period before is only partly on record: the difference is said with that caveat, a growth rate
+            # against it would mislead (环比增幅不可比).
+            since = figures.previous.note.split(" 起")[0].split(" ")[-1]
+            figures.note = "；".join(x for x in (figures.note, f"前一期只有 {since} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
     return figures
 
 
@@ -41,7 +51,7 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     whole = client.case_stats(query.period, query.district, query.category, query.source)
     rows: list[FigureRow] = []
     if query.group_by == "district":
-        for code in [query.district] if query.district else districts:
+        for code in [query.district] if query.district else query.districts or districts:
             stats = client.case_stats(query.period, code, query.category, query.source)
             rows.append(FigureRow(key=code, value=stats[field]))
     elif query.group_by == "source":
@@ -60,7 +70,17 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
                 if not query.departments or i["department_id"] in query.departments]  # fmt: skip
         return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]),
                         note="按部门为派遣到该部门的案件数 / per department: cases dispatched to it")  # fmt: skip
-    return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]))
+    # Cases open now are whole whenever the record starts; a count of a period before it is not.
+    return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]),
+                    note=_coverage(whole) if field != "open" else "")
+
+
+def _coverage(stats: Json) -> str:
+    """Says so when the period starts before the first case on record: its figure covers only part of it."""
+    since = stats.get("data_since")
+    if since and since[:10] > stats["start"][:10]:  # by day: a record starting at noon covers that day
+        return f"系统中的案件记录从 {since[:10]} 起，此前没有记录：本期数字只覆盖 {since[:10]} 之后 / partial"
+    return ""
 
 
 def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
@@ -69,9 +89,13 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     counts = client.asset_stats(
         query.asset_categories or None, query.district, query.asset_status or None, group
     )
-    rows = [FigureRow(key=g["key"], value=g["count"]) for g in counts["groups"]]
+    # Category groups come as component codes ("0601"); the rows carry the graph's ids, as filters do.
+    rows = [FigureRow(key=f"component-{g['key']}" if group == "category" and g["key"].isdigit() else g["key"],
+                      value=g["count"]) for g in counts["groups"]
+            if group != "district" or not query.districts or g["key"] in query.districts]  # fmt: skip
+    total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
     return Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
-                   total=FigureRow(key="", value=counts["total"]))  # fmt: skip
+                   total=FigureRow(key="", value=total))  # fmt: skip
 
 
 def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:
@@ -128,3 +152,33 @@ def _figures(
 ) -> Figures:
     return Figures(measure=query.measure, unit=unit_of(query.measure), period=source["period"], start=source["start"],
                    end=source["end"], rows=rows, total=total, note=note)  # fmt: skip
+
+
+MATCH_FLOOR = 0.6  # below it a fuzzy hit is another place ("水务" is not "商务")
+ID_FORMS = {"District": r"\d{6}", "Category": r"(?:event|component)-\d{4}", "Department": r"dept-[\w-]+"}
+
+
+def resolved(client: ServicesClient, query: FigureQuery) -> FigureQuery:
+    """The query with names ("A3区", "市水务局", "道路积水内涝") turned into the graph's ids: a model may fill the
+    spec with the words it read, and the executor, not the model, knows the ids. A name matching nothing is an
+    error that says so, never a wider scope."""
+    update: dict[str, object] = {}
+    if query.district and not re.fullmatch(ID_FORMS["District"], query.district):
+        update["district"] = _id_of(client, query.district, ("District",))
+    if query.category and not re.fullmatch(ID_FORMS["Category"], query.category):
+        update["category"] = _id_of(client, query.category, ("EventCategory", "ComponentCategory"))
+    if any(not re.fullmatch(ID_FORMS["District"], d) for d in query.districts):
+        update["districts"] = [d if re.fullmatch(ID_FORMS["District"], d) else _id_of(client, d, ("District",))
+                               for d in query.districts]  # fmt: skip
+    if any(not re.fullmatch(ID_FORMS["Department"], d) for d in query.departments):
+        update["departments"] = [d if re.fullmatch(ID_FORMS["Department"], d) else _id_of(client, d, ("Department",))
+                                 for d in query.departments]  # fmt: skip
+    return query.model_copy(update=update) if update else query
+
+
+def _id_of(client: ServicesClient, name: str, labels: tuple[str, ...]) -> str:
+    for label in labels:
+        hits = client.search_entities(name, label=label, limit=1)
+        if hits and hits[0].get("score", 1.0) >= MATCH_FLOOR:
+            return str(hits[0]["id"])
+    raise NotFound(f"没有名为「{name}」的{'区' if labels == ('District',) else '类别' if 'Category' in labels[0] else '部门'}")

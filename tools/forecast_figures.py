@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from core.exceptions import YiwangError
-from core.times import CHINA
-from services.dispatch.performance import period_bounds
+from core.times import CHINA, period_bounds
 from services.monitoring.sensors import MAX_SENSORS
 from tools.client import Json, ServicesClient
 from tools.query_spec import FigureQuery, FigureRow, Figures

@@ -31,7 +31,7 @@ from services.dispatch.stats import case_stats as count_cases
 from services.dispatch.writes import create_case_once, transition_once
 from services.forecasting.forecast import Forecast, ForecastRequest
 from services.forecasting.forecast import forecast as make_forecast
-from services.monitoring.alarms import AlarmPublic, list_alarms
+from services.monitoring.alarms import AlarmCounts, AlarmPublic, count_alarms, list_alarms
 from services.monitoring.readings import readings_of
 from services.monitoring.sensors import SensorPublic, SensorWindowStats, list_sensors, window_stats
 from services.monitoring.vitals import Vital
@@ -108,6 +108,13 @@ def alarms(
 ) -> list[AlarmPublic]:
     with parts.sessions() as session:
         return list_alarms(session, state, district, kind, level)
+
+
+def alarm_stats(parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None,
+                opened: str | None, closed: str | None, group_by: str | None) -> AlarmCounts:  # fmt: skip
+    with parts.sessions() as session:
+        return count_alarms(session, state=state, district=district, kind=kind, level=level, opened=opened,
+                            closed=closed, group_by=group_by)  # fmt: skip
 
 
 def vitals(parts: InProcess, district: str | None) -> list[Vital]:

@@ -28,10 +28,11 @@ class FigureQuery(BaseModel):
     period: str | None = Field(
         None, max_length=22, description="2026-11, 2026-11-23..2026-11-29, last7d…; default this month"
     )
-    district: str | None = Field(None, pattern=r"^\d{6}$", description="district code, e.g. 990103")
-    category: str | None = Field(None, max_length=32, description="category id, e.g. event-0405")
+    district: str | None = Field(None, max_length=20, description="district code (990103) or name (A3区)")
+    districts: list[str] = Field(default_factory=list, max_length=20, description="several districts, side by side")
+    category: str | None = Field(None, max_length=32, description="category id (event-0405) or name (道路积水内涝)")
     source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
-    departments: list[str] = Field(default_factory=list, max_length=100, description="department ids to keep")
+    departments: list[str] = Field(default_factory=list, max_length=100, description="department ids or names to keep")
     asset_categories: list[str] = Field(
         default_factory=list, max_length=50, description="component categories (assets)"
     )

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from core.exceptions import InvalidInput
-from services.dispatch.performance import period_bounds
+from core.times import period_bounds
 from services.monitoring.alarm_rules import Thresholds, level_of
 from services.monitoring.sensors import MAX_SENSORS
 from tools.client import Json, ServicesClient

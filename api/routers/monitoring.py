@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import RegistryDep, SessionDep, SimulationDep
 from core.exceptions import Conflict
 from core.times import china_if_naive
-from services.monitoring.alarms import AlarmPublic, list_alarms
+from services.monitoring.alarms import AlarmCounts, AlarmPublic, count_alarms, list_alarms
 from services.monitoring.readings import READINGS_PAGE, IngestResult, ReadingBatch, readings_of
 from services.monitoring.readings import ingest as ingest_readings
 from services.monitoring.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
@@ -80,6 +80,16 @@ def alarms(session: SessionDep, state: str | None = None, district: str | None =
            level: str | None = None) -> AlarmList:  # fmt: skip
     """Threshold alarms, newest first (``state=open`` for what needs attention now)."""
     return AlarmList(items=list_alarms(session, state, district, kind, level))
+
+
+@router.get("/alarms/stats", response_model=AlarmCounts)
+def alarm_stats(session: SessionDep, state: str | None = None, district: str | None = None, kind: str | None = None,
+                level: str | None = None, opened: str | None = None, closed: str | None = None,
+                group_by: str | None = None) -> AlarmCounts:  # fmt: skip
+    """How many alarms (``opened``/``closed`` in a period: 2026-12-05, 2026-11, last7d…), per district, kind,
+    level or state, counted in the database."""
+    return count_alarms(session, state=state, district=district, kind=kind, level=level, opened=opened,
+                        closed=closed, group_by=group_by)  # fmt: skip
 
 
 @router.get("/vitals", response_model=VitalList)

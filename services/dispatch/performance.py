@@ -8,16 +8,14 @@ to (each dispatch to the department it was sent to), in the period of its dispat
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.exceptions import InvalidInput
-from core.times import CHINA, as_utc, local_iso
+from core.times import as_utc, local_iso, period_bounds
 from services.dispatch.tables import CaseEventRow, CaseRow
 from services.dispatch.workflow import State
 
@@ -52,35 +50,6 @@ class Evaluation(BaseModel):
     start: str
     end: str
     items: list[DepartmentIndicators]
-
-
-def period_bounds(period: str | None, now: datetime) -> tuple[str, datetime, datetime]:
-    """``2026``, ``2026-11``, ``2026-11-24``, ``2026-11-23..2026-11-29`` (both days included: a week, or
-    any span an official names) or ``last30d`` (default: the current month), China time."""
-    local = now.astimezone(CHINA)
-    period = period or f"{local:%Y-%m}"
-    if match := re.fullmatch(r"last(\d{1,3})d", period):
-        return period, now - timedelta(days=int(match.group(1))), now
-    try:
-        if re.fullmatch(r"\d{4}", period):
-            start = datetime(int(period), 1, 1, tzinfo=CHINA)
-            end = start.replace(year=start.year + 1)
-        elif re.fullmatch(r"\d{4}-\d{2}", period):
-            start = datetime.strptime(period, "%Y-%m").replace(tzinfo=CHINA)
-            end = (start + timedelta(days=32)).replace(day=1)
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", period):
-            start = datetime.strptime(period, "%Y-%m-%d").replace(tzinfo=CHINA)
-            end = start + timedelta(days=1)
-        elif match := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", period):
-            start, last = (datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=CHINA) for day in match.groups())
-            if last < start:
-                raise ValueError(period)
-            end = last + timedelta(days=1)
-        else:
-            raise ValueError(period)
-    except ValueError as exc:
-        raise InvalidInput(f"统计周期 {period!r} 无效; 用 2026、2026-11、2026-11-24、2026-11-23..2026-11-29 或 last30d") from exc
-    return period, start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _rate(numerator: int, denominator: int) -> Rate:

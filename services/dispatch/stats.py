@@ -12,9 +12,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput
-from core.times import as_utc, local_iso
+from core.times import as_utc, local_iso, period_bounds
 from graph.ids import is_category_id
-from services.dispatch.performance import period_bounds
 from services.dispatch.tables import CaseRow
 from services.dispatch.workflow import TERMINAL_NAMES, State
 
@@ -39,6 +38,7 @@ class CaseStats(BaseModel):
     closed: int
     overdue: int
     by_category: list[CategoryCount]
+    data_since: str | None = None  # when the first case on record was created: a period before it is not whole
 
 
 def case_stats(session: Session, period: str | None = None, district: str | None = None,
@@ -70,6 +70,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted).where(*where)
                            .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
                            .limit(TOP_CATEGORIES))  # fmt: skip
-    return CaseStats(period=label, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
+    first = session.scalar(select(func.min(CaseRow.created_at)))
+    return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
                      total=total, open=still_open, closed=closed, overdue=overdue,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k) for c, n, k in rows])  # fmt: skip

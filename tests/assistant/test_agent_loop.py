@@ -21,8 +21,10 @@ class ScriptedModel(FakeMessagesListChatModel):
     fake models raise NotImplementedError there)."""
 
     seen: list[list[BaseMessage]] = []
+    offered: list[list[str]] = []
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
+        self.offered.append([tool.name for tool in tools])
         return self
 
     def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
@@ -97,10 +99,59 @@ def test_a_grounded_figure_survives(world, checkpoints) -> None:
 
 
 def test_the_loop_stops_at_its_step_limit(world, checkpoints) -> None:
-    model = ScriptedModel(seen=[], responses=[call("city_vitals", {}, "loop")])
+    districts = [d.id for d in world.lexicon.districts]
+    model = ScriptedModel(seen=[], responses=[call("city_vitals", {"district": d}, f"loop{i}")
+                                              for i, d in enumerate(districts)])  # fmt: skip
     reply = service(world, checkpoints, model).ask(ChatRequest(message="一直查"))
-    assert len(reply.tool_calls) == MAX_STEPS
+    assert len(reply.tool_calls) == MAX_STEPS < len(districts)
     assert reply.answer  # it still answers (here: that it cannot verify one) instead of failing
+
+
+def test_the_same_call_again_ends_the_loop_and_the_model_answers_from_what_it_has(world, checkpoints) -> None:
+    vitals = world.client.vitals()
+    first = vitals[0]
+    model = ScriptedModel(seen=[], responses=[
+        call("city_vitals", {}, "v1"), call("city_vitals", {}, "v2"),
+        AIMessage(content=f"{first['name']}：{first['value']}。"),
+    ])  # fmt: skip
+    reply = service(world, checkpoints, model).ask(ChatRequest(message="全市运行体征怎么样"))
+    assert [c.id for c in reply.tool_calls] == ["v1"]  # run once, not six times
+    assert str(first["value"]) in reply.answer
+
+
+def test_the_model_gets_the_date_the_districts_and_only_the_tools_the_question_needs(world, checkpoints) -> None:
+    from datetime import datetime
+
+    from core.times import CHINA
+
+    model = ScriptedModel(seen=[], responses=[AIMessage(content="好的。")])
+    service(world, checkpoints, model).ask(ChatRequest(message="上个月A1区受理了多少案件"),
+                                           now=datetime(2026, 12, 5, 18, 0, tzinfo=CHINA))  # fmt: skip
+    system = model.seen[0][0].content
+    first = world.lexicon.districts[0]
+    assert "今天是2026年12月5日（星期六）" in system and f"{first.name}({first.id})" in system
+    assert model.offered[0] == ["query_figures"]
+
+
+def test_names_in_a_model_filled_query_are_resolved_by_the_executor(world, checkpoints) -> None:
+    district = world.lexicon.districts[0]
+    total = world.client.case_stats("last30d", district.id)["total"]
+    model = ScriptedModel(seen=[], responses=[
+        call("query_figures", {"measure": "cases", "district": district.name, "period": "last30d"}, "q1"),
+        call("query_figures", {"measure": "cases", "district": "A8区", "period": "last30d"}, "q2"),
+        AIMessage(content=f"近30天{district.name}受理 {total} 件；A8区不存在。"),
+    ])  # fmt: skip
+    reply = service(world, checkpoints, model).ask(ChatRequest(message="近30天A1区和A8区各受理多少案件"))
+    assert [(c.id, c.ok) for c in reply.tool_calls] == [("q1", True), ("q2", False)]
+    assert "没有名为「A8区」的区" in reply.tool_calls[1].error
+    assert f"{total} 件" in reply.answer
+
+
+def test_a_turn_past_its_time_budget_is_finished_by_the_offline_planner(world, checkpoints) -> None:
+    model = ScriptedModel(seen=[], responses=[call("city_vitals", {}, "slow")])
+    chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, turn_budget_s=1e-9)
+    reply = chat.ask(ChatRequest(message="A3区雨水井盖归谁管？"))
+    assert reply.mode == "offline-planner" and "离线规划器" in reply.answer
 
 
 def test_a_model_failure_falls_back_to_the_offline_planner_and_says_so(world, checkpoints) -> None:

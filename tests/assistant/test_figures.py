@@ -98,10 +98,9 @@ def test_the_executor_counts_in_the_database_keeps_ties_and_computes_the_change(
     assert {r.key for r in top.rows} == {
         r.key for r in per.rows if r.value == best
     }  # every district tied at the top
-    compared = run_query(
-        world.client, FigureQuery(measure="cases", period="2026-12", compare_period="2026-11"), districts
-    )
-    assert compared.change == compared.total.value - compared.previous.total.value
+    today = world.client.case_stats("last1d")["data_since"][:10]  # the world's cases are all of one day
+    compared = run_query(world.client, FigureQuery(measure="cases", period=today, compare_period=today), districts)
+    assert compared.total.value > 0 and compared.change == compared.total.value - compared.previous.total.value
 
 
 def test_a_case_id_ending_in_a_letter_before_市民_is_no_city(world) -> None:
@@ -200,3 +199,37 @@ def test_forecast_questions_name_days_units_intervals_and_the_backtest(world) ->
     assert (follow.measure, follow.horizon, follow.district) == ("forecast", 2, "990105")
     water = _ask(world, "未来24小时A2区积水水位会不会超过警戒").query
     assert (water.measure, water.sensor_kind, water.horizon, water.district) == ("forecast", "water_level", 24, "990102")
+
+
+def test_open_cases_now_bottom_ranks_asset_follow_ups_and_groupings(world) -> None:
+    open_now = _ask(world, "哪个区未结的案子最少？")
+    assert open_now.query.measure == "open" and open_now.query.period.startswith("2000-01-01..")
+    assert open_now.period.label.startswith("当前") and not open_now.assumed_period
+    bottom = _ask(world, "倒数三名是哪几个区", _ask(world, "上个月各区案件量是多少").memory()).query
+    assert (bottom.order, bottom.top, bottom.period, bottom.group_by) == ("asc", 3, "2026-11", "district")
+    district, other = world.lexicon.districts[1], world.lexicon.districts[3]
+    bridges = _ask(world, f"{district.name}有多少座桥")
+    assert bridges.query.measure == "assets" and bridges.query.asset_categories == ["component-0204"]
+    again = _ask(world, f"{other.name}呢", bridges.memory()).query
+    assert (again.measure, again.district, again.asset_categories) == ("assets", other.id, ["component-0204"])
+    both = _ask(world, f"{district.name}泵站和水闸分别有多少").query
+    assert both.group_by == "category" and len(both.asset_categories) == 2
+    per = run_query(world.client, both, [])
+    assert {r.key for r in per.rows} <= set(both.asset_categories)  # ids the answer can name
+
+
+def test_a_period_before_the_first_case_on_record_is_said_to_be_partial(world) -> None:
+    first = world.client.case_stats("2026")["data_since"]
+    assert first  # the world has cases
+    before = run_query(world.client, FigureQuery(measure="cases", period="2020"), [])
+    assert first[:10] in before.note and before.note.endswith("/ partial")
+    compared = run_query(world.client, FigureQuery(measure="cases", period="2026-12", compare_period="2020-12"), [])
+    # Against a month not on record: the difference with a caveat, never a growth rate.
+    assert compared.change_pct is None and "不计算环比增幅" in compared.note and first[:10] in compared.note
+
+
+def test_a_department_asked_how_it_did_gets_its_figures_not_a_refusal(world) -> None:
+    from assistant.refusals import refusal
+
+    assert refusal("A2区城市管理和综合执法局这个月表现怎么样") is None
+    assert refusal("张局长表现怎么样") is not None

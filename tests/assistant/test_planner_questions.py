@@ -618,7 +618,7 @@ def indicator(text: str, period: Callable[[], str], department_id: str, measure:
         if not items:
             return Expect([text], contains=[node_name(world, department_id), "没有可统计的", period_word], tools={"query_figures"})
         rate = getattr(items[0], measure)
-        counts = re.escape(f"（{rate.numerator}/{rate.denominator}）")
+        counts = rf"（\S+ {rate.numerator} 件 / \S+ {rate.denominator} 件）"  # the counts behind the rate, named
         return Expect([text], contains=[node_name(world, department_id), measure, period_word],
                       patterns=[re.escape(percent(rate)) + counts], tools={"query_figures"})  # fmt: skip
 

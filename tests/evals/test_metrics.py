@@ -33,6 +33,8 @@ def test_a_figure_is_stated_only_with_its_value_and_unit() -> None:
     assert states_figure("按期处置率为95.26%", Figure(95.3, tolerance=0.05, unit="%"))
     assert not states_figure("A3区本月 321 件", Figure(320, unit="件"))
     assert not states_figure("A3区本月 320 处", Figure(320, unit="件"))
+    assert states_figure("A3区坏了 21 盏路灯", Figure(21, unit="个"))  # a classifier of things is no unit
+    assert not states_figure("A3区坏了 21 盏路灯", Figure(21, unit="%"))
     assert not states_figure("没有数据", Figure(0))
 
 

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.exceptions import InvalidInput
+from core.times import period_bounds
 from graph.demo.city import CityData
 from graph.store import GraphStore
 from services.db import make_engine, migrate, session_factory
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, TransitionRequest
-from services.dispatch.performance import evaluate_departments, period_bounds
+from services.dispatch.performance import evaluate_departments
 
 MONDAY = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 10:00 China time
 

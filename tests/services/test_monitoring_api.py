@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from core.times import local_iso
+from core.times import CHINA, local_iso
 from graph.demo.city import CityData
 from graph.store import GraphStore
 from services.db import make_engine, migrate, session_factory
@@ -215,3 +215,26 @@ def test_window_stats_refuse_an_unknown_kind_or_an_empty_window(client: TestClie
                                                            "until": (T0 - timedelta(hours=1)).isoformat()})  # fmt: skip
     assert backwards.status_code == 422 and "since" in backwards.json()["error"]["message"]
     assert client.get("/v1/monitoring/stats", params={"kind": "water_level"}).status_code == 422
+
+
+def test_alarm_counts_are_whole_per_district_kind_and_level_and_by_when_they_opened_or_closed(
+    client: TestClient, small_city: CityData
+) -> None:
+    water = [s for s in small_city.nodes["Sensor"] if s["kind"] == "water_level"][:3]
+    gas = _sensor(small_city, "gas_concentration")
+    now = datetime.now(UTC)
+    _post(client, *[(s["id"], now - timedelta(minutes=30), 45.0) for s in water], (gas["id"], now - timedelta(minutes=30), 12.0))
+    _post(client, (water[0]["id"], now - timedelta(minutes=10), 0.0))  # back to normal: closed
+    stats = client.get("/v1/monitoring/alarms/stats", params={"group_by": "kind"}).json()
+    listed = client.get("/v1/monitoring/alarms").json()["items"]
+    assert stats["total"] == len(listed) == 4
+    assert {g["key"]: g["count"] for g in stats["groups"]} == {"water_level": 3, "gas_concentration": 1}
+    assert stats["by_level"] == {"alarm": 3, "warning": 1}
+    still_open = client.get("/v1/monitoring/alarms/stats", params={"state": "open", "group_by": "district"}).json()
+    assert still_open["total"] == 3 and sum(g["count"] for g in still_open["groups"]) == 3
+    today = f"{datetime.now(UTC).astimezone(CHINA):%Y-%m-%d}"
+    closed_today = client.get("/v1/monitoring/alarms/stats", params={"closed": today}).json()
+    assert closed_today["total"] == 1 and closed_today["start"].startswith(today)
+    assert client.get("/v1/monitoring/alarms/stats", params={"opened": "2020-01"}).json()["total"] == 0
+    bad = client.get("/v1/monitoring/alarms/stats", params={"group_by": "colour"})
+    assert bad.status_code == 422 and "group_by" in bad.json()["error"]["message"]

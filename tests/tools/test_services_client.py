@@ -81,6 +81,7 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         "readings": lambda c: c.readings(sensor["id"], since=window["since"].isoformat()),  # a string, as a recipe gives it
         "sensor_stats": lambda c: c.sensor_stats("water_level", sensor["district"], **window),
         "alarms": lambda c: c.alarms(state="open"),
+        "alarm_stats": lambda c: c.alarm_stats(state="open", opened="2026", group_by="kind"),
         "vitals": lambda c: c.vitals("990103"),
         "forecast": lambda c: c.forecast(f"sensor:{sensor['id']}", 6),
         "create_case": lambda c: created.setdefault("case", c.create_case(report, idempotency_key="agree-1")["id"]),
