@@ -46,8 +46,14 @@ def _similar(a: str, b: str) -> bool:
     )
 
 
+def test_the_second_development_set_is_well_formed() -> None:
+    rows = _read(DATA / "chat_dev2_src.jsonl")
+    assert len({r["id"] for r in rows}) == len(rows) >= 50
+    assert all(r["intent"] in INTENTS and r["turns"] and r["expects"].strip() for r in rows)
+
+
 def test_no_held_out_question_is_a_near_copy_of_a_development_one() -> None:
-    dev = ["".join(r["turns"]) for r in _read(SETS["dev"])]
+    dev = ["".join(r["turns"]) for path in (SETS["dev"], DATA / "chat_dev2_src.jsonl") for r in _read(path)]
     held = [(r["id"], "".join(r["turns"])) for r in _read(SETS["heldout"])]
     copies = [(hid, q, d) for hid, q in held for d in dev if _similar(q, d)]
     assert copies == []
