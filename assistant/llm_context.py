@@ -40,7 +40,7 @@ TOOLS_BY_INTENT: dict[Intent, tuple[str, ...]] = {
     Intent.TRIAGE: ("triage_report", "create_case"),
 }
 DEFAULT_TOOLS = ("query_figures", "search_policies", "open_alarms", "graph_query")  # graph_query: when a graph is open
-MAX_TOOLS = 4
+MAX_TOOLS = 3  # with the rules and the districts: ≤ ~1,500 prompt tokens (bench/llm_prompt_bench.py)
 
 
 def system_prompt(now: datetime, lexicon: CityLexicon) -> str:

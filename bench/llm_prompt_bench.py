@@ -47,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8089/v1")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
-    parser.add_argument("--questions", type=int, default=20, help="held-out questions whose tool choice is counted")
+    parser.add_argument("--questions", type=int, default=20, help="development questions whose tool choice is counted")
     args = parser.parse_args()
     settings = get_settings()
     graph = open_graph(settings)
@@ -57,7 +57,8 @@ def main() -> None:
     now = datetime.now(UTC)
     system = system_prompt(now, lexicon)
     http = httpx.Client(base_url=args.url, timeout=600)
-    questions = [json.loads(line)["turns"][-1] for line in (DATA / "chat_heldout_src.jsonl").open(encoding="utf-8")]
+    # Development questions: a bench prints what it asks, and held-out questions are not for reading.
+    questions = [json.loads(line)["turns"][-1] for line in (DATA / "chat_dev_src.jsonl").open(encoding="utf-8")]
     step = max(1, len(questions) // args.questions)
     chosen = questions[::step][: args.questions]
 
@@ -67,12 +68,12 @@ def main() -> None:
     cache: dict[tuple[str, ...], int] = {}
     for question in chosen:
         state = {"question": question, "now": now.isoformat(), "memory": {}, "records": []}
-        names = tuple(tools_for(_turn(state, _Deps(lexicon, recognizer)).intents))  # type: ignore[arg-type]
+        names = tuple(n for n in tools_for(_turn(state, _Deps(lexicon, recognizer)).intents) if n in schemas)  # type: ignore[arg-type]
         if names not in cache:
             cache[names] = prompt_tokens(http, args.model, system, [schemas[n] for n in names])[0]
         counts.append(cache[names])
         print(f"  {cache[names]:5d} tokens  {', '.join(names):60s} {question[:30]}")
-    print(f"per question ({len(counts)} held-out questions): median {statistics.median(counts):.0f}, "
+    print(f"per question ({len(counts)} development questions): median {statistics.median(counts):.0f}, "
           f"max {max(counts)} tokens (target ≤ 1500); baseline {every}: {every / statistics.median(counts):.1f}× more")
 
 

@@ -77,5 +77,24 @@ def langchain_tools() -> list[StructuredTool]:
     def unreachable(**_: Any) -> str:
         raise RuntimeError("tools run through tools.runner.run_tool")
 
-    return [StructuredTool.from_function(func=unreachable, name=spec.name, description=spec.description,
-                                         args_schema=spec.args) for spec in TOOLS.values()]  # fmt: skip
+    return [StructuredTool(func=unreachable, name=spec.name, description=spec.description,
+                           args_schema=compact_schema(spec.args.model_json_schema())) for spec in TOOLS.values()]  # fmt: skip
+
+
+# Keys a model does not need to fill the arguments well; the arguments are validated in full on the way in.
+NOT_FOR_MODELS = {"title", "default", "maxLength", "minLength", "maxItems", "pattern"}
+
+
+def compact_schema(schema: Any) -> Any:
+    """A JSON schema as a small model reads it best and cheapest: an optional field is its type (not
+    ``anyOf`` with null), without titles, defaults and length limits (a third of the tokens, measured in
+    ``bench/llm_prompt_bench.py``)."""
+    if isinstance(schema, list):
+        return [compact_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    options = schema.get("anyOf")
+    if options and len(options) == 2 and {"type": "null"} in options:
+        kept = next(o for o in options if o != {"type": "null"})
+        schema = {**{k: v for k, v in schema.items() if k != "anyOf"}, **kept}
+    return {key: compact_schema(value) for key, value in schema.items() if key not in NOT_FOR_MODELS}
