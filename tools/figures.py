@@ -17,6 +17,8 @@ from tools.reading_figures import reading_figures
 def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     """The figures ``query`` asks for; ``districts`` are the city's district codes (for a per-district count)."""
     query = resolved(client, query)
+    if query.districts and not query.group_by:
+        query = query.model_copy(update={"group_by": "district"})  # several districts are set side by side
     if query.measure == "readings":
         return reading_figures(client, query)
     if query.measure == "forecast":

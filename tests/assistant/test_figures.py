@@ -233,3 +233,10 @@ def test_a_department_asked_how_it_did_gets_its_figures_not_a_refusal(world) -> 
 
     assert refusal("A2区城市管理和综合执法局这个月表现怎么样") is None
     assert refusal("张局长表现怎么样") is not None
+
+
+def test_several_districts_are_set_side_by_side_and_names_are_resolved(world) -> None:
+    first, second = world.lexicon.districts[0], world.lexicon.districts[1]
+    both = run_query(world.client, FigureQuery(measure="cases", period="last30d", districts=[first.name, second.id]), [])
+    assert [r.key for r in both.rows] == [first.id, second.id]
+    assert [r.value for r in both.rows] == [world.client.case_stats("last30d", d)["total"] for d in (first.id, second.id)]
