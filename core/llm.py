@@ -15,9 +15,9 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         from langchain_ollama import ChatOllama
 
         return ChatOllama(base_url=settings.llm_base_url, model=settings.llm_model or "qwen2.5", temperature=0,
-                          client_kwargs={"timeout": settings.llm_timeout_s})  # fmt: skip
+                          num_predict=settings.llm_max_tokens, client_kwargs={"timeout": settings.llm_timeout_s})  # fmt: skip
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "default",
                       api_key=settings.llm_api_key or "not-needed", temperature=0,
-                      timeout=settings.llm_timeout_s, max_retries=1)  # fmt: skip
+                      timeout=settings.llm_timeout_s, max_retries=1, max_tokens=settings.llm_max_tokens)  # fmt: skip

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
         "openai", description="'openai' for any OpenAI-compatible /v1 endpoint (vLLM, DeepSeek, Qwen, Ollama's /v1); "
         "'ollama' for Ollama's native API at llm_base_url.")
     llm_timeout_s: float = Field(30.0, gt=0, description="Time limit of one LLM call; past it the offline planner answers.")
+    llm_max_tokens: int = Field(600, ge=16, le=8192, description="Most tokens the model may write in one reply "
+                                "(a small model can ramble for minutes on a CPU).")
     llm_turn_budget_s: float = Field(120.0, gt=0, description="Time limit of one chat turn in LLM mode; past it the "
                                      "offline planner finishes the turn.")
     services_url: str = Field("", description="Base URL of the monitoring/dispatch/forecast APIs the assistant's tools "

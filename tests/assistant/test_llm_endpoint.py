@@ -73,6 +73,7 @@ def test_an_openai_compatible_endpoint_drives_the_loop(world, checkpoints, endpo
     # Only the tools the question can need are offered (a small model reads fewer tokens and picks among fewer).
     assert first["model"] == "qwen-test" and {t["function"]["name"] for t in first["tools"]} == {"responsible_department", "search_entities"}
     assert "今天是" in first["messages"][0]["content"]  # the date: a model does not guess the year
+    assert (first.get("max_tokens") or first.get("max_completion_tokens")) == 600  # a reply cannot run for minutes
     assert "<question>" in first["messages"][-1]["content"]
     tool_message = next(m for m in seen[1]["messages"] if m["role"] == "tool")
     assert tool_message["tool_call_id"] == "call_1" and tool_message["content"].startswith("<tool_result")
