@@ -276,6 +276,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         and ASSET_COUNT.search(question)
         and not (
             CASE_WORDS.search(question) or STATUS_WORDS.search(question) or slots.places or slots.asset_ids
+            or "率" in question  # "路灯故障率": a rate, never a count of lamps
         )
     ):
         return _asset_query(question, slots, assets)

@@ -57,6 +57,7 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.VITALS,
         re.compile(
             r"生命体征|体征|运行态势|总体(?:运行)?情况|整体(?:运行)?情况|运行概况|城市运行.*(?:怎么样|如何|情况)"
+            r"|供水压力合格率|路灯故障率"  # vital signs asked by name
         ),
     ),
     (

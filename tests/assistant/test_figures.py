@@ -240,3 +240,10 @@ def test_several_districts_are_set_side_by_side_and_names_are_resolved(world) ->
     both = run_query(world.client, FigureQuery(measure="cases", period="last30d", districts=[first.name, second.id]), [])
     assert [r.key for r in both.rows] == [first.id, second.id]
     assert [r.value for r in both.rows] == [world.client.case_stats("last30d", d)["total"] for d in (first.id, second.id)]
+
+
+def test_a_vital_sign_asked_by_name_is_not_a_count_or_a_reading(world) -> None:
+    for question in ("路灯故障率是多少", "供水压力合格率现在多少？正常不"):
+        query = _ask(world, question).query
+        assert query is None or query.measure not in ("assets", "readings"), question
+    assert "vitals" in [str(i) for i in world.recognizer.by_rules("供水压力合格率现在多少")]
