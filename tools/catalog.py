@@ -259,10 +259,13 @@ def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
     by_district = client.alarm_stats(**scope, group_by="district")
     by_kind = client.alarm_stats(**scope, group_by="kind")
     items: list[Json] = []
+    now = datetime.now(UTC)  # the periods' bounds once, not once per listed alarm
+    windows = {field: period_bounds(period, now)[1:] for period, field in ((args.opened, "opened_at"),
+                                                                          (args.closed, "closed_at")) if period}  # fmt: skip
     for level in ("alarm", "warning", "watch"):
         if len(items) < MAX_LIST and by_district["by_level"].get(level) and args.level in (None, level):
             found = client.alarms(state=args.state, district=args.district, kind=args.kind, level=level)
-            items += [a for a in found if _within(a, args)][: MAX_LIST - len(items)]
+            items += [a for a in found if _within(a, windows)][: MAX_LIST - len(items)]
     return {"count": by_district["total"], "by_level": by_district["by_level"],
             "by_kind": {g["key"]: g["count"] for g in by_kind["groups"]},
             "by_district": {g["key"]: g["count"] for g in by_district["groups"]},
@@ -276,14 +279,12 @@ def _groups(items: list[Json]) -> list[Json]:
     return [{"category": c, "district": d, "count": n} for (c, d), n in groups.most_common()]
 
 
-def _within(alarm: Json, args: AlarmsArgs) -> bool:
-    """An alarm of the list opened (or closed) in the period asked (the list route takes no period)."""
-    for period, field in ((args.opened, "opened_at"), (args.closed, "closed_at")):
-        if period:
-            _, since, until = period_bounds(period, datetime.now(UTC))
-            moment = alarm.get(field)
-            if not moment or not since <= datetime.fromisoformat(moment) < until:
-                return False
+def _within(alarm: Json, windows: dict[str, tuple[datetime, datetime]]) -> bool:
+    """An alarm of the list opened (or closed) in the periods asked (the list route takes no period)."""
+    for field, (since, until) in windows.items():
+        moment = alarm.get(field)
+        if not moment or not since <= datetime.fromisoformat(moment) < until:
+            return False
     return True
 
 

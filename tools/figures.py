@@ -11,7 +11,7 @@ from core.exceptions import NotFound
 from tools.client import Json, ServicesClient
 from tools.forecast_figures import forecast_figures
 from tools.query_spec import CASE_MEASURES, SOURCES, FigureQuery, FigureRow, Figures, is_rate, unit_of
-from tools.reading_figures import reading_figures
+from tools.reading_figures import keep_ties, reading_figures
 
 
 def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
@@ -141,12 +141,7 @@ def _ordered(rows: list[FigureRow], query: FigureQuery) -> list[FigureRow]:
         rows = sorted(known, key=lambda r: r.value, reverse=query.order != "asc") + [
             r for r in rows if r.value is None
         ]
-    if not query.top or len(rows) <= query.top:
-        return rows
-    cut = query.top
-    while cut < len(rows) and rows[cut].value is not None and rows[cut].value == rows[query.top - 1].value:
-        cut += 1  # a tie at the cut stays in: "which district had the most" may have two answers
-    return rows[:cut]
+    return keep_ties(rows, query.top) if query.top else rows
 
 
 def _figures(

@@ -63,7 +63,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         row.level = level_reached(row.value, limits)
     return Figures(
         measure="readings", unit=sensors[0]["unit"] if sensors else "", period=period, start=start, end=end,
-        rows=_cut(rows, query.top or SHOWN), total=FigureRow(key="", value=len(rows)), thresholds=thresholds,
+        rows=keep_ties(rows, query.top or SHOWN), total=FigureRow(key="", value=len(rows)), thresholds=thresholds,
         lowest=lowest if query.sensor_kind not in STATUS_KINDS else None, readings=readings,
         sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits),
         codes=dict(sorted(Counter(str(round(s["last_value"])) for s in reporting).items()))
@@ -100,8 +100,10 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _cut(rows: list[FigureRow], top: int) -> list[FigureRow]:
-    cut = min(top, len(rows))
-    while 0 < cut < len(rows) and rows[cut].value == rows[cut - 1].value:
-        cut += 1  # a tie at the cut stays in
+def keep_ties(rows: list[FigureRow], top: int) -> list[FigureRow]:
+    """The first ``top`` rows of a ranking, and any tied with the last of them: "which district had the most"
+    may have two answers."""
+    cut = top
+    while cut < len(rows) and rows[cut].value is not None and rows[cut].value == rows[top - 1].value:
+        cut += 1
     return rows[:cut]
