@@ -34,9 +34,10 @@ from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.case_search import asks_one_case
 from assistant.figures import RULE_QUESTION, Understood, understand
 from assistant.grounding import Evidence, check_grounding
-from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer
+from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer, asks_definition
 from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
 from assistant.planner import MAX_ROUNDS, Record, Turn, compose, plan_calls, remember
@@ -153,6 +154,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             slots.districts or slots.departments or slots.places or slots.asset_ids):
         # "截止时间是几号，超期了吗" after a case was looked up: that case again.
         follow_up, intents = True, [Intent.CASE_LOOKUP]
+    one_case = asks_one_case(question, slots)
+    if one_case:
+        # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
+        follow_up, intents = False, [Intent.CASE_LOOKUP]
     if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and not QUESTION_CUE.search(question)
                                          and Intent.CASE_ACTION not in intents and len(question) >= 8
                                          and not slots.case_ids):  # fmt: skip
@@ -179,11 +184,13 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question)):
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
-    understood = understand(question, slots, deps.lexicon, now, memory, follow_up)
+    understood = Understood() if one_case or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
     # An instruction inside a question is data, not a request (the rest is answered); a question that is
     # nothing but such a request is declined for what it asks.
     asked = question if len(question.strip()) >= 4 else state["question"]
-    if refusal(asked) and Intent.TRIAGE not in intents and not REPORT_PREFIX.match(question):
+    # A report to triage is declined only for what must not be done ("删除案件库…"), not for the weather in it.
+    refused = None if REPORT_PREFIX.match(question) else refusal(asked, commands_only=Intent.TRIAGE in intents)
+    if refused:
         # Declined whatever city words it holds: a made-up figure, a bulk change, the weather.
         intents, understood = [Intent.UNSUPPORTED], Understood()
     elif intents == [Intent.UNSUPPORTED] and RULE_QUESTION.search(question) and not OUT_OF_SCOPE.search(question):
@@ -201,9 +208,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         Record(r["id"], r["name"], r["args"], r["ok"], r["data"], r["error"])
         for r in state.get("records", [])
     ]
-    return Turn(
-        question, intents, slots, memory, deps.lexicon, now, records, follow_up, understood=understood
-    )
+    return Turn(question, intents, slots, memory, deps.lexicon, now, records, follow_up, understood=understood,
+                refused=refused)  # fmt: skip
 
 
 FIGURE_INTENTS = {Intent.CASE_STATS, Intent.PERFORMANCE, Intent.COMPARE, Intent.FIGURES}

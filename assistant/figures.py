@@ -18,6 +18,7 @@ from typing import Any
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.periods import Period, find_period, this_month
+from assistant.places import nearest_place, unknown_named_place
 from assistant.readings import compose_readings, understand_readings
 from assistant.slots import Slots
 from core.times import CHINA
@@ -135,14 +136,17 @@ class Understood:
 
 
 def unknown_place(question: str, lexicon: CityLexicon) -> str | None:
-    """A district name or code the city does not have (A8区, 990108), or another city (B市)."""
+    """A district name or code the city does not have (A8区, 990108), another city (B市), or a road, street or
+    bridge it does not have (紫金凤凰大道)."""
     known = {d.name for d in lexicon.districts} | {d.id for d in lexicon.districts}
     for match in UNKNOWN_DISTRICT.finditer(question):
         if match.group(1) not in known:
             return match.group(1)
     city = next((n.name for n in lexicon.nodes.values() if n.label == "City"), "A市")
     other = OTHER_CITY.search(question)
-    return other.group(1) if other and other.group(1) != city else None
+    if other and other.group(1) != city:
+        return other.group(1)
+    return unknown_named_place(question, lexicon)
 
 
 def _measure(question: str) -> str | None:
@@ -184,7 +188,7 @@ def _says(word: str, question: str) -> bool:
     return word in question or (len(word) >= 2 and SOUNDS.sound(word) in SOUNDS.sound(question))
 
 
-def _asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:
+def asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:
     """Component categories a question counts: named ones (or names that sound alike), and every one a generic
     word covers (井盖: all seven kinds of cover)."""
     components = [n for n in lexicon.nodes.values() if n.label == "ComponentCategory"]
@@ -265,14 +269,14 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
     if (last_query or {}).get("measure") == "assets" and (follow_up or (
-            not _asset_categories(question, slots, lexicon) and (_shaped(question) or ASSET_COUNT.search(question)))):
+            not asset_categories(question, slots, lexicon) and (_shaped(question) or ASSET_COUNT.search(question)))):
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
-        categories = _asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
+        categories = asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
         return _asset_query(question, slots, categories, last_query.get("district"))
     if GENERIC_ASSETS.search(question) and ASSET_COUNT.search(question) and not CASE_WORDS.search(question):
         return _asset_query(question, slots, [])  # "全市部件按状态分一下": every category
     if (
-        (assets := _asset_categories(question, slots, lexicon))
+        (assets := asset_categories(question, slots, lexicon))
         and ASSET_COUNT.search(question)
         and not (
             CASE_WORDS.search(question) or STATUS_WORDS.search(question) or slots.places or slots.asset_ids
@@ -496,6 +500,10 @@ def compose_unknown(unknown: str, lexicon: CityLexicon) -> str:
     districts = lexicon.districts
     if unknown.endswith("市"):
         return f"系统只覆盖 A市，没有{unknown}的数据，无法回答；可以查询 A市 {districts[0].name}至{districts[-1].name}的情况。"
+    if not UNKNOWN_DISTRICT.fullmatch(unknown):
+        nearest = nearest_place(unknown, lexicon)
+        hint = f"是否指「{nearest}」？" if nearest else "请核对名称，或给出所在的区和附近的道路。"
+        return f"没有找到名为「{unknown}」的地点，A市的道路、街道和地标中不存在这个名称，无法按它查询。{hint}"
     listed = f"{districts[0].name}至{districts[-1].name}" if districts else ""
     # A code is not repeated: a number in the answer must come from a tool, not from the question.
     what = "这个区划代码" if unknown.isdigit() else f"「{unknown}」"

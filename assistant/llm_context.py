@@ -35,7 +35,7 @@ TOOLS_BY_INTENT: dict[Intent, tuple[str, ...]] = {
     Intent.STATUS: ("query_figures", "find_assets", "asset_status"),
     Intent.RESPONSIBILITY: ("responsible_department", "search_entities"),
     Intent.POLICY: ("search_policies",),
-    Intent.CASE_LOOKUP: ("get_case",),
+    Intent.CASE_LOOKUP: ("get_case", "find_case"),
     Intent.CASE_ACTION: ("get_case", "transition_case"),
     Intent.TRIAGE: ("triage_report", "create_case"),
 }

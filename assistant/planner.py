@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from assistant.case_search import asks_history, asks_one_case, find_case_args, unknown_case_number
 from assistant.figures import Understood, compose_figures, compose_unknown
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
+from assistant.passages import best_sentences, most_relevant_first
 from assistant.periods import find_period
 from assistant.refusals import refusal
 from assistant.slots import Slots
@@ -53,6 +55,7 @@ class Turn:
     follow_up: bool = False  # the question refers back ("它", "那里"): missing slots come from memory
     named: set[str] = field(default_factory=set)  # graph nodes the composed answer names (cited)
     understood: Understood = field(default_factory=Understood)  # a figure question as a typed query
+    refused: str | None = None  # why the message is declined (found in it as sent, instructions included)
 
     def name(self, node_id: str | None) -> str:
         """A node's name for the answer; the node is then cited."""
@@ -169,7 +172,8 @@ def _plan_alarms(turn: Turn) -> list[Call]:
     if s.level and not re.search(r"其中|里面|里头|当中", turn.question):
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     category = s.categories[0] if s.categories else None
-    if category and category.label == "ComponentCategory":
+    if category and category.label == "ComponentCategory" and category.name in turn.question:
+        # Only a kind named in full ("污水井盖"): "井盖倾斜报警" is about every kind of cover.
         args["asset_category"] = category.id
     return [Call("open_alarms", args)]
 
@@ -219,7 +223,7 @@ def _plan_responsibility(turn: Turn) -> list[Call]:
 
 
 def _plan_policy(turn: Turn) -> list[Call]:
-    args: dict[str, Any] = {"q": turn.question[:500], "k": 3}
+    args: dict[str, Any] = {"q": turn.question[:500], "k": 5}  # five, ordered again by the words they share
     return [Call("search_policies", args)]
 
 
@@ -276,6 +280,10 @@ def _plan_case_stats(turn: Turn) -> list[Call]:
 
 
 def _plan_case_lookup(turn: Turn) -> list[Call]:
+    if not turn.slots.case_ids and asks_one_case(turn.question, turn.slots):
+        if unknown_case_number(turn.question):
+            return []
+        return [Call("find_case", find_case_args(turn.question, turn.slots, turn.lexicon, turn.now))]
     case_ids = turn.slots.case_ids or ([turn.recall("case_id")] if turn.recall("case_id") else [])
     return [Call("get_case", {"case_id": c}) for c in case_ids[:3]]
 
@@ -377,7 +385,7 @@ def compose(turn: Turn) -> str:
 
 
 def _compose_unsupported(turn: Turn) -> str:
-    if why := refusal(turn.question):
+    if why := turn.refused or refusal(turn.question):
         return "抱歉，无法照办。" + why
     return ("抱歉，这个问题我无法用现有数据和工具核实，因此不作回答，以免给出没有依据的数字。"
             "我可以回答：设施/传感器状态、告警、责任部门、政策条款、预测、案件统计与查询、部门考核、城市生命体征，以及区之间的比较。")  # fmt: skip
@@ -503,41 +511,54 @@ def _compose_responsibility(turn: Turn) -> str:
                 "请说明是哪一类问题（例如：井盖缺失、道路积水、路灯不亮）以及所在的区或地点，我再查责任部门。"
             )
         return ""
-    by_department: dict[str, list[dict]] = {}
-    for record in records:
-        by_department.setdefault(record.data["department"]["id"], []).append(record.data)
-    first = records[0].data
+    by_category: dict[str, dict[str, list[dict]]] = {}
+    for record in records:  # alarms of several kinds: each category with who handles it where
+        rows = by_category.setdefault(record.data["category"]["id"], {})
+        rows.setdefault(record.data["department"]["id"], []).append(record.data)
+    return "\n".join(_responsibility_line(turn, by_department) for by_department in by_category.values())
+
+
+def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> str:
+    first = next(iter(by_department.values()))[0]
     category = f"「{first['category']['name']}」（{first['category']['id']}）"
     parts = []
     for rows in by_department.values():
         dept, rule = rows[0]["department"], rows[0]["rule"]
-        places = "、".join(r["district"]["name"] for r in rows)
+        names = list(dict.fromkeys(r["district"]["name"] for r in rows))
+        places = "、".join(names) if len(names) < len(turn.lexicon.districts) else "全市各区"
         limit = f"，处置时限 {rule['sla_hours']} 小时" if rule.get("sla_hours") else ""
         urgent = f"（紧急 {rule['urgent_sla_hours']} 小时）" if rule.get("urgent_sla_hours") else ""
         parts.append(f"在{places}由 {dept['name']} 负责（责任规则 {rule['rule_id']}{limit}{urgent}）")
         if rows[0].get("street_office"):
             parts[-1] += f"，属地街道为 {rows[0]['street_office']['name']}"
-    return f"{category}" + "；".join(parts) + "。"
+    props = first["category"].get("properties") or {}
+    oversight = [f"监管单位 {props['supervisor']}" if props.get("supervisor") else "",
+                 f"依据 {props['legal_basis'].replace(';', '、')}" if props.get("legal_basis") else ""]  # fmt: skip
+    return f"{category}" + "；".join(parts) + "。" + ("；".join(o for o in oversight if o) + "。" if any(oversight) else "")
 
 
 def _compose_policy(turn: Turn) -> str:
     records = turn.succeeded("search_policies")
     if not records or not records[0].data["items"]:
         return "没有检索到相关的政策条款。"
-    hits = records[0].data["items"]
+    hits = most_relevant_first(records[0].data["items"], turn.question)
     best = hits[0]
-    quote = best["text"].split("\n", 1)[-1].strip()
-    if len(quote) > 220:
-        quote = quote[:220] + "…"
-    text = f"根据《{best['title']}》：\n> {quote}"
+    text = f"根据{_document(best)}：\n> {best_sentences(best['text'].split(chr(10), 1)[-1], turn.question, 240)}"
     others = [h for h in hits[1:] if h["chunk_id"] != best["chunk_id"]]
     if others:
         # The second passage is quoted too: retrieval ranks by similarity, and the official judges relevance.
-        second = others[0]["text"].split("\n", 1)[-1].strip()
-        text += f"\n另据《{others[0]['title']}》：\n> {second[:160] + '…' if len(second) > 160 else second}"
+        second = best_sentences(others[0]["text"].split("\n", 1)[-1], turn.question, 160)
+        text += f"\n另据{_document(others[0]) if others[0]['doc_id'] != best['doc_id'] else '同一文件'}：\n> {second}"
     if len(others) > 1:
         text += "\n相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others[1:])
     return text
+
+
+def _document(hit: dict[str, Any]) -> str:
+    """《title》 with who issued it, its number and date: "哪个文件、哪天发的" is often the question."""
+    number = hit.get("doc_number") if re.search(r"\d", hit.get("doc_number") or "") else None  # not "以原文为准"
+    about = "，".join(str(v) for v in (hit.get("issuer"), number, hit.get("date")) if v)
+    return f"《{hit['title']}》（{about}）" if about else f"《{hit['title']}》"
 
 
 def _compose_forecast(turn: Turn) -> str:
@@ -608,24 +629,56 @@ def _compose_case_stats(turn: Turn) -> str:
 
 
 def _compose_case_lookup(turn: Turn) -> str:
-    lines = []
-    for record in turn.done("get_case"):
-        if not record.ok:
-            continue
-        c = record.data
-        last = c["history"][-1] if c["history"] else None
-        overdue = "已超期" if c["overdue"] else "未超期"
-        closed = f"，{_when(c['closed_at'])}结案" if c.get("closed_at") else ""
-        where = f"{turn.name(c['district'])}，" if c.get("district") else ""
-        lines.append(f"案件 {c['id']}：{c['category_name']}（{c['category_code']}），{_when(c['created_at'])}受理，当前状态「{c['state']}」"
-                     f"{closed}，责任部门 {turn.name(c['department_id'])}，{where}网格 {c['grid_id']}，紧急程度 "
-                     f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，处置期限 {_when(c['deadline'])}（{overdue}）；"
-                     f"返工 {c['rework_count']} 次。"
-                     + (f"最近一步：{_when(last['at'])} {last['actor']}「{last['action']}」。" if last else "")
-                     + (f"下一步可执行：{'、'.join(c['allowed_actions'])}。" if c["allowed_actions"] else ""))  # fmt: skip
-    if not lines and not turn.done("get_case"):
+    if number := unknown_case_number(turn.question):
+        return f"查不到编号为 {number} 的案件：本市案件编号形如 C20261124-1A2B3C4D，请核对编号后再查。"
+    lines = [_case_line(turn, r.data) for r in turn.succeeded("get_case")]
+    for record in turn.succeeded("find_case"):
+        lines.append(_found_case(turn, record))
+    if not lines and not turn.done("get_case") and not turn.done("find_case"):
         return "请给出案件编号（形如 C20261124-1A2B3C4D）。"
     return "\n".join(lines)
+
+
+def _found_case(turn: Turn, record: Record) -> str:
+    """The case ``find_case`` picked, introduced by the traits it was picked by."""
+    a = record.args
+    period = find_period(turn.question, turn.now)
+    traits = [period.label if period and a.get("since") else "",
+              turn.name(a["district"]) if a.get("district") else "",
+              "、".join(turn.name(c) for c in a.get("categories", [])[:3]) + ("等类别" if len(a.get("categories", [])) > 3 else ""),
+              f"派给{turn.name(a['department_id'])}" if a.get("department_id") else "",
+              f"来源{SOURCE_WORDS.get(a['source'], a['source'])}" if a.get("source") else "",
+              "返工过" if a.get("reworked") else "", "超期未结" if a.get("overdue") else ""]  # fmt: skip
+    scope = "、".join(t for t in traits if t) or "全市"
+    which = {"oldest": "最早受理的一件", "last_closed": "最近结案的一件"}.get(a.get("order", ""), "最近受理的一件")
+    case = record.data["case"]
+    if case is None:
+        return f"没有找到符合条件（{scope}）的案件。"
+    text = f"符合条件（{scope}）的案件中，{which}：\n" + _case_line(turn, case)
+    if asks_history(turn.question) and case["history"]:
+        text += "\n流转历史：\n" + "\n".join(
+            f"- {_when(h['at'])} {h['actor']}「{h['action']}」→{h['to_state']}" + (f"（{h['note']}）" if h.get("note") else "")
+            for h in case["history"])  # fmt: skip
+    return text
+
+
+SOURCE_WORDS = {"12345": "12345热线", "app": "随手拍", "patrol": "巡查上报", "sensor": "传感器告警"}
+
+
+def _case_line(turn: Turn, c: dict[str, Any]) -> str:
+    last = c["history"][-1] if c["history"] else None
+    if c.get("closed_at") and c.get("deadline"):
+        overdue = "超时结案" if c["closed_at"] > c["deadline"] else "按期结案"
+    else:
+        overdue = "已超期" if c["overdue"] else "未超期"
+    closed = f"，{_when(c['closed_at'])}结案" if c.get("closed_at") else ""
+    where = f"{turn.name(c['district'])}，" if c.get("district") else ""
+    return (f"案件 {c['id']}：{c['category_name']}（{c['category_code']}），{_when(c['created_at'])}受理，当前状态「{c['state']}」"
+            f"{closed}，责任部门 {turn.name(c['department_id'])}，{where}网格 {c['grid_id']}，紧急程度 "
+            f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，处置期限 {_when(c['deadline'])}（{overdue}）；"
+            f"返工 {c['rework_count']} 次。"
+            + (f"最近一步：{_when(last['at'])} {last['actor']}「{last['action']}」。" if last else "")
+            + (f"下一步可执行：{'、'.join(c['allowed_actions'])}。" if c["allowed_actions"] else ""))  # fmt: skip
 
 
 def _when(moment: str | None) -> str:
@@ -761,10 +814,10 @@ def remember(turn: Turn) -> dict[str, Any]:
             memory["asset_id"] = record.data["asset"]["id"]
             memory["category"] = asset_category_id(record.data["asset"]["id"])
             memory["district"] = record.data["asset"]["properties"].get("district") or memory.get("district")
-        elif record.name == "get_case":
-            memory["case_id"] = record.data["id"]
-            memory["category"] = record.data["category_code"]
-            memory["district"] = record.data.get("district") or memory.get("district")
+        elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):
+            memory["case_id"] = case["id"]
+            memory["category"] = case["category_code"]
+            memory["district"] = case.get("district") or memory.get("district")
     if turn.slots.asset_ids:
         memory["asset_id"] = turn.slots.asset_ids[0]
     if turn.slots.case_ids:

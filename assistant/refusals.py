@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 
+# Requests to do what the assistant must not (make up a figure, reveal its instructions, delete, change in
+# bulk): declined even in what a hotline operator pastes, which is otherwise a citizen's report to triage.
+COMMANDS = 4
 REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"编一个|随便编|瞎编|编造|捏造|估一个|随便给个数"),
      "我不会编造数字：只提供系统中查询到的真实数据，并注明来源。可以问我某区、某期间的案件数，我从数据库里统计。"),
     (re.compile(r"系统提示|提示词|prompt|内部指令|内部配置|API\s*key|密钥", re.IGNORECASE),
      "不能透露系统提示词、内部配置或密钥。可以为您查询案件、告警、监测、考核和政策条款。"),
-    (re.compile(r"删除|删掉|清空"),
+    (re.compile(r"删除|删掉|清空(?:数据|记录|案件|案卷|库|告警|历史)"),
      "不能删除记录：案件和告警的历史按规定留存，删除不在值班助手的权限内。案件可以按流程作废，需逐件说明理由并确认。"),
     (re.compile(r"(?:全部|所有|批量|一键|直接).{0,12}(?:结案|关掉|关闭|作废|改成|改为)|不用(?:二次)?确认|无需确认|跳过(?:核查|确认|流程)"),
      "不能未经确认或跳过流程批量修改：案件须按流转办理（处置反馈 → 核查通过 → 结案），每一步写入前都要您逐件确认；"
@@ -24,7 +27,7 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
      "系统没有天气预报（气象）数据，无法回答是否下雨；请以气象部门的预报为准。可以为您查询当前的积水、水位监测和泵站运行情况。"),
     (re.compile(r"PM\s*2\.?5|空气质量|AQI|雾霾|分贝|环境噪声", re.IGNORECASE),
      "系统没有空气质量或环境噪声监测传感器，无法提供该数值；可以查询噪声扰民等相关案件。"),
-    (re.compile(r"股|指数|基金|汇率|彩票|财政|预算收入|GDP|常住人口|房价"),
+    (re.compile(r"股价|股票|股市|炒股|股指|[A-Z港美]股|大盘|基金|汇率|彩票|财政|预算收入|GDP|常住人口|房价"),  # not 有股煤气味
      "这不在系统的数据范围内（系统只有城市运行监测、案件与部门考核数据），无法回答。"),
     (re.compile(r"^(?!.*(?:局|部门|中心|公司|集团|单位|委员会)).*(?:干得|做得|表现)怎么样.{0,6}$|评价一下.{0,6}(?:区长|局长|市长|书记|主任)|(?:区长|局长|市长|书记|主任).{0,8}(?:怎么样|好不好|称职)"),
      "不对个人作评价；系统只能提供案件办理、部门考核等客观数据。"),
@@ -33,6 +36,8 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 ]  # fmt: skip
 
 
-def refusal(question: str) -> str | None:
-    """Why the question is declined, in one or two sentences; None when it is not."""
-    return next((why for pattern, why in REFUSALS if pattern.search(question)), None)
+def refusal(question: str, commands_only: bool = False) -> str | None:
+    """Why the question is declined, in one or two sentences; None when it is not. ``commands_only``: only
+    what must not be done, not what no tool answers (a citizen's report may well mention the rain)."""
+    rules = REFUSALS[:COMMANDS] if commands_only else REFUSALS
+    return next((why for pattern, why in rules if pattern.search(question)), None)

@@ -23,7 +23,8 @@ from core.text import normalize
 
 # Words whose 一 is not the number one (cn2an would turn 一共 into 1共 and invent a figure).
 _NOT_NUMBERS = ("一共", "一直", "一下", "一些", "一起", "一样", "一般", "一旦", "统一", "唯一", "一律", "一并", "一致",
-                "一定", "一切", "一边", "一点儿", "一向", "一再", "一段")  # fmt: skip
+                "一定", "一切", "一边", "一点儿", "一向", "一再", "一段", "每一", "一步", "逐一", "之一", "第一时间",
+                "进一步", "一方面", "一体", "一线", "一遍", "万一")  # fmt: skip
 # A figure, not the digit of a name or code: A3区, C2026… are not numbers of the answer.
 # A unit may follow directly ("8.54cm", "0.31MPa"); letters followed by a digit make it a code ("3A2").
 _NUMBER = re.compile(r"(?<![A-Za-z\d.\-])-?\d+(?:\.\d+)?(?!\d|[A-Za-z_]+\d)")

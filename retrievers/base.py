@@ -46,6 +46,7 @@ class Hit(BaseModel):
     article: str | None = None
     doc_number: str | None = None
     issuer: str | None = None
+    date: str | None = Field(None, description="发布日期 of the document")
 
 
 def check_query(query: str, k: int) -> str:
@@ -106,7 +107,8 @@ class ChunkStore:
         meta = chunk.meta
         return Hit(chunk_id=chunk.id, doc_id=chunk.doc_id, title=meta.get("title", ""), text=chunk.text,
                    score=round(float(score), 6), retrievers=retrievers, heading_path=chunk.heading_path,
-                   article=chunk.article, doc_number=meta.get("doc_number"), issuer=meta.get("issuer"))  # fmt: skip
+                   article=chunk.article, doc_number=meta.get("doc_number"), issuer=meta.get("issuer"),
+                   date=str(meta["date"]) if meta.get("date") else None)  # fmt: skip
 
 
 def _ordinal(value: str | None, default: int = 0) -> int:

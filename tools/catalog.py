@@ -131,6 +131,21 @@ class CaseSearchArgs(BaseModel):
     until: datetime | None = Field(None, description="created before (ISO 8601)")
 
 
+class CaseFindArgs(BaseModel):
+    """One case picked by its traits: the newest (or oldest, or last closed) of those matching."""
+
+    categories: list[str] = Field(default_factory=list, max_length=12, description="category ids, e.g. event-0403")
+    district: str | None = Field(None, max_length=16)
+    department_id: str | None = Field(None, max_length=64)
+    source: Literal["12345", "app", "patrol", "sensor", "media", "video"] | None = None
+    since: datetime | None = Field(None, description="created at or after (ISO 8601)")
+    until: datetime | None = Field(None, description="created before (ISO 8601)")
+    reworked: bool | None = None
+    overdue: bool | None = Field(None, description="past the deadline and still open")
+    state: str | None = Field(None, max_length=8)
+    order: Literal["newest", "oldest", "last_closed"] = "newest"
+
+
 class CaseArgs(BaseModel):
     case_id: str = Field(pattern=r"^C\d{8}-[0-9A-F]{8}$", description="e.g. C20261124-1A2B3C4D")
 
@@ -343,6 +358,13 @@ def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
     return ToolOutput(data=data)
 
 
+def find_case(client: ServicesClient, args: CaseFindArgs) -> ToolOutput:
+    page = client.cases(category=args.categories or None, district=args.district, department_id=args.department_id,
+                        source=args.source, since=_aware(args.since), until=_aware(args.until), reworked=args.reworked,
+                        overdue=args.overdue, state=args.state, order=args.order, limit=1)  # fmt: skip
+    return ToolOutput(data={"case": (page["items"] or [None])[0], "others": page.get("next") is not None})
+
+
 def get_case(client: ServicesClient, args: CaseArgs) -> ToolOutput:
     return ToolOutput(data=client.case(args.case_id))
 
@@ -418,6 +440,8 @@ TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in (
     ToolSpec("forecast", "时间序列预测及回测 MASE / forecast with backtest", ForecastArgs, make_forecast),
     ToolSpec("search_cases", "案件检索与统计 / case search and counts", CaseSearchArgs, search_cases),
     ToolSpec("get_case", "案件详情及处置历史 / one case with its history", CaseArgs, get_case),
+    ToolSpec("find_case", "按类别/区/部门/来源/期间找一件案件(最新、最早或最近结案)及其历史 / one case by its traits",
+             CaseFindArgs, find_case),
     ToolSpec("department_evaluation", "部门考核指标(按期处置率、结案率、返工率…) / department indicators",
              EvaluationArgs, department_evaluation),
     ToolSpec("query_figures", "城市数字: 案件/部门考核/部件/传感器读数/预测 × 区/类别/来源/部门 × 期间 × 分组×排序×前N×环比, 在库中计数 / the city's figures",

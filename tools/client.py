@@ -157,8 +157,10 @@ class ServicesClient(ABC):
     @operation("GET", "/v1/cases")
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
               since: datetime | None = None, overdue: bool | None = None, limit: int = 50,
-              cursor: str | None = None) -> Json:  # fmt: skip
-        """Cases newest first, filtered; ``cursor`` is the ``next`` of the page before."""
+              cursor: str | None = None, until: datetime | None = None, category: list[str] | None = None,
+              source: str | None = None, reworked: bool | None = None, order: str | None = None) -> Json:  # fmt: skip
+        """Cases filtered (category id, channel, created since/until, reworked, overdue…), newest first unless
+        ``order`` is ``oldest`` or ``last_closed``; ``cursor`` is the ``next`` of the page before."""
 
     @operation("GET", "/v1/cases/{case_id}")
     def case(self, case_id: str) -> Json:

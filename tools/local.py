@@ -11,9 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.exceptions import BackendUnavailable
+from core.exceptions import BackendUnavailable, InvalidInput
 from graph.models import Entity, NodeDetail, Responsibility
 from graph.queries.assets import count_assets
 from graph.queries.assets import find_assets as assets_named
@@ -24,7 +25,7 @@ from graph.store import GraphStore
 from retrievers.base import Hit, SearchFilters
 from retrievers.index import DEFAULT_MODE, DocumentIndex, require_index
 from services.dispatch import cases as dispatch
-from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, TransitionRequest
 from services.dispatch.performance import Evaluation, evaluate_departments
 from services.dispatch.stats import CaseStats
 from services.dispatch.stats import case_stats as count_cases
@@ -128,10 +129,17 @@ def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:
 
 
 def cases(parts: InProcess, state: str | None, department_id: str | None, district: str | None,
-          since: datetime | None, overdue: bool | None, limit: int, cursor: str | None) -> CaseList:  # fmt: skip
+          since: datetime | None, overdue: bool | None, limit: int, cursor: str | None, until: datetime | None,
+          category: list[str] | None, source: str | None, reworked: bool | None, order: str | None) -> CaseList:  # fmt: skip
+    filters = {"state": state, "department_id": department_id, "district": district, "since": since, "until": until,
+               "overdue": overdue, "category": category, "source": source, "reworked": reworked, "order": order}  # fmt: skip
+    try:
+        case_filter = CaseFilter.model_validate({k: v for k, v in filters.items() if v is not None})
+    except ValidationError as exc:  # as the route answers a bad query parameter: a sentence, not a traceback
+        error = exc.errors()[0]
+        raise InvalidInput(f"cases: {error['loc'][0]}={error.get('input')!r} 无效 ({error['msg']})") from exc
     with parts.sessions() as session:
-        return dispatch.list_cases(session, state=state, department_id=department_id, district=district,
-                                   since=since, overdue=overdue, limit=limit, cursor=cursor)  # fmt: skip
+        return dispatch.list_cases(session, case_filter, limit=limit, cursor=cursor)
 
 
 def case(parts: InProcess, case_id: str) -> CasePublic:

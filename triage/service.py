@@ -191,6 +191,13 @@ class Triage:
                 notes.append(f"责任部门：{rule.department_name}（规则 {rule.rule_id}）")
             except YiwangError as exc:
                 notes.append(f"责任部门未确定：{exc.message}")
+        elif best.id and (rule := self._citywide(best.id)) is not None:
+            # Not placed, but every district sends this category to the same department (水务局, 交警支队).
+            department = Department(id=rule.department_id, name=rule.department_name)
+            citations.append(Citation(id=rule.department_id, kind="graph", title=rule.department_name,
+                                      snippet=f"责任规则：{best.name} 在各区均由 {rule.department_name} 处置，"
+                                              f"时限 {rule.sla_hours} 小时"))  # fmt: skip
+            notes.append(f"责任部门：{rule.department_name}（各区同一责任部门；未定位到区）")
         else:
             notes.append("责任部门未确定：不知道在哪个区")
         at = request.reported_at or datetime.now(UTC)
@@ -225,6 +232,11 @@ class Triage:
         if rule is None:
             raise NotFound(f"没有 {category} 在 {district} 的责任规则; 请检查类别和区划编号")
         return rule
+
+    def _citywide(self, category: str) -> RuleRow | None:
+        """The rule of a category every district gives to one department, or None where districts differ."""
+        rules = [rule for (cat, _), rule in self.rules_table.items() if cat == category]
+        return rules[0] if rules and len({r.department_id for r in rules}) == 1 else None
 
     def _clause(self, guess: CategoryGuess) -> Citation | None:
         """The policy clause on this category's handling (BM25: fast, and the category name is exact)."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
 from api.deps import GraphDep, SessionDep, SessionsDep
-from core.times import china_if_naive
 from services.dispatch import cases
-from services.dispatch.models import CaseCreate, CaseList, CasePublic, Source, TransitionRequest
+from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, Source, TransitionRequest
 from services.dispatch.stats import CaseStats, case_stats
 from services.dispatch.writes import create_case_once, transition_once
 
@@ -43,18 +41,12 @@ def read(case_id: str, session: SessionDep) -> CasePublic:
 @router.get("", response_model=CaseList)
 def search(
     session: SessionDep,
-    state: str | None = None,
-    department_id: str | None = None,
-    district: str | None = None,
-    since: datetime | None = None,
-    overdue: bool | None = Query(None, description="only cases past their deadline and still open"),
+    filters: Annotated[CaseFilter, Query()],
     limit: Annotated[int, Query(ge=1, le=cases.MAX_PAGE)] = 50,
     cursor: str | None = Query(None, description="the 'next' value of the previous page"),
 ) -> CaseList:
-    """Cases newest first, filtered; ``next`` pages on."""
-    return cases.list_cases(session, state=state, department_id=department_id, district=district,
-                            since=china_if_naive(since) if since else None, overdue=overdue, limit=limit,
-                            cursor=cursor)  # fmt: skip
+    """Cases filtered, newest first unless ``order`` says otherwise; ``next`` pages on."""
+    return cases.list_cases(session, filters, limit=limit, cursor=cursor)
 
 
 @router.post("/{case_id}/transition", response_model=CasePublic)

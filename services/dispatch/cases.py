@@ -18,14 +18,14 @@ from sqlalchemy import Connection, DateTime, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
-from core.times import CHINA, as_utc
+from core.times import CHINA, as_utc, china_if_naive
 from graph.ids import district_of, is_category_id
 from graph.queries.cases import department_exists, find_category
 from graph.queries.places import grid_at, grid_exists
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.dispatch.deadlines import add_working_hours, deadline_for
-from services.dispatch.models import CaseCreate, CaseList, CasePublic, TransitionRequest
+from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, TransitionRequest
 from services.dispatch.tables import CaseEventRow, CaseRow
 from services.dispatch.workflow import (
     TERMINAL,
@@ -266,38 +266,55 @@ def _explain_refusal(session: Session, case_id: str, action: Action, expected: i
     raise Conflict(f"案件 {case_id} 刚被他人修改; 请刷新后重试")
 
 
-def _cursor(created_at: datetime, case_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{as_utc(created_at).isoformat()}|{case_id}".encode()).decode()
+def _cursor(key: datetime, case_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{as_utc(key).isoformat()}|{case_id}".encode()).decode()
 
 
-def list_cases(session: Session, *, state: str | None = None, department_id: str | None = None,
-               district: str | None = None, since: datetime | None = None, overdue: bool | None = None,
-               limit: int = 50, cursor: str | None = None, now: datetime | None = None) -> CaseList:  # fmt: skip
-    """Newest first, keyset-paginated (``next`` is the cursor of the following page)."""
+def list_cases(session: Session, filters: CaseFilter | None = None, *, limit: int = 50, cursor: str | None = None,
+               now: datetime | None = None) -> CaseList:  # fmt: skip
+    """Filtered cases in the order asked (newest created first by default), keyset-paginated: ``next`` is the
+    cursor of the following page."""
+    f = filters or CaseFilter()
     now = now or datetime.now(UTC)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit 应在 1–{MAX_PAGE} 之间")
     query = select(CaseRow)
-    if state:
-        if state not in {s.value for s in State}:
-            raise InvalidInput(f"未知状态 {state!r}; 可选: {'、'.join(s.value for s in State)}")
-        query = query.where(CaseRow.state == state)
-    if department_id:
-        query = query.where(CaseRow.department_id == department_id)
-    if district:
-        query = query.where(CaseRow.district == district)
-    if since:  # a time without an offset is UTC here, as stored
-        query = query.where(CaseRow.created_at >= as_utc(since))
-    if overdue:
+    if f.state:
+        if f.state not in {s.value for s in State}:
+            raise InvalidInput(f"未知状态 {f.state!r}; 可选: {'、'.join(s.value for s in State)}")
+        query = query.where(CaseRow.state == f.state)
+    if bad := [c for c in f.category or [] if not is_category_id(c)]:
+        raise InvalidInput(f"类别编码 {bad[0]!r} 无效; 形如 event-0405 或 component-0101")
+    if f.category:
+        query = query.where(CaseRow.category_code.in_(f.category))
+    for column, value in ((CaseRow.department_id, f.department_id), (CaseRow.district, f.district),
+                          (CaseRow.source, f.source)):  # fmt: skip
+        if value:
+            query = query.where(column == value)
+    if f.since:  # a time without an offset is China time, as every route reads it
+        query = query.where(CaseRow.created_at >= as_utc(china_if_naive(f.since)))
+    if f.until:
+        query = query.where(CaseRow.created_at < as_utc(china_if_naive(f.until)))
+    if f.overdue:
         query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
+    if f.reworked:
+        query = query.where(CaseRow.rework_count > 0)
+    key = CaseRow.closed_at if f.order == "last_closed" else CaseRow.created_at
+    if f.order == "last_closed":
+        query = query.where(CaseRow.closed_at.is_not(None))
+    ascending = f.order == "oldest"
     if cursor:
         try:
             at_text, last_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
             at = datetime.fromisoformat(at_text)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidInput("分页游标无效 / invalid cursor; use the 'next' value of the previous page") from exc
-        query = query.where((CaseRow.created_at < at) | ((CaseRow.created_at == at) & (CaseRow.id < last_id)))
-    rows = list(session.scalars(query.order_by(CaseRow.created_at.desc(), CaseRow.id.desc()).limit(limit + 1)))
+        if ascending:
+            query = query.where((key > at) | ((key == at) & (CaseRow.id > last_id)))
+        else:
+            query = query.where((key < at) | ((key == at) & (CaseRow.id < last_id)))
+    ordering = (key.asc(), CaseRow.id.asc()) if ascending else (key.desc(), CaseRow.id.desc())
+    rows = list(session.scalars(query.order_by(*ordering).limit(limit + 1)))
     page, more = rows[:limit], len(rows) > limit
     histories: dict[str, list[CaseEventRow]] = {row.id: [] for row in page}
     if page:  # one query for the page's histories, not one per case
@@ -305,4 +322,6 @@ def list_cases(session: Session, *, state: str | None = None, department_id: str
                                      .order_by(CaseEventRow.case_id, CaseEventRow.seq)):  # fmt: skip
             histories[event.case_id].append(event)
     items = [to_public(row, histories[row.id], now) for row in page]
-    return CaseList(items=items, next=_cursor(page[-1].created_at, page[-1].id) if more and page else None)
+    last = page[-1] if more and page else None
+    return CaseList(items=items, next=_cursor(last.closed_at if f.order == "last_closed" else last.created_at, last.id)
+                    if last else None)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -62,6 +63,23 @@ class TransitionRequest(BaseModel):
     expected_version: int | None = Field(None, ge=1, le=2**31 - 1)  # a case's version is a 32-bit integer column
     department_id: str | None = Field(None, description="for 派遣: send to another department")
     extend_hours: int | None = Field(None, ge=1, le=720, description="for 延期: extra working hours")
+
+
+class CaseFilter(BaseModel):
+    """Which cases ``GET /v1/cases`` lists, and in what order (query parameters beside ``limit``/``cursor``)."""
+
+    state: str | None = Field(None, description="受理/立案/派遣/处置/核查/结案…")
+    department_id: str | None = None
+    district: str | None = Field(None, description="district code, e.g. 990103")
+    category: list[str] | None = Field(None, max_length=50, description="category ids, e.g. event-0405 (any of them)")
+    source: Source | None = Field(None, description="channel: 12345, app, patrol, sensor…")
+    since: datetime | None = Field(None, description="created at or after (a time without offset is China time)")
+    until: datetime | None = Field(None, description="created before")
+    overdue: bool | None = Field(None, description="only cases past their deadline and still open")
+    reworked: bool | None = Field(None, description="only cases sent back for rework at least once")
+    order: Literal["newest", "oldest", "last_closed"] = Field(
+        "newest", description="newest or oldest created first, or the most recently closed first"
+    )
 
 
 class CaseList(BaseModel):

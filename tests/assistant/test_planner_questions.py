@@ -26,7 +26,7 @@ from assistant.chat import ChatRequest, ChatResponse, ChatService
 from core.times import CHINA
 from graph.queries.responsibility import responsible_department
 from services.dispatch.cases import create_case, get_case, list_cases, transition
-from services.dispatch.models import CaseCreate, TransitionRequest
+from services.dispatch.models import CaseCreate, CaseFilter, TransitionRequest
 from services.dispatch.performance import evaluate_departments
 from services.forecasting.forecast import ForecastRequest, forecast
 from services.monitoring.alarms import list_alarms
@@ -152,7 +152,7 @@ def open_alarms(world, **filters) -> list:
 
 def cases(world, **filters) -> list:
     with world.sessions() as session:
-        return list_cases(session, limit=200, **filters).items
+        return list_cases(session, CaseFilter(**filters), limit=200).items
 
 
 def local_midnight(days_ago: int = 0) -> datetime:
@@ -449,8 +449,12 @@ for i, (index, category, template) in enumerate(RESPONSIBILITY):
 
 def responsible_everywhere(world, history) -> Expect:
     facts = {"路灯"}
+    by_department: dict[str, list[str]] = {}
     for named in world.lexicon.districts:
-        facts |= {named.name, department(world, "component-0110", named.id).department.name}
+        by_department.setdefault(department(world, "component-0110", named.id).department.name, []).append(named.name)
+    for name, districts in by_department.items():
+        # Every district named, or said at once when one department has them all.
+        facts |= {name, *(districts if len(districts) < len(world.lexicon.districts) else ["全市各区"])}
     return Expect(["路灯不亮一般归谁管？"], contains=sorted(facts), tools={"responsible_department"})
 
 

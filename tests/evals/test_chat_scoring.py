@@ -93,6 +93,13 @@ def test_decline_wording_and_names() -> None:
     assert not declines("分拨建议：井盖丢失，承办市水务局。位置：只能定位到区，无法确定网格。")
     assert declines("A市没有A8区，只有A1区至A7区。")
     assert name_in("派给市水务局处理", "A市水务局") and not name_in("派给市城管局", "A市水务局")
+    assert name_in("A1区 0 件，合计 0 件", "0件")  # a space before the unit says the same
+    assert not name_in("抱歉，无法查询。", "无") and name_in("本周无新增案件", "无")  # 无法 is not "none"
+
+
+def test_words_with_one_in_them_and_house_numbers_are_not_figures() -> None:
+    assert figures_stated("我不能替您跳过流程的每一步，请逐一办理。") == []
+    assert figures_stated("幸福路582号附近 3 件，5号泵站 2 件") == [3.0, 2.0]
 
 
 def test_a_wrong_answer_with_figures_is_counted_apart_from_a_refusal() -> None:

@@ -46,14 +46,18 @@ def _similar(a: str, b: str) -> bool:
     )
 
 
-def test_the_second_development_set_is_well_formed() -> None:
-    rows = _read(DATA / "chat_dev2_src.jsonl")
-    assert len({r["id"] for r in rows}) == len(rows) >= 50
+@pytest.mark.parametrize(("name", "least"), [("dev2", 50), ("dev3", 60)])
+def test_the_later_development_sets_are_well_formed(name: str, least: int) -> None:
+    rows = _read(DATA / f"chat_{name}_src.jsonl")
+    assert len({r["id"] for r in rows}) == len(rows) >= least
     assert all(r["intent"] in INTENTS and r["turns"] and r["expects"].strip() for r in rows)
+    recipes = [json.loads(line)["id"] for line in (DATA / f"chat_{name}_gold.jsonl").read_text("utf-8").splitlines() if line]
+    assert recipes == [r["id"] for r in rows]  # one recipe per question, in order
 
 
 def test_no_held_out_question_is_a_near_copy_of_a_development_one() -> None:
-    dev = ["".join(r["turns"]) for path in (SETS["dev"], DATA / "chat_dev2_src.jsonl") for r in _read(path)]
+    later = [DATA / f"chat_{name}_src.jsonl" for name in ("dev2", "dev3")]
+    dev = ["".join(r["turns"]) for path in (SETS["dev"], *later) for r in _read(path)]
     held = [(r["id"], "".join(r["turns"])) for r in _read(SETS["heldout"])]
     copies = [(hid, q, d) for hid, q in held for d in dev if _similar(q, d)]
     assert copies == []

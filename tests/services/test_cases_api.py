@@ -15,7 +15,7 @@ from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.db import make_engine, migrate, session_factory
 from services.dispatch import cases
-from services.dispatch.models import CaseCreate
+from services.dispatch.models import CaseCreate, CaseFilter
 
 
 def _grid(small_city: CityData, n: int = 0) -> dict:
@@ -131,6 +131,38 @@ def test_list_filters_and_pages(client: TestClient, small_city: CityData) -> Non
     assert client.get("/v1/cases", params={"state": "飞了"}).status_code == 422
 
 
+def test_one_case_is_found_by_its_traits_in_any_order(client: TestClient, small_city: CityData) -> None:
+    made = [_new(client, small_city, grid_id=_grid(small_city, n)["id"],
+                 category_code="event-0405" if n % 2 else "component-0101", source="patrol" if n == 3 else "12345")
+            for n in range(5)]  # fmt: skip
+    for action in ("立案", "派遣", "签收", "处置反馈", "返工", "处置反馈", "核查通过"):
+        assert _move(client, made[1], action).status_code == 200, action
+    for action in ("立案", "派遣", "签收", "处置反馈", "核查通过"):
+        assert _move(client, made[0], action).status_code == 200, action
+
+    def ids(**params) -> list[str]:
+        response = client.get("/v1/cases", params=params)
+        assert response.status_code == 200, response.text
+        return [c["id"] for c in response.json()["items"]]
+
+    water = [c["id"] for c in made if c["category_code"] == "event-0405"]
+    assert ids(category="event-0405") == water[::-1]
+    assert ids(category=["event-0405", "component-0101"], order="oldest") == [c["id"] for c in made]
+    assert ids(source="patrol") == [made[3]["id"]] and ids(reworked=True) == [made[1]["id"]]
+    assert ids(order="last_closed") == [made[0]["id"], made[1]["id"]]  # closed last, first
+    assert ids(until=made[0]["created_at"]) == []  # created before the first: none
+    pages, cursor = [], None
+    while True:  # the oldest first, page by page, without a gap or a repeat
+        page = client.get("/v1/cases", params={"order": "oldest", "limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        pages += [c["id"] for c in page["items"]]
+        if not (cursor := page["next"]):
+            break
+    assert pages == [c["id"] for c in made]
+    for bad in ({"category": "垃圾"}, {"order": "sideways"}, {"source": "pigeon"}):
+        response = client.get("/v1/cases", params=bad)
+        assert response.status_code == 422 and response.json()["error"]["message"], bad
+
+
 def test_overdue_cases_are_visible(graph: GraphStore, small_city: CityData, db_url: str) -> None:
     engine = make_engine(db_url)
     migrate(engine)
@@ -142,7 +174,7 @@ def test_overdue_cases_are_visible(graph: GraphStore, small_city: CityData, db_u
         fresh = cases.create_case(session, graph, CaseCreate(text="新案", category_code="component-0101",
                                                              grid_id=_grid(small_city)["id"]))  # fmt: skip
         session.commit()
-        overdue = cases.list_cases(session, overdue=True)
+        overdue = cases.list_cases(session, CaseFilter(overdue=True))
     engine.dispose()
     assert old.id in [c.id for c in overdue.items] and fresh.id not in [c.id for c in overdue.items]
     assert all(c.overdue for c in overdue.items)

@@ -1,0 +1,72 @@
+"""One case asked about by what it is rather than by its number ("最近一件燃气泄漏案件到哪一步了", "昨天派给
+市水务局的案件里最早那件处置了没", "A1区最近结案的一件是什么类别"): the filters and the order ``find_case``
+takes, and a case number that cannot be one of ours said to be unknown instead of answered with a count."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from assistant.figures import asset_categories, departments_named
+from assistant.lexicon import CityLexicon
+from assistant.periods import find_period
+from assistant.slots import CASE_ID, Slots
+
+_CASE_NOUN = r"(?:案件|案子|案卷|工单|单子|诉求|投诉)"
+# A single case: "一件/那件/这单" near a case noun, either order ("最早那件", "挑一件本周返工过的案件").
+ONE_CASE = re.compile(
+    rf"(?<![每哪])(?:一|那|这)(?:件|单|起|宗)[^，,。；;？?]{{0,18}}?{_CASE_NOUN}"
+    rf"|{_CASE_NOUN}[^。；;？?]{{0,12}}?(?:最早|最新|最近|最晚|最后|第一)的?(?:那|一)(?:件|单|起|宗)"
+)
+# A number written where a case number goes that is not one ("案件 ZZ-000000000"): unknown, not a count.
+CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[\w-]{3,})")
+OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
+LAST_CLOSED = re.compile(r"(?:最近|最新|刚)[^，。？?]{0,4}(?:结案|办结|结掉|结了)")
+# Traits said of the case sought ("返工过的", "超期未结的"), not questions about it ("返工过没有", "超期没").
+REWORKED = re.compile(r"返工过?的")
+OVERDUE = re.compile(r"(?:超期|逾期)(?:了的|的|未结的|未办结的)")
+HISTORY = re.compile(r"历史|流转|经过|过程|每一步|各环节|环节|来龙去脉|轨迹")
+SOURCES = (("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")),
+           ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")), ("sensor", re.compile(r"传感器|监测告警|告警生成|告警产生")))  # fmt: skip
+
+
+def unknown_case_number(question: str) -> str | None:
+    """A case number that is not in our form (C + date + 8 hex digits), e.g. "ZZ-000000000"."""
+    if CASE_ID.search(question):
+        return None
+    match = CASE_NUMBER.search(question)
+    return match.group(1) if match else None
+
+
+def asks_one_case(question: str, slots: Slots) -> bool:
+    """A question about one case picked by its traits (no number given)."""
+    return not slots.case_ids and bool(ONE_CASE.search(question) or unknown_case_number(question))
+
+
+def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datetime) -> dict[str, Any]:
+    """``find_case``'s filters and order for the question."""
+    args: dict[str, Any] = {}
+    if slots.district:
+        args["district"] = slots.district
+    categories = [c.id for c in slots.categories if c.label == "EventCategory"]
+    categories += asset_categories(question, slots, lexicon)
+    if categories:
+        args["categories"] = list(dict.fromkeys(categories))
+    if departments := departments_named(slots, lexicon, slots.district, question):
+        args["department_id"] = departments[0]
+    if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
+        args["source"] = source
+    if period := find_period(question, now):
+        args["since"] = f"{period.first:%Y-%m-%d}T00:00:00+08:00"
+        args["until"] = f"{period.last + timedelta(days=1):%Y-%m-%d}T00:00:00+08:00"
+    if REWORKED.search(question):
+        args["reworked"] = True
+    if OVERDUE.search(question):
+        args["overdue"] = True
+    args["order"] = "oldest" if OLDEST.search(question) else "last_closed" if LAST_CLOSED.search(question) else "newest"
+    return args
+
+
+def asks_history(question: str) -> bool:
+    return bool(HISTORY.search(question))

@@ -1,0 +1,38 @@
+"""A road, street, bridge or community named in a question that the city's graph does not have ("A3区紫金凤凰
+大道上的井盖归谁管", "月亮湾街道有几个泵站"): said to be unknown, never answered for the district around it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from assistant.lexicon import CityLexicon
+
+# What a place name ends with, longest first so 大道 is not read as 道.
+_SUFFIX = re.compile(r"(?:大道|大街|街道|大桥|立交桥|立交|隧道|小区|社区|公园|广场|路|街|桥)$")
+# Words that split a question into runs that can hold one name (的, 上, 有, 几…).
+_BREAK = re.compile(r"[^\u4e00-\u9fa5]+|[的在上里和与及或有是那这个几多少哪谁么吗呢了把给对从到向被让以及附近旁边周边沿线一带]")
+# What comes before the ending in words that end like a place but name none: 马路, 公路, 主干道路, 老旧小区…
+_GENERIC = re.compile(r"(?:马|道|公|铁|水|线|电|网|思|出|进|门|歧|后|前|半|走|小|大|各|每|整|主干|次干|快速|城市|市政|背街|"
+                      r"高速|乡村|农村|城区|老旧|周围|居民)$")  # fmt: skip
+
+
+def unknown_named_place(question: str, lexicon: CityLexicon) -> str | None:
+    """The first place-like name in the question that is no place of the city's, or None."""
+    text = question
+    for mention, _ in sorted(lexicon.find(question), key=lambda m: -len(m[0].surface)):
+        text = text.replace(mention.surface, "|")  # known names are not candidates
+    for district in lexicon.districts:
+        text = text.replace(district.name, "|")
+    for run in _BREAK.split(text):
+        ending = _SUFFIX.search(run)
+        if ending and len(run[: ending.start()]) >= 2 and not _GENERIC.search(run[: ending.start()]):
+            return run
+    return None
+
+
+def nearest_place(name: str, lexicon: CityLexicon) -> str | None:
+    """The city's place whose name is closest to ``name`` (a typo, a wrong ending), if one is close."""
+    places = [n.name for n in lexicon.nodes.values() if n.label in ("Street", "Road", "Landmark")]
+    close = difflib.get_close_matches(name, places, n=1, cutoff=0.6)
+    return close[0] if close else None

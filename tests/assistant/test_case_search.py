@@ -1,0 +1,44 @@
+"""One case asked about by its traits ("最近一件积水的案子", "最早那件"), and a case number that is not one."""
+
+from __future__ import annotations
+
+import uuid
+
+from assistant.chat import ChatRequest, ChatService
+from services.dispatch.cases import list_cases
+from services.dispatch.models import CaseFilter
+
+
+def _ask(chat: ChatService, *turns: str):
+    session_id = f"find-{uuid.uuid4().hex[:10]}"
+    return [chat.ask(ChatRequest(message=t, session_id=session_id)) for t in turns][-1]
+
+
+def _cases(world, **filters) -> list:
+    with world.sessions() as session:
+        return list_cases(session, CaseFilter(**filters), limit=200).items
+
+
+def test_the_newest_case_of_a_category_is_shown_with_its_state_and_deadline(world, chat: ChatService) -> None:
+    newest = _cases(world, category=["event-0405"])[0]
+    reply = _ask(chat, "帮我查下最近一件道路积水的案子现在办到哪一步了")
+    assert newest.id in reply.answer and f"「{newest.state}」" in reply.answer and "处置期限" in reply.answer
+    assert [c.name for c in reply.tool_calls] == ["find_case"]
+    follow = _ask(chat, "帮我查下最近一件道路积水的案子", "它的处置期限超期了吗")
+    assert newest.id in follow.answer  # the case found is the one the follow-up asks about
+
+
+def test_the_oldest_one_and_its_history_when_asked(world, chat: ChatService) -> None:
+    oldest = _cases(world, category=["component-0103"], order="oldest")[0]
+    reply = _ask(chat, "井盖的案件里最早那件，把流转历史给我")
+    assert oldest.id in reply.answer and "流转历史" in reply.answer
+    assert all(h.action in reply.answer for h in oldest.history)
+    none = _ask(chat, "最近一件因传感器告警生成的案件现在什么状态")
+    assert "没有找到" in none.answer and "传感器告警" in none.answer  # the world has no sensor-made case
+
+
+def test_a_number_that_is_not_a_case_number_is_said_to_be_unknown(world, chat: ChatService) -> None:
+    reply = _ask(chat, "查一下案件 ZZ-000000000 的处理进度")
+    assert "查不到编号为 ZZ-000000000 的案件" in reply.answer and reply.tool_calls == []
+    counted = _ask(chat, "本周每一件案件都办完了吗，一共多少件")
+    assert "find_case" not in [c.name for c in counted.tool_calls]  # a count, not one case
