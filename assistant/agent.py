@@ -158,6 +158,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
+    if QUOTED_REPORT.search(question) and not slots.case_ids:
+        # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
+        intents = [Intent.TRIAGE]
     if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and not QUESTION_CUE.search(question)
                                          and Intent.CASE_ACTION not in intents and len(question) >= 8
                                          and not slots.case_ids):  # fmt: skip
@@ -181,7 +184,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if intents == [Intent.STATUS] and not (follow_up or slots.asset_ids or slots.sensor_ids or slots.places
                                            or slots.categories or slots.districts):  # fmt: skip
         intents = [Intent.UNSUPPORTED]  # "今天天气怎么样": nothing of the city's is named
-    if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question)):
+    by_similarity = not deps.recognizer.by_rules(question)
+    if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question)
+                      or (by_similarity and "呢" in question)):  # fmt: skip
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
     understood = Understood() if one_case or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
@@ -234,6 +239,8 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     )
 
 
+# A citizen's words quoted by the operator, with what to do with them.
+QUOTED_REPORT = re.compile(r"[“\"「『][^”\"」』]{10,}[”\"」』].{0,12}(?:怎么处理|怎么办|怎么派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单)")
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
 OUT_OF_SCOPE = re.compile(
     r"天气|下雨|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译"

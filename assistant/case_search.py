@@ -25,7 +25,7 @@ OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
 LAST_CLOSED = re.compile(r"(?:最近|最新|刚)[^，。？?]{0,4}(?:结案|办结|结掉|结了)")
 # Traits said of the case sought ("返工过的", "超期未结的"), not questions about it ("返工过没有", "超期没").
 REWORKED = re.compile(r"返工过?的")
-OVERDUE = re.compile(r"(?:超期|逾期)(?:了的|的|未结的|未办结的)")
+OVERDUE = re.compile(r"(?:超期|逾期)了?(?:的|未(?:办结|结案|办完|结)的?|还没(?:办完|办结|结案|结)的?)")
 HISTORY = re.compile(r"历史|流转|经过|过程|每一步|各环节|环节|来龙去脉|轨迹")
 SOURCES = (("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")),
            ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")), ("sensor", re.compile(r"传感器|监测告警|告警生成|告警产生")))  # fmt: skip

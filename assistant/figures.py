@@ -15,6 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from assistant.assets import (
+    GENERIC_ASSETS,
+    PLACE_LABELS,
+    STATE_RATE,
+    asks_asset_count,
+    asset_categories,
+    asset_query,
+    compose_assets,
+    counts_by_state,
+)
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.periods import Period, find_period, this_month
@@ -23,7 +33,6 @@ from assistant.readings import compose_readings, understand_readings
 from assistant.slots import Slots
 from core.times import CHINA
 from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
-from triage.homophones import SoundIndex
 
 # (measure, words): the first that matches is the measure asked about.
 MEASURES: list[tuple[str, re.Pattern[str]]] = [
@@ -69,6 +78,8 @@ RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
+IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
+SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
                      r"|增减|变化|涨了|降了|比.{1,6}(?:多|少)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
@@ -76,7 +87,6 @@ SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡�
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
 # Another city ("B市"), not the end of a code ("C20261205-…E 市民撤诉") nor 市民/市场/市政.
 OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
-ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
 # A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
 # policy documents, not for the live figures.
@@ -88,15 +98,6 @@ STATUS_WORDS = re.compile(
 )
 # A question about what will be ("明天会比今天多吗") is a forecast, not a period's figures.
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
-ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
-                ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
-GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)")
-SOUNDS = SoundIndex()
-# How officials shorten asset names ("A2区有多少座桥").
-SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
-                     "消火栓": "消防栓", "垃圾桶": "垃圾箱", "电线杆": "电力杆"}  # fmt: skip
-ASSET_UNITS = {"泵站": "座", "桥梁": "座", "水闸": "座", "天桥": "座", "地下通道": "座", "隧道": "座", "综合管廊": "段",
-               "路灯": "盏", "景观灯": "盏", "信号灯": "组"}  # fmt: skip
 SOURCE_NAMES = {
     "12345": "12345热线",
     "app": "App",
@@ -122,6 +123,8 @@ class Understood:
     period: Period | None = None
     assumed_period: bool = False  # no period named: this month, and the answer says so
     unknown: str | None = None
+    question: str = ""  # as asked: what the answer adds to the figures (a share, the other end of a ranking)
+    compared: Period | None = None  # the period set beside it (环比: the one before, or the one named)
 
     def queries(self) -> list[FigureQuery]:
         if self.query is None:
@@ -151,6 +154,13 @@ def unknown_place(question: str, lexicon: CityLexicon) -> str | None:
 
 def _measure(question: str) -> str | None:
     return next((name for name, pattern in MEASURES if pattern.search(question)), None)
+
+
+def _named_case_measures(question: str) -> list[str]:
+    """The case counts a question names; "案子" alone names no count beside a specific one (没结, 超期)."""
+    found = [(m.start(), name) for name, pattern in MEASURES if name in CASE_MEASURES and (m := pattern.search(question))]
+    named = [name for _, name in sorted(found)]
+    return [n for n in named if n != "cases"] if len(named) > 1 else named
 
 
 def _rates(question: str) -> list[str]:
@@ -183,52 +193,18 @@ def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, 
     return chosen
 
 
-def _says(word: str, question: str) -> bool:
-    """The question names the word, or a word that sounds the same (井钙 for 井盖, 路等 for 路灯)."""
-    return word in question or (len(word) >= 2 and SOUNDS.sound(word) in SOUNDS.sound(question))
-
-
-def asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:
-    """Component categories a question counts: named ones (or names that sound alike), and every one a generic
-    word covers (井盖: all seven kinds of cover)."""
-    components = [n for n in lexicon.nodes.values() if n.label == "ComponentCategory"]
-    named = [c.id for c in components if _says(c.name, question)]
-    for short, full in SHORT_ASSET_NAMES.items():
-        # "桥" is 桥梁 unless a name holding it was said ("过街天桥").
-        if short in question and not any(short in lexicon.nodes[i].name for i in named):
-            named += [c.id for c in components if c.name == full]
-    for ending in {c.name[-2:] for c in components}:
-        sharing = [c.id for c in components if c.name.endswith(ending)]
-        if len(sharing) > 1 and not named and _says(ending, question):
-            named += sharing
-    named += [c.id for c in slots.categories if c.label == "ComponentCategory" and c.id not in named]
-    return sorted(set(named))
-
-
-def _asset_query(question: str, slots: Slots, categories: list[str], district: str | None = None) -> Understood:
-    """``district`` is the one a follow-up keeps when it names none."""
-    states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
-    base: dict[str, Any] = {"measure": "assets", "asset_categories": categories}
-    by_district = re.search(r"各区|每个区|哪些区|哪个区|按区|分区", question) or len(slots.districts) > 1
-    if len(slots.districts) > 1:
-        base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
-    elif slots.districts:
-        base["district"] = slots.districts[0].id
-    elif district and not by_district and "全市" not in question:
-        base["district"] = district
-    if by_district:
-        base["group_by"] = "district"
-        base["asset_status"] = states
-    elif states or re.search(r"按状态|各状态|什么状态", question):
-        base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
-    elif len(categories) > 1 and re.search(r"分别|各自|各有|各类|每种|每类", question):
-        base["group_by"] = "category"  # "泵站和水闸分别有多少"
+def _order(question: str) -> str | None:
     if LEAST.search(question) or RANK_UP.search(question):
-        base["order"] = "asc"
-    elif MOST.search(question) or RANK.search(question) or re.search(r"哪边多|哪个多|谁多", question):
-        base["order"] = "desc"
+        return "asc"
+    if MOST.search(question) or RANK.search(question) or re.search(r"哪边多|哪个多|谁多", question):
+        return "desc"
+    return None
+
+
+def _assets(query: FigureQuery, question: str) -> Understood:
+    """Assets have no period: they are counted as the graph stands now."""
     now = datetime.now().date()
-    return Understood(FigureQuery.model_validate(base), period=Period("now", "当前登记", now, now))
+    return Understood(query, period=Period("now", "当前登记", now, now), question=question)
 
 
 def _shaped(question: str) -> bool:
@@ -269,21 +245,23 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
     if (last_query or {}).get("measure") == "assets" and (follow_up or (
-            not asset_categories(question, slots, lexicon) and (_shaped(question) or ASSET_COUNT.search(question)))):
+            not asset_categories(question, slots, lexicon) and (_shaped(question) or asks_asset_count(question)))):
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
         categories = asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
-        return _asset_query(question, slots, categories, last_query.get("district"))
-    if GENERIC_ASSETS.search(question) and ASSET_COUNT.search(question) and not CASE_WORDS.search(question):
-        return _asset_query(question, slots, [])  # "全市部件按状态分一下": every category
+        return _assets(asset_query(question, slots, categories, _order(question), last_query), question)
+    if GENERIC_ASSETS.search(question) and asks_asset_count(question) and not CASE_WORDS.search(question):
+        return _assets(asset_query(question, slots, [], _order(question)), question)  # "全市部件按状态分一下": every category
+    places = [p for p in slots.places if p.label not in PLACE_LABELS]  # a road's assets are counted by its name
     if (
         (assets := asset_categories(question, slots, lexicon))
-        and ASSET_COUNT.search(question)
+        and asks_asset_count(question)
         and not (
-            CASE_WORDS.search(question) or STATUS_WORDS.search(question) or slots.places or slots.asset_ids
-            or "率" in question  # "路灯故障率": a rate, never a count of lamps
+            CASE_WORDS.search(question) or (STATUS_WORDS.search(question) and not counts_by_state(question))
+            or places or slots.asset_ids
+            or ("率" in question and not STATE_RATE.search(question))  # "路灯故障率": a rate, never a count of lamps
         )
     ):
-        return _asset_query(question, slots, assets)
+        return _assets(asset_query(question, slots, assets, _order(question)), question)
     overall = False
     if measure is None and remembered is None:
         if not (slots.departments and OVERALL.search(question)):
@@ -299,7 +277,12 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if measure and not (remembered and measure == "cases" and base.get("measure") not in (None, "cases")):
         base["measure"] = measure
     assumed = False
-    if period is None and remembered:
+    compared = None
+    if period is not None and remembered and re.search(rf"(?:跟|和|与|同|比|较|对比)\s*{re.escape(period.words)}", question):
+        # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures.
+        api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
+        period, compared = Period(api, label, now.date(), now.date()), period
+    elif period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period = Period(api, label, now.date(), now.date())
     elif period is None and base.get("measure") == "open" and not slots.departments:
@@ -320,6 +303,15 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
         base["source"] = source
     departments = departments_named(slots, lexicon, base.get("district"), question)
+    top = (memory or {}).get("figures_top") if remembered and IT.search(question) else None
+    if top and not (departments or slots.districts):
+        # "那它上个月的按期处置率是多少" after "哪个部门返工最多": that department, no longer a ranking.
+        for key in ("group_by", "order", "top"):
+            base.pop(key, None)
+        if lexicon.nodes.get(top) and lexicon.nodes[top].label == "Department":
+            departments = [top]
+        elif lexicon.district_id(top):
+            base["district"] = top
     if base.get("source") == "12345" and not OVERALL.search(question):
         # "12345热线来的案子": the channel, not the hotline centre's own indicators.
         departments = [d for d in departments if "12345" not in lexicon.name(d)]
@@ -353,15 +345,21 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["group_by"] = (
             "department" if is_rate(base["measure"]) else "district"
         )
-    if COMPARE.search(question) and not compare_departments:
-        base["compare_period"] = period.previous().api
+    if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source")):
+        base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
+    if (COMPARE.search(question) or compared) and not compare_departments:
+        compared = compared or period.previous()
+        base["compare_period"] = compared.api
     else:
         base.pop("compare_period", None)
     query = FigureQuery.model_validate(base)
     also = [m for m in _rates(question) if m != query.measure]
+    if query.measure in CASE_MEASURES and not query.group_by:
+        # "还有几件没结？超期的有几件": each count asked, for the same period and place.
+        also = [m for m in _named_case_measures(question) if m != query.measure]
     if overall:
         also = ["结案率", "返工率"]  # "A2区城管局这个月表现怎么样": its main indicators
-    return Understood(query, also, period, assumed)
+    return Understood(query, also, period, assumed, question=question, compared=compared)
 
 
 # ---- answering --------------------------------------------------------------------------------------------
@@ -396,7 +394,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         compose = compose_readings if measure == "readings" else compose_forecast
         return compose(data, query, understood.period, name, KIND_NAMES.get(kind, kind))
     if measure == "assets":
-        return _compose_assets(data, query, name)
+        return compose_assets(data, query, name, understood.question)
     what = MEASURE_NAMES.get(measure, measure)
     scope = name(query.district) if query.district else "全市"
     if query.category:
@@ -440,52 +438,30 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"{period}，{scope}{what}：{_value(measure, data['total'])}。")
     else:
         lines.append(f"{period}，{scope}没有可统计的{what}。")
+    if data.get("share_pct") is not None:
+        lines.append(f"占同期全市全部{what} {data['all_total']:g} 件的 {data['share_pct']:g}%。")
     if data.get("note"):
         lines.append("；".join(part.split(" / ")[0] for part in data["note"].split("；")) + "。")
     previous = data.get("previous")
     if previous and previous.get("total"):
         change = ""
         if (delta := data.get("change")) is not None:
-            direction = "增加" if delta > 0 else "减少" if delta < 0 else "持平"
+            if is_rate(measure):
+                direction = "上升" if delta > 0 else "下降" if delta < 0 else "持平"
+            else:
+                direction = "增加（多了）" if delta > 0 else "减少（少了）" if delta < 0 else "持平"
             size = f" {abs(delta):g} 个百分点" if is_rate(measure) else f" {abs(delta):g} 件"
             share = (
                 f"（{abs(data['change_pct']):g}%）" if data.get("change_pct") is not None and delta else ""
             )
             change = f"，环比{direction}{size if delta else ''}{share}"
-        earlier = understood.period.previous().label
-        earlier = earlier if earlier.startswith("前一期") else f"前一期（{earlier}）"
+        earlier = (understood.compared or understood.period.previous()).label
+        earlier = earlier if earlier.startswith("前一期") or "（" in earlier else f"前一期（{earlier}）"
         lines.append(f"{earlier}：{_value(measure, previous['total'])}{change}。")
     if basis:  # once, after the last figure of the answer
         counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
         lines.append(f"统计口径：{counted}，{data['start'][:10]} 起至 {data['end'][:10]} 前。")
     return "\n".join(lines)
-
-
-def _unit(kinds: str) -> str:
-    return next((u for word, u in ASSET_UNITS.items() if word in kinds), "个")
-
-
-def _compose_assets(data: dict[str, Any], query: FigureQuery, name: Any) -> str:
-    kinds = "、".join(name(c) for c in query.asset_categories) or "部件"
-    unit = _unit(kinds)
-    states = "、".join(query.asset_status)
-    scope = name(query.district) if query.district else "全市"
-    head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
-    rows = data["rows"]
-    if rows:
-        listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
-                          for r in rows)  # fmt: skip
-        by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
-        lines = [f"{head}{by}：{listed}；合计 {data['total']['value']:g} {unit}。"]
-        if query.order and rows:
-            best = [r for r in rows if r["value"] == rows[0]["value"]]
-            lines.append(
-                f"{'最少' if query.order == 'asc' else '最多'}的是 "
-                + "、".join(name(r["key"]) for r in best)
-                + "。"
-            )
-        return "\n".join(lines)
-    return f"{head}共 {data['total']['value']:g} {unit}。"
 
 
 def _extreme(measure: str, order: str) -> str:

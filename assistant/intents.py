@@ -68,7 +68,7 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
         ),
     ),  # is there water now?
     (Intent.PERFORMANCE, re.compile(r"考核|按期|处置率|结案率|返工率|超期率|绩效|办结率|指标")),
-    (Intent.CASE_STATS, re.compile(r"案件|工单|诉求|投诉件|超期.*件|多少件")),
+    (Intent.CASE_STATS, re.compile(r"案件|案子|工单|诉求|投诉件|超期.*件|多少件|几件")),
     (
         Intent.RESPONSIBILITY,
         re.compile(
@@ -120,7 +120,10 @@ LISTING_CUE = re.compile(r"哪些|有没有|现在|当前|目前|列出")
 # What a rule or a definition says, whatever the measure it names ("返工率的分母是啥", "积水多深才能立案",
 # "亮灯率要求不低于多少", "生命体征指标体系是哪个文件提出的"): the documents answer it, not the live figures.
 DEFINITION = re.compile(r"怎么算|咋算|如何计算|怎么计算|计算公式|分母|分子|统计口径|什么意思|哪天发|哪个文件|什么文件|出自|"
-                        r"才能立案|才算|立案条件|结案条件|怎么拆分|编码规则|几位|要求不[低少]于|不得[低少]于|标准是多少")  # fmt: skip
+                        r"才能立案|才算|算报警|算预警|立案条件|结案条件|怎么拆分|编码规则|几位|要求不[低少]于|不得[低少]于|"
+                        r"标准是多少|多长时间(?:必须|要|得|内)|多少(?:小时|分钟|天)内|几(?:个)?(?:小时|分钟|天)之?内|"
+                        r"最低要|至少要|最少(?:要|得|需要)?几|哪段时间|几点到几点|平台怎么处理")  # fmt: skip
+COUNTING = re.compile(r"几件|多少件|有几|多少个")
 PERIOD_CUE = re.compile(r"本月|这个?月|上个?月|今天|昨天|本周|这周|上周|今年|去年|\d+\s*月|近\s*\d+\s*天")
 # A hotline operator pastes a report; a question to the assistant has one of these.
 QUESTION_CUE = re.compile(
@@ -165,6 +168,9 @@ class IntentRecognizer:
             return [Intent.FORECAST]
         if Intent.PERFORMANCE in found:
             found = [i for i in found if i not in (Intent.CASE_STATS, Intent.POLICY)]
+        if Intent.CASE_STATS in found and Intent.POLICY in found and (PERIOD_CUE.search(text) or COUNTING.search(text)):
+            # "上个月的案子超过处置时限的有几件": a count of cases, not what the time limit is.
+            found = [i for i in found if i != Intent.POLICY]
         if Intent.POLICY in found and POLICY_CUE.search(text) and not LISTING_CUE.search(text):
             # "倾斜角超过多少度会报警？依据哪条规定？" asks what the rule says, not which alarms are open.
             found = [i for i in found if i not in (Intent.ALARMS, Intent.STATUS, Intent.CASE_STATS)]

@@ -55,3 +55,18 @@ def most_relevant_first(hits: list[dict], question: str) -> list[dict]:
     another rate that retrieval ranked above it."""
     asked = _bigrams(question)
     return sorted(hits, key=lambda h: -len(asked & _bigrams(h["text"])))
+
+
+_PART_BREAK = re.compile(r"[？?。；;!！]+|[，,](?=[^，,]{0,12}(?:多少|几|多久|多长|多大|多高|什么|哪|怎么|如何|是否|要不要|有没有))")
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions asked in one message ("几分钟内要派单？接单后多久要联系市民？"): each is answered with
+    its own sentence, which may stand in another article than the first one's."""
+    parts = [p.strip() for p in _PART_BREAK.split(question) if len(p.strip()) >= 4]
+    return parts if len(parts) > 1 else [question]
+
+
+def best_passage(hits: list[dict], part: str) -> dict:
+    """The passage that shares most of one part's words (retrieval's order breaks ties)."""
+    return most_relevant_first(hits, part)[0]

@@ -96,6 +96,8 @@ def find_period(text: str, now: datetime) -> Period | None:
             return span(first, last, f"{_md(first)}至{_md(last)}", m.group(0))
     relative: list[tuple[str, Period]] = [
         (r"今天|今日|当天|今儿", span(today, today, f"今天（{_md(today)}）")),
+        (r"昨天(?:到|至)(?:现在|目前|今天|今)|昨天以来|昨天起|昨天开始", span(today - timedelta(days=1), today,
+                                                          f"昨天至今（{_md(today - timedelta(days=1))}至今）")),
         (r"昨天|昨日|昨儿", span(today - timedelta(days=1), today - timedelta(days=1), f"昨天（{_md(today - timedelta(days=1))}）")),
         (r"前天", span(today - timedelta(days=2), today - timedelta(days=2), f"前天（{_md(today - timedelta(days=2))}）")),
         (r"上上周|上上个?星期", span(monday - timedelta(days=14), monday - timedelta(days=8),

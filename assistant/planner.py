@@ -16,7 +16,7 @@ from assistant.case_search import asks_history, asks_one_case, find_case_args, u
 from assistant.figures import Understood, compose_figures, compose_unknown
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
-from assistant.passages import best_sentences, most_relevant_first
+from assistant.passages import best_passage, best_sentences, most_relevant_first, question_parts
 from assistant.periods import find_period
 from assistant.refusals import refusal
 from assistant.slots import Slots
@@ -223,8 +223,11 @@ def _plan_responsibility(turn: Turn) -> list[Call]:
 
 
 def _plan_policy(turn: Turn) -> list[Call]:
-    args: dict[str, Any] = {"q": turn.question[:500], "k": 5}  # five, ordered again by the words they share
-    return [Call("search_policies", args)]
+    # Five passages, ordered again by the words they share; and for a message asking several things, a
+    # search for each, whose answer may stand in another article.
+    parts = question_parts(turn.question)
+    calls = [Call("search_policies", {"q": turn.question[:500], "k": 5})]
+    return calls + [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
 
 
 def _plan_forecast(turn: Turn) -> list[Call]:
@@ -493,6 +496,9 @@ def _compose_alarms(turn: Turn) -> str:
         text += "，按区：" + "、".join(
             f"{turn.name(k)} {v} 条" for k, v in sorted(d["by_district"].items(), key=lambda x: -x[1])
         )
+    if len(d.get("by_kind") or {}) > 1:  # "都是什么类型的": every kind, not only the five listed below
+        text += "，按类型：" + "、".join(f"{_kind_name(turn.lexicon, k)} {v} 条"
+                                     for k, v in sorted(d["by_kind"].items(), key=lambda x: -x[1]))  # fmt: skip
     text += "。最严重的几条：\n" + "\n".join(
         f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
         f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {turn.lexicon.units.get(a['kind'], '')}，"
@@ -538,20 +544,31 @@ def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> st
 
 
 def _compose_policy(turn: Turn) -> str:
-    records = turn.succeeded("search_policies")
-    if not records or not records[0].data["items"]:
+    found: dict[str, dict] = {}
+    for record in turn.succeeded("search_policies"):
+        for hit in record.data["items"]:
+            found.setdefault(hit["chunk_id"], hit)
+    if not found:
         return "没有检索到相关的政策条款。"
-    hits = most_relevant_first(records[0].data["items"], turn.question)
-    best = hits[0]
-    text = f"根据{_document(best)}：\n> {best_sentences(best['text'].split(chr(10), 1)[-1], turn.question, 240)}"
-    others = [h for h in hits[1:] if h["chunk_id"] != best["chunk_id"]]
+    hits = most_relevant_first(list(found.values()), turn.question)
+    parts = question_parts(turn.question)
+    # One passage per part asked (the best passage of the whole question first), each quoted once.
+    chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(hits, p)["chunk_id"] for p in parts]))
+    if len(chosen) == 1 and len(hits) > 1:
+        chosen.append(hits[1]["chunk_id"])  # a second passage too: the official judges relevance
+    lines, last_doc = [], None
+    for n, chunk_id in enumerate(chosen):
+        hit = found[chunk_id]
+        body = hit["text"].split("\n", 1)[-1]
+        asked = turn.question if len(parts) == 1 else " ".join(p for p in parts if best_passage(hits, p) is hit) or turn.question
+        quote = best_sentences(body, asked, 240 if n == 0 else 180)
+        source = _document(hit) if hit["doc_id"] != last_doc else "同一文件"
+        lines.append(f"{'根据' if n == 0 else '另据'}{source}：\n> {quote}")
+        last_doc = hit["doc_id"]
+    others = [h for h in hits if h["chunk_id"] not in chosen][:3]
     if others:
-        # The second passage is quoted too: retrieval ranks by similarity, and the official judges relevance.
-        second = best_sentences(others[0]["text"].split("\n", 1)[-1], turn.question, 160)
-        text += f"\n另据{_document(others[0]) if others[0]['doc_id'] != best['doc_id'] else '同一文件'}：\n> {second}"
-    if len(others) > 1:
-        text += "\n相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others[1:])
-    return text
+        lines.append("相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others))
+    return "\n".join(lines)
 
 
 def _document(hit: dict[str, Any]) -> str:
@@ -825,6 +842,9 @@ def remember(turn: Turn) -> dict[str, Any]:
     memory["intents"] = [str(i) for i in turn.intents]
     if Intent.FIGURES in turn.intents:
         memory |= turn.understood.memory()
+        ranked = [r for r in turn.succeeded("query_figures") if r.data.get("rows") and (r.args.get("order") or r.args.get("top"))]
+        # "那它上个月的按期处置率呢": "it" is the one a ranking put first.
+        memory["figures_top"] = ranked[0].data["rows"][0]["key"] if ranked else None
     else:
         memory.pop("figures", None)
         memory.pop("figures_period", None)

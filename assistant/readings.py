@@ -22,6 +22,8 @@ ASKING = re.compile(r"多少|几个|有没有|有哪些|哪些")
 # A question about alarms, cases, forecasts or a rule is for those tools, unless it asks for a threshold.
 OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预测|预计|未来|明天|会不会|谁负责|归谁|哪个部门|处置|时限|规定|依据"
                          r"|合格率|故障率|体征")  # fmt: skip
+# A threshold named as a line ("超过40cm的报警线") asks about readings, not about alarms.
+LINES = re.compile(r"报警线|警戒线|预警线|关注线|报警值|警戒值|预警值")
 THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警")
 MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重")
 MINIMUM = re.compile(r"最低|最小|最少")
@@ -45,7 +47,7 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     asked = READING_CUE.search(question) or (kind not in STATUS_KINDS and ASKING.search(question))
     if not kind or not (base or asked):
         return None
-    if OTHER_TOOLS.search(question) and not THRESHOLD.search(question):
+    if OTHER_TOOLS.search(LINES.sub("", question)) and not THRESHOLD.search(question):
         return None
     if slots.places or slots.asset_ids or slots.sensor_ids:
         return None  # a named facility's sensors: its status answers that
@@ -120,6 +122,8 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
         bound = f"超过 {query.above:g}" if query.above is not None else f"低于 {query.below:g}"
         if not rows:
             lines.append(f"{what}没有{bound} {unit} 的传感器。")
+            if data.get("highest") and query.above is not None:
+                lines.append(f"{what}最高 {_row(data['highest'], unit, name)}。")
         else:
             lines.append(f"{what}{bound} {unit} 的有 {data['total']['value']:g} 个：" + "；".join(
                 _row(r, unit, name) for r in rows) + "。")  # fmt: skip

@@ -108,8 +108,9 @@ class ServicesClient(ABC):
 
     @operation("GET", "/v1/graph/assets/stats")
     def asset_stats(self, category: list[str] | None = None, district: str | None = None, status: list[str] | None = None,
-                    group_by: str | None = None) -> Json:  # fmt: skip
-        """How many assets of some categories, in a district and state, per district/state/category."""
+                    group_by: str | None = None, name: str | None = None) -> Json:  # fmt: skip
+        """How many assets of some categories, in a district, on a road (``name``) and in a state, per
+        district/state/category."""
 
     @operation("GET", "/v1/graph/assets", items=True)
     def find_assets(self, name: str | None = None, category: str | None = None, district: str | None = None,

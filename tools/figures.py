@@ -29,6 +29,10 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         figures = _case_figures(client, query, districts)
     else:
         figures = _department_figures(client, query)
+    if query.share_of_all and query.measure in CASE_MEASURES and figures.total and figures.total.value is not None:
+        everything = client.case_stats(query.period)[CASE_MEASURES[query.measure]]
+        figures.all_total = everything
+        figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
     if query.compare_period:
         earlier = query.model_copy(update={"period": query.compare_period, "compare_period": None})
         figures.previous = run_query(client, earlier, districts)
@@ -89,15 +93,20 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
     group = query.group_by if query.group_by in ("district", "status", "category") else None
     counts = client.asset_stats(
-        query.asset_categories or None, query.district, query.asset_status or None, group
+        query.asset_categories or None, query.district, query.asset_status or None, group, query.place
     )
     # Category groups come as component codes ("0601"); the rows carry the graph's ids, as filters do.
     rows = [FigureRow(key=f"component-{g['key']}" if group == "category" and g["key"].isdigit() else g["key"],
                       value=g["count"]) for g in counts["groups"]
             if group != "district" or not query.districts or g["key"] in query.districts]  # fmt: skip
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
-    return Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
-                   total=FigureRow(key="", value=total))  # fmt: skip
+    figures = Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
+                      total=FigureRow(key="", value=total))  # fmt: skip
+    if group == "status" and total:
+        by_state = {r.key: r.value or 0 for r in rows}
+        figures.not_intact = int(total - by_state.get("完好", 0))
+        figures.shares = {state: round(n / total * 100, 1) for state, n in by_state.items()}
+    return figures
 
 
 def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:

@@ -66,9 +66,9 @@ def responsibility(
 
 
 def asset_stats(parts: InProcess, category: list[str] | None, district: str | None, status: list[str] | None,
-                group_by: str | None) -> dict[str, Any]:  # fmt: skip
+                group_by: str | None, name: str | None) -> dict[str, Any]:  # fmt: skip
     groups = count_assets(
-        parts.graph, categories=category, district=district, statuses=status, group_by=group_by
+        parts.graph, categories=category, district=district, statuses=status, group_by=group_by, name=name
     )
     return {"total": sum(g["count"] for g in groups), "groups": groups if group_by else []}
 

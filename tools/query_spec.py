@@ -39,6 +39,8 @@ class FigureQuery(BaseModel):
     asset_status: list[str] = Field(
         default_factory=list, max_length=5, description="完好、破损、丢失、废弃、移除"
     )
+    place: str | None = Field(None, max_length=50, description="assets on a road or at a place (劳动路)")
+    share_of_all: bool = Field(False, description="also the period's count with no place/category/channel filter, and the share of it (占比)")
     group_by: Literal["district", "category", "department", "source", "status"] | None = None
     order: Literal["desc", "asc"] | None = None
     top: int | None = Field(None, ge=1, le=50)
@@ -94,8 +96,15 @@ class Figures(BaseModel):
     reporting: int | None = None  # sensors with a newest value, or with readings in the window
     readings: int | None = None  # readings in the window
     lowest: FigureRow | None = None  # readings: the other end of the ranking
+    highest: FigureRow | None = None  # readings under a value filter: the highest of all, filter or not
     levels: dict[str, int] = Field(default_factory=dict)
     codes: dict[str, int] = Field(default_factory=dict)
+    # a filtered count's share of all cases of the period (占比), with that count
+    all_total: float | None = None
+    share_pct: float | None = None
+    # assets by state: those not 完好, and each state's share of the total in % (破损率)
+    not_intact: int | None = None
+    shares: dict[str, float] = Field(default_factory=dict)
     # forecast: the model chosen and its backtest beside seasonal naive's, per series
     model: str | None = None
     backtest: dict[str, float] | None = None

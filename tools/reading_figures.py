@@ -49,6 +49,9 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
                           district=s["district"], ts=s["last_ts"]) for s in reporting]  # fmt: skip
     if query.sensor_kind in STATUS_KINDS and query.above is None and query.below is None:
         rows = [r for r in rows if r.value != 1]  # 1 is 开/运行: the ones to name are off or faulty
+    valued = [r for r in rows if r.value is not None]
+    # "最高到过多少？有没有超过40cm": the peak is said whether or not it passes the line.
+    highest = max(valued, key=lambda r: r.value or 0.0) if valued and (query.above is not None or query.below is not None) else None
     if query.above is not None:
         rows = [r for r in rows if r.value is not None and r.value > query.above]
     if query.below is not None:
@@ -59,12 +62,13 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
     rows.sort(key=lambda r: (r.value if r.value is not None else 0.0), reverse=not low_first)
     thresholds = sensors[0]["thresholds"] if sensors else None
     limits = thresholds_of(thresholds)
-    for row in rows + ([lowest] if lowest else []):
+    for row in rows + [r for r in (lowest, highest) if r]:
         row.level = level_reached(row.value, limits)
     return Figures(
         measure="readings", unit=sensors[0]["unit"] if sensors else "", period=period, start=start, end=end,
         rows=keep_ties(rows, query.top or SHOWN), total=FigureRow(key="", value=len(rows)), thresholds=thresholds,
         lowest=lowest if query.sensor_kind not in STATUS_KINDS else None, readings=readings,
+        highest=highest if query.sensor_kind not in STATUS_KINDS else None,
         sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits),
         codes=dict(sorted(Counter(str(round(s["last_value"])) for s in reporting).items()))
         if query.sensor_kind in STATUS_KINDS else {},

@@ -136,21 +136,33 @@ def sensors_of_asset(store: GraphStore, asset_id: str) -> list[Entity]:
     return [to_entity(row) for row in rows]
 
 
+def _asset_filter(*, name: str | None = None, categories: bool = False, district: str | None = None,
+                  statuses: bool = False) -> str:  # fmt: skip
+    """The WHERE of an asset search or count: by name or address (a road, a landmark), category list,
+    district and states; the parameters are $name, $categories, $district, $statuses."""
+    where = ["true"]
+    if name:
+        where.append("(a.name CONTAINS $name OR a.address CONTAINS $name)")
+    if categories:
+        where.append("a.category IN $categories")
+    if district:
+        where.append("a.district = $district")
+    if statuses:
+        where.append("a.status IN $statuses")
+    return " AND ".join(where)
+
+
 def find_assets(store: GraphStore, *, name: str | None = None, category: str | None = None,
                 district: str | None = None, limit: int = 20) -> list[Entity]:  # fmt: skip
     """Assets whose name or address contains ``name`` (a road, a landmark…), optionally of a component
     category (``0101`` or ``component-0101``) and in a district. Assets are named ``类别(道路)``."""
     if not (name or category or district):
         raise InvalidInput("请至少给出名称、类别或区之一 / give a name, a category or a district")
-    where = []
-    if name:
-        where.append("(a.name CONTAINS $name OR a.address CONTAINS $name)")
+    where = _asset_filter(name=name, district=district)
     if category:
-        where.append("a.category = $category")
-    if district:
-        where.append("a.district = $district")
+        where += " AND a.category = $category"
     rows = store.ro_query(
-        f"MATCH (a:Asset) WHERE {' AND '.join(where)} RETURN labels(a) AS labels, properties(a) AS props "
+        f"MATCH (a:Asset) WHERE {where} RETURN labels(a) AS labels, properties(a) AS props "
         "ORDER BY props.id LIMIT $limit",
         {"name": name, "category": component_code(category or ""), "district": district,
          "limit": limit},
@@ -165,22 +177,18 @@ def count_assets(
     district: str | None = None,
     statuses: list[str] | None = None,
     group_by: str | None = None,
+    name: str | None = None,
 ) -> list[dict]:
-    """How many assets of some component categories, in a district, in some states (完好/破损/丢失…),
-    counted in the graph, per district, state or category when asked: [{"key", "count"}] ("" = all)."""
+    """How many assets of some component categories, in a district, on a road or place (``name``), in some
+    states (完好/破损/丢失…), counted in the graph, per district, state or category when asked:
+    [{"key", "count"}] ("" = all)."""
     key = {"district": "a.district", "status": "a.status", "category": "a.category", None: "''"}.get(group_by)
     if key is None:
         raise InvalidInput("group_by 应为 district、status 或 category")
-    where = ["true"]
-    if categories:
-        where.append("a.category IN $categories")
-    if district:
-        where.append("a.district = $district")
-    if statuses:
-        where.append("a.status IN $statuses")
-    rows = store.ro_query(f"MATCH (a:Asset) WHERE {' AND '.join(where)} RETURN {key} AS key, count(*) AS n ORDER BY key",
+    where = _asset_filter(name=name, categories=bool(categories), district=district, statuses=bool(statuses))
+    rows = store.ro_query(f"MATCH (a:Asset) WHERE {where} RETURN {key} AS key, count(*) AS n ORDER BY key",
                           {"categories": [component_code(c) for c in categories or []], "district": district,
-                           "statuses": statuses or []})  # fmt: skip
+                           "statuses": statuses or [], "name": name})  # fmt: skip
     return [{"key": str(r["key"] or ""), "count": int(r["n"])} for r in rows]
 
 

@@ -247,3 +247,45 @@ def test_a_vital_sign_asked_by_name_is_not_a_count_or_a_reading(world) -> None:
         query = _ask(world, question).query
         assert query is None or query.measure not in ("assets", "readings"), question
     assert "vitals" in [str(i) for i in world.recognizer.by_rules("供水压力合格率现在多少")]
+
+
+def test_assets_on_a_road_by_state_with_shares_and_both_ends_of_a_ranking(world) -> None:
+    roads = [n.name for n in world.lexicon.nodes.values() if n.label == "Road"]
+    name = next(r for r in roads if world.client.asset_stats(None, None, None, None, r)["total"] > 0)
+    on_road = _ask(world, f"{name}上有多少个部件？不是完好的有几个")
+    assert (on_road.query.place, on_road.query.group_by) == (name, "status")
+    figures = run_query(world.client, on_road.query, [])
+    counted = world.client.asset_stats(None, None, None, "status", name)
+    assert figures.total.value == counted["total"] > 0
+    assert figures.not_intact == counted["total"] - sum(g["count"] for g in counted["groups"] if g["key"] == "完好")
+    rate = _ask(world, "全市垃圾箱破损率多少").query
+    assert rate.measure == "assets" and rate.group_by == "status"
+    assert set(run_query(world.client, rate, []).shares) <= {"完好", "破损", "丢失", "废弃", "移除"}
+    lost = _ask(world, f"{world.lexicon.districts[0].name}丢失的井盖都是哪几类").query
+    assert (lost.group_by, lost.asset_status) == ("category", ["丢失"])
+    both = _ask(world, "哪个区路灯最多？最少的又是哪个区").query
+    assert (both.measure, both.group_by) == ("assets", "district")
+
+
+def test_a_share_of_all_a_compared_period_named_in_a_follow_up_and_it_as_the_top_one(world) -> None:
+    share = _ask(world, "上周12345热线来的案件有多少，占全部案件的百分之几")
+    figures = run_query(world.client, share.query, [])
+    everything = world.client.case_stats(share.query.period)["total"]
+    assert figures.all_total == everything and (everything == 0 or figures.share_pct == round(figures.total.value / everything * 100, 1))
+    week = _ask(world, "本周全市受理了多少件案子")
+    versus = _ask(world, "跟上周比是多了还是少了", week.memory())
+    assert (versus.query.period, versus.query.compare_period) == (week.query.period, "2026-11-23..2026-11-29")
+    ranking = _ask(world, "上个月哪个部门返工数最多")
+    memory = ranking.memory() | {"figures_top": "dept-water"}
+    it = _ask(world, "那它上个月的按期处置率是多少", memory).query
+    assert (it.departments, it.group_by, it.top) == (["dept-water"], None, None)
+
+
+def test_a_peak_is_said_beside_a_line_it_does_not_pass_and_since_yesterday_is_two_days(world) -> None:
+    since = find_period("从昨天到现在最高水位", SATURDAY)
+    assert (since.first.day, since.last.day) == (4, 5) and since.label.startswith("昨天至今")
+    query = _ask(world, "从昨天到现在全市积水监测点最高水位到过多少？有没有超过1000cm的报警线").query
+    assert (query.measure, query.above, query.statistic) == ("readings", 1000.0, "max")
+    recent = query.model_copy(update={"period": None, "hours": 24})  # the world's readings are of the last hour
+    figures = run_query(world.client, recent, [])
+    assert figures.rows == [] and figures.highest is not None  # none passes the line, the peak is still said

@@ -39,3 +39,10 @@ def test_what_must_not_be_done_is_declined_even_when_pasted_or_hidden(chat: Chat
     assert "不会编造" in hidden.answer and not hidden.tool_calls
     report = _ask(chat, "幸福路上的垃圾桶三天没人清空了，臭得不行，还有股味儿", role="hotline")
     assert "分拨建议" in report.answer  # a citizen's words (清空, 有股) are a report, not a request refused
+
+
+def test_a_quoted_report_with_what_to_do_is_triaged_and_markets_and_rain_are_declined_for_what_they_are(chat: ChatService) -> None:
+    quoted = _ask(chat, "刚接到电话：“幸福路128号附近煤气味很重，好像是从路边那个井里冒出来的”，怎么处理")
+    assert [c.name for c in quoted.tool_calls] == ["triage_report"] and "分拨建议" in quoted.answer
+    assert "金融市场行情" in _ask(chat, "帮我看一下今天城投债和A股收盘价").answer
+    assert "天气预报" in _ask(chat, "明天A市会不会下大雨？要不要提前启动防汛响应").answer

@@ -45,6 +45,14 @@ def test_a_definition_is_told_from_a_figure(question: str, definition: bool) -> 
 
 def test_a_rule_question_naming_a_measure_is_answered_from_the_document_with_its_source(chat: ChatService) -> None:
     reply = chat.ask(ChatRequest(message="井盖缺失要求多少小时内完成补装，是哪个文件规定的", session_id=uuid.uuid4().hex))
-    assert [c.name for c in reply.tool_calls] == ["search_policies"]
+    assert {c.name for c in reply.tool_calls} == {"search_policies"}
     assert "《A市窨井盖管理办法（测试）》（A市人民政府办公厅，A政办发〔2023〕1号，2023-03-01）" in reply.answer
     assert "小时内完成补装" in reply.answer
+
+
+def test_each_part_of_a_message_gets_its_own_passage() -> None:
+    from assistant.passages import question_parts
+
+    assert question_parts("紧急诉求规定几分钟之内要派单？承办单位接单后多久得联系上市民？") == [
+        "紧急诉求规定几分钟之内要派单", "承办单位接单后多久得联系上市民"]
+    assert question_parts("井盖缺失的处置时限是多久") == ["井盖缺失的处置时限是多久"]

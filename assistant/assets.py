@@ -1,0 +1,127 @@
+"""Asset counts as officials ask them ("幸福路上有多少个井钙，有没有坏了的", "哪个区路灯最多", "A5区丢失的井盖
+都是哪几类", "全市垃圾箱破损率"): the component categories, place, states and grouping of one asset query,
+and the answer that names them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.lexicon import CityLexicon
+from assistant.slots import Slots
+from tools.query_spec import FigureQuery
+from triage.homophones import SoundIndex
+
+ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
+ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
+                ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
+# Every state but 完好 ("状态不是完好的有几座", "有问题的"): counted state by state beside the total.
+NOT_INTACT = re.compile(r"不是完好|非完好|不完好|不正常|有问题|异常的|不在完好")
+# A share of one state ("破损率"): that state's count over all, said with both counts.
+STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
+BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类")
+BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|按区|分区")
+GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件有多少|多少个?部件|几个部件")
+SOUNDS = SoundIndex()
+# How officials shorten asset names ("A2区有多少座桥").
+SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
+                     "消火栓": "消防栓", "垃圾桶": "垃圾箱", "电线杆": "电力杆"}  # fmt: skip
+ASSET_UNITS = {"泵站": "座", "桥梁": "座", "水闸": "座", "天桥": "座", "地下通道": "座", "隧道": "座", "综合管廊": "段",
+               "路灯": "盏", "景观灯": "盏", "信号灯": "组"}  # fmt: skip
+PLACE_LABELS = ("Road", "Landmark")  # assets are named 类别(道路) and addressed by road: a place filters by name
+
+
+def says(word: str, question: str) -> bool:
+    """The question names the word, or a word that sounds the same (井钙 for 井盖, 路等 for 路灯)."""
+    return word in question or (len(word) >= 2 and SOUNDS.sound(word) in SOUNDS.sound(question))
+
+
+def asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:
+    """Component categories a question counts: named ones (or names that sound alike), and every one a generic
+    word covers (井盖: all seven kinds of cover)."""
+    components = [n for n in lexicon.nodes.values() if n.label == "ComponentCategory"]
+    named = [c.id for c in components if says(c.name, question)]
+    for short, full in SHORT_ASSET_NAMES.items():
+        # "桥" is 桥梁 unless a name holding it was said ("过街天桥").
+        if short in question and not any(short in lexicon.nodes[i].name for i in named):
+            named += [c.id for c in components if c.name == full]
+    for ending in {c.name[-2:] for c in components}:
+        sharing = [c.id for c in components if c.name.endswith(ending)]
+        if len(sharing) > 1 and not named and says(ending, question):
+            named += sharing
+    named += [c.id for c in slots.categories if c.label == "ComponentCategory" and c.id not in named]
+    return sorted(set(named))
+
+
+def place_named(slots: Slots) -> str | None:
+    """The road or landmark the assets are on ("劳动路上的部件"), by name."""
+    return next((p.name for p in slots.places if p.label in PLACE_LABELS), None)
+
+
+def counts_by_state(question: str) -> bool:
+    """"按状态分一下", "状态不是完好的有几座": a count by state, not how one asset is doing."""
+    return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态", question))
+
+
+def asks_asset_count(question: str) -> bool:
+    return bool(ASSET_COUNT.search(question) or NOT_INTACT.search(question) or STATE_RATE.search(question)
+                or (BY_DISTRICT.search(question) and re.search(r"最多|最少", question)))  # fmt: skip
+
+
+def asset_query(question: str, slots: Slots, categories: list[str], order: str | None,
+                remembered: dict[str, Any] | None = None) -> FigureQuery:  # fmt: skip
+    """The count asked; ``remembered`` is the asset query before, whose place and district a follow-up keeps
+    when it names none."""
+    remembered = remembered or {}
+    states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
+    base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order}
+    by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
+    if len(slots.districts) > 1:
+        base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
+    elif slots.districts:
+        base["district"] = slots.districts[0].id
+    elif remembered.get("district") and not by_district and "全市" not in question:
+        base["district"] = remembered["district"]
+    base["place"] = place_named(slots) or (None if slots.districts or "全市" in question else remembered.get("place"))
+    if by_district:
+        base["group_by"] = "district"
+        base["asset_status"] = states
+    elif states and BY_CATEGORY.search(question) and not NOT_INTACT.search(question):
+        base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
+    elif states or NOT_INTACT.search(question) or STATE_RATE.search(question) or re.search(r"按状态|各状态|什么状态|状态", question):
+        base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
+    elif len(categories) > 1 and BY_CATEGORY.search(question):
+        base["group_by"] = "category"  # "泵站和水闸分别有多少"
+    return FigureQuery.model_validate(base)
+
+
+def _unit(kinds: str) -> str:
+    return next((u for word, u in ASSET_UNITS.items() if word in kinds), "个")
+
+
+def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question: str = "") -> str:
+    kinds = "、".join(name(c) for c in query.asset_categories) or "部件"
+    unit = _unit(kinds)
+    states = "、".join(query.asset_status)
+    scope = (name(query.district) if query.district else "全市") + (f"{query.place}上" if query.place else "")
+    head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
+    rows, total = data["rows"], data["total"]["value"]
+    if not rows:
+        return f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。"
+    listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
+                      for r in rows)  # fmt: skip
+    by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
+    lines = [f"{head}{by}：{listed}；合计 {total:g} {unit}。"]
+    if data.get("not_intact") is not None:
+        broken = data["not_intact"]
+        lines.append(f"非完好（破损、丢失、废弃、移除）共 {broken} {unit}" + ("，没有非完好的。" if not broken else "。"))
+    if (rate := STATE_RATE.search(question)) and (state := rate.group(1)) in data.get("shares", {}):
+        count = next((r["value"] for r in rows if r["key"] == state), 0)
+        lines.append(f"{state}率 {data['shares'][state]:.1f}%（{state} {count:g} {unit} / 共 {total:g} {unit}）。")
+    if query.order:
+        best = [r for r in rows if r["value"] == rows[0]["value"]]
+        worst = [r for r in rows if r["value"] == rows[-1]["value"]]
+        lines.append(f"{'最少' if query.order == 'asc' else '最多'}的是 " + "、".join(name(r["key"]) for r in best) + "。")
+        if len(rows) > 1 and re.search(r"最少|最低", question) and re.search(r"最多|最高", question):
+            lines.append(f"{'最多' if query.order == 'asc' else '最少'}的是 " + "、".join(name(r["key"]) for r in worst) + "。")
+    return "\n".join(lines)
