@@ -154,6 +154,13 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             slots.districts or slots.departments or slots.places or slots.asset_ids):
         # "截止时间是几号，超期了吗" after a case was looked up: that case again.
         follow_up, intents = True, [Intent.CASE_LOOKUP]
+    if follow_up and memory.get("intents") == [Intent.ALARMS.value] and ONE_ALARM.search(question):
+        # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first.
+        intents = [Intent.ALARMS]
+    if (follow_up and intents == [Intent.RESPONSIBILITY] and memory.get("intents") == [Intent.ALARMS.value]
+            and not (slots.categories or slots.places or slots.asset_ids)):  # fmt: skip
+        # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them.
+        intents = [Intent.ALARMS, Intent.RESPONSIBILITY]
     one_case = asks_one_case(question, slots)
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
@@ -239,6 +246,7 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     )
 
 
+ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条")
 # A citizen's words quoted by the operator, with what to do with them.
 QUOTED_REPORT = re.compile(r"[“\"「『][^”\"」』]{10,}[”\"」』].{0,12}(?:怎么处理|怎么办|怎么派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单)")
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
@@ -252,7 +260,9 @@ FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "�
 
 
 def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
-    return bool(memory) and any(w in question for w in FOLLOW_UP_WORDS)
+    # "都在哪几个区，该谁去处理": a short question that names nothing asks about what was asked before.
+    bare = len(question) <= 16 and re.match(r"^(?:都|那|还有|分别|具体)", question)
+    return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare))
 
 
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:

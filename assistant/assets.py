@@ -17,6 +17,8 @@ ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏")), ("丢失", re.comp
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
 # Every state but 完好 ("状态不是完好的有几座", "有问题的"): counted state by state beside the total.
 NOT_INTACT = re.compile(r"不是完好|非完好|不完好|不正常|有问题|异常的|不在完好")
+# A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
+STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|缺失|废弃|移除|拆除)的")
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
 BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类")
@@ -74,7 +76,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     when it names none."""
     remembered = remembered or {}
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
-    base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order}
+    base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order,
+                            "list_assets": bool(re.search(r"有哪些|都有哪|是哪几|列出|分别在哪|都在哪", question))}
     by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
     if len(slots.districts) > 1:
         base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
@@ -88,6 +91,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["asset_status"] = states
     elif states and BY_CATEGORY.search(question) and not NOT_INTACT.search(question):
         base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
+    elif states and STATE_ADJECTIVE.search(question) and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question):
+        base["asset_status"] = states  # "坏掉的路灯有多少盏": those, not every state beside the total
     elif states or NOT_INTACT.search(question) or STATE_RATE.search(question) or re.search(r"按状态|各状态|什么状态|状态", question):
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
     elif len(categories) > 1 and BY_CATEGORY.search(question):
@@ -106,8 +111,9 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
     scope = (name(query.district) if query.district else "全市") + (f"{query.place}上" if query.place else "")
     head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
     rows, total = data["rows"], data["total"]["value"]
+    listed_items = "".join(f"\n- {i['name']}（{i['key']}，{name(i['district'])}）：{i['status']}" for i in data.get("items") or [])
     if not rows:
-        return f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。"
+        return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + listed_items
     listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
                       for r in rows)  # fmt: skip
     by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
@@ -124,4 +130,4 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         lines.append(f"{'最少' if query.order == 'asc' else '最多'}的是 " + "、".join(name(r["key"]) for r in best) + "。")
         if len(rows) > 1 and re.search(r"最少|最低", question) and re.search(r"最多|最高", question):
             lines.append(f"{'最多' if query.order == 'asc' else '最少'}的是 " + "、".join(name(r["key"]) for r in worst) + "。")
-    return "\n".join(lines)
+    return "\n".join(lines) + listed_items

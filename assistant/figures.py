@@ -27,7 +27,7 @@ from assistant.assets import (
 )
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.lexicon import KIND_NAMES, CityLexicon
-from assistant.periods import Period, find_period, this_month
+from assistant.periods import Period, find_period, find_periods, this_month
 from assistant.places import nearest_place, unknown_named_place
 from assistant.readings import compose_readings, understand_readings
 from assistant.slots import Slots
@@ -78,6 +78,7 @@ RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
+CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平均|全市整体")
 IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
@@ -282,6 +283,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures.
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period, compared = Period(api, label, now.date(), now.date()), period
+    elif period is not None and len(named := find_periods(question, now)) > 1 and named[1].api != period.api:
+        # "这个月12345的案子有多少件？上个月全月是多少": both periods, the second beside the first.
+        compared = named[1]
     elif period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period = Period(api, label, now.date(), now.date())
@@ -320,6 +324,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "跟A1区城管局比呢，谁高": the department asked before beside the one named now, not another period.
         departments = list(dict.fromkeys(earlier + departments))
         base["group_by"] = "department"
+        base.pop("district", None)  # "A1区城管局" names the bureau, not a district to keep the city's bureau out of
         compare_departments = True
     if departments:
         base["departments"] = departments
@@ -338,13 +343,15 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if top := _top(question):
         base["top"] = top
     elif (MOST.search(question) or LEAST.search(question)) and not (
-        RANK.search(question) or LISTING.search(question)
+        RANK.search(question) or LISTING.search(question) or base.get("group_by") == "district"
     ):
-        base["top"] = base.get("top") or 1
+        base["top"] = base.get("top") or 1  # the districts are few: all of them are listed, the extreme named
     if (base.get("order") or base.get("top")) and not base.get("group_by"):
         base["group_by"] = (
             "department" if is_rate(base["measure"]) else "district"
         )
+    if CITY_AVERAGE.search(question) and (base.get("departments") or base.get("district")):
+        base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
     if (COMPARE.search(question) or compared) and not compare_departments:
@@ -357,6 +364,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if query.measure in CASE_MEASURES and not query.group_by:
         # "还有几件没结？超期的有几件": each count asked, for the same period and place.
         also = [m for m in _named_case_measures(question) if m != query.measure]
+        before = (remembered or {}).get("measure")
+        if before in CASE_MEASURES and before != query.measure and re.search(r"还有|其中", question):
+            # "A5区呢，还有几件没办完" after a count: that count there, and how many of them are still open.
+            query, also = query.model_copy(update={"measure": before}), [query.measure, *also]
     if overall:
         also = ["结案率", "返工率"]  # "A2区城管局这个月表现怎么样": its main indicators
     return Understood(query, also, period, assumed, question=question, compared=compared)
@@ -431,6 +442,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 lines.append(
                     f"{_extreme(measure, query.order)}的是 " + "、".join(name(r["key"]) for r in best) + "。"
                 )
+            values = {r["value"] for r in rows}
+            if len(rows) > 1 and len(values) == 1 and None not in values:
+                lines.append(f"{'两者' if len(rows) == 2 else '各项'}相同，均为 {_value(measure, rows[0]).split('（')[0]}。")
         counted = not is_rate(measure) and measure != "平均处置时长_小时"
         if data.get("total") and data["total"]["value"] is not None and (not query.top or counted):
             lines.append(f"合计 {_value(measure, data['total'])}。")
@@ -438,6 +452,11 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"{period}，{scope}{what}：{_value(measure, data['total'])}。")
     else:
         lines.append(f"{period}，{scope}没有可统计的{what}。")
+    if query.beside_all and data.get("all_total") is not None and data.get("total") and data["total"]["value"] is not None:
+        mine, city = data["total"]["value"], data["all_total"]
+        verdict = "高于" if mine > city else "低于" if mine < city else "等于"
+        shown = f"{round(city * 100, 1):g}%" if is_rate(measure) else f"{city:g} 件"
+        lines.append(f"全市同期（全部部门）{what} {shown}，{scope}{verdict}全市平均。")
     if data.get("share_pct") is not None:
         lines.append(f"占同期全市全部{what} {data['all_total']:g} 件的 {data['share_pct']:g}%。")
     if data.get("note"):

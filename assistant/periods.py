@@ -73,14 +73,20 @@ def month(year: int, number: int, today: date, words: str = "") -> Period:
 
 def find_period(text: str, now: datetime) -> Period | None:
     """The first period the text names, or None (the caller then says which default it used)."""
+    found = find_periods(text, now)
+    return found[0] if found else None
+
+
+def find_periods(text: str, now: datetime) -> list[Period]:
+    """Every period the text names, in the order it names them ("这个月…上个月全月是多少": two)."""
     today = now.astimezone(CHINA).date()
     monday = today - timedelta(days=today.weekday())
     if m := re.search(rf"(?:过去|最近|近)\s*({_NUMERAL})?\s*(?:个)?(天|日|周|星期|礼拜|月)", text):
         n = _number(m.group(1)) if m.group(1) else 1
         if n:
             days = {"天": n, "日": n, "月": 30 * n}.get(m.group(2), 7 * n)
-            return Period(f"last{days}d", f"近{days}天（{_md(today - timedelta(days=days))}起）", today - timedelta(days=days),
-                          today, m.group(0))  # fmt: skip
+            return [Period(f"last{days}d", f"近{days}天（{_md(today - timedelta(days=days))}起）", today - timedelta(days=days),
+                           today, m.group(0))]  # fmt: skip
     if m := re.search(
         rf"(?:(\d{{4}})\s*年\s*)?({_NUMERAL})\s*月\s*({_NUMERAL})\s*[日号]\s*(?:到|至|-|~)\s*(?:({_NUMERAL})\s*月\s*)?({_NUMERAL})\s*[日号]?",
         text,
@@ -92,8 +98,8 @@ def find_period(text: str, now: datetime) -> Period | None:
             try:
                 first, last = date(year, first_month, first_day), date(year, last_month, last_day)
             except ValueError:
-                return None
-            return span(first, last, f"{_md(first)}至{_md(last)}", m.group(0))
+                return []
+            return [span(first, last, f"{_md(first)}至{_md(last)}", m.group(0))]
     relative: list[tuple[str, Period]] = [
         (r"今天|今日|当天|今儿", span(today, today, f"今天（{_md(today)}）")),
         (r"昨天(?:到|至)(?:现在|目前|今天|今)|昨天以来|昨天起|昨天开始", span(today - timedelta(days=1), today,
@@ -122,10 +128,10 @@ def find_period(text: str, now: datetime) -> Period | None:
                 int(m.group(1)) if m.group(1) else (today.year if number <= today.month else today.year - 1)
             )
             found.append((m.start(), m.group(0), month(year, number, today)))
-    if not found:
-        return None
-    _, words, chosen = min(found, key=lambda f: f[0])
-    return Period(chosen.api, chosen.label, chosen.first, chosen.last, words)
+    periods: dict[str, Period] = {}
+    for _, words, chosen in sorted(found, key=lambda f: f[0]):
+        periods.setdefault(chosen.api, Period(chosen.api, chosen.label, chosen.first, chosen.last, words))
+    return list(periods.values())
 
 
 def this_month(now: datetime) -> Period:

@@ -171,6 +171,10 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args["kind"] = s.sensor_kind
     if s.level and not re.search(r"其中|里面|里头|当中", turn.question):
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
+    earlier = turn.recall("alarms") or {}
+    if not (s.sensor_kind or s.level or s.districts or s.places):
+        # "都在哪几个区" after "供水压力的报警有几条": the same alarms.
+        args |= {k: v for k, v in earlier.items() if k in ("kind", "level", "district")}
     category = s.categories[0] if s.categories else None
     if category and category.label == "ComponentCategory" and category.name in turn.question:
         # Only a kind named in full ("污水井盖"): "井盖倾斜报警" is about every kind of cover.
@@ -227,7 +231,11 @@ def _plan_policy(turn: Turn) -> list[Call]:
     # search for each, whose answer may stand in another article.
     parts = question_parts(turn.question)
     calls = [Call("search_policies", {"q": turn.question[:500], "k": 5})]
-    return calls + [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
+    calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
+    if turn.slots.categories and CATEGORY_RULE.search(turn.question):
+        # "垃圾满溢的结案条件和时限": the category's own standard in the graph, beside the documents.
+        calls.append(Call("get_node", {"node_id": turn.slots.categories[0].id}))
+    return calls
 
 
 def _plan_forecast(turn: Turn) -> list[Call]:
@@ -499,11 +507,11 @@ def _compose_alarms(turn: Turn) -> str:
     if len(d.get("by_kind") or {}) > 1:  # "都是什么类型的": every kind, not only the five listed below
         text += "，按类型：" + "、".join(f"{_kind_name(turn.lexicon, k)} {v} 条"
                                      for k, v in sorted(d["by_kind"].items(), key=lambda x: -x[1]))  # fmt: skip
-    text += "。最严重的几条：\n" + "\n".join(
+    text += "。" + ("逐条：\n" if d["count"] <= 10 else "最严重的几条：\n") + "\n".join(
         f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
         f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {turn.lexicon.units.get(a['kind'], '')}，"
         f"阈值 {_fmt(a['threshold'])} {turn.lexicon.units.get(a['kind'], '')}，{a['opened_at']} 起"
-        for a in d["items"][:5])  # fmt: skip
+        for a in d["items"][: len(d["items"]) if d["count"] <= 10 else 5])  # fmt: skip
     if d.get("truncated"):
         text += "\n（只统计了最新的 200 条告警。）"
     return text
@@ -543,13 +551,27 @@ def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> st
     return f"{category}" + "；".join(parts) + "。" + ("；".join(o for o in oversight if o) + "。" if any(oversight) else "")
 
 
+def _category_standard(turn: Turn) -> str:
+    """A category's filing and closing conditions and time limits, as the graph holds them."""
+    for record in turn.succeeded("get_node"):
+        node = record.data["node"]
+        p = node["properties"]
+        if "filing_condition" not in p:
+            continue
+        urgent = f"（紧急 {p['urgent_sla_hours']} 小时）" if p.get("urgent_sla_hours") else ""
+        return (f"「{turn.name(node['id'])}」（{node['id']}）的处置标准：立案条件 {p['filing_condition']}；结案条件 "
+                f"{p['closing_condition']}；处置时限 {p['sla_hours']} 小时{urgent}；依据 {p['legal_basis'].replace(';', '、')}。")
+    return ""
+
+
 def _compose_policy(turn: Turn) -> str:
+    standard = _category_standard(turn)
     found: dict[str, dict] = {}
     for record in turn.succeeded("search_policies"):
         for hit in record.data["items"]:
             found.setdefault(hit["chunk_id"], hit)
     if not found:
-        return "没有检索到相关的政策条款。"
+        return standard or "没有检索到相关的政策条款。"
     hits = most_relevant_first(list(found.values()), turn.question)
     parts = question_parts(turn.question)
     # One passage per part asked (the best passage of the whole question first), each quoted once.
@@ -568,7 +590,7 @@ def _compose_policy(turn: Turn) -> str:
     others = [h for h in hits if h["chunk_id"] not in chosen][:3]
     if others:
         lines.append("相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others))
-    return "\n".join(lines)
+    return "\n".join(([standard] if standard else []) + lines)
 
 
 def _document(hit: dict[str, Any]) -> str:
@@ -718,6 +740,7 @@ def _compose_case_action(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|怎么才算|算结案|才能结案|才能立案")
 URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
 
 
@@ -831,6 +854,8 @@ def remember(turn: Turn) -> dict[str, Any]:
             memory["asset_id"] = record.data["asset"]["id"]
             memory["category"] = asset_category_id(record.data["asset"]["id"])
             memory["district"] = record.data["asset"]["properties"].get("district") or memory.get("district")
+        elif record.name == "open_alarms":
+            memory["alarms"] = {k: v for k, v in record.args.items() if k in ("kind", "level", "district") and v}
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):
             memory["case_id"] = case["id"]
             memory["category"] = case["category_code"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-# Requests to do what the assistant must not (make up a figure, reveal its instructions, delete, change in
-# bulk): declined even in what a hotline operator pastes, which is otherwise a citizen's report to triage.
-COMMANDS = 4
+BOOKING = "不提供订票、预订等服务：值班助手只回答城市运行、案件和政策方面的问题。"
+# Requests to do what the assistant must not or cannot do (make up a figure, reveal its instructions, delete,
+# change in bulk, book a ticket): declined even in what a hotline operator pastes, which is otherwise a citizen's report to triage.
+COMMANDS = 5
 REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"编一个|随便编|瞎编|编造|捏造|估一个|随便给个数"),
      "我不会编造数字：只提供系统中查询到的真实数据，并注明来源。可以问我某区、某期间的案件数，我从数据库里统计。"),
@@ -23,6 +24,10 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:全部|所有|批量|一键|直接).{0,12}(?:结案|关掉|关闭|作废|改成|改为)|不用(?:二次)?确认|无需确认|跳过(?:核查|确认|流程)"),
      "不能未经确认或跳过流程批量修改：案件须按流转办理（处置反馈 → 核查通过 → 结案），每一步写入前都要您逐件确认；"
      "告警由监测读数恢复正常后自动关闭，不能手工批量关掉。"),
+    (re.compile(r"订(?:一张|票|机票|酒店|餐)|预订|买票|高铁票|火车票|机票|帮我订"),
+     BOOKING),
+    (re.compile(r"酒店|外卖|打车"),
+     BOOKING),
     (re.compile(r"天气|下雨|下大雨|下暴雨|降雨|气温|台风|气象|暴雨预警"),
      "系统没有天气预报（气象）数据，无法回答是否下雨；请以气象部门的预报为准。可以为您查询当前的积水、水位监测和泵站运行情况。"),
     (re.compile(r"PM\s*2\.?5|空气质量|AQI|雾霾|分贝|环境噪声", re.IGNORECASE),
@@ -33,8 +38,6 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
      "这不在系统的数据范围内（系统只有城市运行监测、案件与部门考核数据），无法回答。"),
     (re.compile(r"^(?!.*(?:局|部门|中心|公司|集团|单位|委员会)).*(?:干得|做得|表现)怎么样.{0,6}$|评价一下.{0,6}(?:区长|局长|市长|书记|主任)|(?:区长|局长|市长|书记|主任).{0,8}(?:怎么样|好不好|称职)"),
      "不对个人作评价；系统只能提供案件办理、部门考核等客观数据。"),
-    (re.compile(r"订(?:一张|票|机票|酒店|餐)|预订|买票|高铁票|火车票|机票|酒店|外卖|打车"),
-     "不提供订票、预订等服务：值班助手只回答城市运行、案件和政策方面的问题。"),
 ]  # fmt: skip
 
 

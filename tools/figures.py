@@ -33,6 +33,11 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         everything = client.case_stats(query.period)[CASE_MEASURES[query.measure]]
         figures.all_total = everything
         figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
+    if query.beside_all and (query.departments or query.district):
+        city = query.model_copy(update={"departments": [], "district": None, "districts": [], "group_by": None,
+                                        "order": None, "top": None, "beside_all": False, "compare_period": None})  # fmt: skip
+        overall = run_query(client, city, districts).total
+        figures.all_total = overall.value if overall else None
     if query.compare_period:
         earlier = query.model_copy(update={"period": query.compare_period, "compare_period": None})
         figures.previous = run_query(client, earlier, districts)
@@ -89,6 +94,9 @@ def _coverage(stats: Json) -> str:
     return ""
 
 
+LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few
+
+
 def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
     group = query.group_by if query.group_by in ("district", "status", "category") else None
@@ -102,6 +110,10 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
     figures = Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
                       total=FigureRow(key="", value=total))  # fmt: skip
+    if query.list_assets and len(query.asset_categories) <= 1 and total <= LISTED_ASSETS:
+        found = client.find_assets(query.place, (query.asset_categories or [None])[0], query.district, LISTED_ASSETS)
+        figures.items = [FigureRow(key=a["id"], value=None, name=a["name"], district=a["properties"].get("district"),
+                                   status=a["properties"].get("status")) for a in found]  # fmt: skip
     if group == "status" and total:
         by_state = {r.key: r.value or 0 for r in rows}
         figures.not_intact = int(total - by_state.get("完好", 0))

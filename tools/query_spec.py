@@ -41,6 +41,8 @@ class FigureQuery(BaseModel):
     )
     place: str | None = Field(None, max_length=50, description="assets on a road or at a place (劳动路)")
     share_of_all: bool = Field(False, description="also the period's count with no place/category/channel filter, and the share of it (占比)")
+    list_assets: bool = Field(False, description="assets: also list them (at most 20) with their state (有哪些)")
+    beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
     group_by: Literal["district", "category", "department", "source", "status"] | None = None
     order: Literal["desc", "asc"] | None = None
     top: int | None = Field(None, ge=1, le=50)
@@ -73,6 +75,7 @@ class FigureRow(BaseModel):
     ts: str | None = None
     level: str | None = None  # the highest threshold level the value reaches (watch/warning/alarm)
     interval: dict[str, float] | None = None  # forecast: lo80/hi80/lo95/hi95 of the value
+    status: str | None = None  # assets listed: 完好/破损/丢失…
 
 
 class Figures(BaseModel):
@@ -99,11 +102,13 @@ class Figures(BaseModel):
     highest: FigureRow | None = None  # readings under a value filter: the highest of all, filter or not
     levels: dict[str, int] = Field(default_factory=dict)
     codes: dict[str, int] = Field(default_factory=dict)
-    # a filtered count's share of all cases of the period (占比), with that count
+    # a filtered count's share of all cases of the period (占比), with that count; or, beside_all, the
+    # city's own figure of the measure
     all_total: float | None = None
     share_pct: float | None = None
     # assets by state: those not 完好, and each state's share of the total in % (破损率)
     not_intact: int | None = None
+    items: list[FigureRow] = Field(default_factory=list)  # assets listed (有哪些), at most 20
     shares: dict[str, float] = Field(default_factory=dict)
     # forecast: the model chosen and its backtest beside seasonal naive's, per series
     model: str | None = None

@@ -289,3 +289,20 @@ def test_a_peak_is_said_beside_a_line_it_does_not_pass_and_since_yesterday_is_tw
     recent = query.model_copy(update={"period": None, "hours": 24})  # the world's readings are of the last hour
     figures = run_query(world.client, recent, [])
     assert figures.rows == [] and figures.highest is not None  # none passes the line, the peak is still said
+
+
+def test_two_periods_a_city_average_a_listing_and_the_count_before_with_what_is_left(world) -> None:
+    both = _ask(world, "这个月12345热线来的案子有多少件？上个月全月是多少").query
+    assert (both.period, both.compare_period, both.source) == ("2026-12", "2026-11", "12345")
+    average = _ask(world, f"{world.lexicon.districts[0].name}城管局本月的按期处置率比全市平均高还是低").query
+    assert average.beside_all and average.departments
+    figures = run_query(world.client, average, [])
+    city = run_query(world.client, average.model_copy(update={"departments": [], "district": None, "beside_all": False}), [])
+    assert figures.all_total == (city.total.value if city.total else None)
+    listed = _ask(world, f"{world.lexicon.districts[0].name}的桥梁有哪些").query
+    assert listed.list_assets
+    items = run_query(world.client, listed, []).items
+    assert len(items) == run_query(world.client, listed, []).total.value and all(i.status for i in items)
+    yesterday = _ask(world, "昨天全市收了多少案子")
+    left = _ask(world, f"{world.lexicon.districts[4].name}呢，还有几件没办完", yesterday.memory())
+    assert (left.query.measure, left.also, left.query.district) == ("cases", ["open"], world.lexicon.districts[4].id)

@@ -46,3 +46,14 @@ def test_a_quoted_report_with_what_to_do_is_triaged_and_markets_and_rain_are_dec
     assert [c.name for c in quoted.tool_calls] == ["triage_report"] and "分拨建议" in quoted.answer
     assert "金融市场行情" in _ask(chat, "帮我看一下今天城投债和A股收盘价").answer
     assert "天气预报" in _ask(chat, "明天A市会不会下大雨？要不要提前启动防汛响应").answer
+
+
+def test_a_booking_pasted_by_a_hotline_operator_is_declined_and_alarms_are_followed_up(chat: ChatService) -> None:
+    booking = _ask(chat, "帮我订一张明天去北京的高铁票", role="hotline")
+    assert "不提供订票" in booking.answer and not booking.tool_calls
+    session = uuid.uuid4().hex
+    first = chat.ask(ChatRequest(message="现在有几条告警没关", session_id=session))
+    then = chat.ask(ChatRequest(message="级别最高的那条是什么时候触发的，数值和阈值各多少", session_id=session))
+    assert [c.name for c in then.tool_calls] == [c.name for c in first.tool_calls] == ["open_alarms"]
+    who = chat.ask(ChatRequest(message="都在哪几个区，该谁去处理", session_id=session))
+    assert {"open_alarms", "responsible_department"} <= {c.name for c in who.tool_calls} or "没有未关闭" in who.answer
