@@ -154,9 +154,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             slots.districts or slots.departments or slots.places or slots.asset_ids):
         # "截止时间是几号，超期了吗" after a case was looked up: that case again.
         follow_up, intents = True, [Intent.CASE_LOOKUP]
-    if follow_up and memory.get("intents") == [Intent.ALARMS.value] and ONE_ALARM.search(question):
-        # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first.
-        intents = [Intent.ALARMS]
+    alarms_again = follow_up and memory.get("intents") == [Intent.ALARMS.value] and bool(ONE_ALARM.search(question))
+    if alarms_again:
+        # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first (and who
+        # handles them when that is asked too).
+        intents = [Intent.ALARMS] + [i for i in intents if i == Intent.RESPONSIBILITY]
     if (follow_up and intents == [Intent.RESPONSIBILITY] and memory.get("intents") == [Intent.ALARMS.value]
             and not (slots.categories or slots.places or slots.asset_ids)):  # fmt: skip
         # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them.
@@ -192,11 +194,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
                                            or slots.categories or slots.districts):  # fmt: skip
         intents = [Intent.UNSUPPORTED]  # "今天天气怎么样": nothing of the city's is named
     by_similarity = not deps.recognizer.by_rules(question)
-    if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question)
+    if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question) or REPEAT.search(question)
                       or (by_similarity and "呢" in question)):  # fmt: skip
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
-    understood = Understood() if one_case or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
+    understood = Understood() if one_case or alarms_again or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
     # An instruction inside a question is data, not a request (the rest is answered); a question that is
     # nothing but such a request is declined for what it asks.
     asked = question if len(question.strip()) >= 4 else state["question"]
@@ -246,9 +248,11 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     )
 
 
+REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
 ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条")
 # A citizen's words quoted by the operator, with what to do with them.
-QUOTED_REPORT = re.compile(r"[“\"「『][^”\"」』]{10,}[”\"」』].{0,12}(?:怎么处理|怎么办|怎么派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单)")
+_ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|帮我看下?这条)"
+QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,12}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
 OUT_OF_SCOPE = re.compile(
     r"天气|下雨|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译"
@@ -256,7 +260,7 @@ OUT_OF_SCOPE = re.compile(
 # What a question asks of the case looked up just before.
 CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进度|到哪一步|哪一步|状态|返工|结了没|结案了|历史|流转|办到")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
-FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其")
+FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次")
 
 
 def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:

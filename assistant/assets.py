@@ -62,10 +62,12 @@ def place_named(slots: Slots) -> str | None:
 
 def counts_by_state(question: str) -> bool:
     """"按状态分一下", "状态不是完好的有几座": a count by state, not how one asset is doing."""
-    return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态", question))
+    return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态|都正常|状态正常|是否完好|都完好", question))
 
 
 def asks_asset_count(question: str) -> bool:
+    if re.search(r"归谁|谁管|谁负责|派给谁|哪个部门", question) and not re.search(r"多少|几", question):
+        return False  # "这两件事分别归谁": who handles them, not how many there are
     return bool(ASSET_COUNT.search(question) or NOT_INTACT.search(question) or STATE_RATE.search(question)
                 or (BY_DISTRICT.search(question) and re.search(r"最多|最少", question)))  # fmt: skip
 

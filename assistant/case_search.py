@@ -17,11 +17,14 @@ _CASE_NOUN = r"(?:案件|案子|案卷|工单|单子|诉求|投诉)"
 # A single case: "一件/那件/这单" near a case noun, either order ("最早那件", "挑一件本周返工过的案件").
 ONE_CASE = re.compile(
     rf"(?<![每哪])(?:一|那|这)(?:件|单|起|宗)[^，,。；;？?]{{0,18}}?{_CASE_NOUN}"
-    rf"|{_CASE_NOUN}[^。；;？?]{{0,12}}?(?:最早|最新|最近|最晚|最后|第一)的?(?:那|一)(?:件|单|起|宗)"
+    rf"|{_CASE_NOUN}[^。；;？?]{{0,12}}?(?:最早|最新|最近|最晚|最后|第一)的?(?:是)?(?:哪|那|一)一?(?:件|单|起|宗)"
+    r"|(?:最后|最新|最近|最早)的?一(?:件|单)(?=[^，。？?]{0,4}(?:是什么|是啥|在哪|是哪))"
 )
 # A number written where a case number goes that is not one ("案件 ZZ-000000000"): unknown, not a count.
 CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[\w-]{3,})")
 OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
+# Cases still open ("还没办结的案件里最早的"): their state, not a time.
+STILL_OPEN = re.compile(r"还没办结|没办结|未办结|没办完|还没结|未结案|还在办")
 LAST_CLOSED = re.compile(r"(?:最近|最新|刚)[^，。？?]{0,4}(?:结案|办结|结掉|结了)")
 # Traits said of the case sought ("返工过的", "超期未结的"), not questions about it ("返工过没有", "超期没").
 REWORKED = re.compile(r"返工过?的")
@@ -53,10 +56,14 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
     categories += asset_categories(question, slots, lexicon)
     if categories:
         args["categories"] = list(dict.fromkeys(categories))
-    if departments := departments_named(slots, lexicon, slots.district, question):
-        args["department_id"] = departments[0]
-    if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
+    source = next((code for code, pattern in SOURCES if pattern.search(question)), None)
+    if source:
         args["source"] = source
+    # "12345进来的": the channel, not the hotline centre as the department handling it.
+    departments = [d for d in departments_named(slots, lexicon, slots.district, question)
+                   if not (source == "12345" and "12345" in lexicon.name(d))]  # fmt: skip
+    if departments:
+        args["department_id"] = departments[0]
     if period := find_period(question, now):
         args["since"] = f"{period.first:%Y-%m-%d}T00:00:00+08:00"
         args["until"] = f"{period.last + timedelta(days=1):%Y-%m-%d}T00:00:00+08:00"
@@ -64,6 +71,8 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
         args["reworked"] = True
     if OVERDUE.search(question):
         args["overdue"] = True
+    elif STILL_OPEN.search(question):
+        args["open"] = True
     args["order"] = "oldest" if OLDEST.search(question) else "last_closed" if LAST_CLOSED.search(question) else "newest"
     return args
 

@@ -54,7 +54,7 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cases",
         re.compile(
-            r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|新增|多少件|几件|件数|案量|事件|\bcases?\b",
+            r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|新增|多少件|几件|件数|案量|事件|多少起|几起|多少单|几单|\bcases?\b",
             re.IGNORECASE,
         ),
     ),
@@ -164,11 +164,10 @@ def _named_case_measures(question: str) -> list[str]:
     return [n for n in named if n != "cases"] if len(named) > 1 else named
 
 
-def _rates(question: str) -> list[str]:
-    """Every indicator named, in the order the question names them."""
-    found = [
-        (m.start(), name) for name, pattern in MEASURES if name in RATES and (m := pattern.search(question))
-    ]
+def _department_measures(question: str) -> list[str]:
+    """Every department indicator named (rates, average handling time), in the order the question names them."""
+    found = [(m.start(), name) for name, pattern in MEASURES
+             if (name in RATES or name == "平均处置时长_小时") and (m := pattern.search(question))]  # fmt: skip
     return [name for _, name in sorted(found)]
 
 
@@ -332,8 +331,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             base.pop("district", None)  # "A1区和A3区城管局": the two bureaus, side by side
             base["group_by"] = "department"
         base["measure"] = DEPARTMENT_COUNTS.get(base["measure"], base["measure"])
-    if group := next((name for name, pattern in GROUPS if pattern.search(question)), None):
-        base["group_by"] = group
+    group = next((name for name, pattern in GROUPS if pattern.search(question)), None)
+    if group and not (group == "district" and departments and not slots.all_districts):
+        base["group_by"] = group  # "市供水公司的按期处置率和平均处置时长分别是多少": 分别 is no district grouping
+    if len(departments) > 1 and not base.get("group_by"):
+        base["group_by"] = "department"  # "市城管局和市水务局谁高": the two side by side
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
         base.pop("group_by")  # one department named: its own figure
     if LEAST.search(question) or RANK_UP.search(question) or BOTTOM.search(question):
@@ -360,7 +362,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     else:
         base.pop("compare_period", None)
     query = FigureQuery.model_validate(base)
-    also = [m for m in _rates(question) if m != query.measure]
+    also = [m for m in _department_measures(question) if m != query.measure]
     if query.measure in CASE_MEASURES and not query.group_by:
         # "还有几件没结？超期的有几件": each count asked, for the same period and place.
         also = [m for m in _named_case_measures(question) if m != query.measure]
@@ -443,6 +445,10 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                     f"{_extreme(measure, query.order)}的是 " + "、".join(name(r["key"]) for r in best) + "。"
                 )
             values = {r["value"] for r in rows}
+            if data.get("gap"):
+                higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
+                more = ("高" if is_rate(measure) else "多") + f" {abs(data['gap']):g} " + ("个百分点" if is_rate(measure) else "件")
+                lines.append(f"{name(higher['key'])}比{name(lower['key'])}{more}。")
             if len(rows) > 1 and len(values) == 1 and None not in values:
                 lines.append(f"{'两者' if len(rows) == 2 else '各项'}相同，均为 {_value(measure, rows[0]).split('（')[0]}。")
         counted = not is_rate(measure) and measure != "平均处置时长_小时"

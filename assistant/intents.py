@@ -73,7 +73,7 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.RESPONSIBILITY,
         re.compile(
             r"谁负责|谁管|归谁|哪个部门|哪个单位|哪家单位|由谁|责任(?:部门|单位|主体)|监管主体|主管部门|找谁|管不管"
-            r"|谁去处理|谁来处理|谁处理|该谁"
+            r"|谁去处理|谁来处理|谁处理|该谁|派给谁|派谁|该派给|派哪个|派哪家|找哪个单位|找哪家"
         ),
     ),
     (
@@ -118,14 +118,15 @@ EXAMPLES: dict[Intent, list[str]] = {
 }
 POLICY_CUE = re.compile(r"依据|哪条|哪个文件|什么文件|什么规定|哪项规定|规定|条例|办法")
 # Vital signs whose names hold a measure's words ("12345案件量(24小时)", "按期处置率(30天)"): the vital sign.
-VITAL_NAMES = re.compile(r"30天的?按期处置率|按期处置率[(（]30天|(?:过去|近)24小时.{0,6}12345|12345.{0,4}(?:24小时|一天)")
+VITAL_NAMES = re.compile(r"30天的?按期处置率|按期处置率[(（]30天|(?:过去|近)24小时.{0,6}12345|12345.{0,4}(?:24小时|一天)"
+                         r"|vital\s*signs?|燃气泄漏报警数|井盖异常数|积水点数|桥梁结构告警数|泵站故障数|超期未结案件数", re.IGNORECASE)
 LISTING_CUE = re.compile(r"哪些|有没有|现在|当前|目前|列出")
 # What a rule or a definition says, whatever the measure it names ("返工率的分母是啥", "积水多深才能立案",
 # "亮灯率要求不低于多少", "生命体征指标体系是哪个文件提出的"): the documents answer it, not the live figures.
 DEFINITION = re.compile(r"怎么算|咋算|如何计算|怎么计算|计算公式|分母|分子|统计口径|什么意思|哪天发|哪个文件|什么文件|出自|"
                         r"才能立案|才算|算报警|算预警|立案条件|结案条件|怎么拆分|编码规则|几位|要求不[低少]于|不得[低少]于|"
                         r"标准是多少|多长时间(?:必须|要|得|内)|多少(?:小时|分钟|天)内|几(?:个)?(?:小时|分钟|天)之?内|"
-                        r"最低要|至少要|最少(?:要|得|需要)?几|哪段时间|几点到几点|平台怎么处理|多少个?工作日|多久(?:得|要|必须|内)")  # fmt: skip
+                        r"最低要|至少要|最少(?:要|得|需要)?几|哪段时间|几点到几点|平台怎么处理|多少个?工作日|多久(?:得|要|必须|内)|时限是(?:多少|几)")  # fmt: skip
 COUNTING = re.compile(r"几件|多少件|有几|多少个")
 PERIOD_CUE = re.compile(r"本月|这个?月|上个?月|今天|昨天|本周|这周|上周|今年|去年|\d+\s*月|近\s*\d+\s*天")
 # A hotline operator pastes a report; a question to the assistant has one of these.
@@ -161,7 +162,9 @@ class IntentRecognizer:
         if CASE_ACTION_RULE.search(text) and not ASKING.search(text):
             return [Intent.CASE_ACTION]  # an order ("把C…立案"), not a question about the case
         if asks_definition(text):
-            return [Intent.POLICY]
+            # "工地扬尘该派给谁？处置时限是多少小时？": who, then what the rule says.
+            who = next(pattern for intent, pattern in RULES if intent == Intent.RESPONSIBILITY).search(text)
+            return [Intent.RESPONSIBILITY, Intent.POLICY] if who else [Intent.POLICY]
         found = [intent for intent, pattern in RULES if pattern.search(text)]
         if Intent.CASE_LOOKUP in found:
             return [Intent.CASE_LOOKUP]

@@ -9,9 +9,11 @@ import re
 from assistant.lexicon import CityLexicon
 
 # What a place name ends with, longest first so 大道 is not read as 道.
-_SUFFIX = re.compile(r"(?:大道|大街|街道|大桥|立交桥|立交|隧道|小区|社区|公园|广场|路|街|桥)$")
+_SUFFIX = re.compile(r"(?:大道|大街|街道|大桥|立交桥|立交|隧道|小区|社区|公园|广场|片区|园区|开发区|新区|商圈|花园|家园|路|街|桥)$")
 # Words that split a question into runs that can hold one name (的, 上, 有, 几…).
-_BREAK = re.compile(r"[^\u4e00-\u9fa5]+|[的在上里和与及或有是那这个几多少哪谁么吗呢了把给对从到向被让以及附近旁边周边沿线一带]")
+_BREAK = re.compile(r"[^\u4e00-\u9fa5]+|[的在上里有是那这个几多少哪谁么吗呢了把给对从到向被让附近旁边周边沿线一带]")
+# A verb before the ending makes it no name ("看不见路", "走不了路", "修路").
+_VERBS = re.compile(r"[不看见走过修堵挡占去来回开停骑找绕]")
 # What comes before the ending in words that end like a place but name none: 马路, 公路, 主干道路, 老旧小区…
 _GENERIC = re.compile(r"(?:马|道|公|铁|水|线|电|网|思|出|进|门|歧|后|前|半|走|小|大|各|每|整|主干|次干|快速|城市|市政|背街|"
                       r"高速|乡村|农村|城区|老旧|周围|居民)$")  # fmt: skip
@@ -26,7 +28,8 @@ def unknown_named_place(question: str, lexicon: CityLexicon) -> str | None:
         text = text.replace(district.name, "|")
     for run in _BREAK.split(text):
         ending = _SUFFIX.search(run)
-        if ending and len(run[: ending.start()]) >= 2 and not _GENERIC.search(run[: ending.start()]):
+        before = run[: ending.start()] if ending else ""
+        if ending and len(before) >= 2 and not _GENERIC.search(before) and not _VERBS.search(before):
             return run
     return None
 

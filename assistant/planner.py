@@ -215,6 +215,10 @@ def _plan_responsibility(turn: Turn) -> list[Call]:
     if Intent.ALARMS in turn.intents and not turn.slots.categories and (groups := _alarm_groups(turn)):
         # "水位超过警戒线的有哪些？谁负责？": whoever is responsible for each alarmed asset, where it is.
         return [Call("responsible_department", {"category": c, "district": d}) for c, d in groups]
+    kinds = list(dict.fromkeys(c.id for c in turn.slots.categories))
+    if len(kinds) > 1 and turn.district and re.search(r"分别|两件|几件事|各自|各归|都归", turn.question):
+        # "行道树倒了，护栏也砸坏了，这两件事分别归谁": each, where it happened.
+        return [Call("responsible_department", {"category": c, "district": turn.district}) for c in kinds[:3]]
     category = _responsibility_category(turn)
     if category is None:
         return []
@@ -687,7 +691,8 @@ def _found_case(turn: Turn, record: Record) -> str:
               "、".join(turn.name(c) for c in a.get("categories", [])[:3]) + ("等类别" if len(a.get("categories", [])) > 3 else ""),
               f"派给{turn.name(a['department_id'])}" if a.get("department_id") else "",
               f"来源{SOURCE_WORDS.get(a['source'], a['source'])}" if a.get("source") else "",
-              "返工过" if a.get("reworked") else "", "超期未结" if a.get("overdue") else ""]  # fmt: skip
+              "返工过" if a.get("reworked") else "", "超期未结" if a.get("overdue") else "",
+              "未办结" if a.get("open") else ""]  # fmt: skip
     scope = "、".join(t for t in traits if t) or "全市"
     which = {"oldest": "最早受理的一件", "last_closed": "最近结案的一件"}.get(a.get("order", ""), "最近受理的一件")
     case = record.data["case"]

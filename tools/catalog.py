@@ -142,6 +142,7 @@ class CaseFindArgs(BaseModel):
     until: datetime | None = Field(None, description="created before (ISO 8601)")
     reworked: bool | None = None
     overdue: bool | None = Field(None, description="past the deadline and still open")
+    open: bool | None = Field(None, description="not finished yet (not 结案, 作废 or 不予立案)")
     state: str | None = Field(None, max_length=8)
     order: Literal["newest", "oldest", "last_closed"] = "newest"
 
@@ -361,7 +362,7 @@ def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
 def find_case(client: ServicesClient, args: CaseFindArgs) -> ToolOutput:
     page = client.cases(category=args.categories or None, district=args.district, department_id=args.department_id,
                         source=args.source, since=_aware(args.since), until=_aware(args.until), reworked=args.reworked,
-                        overdue=args.overdue, state=args.state, order=args.order, limit=1)  # fmt: skip
+                        overdue=args.overdue, state=args.state, order=args.order, open=args.open, limit=1)  # fmt: skip
     return ToolOutput(data={"case": (page["items"] or [None])[0], "others": page.get("next") is not None})
 
 

@@ -159,7 +159,8 @@ class ServicesClient(ABC):
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
               since: datetime | None = None, overdue: bool | None = None, limit: int = 50,
               cursor: str | None = None, until: datetime | None = None, category: list[str] | None = None,
-              source: str | None = None, reworked: bool | None = None, order: str | None = None) -> Json:  # fmt: skip
+              source: str | None = None, reworked: bool | None = None, order: str | None = None,
+              open: bool | None = None) -> Json:  # fmt: skip
         """Cases filtered (category id, channel, created since/until, reworked, overdue…), newest first unless
         ``order`` is ``oldest`` or ``last_closed``; ``cursor`` is the ``next`` of the page before."""
 

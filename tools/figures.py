@@ -33,6 +33,9 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         everything = client.case_stats(query.period)[CASE_MEASURES[query.measure]]
         figures.all_total = everything
         figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
+    values = [r.value for r in figures.rows]
+    if query.measure not in ("assets", "readings", "forecast") and len(values) == 2 and None not in values:
+        figures.gap = round((values[0] - values[1]) * (100 if is_rate(query.measure) else 1), 2)  # type: ignore[operator]
     if query.beside_all and (query.departments or query.district):
         city = query.model_copy(update={"departments": [], "district": None, "districts": [], "group_by": None,
                                         "order": None, "top": None, "beside_all": False, "compare_period": None})  # fmt: skip

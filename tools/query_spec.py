@@ -107,6 +107,7 @@ class Figures(BaseModel):
     all_total: float | None = None
     share_pct: float | None = None
     # assets by state: those not 完好, and each state's share of the total in % (破损率)
+    gap: float | None = None  # two rows side by side: the first minus the second (rates in percentage points)
     not_intact: int | None = None
     items: list[FigureRow] = Field(default_factory=list)  # assets listed (有哪些), at most 20
     shares: dict[str, float] = Field(default_factory=dict)

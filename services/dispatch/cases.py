@@ -299,6 +299,8 @@ def list_cases(session: Session, filters: CaseFilter | None = None, *, limit: in
         query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
     if f.reworked:
         query = query.where(CaseRow.rework_count > 0)
+    if f.open:
+        query = query.where(CaseRow.state.notin_(TERMINAL_NAMES))
     key = CaseRow.closed_at if f.order == "last_closed" else CaseRow.created_at
     if f.order == "last_closed":
         query = query.where(CaseRow.closed_at.is_not(None))

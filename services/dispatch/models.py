@@ -77,6 +77,7 @@ class CaseFilter(BaseModel):
     until: datetime | None = Field(None, description="created before")
     overdue: bool | None = Field(None, description="only cases past their deadline and still open")
     reworked: bool | None = Field(None, description="only cases sent back for rework at least once")
+    open: bool | None = Field(None, description="only cases not finished yet (not 结案, 作废 or 不予立案)")
     order: Literal["newest", "oldest", "last_closed"] = Field(
         "newest", description="newest or oldest created first, or the most recently closed first"
     )

@@ -42,3 +42,13 @@ def test_a_number_that_is_not_a_case_number_is_said_to_be_unknown(world, chat: C
     assert "查不到编号为 ZZ-000000000 的案件" in reply.answer and reply.tool_calls == []
     counted = _ask(chat, "本周每一件案件都办完了吗，一共多少件")
     assert "find_case" not in [c.name for c in counted.tool_calls]  # a count, not one case
+
+
+def test_the_oldest_open_case_and_the_last_one_from_a_channel(world, chat: ChatService) -> None:
+    oldest_open = _cases(world, open=True, order="oldest")[0]
+    reply = _ask(chat, "目前还没办结的案件里最早的是哪一件？超期了没有？")
+    assert oldest_open.id in reply.answer and "超期" in reply.answer
+    last = _cases(world, source="12345")
+    channel = _ask(chat, "12345进来的最后一件是什么事？在哪个区？")
+    assert (last[0].id in channel.answer) if last else "没有找到" in channel.answer
+    assert all("department_id" not in c.args for c in channel.tool_calls)  # the channel, not the hotline centre

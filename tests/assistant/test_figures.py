@@ -306,3 +306,13 @@ def test_two_periods_a_city_average_a_listing_and_the_count_before_with_what_is_
     yesterday = _ask(world, "昨天全市收了多少案子")
     left = _ask(world, f"{world.lexicon.districts[4].name}呢，还有几件没办完", yesterday.memory())
     assert (left.query.measure, left.also, left.query.district) == ("cases", ["open"], world.lexicon.districts[4].id)
+
+
+def test_two_departments_side_by_side_with_their_gap_and_a_departments_indicators_分别(world) -> None:
+    two = _ask(world, "上个月市城管局和市水务局的按期处置率，谁高？差几个百分点？").query
+    assert two.group_by == "department" and len(two.departments) == 2
+    figures = run_query(world.client, two, [])
+    rows = [r.value for r in figures.rows]
+    assert None in rows or figures.gap == round((rows[0] - rows[1]) * 100, 2)
+    each = _ask(world, "今年以来市水务局的按期处置率和平均处置时长分别是多少")
+    assert each.query.group_by is None and each.also == ["平均处置时长_小时"]
