@@ -17,6 +17,8 @@ ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏")), ("丢失", re.comp
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
 # Every state but 完好 ("状态不是完好的有几座", "有问题的"): counted state by state beside the total.
 NOT_INTACT = re.compile(r"不是完好|非完好|不完好|不正常|有问题|异常的|不在完好")
+# Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
+LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置")
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
 STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|缺失|废弃|移除|拆除)的")
 # A share of one state ("破损率"): that state's count over all, said with both counts.
@@ -66,6 +68,8 @@ def counts_by_state(question: str) -> bool:
 
 
 def asks_asset_count(question: str) -> bool:
+    if re.search(r"列几个|列一下|举几个|列出", question):
+        return True  # a listing comes with its count
     if re.search(r"归谁|谁管|谁负责|派给谁|哪个部门", question) and not re.search(r"多少|几", question):
         return False  # "这两件事分别归谁": who handles them, not how many there are
     return bool(ASSET_COUNT.search(question) or NOT_INTACT.search(question) or STATE_RATE.search(question)
@@ -79,7 +83,7 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     remembered = remembered or {}
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
     base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order,
-                            "list_assets": bool(re.search(r"有哪些|都有哪|是哪几|列出|分别在哪|都在哪", question))}
+                            "list_assets": bool(LISTING.search(question))}
     by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
     if len(slots.districts) > 1:
         base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
@@ -113,7 +117,10 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
     scope = (name(query.district) if query.district else "全市") + (f"{query.place}上" if query.place else "")
     head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
     rows, total = data["rows"], data["total"]["value"]
-    listed_items = "".join(f"\n- {i['name']}（{i['key']}，{name(i['district'])}）：{i['status']}" for i in data.get("items") or [])
+    listed_items = "".join(f"\n- {i['name']}（{i['key']}，{name(i['district'])}，{i.get('address') or '位置未登记'}）：{i['status']}"
+                           for i in data.get("items") or [])  # fmt: skip
+    if data.get("items") and len(data["items"]) < data["total"]["value"]:
+        listed_items = f"\n（按编码列出前 {len(data['items'])} {unit}）" + listed_items
     if not rows:
         return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + listed_items
     listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"

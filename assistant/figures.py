@@ -78,6 +78,7 @@ RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
+RATE_BOUND = re.compile(r"(不到|低于|小于|不足|达不到|未达到|超过|高于|大于|达到)\s*(百分之[零一二两三四五六七八九十百点]+|[0-9]+(?:\.[0-9]+)?\s*%)")
 CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平均|全市整体")
 IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
@@ -162,6 +163,18 @@ def _named_case_measures(question: str) -> list[str]:
     found = [(m.start(), name) for name, pattern in MEASURES if name in CASE_MEASURES and (m := pattern.search(question))]
     named = [name for _, name in sorted(found)]
     return [n for n in named if n != "cases"] if len(named) > 1 else named
+
+
+def _percent(text: str) -> float | None:
+    """"百分之六十" or "60%" as 60."""
+    from assistant.periods import number
+
+    if text.startswith("百分之"):
+        return number(text[3:].replace("点", "."))
+    try:
+        return float(text.rstrip("% "))
+    except ValueError:
+        return None
 
 
 def _department_measures(question: str) -> list[str]:
@@ -352,6 +365,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["group_by"] = (
             "department" if is_rate(base["measure"]) else "district"
         )
+    if is_rate(base["measure"]) and (bound := RATE_BOUND.search(question)) and (percent := _percent(bound.group(2))) is not None:
+        # "按期处置率不到百分之六十的单位都有哪些": the departments past the bound, each named.
+        base["below" if bound.group(1) in ("不到", "低于", "小于", "不足", "达不到", "未达到") else "above"] = percent / 100
+        base["group_by"] = base.get("group_by") or "department"
+        base.pop("top", None)
     if CITY_AVERAGE.search(question) and (base.get("departments") or base.get("district")):
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source")):

@@ -172,8 +172,8 @@ class IntentRecognizer:
             return [Intent.COMPARE]
         if Intent.FORECAST in found:
             return [Intent.FORECAST]
-        if Intent.PERFORMANCE in found:
-            found = [i for i in found if i not in (Intent.CASE_STATS, Intent.POLICY)]
+        if Intent.PERFORMANCE in found:  # "按期处置率怎么样": the indicator, not how a facility is doing
+            found = [i for i in found if i not in (Intent.CASE_STATS, Intent.POLICY, Intent.STATUS)]
         if Intent.CASE_STATS in found and Intent.POLICY in found and (PERIOD_CUE.search(text) or COUNTING.search(text)):
             # "上个月的案子超过处置时限的有几件": a count of cases, not what the time limit is.
             found = [i for i in found if i != Intent.POLICY]

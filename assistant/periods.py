@@ -45,6 +45,14 @@ class Period:
         )
 
 
+def number(text: str) -> float | None:
+    """A numeral as officials write it (六十, 2, 九十五点五), or None."""
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
 def _number(text: str) -> int | None:
     if text.isdigit():
         return int(text)
@@ -81,6 +89,9 @@ def find_periods(text: str, now: datetime) -> list[Period]:
     """Every period the text names, in the order it names them ("这个月…上个月全月是多少": two)."""
     today = now.astimezone(CHINA).date()
     monday = today - timedelta(days=today.weekday())
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last_quarter = (quarter - timedelta(days=1)).replace(day=1)
+    last_quarter = last_quarter.replace(month=3 * ((last_quarter.month - 1) // 3) + 1)
     if m := re.search(rf"(?:过去|最近|近)\s*({_NUMERAL})?\s*(?:个)?(天|日|周|星期|礼拜|月)", text):
         n = _number(m.group(1)) if m.group(1) else 1
         if n:
@@ -111,6 +122,11 @@ def find_periods(text: str, now: datetime) -> list[Period]:
         (r"上周|上一?个?星期|上个礼拜|上一周", span(monday - timedelta(days=7), monday - timedelta(days=1),
                                         f"上周（{_md(monday - timedelta(days=7))}至{_md(monday - timedelta(days=1))}）")),
         (r"本周|这周|这一周|本星期|这个?星期|这礼拜", span(monday, today, f"本周（{_md(monday)}至今）")),
+        (r"本季度|这个?季度|本季", span(quarter, today, f"本季度（{_md(quarter)}至今）")),
+        (r"上个?季度|上一季度", span(last_quarter, quarter - timedelta(days=1),
+                                 f"上季度（{_md(last_quarter)}至{_md(quarter - timedelta(days=1))}）")),
+        (r"上半年", span(date(today.year, 1, 1), min(today, date(today.year, 6, 30)), f"{today.year}年上半年")),
+        (r"下半年", span(date(today.year, 7, 1), today, f"{today.year}年下半年（至今）")),
         (r"上上个?月", month(*_month_back(today, 2), today)),
         (r"上个?月|上一个?月", month(*_month_back(today, 1), today, "上个月")),
         (r"本月|这个?月|当月", month(today.year, today.month, today)),

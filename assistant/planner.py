@@ -859,6 +859,10 @@ def remember(turn: Turn) -> dict[str, Any]:
             memory["asset_id"] = record.data["asset"]["id"]
             memory["category"] = asset_category_id(record.data["asset"]["id"])
             memory["district"] = record.data["asset"]["properties"].get("district") or memory.get("district")
+        elif record.name == "triage_report" and record.data.get("category"):
+            # "该派给哪个部门？多长时间内要处理完？" after a report: its category, where it is.
+            memory["category"] = record.data["category"]["id"]
+            memory["district"] = record.data.get("district") or memory.get("district")
         elif record.name == "open_alarms":
             memory["alarms"] = {k: v for k, v in record.args.items() if k in ("kind", "level", "district") and v}
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):

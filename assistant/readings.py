@@ -51,6 +51,8 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
         return None
     if slots.places or slots.asset_ids or slots.sensor_ids:
         return None  # a named facility's sensors: its status answers that
+    if re.search(r"列几个|列一下|举几个|列出|具体位置", question):
+        return None  # the assets themselves, listed
     base |= {"measure": "readings", "sensor_kind": kind}
     if slots.districts:
         base["district"] = slots.districts[0].id

@@ -113,10 +113,12 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
     figures = Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
                       total=FigureRow(key="", value=total))  # fmt: skip
-    if query.list_assets and len(query.asset_categories) <= 1 and total <= LISTED_ASSETS:
+    if query.list_assets and len(query.asset_categories) <= 1 and (query.asset_categories or query.place or query.district):
+        # All of them when they are few, else the first ones by code (the answer says how many there are).
         found = client.find_assets(query.place, (query.asset_categories or [None])[0], query.district, LISTED_ASSETS)
         figures.items = [FigureRow(key=a["id"], value=None, name=a["name"], district=a["properties"].get("district"),
-                                   status=a["properties"].get("status")) for a in found]  # fmt: skip
+                                   status=a["properties"].get("status"), address=a["properties"].get("address"))
+                         for a in found]  # fmt: skip
     if group == "status" and total:
         by_state = {r.key: r.value or 0 for r in rows}
         figures.not_intact = int(total - by_state.get("完好", 0))
@@ -133,6 +135,11 @@ def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         items = [i for i in items if query.district in i["department_id"]] or items
     rows = [_row(i, query.measure) for i in items]
     total = _pooled(items, query.measure) if len(items) > 1 else (rows[0] if rows else None)
+    # "按期处置率不到60%的单位": only the departments past the bound (the total stays the city's).
+    if query.below is not None:
+        rows = [r for r in rows if r.value is not None and r.value < query.below]
+    if query.above is not None:
+        rows = [r for r in rows if r.value is not None and r.value > query.above]
     return _figures(query, evaluation, _ordered(rows, query), total)
 
 

@@ -76,6 +76,7 @@ class FigureRow(BaseModel):
     level: str | None = None  # the highest threshold level the value reaches (watch/warning/alarm)
     interval: dict[str, float] | None = None  # forecast: lo80/hi80/lo95/hi95 of the value
     status: str | None = None  # assets listed: 完好/破损/丢失…
+    address: str | None = None
 
 
 class Figures(BaseModel):

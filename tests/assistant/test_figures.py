@@ -313,6 +313,27 @@ def test_two_departments_side_by_side_with_their_gap_and_a_departments_indicator
     assert two.group_by == "department" and len(two.departments) == 2
     figures = run_query(world.client, two, [])
     rows = [r.value for r in figures.rows]
-    assert None in rows or figures.gap == round((rows[0] - rows[1]) * 100, 2)
+    if len(rows) == 2 and None not in rows:
+        assert figures.gap == round((rows[0] - rows[1]) * 100, 2)
+    else:
+        assert figures.gap is None  # no gap without both figures
+    first, second = world.lexicon.districts[0], world.lexicon.districts[2]
+    pair = run_query(world.client, FigureQuery(measure="cases", period="last30d", districts=[first.id, second.id]), [])
+    counts = [world.client.case_stats("last30d", d)["total"] for d in (first.id, second.id)]
+    assert pair.gap == counts[0] - counts[1]
     each = _ask(world, "今年以来市水务局的按期处置率和平均处置时长分别是多少")
     assert each.query.group_by is None and each.also == ["平均处置时长_小时"]
+
+
+def test_quarters_halves_a_rate_bound_and_a_listing_with_places(world) -> None:
+    assert find_period("本季度到现在", SATURDAY).api == "2026-10-01..2026-12-05"
+    assert find_period("上季度", SATURDAY).api == "2026-07-01..2026-09-30"
+    assert find_period("上半年", SATURDAY).api == "2026-01-01..2026-06-30"
+    bound = _ask(world, "这个月按期处置率不到百分之六十的单位都有哪些？").query
+    assert (bound.below, bound.group_by) == (0.6, "department")
+    kept = run_query(world.client, bound, []).rows
+    assert all(r.value is not None and r.value < 0.6 for r in kept)
+    listed = _ask(world, f"列几个{world.lexicon.districts[1].name}的路灯出来，要带具体位置").query
+    assert listed.measure == "assets" and listed.list_assets
+    items = run_query(world.client, listed, []).items
+    assert items and all(i.address for i in items)
