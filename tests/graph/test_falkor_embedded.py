@@ -72,3 +72,25 @@ def test_long_data_dir_still_gets_a_valid_socket(tmp_path: Path) -> None:
     assert len(server.socket_path) <= 100
     server.ensure_running()
     server.stop()
+
+
+def test_the_server_stays_up_while_another_process_uses_it_and_the_last_user_stops_it(tmp_path: Path) -> None:
+    # A CLI command run beside the server (yiwang eval while yiwang serve runs) must not take the graph away.
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from graph.falkor_embedded import EmbeddedFalkor
+        server = EmbeddedFalkor(Path({str(tmp_path)!r}))
+        server.ensure_running()
+        print(server.pid, flush=True)
+    """)  # the child starts the server, then exits normally (its atexit leaves it)
+    user = EmbeddedFalkor(tmp_path)
+    child = subprocess.Popen([sys.executable, "-c", script + "import sys; sys.stdin.read()"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    server_pid = int(child.stdout.readline())
+    user.ensure_running()
+    assert user.pid == server_pid and not user.owned
+    child.communicate("", timeout=60)  # the starter leaves while we still use the server
+    assert _alive(server_pid) and user.owned is False
+    assert json.loads((tmp_path / "falkordb.pid").read_text())["owner"] == os.getpid()
+    user.stop()
+    assert not _alive(server_pid)
