@@ -163,7 +163,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             and not (slots.categories or slots.places or slots.asset_ids)):  # fmt: skip
         # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them.
         intents = [Intent.ALARMS, Intent.RESPONSIBILITY]
-    one_case = asks_one_case(question, slots)
+    one_case = asks_one_case(question, slots, memory)
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
@@ -251,7 +251,7 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
 ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条")
 # A citizen's words quoted by the operator, with what to do with them.
-_ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条)"
+_ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条)"
 # "12345转来一条：…", "帮我看看这条：…": what follows is a citizen's report.
 REPORT_LEAD = re.compile(r"(?:转来|转过来|来了|收到|接到|刚接)一条[:：，,]|(?:帮我)?看看?这条[:：]|这条怎么派[:：]")
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,12}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")

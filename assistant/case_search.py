@@ -42,14 +42,25 @@ def unknown_case_number(question: str) -> str | None:
     return match.group(1) if match else None
 
 
-def asks_one_case(question: str, slots: Slots) -> bool:
-    """A question about one case picked by its traits (no number given)."""
-    return not slots.case_ids and bool(ONE_CASE.search(question) or unknown_case_number(question))
+# "最近报上来的一件道路积水内涝": one case named by its category rather than the word 案件.
+ONE_OF_A_CATEGORY = re.compile(r"(?:最近|最新|最早|最后)[^，,。？?]{0,8}?一(?:件|起|单)")
+# "最早那件现在在谁手上" after a list of cases: one of those.
+ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)的?那(?:件|单|起)|第一件")
 
 
-def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datetime) -> dict[str, Any]:
-    """``find_case``'s filters and order for the question."""
-    args: dict[str, Any] = {}
+def asks_one_case(question: str, slots: Slots, memory: dict[str, Any] | None = None) -> bool:
+    """A question about one case picked by its traits (no number given), or one of the cases just listed."""
+    if slots.case_ids:
+        return False
+    return bool(ONE_CASE.search(question) or unknown_case_number(question)
+                or (ONE_OF_A_CATEGORY.search(question) and slots.categories)
+                or (ONE_OF_THOSE.search(question) and (memory or {}).get("case_filters") is not None))  # fmt: skip
+
+
+def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
+                   remembered: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """``find_case``'s filters and order for the question (over the cases listed before, when it refers to them)."""
+    args: dict[str, Any] = dict(remembered or {}) if ONE_OF_THOSE.search(question) else {}
     if slots.district:
         args["district"] = slots.district
     categories = [c.id for c in slots.categories if c.label == "EventCategory"]

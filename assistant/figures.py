@@ -60,7 +60,8 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 GROUPS: list[tuple[str, re.Pattern[str]]] = [
-    ("source", re.compile(r"来源|渠道|source|channel", re.IGNORECASE)),
+    ("source", re.compile(r"各(?:来源|渠道)|哪个(?:来源|渠道)|哪些渠道|按(?:来源|渠道)|(?:来源|渠道)(?:分布|构成|占比|分别|排)"
+                          r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
         "department",
         re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局"),
@@ -80,6 +81,10 @@ BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一�
 TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
 RATE_BOUND = re.compile(r"(不到|低于|小于|不足|达不到|未达到|超过|高于|大于|达到)\s*(百分之[零一二两三四五六七八九十百点]+|[0-9]+(?:\.[0-9]+)?\s*%)")
 CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平均|全市整体")
+# A count of cases asked in so many words ("进了多少件案子", "一共几件"), beside the other counts asked.
+# "周一到今天": 今天 ends the range named before it, it is no period of its own.
+RANGE_END = re.compile(r"(?:到|至)$")
+COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
 IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
@@ -162,7 +167,9 @@ def _named_case_measures(question: str) -> list[str]:
     """The case counts a question names; "案子" alone names no count beside a specific one (没结, 超期)."""
     found = [(m.start(), name) for name, pattern in MEASURES if name in CASE_MEASURES and (m := pattern.search(question))]
     named = [name for _, name in sorted(found)]
-    return [n for n in named if n != "cases"] if len(named) > 1 else named
+    if len(named) > 1 and not COUNT_OF_CASES.search(question):
+        return [n for n in named if n != "cases"]  # "上个月的案子还有几件没结": 案子 is what, not a count asked
+    return named
 
 
 def _percent(text: str) -> float | None:
@@ -262,6 +269,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
         categories = asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
         return _assets(asset_query(question, slots, categories, _order(question), last_query), question)
+    if re.search(r"体征", question):
+        return Understood()  # "城市体征哪几项亮红灯了": the vital signs, not traffic lights
     if GENERIC_ASSETS.search(question) and asks_asset_count(question) and not CASE_WORDS.search(question):
         return _assets(asset_query(question, slots, [], _order(question)), question)  # "全市部件按状态分一下": every category
     places = [p for p in slots.places if p.label not in PLACE_LABELS]  # a road's assets are counted by its name
@@ -295,7 +304,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures.
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period, compared = Period(api, label, now.date(), now.date()), period
-    elif period is not None and len(named := find_periods(question, now)) > 1 and named[1].api != period.api:
+    elif period is not None and len(named := [p for p in find_periods(question, now) if not RANGE_END.search(
+            question.split(p.words)[0][-2:] if p.words else "")]) > 1 and named[1].api != period.api:  # fmt: skip
         # "这个月12345的案子有多少件？上个月全月是多少": both periods, the second beside the first.
         compared = named[1]
     elif period is None and remembered:
@@ -308,9 +318,16 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     elif period is None:
         period, assumed = this_month(now), True
     base["period"] = period.api
+    earlier_district = (remembered or {}).get("district")
     if slots.districts:
         base["district"] = slots.districts[0].id
     elif not remembered or "全市" in question:
+        base.pop("district", None)
+    if (earlier_district and len(slots.districts) == 1 and slots.districts[0].id != earlier_district
+            and re.search(r"两个区|两区|差几|差多少|相差|谁多|谁高|谁少|比一比|对比", question)):  # fmt: skip
+        # "那A5区呢？顺便说下两个区差几件": the district asked before beside the one named now.
+        base["districts"] = [earlier_district, slots.districts[0].id]
+        base["group_by"] = "district"
         base.pop("district", None)
     if slots.categories:
         base["category"] = slots.categories[0].id
@@ -370,6 +387,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["below" if bound.group(1) in ("不到", "低于", "小于", "不足", "达不到", "未达到") else "above"] = percent / 100
         base["group_by"] = base.get("group_by") or "department"
         base.pop("top", None)
+    if base.get("group_by") and re.search(r"差了?第一|差距|相差|差了?多少|差几", question):
+        base["spread"] = True  # "倒数第一是哪个区？差了第一名多少个百分点"
     if CITY_AVERAGE.search(question) and (base.get("departments") or base.get("district")):
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source")):
@@ -384,6 +403,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if query.measure in CASE_MEASURES and not query.group_by:
         # "还有几件没结？超期的有几件": each count asked, for the same period and place.
         also = [m for m in _named_case_measures(question) if m != query.measure]
+        if "cases" in also and COUNT_OF_CASES.search(question):  # "进了多少件？还挂着没结的几件": the count first
+            query, also = query.model_copy(update={"measure": "cases"}), [query.measure, *(m for m in also if m != "cases")]
         before = (remembered or {}).get("measure")
         if before in CASE_MEASURES and before != query.measure and re.search(r"还有|其中", question):
             # "A5区呢，还有几件没办完" after a count: that count there, and how many of them are still open.
@@ -463,6 +484,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                     f"{_extreme(measure, query.order)}的是 " + "、".join(name(r["key"]) for r in best) + "。"
                 )
             values = {r["value"] for r in rows}
+            if data.get("spread") is not None and not data.get("gap"):
+                size = f"{data['spread']:g} 个百分点" if is_rate(measure) else f"{data['spread']:g} 件"
+                lines.append(f"最高与最低相差 {size}。")
             if data.get("gap"):
                 higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
                 more = ("高" if is_rate(measure) else "多") + f" {abs(data['gap']):g} " + ("个百分点" if is_rate(measure) else "件")

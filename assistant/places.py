@@ -15,7 +15,7 @@ _BREAK = re.compile(r"[^\u4e00-\u9fa5]+|[的在上里有是那这个几多少哪
 # A verb before the ending makes it no name ("看不见路", "走不了路", "修路").
 _VERBS = re.compile(r"[不看见走过修堵挡占去来回开停骑找绕]")
 # What comes before the ending in words that end like a place but name none: 马路, 公路, 主干道路, 老旧小区…
-_GENERIC = re.compile(r"(?:马|道|公|铁|水|线|电|网|思|出|进|门|歧|后|前|半|走|小|大|各|每|整|主干|次干|快速|城市|市政|背街|"
+_GENERIC = re.compile(r"(?:马|道|公|铁|水|线|电|网|思|出|进|歧|后|前|半|走|小|大|各|每|整|主干|次干|快速|城市|市政|背街|"
                       r"高速|乡村|农村|城区|老旧|周围|居民)$")  # fmt: skip
 
 

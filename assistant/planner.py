@@ -169,7 +169,7 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args["district"] = turn.slots.district
     if s.sensor_kind:
         args["kind"] = s.sensor_kind
-    if s.level and not re.search(r"其中|里面|里头|当中", turn.question):
+    if s.level and not re.search(r"其中|里面|里头|当中|最高级别的几条|最高级的几条", turn.question):
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     earlier = turn.recall("alarms") or {}
     if not (s.sensor_kind or s.level or s.districts or s.places):
@@ -295,10 +295,10 @@ def _plan_case_stats(turn: Turn) -> list[Call]:
 
 
 def _plan_case_lookup(turn: Turn) -> list[Call]:
-    if not turn.slots.case_ids and asks_one_case(turn.question, turn.slots):
+    if not turn.slots.case_ids and asks_one_case(turn.question, turn.slots, turn.memory):
         if unknown_case_number(turn.question):
             return []
-        return [Call("find_case", find_case_args(turn.question, turn.slots, turn.lexicon, turn.now))]
+        return [Call("find_case", find_case_args(turn.question, turn.slots, turn.lexicon, turn.now, turn.memory.get("case_filters")))]
     case_ids = turn.slots.case_ids or ([turn.recall("case_id")] if turn.recall("case_id") else [])
     return [Call("get_case", {"case_id": c}) for c in case_ids[:3]]
 
@@ -745,7 +745,7 @@ def _compose_case_action(turn: Turn) -> str:
     return "\n".join(lines)
 
 
-CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|怎么才算|算结案|才能结案|才能立案")
+CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
 URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
 
 
@@ -863,6 +863,10 @@ def remember(turn: Turn) -> dict[str, Any]:
             # "该派给哪个部门？多长时间内要处理完？" after a report: its category, where it is.
             memory["category"] = record.data["category"]["id"]
             memory["district"] = record.data.get("district") or memory.get("district")
+        elif record.name == "search_cases":
+            # "A1区超期没结的案子有哪些" then "最早那件在谁手上": one of these.
+            memory["case_filters"] = {k: v for k, v in record.args.items()
+                                      if k in ("district", "department_id", "overdue", "since", "until") and v}  # fmt: skip
         elif record.name == "open_alarms":
             memory["alarms"] = {k: v for k, v in record.args.items() if k in ("kind", "level", "district") and v}
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):

@@ -281,6 +281,8 @@ def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
     for level in ("alarm", "warning", "watch"):
         if len(items) < MAX_LIST and by_district["by_level"].get(level) and args.level in (None, level):
             found = client.alarms(state=args.state, district=args.district, kind=args.kind, level=level)
+            # Within a level, the furthest past its threshold first ("读数最高那个是多少").
+            found.sort(key=lambda a: -abs((a.get("value") or 0.0) - (a.get("threshold") or 0.0)))
             items += [a for a in found if _within(a, windows)][: MAX_LIST - len(items)]
     return {"count": by_district["total"], "by_level": by_district["by_level"],
             "by_kind": {g["key"]: g["count"] for g in by_kind["groups"]},

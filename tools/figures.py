@@ -33,6 +33,11 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         everything = client.case_stats(query.period)[CASE_MEASURES[query.measure]]
         figures.all_total = everything
         figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
+    if query.spread and query.group_by and query.measure not in ("assets", "readings", "forecast"):
+        every = run_query(client, query.model_copy(update={"top": None, "spread": False, "compare_period": None}), districts)
+        known = [r.value for r in every.rows if r.value is not None]
+        if len(known) > 1:
+            figures.spread = round((max(known) - min(known)) * (100 if is_rate(query.measure) else 1), 2)
     values = [r.value for r in figures.rows]
     if query.measure not in ("assets", "readings", "forecast") and len(values) == 2 and None not in values:
         figures.gap = round((values[0] - values[1]) * (100 if is_rate(query.measure) else 1), 2)  # type: ignore[operator]
@@ -84,8 +89,10 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
                 if not query.departments or i["department_id"] in query.departments]  # fmt: skip
         return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]),
                         note="按部门为派遣到该部门的案件数 / per department: cases dispatched to it")  # fmt: skip
+    # Several districts named: their own sum, not the city's.
+    total = sum(r.value or 0 for r in rows) if query.districts and query.group_by == "district" else whole[field]
     # Cases open now are whole whenever the record starts; a count of a period before it is not.
-    return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]),
+    return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=total),
                     note=_coverage(whole) if field != "open" else "")
 
 

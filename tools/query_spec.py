@@ -42,6 +42,7 @@ class FigureQuery(BaseModel):
     place: str | None = Field(None, max_length=50, description="assets on a road or at a place (劳动路)")
     share_of_all: bool = Field(False, description="also the period's count with no place/category/channel filter, and the share of it (占比)")
     list_assets: bool = Field(False, description="assets: also list them (at most 20) with their state (有哪些)")
+    spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
     group_by: Literal["district", "category", "department", "source", "status"] | None = None
     order: Literal["desc", "asc"] | None = None
@@ -109,6 +110,7 @@ class Figures(BaseModel):
     share_pct: float | None = None
     # assets by state: those not 完好, and each state's share of the total in % (破损率)
     gap: float | None = None  # two rows side by side: the first minus the second (rates in percentage points)
+    spread: float | None = None  # the highest group minus the lowest, over every group (rates in points)
     not_intact: int | None = None
     items: list[FigureRow] = Field(default_factory=list)  # assets listed (有哪些), at most 20
     shares: dict[str, float] = Field(default_factory=dict)

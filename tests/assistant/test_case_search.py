@@ -52,3 +52,14 @@ def test_the_oldest_open_case_and_the_last_one_from_a_channel(world, chat: ChatS
     channel = _ask(chat, "12345进来的最后一件是什么事？在哪个区？")
     assert (last[0].id in channel.answer) if last else "没有找到" in channel.answer
     assert all("department_id" not in c.args for c in channel.tool_calls)  # the channel, not the hotline centre
+
+
+def test_one_of_the_cases_just_listed_and_one_named_by_its_category(world, chat: ChatService) -> None:
+    session = f"find-{uuid.uuid4().hex[:10]}"
+    chat.ask(ChatRequest(message="现在超期没结的案子有哪些", session_id=session))
+    oldest = chat.ask(ChatRequest(message="最早那件现在在谁手上？卡在哪一步", session_id=session))
+    call = next(c for c in oldest.tool_calls if c.name == "find_case")
+    assert call.args.get("overdue") and call.args["order"] == "oldest"
+    newest = _cases(world, category=["event-0405"])[0]
+    named = _ask(chat, "最近报上来的一件道路积水内涝，啥时候报的，现在啥状态")
+    assert newest.id in named.answer

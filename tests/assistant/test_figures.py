@@ -337,3 +337,18 @@ def test_quarters_halves_a_rate_bound_and_a_listing_with_places(world) -> None:
     assert listed.measure == "assets" and listed.list_assets
     items = run_query(world.client, listed, []).items
     assert items and all(i.address for i in items)
+
+
+def test_a_second_district_in_a_follow_up_the_spread_and_the_count_asked_first(world) -> None:
+    first, second = world.lexicon.districts[2], world.lexicon.districts[4]
+    before = _ask(world, f"11月份{first.name}案件多少件")
+    both = _ask(world, f"那{second.name}呢？顺便说下两个区差几件", before.memory()).query
+    assert (both.districts, both.group_by) == ([first.id, second.id], "district")
+    ranked = _ask(world, "11月各区城管局的按期处置率从高到低排一下，最高和最低差距多少").query
+    assert ranked.spread
+    counts = _ask(world, "昨儿一天全市进了多少件案子？还挂着没结的几件")
+    assert (counts.query.measure, counts.also) == ("cases", ["open"])
+    channel = _ask(world, "12345渠道这个月转过来的单子一共几件，里头超期的有几件")
+    assert (channel.query.source, channel.query.group_by) == ("12345", None)
+    week = _ask(world, "这礼拜(周一到今天)全市案件量，跟上周比比涨了还是跌了").query
+    assert week.compare_period == "2026-11-23..2026-11-29"
