@@ -40,10 +40,11 @@ from assistant.grounding import Evidence, check_grounding
 from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer, asks_definition
 from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
-from assistant.planner import MAX_ROUNDS, Record, Turn, compose, plan_calls, remember
+from assistant.planner import MAX_ROUNDS, compose, plan_calls, remember
 from assistant.refusals import refusal
 from assistant.slots import fill_slots
 from assistant.text2cypher import text_to_cypher
+from assistant.turn import Record, Turn
 from core.exceptions import InvalidInput, YiwangError
 from core.untrusted import strip_instructions
 from graph.store import GraphStore

@@ -8,88 +8,19 @@ The planner is called again after each round of tool calls until it has nothing 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from assistant.case_search import asks_history, asks_one_case, find_case_args, unknown_case_number
-from assistant.figures import Understood, compose_figures, compose_unknown
+from assistant.figures import compose_figures, compose_unknown
 from assistant.intents import Intent
-from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon, Named
-from assistant.passages import best_passage, best_sentences, most_relevant_first, question_parts
+from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
+from assistant.policy_answers import compose_policy, plan_policy
 from assistant.refusals import refusal
-from assistant.slots import Slots
+from assistant.turn import Call, Record, Turn
 from graph.ids import asset_category_id, label_for_id
 
 MAX_ROUNDS = 3
-
-
-@dataclass
-class Call:
-    name: str
-    args: dict[str, Any]
-
-
-@dataclass
-class Record:
-    """One executed tool call of this turn."""
-
-    id: str
-    name: str
-    args: dict[str, Any]
-    ok: bool
-    data: Any = None
-    error: str | None = None
-
-
-@dataclass
-class Turn:
-    question: str
-    intents: list[Intent]
-    slots: Slots
-    memory: dict[str, Any]
-    lexicon: CityLexicon
-    now: datetime
-    records: list[Record] = field(default_factory=list)
-    follow_up: bool = False  # the question refers back ("它", "那里"): missing slots come from memory
-    named: set[str] = field(default_factory=set)  # graph nodes the composed answer names (cited)
-    understood: Understood = field(default_factory=Understood)  # a figure question as a typed query
-    refused: str | None = None  # why the message is declined (found in it as sent, instructions included)
-
-    def name(self, node_id: str | None) -> str:
-        """A node's name for the answer; the node is then cited."""
-        if node_id in self.lexicon.nodes:
-            self.named.add(node_id)
-        return self.lexicon.name(node_id)
-
-    def recall(self, key: str) -> Any:
-        return self.memory.get(key) if self.follow_up else None
-
-    def done(self, name: str) -> list[Record]:
-        return [r for r in self.records if r.name == name]
-
-    def succeeded(self, name: str) -> list[Record]:
-        """This turn's calls of one tool that returned data."""
-        return [r for r in self.records if r.name == name and r.ok]
-
-    # Slots, falling back on what the conversation was about (follow-ups: "那它归哪个部门管？").
-    @property
-    def district(self) -> str | None:
-        if self.slots.district or self.slots.places or "全市" in self.question:
-            return self.slots.district
-        return self.recall("district")
-
-    @property
-    def category(self) -> Named | None:
-        if self.slots.categories:
-            return self.slots.categories[0]
-        remembered = self.recall("category")
-        return self.lexicon.nodes.get(remembered) if remembered else None
-
-    @property
-    def asset_id(self) -> str | None:
-        return (self.slots.asset_ids or [None])[0] or self.recall("asset_id")
 
 
 def _kind_name(lexicon: CityLexicon, kind: str) -> str:
@@ -230,16 +161,6 @@ def _plan_responsibility(turn: Turn) -> list[Call]:
     return [Call("responsible_department", {"category": category, "district": d}) for d in districts]
 
 
-def _plan_policy(turn: Turn) -> list[Call]:
-    # Five passages, ordered again by the words they share; and for a message asking several things, a
-    # search for each, whose answer may stand in another article.
-    parts = question_parts(turn.question)
-    calls = [Call("search_policies", {"q": turn.question[:500], "k": 5})]
-    calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
-    if turn.slots.categories and CATEGORY_RULE.search(turn.question):
-        # "垃圾满溢的结案条件和时限": the category's own standard in the graph, beside the documents.
-        calls.append(Call("get_node", {"node_id": turn.slots.categories[0].id}))
-    return calls
 
 
 def _plan_forecast(turn: Turn) -> list[Call]:
@@ -375,7 +296,7 @@ def _plan_unknown_place(turn: Turn) -> list[Call]:
 _PLANNERS = {
     Intent.FIGURES: _plan_figures, Intent.UNKNOWN_PLACE: _plan_unknown_place,
     Intent.STATUS: _plan_status, Intent.ALARMS: _plan_alarms, Intent.RESPONSIBILITY: _plan_responsibility,
-    Intent.POLICY: _plan_policy, Intent.FORECAST: _plan_forecast, Intent.PERFORMANCE: _plan_performance,
+    Intent.POLICY: plan_policy, Intent.FORECAST: _plan_forecast, Intent.PERFORMANCE: _plan_performance,
     Intent.CASE_STATS: _plan_case_stats, Intent.CASE_LOOKUP: _plan_case_lookup, Intent.VITALS: _plan_vitals,
     Intent.COMPARE: _plan_compare, Intent.CASE_ACTION: _plan_case_action, Intent.TRIAGE: _plan_triage,
 }  # fmt: skip
@@ -555,55 +476,6 @@ def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> st
     return f"{category}" + "；".join(parts) + "。" + ("；".join(o for o in oversight if o) + "。" if any(oversight) else "")
 
 
-def _category_standard(turn: Turn) -> str:
-    """A category's filing and closing conditions and time limits, as the graph holds them."""
-    for record in turn.succeeded("get_node"):
-        node = record.data["node"]
-        p = node["properties"]
-        if "filing_condition" not in p:
-            continue
-        urgent = f"（紧急 {p['urgent_sla_hours']} 小时）" if p.get("urgent_sla_hours") else ""
-        return (f"「{turn.name(node['id'])}」（{node['id']}）的处置标准：立案条件 {p['filing_condition']}；结案条件 "
-                f"{p['closing_condition']}；处置时限 {p['sla_hours']} 小时{urgent}；依据 {p['legal_basis'].replace(';', '、')}。")
-    return ""
-
-
-def _compose_policy(turn: Turn) -> str:
-    standard = _category_standard(turn)
-    found: dict[str, dict] = {}
-    for record in turn.succeeded("search_policies"):
-        for hit in record.data["items"]:
-            found.setdefault(hit["chunk_id"], hit)
-    if not found:
-        return standard or "没有检索到相关的政策条款。"
-    hits = most_relevant_first(list(found.values()), turn.question)
-    parts = question_parts(turn.question)
-    # One passage per part asked (the best passage of the whole question first), each quoted once.
-    chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(hits, p)["chunk_id"] for p in parts]))
-    if len(chosen) == 1 and len(hits) > 1:
-        chosen.append(hits[1]["chunk_id"])  # a second passage too: the official judges relevance
-    lines, last_doc = [], None
-    for n, chunk_id in enumerate(chosen):
-        hit = found[chunk_id]
-        body = hit["text"].split("\n", 1)[-1]
-        asked = turn.question if len(parts) == 1 else " ".join(p for p in parts if best_passage(hits, p) is hit) or turn.question
-        quote = best_sentences(body, asked, 240 if n == 0 else 180)
-        source = _document(hit) if hit["doc_id"] != last_doc else "同一文件"
-        lines.append(f"{'根据' if n == 0 else '另据'}{source}：\n> {quote}")
-        last_doc = hit["doc_id"]
-    others = [h for h in hits if h["chunk_id"] not in chosen][:3]
-    if others:
-        lines.append("相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others))
-    return "\n".join(([standard] if standard else []) + lines)
-
-
-def _document(hit: dict[str, Any]) -> str:
-    """《title》 with who issued it, its number and date: "哪个文件、哪天发的" is often the question."""
-    number = hit.get("doc_number") if re.search(r"\d", hit.get("doc_number") or "") else None  # not "以原文为准"
-    about = "，".join(str(v) for v in (hit.get("issuer"), number, hit.get("date")) if v)
-    return f"《{hit['title']}》（{about}）" if about else f"《{hit['title']}》"
-
-
 def _compose_forecast(turn: Turn) -> str:
     records = turn.succeeded("forecast")
     if not records:
@@ -745,7 +617,6 @@ def _compose_case_action(turn: Turn) -> str:
     return "\n".join(lines)
 
 
-CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
 URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
 
 
@@ -838,7 +709,7 @@ def _compose_unknown_place(turn: Turn) -> str:
 _COMPOSERS = {
     Intent.FIGURES: _compose_figures, Intent.UNKNOWN_PLACE: _compose_unknown_place,
     Intent.STATUS: _compose_status, Intent.ALARMS: _compose_alarms, Intent.RESPONSIBILITY: _compose_responsibility,
-    Intent.POLICY: _compose_policy, Intent.FORECAST: _compose_forecast, Intent.PERFORMANCE: _compose_performance,
+    Intent.POLICY: compose_policy, Intent.FORECAST: _compose_forecast, Intent.PERFORMANCE: _compose_performance,
     Intent.CASE_STATS: _compose_case_stats, Intent.CASE_LOOKUP: _compose_case_lookup, Intent.VITALS: _compose_vitals,
     Intent.COMPARE: _compose_compare, Intent.UNSUPPORTED: _compose_unsupported, Intent.CASE_ACTION: _compose_case_action,
     Intent.TRIAGE: _compose_triage,

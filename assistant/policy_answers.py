@@ -1,0 +1,76 @@
+"""Rule questions answered from the policy documents: one search per part asked, the sentences that answer
+quoted whole with the document's issuer, number and date, and a named category's own standard from the graph."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.passages import best_passage, best_sentences, most_relevant_first, question_parts
+from assistant.turn import Call, Turn
+
+CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
+
+
+def plan_policy(turn: Turn) -> list[Call]:
+    # Five passages, ordered again by the words they share; and for a message asking several things, a
+    # search for each, whose answer may stand in another article.
+    parts = question_parts(turn.question)
+    calls = [Call("search_policies", {"q": turn.question[:500], "k": 5})]
+    calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
+    if turn.slots.categories and CATEGORY_RULE.search(turn.question):
+        # "垃圾满溢的结案条件和时限": the category's own standard in the graph, beside the documents.
+        calls.append(Call("get_node", {"node_id": turn.slots.categories[0].id}))
+    return calls
+
+
+
+def _category_standard(turn: Turn) -> str:
+    """A category's filing and closing conditions and time limits, as the graph holds them."""
+    for record in turn.succeeded("get_node"):
+        node = record.data["node"]
+        p = node["properties"]
+        if "filing_condition" not in p:
+            continue
+        urgent = f"（紧急 {p['urgent_sla_hours']} 小时）" if p.get("urgent_sla_hours") else ""
+        return (f"「{turn.name(node['id'])}」（{node['id']}）的处置标准：立案条件 {p['filing_condition']}；结案条件 "
+                f"{p['closing_condition']}；处置时限 {p['sla_hours']} 小时{urgent}；依据 {p['legal_basis'].replace(';', '、')}。")
+    return ""
+
+
+def compose_policy(turn: Turn) -> str:
+    standard = _category_standard(turn)
+    found: dict[str, dict] = {}
+    for record in turn.succeeded("search_policies"):
+        for hit in record.data["items"]:
+            found.setdefault(hit["chunk_id"], hit)
+    if not found:
+        return standard or "没有检索到相关的政策条款。"
+    hits = most_relevant_first(list(found.values()), turn.question)
+    parts = question_parts(turn.question)
+    # One passage per part asked (the best passage of the whole question first), each quoted once.
+    chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(hits, p)["chunk_id"] for p in parts]))
+    if len(chosen) == 1 and len(hits) > 1:
+        chosen.append(hits[1]["chunk_id"])  # a second passage too: the official judges relevance
+    lines, last_doc = [], None
+    for n, chunk_id in enumerate(chosen):
+        hit = found[chunk_id]
+        body = hit["text"].split("\n", 1)[-1]
+        asked = turn.question if len(parts) == 1 else " ".join(p for p in parts if best_passage(hits, p) is hit) or turn.question
+        quote = best_sentences(body, asked, 240 if n == 0 else 180)
+        source = _document(hit) if hit["doc_id"] != last_doc else "同一文件"
+        lines.append(f"{'根据' if n == 0 else '另据'}{source}：\n> {quote}")
+        last_doc = hit["doc_id"]
+    others = [h for h in hits if h["chunk_id"] not in chosen][:3]
+    if others:
+        lines.append("相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others))
+    return "\n".join(([standard] if standard else []) + lines)
+
+
+def _document(hit: dict[str, Any]) -> str:
+    """《title》 with who issued it, its number and date: "哪个文件、哪天发的" is often the question."""
+    number = hit.get("doc_number") if re.search(r"\d", hit.get("doc_number") or "") else None  # not "以原文为准"
+    about = "，".join(str(v) for v in (hit.get("issuer"), number, hit.get("date")) if v)
+    return f"《{hit['title']}》（{about}）" if about else f"《{hit['title']}》"
+
+
