@@ -88,7 +88,7 @@ COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工
 IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
-                     r"|增减|变化|涨了|降了|比.{1,6}(?:多|少)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
+                     r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
            ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
@@ -349,6 +349,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "12345热线来的案子": the channel, not the hotline centre's own indicators.
         departments = [d for d in departments if "12345" not in lexicon.name(d)]
     earlier = (remembered or {}).get("departments") or []
+    if not departments and earlier and len(slots.districts) == 1 and COMPARE.search(question):
+        # "A4区城管局…" then "比A1区的高还是低": the same kind of bureau in the district named now.
+        swapped = [re.sub(r"^dept-\d{6}-", f"dept-{slots.districts[0].id}-", d) for d in earlier if re.match(r"^dept-\d{6}-", d)]
+        departments = [d for d in swapped if d in lexicon.nodes]
     if departments and earlier and COMPARE.search(question) and not period_named and set(departments) - set(earlier):
         # "跟A1区城管局比呢，谁高": the department asked before beside the one named now, not another period.
         departments = list(dict.fromkeys(earlier + departments))

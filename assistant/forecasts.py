@@ -14,8 +14,8 @@ from assistant.slots import Slots, _number
 from core.times import CHINA
 from tools.query_spec import FigureQuery
 
-FUTURE = re.compile(r"预测|预计|预判|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会")
-CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件")
+FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会")
+CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|\bcases?\b|case volume", re.IGNORECASE)
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")

@@ -447,7 +447,7 @@ def _compose_responsibility(turn: Turn) -> str:
     if not records:
         if _responsibility_category(turn) is None:
             return (
-                "请说明是哪一类问题（例如：井盖缺失、道路积水、路灯不亮）以及所在的区或地点，我再查责任部门。"
+                "请说明是哪一类问题（是什么设施或事件）以及所在的区或地点，我再查责任部门。"
             )
         return ""
     by_category: dict[str, dict[str, list[dict]]] = {}
@@ -481,7 +481,7 @@ def _compose_forecast(turn: Turn) -> str:
     if not records:
         if not turn.done("forecast"):
             return (
-                "请说明要预测的对象：传感器编号、部件编码，或某区的案件量（例如“预测A3区未来7天的案件量”）。"
+                "请说明要预测的对象：传感器编号、部件编码，或某个区、某类案件的案件量，以及预测多少天。"
             )
         return ""
     d = records[0].data

@@ -159,6 +159,9 @@ def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, lat
     if rows and rows[0].get("level"):
         reached = rows[0]["level"]
         line += f"；{rows[0]['value']:g} {unit} 已达{LEVEL_NAMES[reached]}级（阈值 {limits[reached]:g} {unit}）"
+        # "要不要处理": what the level asks of the duty officer (the lifeline rules: 报警 at once, 预警 verified).
+        line += {"alarm": "，需要处置：应立即通知权属单位到场核实处置", "warning": "，需要处理：权属单位应尽快到场核实",
+                 "watch": "，暂不需到场处置：权属单位巡查时复核"}[reached]  # fmt: skip
     levels = data.get("levels") or {}
     if latest and levels:
         line += "；当前最新读数达到" + "、".join(f"{LEVEL_NAMES[k]}级 {v} 个" for k, v in levels.items())

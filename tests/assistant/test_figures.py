@@ -362,3 +362,13 @@ def test_assets_beside_the_district_asked_before_and_a_state_with_none(world) ->
     figures = run_query(world.client, both, [])
     counts = [world.client.asset_stats(["component-0113"], r.key, None, None)["total"] for r in figures.rows]
     assert figures.gap == counts[0] - counts[1]  # the first row's count minus the second's, as the answer says
+
+
+def test_the_same_bureau_in_another_district_and_a_forecast_asked_in_english(world) -> None:
+    first, second = world.lexicon.districts[3], world.lexicon.districts[0]
+    before = _ask(world, f"{first.name}城管局上个月按期处置率多少")
+    other = _ask(world, f"比{second.name}的高还是低？", before.memory()).query
+    assert set(other.departments) == {f"dept-{first.id}-district_chengguan", f"dept-{second.id}-district_chengguan"}
+    assert other.group_by == "department"
+    english = _ask(world, f"forecast一下{world.lexicon.districts[4].name}未来两天的case volume").query
+    assert (english.measure, english.horizon) == ("forecast", 2)

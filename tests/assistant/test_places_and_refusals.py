@@ -108,3 +108,9 @@ def test_a_description_with_what_to_do_is_triaged_and_this_kind_asks_about_the_t
     chat.ask(ChatRequest(message=f"帮我分拨一下这条：{district}一个路口的红绿灯坏了一直闪黄灯", session_id=session))
     kind = chat.ask(ChatRequest(message="这类一般多久要处理完？", session_id=session))
     assert any(c.name == "get_node" for c in kind.tool_calls) and "处置时限" in kind.answer
+
+
+def test_a_clarifying_question_survives_the_grounding_check(chat: ChatService) -> None:
+    # Its examples once held a figure and a category name, and the check replaced it by a bare refusal.
+    reply = _ask(chat, "这个归谁管")
+    assert reply.answer.startswith("请说明") and "无法" not in reply.answer
