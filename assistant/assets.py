@@ -27,7 +27,7 @@ STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
 BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|按区|分区")
-GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件有多少|多少个?部件|几个部件")
+GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件.{0,4}有多少|多少个?部件|几个部件")
 SOUNDS = SoundIndex()
 # How officials shorten asset names ("A2区有多少座桥").
 SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",

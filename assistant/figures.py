@@ -493,8 +493,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 lines.append(f"最高与最低相差 {size}。")
             if data.get("gap"):
                 higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
-                more = ("高" if is_rate(measure) else "多") + f" {abs(data['gap']):g} " + ("个百分点" if is_rate(measure) else "件")
-                lines.append(f"{name(higher['key'])}比{name(lower['key'])}{more}。")
+                more, less = ("更高", "低") if is_rate(measure) else ("更多", "少")
+                size = f"{abs(data['gap']):g} " + ("个百分点" if is_rate(measure) else "件")
+                lines.append(f"{name(higher['key'])}{more}，{name(lower['key'])}{less} {size}。")
             if len(rows) > 1 and len(values) == 1 and None not in values:
                 lines.append(f"{'两者' if len(rows) == 2 else '各项'}相同，均为 {_value(measure, rows[0]).split('（')[0]}。")
         counted = not is_rate(measure) and measure != "平均处置时长_小时"

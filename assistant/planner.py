@@ -454,7 +454,13 @@ def _compose_responsibility(turn: Turn) -> str:
     for record in records:  # alarms of several kinds: each category with who handles it where
         rows = by_category.setdefault(record.data["category"]["id"], {})
         rows.setdefault(record.data["department"]["id"], []).append(record.data)
-    return "\n".join(_responsibility_line(turn, by_department) for by_department in by_category.values())
+    text = "\n".join(_responsibility_line(turn, by_department) for by_department in by_category.values())
+    before = turn.recall("department")
+    if before and SAME_AS_BEFORE.search(turn.question):
+        # "那A5区的呢，一样吗": said against the department the answer before named.
+        now = records[0].data["department"]["id"]
+        text += f"\n与上一问相同，也由 {turn.name(now)} 负责。" if now == before else f"\n与上一问不同：上一问为 {turn.name(before)}。"
+    return text
 
 
 def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> str:
@@ -617,6 +623,7 @@ def _compose_case_action(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+SAME_AS_BEFORE = re.compile(r"一样吗|一样不|相同吗|是不是也|也是.{0,6}吗|还是.{0,6}吗")
 URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
 
 
@@ -738,6 +745,8 @@ def remember(turn: Turn) -> dict[str, Any]:
             # "A1区超期没结的案子有哪些" then "最早那件在谁手上": one of these.
             memory["case_filters"] = {k: v for k, v in record.args.items()
                                       if k in ("district", "department_id", "overdue", "since", "until") and v}  # fmt: skip
+        elif record.name == "responsible_department":
+            memory["department"] = record.data["department"]["id"]
         elif record.name == "open_alarms":
             memory["alarms"] = {k: v for k, v in record.args.items() if k in ("kind", "level", "district") and v}
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):

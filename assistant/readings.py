@@ -162,6 +162,8 @@ def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, lat
         # "要不要处理": what the level asks of the duty officer (the lifeline rules: 报警 at once, 预警 verified).
         line += {"alarm": "，需要处置：应立即通知权属单位到场核实处置", "warning": "，需要处理：权属单位应尽快到场核实",
                  "watch": "，暂不需到场处置：权属单位巡查时复核"}[reached]  # fmt: skip
+    elif rows and rows[0].get("value") is not None and limits.get("watch") is not None:
+        line += f"；最高 {rows[0]['value']:g} {unit} 未超过关注值 {limits['watch']:g} {unit}，在正常范围"
     levels = data.get("levels") or {}
     if latest and levels:
         line += "；当前最新读数达到" + "、".join(f"{LEVEL_NAMES[k]}级 {v} 个" for k, v in levels.items())

@@ -372,3 +372,8 @@ def test_the_same_bureau_in_another_district_and_a_forecast_asked_in_english(wor
     assert other.group_by == "department"
     english = _ask(world, f"forecast一下{world.lexicon.districts[4].name}未来两天的case volume").query
     assert (english.measure, english.horizon) == ("forecast", 2)
+
+
+def test_lost_parts_per_district_and_a_peak_below_the_watch_line(world) -> None:
+    lost = _ask(world, "状态是“丢失”的部件全市有多少个？哪个区最多？").query
+    assert (lost.measure, lost.asset_status, lost.group_by) == ("assets", ["丢失"], "district")

@@ -114,3 +114,11 @@ def test_a_clarifying_question_survives_the_grounding_check(chat: ChatService) -
     # Its examples once held a figure and a category name, and the check replaced it by a bare refusal.
     reply = _ask(chat, "这个归谁管")
     assert reply.answer.startswith("请说明") and "无法" not in reply.answer
+
+
+def test_the_same_department_as_before_is_said_to_be_the_same(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first, second = world.lexicon.districts[0].name, world.lexicon.districts[4].name
+    chat.ask(ChatRequest(message=f"{first}燃气井盖松动了归谁管？", session_id=session))
+    again = chat.ask(ChatRequest(message=f"那{second}的呢，一样吗？", session_id=session))
+    assert "与上一问相同" in again.answer or "与上一问不同" in again.answer
