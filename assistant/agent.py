@@ -150,7 +150,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     slots = fill_slots(question, deps.lexicon, now)
     memory = state.get("memory") or {}
     follow_up = _is_follow_up(question, memory)
-    intents = deps.recognizer.by_rules(question)
+    by_rules = deps.recognizer.by_rules(question)
+    intents = list(by_rules)
     if memory.get("case_id") and not slots.case_ids and CASE_FOLLOW_UP.search(question) and not (
             slots.districts or slots.departments or slots.places or slots.asset_ids):
         # "截止时间是几号，超期了吗" after a case was looked up: that case again.
@@ -197,7 +198,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if intents == [Intent.STATUS] and not (follow_up or slots.asset_ids or slots.sensor_ids or slots.places
                                            or slots.categories or slots.districts):  # fmt: skip
         intents = [Intent.UNSUPPORTED]  # "今天天气怎么样": nothing of the city's is named
-    by_similarity = not deps.recognizer.by_rules(question)
+    by_similarity = not by_rules
     if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question) or REPEAT.search(question)
                       or (by_similarity and "呢" in question)):  # fmt: skip
         # "那A2区呢？" asks the last question again about something else.

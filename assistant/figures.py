@@ -27,7 +27,7 @@ from assistant.assets import (
 )
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.lexicon import KIND_NAMES, CityLexicon
-from assistant.periods import Period, find_period, find_periods, this_month
+from assistant.periods import Period, find_period, find_periods, number, this_month
 from assistant.places import nearest_place, unknown_named_place
 from assistant.readings import compose_readings, understand_readings
 from assistant.slots import Slots
@@ -174,8 +174,6 @@ def _named_case_measures(question: str) -> list[str]:
 
 def _percent(text: str) -> float | None:
     """"百分之六十" or "60%" as 60."""
-    from assistant.periods import number
-
     if text.startswith("百分之"):
         return number(text[3:].replace("点", "."))
     try:

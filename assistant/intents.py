@@ -91,6 +91,8 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
     ),
 ]
 
+RESPONSIBILITY_RULE = dict(RULES)[Intent.RESPONSIBILITY]
+
 EXAMPLES: dict[Intent, list[str]] = {
     Intent.STATUS: ["时代阳光大道的桥梁现在怎么样", "这个泵站运行正常吗", "那个传感器最近的读数是多少"],
     Intent.ALARMS: ["哪些地方在报警", "现在有什么告警", "哪里积水了", "有没有燃气泄漏"],
@@ -164,7 +166,7 @@ class IntentRecognizer:
             return [Intent.CASE_ACTION]  # an order ("把C…立案"), not a question about the case
         if asks_definition(text):
             # "工地扬尘该派给谁？处置时限是多少小时？": who, then what the rule says.
-            who = next(pattern for intent, pattern in RULES if intent == Intent.RESPONSIBILITY).search(text)
+            who = RESPONSIBILITY_RULE.search(text)
             return [Intent.RESPONSIBILITY, Intent.POLICY] if who else [Intent.POLICY]
         found = [intent for intent, pattern in RULES if pattern.search(text)]
         if Intent.CASE_LOOKUP in found:

@@ -54,13 +54,8 @@ def number(text: str) -> float | None:
 
 
 def _number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    try:
-        value = cn2an.cn2an(text, "smart")
-    except (ValueError, KeyError):
-        return None
-    return int(value) if float(value).is_integer() else None
+    value = number(text)
+    return int(value) if value is not None and value.is_integer() else None
 
 
 def span(first: date, last: date, label: str, words: str = "") -> Period:

@@ -13,8 +13,7 @@ import re
 BOOKING = "不提供订票、预订等服务：值班助手只回答城市运行、案件和政策方面的问题。"
 # Requests to do what the assistant must not or cannot do (make up a figure, reveal its instructions, delete,
 # change in bulk, book a ticket): declined even in what a hotline operator pastes, which is otherwise a citizen's report to triage.
-COMMANDS = 7
-REFUSALS: list[tuple[re.Pattern[str], str]] = [
+COMMANDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"编一个|随便编|瞎编|编造|捏造|估一个|随便给个数"),
      "我不会编造数字：只提供系统中查询到的真实数据，并注明来源。可以问我某区、某期间的案件数，我从数据库里统计。"),
     (re.compile(r"系统提示|提示词|prompt|内部指令|内部配置|API\s*key|密钥", re.IGNORECASE),
@@ -30,6 +29,9 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
      "告警由监测读数恢复正常后自动关闭，不能手工批量关掉。"),
     (re.compile(r"订(?:一张|票|机票|酒店|餐)|预订|买票|高铁票|火车票|机票|帮我订"),
      BOOKING),
+]  # fmt: skip
+# What no tool answers (the weather, markets, opinions of people…): declined in a question, not in a report.
+OUT_OF_REACH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"酒店|外卖|打车"),
      BOOKING),
     (re.compile(r"天气|下雨|下大雨|下暴雨|降雨|气温|台风|气象|暴雨预警"),
@@ -50,5 +52,5 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 def refusal(question: str, commands_only: bool = False) -> str | None:
     """Why the question is declined, in one or two sentences; None when it is not. ``commands_only``: only
     what must not be done, not what no tool answers (a citizen's report may well mention the rain)."""
-    rules = REFUSALS[:COMMANDS] if commands_only else REFUSALS
+    rules = COMMANDS if commands_only else COMMANDS + OUT_OF_REACH
     return next((why for pattern, why in rules if pattern.search(question)), None)
