@@ -42,6 +42,7 @@ from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
 from assistant.planner import MAX_ROUNDS, compose, plan_calls, remember
 from assistant.refusals import refusal
+from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
 from assistant.text2cypher import text_to_cypher
 from assistant.turn import Record, Turn
@@ -223,6 +224,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY]
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
+    if not (refused or follow_up or slots.case_ids or Intent.CASE_ACTION in intents):
+        # The learned reading of many paraphrases, where it is confident and the rules read otherwise.
+        ranked = deps.recognizer.asked.rank(question)
+        if second := overrule(intents, understood, ranked, question, slots, deps.lexicon):
+            intents, understood = second
     records = [
         Record(r["id"], r["name"], r["args"], r["ok"], r["data"], r["error"])
         for r in state.get("records", [])

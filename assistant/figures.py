@@ -211,7 +211,7 @@ def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, 
     return chosen
 
 
-def _order(question: str) -> str | None:
+def order_asked(question: str) -> str | None:
     if LEAST.search(question) or RANK_UP.search(question):
         return "asc"
     if MOST.search(question) or RANK.search(question) or re.search(r"哪边多|哪个多|谁多", question):
@@ -219,7 +219,7 @@ def _order(question: str) -> str | None:
     return None
 
 
-def _assets(query: FigureQuery, question: str) -> Understood:
+def asset_figures(query: FigureQuery, question: str) -> Understood:
     """Assets have no period: they are counted as the graph stands now."""
     now = datetime.now().date()
     return Understood(query, period=Period("now", "当前登记", now, now), question=question)
@@ -266,11 +266,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             not asset_categories(question, slots, lexicon) and (_shaped(question) or asks_asset_count(question)))):
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
         categories = asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
-        return _assets(asset_query(question, slots, categories, _order(question), last_query), question)
+        return asset_figures(asset_query(question, slots, categories, order_asked(question), last_query), question)
     if re.search(r"体征", question):
         return Understood()  # "城市体征哪几项亮红灯了": the vital signs, not traffic lights
     if GENERIC_ASSETS.search(question) and asks_asset_count(question) and not CASE_WORDS.search(question):
-        return _assets(asset_query(question, slots, [], _order(question)), question)  # "全市部件按状态分一下": every category
+        return asset_figures(asset_query(question, slots, [], order_asked(question)), question)  # "全市部件按状态分一下": every category
     places = [p for p in slots.places if p.label not in PLACE_LABELS]  # a road's assets are counted by its name
     if (
         (assets := asset_categories(question, slots, lexicon))
@@ -281,7 +281,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             or ("率" in question and not STATE_RATE.search(question))  # "路灯故障率": a rate, never a count of lamps
         )
     ):
-        return _assets(asset_query(question, slots, assets, _order(question)), question)
+        return asset_figures(asset_query(question, slots, assets, order_asked(question)), question)
     overall = False
     if measure is None and remembered is None:
         if not (slots.departments and OVERALL.search(question)):

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from assistant.asked import SHARED_MODEL, AskedModel
 from core.text import normalize
 
 
@@ -149,8 +150,9 @@ def asks_definition(question: str) -> bool:
 
 
 class IntentRecognizer:
-    def __init__(self, embed: EmbedFn | None = None) -> None:
+    def __init__(self, embed: EmbedFn | None = None, asked: AskedModel = SHARED_MODEL) -> None:
         self.embed = embed
+        self.asked = asked  # the learned reading, which the agent weighs against these rules
         self._examples: list[tuple[Intent, np.ndarray]] | None = None
 
     def _example_vectors(self) -> list[tuple[Intent, np.ndarray]]:

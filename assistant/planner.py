@@ -221,6 +221,9 @@ def _plan_case_lookup(turn: Turn) -> list[Call]:
             return []
         return [Call("find_case", find_case_args(turn.question, turn.slots, turn.lexicon, turn.now, turn.memory.get("case_filters")))]
     case_ids = turn.slots.case_ids or ([turn.recall("case_id")] if turn.recall("case_id") else [])
+    if not case_ids and (turn.slots.categories or turn.slots.districts):
+        # "A5区昨天报的垃圾满溢那个案子办完了没": no number, but traits enough to find it.
+        return [Call("find_case", find_case_args(turn.question, turn.slots, turn.lexicon, turn.now))]
     return [Call("get_case", {"case_id": c}) for c in case_ids[:3]]
 
 

@@ -46,7 +46,8 @@ def _similar(a: str, b: str) -> bool:
     )
 
 
-@pytest.mark.parametrize(("name", "least"), [("dev2", 50), ("dev3", 60), ("dev4", 80), ("dev5", 45), ("dev6", 60), ("dev7", 55)])
+@pytest.mark.parametrize(("name", "least"), [("dev2", 50), ("dev3", 60), ("dev4", 80), ("dev5", 45), ("dev6", 60), ("dev7", 55),
+                                            ("dev8", 65), ("dev9", 55)])
 def test_the_later_development_sets_are_well_formed(name: str, least: int) -> None:
     rows = _read(DATA / f"chat_{name}_src.jsonl")
     assert len({r["id"] for r in rows}) == len(rows) >= least
@@ -56,8 +57,17 @@ def test_the_later_development_sets_are_well_formed(name: str, least: int) -> No
 
 
 def test_no_held_out_question_is_a_near_copy_of_a_development_one() -> None:
-    later = [DATA / f"chat_{name}_src.jsonl" for name in ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7")]
+    later = [DATA / f"chat_{name}_src.jsonl" for name in ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9")]
     dev = ["".join(r["turns"]) for path in (SETS["dev"], *later) for r in _read(path)]
     held = [(r["id"], "".join(r["turns"])) for r in _read(SETS["heldout"])]
     copies = [(hid, q, d) for hid, q in held for d in dev if _similar(q, d)]
     assert copies == []
+
+
+def test_the_assistants_paraphrases_are_the_development_sets_and_nothing_held_out() -> None:
+    from evals.paraphrases import PARAPHRASES, paraphrases
+
+    committed = _read(PARAPHRASES)
+    assert committed == paraphrases()  # run `python -m evals.paraphrases` after changing a development set
+    held = {"".join(r["turns"]) for r in _read(SETS["heldout"])}
+    assert not held & {row["text"] for row in committed} and len(committed) > 500
