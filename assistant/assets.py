@@ -8,15 +8,15 @@ import re
 from typing import Any
 
 from assistant.lexicon import CityLexicon
-from assistant.slots import Slots
+from assistant.slots import SOUNDS, Slots
 from tools.query_spec import FigureQuery
-from triage.homophones import SoundIndex
 
 ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
 ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏|破了|破的|破掉")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
 # Every state but 完好 ("状态不是完好的有几座", "有问题的"): counted state by state beside the total.
 NOT_INTACT = re.compile(r"不是完好|非完好|不完好|不正常|有问题|异常的|不在完好")
+NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
 LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置")
 # Set beside the district asked before ("比A2多还是少", "两个区差几个").
@@ -25,10 +25,9 @@ COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区
 STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|缺失|废弃|移除|拆除)的")
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
-BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类")
-BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|按区|分区")
+BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型")
+BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件.{0,4}有多少|多少个?部件|几个部件")
-SOUNDS = SoundIndex()
 # How officials shorten asset names ("A2区有多少座桥").
 SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
                      "消火栓": "消防栓", "垃圾桶": "垃圾箱", "电线杆": "电力杆"}  # fmt: skip
@@ -100,7 +99,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     base["place"] = place_named(slots) or (None if slots.districts or "全市" in question else remembered.get("place"))
     if by_district:
         base["group_by"] = "district"
-        base["asset_status"] = states
+        # "不是完好状态的…集中在哪几个区": every state but 完好, counted per district.
+        base["asset_status"] = NOT_INTACT_STATES if NOT_INTACT.search(question) else states
     elif states and BY_CATEGORY.search(question) and not NOT_INTACT.search(question):
         base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
     elif states and STATE_ADJECTIVE.search(question) and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question):

@@ -472,8 +472,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         if query.top == 1 and query.order:
             best = [r for r in rows if r["value"] == rows[0]["value"]]
             word = _extreme(measure, query.order)
+            tied = "（并列）" if len(best) > 1 else ""
             lines.append(
-                f"{head}：{word}的是 "
+                f"{head}：{word}的是{tied} "
                 + "、".join(f"{name(r['key'])} {_value(measure, r)}" for r in best)
                 + "。"
             )
@@ -482,8 +483,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             lines.append(f"{head}：{listed}。")
             if query.order and not query.top and rows[0]["value"] is not None:
                 best = [r for r in rows if r["value"] == rows[0]["value"]]
+                tied = "（并列）" if len(best) > 1 else ""
                 lines.append(
-                    f"{_extreme(measure, query.order)}的是 " + "、".join(name(r["key"]) for r in best) + "。"
+                    f"{_extreme(measure, query.order)}的是{tied} " + "、".join(name(r["key"]) for r in best) + "。"
                 )
             values = {r["value"] for r in rows}
             if data.get("spread") is not None and not data.get("gap"):

@@ -254,7 +254,12 @@ def _plan_case_action(turn: Turn) -> list[Call]:
 def _plan_triage(turn: Turn) -> list[Call]:
     from assistant.intents import REPORT_PREFIX
 
-    return [Call("triage_report", {"text": REPORT_PREFIX.sub("", turn.question).strip()[:20_000]})]
+    text = REPORT_PREFIX.sub("", turn.question).strip()
+    named = turn.slots.categories or turn.slots.districts or turn.slots.places
+    if len(text) <= 16 and not named and turn.memory.get("said"):
+        # "分类和责任单位给我下" after the report: that report again, not these words.
+        text = turn.memory["said"]
+    return [Call("triage_report", {"text": text[:20_000]})]
 
 
 def _plan_vitals(turn: Turn) -> list[Call]:
@@ -761,6 +766,7 @@ def remember(turn: Turn) -> dict[str, Any]:
     if turn.slots.case_ids:
         memory["case_id"] = turn.slots.case_ids[0]
     memory["intents"] = [str(i) for i in turn.intents]
+    memory["said"] = turn.question[:2000]  # a report the next turn may ask to triage ("分类和责任单位给我下")
     if Intent.FIGURES in turn.intents:
         memory |= turn.understood.memory()
         ranked = [r for r in turn.succeeded("query_figures") if r.data.get("rows") and (r.args.get("order") or r.args.get("top"))]

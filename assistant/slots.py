@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from assistant.lexicon import LEVEL_WORDS, SENSOR_KIND_WORDS, CityLexicon, Named
 from core.text import normalize
 from core.times import CHINA
+from triage.homophones import SoundIndex
 
 CASE_ID = re.compile(r"C\d{8}-[0-9A-Fa-f]{8}")
 SENSOR_ID = re.compile(r"S\d{16}-\d{2}")
@@ -117,6 +118,19 @@ class Slots:
         return next((p.district for p in self.places if p.district), None)
 
 
+SOUNDS = SoundIndex()
+
+
+def sounding_like(text: str, lexicon: CityLexicon) -> list[Named]:
+    """Facility categories whose name the text writes with other characters of the same sound, as officials
+    typing fast do (路等 for 路灯, 井钙 for 井盖): the longest such name, or none."""
+    heard = SOUNDS.sound(text)
+    found = [n for n in lexicon.nodes.values()
+             if n.label == "ComponentCategory" and len(n.name) >= 2 and SOUNDS.sound(n.name) in heard]  # fmt: skip
+    longest = max((len(n.name) for n in found), default=0)
+    return [n for n in found if len(n.name) == longest]
+
+
 def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
     text = normalize(question)
     slots = Slots(case_ids=[c.upper() for c in CASE_ID.findall(text)], sensor_ids=SENSOR_ID.findall(text))
@@ -131,6 +145,8 @@ def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
         bucket = {"District": slots.districts, "Department": slots.departments, "EventCategory": slots.categories,
                   "ComponentCategory": slots.categories}.get(named.label, slots.places)  # fmt: skip
         bucket.append(named)
+    if not slots.categories:
+        slots.categories = sounding_like(text, lexicon)
     for kind, words in SENSOR_KIND_WORDS.items():
         if any(w in text for w in words):
             slots.sensor_kind = kind
