@@ -47,6 +47,10 @@ class AskedModel:
                 self._pipeline = pipeline.fit(texts, kinds)
             return self._pipeline
 
+    def warm_up(self) -> None:
+        """Fit now, off the request path (a thread at start-up), so the first question does not wait."""
+        threading.Thread(target=self._fitted, name="asked-model-fit", daemon=True).start()
+
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Every kind of question, the likeliest first, with its probability."""
         pipeline = self._fitted()

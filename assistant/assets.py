@@ -135,7 +135,9 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
     lines = [f"{head}{by}：{listed}；合计 {total:g} {unit}。"]
     if data.get("gap"):
         higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
-        lines.append(f"{name(higher['key'])}比{name(lower['key'])}多 {abs(data['gap']):g} {unit}。")
+        size = f"{abs(data['gap']):g} {unit}"
+        # Said from both sides: "那A2区呢，跟A5比多还是少" asks it of A2区, whichever has more.
+        lines.append(f"{name(higher['key'])}比{name(lower['key'])}多 {size}，{name(lower['key'])}比{name(higher['key'])}少 {size}。")
     elif len(rows) == 2 and rows[0]["value"] == rows[1]["value"]:
         lines.append(f"两者一样多，均为 {rows[0]['value']:g} {unit}。")
     if query.group_by == "status":

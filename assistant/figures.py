@@ -89,6 +89,7 @@ IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那�
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
                      r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
+TWO_SIDES = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差")
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
            ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
@@ -321,11 +322,16 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["district"] = slots.districts[0].id
     elif not remembered or "全市" in question:
         base.pop("district", None)
+    districts_compared = False
     if (earlier_district and len(slots.districts) == 1 and slots.districts[0].id != earlier_district
             and re.search(r"两个区|两区|差几|差多少|相差|谁多|谁高|谁少|比一比|对比", question)):  # fmt: skip
         # "那A5区呢？顺便说下两个区差几件": the district asked before beside the one named now.
         base["districts"] = [earlier_district, slots.districts[0].id]
         base["group_by"] = "district"
+        base.pop("district", None)
+    elif remembered and len(slots.districts) == 2 and TWO_SIDES.search(question):
+        # "那A2区呢？比A1区多还是少": the two districts side by side, not this period beside the one before.
+        base["districts"], base["group_by"], districts_compared = [d.id for d in slots.districts], "district", True
         base.pop("district", None)
     if slots.categories:
         base["category"] = slots.categories[0].id
@@ -395,7 +401,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
-    if (COMPARE.search(question) or compared) and not compare_departments:
+    if (COMPARE.search(question) or compared) and not (compare_departments or districts_compared):
         compared = compared or period.previous()
         base["compare_period"] = compared.api
     else:
@@ -505,6 +511,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"{period}，{scope}{what}：{_value(measure, data['total'])}。")
     else:
         lines.append(f"{period}，{scope}没有可统计的{what}。")
+    if query.group_by == "department" and (missing := [d for d in query.departments if d not in {r["key"] for r in rows}]):
+        # "供水公司和供电公司本月结案率对比": one of them with no case in the period has no rate, said so.
+        lines.append("、".join(name(d) for d in missing) + f"{period}没有纳入考核的案件，无{what}数据。")
     if query.beside_all and data.get("all_total") is not None and data.get("total") and data["total"]["value"] is not None:
         mine, city = data["total"]["value"], data["all_total"]
         verdict = "高于" if mine > city else "低于" if mine < city else "等于"

@@ -601,12 +601,15 @@ def _case_line(turn: Turn, c: dict[str, Any]) -> str:
         overdue = "超时结案" if c["closed_at"] > c["deadline"] else "按期结案"
     else:
         overdue = "已超期" if c["overdue"] else "未超期"
-    closed = f"，{_when(c['closed_at'])}结案" if c.get("closed_at") else ""
+    closed = f"，已结案（{_when(c['closed_at'])}）" if c.get("closed_at") else ""
     where = f"{turn.name(c['district'])}，" if c.get("district") else ""
+    # "有没有被退回过": said either way, not left to be read off the history.
+    sent_back = sum(1 for step in c["history"] if step["action"] == "回退")
+    returned = f"被回退过 {sent_back} 次；" if sent_back else "没有被回退过；"
     return (f"案件 {c['id']}：{c['category_name']}（{c['category_code']}），{_when(c['created_at'])}受理，当前状态「{c['state']}」"
             f"{closed}，责任部门 {turn.name(c['department_id'])}，{where}网格 {c['grid_id']}，紧急程度 "
             f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，处置期限 {_when(c['deadline'])}（{overdue}）；"
-            f"返工 {c['rework_count']} 次。"
+            f"{returned}返工 {c['rework_count']} 次。"
             + (f"最近一步：{_when(last['at'])} {last['actor']}「{last['action']}」。" if last else "")
             + (f"下一步可执行：{'、'.join(c['allowed_actions'])}。" if c["allowed_actions"] else ""))  # fmt: skip
 
@@ -670,6 +673,10 @@ def _compose_vitals(turn: Turn) -> str:
     as_of = items[0]["as_of"] if items else ""
     text = f"{scope}城市生命体征（截至 {as_of}）：" + "；".join(_vital_line(v) for v in items) + "。"
     text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
+    if re.search(r"各几项|各多少项|几项|多少项", turn.question):
+        # "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
+        text += f"共 {d['total']} 项：" + "、".join(
+            f"{STATUS_NAMES.get(s, s)} {n} 项" for s, n in d["by_status"].items()) + "。"  # fmt: skip
     return text
 
 

@@ -209,7 +209,9 @@ def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:
 
     checkpoints = stack.enter_context(Checkpoints(database_url(runtime.settings)))
     embed = runtime.documents.dense.embedder.embed_query if runtime.documents is not None else None
-    return ChatService(runtime.services, CityLexicon.from_graph(runtime.graph), IntentRecognizer(embed),
+    recognizer = IntentRecognizer(embed)
+    recognizer.asked.warm_up()
+    return ChatService(runtime.services, CityLexicon.from_graph(runtime.graph), recognizer,
                        checkpoints.saver, make_chat_model(runtime.settings), runtime.graph,
                        runtime.settings.llm_turn_budget_s)  # fmt: skip
 

@@ -307,7 +307,10 @@ def _within(alarm: Json, windows: dict[str, tuple[datetime, datetime]]) -> bool:
 
 
 def city_vitals(client: ServicesClient, args: VitalsArgs) -> ToolOutput:
-    return ToolOutput(data={"district": args.district, "items": client.vitals(args.district)})
+    items = client.vitals(args.district)
+    # Counted here, so that "正常、关注、预警、报警各几项" is answered from the tool's own figures.
+    by_status = {status: sum(v["status"] == status for v in items) for status in ("normal", "watch", "warning", "alarm")}
+    return ToolOutput(data={"district": args.district, "items": items, "total": len(items), "by_status": by_status})
 
 
 def reading_stats(client: ServicesClient, args: ReadingStatsArgs) -> ToolOutput:

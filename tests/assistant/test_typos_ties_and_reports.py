@@ -47,3 +47,26 @@ def test_assets_not_intact_are_counted_per_district_and_covers_per_kind(world, c
     kinds = _ask(chat, f"{world.lexicon.districts[0].name}一共有多少个井盖？按雨水、污水、上水这些类型分开说一下")
     assert [c.args.get("group_by") for c in kinds.tool_calls] == ["category"]
     assert "雨水井盖" in kinds.answer and "污水井盖" in kinds.answer
+
+
+def test_a_case_says_whether_it_was_sent_back_and_the_vitals_are_counted_by_status(world, chat: ChatService) -> None:
+    case = world.client.case(world.case_ids[0])
+    sent_back = sum(step["action"] == "回退" for step in case["history"])
+    answer = _ask(chat, f"帮我看下 {case['id']} 有没有被退回过").answer
+    assert (f"被回退过 {sent_back} 次" if sent_back else "没有被回退过") in answer
+    items = world.client.vitals()
+    answer = _ask(chat, "全市体征正常、关注、预警、报警各几项").answer
+    said = {name: sum(v["status"] == status for v in items)
+            for status, name in (("normal", "正常"), ("watch", "关注"), ("warning", "预警"), ("alarm", "报警"))}  # fmt: skip
+    assert f"共 {len(items)} 项：" + "、".join(f"{n} {k} 项" for n, k in said.items()) in answer
+
+
+def test_a_follow_up_naming_two_districts_sets_them_side_by_side(world, chat: ChatService) -> None:
+    first, second = world.lexicon.districts[0], world.lexicon.districts[1]
+    session = uuid.uuid4().hex
+    _ask(chat, f"近30天{first.name}一共多少件案子？", session)
+    then = _ask(chat, f"那{second.name}呢？比{first.name}多还是少", session)
+    args = [c.args for c in then.tool_calls if c.name == "query_figures"]
+    assert args and set(args[-1]["districts"]) == {first.id, second.id} and "compare_period" not in args[-1]
+    counts = {d.name: world.client.case_stats("last30d", d.id)["total"] for d in (first, second)}
+    assert all(f"{name} {count} 件" in then.answer for name, count in counts.items())
