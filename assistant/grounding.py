@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from assistant.lexicon import CityLexicon
@@ -20,6 +21,7 @@ ANSWER_NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])
 # In a result's "2026-12-04" the 12 and the 04 are numbers, not -12 and -4: a minus follows no digit.
 ANY_NUMBER = re.compile(r"(?<!\d)-?\d+(?:\.\d+)?")
 # Dates and times are checked whole, as the tools write them (ISO 8601).
+DAY = re.compile(r"(\d{1,2})月(\d{1,2})[日号]")  # as answers write a day: 11月29日
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2})?)?")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?|\n")
 
@@ -78,7 +80,10 @@ def check_grounding(answer: str, evidence: Evidence, lexicon: CityLexicon) -> Gr
     kept: list[str] = []
     for sentence in SENTENCE.findall(answer):
         dates = [d for d in DATE.findall(sentence) if d not in evidence.text]
-        numbers = dates + [n for n in ANSWER_NUMBER.findall(DATE.sub(" ", sentence)) if not evidence.supports_number(n)]
+        dates += [d.group(0) for d in DAY.finditer(sentence)
+                  if d.group(0) not in evidence.text and not _day_supported(int(d.group(1)), int(d.group(2)), evidence)]
+        plain = DAY.sub(" ", DATE.sub(" ", sentence))
+        numbers = dates + [n for n in ANSWER_NUMBER.findall(plain) if not evidence.supports_number(n)]
         entities = [named.name for mention, named in lexicon.find(_mask(sentence, lexicon), names_only=True)
                     if not evidence.supports_entity(named.id, named.name, mention.surface)]
         if numbers or entities:
@@ -88,6 +93,19 @@ def check_grounding(answer: str, evidence: Evidence, lexicon: CityLexicon) -> Gr
         kept.append(sentence)
     cleaned = re.sub(r"\n{3,}", "\n\n", "".join(kept)).strip()
     return GroundingReport(cleaned, bad_numbers, sorted(set(bad_entities)))
+
+
+def _day_supported(month: int, day: int, evidence: Evidence) -> bool:
+    """"11月29日" is a tool's date (as a document writes it, checked before), or the last day of a period the
+    tool bounded by the next one (until 2026-11-30T00:00)."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    try:
+        when = date(2000, month, day)  # a leap year, so 2月29日 is a day
+    except ValueError:
+        return False
+    after = when + timedelta(days=1)
+    return f"-{month:02d}-{day:02d}" in evidence.text or f"-{after.month:02d}-{after.day:02d}" in evidence.text
 
 
 def _mask(sentence: str, lexicon: CityLexicon) -> str:
