@@ -27,6 +27,14 @@ NEVER_LED_TO = {DECLINED, "unknown_place", "department_performance", "vitals"}
 # Kinds the figure query answers when the understanding found that measure, an older intent otherwise.
 _FIGURE_KINDS = {"forecast": Intent.FORECAST, "sensor_readings": Intent.STATUS, "case_stats": Intent.CASE_STATS}
 
+# What each intent of the planner answers, in the model's labels (figure intents by their query's measure).
+_KINDS = {planned: kind for kind, planned in _PLANNED.items()} | {
+    Intent.VITALS: "vitals", Intent.UNSUPPORTED: DECLINED, Intent.CASE_ACTION: "case_lookup",
+    Intent.FORECAST: "forecast",
+    Intent.PERFORMANCE: "department_performance", Intent.CASE_STATS: "case_stats", Intent.COMPARE: "case_stats",
+    Intent.UNKNOWN_PLACE: "unknown_place",
+}  # fmt: skip
+
 
 def kinds_of(intent: Intent, understood: Understood) -> set[str]:
     """The kinds of question an intent of the planner answers (the model's labels): a facility's state
@@ -44,13 +52,7 @@ def _kind_of(intent: Intent, understood: Understood) -> str:
         if query.measure == "readings":
             return "sensor_readings"
         return "case_stats" if query.measure in CASE_MEASURES else "department_performance"
-    kinds = {planned: kind for kind, planned in _PLANNED.items()} | {
-        Intent.VITALS: "vitals", Intent.UNSUPPORTED: DECLINED, Intent.CASE_ACTION: "case_lookup",
-        Intent.FORECAST: "forecast",
-        Intent.PERFORMANCE: "department_performance", Intent.CASE_STATS: "case_stats", Intent.COMPARE: "case_stats",
-        Intent.UNKNOWN_PLACE: "unknown_place",
-    }  # fmt: skip
-    return kinds.get(intent, DECLINED)
+    return _KINDS.get(intent, DECLINED)
 
 
 def _figure_kind(kind: str, understood: Understood) -> bool:

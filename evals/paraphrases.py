@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.settings import REPO_ROOT
+from assistant.asked import PARAPHRASES
 from evals.chat import SETS, read_set
-
-PARAPHRASES = REPO_ROOT / "data" / "chat" / "paraphrases.jsonl"
 
 
 def paraphrases() -> list[dict[str, str]]:
