@@ -134,6 +134,8 @@ def sounding_like(text: str, lexicon: CityLexicon) -> list[Named]:
 def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
     text = normalize(question)
     slots = Slots(case_ids=[c.upper() for c in CASE_ID.findall(text)], sensor_ids=SENSOR_ID.findall(text))
+    # A case number's random hex is no word: "C20261205-E1105E82" must not read as 110, the police.
+    text = CASE_ID.sub(" ", text)
     stripped = SENSOR_ID.sub(" ", text)
     slots.asset_ids = ASSET_ID.findall(stripped)
     slots.grid_ids = GRID_ID.findall(stripped)

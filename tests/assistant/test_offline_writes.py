@@ -58,3 +58,10 @@ def test_an_order_in_officials_words_sends_the_case_to_the_department_named(chat
     with world.sessions() as session:
         case = get_case(session, case_id)
     assert case.state == "派遣" and case.department_id == "dept-water"
+
+
+def test_a_case_number_is_no_word_of_the_order(chat, world) -> None:
+    """A case number's hex once read as "110" and sent a pumping station to the police (a flaky gate task)."""
+    case_id = "C20261205-E1105E82"
+    paused = chat.ask(ChatRequest(message=f"{case_id}泵站的事 派给市水务局", role="official"))
+    assert paused.pending and paused.pending.calls[0]["args"]["department_id"] == "dept-water"
