@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.settings import get_settings
 from services.db import make_engine, session_factory
+from services.forecasting.forecast import ForecastRequest, forecast
 from services.monitoring.alarms import list_alarms
 
 runner = CliRunner()
@@ -20,7 +21,11 @@ def test_readings_are_backfilled_with_incidents_then_skipped(cli_env) -> None:
     engine = make_engine(get_settings().db_url)
     with session_factory(engine)() as session:
         alarms = list_alarms(session, "open")
+        # Three hours in detail, and a week of hourly history before them: enough to forecast a sensor.
+        predicted = forecast(session, ForecastRequest(series_id=f"sensor:{alarms[0].sensor_id}", horizon=24),
+                             get_settings().shared_dir)  # fmt: skip
     engine.dispose()
+    assert len(predicted.points) == 24 and predicted.backtest.origins
     kinds = {a.sensor_id for a in alarms}
     assert alarms and any(a.district == "990103" for a in alarms) and len(kinds) >= 3
     again = runner.invoke(app, ["demo", "readings", "--if-empty"])
