@@ -222,7 +222,7 @@ def order_asked(question: str) -> str | None:
 
 def asset_figures(query: FigureQuery, question: str) -> Understood:
     """Assets have no period: they are counted as the graph stands now."""
-    now = datetime.now().date()
+    now = datetime.now(CHINA).date()
     return Understood(query, period=Period("now", "当前登记", now, now), question=question)
 
 
@@ -302,14 +302,14 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if period is not None and remembered and re.search(rf"(?:跟|和|与|同|比|较|对比)\s*{re.escape(period.words)}", question):
         # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures.
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
-        period, compared = Period(api, label, now.date(), now.date()), period
+        period, compared = Period(api, label, now.astimezone(CHINA).date(), now.astimezone(CHINA).date()), period
     elif period is not None and len(named := [p for p in find_periods(question, now) if not RANGE_END.search(
             question.split(p.words)[0][-2:] if p.words else "")]) > 1 and named[1].api != period.api:  # fmt: skip
         # "这个月12345的案子有多少件？上个月全月是多少": both periods, the second beside the first.
         compared = named[1]
     elif period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
-        period = Period(api, label, now.date(), now.date())
+        period = Period(api, label, now.astimezone(CHINA).date(), now.astimezone(CHINA).date())
     elif period is None and base.get("measure") == "open" and not slots.departments:
         # "哪个区未结的案子最少": the cases open now, whenever they came in, not this month's.
         today = now.astimezone(CHINA).date()
@@ -541,8 +541,15 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"{earlier}：{_value(measure, previous['total'])}{change}。")
     if basis:  # once, after the last figure of the answer
         counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
-        lines.append(f"统计口径：{counted}，{data['start'][:10]} 起至 {data['end'][:10]} 前。")
+        lines.append(f"统计口径：{counted}，{span_words(data['start'], data['end'])}。")
     return "\n".join(lines)
+
+
+def span_words(start: str, end: str) -> str:
+    """A counted window as the API gave it: whole days by their dates, a rolling window (近7天) to the minute."""
+    if start[10:19] in ("", "T00:00:00") and end[10:19] in ("", "T00:00:00"):
+        return f"{start[:10]} 起至 {end[:10]} 前"
+    return f"{start[:16].replace('T', ' ')} 起至 {end[:16].replace('T', ' ')}"
 
 
 def _extreme(measure: str, order: str) -> str:

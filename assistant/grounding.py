@@ -79,7 +79,7 @@ def check_grounding(answer: str, evidence: Evidence, lexicon: CityLexicon) -> Gr
     bad_entities: list[str] = []
     kept: list[str] = []
     for sentence in SENTENCE.findall(answer):
-        dates = [d for d in DATE.findall(sentence) if d not in evidence.text]
+        dates = [d for d in DATE.findall(sentence) if d.replace(" ", "T") not in evidence.text]  # 2026-11-29 07:06
         dates += [d.group(0) for d in DAY.finditer(sentence)
                   if d.group(0) not in evidence.text and not _day_supported(int(d.group(1)), int(d.group(2)), evidence)]
         plain = DAY.sub(" ", DATE.sub(" ", sentence))

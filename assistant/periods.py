@@ -35,6 +35,11 @@ class Period:
         if re.fullmatch(r"\d{4}-\d{2}", self.api):
             start = (self.first - timedelta(days=1)).replace(day=1)
             return month(start.year, start.month, self.last)
+        if rolling := re.fullmatch(r"last(\d{1,3})d", self.api):
+            # 近7天 is the last 7 × 24 hours up to now; the 7 × 24 hours before them are its 前一期, not 8 dates.
+            days = int(rolling.group(1))
+            first = self.first - timedelta(days=days)
+            return Period(f"prev{days}d", f"再往前{days}天（{_md(first)}至{_md(self.first)}）", first, self.first)
         length = (self.last - self.first).days + 1
         last = self.first - timedelta(days=1)
         first = last - timedelta(days=length - 1)

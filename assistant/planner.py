@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from assistant.case_search import asks_history, asks_one_case, find_case_args, unknown_case_number
-from assistant.figures import compose_figures, compose_unknown
+from assistant.figures import compose_figures, compose_unknown, span_words
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
@@ -421,7 +421,7 @@ def _compose_alarms(turn: Turn) -> str:
             text += "，按区：" + "、".join(f"{turn.name(k)} {v} 条" for k, v in ranked)
             top = [k for k, v in ranked if v == ranked[0][1]]
             text += f"；最多的是 {'、'.join(turn.name(k) for k in top)}"
-        return text + f"。\n统计口径：按告警{done}时间，{d['start'][:10]} 起至 {d['end'][:10]} 前。"
+        return text + f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。"
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警。"
     levels = "、".join(

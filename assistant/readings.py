@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.periods import Period, find_period
 from assistant.slots import Slots, _number
+from core.times import CHINA
 from tools.query_spec import FigureQuery
 
 # What a reading question says beside a sensor kind (a bare "积水" without these is the alarm list's).
@@ -81,7 +82,7 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
 
 
 def _window(question: str, now: datetime, base: dict[str, Any]) -> Period:
-    today = now.date()
+    today = now.astimezone(CHINA).date()  # the day in the city, not in UTC (they differ until 08:00)
     if m := HOURS.search(question):
         hours = _number(m.group(1)) or 24
         base["hours"] = hours

@@ -27,11 +27,15 @@ def local_iso(value: datetime | None) -> str | None:
 
 def period_bounds(period: str | None, now: datetime) -> tuple[str, datetime, datetime]:
     """``2026``, ``2026-11``, ``2026-11-24``, ``2026-11-23..2026-11-29`` (both days included: a week, or
-    any span an official names) or ``last30d`` (default: the current month), China time."""
+    any span an official names), ``last30d`` (the 30 × 24 hours up to now) or ``prev30d`` (the 30 × 24 hours
+    before those: what "跟再往前30天比" compares with); default: the current month; China time."""
     local = now.astimezone(CHINA)
     period = period or f"{local:%Y-%m}"
     if match := re.fullmatch(r"last(\d{1,3})d", period):
         return period, now - timedelta(days=int(match.group(1))), now
+    if match := re.fullmatch(r"prev(\d{1,3})d", period):
+        days = timedelta(days=int(match.group(1)))
+        return period, now - 2 * days, now - days
     try:
         if re.fullmatch(r"\d{4}", period):
             start = datetime(int(period), 1, 1, tzinfo=CHINA)
@@ -50,5 +54,5 @@ def period_bounds(period: str | None, now: datetime) -> tuple[str, datetime, dat
         else:
             raise ValueError(period)
     except ValueError as exc:
-        raise InvalidInput(f"统计周期 {period!r} 无效; 用 2026、2026-11、2026-11-24、2026-11-23..2026-11-29 或 last30d") from exc
+        raise InvalidInput(f"统计周期 {period!r} 无效; 用 2026、2026-11、2026-11-24、2026-11-23..2026-11-29、last30d 或 prev30d") from exc
     return period, start.astimezone(UTC), end.astimezone(UTC)

@@ -377,3 +377,20 @@ def test_the_same_bureau_in_another_district_and_a_forecast_asked_in_english(wor
 def test_lost_parts_per_district_and_a_peak_below_the_watch_line(world) -> None:
     lost = _ask(world, "状态是“丢失”的部件全市有多少个？哪个区最多？").query
     assert (lost.measure, lost.asset_status, lost.group_by) == ("assets", ["丢失"], "district")
+
+
+def test_recent_days_are_the_citys_days_and_the_days_before_them_are_as_long(world) -> None:
+    """Before 08:00 China time the UTC date is yesterday's: "近三天" of readings once ended the day before, missing
+    the night's rainstorm; and "跟再往前7天比" compared 7 × 24 hours with 8 calendar days."""
+    from assistant.readings import understand_readings
+    from core.times import period_bounds
+
+    dawn = datetime(2026, 12, 6, 6, 30, tzinfo=CHINA)
+    question = "A3区积水水位近三天有没有超过20cm"
+    _, period = understand_readings(question, fill_slots(question, world.lexicon, dawn), dawn, None, False)
+    assert period.last.isoformat() == "2026-12-06" and period.first.isoformat() == "2026-12-04"
+    week = find_period("最近7天", dawn)
+    before = week.previous()
+    _, since, until = period_bounds(before.api, dawn)
+    _, start, _ = period_bounds(week.api, dawn)
+    assert until == start and (until - since).days == 7 and "再往前7天" in before.label
