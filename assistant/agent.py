@@ -159,7 +159,19 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         follow_up, intents = True, [Intent.CASE_LOOKUP]
     if follow_up and memory.get("intents") == [Intent.VITALS.value] and re.search(r"为啥|为什么|怎么回事|那个|那项", question):
         intents = [Intent.VITALS]  # "按期处置率那个为啥是红的": the vital sign asked about just before
+    if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 20 and ROUTING_ASKED.search(question)
+            and not (slots.categories or slots.districts or slots.places or slots.case_ids)):  # fmt: skip
+        # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again.
+        intents = [Intent.TRIAGE]
+    if (Intent.VITALS in intents and set(intents) <= {Intent.VITALS, Intent.ALARMS} and "体征" in question
+            and EVERY_DISTRICT.search(question) and not slots.districts):  # fmt: skip
+        # "七个区里哪个区的体征异常项最多", "哪几个区的体征有预警": every district's vital signs, side by side.
+        intents = [Intent.COMPARE]
     alarms_again = follow_up and memory.get("intents") == [Intent.ALARMS.value] and bool(ONE_ALARM.search(question))
+    if (memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 12 and ALARMS_REGROUPED.search(question)
+            and not (slots.districts or slots.categories or slots.case_ids)):  # fmt: skip
+        # "目前open的alarm一共多少条" then "按区统计一下": the same alarms, counted by district.
+        alarms_again = True
     if alarms_again:
         # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first (and who
         # handles them when that is asked too).
@@ -215,6 +227,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents, understood = [Intent.UNSUPPORTED], Understood()
     elif intents == [Intent.UNSUPPORTED] and RULE_QUESTION.search(question) and not OUT_OF_SCOPE.search(question):
         intents = [Intent.POLICY]  # "单元网格编码是几位": what a rule or a standard says
+    elif (Intent.POLICY in intents and Intent.CASE_STATS in intents and RULE_QUESTION.search(question)
+          and not understood.query and not COUNT_ASKED.search(question)):  # fmt: skip
+        # "污水井盖丢了的案子处置时限是多久": a case's time limit is a rule, not a count of all cases.
+        intents = [i for i in intents if i != Intent.CASE_STATS]
     elif understood.unknown and Intent.TRIAGE not in intents:
         # "A8区本月案件多少": said to be unknown, never answered for the city.
         intents = [Intent.UNKNOWN_PLACE]
@@ -259,6 +275,12 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     )
 
 
+# After a report was triaged, its urgency or its category is the triage's to say again (who handles it and how
+# fast is the responsibility rule of the triaged category: "该派给哪个部门？多长时间内要处理完？").
+ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|分类|哪一?类")
+EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|七个区|分区")
+ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下")
+COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|数量|总数|多少单")
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
 ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条")
 # A citizen's words quoted by the operator, with what to do with them.

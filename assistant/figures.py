@@ -67,7 +67,8 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局"),
     ),
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|各个区|区排|分别")),
-    ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|哪些类|什么类|类别|哪种|哪些问题")),
+    ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|哪些类|什么类|类别|哪种|哪些问题"
+                            r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*类")),
 ]
 MOST = re.compile(r"最多|最高|最大|最长|最慢|最严重|第一|之最|最突出|最集中")
 LEAST = re.compile(r"最低|最少|最差|最短|最快|垫底|倒数")
@@ -79,6 +80,8 @@ RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
+# "按期处置率最低的三个部门", "案件最多的5类": a cut said after the extreme.
+EXTREME_N = re.compile(r"最(?:多|少|高|低|大|小|差|好|快|慢)的?\s*([0-9二两三四五六七八九十]{1,3})\s*(?:个|名|位|类|项|家|区|条)")
 RATE_BOUND = re.compile(r"(不到|低于|小于|不足|达不到|未达到|超过|高于|大于|达到)\s*(百分之[零一二两三四五六七八九十百点]+|[0-9]+(?:\.[0-9]+)?\s*%)")
 CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平均|全市整体")
 # A count of cases asked in so many words ("进了多少件案子", "一共几件"), beside the other counts asked.
@@ -236,7 +239,7 @@ def _shaped(question: str) -> bool:
 def _top(question: str) -> int | None:
     from assistant.slots import _number
 
-    if match := TOP.search(question) or BOTTOM.search(question):
+    if match := TOP.search(question) or BOTTOM.search(question) or EXTREME_N.search(question):
         return _number(match.group(1))
     return None
 

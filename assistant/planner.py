@@ -15,7 +15,7 @@ from assistant.figures import compose_figures, compose_unknown, span_words
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
-from assistant.policy_answers import compose_policy, plan_policy
+from assistant.policy_answers import compose_policy, plan_policy, time_limits
 from assistant.refusals import refusal
 from assistant.turn import Call, Record, Turn
 from graph.ids import asset_category_id, label_for_id
@@ -262,8 +262,14 @@ def _plan_triage(turn: Turn) -> list[Call]:
     return [Call("triage_report", {"text": text[:20_000]})]
 
 
+BESIDE_CITY = re.compile(r"(?:跟|和|与|比|对比|相比)\s*全市")
+
+
 def _plan_vitals(turn: Turn) -> list[Call]:
-    return [Call("city_vitals", {"district": turn.district} if turn.district else {})]
+    calls = [Call("city_vitals", {"district": turn.district} if turn.district else {})]
+    if turn.district and BESIDE_CITY.search(turn.question):
+        calls.append(Call("city_vitals", {}))  # "那A3区呢，跟全市比哪些更差": the city's beside it
+    return calls
 
 
 def _compare_metric(question: str) -> str:
@@ -479,9 +485,8 @@ def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> st
         dept, rule = rows[0]["department"], rows[0]["rule"]
         names = list(dict.fromkeys(r["district"]["name"] for r in rows))
         places = "、".join(names) if len(names) < len(turn.lexicon.districts) else "全市各区"
-        limit = f"，处置时限 {rule['sla_hours']} 小时" if rule.get("sla_hours") else ""
-        urgent = f"（紧急 {rule['urgent_sla_hours']} 小时）" if rule.get("urgent_sla_hours") else ""
-        parts.append(f"在{places}由 {dept['name']} 负责（责任规则 {rule['rule_id']}{limit}{urgent}）")
+        limit = f"，{time_limits(rule['sla_hours'], rule.get('urgent_sla_hours'))}" if rule.get("sla_hours") else ""
+        parts.append(f"在{places}由 {dept['name']} 负责（责任规则 {rule['rule_id']}{limit}）")
         if rows[0].get("street_office"):
             parts[-1] += f"，属地街道为 {rows[0]['street_office']['name']}"
     props = first["category"].get("properties") or {}
@@ -545,12 +550,11 @@ def _compose_case_stats(turn: Turn) -> str:
     window = turn.slots.window.label if turn.slots.window and args.get("since") else ""
     who = f"{turn.name(args['department_id'])}" if args.get("department_id") else ""
     label = "超期案件" if args.get("overdue") else "案件"
-    more = "（至少，仅统计前 200 件）" if d["more"] else ""
     if d["count"] == 0:
         return f"{scope}{who}{window}没有{label}。"
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
     top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
-    text = f"{scope}{who}{window}共有{label} {d['count']} 件{more}：{states}；超过处置期限的 {d['overdue']} 件（其中仍未办结 {d['overdue_open']} 件）。主要类别：{top}。"
+    text = f"{scope}{who}{window}共有{label} {d['count']} 件：{states}；超过处置期限的 {d['overdue']} 件（其中仍未办结 {d['overdue_open']} 件）。主要类别：{top}。"
     if args.get("overdue"):
         text += "\n" + "\n".join(f"- {c['id']}：{c['category_name']}，{turn.name(c['district'])}，{turn.name(c['department_id'])}，"
                                   f"状态「{c['state']}」，期限 {c['deadline']}" for c in d["items"][:5])  # fmt: skip
@@ -673,6 +677,8 @@ def _compose_vitals(turn: Turn) -> str:
     as_of = items[0]["as_of"] if items else ""
     text = f"{scope}城市生命体征（截至 {as_of}）：" + "；".join(_vital_line(v) for v in items) + "。"
     text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
+    if len(records) > 1 and not records[1].data.get("district"):
+        text += "\n" + _vitals_beside_city(items, records[1].data["items"], scope)
     if re.search(r"各几项|各多少项|几项|多少项", turn.question):
         # "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
         text += f"共 {d['total']} 项：" + "、".join(
@@ -697,21 +703,45 @@ def _compose_compare(turn: Turn) -> str:
         counts = {r.args["district"]: r.data["count"] for r in turn.succeeded("search_cases")}
         unit, what = "件", "案件"
     else:
-        lines = []
-        for r in turn.done("city_vitals"):
-            if r.ok:
-                abnormal = [v for v in r.data["items"] if v["status"] != "normal"]
-                lines.append(
-                    f"- {turn.name(r.args['district'])}："
-                    + ("；".join(_vital_line(v) for v in abnormal) or "各项正常")
-                )
-        return "各区城市生命体征中需要关注的指标：\n" + "\n".join(lines) if lines else ""
+        return _compose_vitals_by_district(turn)
     ranked = sorted(counts.items(), key=lambda x: -x[1])
     text = f"各区{what}对比：" + "，".join(f"{turn.name(d)} {n} {unit}" for d, n in ranked) + "。"
     top = [d for d, n in ranked if ranked and n == ranked[0][1]]
     if ranked and ranked[0][1] > 0:
         text += (f"最多的是 {turn.name(top[0])}。" if len(top) == 1
                  else f"{'、'.join(turn.name(d) for d in top)} 并列最多。")  # fmt: skip
+    return text
+
+
+SEVERITY = {"normal": 0, "watch": 1, "warning": 2, "alarm": 3}
+
+
+def _vitals_beside_city(items: list[dict], city: list[dict], scope: str) -> str:
+    """The vital signs whose status is worse in the district than in the city."""
+    city_status = {v["name"]: v["status"] for v in city}
+    worse = [v for v in items if SEVERITY.get(v["status"], 0) > SEVERITY.get(city_status.get(v["name"], "normal"), 0)]
+    if not worse:
+        return f"跟全市比，{scope}没有哪项比全市差（状态都不比全市更严重）。"
+    return f"跟全市比，{scope}更差的指标：" + "；".join(
+        f"{v['name']}（{scope}{STATUS_NAMES.get(v['status'], v['status'])}，全市"
+        f"{STATUS_NAMES.get(city_status.get(v['name'], 'normal'), '正常')}）" for v in worse) + "。"  # fmt: skip
+
+
+def _compose_vitals_by_district(turn: Turn) -> str:
+    """Each district's vital signs not normal, counted and ranked: "哪个区的体征异常项最多", "哪几个区有预警"."""
+    abnormal = {r.args["district"]: [v for v in r.data["items"] if v["status"] != "normal"]
+                for r in turn.succeeded("city_vitals") if r.args.get("district")}  # fmt: skip
+    if not abnormal:
+        return ""
+    ranked = sorted(abnormal.items(), key=lambda x: -len(x[1]))
+    lines = [f"- {turn.name(d)}：{len(items)} 项" + ("（" + "；".join(_vital_line(v) for v in items) + "）" if items else "，各项正常")
+             for d, items in ranked]  # fmt: skip
+    text = "各区城市生命体征中不正常（关注、预警、报警）的指标：\n" + "\n".join(lines)
+    most = [d for d, items in ranked if items and len(items) == len(ranked[0][1])]
+    if most:
+        text += f"\n异常项最多的是 {'、'.join(turn.name(d) for d in most)}（{len(ranked[0][1])} 项）" + ("，并列。" if len(most) > 1 else "。")
+    serious = [d for d, items in ranked if any(v["status"] in ("warning", "alarm") for v in items)]
+    text += ("\n有预警或报警指标的区：" + "、".join(turn.name(d) for d in serious) + "。") if serious else "\n没有哪个区有预警或报警指标。"
     return text
 
 

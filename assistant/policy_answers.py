@@ -25,6 +25,12 @@ def plan_policy(turn: Turn) -> list[Call]:
 
 
 
+def time_limits(sla_hours: Any, urgent_hours: Any) -> str:
+    """As services.dispatch.deadlines counts them: working hours for an ordinary case, clock hours when urgent."""
+    urgent = f"；紧急 {urgent_hours} 小时（按自然小时连续计）" if urgent_hours else ""
+    return f"处置时限 {sla_hours} 小时（按工作时间计）{urgent}"
+
+
 def _category_standard(turn: Turn) -> str:
     """A category's filing and closing conditions and time limits, as the graph holds them."""
     for record in turn.succeeded("get_node"):
@@ -32,9 +38,9 @@ def _category_standard(turn: Turn) -> str:
         p = node["properties"]
         if "filing_condition" not in p:
             continue
-        urgent = f"（紧急 {p['urgent_sla_hours']} 小时）" if p.get("urgent_sla_hours") else ""
         return (f"「{turn.name(node['id'])}」（{node['id']}）的处置标准：立案条件 {p['filing_condition']}；结案条件 "
-                f"{p['closing_condition']}；处置时限 {p['sla_hours']} 小时{urgent}；依据 {p['legal_basis'].replace(';', '、')}。")
+                f"{p['closing_condition']}；{time_limits(p['sla_hours'], p.get('urgent_sla_hours'))}；"
+                f"依据 {p['legal_basis'].replace(';', '、')}。")
     return ""
 
 

@@ -21,7 +21,6 @@ from core.exceptions import InvalidInput, NotFound
 from core.times import china_if_naive, period_bounds
 from core.untrusted import quote_without_instructions
 from graph.ids import asset_category_code, asset_category_id, component_code, label_for_id
-from services.dispatch.workflow import TERMINAL_NAMES
 from services.monitoring.alarm_rules import rank
 from tools.client import Json, ServicesClient
 from tools.figures import run_query
@@ -348,19 +347,15 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
     since = _aware(args.since) or (datetime.now(UTC) - timedelta(days=args.days) if args.days else None)
+    # Counted in the database over every case selected; only the listing is a page.
     page = client.cases(state=args.state, district=args.district, department_id=args.department_id, since=since,
-                        overdue=args.overdue, limit=200)  # fmt: skip
-    items = page["items"]
-    if args.until:
-        # The service pages newest first from ``since``; the end of the window is applied here.
-        until = _aware(args.until)
-        items = [c for c in items if datetime.fromisoformat(c["created_at"]) < until]
-    data = {"count": len(items), "more": page.get("next") is not None, "by_state": dict(Counter(c["state"] for c in items)),
-            "by_category": dict(Counter(c["category_name"] for c in items).most_common(5)),
-            "overdue": sum(1 for c in items if c["overdue"]),  # past the deadline, closed late included
-            "overdue_open": sum(1 for c in items if c["overdue"] and c["state"] not in TERMINAL_NAMES),
+                        until=_aware(args.until), overdue=args.overdue, limit=MAX_LIST, counts=True)  # fmt: skip
+    counts = page["counts"]
+    data = {"count": counts["total"], "by_state": counts["by_state"],
+            "by_category": dict(list(counts["by_category"].items())[:5]), "overdue": counts["overdue"],
+            "overdue_open": counts["overdue_open"],
             "items": [{k: c[k] for k in ("id", "state", "category_name", "district", "department_id", "deadline", "overdue")}
-                      for c in items[:MAX_LIST]]}  # fmt: skip
+                      for c in page["items"]]}  # fmt: skip
     return ToolOutput(data=data)
 
 

@@ -131,7 +131,7 @@ def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:
 def cases(parts: InProcess, state: str | None, department_id: str | None, district: str | None,
           since: datetime | None, overdue: bool | None, limit: int, cursor: str | None, until: datetime | None,
           category: list[str] | None, source: str | None, reworked: bool | None, order: str | None,
-          open: bool | None) -> CaseList:  # fmt: skip
+          open: bool | None, counts: bool | None) -> CaseList:  # fmt: skip
     filters = {"state": state, "department_id": department_id, "district": district, "since": since, "until": until,
                "overdue": overdue, "category": category, "source": source, "reworked": reworked, "order": order,
                "open": open}  # fmt: skip
@@ -141,7 +141,7 @@ def cases(parts: InProcess, state: str | None, department_id: str | None, distri
         error = exc.errors()[0]
         raise InvalidInput(f"cases: {error['loc'][0]}={error.get('input')!r} 无效 ({error['msg']})") from exc
     with parts.sessions() as session:
-        return dispatch.list_cases(session, case_filter, limit=limit, cursor=cursor)
+        return dispatch.list_cases(session, case_filter, limit=limit, cursor=cursor, counts=bool(counts))
 
 
 def case(parts: InProcess, case_id: str) -> CasePublic:

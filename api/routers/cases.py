@@ -44,9 +44,11 @@ def search(
     filters: Annotated[CaseFilter, Query()],
     limit: Annotated[int, Query(ge=1, le=cases.MAX_PAGE)] = 50,
     cursor: str | None = Query(None, description="the 'next' value of the previous page"),
+    counts: bool = Query(False, description="also count every case the filter selects (total, by state and "
+                                            "category, overdue), in the database, not the page"),
 ) -> CaseList:
     """Cases filtered, newest first unless ``order`` says otherwise; ``next`` pages on."""
-    return cases.list_cases(session, filters, limit=limit, cursor=cursor)
+    return cases.list_cases(session, filters, limit=limit, cursor=cursor, counts=counts)
 
 
 @router.post("/{case_id}/transition", response_model=CasePublic)

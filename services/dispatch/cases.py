@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, NoReturn
 
 from psycopg.rows import namedtuple_row
-from sqlalchemy import Connection, DateTime, bindparam, select, text
+from sqlalchemy import Connection, DateTime, Select, bindparam, func, select, text
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
@@ -25,7 +26,14 @@ from graph.queries.places import grid_at, grid_exists
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.dispatch.deadlines import add_working_hours, deadline_for
-from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, TransitionRequest
+from services.dispatch.models import (
+    CaseCounts,
+    CaseCreate,
+    CaseFilter,
+    CaseList,
+    CasePublic,
+    TransitionRequest,
+)
 from services.dispatch.tables import CaseEventRow, CaseRow
 from services.dispatch.workflow import (
     TERMINAL,
@@ -271,39 +279,15 @@ def _cursor(key: datetime, case_id: str) -> str:
 
 
 def list_cases(session: Session, filters: CaseFilter | None = None, *, limit: int = 50, cursor: str | None = None,
-               now: datetime | None = None) -> CaseList:  # fmt: skip
+               now: datetime | None = None, counts: bool = False) -> CaseList:  # fmt: skip
     """Filtered cases in the order asked (newest created first by default), keyset-paginated: ``next`` is the
-    cursor of the following page."""
+    cursor of the following page; with ``counts``, every case the filter selects counted in the database too."""
     f = filters or CaseFilter()
     now = now or datetime.now(UTC)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit 应在 1–{MAX_PAGE} 之间")
-    query = select(CaseRow)
-    if f.state:
-        if f.state not in {s.value for s in State}:
-            raise InvalidInput(f"未知状态 {f.state!r}; 可选: {'、'.join(s.value for s in State)}")
-        query = query.where(CaseRow.state == f.state)
-    if bad := [c for c in f.category or [] if not is_category_id(c)]:
-        raise InvalidInput(f"类别编码 {bad[0]!r} 无效; 形如 event-0405 或 component-0101")
-    if f.category:
-        query = query.where(CaseRow.category_code.in_(f.category))
-    for column, value in ((CaseRow.department_id, f.department_id), (CaseRow.district, f.district),
-                          (CaseRow.source, f.source)):  # fmt: skip
-        if value:
-            query = query.where(column == value)
-    if f.since:  # a time without an offset is China time, as every route reads it
-        query = query.where(CaseRow.created_at >= as_utc(china_if_naive(f.since)))
-    if f.until:
-        query = query.where(CaseRow.created_at < as_utc(china_if_naive(f.until)))
-    if f.overdue:
-        query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
-    if f.reworked:
-        query = query.where(CaseRow.rework_count > 0)
-    if f.open:
-        query = query.where(CaseRow.state.notin_(TERMINAL_NAMES))
+    query = _filtered(select(CaseRow), f, now)
     key = CaseRow.closed_at if f.order == "last_closed" else CaseRow.created_at
-    if f.order == "last_closed":
-        query = query.where(CaseRow.closed_at.is_not(None))
     ascending = f.order == "oldest"
     if cursor:
         try:
@@ -326,4 +310,47 @@ def list_cases(session: Session, filters: CaseFilter | None = None, *, limit: in
     items = [to_public(row, histories[row.id], now) for row in page]
     last = page[-1] if more and page else None
     return CaseList(items=items, next=_cursor(last.closed_at if f.order == "last_closed" else last.created_at, last.id)
-                    if last else None)  # fmt: skip
+                    if last else None, counts=_counts(session, f, now) if counts else None)  # fmt: skip
+
+
+def _filtered(query: Select, f: CaseFilter, now: datetime) -> Select:
+    """The cases ``f`` selects (the page, its cursor and order aside)."""
+    if f.state:
+        if f.state not in {s.value for s in State}:
+            raise InvalidInput(f"未知状态 {f.state!r}; 可选: {'、'.join(s.value for s in State)}")
+        query = query.where(CaseRow.state == f.state)
+    if bad := [c for c in f.category or [] if not is_category_id(c)]:
+        raise InvalidInput(f"类别编码 {bad[0]!r} 无效; 形如 event-0405 或 component-0101")
+    if f.category:
+        query = query.where(CaseRow.category_code.in_(f.category))
+    for column, value in ((CaseRow.department_id, f.department_id), (CaseRow.district, f.district),
+                          (CaseRow.source, f.source)):  # fmt: skip
+        if value:
+            query = query.where(column == value)
+    if f.since:  # a time without an offset is China time, as every route reads it
+        query = query.where(CaseRow.created_at >= as_utc(china_if_naive(f.since)))
+    if f.until:
+        query = query.where(CaseRow.created_at < as_utc(china_if_naive(f.until)))
+    if f.overdue:
+        query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
+    if f.reworked:
+        query = query.where(CaseRow.rework_count > 0)
+    if f.open:
+        query = query.where(CaseRow.state.notin_(TERMINAL_NAMES))
+    if f.order == "last_closed":
+        query = query.where(CaseRow.closed_at.is_not(None))
+    return query
+
+
+def _counts(session: Session, f: CaseFilter, now: datetime) -> CaseCounts:
+    chosen = _filtered(select(CaseRow), f, now).subquery()
+    by_state = dict(session.execute(select(chosen.c.state, func.count()).group_by(chosen.c.state)).tuples().all())
+    by_category = session.execute(select(chosen.c.category_name, func.count()).group_by(chosen.c.category_name)
+                                  .order_by(func.count().desc(), chosen.c.category_name)).tuples().all()  # fmt: skip
+    late = chosen.c.deadline < func.coalesce(chosen.c.closed_at, as_utc(now))
+    counted = chosen.c.state.notin_([State.NOT_REGISTERED.value, State.VOIDED.value])
+    overdue, overdue_open = session.execute(select(
+        func.count(when((late & counted, 1))),
+        func.count(when((late & chosen.c.state.notin_(TERMINAL_NAMES), 1))))).one()  # fmt: skip
+    return CaseCounts(total=sum(by_state.values()), by_state=by_state, by_category=dict(by_category),
+                      overdue=overdue, overdue_open=overdue_open)  # fmt: skip

@@ -83,6 +83,17 @@ class CaseFilter(BaseModel):
     )
 
 
+class CaseCounts(BaseModel):
+    """Every case the filter selects, counted in the database (not the page): ``GET /v1/cases?counts=true``."""
+
+    total: int
+    by_state: dict[str, int]
+    by_category: dict[str, int] = Field(description="category name → cases, most first")
+    overdue: int = Field(description="past the deadline, closed late included (not 作废/不予立案)")
+    overdue_open: int = Field(description="past the deadline and still open")
+
+
 class CaseList(BaseModel):
     items: list[CasePublic]
     next: str | None
+    counts: CaseCounts | None = None

@@ -131,6 +131,21 @@ def test_list_filters_and_pages(client: TestClient, small_city: CityData) -> Non
     assert client.get("/v1/cases", params={"state": "飞了"}).status_code == 422
 
 
+def test_counts_cover_every_case_the_filter_selects_not_the_page(client: TestClient, small_city: CityData) -> None:
+    """Issue 15: "全市共有案件 200 件（至少…）" was counted from the first page of a list."""
+    made = [_new(client, small_city, grid_id=_grid(small_city, n % 3)["id"]) for n in range(7)]
+    _move(client, made[0], "立案")
+    page = client.get("/v1/cases", params={"limit": 2, "counts": "true"}).json()
+    assert len(page["items"]) == 2 and page["next"]
+    whole = client.get("/v1/cases", params={"limit": cases.MAX_PAGE}).json()["items"]
+    counts = page["counts"]
+    assert counts["total"] == len(whole) >= 7 and sum(counts["by_category"].values()) == len(whole)
+    assert counts["by_state"].get("立案", 0) == sum(c["state"] == "立案" for c in whole) >= 1
+    assert counts["overdue"] == sum(c["overdue"] for c in whole)
+    assert client.get("/v1/cases", params={"state": "立案", "counts": "true"}).json()["counts"]["total"] == counts["by_state"]["立案"]
+    assert "counts" not in client.get("/v1/cases").json() or client.get("/v1/cases").json()["counts"] is None
+
+
 def test_one_case_is_found_by_its_traits_in_any_order(client: TestClient, small_city: CityData) -> None:
     made = [_new(client, small_city, grid_id=_grid(small_city, n)["id"],
                  category_code="event-0405" if n % 2 else "component-0101", source="patrol" if n == 3 else "12345")
