@@ -37,7 +37,15 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant.case_search import asks_one_case
 from assistant.figures import RULE_QUESTION, Understood, understand
 from assistant.grounding import Evidence, check_grounding
-from assistant.intents import QUESTION_CUE, REPORT_PREFIX, Intent, IntentRecognizer, asks_definition
+from assistant.intents import (
+    ACTION_WORDS,
+    ASKING,
+    QUESTION_CUE,
+    REPORT_PREFIX,
+    Intent,
+    IntentRecognizer,
+    asks_definition,
+)
 from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
 from assistant.planner import MAX_ROUNDS, compose, plan_calls, remember
@@ -168,6 +176,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "七个区里哪个区的体征异常项最多", "哪几个区的体征有预警": every district's vital signs, side by side.
         intents = [Intent.COMPARE]
     alarms_again = follow_up and memory.get("intents") == [Intent.ALARMS.value] and bool(ONE_ALARM.search(question))
+    if (memory.get("case_id") and not slots.case_ids and THIS_CASE.search(question)
+            and re.search(ACTION_WORDS, question) and not ASKING.search(question.replace("没问题", ""))):  # fmt: skip
+        # "好 这个案卷核查通过，结案" after the case was looked up: an order for that case.
+        slots.case_ids, intents = [memory["case_id"]], [Intent.CASE_ACTION]
     if (memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 12 and ALARMS_REGROUPED.search(question)
             and not (slots.districts or slots.categories or slots.case_ids)):  # fmt: skip
         # "目前open的alarm一共多少条" then "按区统计一下": the same alarms, counted by district.
@@ -280,6 +292,7 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
 ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|分类|哪一?类")
 EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|七个区|分区")
 ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下")
+THIS_CASE = re.compile(r"这个案卷|这个案子|这个案件|这件案子|这一件|该案|此案|这个件|这单")
 COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|数量|总数|多少单")
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
 ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条")

@@ -38,8 +38,9 @@ class Intent(StrEnum):
 # Each rule: the intent and a pattern a supervisor can read and extend.
 # The workflow's actions, and how officials say them in an order ("派给水务局", "接单", "退回去").
 SPOKEN_ACTIONS = {"派给": "派遣", "派到": "派遣", "转派": "派遣", "转给": "派遣", "交给": "派遣", "指派给": "派遣",
-                  "接单": "签收", "退回": "回退", "撤销": "作废", "销号": "作废"}  # fmt: skip
-ACTION_WORDS = "不予立案|立案|派遣|签收|回退|延期|处置反馈|核查通过|返工|作废|" + "|".join(SPOKEN_ACTIONS)
+                  "接单": "签收", "退回": "回退", "撤销": "作废", "销号": "作废", "派": "派遣"}  # fmt: skip
+# "派A3区城管": 派 alone is an order only when a district or the city's department follows (not 派出所, 派单).
+ACTION_WORDS = "不予立案|立案|派遣|签收|回退|延期|处置反馈|核查通过|返工|作废|" + "|".join(w for w in SPOKEN_ACTIONS if w != "派") + r"|派(?=[A-Z]\d区|市)"
 ASKING = re.compile(r"吗|么|是否|有没有|了没|没有|多少|哪|什么|怎么|[?？]")
 CASE_ACTION_RULE = re.compile(
     rf"C\d{{8}}-[0-9A-Fa-f]{{8}}.*?({ACTION_WORDS})|({ACTION_WORDS}).*?C\d{{8}}-[0-9A-Fa-f]{{8}}"

@@ -227,31 +227,42 @@ def _plan_case_lookup(turn: Turn) -> list[Call]:
     return [Call("get_case", {"case_id": c}) for c in case_ids[:3]]
 
 
+MAX_STEPS_ORDERED = 3
+
+
 def _plan_case_action(turn: Turn) -> list[Call]:
     from assistant.figures import departments_named
     from assistant.intents import ACTION_WORDS, SPOKEN_ACTIONS
 
-    match = re.search(
-        ACTION_WORDS, turn.question.replace(turn.slots.case_ids[0] if turn.slots.case_ids else "", "")
-    )
-    if not turn.slots.case_ids or not match:
+    if not turn.slots.case_ids:
         return []
-    action = SPOKEN_ACTIONS.get(match.group(0), match.group(0))
-    args: dict[str, Any] = {
-        "case_id": turn.slots.case_ids[0],
-        "action": action,
-        "note": "经值班助手发起，操作人确认",
-    }
-    if action == "派遣" and (
-        named := departments_named(turn.slots, turn.lexicon, turn.slots.district, turn.question)
-    ):
-        args["department_id"] = named[0]  # "派给A3区城管": that district's bureau
-    if action == "延期" and (hours := re.search(r"(\d{1,3})\s*(?:个)?(?:工作)?小时", turn.question)):
-        args["extend_hours"] = int(hours.group(1))
-    return [Call("transition_case", args)]
+    said = turn.question.replace(turn.slots.case_ids[0], "")
+    # "立案，然后派给市水务局", "签收一下…顺便处置反馈": each step in the order said, under one confirmation.
+    actions: list[str] = []
+    for match in re.finditer(ACTION_WORDS, said):
+        action = SPOKEN_ACTIONS.get(match.group(0), match.group(0))
+        if not actions or actions[-1] != action:
+            actions.append(action)
+    calls = []
+    for action in actions[:MAX_STEPS_ORDERED]:
+        args: dict[str, Any] = {"case_id": turn.slots.case_ids[0], "action": action, "note": "经值班助手发起，操作人确认"}
+        if action == "派遣" and (named := departments_named(turn.slots, turn.lexicon, turn.slots.district, turn.question)):
+            args["department_id"] = named[0]  # "派给A3区城管": that district's bureau
+        if action == "延期" and (hours := re.search(r"(\d{1,3})\s*(?:个)?(?:工作)?小时", said)):
+            args["extend_hours"] = int(hours.group(1))
+        calls.append(Call("transition_case", args))
+    return calls
+
+
+# An operator asking for the report to be registered ("帮我建个案", "登记一下", "录进去").
+CREATE_CASE = re.compile(r"建个?案|建个案子|建案件|新建一个?案|录个件|录件|录进去|录入|登记一下|登记下")
+OPERATOR_URGENCY = re.compile(r"紧急程度\s*(?:按|定为|设为|为|是|填)?\s*(低|一般|普通|高|紧急|特急)|(?:按|定为)\s*(低|一般|高|紧急)\s*(?:紧急程度|级)")
+URGENCY_WORDS = {"低": "low", "一般": "normal", "普通": "normal", "高": "high", "紧急": "critical", "特急": "critical"}
+QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 
 
 def _plan_triage(turn: Turn) -> list[Call]:
+    from assistant.figures import departments_named
     from assistant.intents import REPORT_PREFIX
 
     text = REPORT_PREFIX.sub("", turn.question).strip()
@@ -259,7 +270,21 @@ def _plan_triage(turn: Turn) -> list[Call]:
     if len(text) <= 16 and not named and turn.memory.get("said"):
         # "分类和责任单位给我下" after the report: that report again, not these words.
         text = turn.memory["said"]
-    return [Call("triage_report", {"text": text[:20_000]})]
+    calls = [Call("triage_report", {"text": text[:20_000]})]
+    triaged = turn.succeeded("triage_report")
+    if not (CREATE_CASE.search(turn.question) and triaged and triaged[0].data.get("grid_id")):
+        return calls  # no grid: the answer asks for the address instead of inventing a place
+    # The operator's own words decide urgency and department, never words quoted from the citizen.
+    operator = QUOTED.sub(" ", turn.question)
+    r = triaged[0].data
+    args: dict[str, Any] = {"text": text[:5000], "category_code": r["category"]["id"], "grid_id": r["grid_id"],
+                            "urgency": r["urgency"]}  # fmt: skip
+    if said := OPERATOR_URGENCY.search(operator):
+        args["urgency"] = URGENCY_WORDS[said.group(1) or said.group(2)]
+    if re.search(r"责任单位|责任部门|派给|交给", operator) and (
+            departments := departments_named(turn.slots, turn.lexicon, r.get("district"), operator)):  # fmt: skip
+        args["department_id"] = departments[0]
+    return [*calls, Call("create_case", args)]
 
 
 BESIDE_CITY = re.compile(r"(?:跟|和|与|比|对比|相比)\s*全市")
@@ -646,6 +671,11 @@ def _compose_triage(turn: Turn) -> str:
     records = turn.succeeded("triage_report")
     if not records:
         return ""
+    if created := turn.succeeded("create_case"):
+        c = created[0].data
+        return (f"已建案：案件 {c['id']}，{c['category_name']}（{c['category_code']}），{turn.name(c['district'])}，"
+                f"网格 {c['grid_id']}，责任部门 {turn.name(c['department_id'])}，紧急程度 "
+                f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
     r = records[0].data
     c = r["category"]
     alternatives = "、".join(a["name"] for a in r.get("alternatives", []))
@@ -657,6 +687,8 @@ def _compose_triage(turn: Turn) -> str:
              f"- 疑似重复：{'、'.join(r['duplicates']) or '无'}"]  # fmt: skip
     if r.get("hotline_category"):
         lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
+    if CREATE_CASE.search(turn.question) and not r["grid_id"]:
+        lines.append("- 未建案：没有定位到网格，请补充具体地址（门牌号、交叉口或地标）后再建案。")
     lines.append(f"- 说明：{r['explanation']}")
     return "\n".join(lines)
 
@@ -798,6 +830,8 @@ def remember(turn: Turn) -> dict[str, Any]:
             memory["case_id"] = case["id"]
             memory["category"] = case["category_code"]
             memory["district"] = case.get("district") or memory.get("district")
+    for record in turn.succeeded("create_case"):
+        memory["case_id"] = record.data["id"]  # "这个案卷立案，派给交警支队" right after it was created
     if turn.slots.asset_ids:
         memory["asset_id"] = turn.slots.asset_ids[0]
     if turn.slots.case_ids:

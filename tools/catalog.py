@@ -174,6 +174,8 @@ class CreateCaseArgs(BaseModel):
     category_code: str = Field(max_length=32)
     grid_id: str | None = None
     urgency: Literal["low", "normal", "high", "critical"] | None = None
+    department_id: str | None = Field(None, max_length=64, description="the department named by the operator; "
+                                                                        "default: the responsibility rule's")
 
 
 class TransitionCaseArgs(BaseModel):
