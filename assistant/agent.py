@@ -290,7 +290,7 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
 # After a report was triaged, its urgency or its category is the triage's to say again (who handles it and how
 # fast is the responsibility rule of the triaged category: "该派给哪个部门？多长时间内要处理完？").
 ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|分类|哪一?类")
-EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|七个区|分区")
+EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区")
 ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下")
 THIS_CASE = re.compile(r"这个案卷|这个案子|这个案件|这件案子|这一件|该案|此案|这个件|这单")
 COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|数量|总数|多少单")

@@ -23,6 +23,8 @@ ONE_CASE = re.compile(
 # A number written where a case number goes that is not one ("案件 ZZ-000000000"): unknown, not a count.
 CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[\w-]{3,})")
 OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
+# "超期最久的那件": among the open cases past their deadline, the one past it longest.
+MOST_OVERDUE = re.compile(r"(?:超期|逾期|超时|拖)(?:得|时间)?最(?:久|长)|最久没办")
 # Cases still open ("还没办结的案件里最早的"): their state, not a time.
 STILL_OPEN = re.compile(r"还没办结|没办结|未办结|没办完|还没结|未结案|还在办")
 LAST_CLOSED = re.compile(r"(?:最近|最新|刚)[^，。？?]{0,4}(?:结案|办结|结掉|结了)")
@@ -84,7 +86,10 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
         args["overdue"] = True
     elif STILL_OPEN.search(question):
         args["open"] = True
-    args["order"] = "oldest" if OLDEST.search(question) else "last_closed" if LAST_CLOSED.search(question) else "newest"
+    args["order"] = ("most_overdue" if MOST_OVERDUE.search(question) else "oldest" if OLDEST.search(question)
+                     else "last_closed" if LAST_CLOSED.search(question) else "newest")  # fmt: skip
+    if args["order"] == "most_overdue":
+        args.pop("overdue", None)  # the order keeps only the open cases past their deadline
     return args
 
 

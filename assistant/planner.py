@@ -609,7 +609,7 @@ def _found_case(turn: Turn, record: Record) -> str:
               "返工过" if a.get("reworked") else "", "超期未结" if a.get("overdue") else "",
               "未办结" if a.get("open") else ""]  # fmt: skip
     scope = "、".join(t for t in traits if t) or "全市"
-    which = {"oldest": "最早受理的一件", "last_closed": "最近结案的一件"}.get(a.get("order", ""), "最近受理的一件")
+    which = {"oldest": "最早受理的一件", "last_closed": "最近结案的一件", "most_overdue": "超期最久、仍未办结的一件"}.get(a.get("order", ""), "最近受理的一件")
     case = record.data["case"]
     if case is None:
         return f"没有找到符合条件（{scope}）的案件。"

@@ -143,7 +143,7 @@ class CaseFindArgs(BaseModel):
     overdue: bool | None = Field(None, description="past the deadline and still open")
     open: bool | None = Field(None, description="not finished yet (not 结案, 作废 or 不予立案)")
     state: str | None = Field(None, max_length=8)
-    order: Literal["newest", "oldest", "last_closed"] = "newest"
+    order: Literal["newest", "oldest", "last_closed", "most_overdue"] = "newest"
 
 
 class CaseArgs(BaseModel):

@@ -287,8 +287,8 @@ def list_cases(session: Session, filters: CaseFilter | None = None, *, limit: in
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit 应在 1–{MAX_PAGE} 之间")
     query = _filtered(select(CaseRow), f, now)
-    key = CaseRow.closed_at if f.order == "last_closed" else CaseRow.created_at
-    ascending = f.order == "oldest"
+    key = {"last_closed": CaseRow.closed_at, "most_overdue": CaseRow.deadline}.get(f.order, CaseRow.created_at)
+    ascending = f.order in ("oldest", "most_overdue")
     if cursor:
         try:
             at_text, last_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
@@ -309,8 +309,8 @@ def list_cases(session: Session, filters: CaseFilter | None = None, *, limit: in
             histories[event.case_id].append(event)
     items = [to_public(row, histories[row.id], now) for row in page]
     last = page[-1] if more and page else None
-    return CaseList(items=items, next=_cursor(last.closed_at if f.order == "last_closed" else last.created_at, last.id)
-                    if last else None, counts=_counts(session, f, now) if counts else None)  # fmt: skip
+    return CaseList(items=items, next=_cursor(getattr(last, key.key), last.id) if last else None,
+                    counts=_counts(session, f, now) if counts else None)  # fmt: skip
 
 
 def _filtered(query: Select, f: CaseFilter, now: datetime) -> Select:
@@ -339,6 +339,8 @@ def _filtered(query: Select, f: CaseFilter, now: datetime) -> Select:
         query = query.where(CaseRow.state.notin_(TERMINAL_NAMES))
     if f.order == "last_closed":
         query = query.where(CaseRow.closed_at.is_not(None))
+    if f.order == "most_overdue":
+        query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
     return query
 
 

@@ -78,8 +78,9 @@ class CaseFilter(BaseModel):
     overdue: bool | None = Field(None, description="only cases past their deadline and still open")
     reworked: bool | None = Field(None, description="only cases sent back for rework at least once")
     open: bool | None = Field(None, description="only cases not finished yet (not 结案, 作废 or 不予立案)")
-    order: Literal["newest", "oldest", "last_closed"] = Field(
-        "newest", description="newest or oldest created first, or the most recently closed first"
+    order: Literal["newest", "oldest", "last_closed", "most_overdue"] = Field(
+        "newest", description="newest or oldest created first, the most recently closed first, or the open cases "
+                              "past their deadline, the longest overdue first"
     )
 
 

@@ -74,3 +74,15 @@ def test_the_open_alarms_counted_by_district_when_asked_next(chat: ChatService) 
     _ask(chat, "目前open的alarm一共多少条", session)
     reply = _ask(chat, "按区统计一下", session)
     assert [c.name for c in reply.tool_calls] == ["open_alarms"] and "无法" not in reply.answer
+
+
+def test_the_longest_overdue_case_is_the_open_one_with_the_earliest_deadline(world, chat: ChatService) -> None:
+    every = world.client.cases(limit=200)["items"]
+    assert world.client.cases(limit=200)["next"] is None  # the test city has fewer: all of them are here
+    late = sorted((c for c in every if c["overdue"] and c["state"] not in ("结案", "作废", "不予立案")),
+                  key=lambda c: (c["deadline"], c["id"]))  # fmt: skip
+    listed = world.client.cases(order="most_overdue", limit=200)["items"]
+    assert [c["id"] for c in listed] == [c["id"] for c in late]
+    reply = _ask(chat, "超期最久的那件案子是什么情况，卡在谁那儿")
+    assert [c.args.get("order") for c in reply.tool_calls if c.name == "find_case"] == ["most_overdue"]
+    assert (late[0]["id"] in reply.answer) if late else ("没有" in reply.answer or "未找到" in reply.answer)

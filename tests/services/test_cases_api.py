@@ -253,3 +253,4 @@ def test_a_lost_database_connection_is_a_503_and_the_retry_succeeds(client: Test
     retried = client.post(f"/v1/cases/{case['id']}/transition", json=body, headers=headers)
     assert retried.status_code == 200 and retried.json()["version"] == 2
     assert [h["action"] for h in client.get(f"/v1/cases/{case['id']}").json()["history"]] == ["受理", "立案"]
+
