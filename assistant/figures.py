@@ -402,7 +402,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["spread"] = True  # "倒数第一是哪个区？差了第一名多少个百分点"
     if CITY_AVERAGE.search(question) and (base.get("departments") or base.get("district")):
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
-    if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source")):
+    if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source", "group_by")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
     if (COMPARE.search(question) or compared) and not (compare_departments or districts_compared):
         compared = compared or period.previous()
@@ -524,6 +524,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"全市同期（全部部门）{what} {shown}，{scope}{verdict}全市平均。")
     if data.get("share_pct") is not None:
         lines.append(f"占同期全市全部{what} {data['all_total']:g} 件的 {data['share_pct']:g}%。")
+    if shares := [r for r in data.get("rows") or [] if r.get("share_pct") is not None]:
+        lines.append(f"占同期全市全部{what}（{data['all_total']:g} 件）的比例：" + "；".join(
+            f"{name(r['key'])} {r['share_pct']:g}%" for r in shares) + "。")  # fmt: skip
     if data.get("note"):
         lines.append("；".join(part.split(" / ")[0] for part in data["note"].split("；")) + "。")
     previous = data.get("previous")

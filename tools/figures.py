@@ -32,7 +32,11 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
     if query.share_of_all and query.measure in CASE_MEASURES and figures.total and figures.total.value is not None:
         everything = client.case_stats(query.period)[CASE_MEASURES[query.measure]]
         figures.all_total = everything
-        figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
+        if query.group_by:  # "最多的那个区占全市多大比例": each group's share of the whole
+            for row in figures.rows:
+                row.share_pct = round(row.value / everything * 100, 1) if everything and row.value is not None else None
+        else:
+            figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
     if query.spread and query.group_by and query.measure not in ("assets", "readings", "forecast"):
         every = run_query(client, query.model_copy(update={"top": None, "spread": False, "compare_period": None}), districts)
         known = [r.value for r in every.rows if r.value is not None]

@@ -78,6 +78,7 @@ class FigureRow(BaseModel):
     interval: dict[str, float] | None = None  # forecast: lo80/hi80/lo95/hi95 of the value
     status: str | None = None  # assets listed: 完好/破损/丢失…
     address: str | None = None
+    share_pct: float | None = None  # a group's share of the whole period's count, when a share is asked (占比)
 
 
 class Figures(BaseModel):

@@ -86,3 +86,12 @@ def test_the_longest_overdue_case_is_the_open_one_with_the_earliest_deadline(wor
     reply = _ask(chat, "超期最久的那件案子是什么情况，卡在谁那儿")
     assert [c.args.get("order") for c in reply.tool_calls if c.name == "find_case"] == ["most_overdue"]
     assert (late[0]["id"] in reply.answer) if late else ("没有" in reply.answer or "未找到" in reply.answer)
+
+
+def test_a_groups_share_of_the_whole_is_computed_by_the_tool(world, chat: ChatService) -> None:
+    """"最多的那个区占全市多大比例": each district's share, from the executor (so the grounding check keeps it)."""
+    reply = _ask(chat, "近30天各区案件量排个名，最多的那个区占全市多大比例？")
+    counts = {d.name: world.client.case_stats("last30d", d.id)["total"] for d in world.lexicon.districts}
+    whole = world.client.case_stats("last30d")["total"]
+    top = max(counts, key=counts.get)
+    assert whole and f"{top} {round(counts[top] / whole * 100, 1):g}%" in reply.answer
