@@ -766,7 +766,7 @@ def _compose_vitals_by_district(turn: Turn) -> str:
     if not abnormal:
         return ""
     ranked = sorted(abnormal.items(), key=lambda x: -len(x[1]))
-    lines = [f"- {turn.name(d)}：{len(items)} 项" + ("（" + "；".join(_vital_line(v) for v in items) + "）" if items else "，各项正常")
+    lines = [f"- {turn.name(d)}：{len(items)} 项" + ("（" + "，".join(_vital_line(v) for v in items) + "）" if items else "，各项正常")
              for d, items in ranked]  # fmt: skip
     text = "各区城市生命体征中不正常（关注、预警、报警）的指标：\n" + "\n".join(lines)
     most = [d for d, items in ranked if items and len(items) == len(ranked[0][1])]

@@ -311,7 +311,8 @@ def city_vitals(client: ServicesClient, args: VitalsArgs) -> ToolOutput:
     items = client.vitals(args.district)
     # Counted here, so that "正常、关注、预警、报警各几项" is answered from the tool's own figures.
     by_status = {status: sum(v["status"] == status for v in items) for status in ("normal", "watch", "warning", "alarm")}
-    return ToolOutput(data={"district": args.district, "items": items, "total": len(items), "by_status": by_status})
+    return ToolOutput(data={"district": args.district, "items": items, "total": len(items), "by_status": by_status,
+                            "not_normal": len(items) - by_status["normal"]})  # "哪个区的体征异常项最多"
 
 
 def reading_stats(client: ServicesClient, args: ReadingStatsArgs) -> ToolOutput:

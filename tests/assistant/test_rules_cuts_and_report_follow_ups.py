@@ -54,6 +54,8 @@ def test_vital_signs_of_every_district_are_counted_and_ranked(world, chat: ChatS
     asked = {c.args.get("district") for c in reply.tool_calls if c.name == "city_vitals"}
     assert asked == {d.id for d in world.lexicon.districts}
     counts = {d.name: sum(v["status"] != "normal" for v in world.client.vitals(d.id)) for d in world.lexicon.districts}
+    # Every district's line whole: the grounding check once dropped counts no tool had returned.
+    assert all(f"- {name}：{n} 项" in reply.answer for name, n in counts.items())
     most = max(counts.values())
     if most:
         assert "异常项最多的是" in reply.answer and all(name in reply.answer.split("异常项最多的是")[1]
