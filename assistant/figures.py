@@ -302,20 +302,20 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["measure"] = measure
     assumed = False
     compared = None
+    today = now.astimezone(CHINA).date()  # the city's day, not UTC's (they differ until 08:00)
     if period is not None and remembered and re.search(rf"(?:跟|和|与|同|比|较|对比)\s*{re.escape(period.words)}", question):
         # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures.
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
-        period, compared = Period(api, label, now.astimezone(CHINA).date(), now.astimezone(CHINA).date()), period
+        period, compared = Period(api, label, today, today), period
     elif period is not None and len(named := [p for p in find_periods(question, now) if not RANGE_END.search(
             question.split(p.words)[0][-2:] if p.words else "")]) > 1 and named[1].api != period.api:  # fmt: skip
         # "这个月12345的案子有多少件？上个月全月是多少": both periods, the second beside the first.
         compared = named[1]
     elif period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
-        period = Period(api, label, now.astimezone(CHINA).date(), now.astimezone(CHINA).date())
+        period = Period(api, label, today, today)
     elif period is None and base.get("measure") == "open" and not slots.departments:
         # "哪个区未结的案子最少": the cases open now, whenever they came in, not this month's.
-        today = now.astimezone(CHINA).date()
         period = Period(f"{OPEN_SINCE}..{today:%Y-%m-%d}", "当前（不限受理时间）", date.fromisoformat(OPEN_SINCE), today)
     elif period is None:
         period, assumed = this_month(now), True
