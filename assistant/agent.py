@@ -225,7 +225,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.UNSUPPORTED]  # "今天天气怎么样": nothing of the city's is named
     by_similarity = not by_rules
     if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question) or REPEAT.search(question)
-                      or (by_similarity and "呢" in question)):  # fmt: skip
+                      or (by_similarity and "呢" in question) or SWITCHED.match(question)):  # fmt: skip
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
     understood = Understood() if one_case or alarms_again or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
@@ -310,13 +310,15 @@ OUT_OF_SCOPE = re.compile(
 )
 # What a question asks of the case looked up just before.
 CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进度|到哪一步|哪一步|状态|返工|结了没|结案了|历史|流转|办到")
+# "换成A2区看看": the last question again, about what it names now.
+SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")
 
 
 def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "都在哪几个区，该谁去处理": a short question that names nothing asks about what was asked before.
-    bare = len(question) <= 16 and re.match(r"^(?:都|那|还有|分别|具体)", question)
+    bare = len(question) <= 16 and (re.match(r"^(?:都|那|还有|分别|具体)", question) or SWITCHED.match(question))
     return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare))
 
 

@@ -24,6 +24,7 @@ COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
 STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|缺失|废弃|移除|拆除)的")
 # A share of one state ("破损率"): that state's count over all, said with both counts.
+SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占比|比例|比重|百分比")
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
 BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
@@ -65,7 +66,7 @@ def place_named(slots: Slots) -> str | None:
 
 def counts_by_state(question: str) -> bool:
     """"按状态分一下", "状态不是完好的有几座": a count by state, not how one asset is doing."""
-    return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态|都正常|状态正常|是否完好|都完好", question))
+    return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态|都正常|状态正常|是否完好|都完好|都好着|好着吗|都好吗|完好吗|完不完好", question))
 
 
 def asks_asset_count(question: str) -> bool:
@@ -105,8 +106,15 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
     elif states and STATE_ADJECTIVE.search(question) and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question):
         base["asset_status"] = states  # "坏掉的路灯有多少盏": those, not every state beside the total
-    elif states or NOT_INTACT.search(question) or STATE_RATE.search(question) or re.search(r"按状态|各状态|什么状态|状态", question):
+        if len(states) > 1:
+            base["group_by"] = "status"  # "破损或丢失的有多少": each of them, and together
+    elif (states or NOT_INTACT.search(question) or STATE_RATE.search(question) or counts_by_state(question)
+          or re.search(r"什么状态|状态", question)):  # fmt: skip
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
+        if len(states) > 1 and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
+            base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
+    if base.get("asset_status") and not by_district and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
+        base["share_of_all"] = True  # …as a share of every asset of the kind
     elif len(categories) > 1 and BY_CATEGORY.search(question):
         base["group_by"] = "category"  # "泵站和水闸分别有多少"
     return FigureQuery.model_validate(base)
@@ -127,13 +135,15 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
                            for i in data.get("items") or [])  # fmt: skip
     if data.get("items") and len(data["items"]) < data["total"]["value"]:
         listed_items = f"\n（按编码列出前 {len(data['items'])} {unit}）" + listed_items
+    share = (f"\n占全部 {data['all_total']:g} {unit}的 {data['share_pct']:.1f}%。"
+             if data.get("share_pct") is not None and data.get("all_total") else "")  # fmt: skip
     if not rows:
-        return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + listed_items
+        return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + share + listed_items
     listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
                       for r in rows)  # fmt: skip
     by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
     lines = [f"{head}{by}：{listed}；合计 {total:g} {unit}。"]
-    if data.get("gap"):
+    if data.get("gap") and query.group_by != "status":
         higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
         size = f"{abs(data['gap']):g} {unit}"
         # Said from both sides: "那A2区呢，跟A5比多还是少" asks it of A2区, whichever has more.
@@ -145,12 +155,14 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         absent = [s for s, pattern in ASSET_STATES if pattern.search(question) and s not in counted]
         if absent:  # "其中破损的呢": none is an answer too
             lines.append("、".join(absent) + f"的没有（0 {unit}）。")
-        if (asked := next((s for s, pattern in ASSET_STATES if pattern.search(question)), None)) and re.search(
-                r"占.{0,8}(?:百分之几|比例|多少)|占比|比例", question) and asked in data.get("shares", {}):  # fmt: skip
-            lines.append(f"{asked}占全部的 {data['shares'][asked]:.1f}%。")
+        lines += _state_shares(data, question)
+    if share:
+        lines.append(f"{'、'.join(query.asset_status)}共 {total:g} {unit}，" + share.strip())
     if data.get("not_intact") is not None:
         broken = data["not_intact"]
-        lines.append(f"非完好（破损、丢失、废弃、移除）共 {broken} {unit}" + ("，没有非完好的。" if not broken else "。"))
+        shares = data.get("shares", {})
+        share = f"，占全部的 {shares['非完好']:.1f}%" if broken and "非完好" in shares and SHARE_ASKED.search(question) else ""
+        lines.append(f"非完好（破损、丢失、废弃、移除）共 {broken} {unit}{share}" + ("，没有非完好的。" if not broken else "。"))
     if (rate := STATE_RATE.search(question)) and (state := rate.group(1)) in data.get("shares", {}):
         count = next((r["value"] for r in rows if r["key"] == state), 0)
         lines.append(f"{state}率 {data['shares'][state]:.1f}%（{state} {count:g} {unit} / 共 {total:g} {unit}）。")
@@ -161,3 +173,12 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         if len(rows) > 1 and re.search(r"最少|最低", question) and re.search(r"最多|最高", question):
             lines.append(f"{'最多' if query.order == 'asc' else '最少'}的是 " + "、".join(name(r["key"]) for r in worst) + "。")
     return "\n".join(lines) + listed_items
+
+
+def _state_shares(data: dict[str, Any], question: str) -> list[str]:
+    """The share of the one state a question names ("破损的占百分之几")."""
+    if not SHARE_ASKED.search(question) or NOT_INTACT.search(question):
+        return []  # the states not 完好 are said together below
+    shares = data.get("shares", {})
+    asked = [s for s, pattern in ASSET_STATES if pattern.search(question) and s in shares]
+    return [f"{asked[0]}占全部的 {shares[asked[0]]:.1f}%。"] if len(asked) == 1 else []

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from assistant.periods import Period, span
+from assistant.readings import asked_level
 from assistant.slots import Slots, _number
 from core.times import CHINA
 from tools.query_spec import FigureQuery
@@ -21,6 +22,8 @@ WEEKDAYS = "一二三四五六日天"
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
+ONE_EXTREME = re.compile(r"(?:最高|最低|最大|最小|最严重)的?(?:那|哪)?一?(?:个|只|处)(?:传感器|点位|点|监测点|设备)?")
+TREND_WORDS = {"up": "上升", "down": "回落", "flat": "基本持平"}
 
 
 def understand_forecast(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
@@ -43,6 +46,14 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
         base["district"] = slots.districts[0].id
     elif "全市" in question:
         base.pop("district", None)
+    if base.get("sensor_kind"):
+        base.pop("reached", None)
+        if level := asked_level(question):
+            base["reached"] = level  # "会不会到报警线": the forecast judged against that line
+        if ONE_EXTREME.search(question):
+            base["top"] = 1  # "压力最低的那个传感器": that one sensor
+        elif not again:
+            base.pop("top", None)
     if slots.categories and not kind:
         base["category"] = slots.categories[0].id
     today = now.astimezone(CHINA).date()
@@ -112,7 +123,7 @@ def _md(day: date) -> str:
 def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str) -> str:
     scope = name(query.district) if query.district else "全市"
     if query.sensor_kind:
-        return _compose_sensors(data, period, scope, kind_name, name)
+        return _compose_sensors(data, query, period, scope, kind_name, name)
     if query.category:
         scope += f"「{name(query.category)}」"
     rows = data["rows"]
@@ -133,6 +144,35 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     return "\n".join(lines)
 
 
+def _verdict(rows: list[dict[str, Any]], limits: dict[str, Any], unit: str, asked: str | None) -> str:
+    """The forecast set against a threshold: the one asked ("会不会到报警线"), or else the highest one the
+    forecast means or their 95 % bands reach; "预计会" for a mean past it, "可能" for a band only."""
+    below = limits.get("direction") == "below"
+    past = (lambda v, t: v <= t) if below else (lambda v, t: v >= t)
+    extreme = min if below else max
+    peak = extreme(rows, key=lambda r: r["value"])
+    bound = extreme(r["interval"]["bound95"] for r in rows)
+    named = [k for k in ("alarm", "warning", "watch") if limits.get(k) is not None]
+    level = asked or next((k for k in named if past(peak["value"], limits[k])), None) or next(
+        (k for k in named if past(bound, limits[k])), None)
+    if level is None or limits.get(level) is None:
+        edge = "下限" if below else "上限"
+        return f"预测均值和 95% 区间{edge}都未触及关注阈值：预计不会超过警戒，处于正常范围。"
+    line, side = limits[level], "低于" if below else "高于"
+    name = f"{LEVEL_NAMES[level]}阈值 {line:g} {unit}"
+    if past(peak["value"], line):
+        latest = peak.get("latest")
+        still = latest is not None and past(latest, line)
+        verdict = f"预计{'仍将处于' if still else '会达到'}{LEVEL_NAMES[level]}级：{peak['key']} 预测{'最低' if below else '最高'} " \
+                  f"{peak['value']:.2f} {unit}，{side}{name}"
+        return verdict + ("，预计不能回到正常范围。" if still else "，需要提前处置。")
+    if past(bound, line):
+        return f"预测均值不会{'低于' if below else '超过'}{name}，但 95% 区间{'下限' if below else '上限'} {bound:.2f} {unit} " \
+               f"可能触及，需要关注。"
+    return f"预计不会{'低于' if below else '达到'}{name}（预测{'最低' if below else '最高'} {peak['value']:.2f} {unit}，" \
+           f"95% 区间{'下限' if below else '上限'} {bound:.2f} {unit}）。"
+
+
 def _band(row: dict[str, Any], level: int) -> str:
     interval = row["interval"]
     return f"{interval[f'lo{level}']:.2f}–{interval[f'hi{level}']:.2f}"
@@ -147,7 +187,7 @@ def _backtest(data: dict[str, Any]) -> str:
     return f"回测 MASE {mase:g}，季节性朴素基线 {baseline:g}：{verdict}（MASE 越低越准）。"
 
 
-def _compose_sensors(data: dict[str, Any], period: Period, scope: str, kind_name: str, name: Any) -> str:
+def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, scope: str, kind_name: str, name: Any) -> str:
     unit = data["unit"]
     if not data.get("sensors"):
         return f"{scope}没有有读数的{kind_name}传感器，无法预测。"
@@ -161,20 +201,17 @@ def _compose_sensors(data: dict[str, Any], period: Period, scope: str, kind_name
         return (f"{scope}{kind_name}：最接近阈值的传感器历史读数不足，无法给出{period.label}的预测值及其置信区间"
                 f"（{reason}）。{thresholds}")  # fmt: skip
     below = limits.get("direction") == "below"
-    lines = [f"{scope}{kind_name}{period.label}预测（按当前最接近阈值的 {len(rows)} 个传感器，模型 {data['model']}）："]
+    chosen = "当前读数最低的传感器" if len(rows) == 1 and below else "当前读数最高的传感器" if len(rows) == 1 else \
+        f"当前最接近阈值的 {len(rows)} 个传感器"
+    lines = [f"{scope}{kind_name}{period.label}预测（按{chosen}，模型 {data['model']}）："]
     for r in rows:
         where = "，".join(x for x in (r.get("name"), name(r["district"]) if r.get("district") else None) if x)
-        lines.append(f"- {r['key']}（{where}）：预测{'最低' if below else '最高'} {r['value']:.2f} {unit}（{r['ts'][5:16].replace('T', ' ')}，"
-                     f"80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）")  # fmt: skip
-    reached = [r for r in rows if r.get("level")]
+        now = f"当前 {r['latest']:g} {unit}，" if r.get("latest") is not None else ""
+        heading = f"，较当前{TREND_WORDS[r['trend']]}" if r.get("trend") else ""
+        lines.append(f"- {r['key']}（{where}）：{now}预测{'最低' if below else '最高'} {r['value']:.2f} {unit}（{r['ts'][5:16].replace('T', ' ')}，"
+                     f"80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）{heading}")  # fmt: skip
     lines.append(thresholds)
-    if reached:
-        worst = reached[0]
-        lines.append(f"{worst['key']} 的 95% 区间可能触及{LEVEL_NAMES[worst['level']]}阈值 "
-                     f"{limits[worst['level']]:g} {unit}，需要关注。")  # fmt: skip
-    else:
-        edge = "下限" if below else "上限"
-        lines.append(f"预测均值和 95% 区间{edge}都未触及关注阈值：预计不会超过警戒。")
+    lines.append(_verdict(rows, limits, unit, query.reached))
     lines.append(_backtest(data))
     return "\n".join(lines)
 

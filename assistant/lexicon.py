@@ -10,18 +10,18 @@ from graph.queries.gazetteer import named_entities
 from graph.store import GraphStore
 from retrievers.entities import EntityGazetteer, Mention
 
-# Colloquial words for sensor kinds (``data/domain/sensor_kinds.csv`` holds the official names).
+# Colloquial words for sensor kinds (English ones are matched in lower case) (``data/domain/sensor_kinds.csv`` holds the official names).
 SENSOR_KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "water_level": ("水位", "积水", "内涝", "警戒线", "淹"),
-    "water_pressure": ("水压", "供水压力", "管网压力", "压力"),
-    "gas_concentration": ("燃气", "可燃气体", "天然气", "煤气", "气体浓度"),
-    "manhole_tilt": ("井盖倾斜", "倾斜角", "倾斜"),
-    "manhole_displacement": ("井盖位移", "井盖异常", "井盖移位", "位移"),
-    "bridge_strain": ("应变",),
-    "bridge_deflection": ("挠度",),
+    "water_level": ("水位", "积水", "内涝", "警戒线", "淹", "water level"),
+    "water_pressure": ("水压", "供水压力", "管网压力", "压力", "pressure"),
+    "gas_concentration": ("燃气", "可燃气体", "天然气", "煤气", "气体浓度", "gas"),
+    "manhole_tilt": ("井盖倾斜", "倾斜角", "倾斜", "tilt"),
+    "manhole_displacement": ("井盖位移", "井盖异常", "井盖移位", "位移", "displacement"),
+    "bridge_strain": ("应变", "strain"),
+    "bridge_deflection": ("挠度", "deflection"),
     "light_status": ("路灯",),
     "pump_status": ("泵站运行", "泵站状态", "停泵"),
-    "power_load": ("负载", "变电箱", "电力"),
+    "power_load": ("负载", "变电箱", "电力", "power load"),
 }
 # Names of the kinds in ``data/domain/sensor_kinds.csv``, for kinds the graph has no sensor of yet.
 KIND_NAMES = {"water_pressure": "供水管网压力", "water_level": "积水/管网水位", "manhole_tilt": "井盖倾斜角",

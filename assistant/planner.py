@@ -297,12 +297,15 @@ def _plan_vitals(turn: Turn) -> list[Call]:
     return calls
 
 
-def _compare_metric(question: str) -> str:
-    if any(w in question for w in ("案件", "工单", "诉求", "投诉")):
+def _compare_metric(question: str) -> str | None:
+    """What districts are compared on; None when the question does not say (asked back, never guessed)."""
+    if any(w in question for w in ("案件", "工单", "诉求", "投诉", "案子", "立案", "受理")):
         return "cases"
     if any(w in question for w in ("生命体征", "体征", "运行")):
         return "vitals"
-    return "alarms"
+    if re.search(r"告警|报警|预警|警情|积水点|超标|超限|alarm", question, re.IGNORECASE):
+        return "alarms"
+    return None
 
 
 def _plan_compare(turn: Turn) -> list[Call]:
@@ -312,6 +315,8 @@ def _plan_compare(turn: Turn) -> list[Call]:
         else [d.id for d in turn.lexicon.districts]
     )
     metric = _compare_metric(turn.question)
+    if metric is None:
+        return []
     if metric == "alarms":
         args: dict[str, Any] = {"state": "open"}
         if turn.slots.sensor_kind:
@@ -682,9 +687,11 @@ def _compose_triage(turn: Turn) -> str:
     lines = ["分拨建议（尚未写入，需确认）：",
              f"- 类别：{c['name']}（{c['kind']} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
              f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district']) if r['district'] else '区未知'}",
-             f"- 责任部门：{r['department']['name'] if r['department'] else '未确定'}",
+             f"- 责任部门：{_triaged_department(r)}",
              f"- 紧急程度：{URGENCY_NAMES.get(r['urgency'], r['urgency'])}",
              f"- 疑似重复：{'、'.join(r['duplicates']) or '无'}"]  # fmt: skip
+    if r.get("sla_hours"):
+        lines.insert(5, f"- {time_limits(r['sla_hours'], r.get('urgent_sla_hours'))}")
     if r.get("hotline_category"):
         lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
     if CREATE_CASE.search(turn.question) and not r["grid_id"]:
@@ -718,6 +725,18 @@ def _compose_vitals(turn: Turn) -> str:
     return text
 
 
+# "哪个区最多" that names nothing to count: a figure of the wrong kind would be worse than the question back.
+COMPARE_ASKED_BACK = "请说明要比较各区的哪一项：案件量（可加时间，如“本月”）、未关闭告警，还是城市体征？"
+
+
+def _triaged_department(result: dict[str, Any]) -> str:
+    if result["department"]:
+        return result["department"]["name"]
+    if result.get("department_kind"):
+        return f"{result['department_kind']}（未定位到区，补充地址后确定具体单位）"
+    return "未确定"
+
+
 def _compose_compare(turn: Turn) -> str:
     metric = _compare_metric(turn.question)
     names = (
@@ -725,6 +744,8 @@ def _compose_compare(turn: Turn) -> str:
         if len(turn.slots.districts) >= 2
         else [d.id for d in turn.lexicon.districts]
     )
+    if metric is None:
+        return COMPARE_ASKED_BACK
     if metric == "alarms":
         records = turn.succeeded("open_alarms")
         if not records:

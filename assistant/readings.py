@@ -16,8 +16,8 @@ from core.times import CHINA
 from tools.query_spec import FigureQuery
 
 # What a reading question says beside a sensor kind (a bare "积水" without these is the alarm list's).
-READING_CUE = re.compile(r"读数|数值|最高|最低|最大|最小|峰值|平均|超过\s*[0-9.]|高于\s*[0-9.]|低于|大于|小于|不足"
-                         r"|哪个点|哪个传感器|正常吗|正常运行|都在运行|故障|不亮|停机|停泵|阈值|门限|监测|传感器|状态")  # fmt: skip
+READING_CUE = re.compile(r"(?i:(?<![a-z])(?:peak|max)(?![a-z]))|读数|数值|最高|最低|最大|最小|峰值|平均|超过\s*[0-9.]|高于\s*[0-9.]|低于|大于|小于|不足"
+                         r"|哪个点|哪个传感器|正常吗|正常运行|都在运行|故障|不亮|停机|停泵|阈值|门限|监测|传感器|状态|超标|超限|越限")  # fmt: skip
 # Weaker words that ask a reading only of a measured quantity (水位多少), not of a thing (几个路灯 is a count).
 ASKING = re.compile(r"多少|几个|有没有|有哪些|哪些")
 # A question about alarms, cases, forecasts or a rule is for those tools, unless it asks for a threshold.
@@ -25,13 +25,18 @@ OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预�
                          r"|合格率|故障率|体征")  # fmt: skip
 # A threshold named as a line ("超过40cm的报警线") asks about readings, not about alarms.
 LINES = re.compile(r"报警线|警戒线|预警线|关注线|报警值|警戒值|预警值")
-THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警")
-MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重")
+THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警|多少(?:就)?会(?:报警|预警|告警)|到多少.{0,3}(?:报警|预警|告警)")
+MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重|(?<![a-z])(?:peak|max)(?![a-z])", re.IGNORECASE)
 MINIMUM = re.compile(r"最低|最小|最少")
 MEAN = re.compile(r"平均|均值")
 _VALUE = r"\s*(-?[0-9]+(?:\.[0-9]+)?)"
 ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到){_VALUE}")
 BELOW = re.compile(rf"(?:低于|小于|不足|<|不到){_VALUE}")
+# The threshold line a question measures against: 超标 is past the first line (关注), 警戒 the warning line.
+LEVEL_ASKED = (("alarm", re.compile(r"报警线|报警值|报警阈值|报警级|报警水位|报警的?标准|(?:到|达到|过|超过?)了?报警")),
+               ("warning", re.compile(r"预警线|预警值|预警阈值|预警级|警戒线|警戒值|警戒水位|(?:到|达到|过|超过?)了?(?:预警|警戒)")),
+               ("watch", re.compile(r"关注线|关注值|关注阈值|超标|超限|越限|超阈值|超过阈值|超出阈值")))  # fmt: skip
+DAY_WINDOW = re.compile(r"(?:过去|最近|近)\s*(?:一|1)\s*天(?![0-9])|过去一整天")
 HOURS = re.compile(r"(?:过去|最近|近)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?小时")
 STATUS_KINDS = {"light_status", "pump_status"}
 CODE_NAMES = {"light_status": {"0": "关闭", "1": "开启", "2": "故障"},
@@ -59,7 +64,7 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
         base["district"] = slots.districts[0].id
     elif "全市" in question:
         base.pop("district", None)
-    for key in ("statistic", "order", "top"):
+    for key in ("statistic", "order", "top", "reached"):
         base.pop(key, None)  # what a follow-up asks of the same sensors is asked anew
     period = _window(question, now, base)
     if MINIMUM.search(question) and MAXIMUM.search(question):
@@ -76,15 +81,22 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     if m := BELOW.search(question):
         base["below"] = float(m.group(1))
         base.pop("above", None)
+    if "above" not in base and "below" not in base and (level := asked_level(question)):
+        base["reached"] = level
     if kind in STATUS_KINDS and re.search(r"故障|不亮|坏", question):
         base["above"] = 1.5  # code 2 = 故障
     return FigureQuery.model_validate(base), period
 
 
+def asked_level(question: str) -> str | None:
+    """The threshold level a question names as a line ("过没过报警线", "有超标的吗"), or None."""
+    return next((level for level, pattern in LEVEL_ASKED if pattern.search(question)), None)
+
+
 def _window(question: str, now: datetime, base: dict[str, Any]) -> Period:
     today = now.astimezone(CHINA).date()  # the day in the city, not in UTC (they differ until 08:00)
-    if m := HOURS.search(question):
-        hours = _number(m.group(1)) or 24
+    if (m := HOURS.search(question)) or DAY_WINDOW.search(question):
+        hours = (_number(m.group(1)) if m else 24) or 24
         base["hours"] = hours
         base.pop("period", None)
         return Period(f"last{hours}h", f"过去 {hours} 小时", (now - timedelta(hours=hours)).date(), today)
@@ -121,7 +133,18 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
         return _compose_status(data, query, head)
     what = "最新读数" if latest else f"{period.label}的" + {"mean": "平均读数"}.get(query.statistic or "", "读数")
     lines = [f"{head}。"]
-    if query.above is not None or query.below is not None:
+    limits = data.get("thresholds") or {}
+    if query.reached and limits.get(query.reached) is not None:
+        line = f"{LEVEL_NAMES[query.reached]}线（{limits[query.reached]:g} {unit}）"
+        if not rows:
+            lines.append(f"{what}没有传感器达到{line}，都未超过。")
+            if data.get("highest"):
+                word = "最低" if limits.get("direction") == "below" else "最高"
+                lines.append(f"{what}{word} {_row(data['highest'], unit, name)}。")
+        else:
+            lines.append(f"{what}达到{line}的有 {data['total']['value']:g} 个：" + "；".join(
+                _row(r, unit, name) for r in rows) + "。")  # fmt: skip
+    elif query.above is not None or query.below is not None:
         bound = f"超过 {query.above:g}" if query.above is not None else f"低于 {query.below:g}"
         if not rows:
             lines.append(f"{what}没有{bound} {unit} 的传感器。")
@@ -139,6 +162,9 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
             lines.append(f"最低 {_row(low, unit, name)}。")
     else:
         lines.append(f"{what}：没有读数。")
+    if (overall := data.get("overall")) and query.statistic == "mean":
+        lines.append(f"{period.label}全部 {data['readings']} 条读数合计：平均 {overall['mean']:g} {unit}，"
+                     f"最高 {overall['max']:g} {unit}，最低 {overall['min']:g} {unit}。")  # fmt: skip
     lines.append(_thresholds(data, rows, unit, latest))
     return "\n".join(line for line in lines if line)
 

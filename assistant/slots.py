@@ -149,8 +149,9 @@ def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
         bucket.append(named)
     if not slots.categories:
         slots.categories = sounding_like(text, lexicon)
+    lowered = text.lower()
     for kind, words in SENSOR_KIND_WORDS.items():
-        if any(w in text for w in words):
+        if any(w in lowered for w in words):
             slots.sensor_kind = kind
             break
     for level, words in LEVEL_WORDS.items():

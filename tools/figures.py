@@ -130,10 +130,16 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         figures.items = [FigureRow(key=a["id"], value=None, name=a["name"], district=a["properties"].get("district"),
                                    status=a["properties"].get("status"), address=a["properties"].get("address"))
                          for a in found]  # fmt: skip
-    if group == "status" and total:
+    if query.share_of_all and query.asset_status:
+        # "破损或者丢失的占百分之几": those states as a share of every asset of the kind, whatever its state
+        everything = client.asset_stats(query.asset_categories or None, query.district, None, None, query.place)
+        figures.all_total = everything["total"]
+        figures.share_pct = round(total / everything["total"] * 100, 1) if everything["total"] else None
+    elif group == "status" and total and not query.asset_status:  # shares of every state, not of those kept
         by_state = {r.key: r.value or 0 for r in rows}
         figures.not_intact = int(total - by_state.get("完好", 0))
         figures.shares = {state: round(n / total * 100, 1) for state, n in by_state.items()}
+        figures.shares["非完好"] = round(figures.not_intact / total * 100, 1)
     return figures
 
 

@@ -7,9 +7,11 @@ The model and its backtest beside seasonal naive come with every answer.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 from core.exceptions import YiwangError
 from core.times import CHINA, period_bounds
+from services.monitoring.alarm_rules import Thresholds
 from services.monitoring.sensors import MAX_SENSORS
 from tools.client import Json, ServicesClient
 from tools.query_spec import FigureQuery, FigureRow, Figures
@@ -67,7 +69,8 @@ def _sensor_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
     sensors.sort(key=lambda s: s["last_value"], reverse=not below)
     hours = query.horizon or 24
     rows, failed, model, backtest = [], [], None, None
-    for sensor in sensors[:SENSORS_FORECAST]:
+    # "压力最低的那个传感器" is one sensor: the extreme by its newest reading.
+    for sensor in sensors[:query.top or SENSORS_FORECAST]:
         try:
             answer = client.forecast(f"sensor:{sensor['id']}", hours)
         except YiwangError as exc:  # one sensor without enough history does not lose the others
@@ -78,12 +81,22 @@ def _sensor_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
         bound = min(p["lo95"] for p in answer["points"]) if below else max(p["hi95"] for p in answer["points"])
         rows.append(FigureRow(key=sensor["id"], value=peak["mean"], asset_id=sensor["asset_id"], name=sensor["name"],
                               district=sensor["district"], ts=peak["ts"], level=level_reached(bound, limits),
-                              interval=_interval(peak) | {"bound95": bound}))  # fmt: skip
+                              interval=_interval(peak) | {"bound95": bound}, latest=sensor["last_value"],
+                              trend=trend(sensor["last_value"], answer["points"][-1]["mean"], limits)))  # fmt: skip
         model, backtest = model or answer["model"], backtest or _backtest(answer)
     return Figures(measure="forecast", unit=sensors[0]["unit"] if sensors else "", period=f"next{hours}h", start="",
                    end="", rows=rows, total=None, thresholds=sensors[0]["thresholds"] if sensors else None,
                    sensors=len(sensors), model=model, backtest=backtest,
                    note="；".join(failed))  # fmt: skip
+
+
+def trend(latest: float, end: float, limits: Thresholds | None) -> Literal["up", "down", "flat"]:
+    """Where the forecast goes from the newest reading: flat within 5 % of the first threshold's scale (a
+    pressure of 0.30 MPa moving by 0.005 is not a trend, a water level moving by 2 cm is)."""
+    scale = abs(limits.lowest) if limits else max(abs(latest), 1.0)
+    if abs(end - latest) <= 0.05 * scale:
+        return "flat"
+    return "up" if end > latest else "down"
 
 
 def _interval(point: Json) -> dict[str, float]:

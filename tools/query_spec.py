@@ -59,6 +59,9 @@ class FigureQuery(BaseModel):
     hours: int | None = Field(None, ge=1, le=24 * 90, description="readings: the last N hours instead of a period")
     above: float | None = Field(None, description="readings: keep values above this")
     below: float | None = Field(None, description="readings: keep values below this")
+    reached: Literal["watch", "warning", "alarm"] | None = Field(
+        None, description="readings: keep values at or past this threshold level (超标 = watch, 过报警线 = alarm); "
+        "forecast: the level the forecast is judged against")
     # Forecasts (measure "forecast"): daily case counts of the scope (district × category), or the hourly
     # readings of the sensors of a kind most likely to cross a threshold; ``period`` then names future days.
     horizon: int | None = Field(None, ge=1, le=168, description="forecast: steps ahead (days for cases, hours for sensors)")
@@ -75,6 +78,8 @@ class FigureRow(BaseModel):
     district: str | None = None
     ts: str | None = None
     level: str | None = None  # the highest threshold level the value reaches (watch/warning/alarm)
+    latest: float | None = None  # forecast: the sensor's newest reading, the forecast's starting point
+    trend: Literal["up", "down", "flat"] | None = None  # forecast: from the newest reading to the horizon's end
     interval: dict[str, float] | None = None  # forecast: lo80/hi80/lo95/hi95 of the value
     status: str | None = None  # assets listed: 完好/破损/丢失…
     address: str | None = None
@@ -101,9 +106,12 @@ class Figures(BaseModel):
     sensors: int | None = None
     reporting: int | None = None  # sensors with a newest value, or with readings in the window
     readings: int | None = None  # readings in the window
+    days: int | None = None  # readings: the calendar days the window touches ("最近7天" counts today)
     lowest: FigureRow | None = None  # readings: the other end of the ranking
     highest: FigureRow | None = None  # readings under a value filter: the highest of all, filter or not
     levels: dict[str, int] = Field(default_factory=dict)
+    # readings over a window: every reading of every sensor together (mean weighted by readings, max, min)
+    overall: dict[str, float] = Field(default_factory=dict)
     codes: dict[str, int] = Field(default_factory=dict)
     # a filtered count's share of all cases of the period (占比), with that count; or, beside_all, the
     # city's own figure of the measure

@@ -7,11 +7,11 @@ per-sensor aggregates), never over the first page of a list.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from core.exceptions import InvalidInput
-from core.times import period_bounds
-from services.monitoring.alarm_rules import Thresholds, level_of
+from core.times import CHINA, period_bounds
+from services.monitoring.alarm_rules import Thresholds, level_of, rank
 from services.monitoring.sensors import MAX_SENSORS
 from tools.client import Json, ServicesClient
 from tools.query_spec import FigureQuery, FigureRow, Figures
@@ -43,25 +43,35 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
             lowest = FigureRow(key=low["sensor_id"], value=low["min"], asset_id=low["asset_id"],
                                district=low["district"], name=names.get(low["sensor_id"]))  # fmt: skip
         in_window = len(stats)
+        overall = _overall(stats)
+        days = (until.astimezone(CHINA).date() - since.astimezone(CHINA).date()).days + (
+            until.astimezone(CHINA).time() != time(0))  # fmt: skip
     else:
-        period, start, end, readings, in_window = "latest", "", "", None, len(reporting)
+        period, start, end, readings, in_window, overall, days = "latest", "", "", None, len(reporting), {}, None
         rows = [FigureRow(key=s["id"], value=s["last_value"], asset_id=s["asset_id"], name=s["name"],
                           district=s["district"], ts=s["last_ts"]) for s in reporting]  # fmt: skip
     if query.sensor_kind in STATUS_KINDS and query.above is None and query.below is None:
         rows = [r for r in rows if r.value != 1]  # 1 is 开/运行: the ones to name are off or faulty
     valued = [r for r in rows if r.value is not None]
     # "最高到过多少？有没有超过40cm": the peak is said whether or not it passes the line.
-    highest = max(valued, key=lambda r: r.value or 0.0) if valued and (query.above is not None or query.below is not None) else None
+    thresholds = sensors[0]["thresholds"] if sensors else None
+    limits = thresholds_of(thresholds)
+    bounded = query.above is not None or query.below is not None or query.reached is not None
+    below_kind = limits is not None and limits.direction == "below"
+    extreme = min if below_kind and query.reached else max
+    highest = extreme(valued, key=lambda r: r.value or 0.0) if valued and bounded else None
+    if query.reached and limits:
+        wanted = rank(query.reached)
+        rows = [r for r in rows if (level := level_reached(r.value, limits)) and rank(level) >= wanted]
     if query.above is not None:
         rows = [r for r in rows if r.value is not None and r.value > query.above]
     if query.below is not None:
         rows = [r for r in rows if r.value is not None and r.value < query.below]
     if not windowed:
         lowest = min(rows, key=lambda r: r.value or 0.0) if len(rows) > 1 and statistic != "min" else None
-    low_first = query.order == "asc" or (query.order is None and (statistic == "min" or query.below is not None))
+    low_first = query.order == "asc" or (query.order is None and (
+        statistic == "min" or query.below is not None or (query.reached is not None and below_kind)))
     rows.sort(key=lambda r: (r.value if r.value is not None else 0.0), reverse=not low_first)
-    thresholds = sensors[0]["thresholds"] if sensors else None
-    limits = thresholds_of(thresholds)
     for row in rows + [r for r in (lowest, highest) if r]:
         row.level = level_reached(row.value, limits)
     return Figures(
@@ -69,10 +79,21 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         rows=keep_ties(rows, query.top or SHOWN), total=FigureRow(key="", value=len(rows)), thresholds=thresholds,
         lowest=lowest if query.sensor_kind not in STATUS_KINDS else None, readings=readings,
         highest=highest if query.sensor_kind not in STATUS_KINDS else None,
-        sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits),
+        sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits), overall=overall,
+        days=days,
         codes=dict(sorted(Counter(str(round(s["last_value"])) for s in reporting).items()))
         if query.sensor_kind in STATUS_KINDS else {},
     )  # fmt: skip
+
+
+def _overall(stats: list[Json]) -> dict[str, float]:
+    """Every reading of the window together: "桥梁挠度过去一天平均和最大值" asks of the kind, not of one sensor."""
+    counted = [s for s in stats if s["count"]]
+    readings = sum(s["count"] for s in counted)
+    if not readings:
+        return {}
+    mean = sum(s["mean"] * s["count"] for s in counted) / readings
+    return {"mean": round(mean, 3), "max": max(s["max"] for s in counted), "min": min(s["min"] for s in counted)}
 
 
 def _window(query: FigureQuery, now: datetime) -> tuple[str, datetime, datetime]:

@@ -77,7 +77,11 @@ class TriageResult(BaseModel):
     street_id: str | None = None
     location: LonLat | None = Field(None, description="the point the place was resolved to (send it with the case)")
     department: Department | None
+    department_kind: str | None = Field(
+        None, description="not placed in a district: the kind of district bureau that handles it (所在区城市管理和综合执法局)")
     urgency: Literal["low", "normal", "high", "critical"]
+    sla_hours: int | None = Field(None, description="the category's time limit in working hours")
+    urgent_sla_hours: int | None = Field(None, description="its time limit when urgent, in clock hours")
     confidence: float
     duplicates: list[str]
     redacted_text: str
@@ -121,6 +125,7 @@ class Triage:
         self.gazetteer = Gazetteer.from_graph(graph)
         self.classifier = CategoryClassifier.from_domain(domain)
         self.default_urgency = {c.id: getattr(c, "default_urgency", "normal") for c in domain.categories}
+        self.time_limits = {c.id: (c.sla_hours, c.urgent_sla_hours) for c in domain.categories}
         self.rules = load_rules(urgency_csv)
         self.hotline = trained_classifier(taxonomy_csv, labelled_jsonl) if labelled_jsonl and labelled_jsonl.exists() else None
         self.grid_centre = {g.id: ((g.box[0] + g.box[2]) / 2, (g.box[1] + g.box[3]) / 2) for g in self.gazetteer.grids}
@@ -180,7 +185,7 @@ class Triage:
         lat = request.location.lat if request.location else None
         location, how = self.gazetteer.locate(text, lon, lat, found=spans)
         notes.append(f"位置：{how}")
-        department = None
+        department, department_kind = None, None
         if best.id and (location.grid_id or location.district):
             try:
                 rule = self._responsible(best.id, location.district)  # type: ignore[arg-type]
@@ -198,6 +203,10 @@ class Triage:
                                       snippet=f"责任规则：{best.name} 在各区均由 {rule.department_name} 处置，"
                                               f"时限 {rule.sla_hours} 小时"))  # fmt: skip
             notes.append(f"责任部门：{rule.department_name}（各区同一责任部门；未定位到区）")
+        elif best.id and (kind := self._district_kind(best.id)):
+            # Each district sends it to its own bureau of one kind: which kind is known, which bureau is not.
+            department_kind = f"所在区{kind}"
+            notes.append(f"责任部门：{department_kind}（未定位到区，补充地址后确定具体单位）")
         else:
             notes.append("责任部门未确定：不知道在哪个区")
         at = request.reported_at or datetime.now(UTC)
@@ -221,6 +230,8 @@ class Triage:
         return TriageResult(
             category=_category_out(best), alternatives=[_category_out(g) for g in ranked[1:]],
             grid_id=location.grid_id, district=location.district, street_id=location.street_id, department=department,
+            department_kind=department_kind, sla_hours=self.time_limits.get(best.id, (None, None))[0],
+            urgent_sla_hours=self.time_limits.get(best.id, (None, None))[1],
             location=LonLat(lon=location.lon, lat=location.lat) if location.lon is not None else None,
             urgency=urgency, confidence=round(confidence, 4), duplicates=duplicates, redacted_text=clean,  # type: ignore[arg-type]
             explanation="。".join(notes) + "。", citations=citations, hotline_category=hotline,
@@ -237,6 +248,14 @@ class Triage:
         """The rule of a category every district gives to one department, or None where districts differ."""
         rules = [rule for (cat, _), rule in self.rules_table.items() if cat == category]
         return rules[0] if rules and len({r.department_id for r in rules}) == 1 else None
+
+    def _district_kind(self, category: str) -> str | None:
+        """"城市管理和综合执法局" when every district gives the category to its own bureau of that name."""
+        rules = [rule for (cat, _), rule in self.rules_table.items() if cat == category]
+        kinds = {r.department_name.removeprefix(r.district_name) for r in rules
+                 if r.department_name.startswith(r.district_name)}  # fmt: skip
+        return kinds.pop() if rules and len(kinds) == 1 and all(
+            r.department_name.startswith(r.district_name) for r in rules) else None
 
     def _clause(self, guess: CategoryGuess) -> Citation | None:
         """The policy clause on this category's handling (BM25: fast, and the category name is exact)."""

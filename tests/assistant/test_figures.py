@@ -260,7 +260,14 @@ def test_assets_on_a_road_by_state_with_shares_and_both_ends_of_a_ranking(world)
     assert figures.not_intact == counted["total"] - sum(g["count"] for g in counted["groups"] if g["key"] == "完好")
     rate = _ask(world, "全市垃圾箱破损率多少").query
     assert rate.measure == "assets" and rate.group_by == "status"
-    assert set(run_query(world.client, rate, []).shares) <= {"完好", "破损", "丢失", "废弃", "移除"}
+    shares = run_query(world.client, rate, []).shares
+    assert set(shares) <= {"完好", "破损", "丢失", "废弃", "移除", "非完好"}
+    assert abs(shares["非完好"] - (100 - shares.get("完好", 0))) <= 0.2  # every state but 完好, as one share
+    together = _ask(world, "全市井盖里破损或者丢失的有多少？占井盖总数百分之几").query
+    assert sorted(together.asset_status) == ["丢失", "破损"] and together.share_of_all
+    answer = run_query(world.client, together, [])
+    every_cover = world.client.asset_stats(together.asset_categories, None, None, None, None)["total"]
+    assert answer.all_total == every_cover and answer.share_pct == round(answer.total.value / every_cover * 100, 1)
     lost = _ask(world, f"{world.lexicon.districts[0].name}丢失的井盖都是哪几类").query
     assert (lost.group_by, lost.asset_status) == ("category", ["丢失"])
     both = _ask(world, "哪个区路灯最多？最少的又是哪个区").query
@@ -394,3 +401,46 @@ def test_recent_days_are_the_citys_days_and_the_days_before_them_are_as_long(wor
     _, since, until = period_bounds(before.api, dawn)
     _, start, _ = period_bounds(week.api, dawn)
     assert until == start and (until - since).days == 7 and "再往前7天" in before.label
+
+
+def test_a_threshold_line_named_in_a_reading_question_filters_and_is_judged(world) -> None:
+    peak = _ask(world, "A3区水位传感器过去24小时最高到多少厘米？过没过报警线").query
+    assert (peak.sensor_kind, peak.hours, peak.reached) == ("water_level", 24, "alarm")
+    over = _ask(world, "井钙倾斜 现在有超标的吗").query
+    assert (over.measure, over.sensor_kind, over.reached, over.hours, over.period) == (
+        "readings", "manhole_tilt", "watch", None, None)  # fmt: skip
+    figures = run_query(world.client, over, [])
+    watch = world.client.sensors(kind="manhole_tilt", limit=10_000)[0]["thresholds"]["watch"]
+    past = [s for s in world.client.sensors(kind="manhole_tilt", limit=10_000)
+            if s["last_value"] is not None and s["last_value"] >= watch]  # fmt: skip
+    assert figures.total.value == len(past) and all(r.level for r in figures.rows)
+    assert _ask(world, "桥梁挠度 过去一天平均和最大值").query.hours == 24
+    day = _ask(world, "积水水位过去一天平均和最大值").query
+    assert (day.sensor_kind, day.hours, day.statistic) == ("water_level", 24, "mean")
+    whole = run_query(world.client, day, [])
+    assert whole.overall["max"] == max(r.value for r in run_query(
+        world.client, day.model_copy(update={"statistic": "max"}), []).rows)  # fmt: skip
+
+
+def test_a_forecast_of_the_extreme_sensor_and_against_the_line_asked(world) -> None:
+    low = _ask(world, "供水管网压力最低的那个传感器，往后12个小时预测能回到正常吗").query
+    assert (low.measure, low.sensor_kind, low.top, low.horizon) == ("forecast", "water_pressure", 1, 12)
+    line = _ask(world, "未来24小时A3区积水水位会不会到报警线？").query
+    assert (line.reached, line.top) == ("alarm", None)
+
+
+def test_a_forecast_verdict_says_will_may_or_will_not_and_the_trend() -> None:
+    from assistant.forecasts import _verdict
+    from services.monitoring.alarm_rules import Thresholds
+    from tools.forecast_figures import trend
+
+    limits = {"direction": "above", "watch": 10.0, "warning": 20.0, "alarm": 40.0}
+    row = {"key": "S1", "value": 21.1, "latest": 29.8, "interval": {"bound95": 25.1}}
+    assert _verdict([row], limits, "cm", "alarm").startswith("预计不会达到报警阈值 40 cm")
+    assert _verdict([row], limits, "cm", "warning").startswith("预计仍将处于预警级")
+    assert "可能触及" in _verdict([row | {"value": 18.0}], limits, "cm", "warning")
+    pressure = {"direction": "below", "watch": 0.22, "warning": 0.18, "alarm": 0.12}
+    burst = {"key": "S2", "value": 0.03, "latest": 0.0, "interval": {"bound95": -0.03}}
+    assert "不能回到正常" in _verdict([burst], pressure, "MPa", None)
+    level = Thresholds("above", 10.0, 20.0, 40.0)
+    assert (trend(29.8, 20.4, level), trend(20.0, 20.3, level), trend(1.0, 9.0, level)) == ("down", "flat", "up")

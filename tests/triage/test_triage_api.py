@@ -114,3 +114,13 @@ def test_the_explanation_says_what_decided_the_category(api: TestClient) -> None
     assert body["category"]["code"] == "0109" and "示例诉求" in first and "相似度" not in first
     keyword = api.post("/v1/triage", json={"text": "楼下饭馆的油烟太大了"}).json()["explanation"].split("。")[0]
     assert "命中关键词「油烟" in keyword
+
+
+def test_a_report_with_no_place_names_the_kind_of_district_bureau_and_the_time_limit(api: TestClient, domain) -> None:
+    item = api.post("/v1/triage", json={"text": "凌晨一点多了楼下工地还在打桩！！！吵死了 根本睡不着 有没有人管"}).json()
+    assert item["district"] is None and item["department"] is None  # no district: no bureau can be named
+    assert item["category"]["name"] == "施工扰民" and item["department_kind"] == "所在区城市管理和综合执法局"
+    category = next(c for c in domain.categories if c.id == item["category"]["id"])
+    assert (item["sla_hours"], item["urgent_sla_hours"]) == (category.sla_hours, category.urgent_sla_hours)
+    gas = api.post("/v1/triage", json={"text": "金桂路和银杏街路口一股很冲的天然气味"}).json()
+    assert gas["department"] is not None and gas["department_kind"] is None  # one company for every district
