@@ -12,7 +12,19 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
-from api.routers import cases, chat, documents, evaluation, forecast, graph, health, memos, monitoring, triage
+from api.routers import (
+    analytics,
+    cases,
+    chat,
+    documents,
+    evaluation,
+    forecast,
+    graph,
+    health,
+    memos,
+    monitoring,
+    triage,
+)
 from core.settings import Settings, get_settings
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
@@ -43,6 +55,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(evaluation.router)
     app.include_router(monitoring.router)
     app.include_router(forecast.router)
+    app.include_router(analytics.router)
     app.include_router(chat.router)
     app.include_router(triage.router)
     app.include_router(memos.router)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.service import Analytics
 from assistant.chat import ChatService
 from core.settings import Settings
 from graph.store import GraphStore
@@ -61,6 +62,10 @@ def get_triage(runtime: RuntimeDep) -> Triage:
     return runtime.triage
 
 
+def get_analytics(runtime: RuntimeDep) -> Analytics:
+    return runtime.analytics
+
+
 def get_services(runtime: RuntimeDep) -> ServicesClient:
     return runtime.services
 
@@ -78,5 +83,6 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SimulationDep = Annotated[InProcessSimulation | None, Depends(get_simulation)]
 TriageDep = Annotated[Triage, Depends(get_triage)]
+AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]
 ServicesDep = Annotated[ServicesClient, Depends(get_services)]
 ChatDep = Annotated[ChatService, Depends(get_chat)]

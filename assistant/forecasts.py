@@ -201,9 +201,18 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
         return (f"{scope}{kind_name}：最接近阈值的传感器历史读数不足，无法给出{period.label}的预测值及其置信区间"
                 f"（{reason}）。{thresholds}")  # fmt: skip
     below = limits.get("direction") == "below"
-    chosen = "当前读数最低的传感器" if len(rows) == 1 and below else "当前读数最高的传感器" if len(rows) == 1 else \
-        f"当前最接近阈值的 {len(rows)} 个传感器"
-    lines = [f"{scope}{kind_name}{period.label}预测（按{chosen}，模型 {data['model']}）："]
+    area = str((data.get("total") or {}).get("key", "")).startswith("sensor-forecasts:")
+    if area:  # every sensor of the scope forecast in one batch
+        reaching = "、".join(f"{LEVEL_NAMES[k]}级 {n} 个" for k, n in sorted(
+            (data.get("levels") or {}).items(), key=lambda kv: -["watch", "warning", "alarm"].index(kv[0])))  # fmt: skip
+        screened = (f"其中当前读数最接近阈值的 {data['sensors'] - data['readings']} 个逐一预测"
+                    if data.get("readings") else "逐一预测")  # readings: the sensors the screen left out
+        lines = [f"{scope}{kind_name}{period.label}预测：共 {data['sensors']} 个传感器，{screened}（{data['reporting']} 个有结果），"
+                 + (f"预测均值达到{reaching}" if reaching else "预测均值都未达到关注级") + "。以下是最可能越线的："]
+    else:
+        chosen = "当前读数最低的传感器" if len(rows) == 1 and below else "当前读数最高的传感器" if len(rows) == 1 else \
+            f"当前最接近阈值的 {len(rows)} 个传感器"
+        lines = [f"{scope}{kind_name}{period.label}预测（按{chosen}，模型 {data['model']}）："]
     for r in rows:
         where = "，".join(x for x in (r.get("name"), name(r["district"]) if r.get("district") else None) if x)
         now = f"当前 {r['latest']:g} {unit}，" if r.get("latest") is not None else ""

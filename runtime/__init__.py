@@ -29,6 +29,7 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+    from analytics.service import Analytics
     from assistant.chat import ChatService
     from graph.domain import DomainTables
     from graph.store import GraphStore
@@ -39,13 +40,14 @@ if TYPE_CHECKING:
     from tools.client import ServicesClient
     from triage.service import Triage
 
-Part = Literal["graph", "database", "documents", "triage", "services", "chat", "monitoring"]
+Part = Literal["graph", "database", "documents", "triage", "analytics", "services", "chat", "monitoring"]
 NEEDS: dict[Part, tuple[Part, ...]] = {
     "graph": (),
     "database": (),
     "documents": ("graph",),
     "triage": ("graph", "database", "documents"),
-    "services": ("graph", "database", "documents", "triage"),  # in process; over HTTP it needs nothing here
+    "analytics": ("database",),  # Ray itself starts on the first batch big enough for it
+    "services": ("graph", "database", "documents", "triage", "analytics"),  # in process; over HTTP nothing here
     "chat": ("services", "graph", "database"),  # the lexicon reads the graph; checkpoints live in the database
     "monitoring": ("graph", "database"),
 }
@@ -72,6 +74,7 @@ class Runtime:
     documents: DocumentIndex | None = None
     """The policy index, or ``None`` when it has not been built (``yiwang index build``)."""
     _triage: Triage | None = None
+    _analytics: Analytics | None = None
     _services: ServicesClient | None = None
     _chat: ChatService | None = None
     _registry: Registry | None = None
@@ -93,6 +96,11 @@ class Runtime:
     @property
     def triage(self) -> Triage:
         return _opened(self._triage, "triage")
+
+    @property
+    def analytics(self) -> Analytics:
+        """Batch analytics over many series, in process or on Ray (the ``analytics`` part)."""
+        return _opened(self._analytics, "analytics")
 
     @property
     def services(self) -> ServicesClient:
@@ -164,6 +172,13 @@ def open_runtime(settings: Settings, parts: Collection[Part], *, graph: GraphSto
 
             runtime._triage = Triage.from_settings(settings, runtime.graph, runtime.sessions, runtime.documents,
                                                    runtime.domain)  # fmt: skip
+        if "analytics" in wanted:
+            from analytics.engine import BatchEngine
+            from analytics.service import Analytics
+
+            engine = BatchEngine(settings.ray_address, settings.ray_num_cpus, settings.ray_min_items)
+            stack.callback(engine.close)
+            runtime._analytics = Analytics(runtime.sessions, settings.shared_dir, engine)
         if "services" in wanted:
             runtime._services = _services_client(runtime, stack)
         if "chat" in wanted:
@@ -196,7 +211,8 @@ def _services_client(runtime: Runtime, stack: ExitStack) -> ServicesClient:
         remote = RemoteServices(runtime.settings.services_url)
         stack.callback(remote.http.close)
         return remote
-    return LocalServices(runtime.graph, runtime.sessions, runtime.settings.shared_dir, runtime.documents, runtime.triage)
+    return LocalServices(runtime.graph, runtime.sessions, runtime.settings.shared_dir, runtime.documents, runtime.triage,
+                         runtime.analytics)  # fmt: skip
 
 
 def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:

@@ -28,6 +28,8 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.engine import BatchEngine
+from analytics.service import Analytics
 from core.exceptions import BackendUnavailable, Conflict, InvalidInput, NotFound, YiwangError
 from core.times import china_if_naive
 from graph.store import GraphStore
@@ -155,6 +157,12 @@ class ServicesClient(ABC):
     def forecast(self, series_id: str, horizon: int) -> Json:
         """A forecast with 80/95 % intervals and its backtest."""
 
+    @operation("POST", "/v1/analytics/sensor-forecasts", body=("kind", "district", "horizon", "top", "screen"))
+    def sensor_forecasts(self, kind: str, district: str | None = None, horizon: int = 24, top: int = 20,
+                         screen: int | None = None) -> Json:  # fmt: skip
+        """Every sensor of a kind in a district (or the city) forecast in one batch, the most likely to cross a
+        threshold first, with the scope's extreme forecast."""
+
     @operation("GET", "/v1/cases")
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
               since: datetime | None = None, overdue: bool | None = None, limit: int = 50,
@@ -209,8 +217,11 @@ class LocalServices(ServicesClient):
     backend = "in-process"
 
     def __init__(self, graph: GraphStore, sessions: sessionmaker[Session], shared_dir: Path,
-                 documents: DocumentIndex | None = None, triage: Triage | None = None) -> None:  # fmt: skip
-        self.parts = local.InProcess(graph, sessions, shared_dir, documents, triage)
+                 documents: DocumentIndex | None = None, triage: Triage | None = None,
+                 analytics: Analytics | None = None) -> None:  # fmt: skip
+        # Without the runtime's analytics (a test, a script): the same analytics with a default engine.
+        analytics = analytics or Analytics(sessions, shared_dir, BatchEngine())
+        self.parts = local.InProcess(graph, sessions, shared_dir, documents, triage, analytics)
 
     def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
         answer: Callable[..., Any] = getattr(local, op.name)

@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
+from analytics.service import Analytics
 from core.exceptions import BackendUnavailable, InvalidInput
 from graph.models import Entity, NodeDetail, Responsibility
 from graph.queries.assets import count_assets
@@ -49,6 +51,7 @@ class InProcess:
     shared_dir: Path
     documents: DocumentIndex | None = None
     triage: Triage | None = None
+    analytics: Analytics | None = None
 
 
 def search_entities(parts: InProcess, q: str, label: str | None, limit: int) -> list[Entity]:
@@ -121,6 +124,14 @@ def alarm_stats(parts: InProcess, state: str | None, district: str | None, kind:
 def vitals(parts: InProcess, district: str | None) -> list[Vital]:
     with parts.sessions() as session:
         return city_vitals(session, district)
+
+
+def sensor_forecasts(parts: InProcess, kind: str, district: str | None, horizon: int, top: int,
+                     screen: int | None) -> SensorForecastRun:  # fmt: skip
+    if parts.analytics is None:
+        raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
+    return parts.analytics.sensor_forecasts(SensorForecastRequest(kind=kind, district=district, horizon=horizon, top=top,
+                                                                  screen=screen))  # fmt: skip
 
 
 def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:

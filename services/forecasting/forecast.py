@@ -196,7 +196,11 @@ def held_out_mase(errors: dict[str, list[float]]) -> tuple[float, float]:
 
 def forecast(session: Session, body: ForecastRequest, shared_dir: Path, now: datetime | None = None) -> Forecast:
     now = now or datetime.now(UTC)
-    series = load_series(body.series_id, session, shared_dir, now)
+    return forecast_series(body, load_series(body.series_id, session, shared_dir, now))
+
+
+def forecast_series(body: ForecastRequest, series: Series) -> Forecast:
+    """The forecast of a loaded series: pure (no database), so a batch can run it on Ray's workers."""
     season, limit = SEASON[series.frequency], MAX_HORIZON[series.frequency]
     if body.horizon > limit:
         raise InvalidInput(f"预测步长 {body.horizon} 超出范围: {series.frequency} 序列最多 {limit} 步")

@@ -41,9 +41,10 @@ def test_every_operation_has_its_route_on_the_server(api: TestClient) -> None:
 
 
 def _without_clock(value: Any) -> Any:
-    """``as_of`` says when an answer was computed: the one field two calls a moment apart may differ in."""
+    """``as_of`` says when an answer was computed, ``seconds`` how long it took: the fields two calls a moment
+    apart may differ in."""
     if isinstance(value, dict):
-        return {k: _without_clock(v) for k, v in value.items() if k != "as_of"}
+        return {k: _without_clock(v) for k, v in value.items() if k not in ("as_of", "seconds")}
     if isinstance(value, list):
         return [_without_clock(v) for v in value]
     return value
@@ -84,6 +85,7 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         "alarm_stats": lambda c: c.alarm_stats(state="open", opened="2026", group_by="kind"),
         "vitals": lambda c: c.vitals("990103"),
         "forecast": lambda c: c.forecast(f"sensor:{sensor['id']}", 6),
+        "sensor_forecasts": lambda c: c.sensor_forecasts("water_level", sensor["district"], 6, 5),
         "create_case": lambda c: created.setdefault("case", c.create_case(report, idempotency_key="agree-1")["id"]),
         "transition_case": lambda c: c.transition_case(created["case"], {"action": "立案", "actor": "值班员"}, idempotency_key="agree-2"),
         "case": lambda c: c.case(created["case"]),

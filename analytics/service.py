@@ -1,0 +1,42 @@
+"""The analytics of one process: the batch engine and the runs already made, so the same question asked again
+on the same readings is answered from the run that answered it first (and cites it by its id)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from analytics.engine import BatchEngine
+from analytics.sensor_forecasts import (
+    SensorForecastRequest,
+    SensorForecastRun,
+    forecast_sensors,
+    run_id,
+    scope_as_of,
+)
+
+KEPT_RUNS = 64
+
+
+class Analytics:
+    def __init__(self, sessions: sessionmaker[Session], shared_dir: Path, engine: BatchEngine) -> None:
+        self.sessions, self.shared_dir, self.engine = sessions, shared_dir, engine
+        self._runs: OrderedDict[str, SensorForecastRun] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def sensor_forecasts(self, request: SensorForecastRequest,
+                         progress: Callable[[int], None] | None = None) -> SensorForecastRun:  # fmt: skip
+        key = run_id(request, scope_as_of(self.sessions, request))
+        with self._lock:
+            run = self._runs.get(key)
+        if run is None:
+            run = forecast_sensors(self.sessions, self.engine, request, self.shared_dir, progress)
+            with self._lock:
+                self._runs[run.run_id] = run
+                while len(self._runs) > KEPT_RUNS:
+                    self._runs.popitem(last=False)
+        return run.model_copy(update={"items": run.items[: request.top]})

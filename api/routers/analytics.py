@@ -1,0 +1,18 @@
+"""``/v1/analytics``: batch analytics over many series at once, in process or on Ray (issue 16)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
+from api.deps import AnalyticsDep
+
+router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
+
+
+@router.post("/sensor-forecasts", response_model=SensorForecastRun)
+def sensor_forecasts(body: SensorForecastRequest, analytics: AnalyticsDep) -> SensorForecastRun:
+    """Every sensor of a kind in a district (or the city) forecast with its backtest, the most likely to cross a
+    threshold first. Big batches run on Ray (``engine`` says which ran); the same scope on the same readings is
+    answered from the run already made (``run_id``)."""
+    return analytics.sensor_forecasts(body)

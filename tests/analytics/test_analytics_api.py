@@ -1,0 +1,40 @@
+"""``POST /v1/analytics/sensor-forecasts`` on each database: bad input is a 422 with a sentence; sensors with
+no readings yet are each reported, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+
+
+@pytest.fixture
+def api(doc_settings: Settings, doc_graph, doc_index, db_url: str) -> Iterator[TestClient]:
+    settings = doc_settings.model_copy(update={"db_url": db_url, "mqtt_url": ""})
+    with TestClient(create_app(settings, store=doc_graph, document_index=doc_index)) as client:
+        yield client
+
+
+def test_bad_requests_are_refused_with_a_sentence(api: TestClient) -> None:
+    unknown = api.post("/v1/analytics/sensor-forecasts", json={"kind": "rainfall"})
+    assert unknown.status_code == 422 and "rainfall" in unknown.json()["error"]["message"]
+    district = api.post("/v1/analytics/sensor-forecasts", json={"kind": "water_level", "district": "A3区"})
+    assert district.status_code == 422 and "district" in district.json()["error"]["message"]
+    horizon = api.post("/v1/analytics/sensor-forecasts", json={"kind": "water_level", "horizon": 10_000})
+    assert horizon.status_code == 422
+
+
+def test_sensors_without_readings_are_each_reported(api: TestClient) -> None:
+    sensors = api.get("/v1/monitoring/sensors", params={"kind": "gas_concentration", "limit": 10_000}).json()["items"]
+    district = sensors[0]["district"]
+    run = api.post("/v1/analytics/sensor-forecasts",
+                   json={"kind": "gas_concentration", "district": district, "engine": "in-process"})  # fmt: skip
+    assert run.status_code == 200, run.text
+    body = run.json()
+    mine = [s for s in sensors if s["district"] == district]
+    assert body["sensors"] == len(mine) and body["forecast"] == 0 and set(body["failures"]) == {s["id"] for s in mine}
+    assert body["engine"] == "in-process" and body["run_id"].startswith("sensor-forecasts:gas_concentration:")
