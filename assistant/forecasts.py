@@ -23,6 +23,7 @@ DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 ONE_EXTREME = re.compile(r"(?:最高|最低|最大|最小|最严重)的?(?:那|哪)?一?(?:个|只|处)(?:传感器|点位|点|监测点|设备)?")
+WHICH_ONES = re.compile(r"哪些|哪几个|哪几处|都有哪|列出|有几个")
 TREND_WORDS = {"up": "上升", "down": "回落", "flat": "基本持平"}
 
 
@@ -52,6 +53,8 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
             base["reached"] = level  # "会不会到报警线": the forecast judged against that line
         if ONE_EXTREME.search(question):
             base["top"] = 1  # "压力最低的那个传感器": that one sensor
+        elif WHICH_ONES.search(question):
+            base["top"] = 20  # "哪些点位水位会超过警戒线": each of them, not only the three most likely
         elif not again:
             base.pop("top", None)
     if slots.categories and not kind:
@@ -144,6 +147,15 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     return "\n".join(lines)
 
 
+def _listed_past(rows: list[dict[str, Any]], limits: dict[str, Any], query: FigureQuery) -> bool:
+    """"哪些点位会超过警戒线": the rows listed are those whose forecast reaches the line asked."""
+    line = limits.get(query.reached) if query.reached else None
+    if line is None or not (query.top and query.top > 1):
+        return False
+    below = limits.get("direction") == "below"
+    return all((r["value"] <= line) if below else (r["value"] >= line) for r in rows)
+
+
 def _verdict(rows: list[dict[str, Any]], limits: dict[str, Any], unit: str, asked: str | None) -> str:
     """The forecast set against a threshold: the one asked ("会不会到报警线"), or else the highest one the
     forecast means or their 95 % bands reach; "预计会" for a mean past it, "可能" for a band only."""
@@ -208,7 +220,9 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
         screened = (f"其中当前读数最接近阈值的 {data['sensors'] - data['readings']} 个逐一预测"
                     if data.get("readings") else "逐一预测")  # readings: the sensors the screen left out
         lines = [f"{scope}{kind_name}{period.label}预测：共 {data['sensors']} 个传感器，{screened}（{data['reporting']} 个有结果），"
-                 + (f"预测均值达到{reaching}" if reaching else "预测均值都未达到关注级") + "。以下是最可能越线的："]
+                 + (f"预测均值达到{reaching}" if reaching else "预测均值都未达到关注级") + "。"
+                 + (f"预测均值达到{LEVEL_NAMES[query.reached]}线的：" if _listed_past(rows, limits, query)
+                    else "以下是最可能越线的：")]  # fmt: skip
     else:
         chosen = "当前读数最低的传感器" if len(rows) == 1 and below else "当前读数最高的传感器" if len(rows) == 1 else \
             f"当前最接近阈值的 {len(rows)} 个传感器"

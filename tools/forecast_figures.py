@@ -11,7 +11,7 @@ from typing import Literal
 
 from core.exceptions import YiwangError
 from core.times import CHINA, period_bounds
-from services.monitoring.alarm_rules import Thresholds
+from services.monitoring.alarm_rules import Thresholds, rank
 from services.monitoring.sensors import MAX_SENSORS
 from tools.client import Json, ServicesClient
 from tools.query_spec import FigureQuery, FigureRow, Figures
@@ -70,9 +70,15 @@ def _area_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
     """Every sensor of the kind in the scope, forecast in one batch: the ones most likely to cross a threshold,
     and the scope's extreme forecast among them (what "会不会到报警线" is asked of)."""
     hours = query.horizon or 24
-    run = client.sensor_forecasts(str(query.sensor_kind), query.district, hours, SENSORS_FORECAST, SENSORS_SCREENED)
+    run = client.sensor_forecasts(str(query.sensor_kind), query.district, hours, query.top or SENSORS_FORECAST,
+                                  SENSORS_SCREENED)  # fmt: skip
     limits = thresholds_of(run["thresholds"])
-    shown = run["items"] + ([run["highest"]] if run["highest"] and run["highest"] not in run["items"] else [])
+    items = run["items"]
+    if query.reached and query.top and query.top > SENSORS_FORECAST:
+        # "哪些点位会超过警戒线": those whose forecast mean reaches the line, or the nearest when none does
+        past = [r for r in items if r["level"] and rank(r["level"]) >= rank(query.reached)]
+        items = past or items[:SENSORS_FORECAST]
+    shown = items + ([run["highest"]] if run["highest"] and run["highest"] not in items else [])
     rows = [FigureRow(key=r["sensor_id"], value=r["peak"], asset_id=r["asset_id"], name=r["name"],
                       district=r["district"], ts=r["peak_ts"], level=r["band_level"], latest=r["latest"],
                       trend=trend(r["latest"], r["end"], limits) if r["latest"] is not None else None,

@@ -427,6 +427,8 @@ def test_a_forecast_of_the_extreme_sensor_and_against_the_line_asked(world) -> N
     assert (low.measure, low.sensor_kind, low.top, low.horizon) == ("forecast", "water_pressure", 1, 12)
     line = _ask(world, "未来24小时A3区积水水位会不会到报警线？").query
     assert (line.reached, line.top) == ("alarm", None)
+    which = _ask(world, "未来24小时A3区哪些点位水位会超过警戒线？").query
+    assert (which.measure, which.reached, which.top) == ("forecast", "warning", 20)  # each of them, listed
 
 
 def test_a_forecast_verdict_says_will_may_or_will_not_and_the_trend() -> None:
