@@ -407,8 +407,24 @@ def memo_eval(url: UrlOption = None, report: ReportOption = None) -> None:
 @clean_errors
 def forecast_eval(url: UrlOption = None, report: ReportOption = None,
                   quick: Annotated[bool, typer.Option(help="两条序列 (CI 用)")] = False) -> None:  # fmt: skip
-    """Held-out MASE against seasonal naive on the real series (ETTh1, METR-LA detectors) and the city's cases."""
-    _finish({"forecast": _forecast(url, quick)}, url, report)
+    """Held-out MASE against seasonal naive on the real series (ETTh1, METR-LA detectors) and the city's cases;
+    then the default beside statsforecast's AutoETS, AutoTheta, MSTL and seasonal naive on the same origins
+    (MASE and sMAPE)."""
+    _finish({"forecast": _forecast(url, quick), "forecast_models": _forecast_models(quick)}, url, report)
+
+
+def _forecast_models(quick: bool) -> dict:
+    from analytics.engine import BatchEngine
+    from evals.forecast_models import compare_models, real_series
+
+    cfg = settings()
+    series = real_series(cfg.shared_dir, quick)
+    engine = BatchEngine(cfg.ray_address, cfg.ray_num_cpus, cfg.ray_min_items)
+    try:
+        with progress_bar("模型对比 / models beside the default", total=len(series)) as advance:
+            return compare_models(series, engine, advance)
+    finally:
+        engine.close()
 
 
 @app.command("all")
