@@ -92,7 +92,8 @@ IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那�
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
                      r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
-TWO_SIDES = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差")
+# Two districts set side by side ("比A1区多还是少", "两个区差几件", "比一比"), one named now and one before or both now.
+SIDE_BY_SIDE = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差|两个区|两区|比一比|对比")
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
            ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
@@ -327,12 +328,12 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base.pop("district", None)
     districts_compared = False
     if (earlier_district and len(slots.districts) == 1 and slots.districts[0].id != earlier_district
-            and re.search(r"两个区|两区|差几|差多少|相差|谁多|谁高|谁少|比一比|对比", question)):  # fmt: skip
+            and SIDE_BY_SIDE.search(question)):  # fmt: skip
         # "那A5区呢？顺便说下两个区差几件": the district asked before beside the one named now.
         base["districts"] = [earlier_district, slots.districts[0].id]
         base["group_by"] = "district"
         base.pop("district", None)
-    elif remembered and len(slots.districts) == 2 and TWO_SIDES.search(question):
+    elif remembered and len(slots.districts) == 2 and SIDE_BY_SIDE.search(question):
         # "那A2区呢？比A1区多还是少": the two districts side by side, not this period beside the one before.
         base["districts"], base["group_by"], districts_compared = [d.id for d in slots.districts], "district", True
         base.pop("district", None)
