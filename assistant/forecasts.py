@@ -217,8 +217,8 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
     if area:  # every sensor of the scope forecast in one batch
         reaching = "、".join(f"{LEVEL_NAMES[k]}级 {n} 个" for k, n in sorted(
             (data.get("levels") or {}).items(), key=lambda kv: -["watch", "warning", "alarm"].index(kv[0])))  # fmt: skip
-        screened = (f"其中当前读数最接近阈值的 {data['sensors'] - data['readings']} 个逐一预测"
-                    if data.get("readings") else "逐一预测")  # readings: the sensors the screen left out
+        screened = (f"其中当前读数最接近阈值的 {data['sensors'] - data['screened_out']} 个逐一预测"
+                    if data.get("screened_out") else "逐一预测")
         lines = [f"{scope}{kind_name}{period.label}预测：共 {data['sensors']} 个传感器，{screened}（{data['reporting']} 个有结果），"
                  + (f"预测均值达到{reaching}" if reaching else "预测均值都未达到关注级") + "。"
                  + (f"预测均值达到{LEVEL_NAMES[query.reached]}线的：" if _listed_past(rows, limits, query)

@@ -88,7 +88,7 @@ def _area_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
     failed = f"{len(run['failures'])} 个传感器无法预测（历史读数不足等）" if run["failures"] else ""
     return Figures(measure="forecast", unit=run["unit"], period=f"next{hours}h", start="", end="", rows=rows,
                    total=FigureRow(key=run["run_id"], value=run["forecast"]), thresholds=run["thresholds"],
-                   sensors=run["sensors"], reporting=run["forecast"], levels=run["reaching"], readings=run["screened_out"],
+                   sensors=run["sensors"], reporting=run["forecast"], levels=run["reaching"], screened_out=run["screened_out"],
                    model=first["model"] if first else None,
                    backtest={"mase": first["mase"], "baseline_mase": first["baseline_mase"]} if first else None,
                    note=failed)  # fmt: skip
