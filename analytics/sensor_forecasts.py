@@ -26,7 +26,7 @@ from services.forecasting.forecast import (
     forecast_series,
     load_series,
 )
-from services.monitoring.alarm_rules import LEVELS, Thresholds, level_of
+from services.monitoring.alarm_rules import LEVELS, Thresholds, level_of, rank
 from services.monitoring.tables import SensorRow
 
 Level = Literal["watch", "warning", "alarm"]
@@ -170,7 +170,7 @@ def _level(value: float, limits: Thresholds) -> Level | None:
 
 
 def _rank(level: str | None) -> int:
-    return LEVELS.index(level) + 1 if level else 0
+    return rank(level) + 1 if level else 0  # no level ranks below watch
 
 
 def _reaching(rows: list[SensorForecast]) -> dict[str, int]:

@@ -6,6 +6,7 @@ answered day by day with units, intervals, the total, and the backtest beside se
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,9 @@ from assistant.periods import Period, span
 from assistant.readings import asked_level
 from assistant.slots import Slots, _number
 from core.times import CHINA
+from services.monitoring.alarm_rules import rank
 from tools.query_spec import FigureQuery
+from tools.reading_figures import thresholds_of
 
 FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会")
 CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|\bcases?\b|case volume", re.IGNORECASE)
@@ -147,20 +150,27 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     return "\n".join(lines)
 
 
+def _crossed(limits: dict[str, Any]) -> Callable[[float, float], bool]:
+    """The kind's own test of a value against a line (above for water, below for pressure)."""
+    thresholds = thresholds_of(limits)
+    assert thresholds is not None, "a sensor kind always has its alarm line"
+    return thresholds.crossed
+
+
 def _listed_past(rows: list[dict[str, Any]], limits: dict[str, Any], query: FigureQuery) -> bool:
     """"哪些点位会超过警戒线": the rows listed are those whose forecast reaches the line asked."""
     line = limits.get(query.reached) if query.reached else None
     if line is None or not (query.top and query.top > 1):
         return False
-    below = limits.get("direction") == "below"
-    return all((r["value"] <= line) if below else (r["value"] >= line) for r in rows)
+    crossed = _crossed(limits)
+    return all(crossed(r["value"], line) for r in rows)
 
 
 def _verdict(rows: list[dict[str, Any]], limits: dict[str, Any], unit: str, asked: str | None) -> str:
     """The forecast set against a threshold: the one asked ("会不会到报警线"), or else the highest one the
     forecast means or their 95 % bands reach; "预计会" for a mean past it, "可能" for a band only."""
     below = limits.get("direction") == "below"
-    past = (lambda v, t: v <= t) if below else (lambda v, t: v >= t)
+    past = _crossed(limits)
     extreme = min if below else max
     peak = extreme(rows, key=lambda r: r["value"])
     bound = extreme(r["interval"]["bound95"] for r in rows)
@@ -216,7 +226,7 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
     area = str((data.get("total") or {}).get("key", "")).startswith("sensor-forecasts:")
     if area:  # every sensor of the scope forecast in one batch
         reaching = "、".join(f"{LEVEL_NAMES[k]}级 {n} 个" for k, n in sorted(
-            (data.get("levels") or {}).items(), key=lambda kv: -["watch", "warning", "alarm"].index(kv[0])))  # fmt: skip
+            (data.get("levels") or {}).items(), key=lambda kv: -rank(kv[0])))  # fmt: skip
         screened = (f"其中当前读数最接近阈值的 {data['sensors'] - data['screened_out']} 个逐一预测"
                     if data.get("screened_out") else "逐一预测")
         lines = [f"{scope}{kind_name}{period.label}预测：共 {data['sensors']} 个传感器，{screened}（{data['reporting']} 个有结果），"
