@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.engine import BatchEngine
+from analytics.hotspots import HotspotRequest, HotspotRun, find_hotspots
 from analytics.sensor_forecasts import (
     SensorForecastRequest,
     SensorForecastRun,
@@ -18,13 +19,14 @@ from analytics.sensor_forecasts import (
     run_id,
     scope_as_of,
 )
+from graph.store import GraphStore
 
 KEPT_RUNS = 64
 
 
 class Analytics:
-    def __init__(self, sessions: sessionmaker[Session], shared_dir: Path, engine: BatchEngine) -> None:
-        self.sessions, self.shared_dir, self.engine = sessions, shared_dir, engine
+    def __init__(self, sessions: sessionmaker[Session], graph: GraphStore, shared_dir: Path, engine: BatchEngine) -> None:
+        self.sessions, self.graph, self.shared_dir, self.engine = sessions, graph, shared_dir, engine
         self._runs: OrderedDict[str, SensorForecastRun] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -40,3 +42,7 @@ class Analytics:
                 while len(self._runs) > KEPT_RUNS:
                     self._runs.popitem(last=False)
         return run.model_copy(update={"items": run.items[: request.top]})
+
+    def hotspots(self, request: HotspotRequest, progress: Callable[[int], None] | None = None) -> HotspotRun:
+        """Counted afresh each time: one grouped query, cheaper than deciding whether a case came in since."""
+        return find_hotspots(self.sessions, self.graph, self.engine, request, progress)

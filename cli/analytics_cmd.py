@@ -35,3 +35,31 @@ def sensor_forecasts(
     console.print(table)
     console.print(f"{run.forecast}/{run.sensors} 个传感器已预测, {len(run.failures)} 个失败; 到达各级: {run.reaching or '无'}; "
                   f"引擎 {run.engine} ×{run.workers}, {run.seconds:.1f} s")  # fmt: skip
+
+
+@app.command("hotspots")
+@clean_errors
+def hotspots(
+    category: Annotated[list[str], typer.Option(help="类别编号, 可重复: component-0103 (一组类别合并统计)")],
+    district: Annotated[str | None, typer.Option(help="区划代码, 如 990103; 默认全市")] = None,
+    period: Annotated[str, typer.Option(help="统计周期: last30d、2026-11、2026-11-01..2026-11-30")] = "last30d",
+    top: Annotated[int, typer.Option(help="列出案件最多的前几个网格")] = 10,
+    engine: Annotated[str, typer.Option(help="auto | ray | in-process")] = "auto",
+) -> None:
+    """Where cases of the categories concentrate: grids against an even spread, week on week, who is responsible."""
+    from analytics.hotspots import HotspotRequest
+
+    request = HotspotRequest.model_validate({"categories": category, "district": district, "period": period, "top": top,
+                                             "engine": engine})  # fmt: skip
+    with opened("analytics") as runtime, progress_bar("网格热点 / scoring districts", None) as advance:
+        run = runtime.analytics.hotspots(request, advance)
+    table = Table("grid", "district", "street", "cases", "expected", "p", "last 7 d", "7 d before", "department",
+                  title=run.run_id)  # fmt: skip
+    for item in run.items:
+        table.add_row(item.grid_id, item.district_name, item.street, str(item.count), f"{item.expected:.2f}",
+                      f"{item.p_value:.2g}" + (" *" if item.significant else ""), str(item.last_week),
+                      str(item.week_before), item.department or "—")  # fmt: skip
+    console.print(table)
+    console.print(f"{run.period}: {run.cases} 件, 分布在 {run.grids_with_cases}/{run.grids} 个网格, 均匀分布时每格 {run.expected:.2f} 件; "
+                  f"显著热点 {run.significant} 个; 近7天 {run.last_week} 件, 前7天 {run.week_before} 件; "
+                  f"引擎 {run.engine} ×{run.workers}, {run.seconds:.2f} s")  # fmt: skip

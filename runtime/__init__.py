@@ -46,7 +46,7 @@ NEEDS: dict[Part, tuple[Part, ...]] = {
     "database": (),
     "documents": ("graph",),
     "triage": ("graph", "database", "documents"),
-    "analytics": ("database",),  # Ray itself starts on the first batch big enough for it
+    "analytics": ("graph", "database"),  # Ray itself starts on the first batch big enough for it
     "services": ("graph", "database", "documents", "triage", "analytics"),  # in process; over HTTP nothing here
     "chat": ("services", "graph", "database"),  # the lexicon reads the graph; checkpoints live in the database
     "monitoring": ("graph", "database"),
@@ -178,7 +178,7 @@ def open_runtime(settings: Settings, parts: Collection[Part], *, graph: GraphSto
 
             engine = BatchEngine(settings.ray_address, settings.ray_num_cpus, settings.ray_min_items)
             stack.callback(engine.close)
-            runtime._analytics = Analytics(runtime.sessions, settings.shared_dir, engine)
+            runtime._analytics = Analytics(runtime.sessions, runtime.graph, settings.shared_dir, engine)
         if "services" in wanted:
             runtime._services = _services_client(runtime, stack)
         if "chat" in wanted:

@@ -163,6 +163,11 @@ class ServicesClient(ABC):
         """Every sensor of a kind in a district (or the city) forecast in one batch, the most likely to cross a
         threshold first, with the scope's extreme forecast."""
 
+    @operation("POST", "/v1/analytics/hotspots", body=("categories", "district", "period", "top"))
+    def hotspots(self, categories: list[str], district: str | None = None, period: str = "last30d",
+                 top: int = 10) -> Json:  # fmt: skip
+        """Grids where cases of the categories concentrate, against an even spread, with who is responsible."""
+
     @operation("GET", "/v1/cases")
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
               since: datetime | None = None, overdue: bool | None = None, limit: int = 50,
@@ -220,7 +225,7 @@ class LocalServices(ServicesClient):
                  documents: DocumentIndex | None = None, triage: Triage | None = None,
                  analytics: Analytics | None = None) -> None:  # fmt: skip
         # Without the runtime's analytics (a test, a script): the same analytics with a default engine.
-        analytics = analytics or Analytics(sessions, shared_dir, BatchEngine())
+        analytics = analytics or Analytics(sessions, graph, shared_dir, BatchEngine())
         self.parts = local.InProcess(graph, sessions, shared_dir, documents, triage, analytics)
 
     def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
 from analytics.service import Analytics
 from core.exceptions import BackendUnavailable, InvalidInput
@@ -132,6 +133,12 @@ def sensor_forecasts(parts: InProcess, kind: str, district: str | None, horizon:
         raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
     return parts.analytics.sensor_forecasts(SensorForecastRequest(kind=kind, district=district, horizon=horizon, top=top,
                                                                   screen=screen))  # fmt: skip
+
+
+def hotspots(parts: InProcess, categories: list[str], district: str | None, period: str, top: int) -> HotspotRun:
+    if parts.analytics is None:
+        raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
+    return parts.analytics.hotspots(HotspotRequest(categories=categories, district=district, period=period, top=top))
 
 
 def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:

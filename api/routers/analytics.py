@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
 from api.deps import AnalyticsDep
 
@@ -16,3 +17,10 @@ def sensor_forecasts(body: SensorForecastRequest, analytics: AnalyticsDep) -> Se
     threshold first. Big batches run on Ray (``engine`` says which ran); the same scope on the same readings is
     answered from the run already made (``run_id``)."""
     return analytics.sensor_forecasts(body)
+
+
+@router.post("/hotspots", response_model=HotspotRun)
+def hotspots(body: HotspotRequest, analytics: AnalyticsDep) -> HotspotRun:
+    """Where cases of a category (or a group counted together) concentrate: each grid's count against an even
+    spread over the scope's grids (Poisson tail), last week against the week before, and who is responsible."""
+    return analytics.hotspots(body)

@@ -31,6 +31,10 @@ TEXTS: dict[str, str] = {
     "component-0110": "路灯晚上不亮", "event-0106": "垃圾桶满了溢出来", "event-0201": "电线杆上贴满了小广告",
     "component-0204": "桥面有坑槽", "component-0601": "泵站设备异响",
 }  # fmt: skip
+# Real cases cluster: a market street fills its bins, one low-lying block floods every storm. Each category has a
+# few grids that draw HOT_WEIGHT times their share, so the hotspot analytics have something true to find.
+HOT_GRIDS = 2
+HOT_WEIGHT = 250
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ def seed_case_history(session: Session, graph: GraphStore, *, seed: int, days: i
     if not grids or not categories:
         raise InvalidInput("图谱里没有网格或案件类别: 先运行 `yiwang graph load` / load the graph first")
     weights = [CATEGORY_WEIGHTS[c] for c in categories]
+    grid_weights = {category: _grid_weights(grids, random.Random(f"{seed}:{category}")) for category in categories}
     created = moves = 0
     for day in range(days, -1, -1):
         for _ in range(max(1, int(rng.gauss(per_day, per_day / 4)))):
@@ -64,7 +69,7 @@ def seed_case_history(session: Session, graph: GraphStore, *, seed: int, days: i
                 continue
             category = rng.choices(categories, weights)[0]
             case = create_case(session, graph, CaseCreate(text=TEXTS[category], category_code=category,
-                                                          grid_id=rng.choice(grids), source=rng.choice(["12345", "patrol", "app"])),
+                                                          grid_id=rng.choices(grids, grid_weights[category])[0], source=rng.choice(["12345", "patrol", "app"])),
                                actor="demo", now=start)  # fmt: skip
             created += 1
             moves += _progress(session, graph, case.id, start, case.deadline, now, rng)
@@ -72,6 +77,11 @@ def seed_case_history(session: Session, graph: GraphStore, *, seed: int, days: i
         if progress:
             progress(1)
     return HistoryStats(created, moves)
+
+
+def _grid_weights(grids: list[str], rng: random.Random) -> list[int]:
+    hot = set(rng.sample(range(len(grids)), min(HOT_GRIDS, len(grids))))
+    return [HOT_WEIGHT if i in hot else 1 for i in range(len(grids))]
 
 
 def _progress(session: Session, graph: GraphStore, case_id: str, start: datetime, deadline: str | None,

@@ -3,20 +3,7 @@ no readings yet are each reported, never a 500."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
-
-from api.app import create_app
-from core.settings import Settings
-
-
-@pytest.fixture
-def api(doc_settings: Settings, doc_graph, doc_index, db_url: str) -> Iterator[TestClient]:
-    settings = doc_settings.model_copy(update={"db_url": db_url, "mqtt_url": ""})
-    with TestClient(create_app(settings, store=doc_graph, document_index=doc_index)) as client:
-        yield client
 
 
 def test_bad_requests_are_refused_with_a_sentence(api: TestClient) -> None:
