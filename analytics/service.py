@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun, SensorAnomaly, scan_anomalies
 from analytics.engine import BatchEngine
 from analytics.hotspots import HotspotRequest, HotspotRun, find_hotspots
 from analytics.sensor_forecasts import (
@@ -19,6 +20,9 @@ from analytics.sensor_forecasts import (
     run_id,
     scope_as_of,
 )
+from core.exceptions import YiwangError
+from graph.ids import asset_category_id
+from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 
 KEPT_RUNS = 64
@@ -46,3 +50,16 @@ class Analytics:
     def hotspots(self, request: HotspotRequest, progress: Callable[[int], None] | None = None) -> HotspotRun:
         """Counted afresh each time: one grouped query, cheaper than deciding whether a case came in since."""
         return find_hotspots(self.sessions, self.graph, self.engine, request, progress)
+
+    def anomalies(self, request: AnomalyScanRequest, progress: Callable[[int], None] | None = None) -> AnomalyScanRun:
+        """Sensors unlike themselves in the last hours, each listed with who is responsible for its asset there."""
+        run = scan_anomalies(self.sessions, self.engine, request, progress)
+        return run.model_copy(update={"items": [self._responsible(item) for item in run.items]})
+
+    def _responsible(self, item: SensorAnomaly) -> SensorAnomaly:
+        try:
+            duty = responsible_department(self.graph, asset_category_id(item.asset_id), grid_id=item.grid_id)
+        except YiwangError:  # an asset category without a rule there: the anomaly still stands
+            return item
+        return item.model_copy(update={"department_id": duty.department.id,
+                                       "department": duty.department.properties.get("name")})  # fmt: skip

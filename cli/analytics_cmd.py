@@ -40,26 +40,53 @@ def sensor_forecasts(
 @app.command("hotspots")
 @clean_errors
 def hotspots(
-    category: Annotated[list[str], typer.Option(help="类别编号, 可重复: component-0103 (一组类别合并统计)")],
+    category: Annotated[list[str] | None, typer.Option(help="类别编号, 可重复: component-0103 (一组类别合并统计); 默认全部类别")] = None,
     district: Annotated[str | None, typer.Option(help="区划代码, 如 990103; 默认全市")] = None,
     period: Annotated[str, typer.Option(help="统计周期: last30d、2026-11、2026-11-01..2026-11-30")] = "last30d",
-    top: Annotated[int, typer.Option(help="列出案件最多的前几个网格")] = 10,
+    level: Annotated[str, typer.Option(help="grid (网格) | street (街道)")] = "grid",
+    top: Annotated[int, typer.Option(help="列出案件最多的前几个网格或街道")] = 10,
     engine: Annotated[str, typer.Option(help="auto | ray | in-process")] = "auto",
 ) -> None:
     """Where cases of the categories concentrate: grids against an even spread, week on week, who is responsible."""
     from analytics.hotspots import HotspotRequest
 
-    request = HotspotRequest.model_validate({"categories": category, "district": district, "period": period, "top": top,
-                                             "engine": engine})  # fmt: skip
+    request = HotspotRequest.model_validate({"categories": category or [], "district": district, "period": period,
+                                             "level": level, "top": top, "engine": engine})  # fmt: skip
     with opened("analytics") as runtime, progress_bar("网格热点 / scoring districts", None) as advance:
         run = runtime.analytics.hotspots(request, advance)
-    table = Table("grid", "district", "street", "cases", "expected", "p", "last 7 d", "7 d before", "department",
+    table = Table(level, "district", "street", "cases", "expected", "p", "last 7 d", "7 d before", "department",
                   title=run.run_id)  # fmt: skip
     for item in run.items:
-        table.add_row(item.grid_id, item.district_name, item.street, str(item.count), f"{item.expected:.2f}",
+        table.add_row(item.area_id, item.district_name, item.street, str(item.count), f"{item.expected:.2f}",
                       f"{item.p_value:.2g}" + (" *" if item.significant else ""), str(item.last_week),
                       str(item.week_before), item.department or "—")  # fmt: skip
     console.print(table)
-    console.print(f"{run.period}: {run.cases} 件, 分布在 {run.grids_with_cases}/{run.grids} 个网格, 均匀分布时每格 {run.expected:.2f} 件; "
+    console.print(f"{run.period}: {run.cases} 件, 分布在 {run.areas_with_cases} 个{'网格' if run.level == 'grid' else '街道'} (全域 {run.grids} 个网格), 均匀分布时每格 {run.expected:.2f} 件; "
                   f"显著热点 {run.significant} 个; 近7天 {run.last_week} 件, 前7天 {run.week_before} 件; "
                   f"引擎 {run.engine} ×{run.workers}, {run.seconds:.2f} s")  # fmt: skip
+
+
+@app.command("anomalies")
+@clean_errors
+def anomalies(
+    kind: Annotated[str, typer.Option(help="传感器类型, 如 water_level")],
+    district: Annotated[str | None, typer.Option(help="区划代码, 如 990103; 默认全市")] = None,
+    hours: Annotated[int, typer.Option(help="扫描最近多少小时")] = 24,
+    top: Annotated[int, typer.Option(help="列出最异常的前几个")] = 10,
+    engine: Annotated[str, typer.Option(help="auto | ray | in-process")] = "auto",
+) -> None:
+    """Sensors of a kind unlike their own daily pattern in the last hours, the most anomalous first."""
+    from analytics.anomalies import AnomalyScanRequest
+
+    request = AnomalyScanRequest.model_validate({"kind": kind, "district": district, "hours": hours, "top": top,
+                                                 "engine": engine})  # fmt: skip
+    with opened("analytics") as runtime, progress_bar("异常扫描 / scanning sensors", None) as advance:
+        run = runtime.analytics.anomalies(request, advance)
+    table = Table("sensor", "district", "z", "peak", "expected", "hours", "from", "department", title=run.run_id)
+    for item in run.items:
+        top_episode = item.episodes[0]
+        table.add_row(item.sensor_id, item.district, f"{item.z:+.1f}", f"{top_episode.peak:g}", f"{top_episode.expected:.3g}",
+                      str(top_episode.hours), top_episode.start[5:16], item.department or "—")  # fmt: skip
+    console.print(table)
+    console.print(f"{run.anomalous}/{run.scanned} 个传感器异常 ({run.method}), {len(run.failures)} 个无法扫描; "
+                  f"时段 {run.window_start} – {run.window_end}; 引擎 {run.engine} ×{run.workers}, {run.seconds:.1f} s")  # fmt: skip

@@ -163,10 +163,15 @@ class ServicesClient(ABC):
         """Every sensor of a kind in a district (or the city) forecast in one batch, the most likely to cross a
         threshold first, with the scope's extreme forecast."""
 
-    @operation("POST", "/v1/analytics/hotspots", body=("categories", "district", "period", "top"))
+    @operation("POST", "/v1/analytics/hotspots", body=("categories", "district", "period", "level", "top"))
     def hotspots(self, categories: list[str], district: str | None = None, period: str = "last30d",
-                 top: int = 10) -> Json:  # fmt: skip
-        """Grids where cases of the categories concentrate, against an even spread, with who is responsible."""
+                 level: str = "grid", top: int = 10) -> Json:  # fmt: skip
+        """Grids (or streets) where cases of the categories concentrate, against an even spread, with who is
+        responsible."""
+
+    @operation("POST", "/v1/analytics/anomalies", body=("kind", "district", "hours", "top"))
+    def anomalies(self, kind: str, district: str | None = None, hours: int = 24, top: int = 20) -> Json:
+        """Sensors of a kind unlike their own daily pattern in the last hours, ranked, with who is responsible."""
 
     @operation("GET", "/v1/cases")
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun
 from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
 from analytics.service import Analytics
@@ -135,10 +136,18 @@ def sensor_forecasts(parts: InProcess, kind: str, district: str | None, horizon:
                                                                   screen=screen))  # fmt: skip
 
 
-def hotspots(parts: InProcess, categories: list[str], district: str | None, period: str, top: int) -> HotspotRun:
+def hotspots(parts: InProcess, categories: list[str], district: str | None, period: str, level: str,
+             top: int) -> HotspotRun:  # fmt: skip
     if parts.analytics is None:
         raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
-    return parts.analytics.hotspots(HotspotRequest(categories=categories, district=district, period=period, top=top))
+    return parts.analytics.hotspots(HotspotRequest.model_validate({"categories": categories, "district": district,
+                                                                   "period": period, "level": level, "top": top}))  # fmt: skip
+
+
+def anomalies(parts: InProcess, kind: str, district: str | None, hours: int, top: int) -> AnomalyScanRun:
+    if parts.analytics is None:
+        raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
+    return parts.analytics.anomalies(AnomalyScanRequest(kind=kind, district=district, hours=hours, top=top))
 
 
 def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:

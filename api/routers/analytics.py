@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun
 from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
 from api.deps import AnalyticsDep
@@ -24,3 +25,11 @@ def hotspots(body: HotspotRequest, analytics: AnalyticsDep) -> HotspotRun:
     """Where cases of a category (or a group counted together) concentrate: each grid's count against an even
     spread over the scope's grids (Poisson tail), last week against the week before, and who is responsible."""
     return analytics.hotspots(body)
+
+
+@router.post("/anomalies", response_model=AnomalyScanRun)
+def anomalies(body: AnomalyScanRequest, analytics: AnalyticsDep) -> AnomalyScanRun:
+    """Sensors of a kind in a district (or the city) unlike themselves in the last hours: each hourly mean against
+    the sensor's own daily profile and trend (robust z), ranked, with the asset, grid and responsible department;
+    a sensor with too little history is reported beside the others."""
+    return analytics.anomalies(body)

@@ -33,14 +33,14 @@ def test_a_grid_reported_again_and_again_is_the_top_hotspot_with_its_department(
     run = api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER]})
     assert run.status_code == 200, run.text
     body = run.json()
-    assert body["cases"] == 6 and body["grids_with_cases"] == 3 and body["last_week"] == 6
+    assert body["cases"] == 6 and body["areas_with_cases"] == 3 and body["last_week"] == 6
     first, second = body["items"][:2]
-    assert first["grid_id"] == hot and first["count"] == 4 and first["last_week"] == 4 and first["significant"]
+    assert first["area_id"] == hot and first["count"] == 4 and first["last_week"] == 4 and first["significant"]
     assert second["count"] == 1 and not second["significant"]
     assert first["share_pct"] == round(100 * 4 / 6, 1) and first["expected"] == round(6 / body["grids"], 3)
     duty = api.get("/v1/graph/responsibility", params={"category": RAIN_COVER, "grid_id": hot}).json()
     assert first["department_id"] == duty["department"]["id"] and first["department"]
-    assert body["run_id"].startswith(f"hotspots:{RAIN_COVER}:city:last30d:")
+    assert body["run_id"].startswith(f"hotspots:{RAIN_COVER}:city:grid:last30d:")
 
 
 def test_a_group_of_categories_is_counted_together(api: TestClient) -> None:
@@ -51,14 +51,31 @@ def test_a_group_of_categories_is_counted_together(api: TestClient) -> None:
     one = api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER]}).json()
     both = api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER, WATER_COVER]}).json()
     assert one["cases"] == 2 and both["cases"] == 4
-    assert both["items"][0]["grid_id"] == hot and both["items"][0]["by_category"] == {RAIN_COVER: 2, WATER_COVER: 1}
+    assert both["items"][0]["area_id"] == hot and both["items"][0]["by_category"] == {RAIN_COVER: 2, WATER_COVER: 1}
     assert set(both["categories"]) == {RAIN_COVER, WATER_COVER}
+
+
+def test_streets_add_up_their_grids_and_no_category_counts_every_case(api: TestClient) -> None:
+    grids = _grids(api, 40)
+    for grid in grids[:3]:
+        _report(api, RAIN_COVER, grid)
+    _report(api, "event-0102", grids[0], "垃圾堆着")
+    by_grid = api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER], "top": 100}).json()
+    by_street = api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER], "level": "street", "top": 100}).json()
+    per_street: dict[str, int] = {}
+    for item in by_grid["items"]:
+        per_street[item["street"]] = per_street.get(item["street"], 0) + item["count"]
+    assert {i["street"]: i["count"] for i in by_street["items"]} == per_street
+    # A street of n grids expects n grids' share of an even spread.
+    assert all(abs(i["expected"] - by_grid["expected"] * i["grids"]) < 0.001 * i["grids"] for i in by_street["items"])
+    assert any(i["grids"] > 1 for i in by_street["items"])
+    assert api.post("/v1/analytics/hotspots", json={}).json()["cases"] == 4
 
 
 def test_bad_requests_are_refused_with_a_sentence(api: TestClient) -> None:
     unknown = api.post("/v1/analytics/hotspots", json={"categories": ["component-9999"]})
     assert unknown.status_code == 422 and "component-9999" in unknown.json()["error"]["message"]
-    assert api.post("/v1/analytics/hotspots", json={"categories": []}).status_code == 422
+    assert api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER], "level": "road"}).status_code == 422
     district = api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER], "district": "A3区"})
     assert district.status_code == 422
     period = api.post("/v1/analytics/hotspots", json={"categories": [RAIN_COVER], "period": "上个月"})
