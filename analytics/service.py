@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun, SensorAnomaly, scan_anomalies
 from analytics.engine import BatchEngine
+from analytics.hot_topics import HotTopicRequest, HotTopicRun, hot_topics
 from analytics.hotspots import HotspotRequest, HotspotRun, find_hotspots
 from analytics.sensor_forecasts import (
     SensorForecastRequest,
@@ -50,6 +51,10 @@ class Analytics:
     def hotspots(self, request: HotspotRequest, progress: Callable[[int], None] | None = None) -> HotspotRun:
         """Counted afresh each time: one grouped query, cheaper than deciding whether a case came in since."""
         return find_hotspots(self.sessions, self.graph, self.engine, request, progress)
+
+    def hot_topics(self, request: HotTopicRequest) -> HotTopicRun:
+        """Hot issues of the real citizen messages (the 2019 message board), clustered per district block."""
+        return hot_topics(self.engine, request, self.shared_dir)
 
     def anomalies(self, request: AnomalyScanRequest, progress: Callable[[int], None] | None = None) -> AnomalyScanRun:
         """Sensors unlike themselves in the last hours, each listed with who is responsible for its asset there."""

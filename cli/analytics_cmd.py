@@ -90,3 +90,26 @@ def anomalies(
     console.print(table)
     console.print(f"{run.anomalous}/{run.scanned} 个传感器异常 ({run.method}), {len(run.failures)} 个无法扫描; "
                   f"时段 {run.window_start} – {run.window_end}; 引擎 {run.engine} ×{run.workers}, {run.seconds:.1f} s")  # fmt: skip
+
+
+@app.command("hot-topics")
+@clean_errors
+def hot_topics(
+    period: Annotated[str | None, typer.Option(help="留言时间: 2019、2019-07、2019-07-01..2019-07-31")] = None,
+    district: Annotated[str | None, typer.Option(help="区名, 如 A3区")] = None,
+    top: Annotated[int, typer.Option(help="列出最热的前几个议题")] = 10,
+    engine: Annotated[str, typer.Option(help="auto | ray | in-process")] = "auto",
+) -> None:
+    """Hot issues in the real citizen messages: same problem, same place, grouped; the hottest first."""
+    from analytics.hot_topics import HotTopicRequest
+
+    request = HotTopicRequest.model_validate({"period": period, "district": district, "top": top, "engine": engine})
+    with opened("analytics") as runtime:
+        run = runtime.analytics.hot_topics(request)
+    table = Table("#", "topic", "place", "period", "msgs", "likes", "heat", title=run.run_id)
+    for topic in run.topics:
+        table.add_row(str(topic.rank), topic.title[:40], topic.place, f"{topic.first[:10]}–{topic.last[:10]}",
+                      str(topic.volume), str(topic.likes), f"{topic.heat:.1f}")  # fmt: skip
+    console.print(table)
+    console.print(f"{run.messages} 条留言, {run.grouped} 条归入议题; {len(run.failures)} 个分块失败; "
+                  f"引擎 {run.engine} ×{run.workers}, {run.seconds:.1f} s")  # fmt: skip

@@ -427,6 +427,26 @@ def _forecast_models(quick: bool) -> dict:
         engine.close()
 
 
+@app.command("anomalies")
+@clean_errors
+def anomalies_eval(quick: Annotated[bool, typer.Option(help="少量序列 (CI 用)")] = False) -> None:
+    """Anomaly detectors on real series (ETTh1, METR-LA) with injected spikes, dips and shifts: episode precision,
+    recall and F1 of each candidate, tuned on half the series and reported on the other half."""
+    from evals.anomalies import evaluate, real_series, table
+
+    console.print(table(evaluate(real_series(settings().shared_dir, quick))))
+
+
+@app.command("hot-topics")
+@clean_errors
+def hot_topics_eval() -> None:
+    """Hot-topic grouping of the real citizen messages scored on labelled message pairs (pairwise P/R/F1):
+    development, held out, and a set labelled by an independent annotator."""
+    from evals.hot_topics import evaluate, table
+
+    console.print(table(evaluate(settings().shared_dir)))
+
+
 @app.command("all")
 @clean_errors
 def all_evals(

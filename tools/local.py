@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun
+from analytics.hot_topics import HotTopicRequest, HotTopicRun
 from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
 from analytics.service import Analytics
@@ -142,6 +143,12 @@ def hotspots(parts: InProcess, categories: list[str], district: str | None, peri
         raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
     return parts.analytics.hotspots(HotspotRequest.model_validate({"categories": categories, "district": district,
                                                                    "period": period, "level": level, "top": top}))  # fmt: skip
+
+
+def hot_topics(parts: InProcess, period: str | None, district: str | None, top: int) -> HotTopicRun:
+    if parts.analytics is None:
+        raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
+    return parts.analytics.hot_topics(HotTopicRequest(period=period, district=district, top=top))
 
 
 def anomalies(parts: InProcess, kind: str, district: str | None, hours: int, top: int) -> AnomalyScanRun:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun
+from analytics.hot_topics import HotTopicRequest, HotTopicRun
 from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
 from api.deps import AnalyticsDep
@@ -33,3 +34,10 @@ def anomalies(body: AnomalyScanRequest, analytics: AnalyticsDep) -> AnomalyScanR
     the sensor's own daily profile and trend (robust z), ranked, with the asset, grid and responsible department;
     a sensor with too little history is reported beside the others."""
     return analytics.anomalies(body)
+
+
+@router.post("/hot-topics", response_model=HotTopicRun)
+def hot_topics(body: HotTopicRequest, analytics: AnalyticsDep) -> HotTopicRun:
+    """Hot issues in the real citizen messages (``shared/data/hotline/messages.jsonl``): messages about the same
+    problem at the same place grouped, each topic with its place, period, volume, likes, heat and member ids."""
+    return analytics.hot_topics(body)
