@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun, SensorAnomaly, scan_anomalies
+from analytics.department_rollups import DepartmentRollupRequest, DepartmentRollupRun, roll_up_departments
 from analytics.engine import BatchEngine
 from analytics.hot_topics import HotTopicRequest, HotTopicRun, hot_topics
 from analytics.hotspots import HotspotRequest, HotspotRun, find_hotspots
@@ -51,6 +52,11 @@ class Analytics:
     def hotspots(self, request: HotspotRequest, progress: Callable[[int], None] | None = None) -> HotspotRun:
         """Counted afresh each time: one grouped query, cheaper than deciding whether a case came in since."""
         return find_hotspots(self.sessions, self.graph, self.engine, request, progress)
+
+    def department_rollups(self, request: DepartmentRollupRequest,
+                           progress: Callable[[int], None] | None = None) -> DepartmentRollupRun:  # fmt: skip
+        """Every department's indicators over several periods (and a district), ranked, with its backlog now."""
+        return roll_up_departments(self.sessions, self.graph, self.engine, request, progress)
 
     def hot_topics(self, request: HotTopicRequest) -> HotTopicRun:
         """Hot issues of the real citizen messages (the 2019 message board), clustered per district block."""

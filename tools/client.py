@@ -177,6 +177,11 @@ class ServicesClient(ABC):
     def hot_topics(self, period: str | None = None, district: str | None = None, top: int = 10) -> Json:
         """Hot issues of the real citizen messages (2019 message board), the hottest first, citable by id."""
 
+    @operation("POST", "/v1/analytics/department-rollups", body=("periods", "district", "rank_by"))
+    def department_rollups(self, periods: list[str] | None = None, district: str | None = None,
+                           rank_by: str = "按期处置率") -> Json:  # fmt: skip
+        """Every department's indicators over several periods (and a district), ranked, with its backlog now."""
+
     @operation("GET", "/v1/cases")
     def cases(self, *, state: str | None = None, department_id: str | None = None, district: str | None = None,
               since: datetime | None = None, overdue: bool | None = None, limit: int = 50,

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun
+from analytics.department_rollups import DepartmentRollupRequest, DepartmentRollupRun
 from analytics.hot_topics import HotTopicRequest, HotTopicRun
 from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
@@ -143,6 +144,14 @@ def hotspots(parts: InProcess, categories: list[str], district: str | None, peri
         raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
     return parts.analytics.hotspots(HotspotRequest.model_validate({"categories": categories, "district": district,
                                                                    "period": period, "level": level, "top": top}))  # fmt: skip
+
+
+def department_rollups(parts: InProcess, periods: list[str] | None, district: str | None,
+                       rank_by: str) -> DepartmentRollupRun:  # fmt: skip
+    if parts.analytics is None:
+        raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
+    return parts.analytics.department_rollups(DepartmentRollupRequest.model_validate(
+        {"periods": periods or [], "district": district, "rank_by": rank_by}))  # fmt: skip
 
 
 def hot_topics(parts: InProcess, period: str | None, district: str | None, top: int) -> HotTopicRun:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun
+from analytics.department_rollups import DepartmentRollupRequest, DepartmentRollupRun
 from analytics.hot_topics import HotTopicRequest, HotTopicRun
 from analytics.hotspots import HotspotRequest, HotspotRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
@@ -41,3 +42,10 @@ def hot_topics(body: HotTopicRequest, analytics: AnalyticsDep) -> HotTopicRun:
     """Hot issues in the real citizen messages (``shared/data/hotline/messages.jsonl``): messages about the same
     problem at the same place grouped, each topic with its place, period, volume, likes, heat and member ids."""
     return analytics.hot_topics(body)
+
+
+@router.post("/department-rollups", response_model=DepartmentRollupRun)
+def department_rollups(body: DepartmentRollupRequest, analytics: AnalyticsDep) -> DepartmentRollupRun:
+    """Every department's indicators over several periods (and optionally one district's cases), as
+    ``/v1/evaluation`` counts them, ranked in each period, with each department's open and overdue cases now."""
+    return analytics.department_rollups(body)

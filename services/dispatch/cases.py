@@ -346,9 +346,9 @@ def _filtered(query: Select, f: CaseFilter, now: datetime) -> Select:
 
 def _counts(session: Session, f: CaseFilter, now: datetime) -> CaseCounts:
     chosen = _filtered(select(CaseRow), f, now).subquery()
-    by_state = dict(session.execute(select(chosen.c.state, func.count()).group_by(chosen.c.state)).tuples().all())
+    by_state = dict(session.execute(select(chosen.c.state, func.count()).group_by(chosen.c.state)).all())
     by_category = session.execute(select(chosen.c.category_name, func.count()).group_by(chosen.c.category_name)
-                                  .order_by(func.count().desc(), chosen.c.category_name)).tuples().all()  # fmt: skip
+                                  .order_by(func.count().desc(), chosen.c.category_name)).all()  # fmt: skip
     late = chosen.c.deadline < func.coalesce(chosen.c.closed_at, as_utc(now))
     counted = chosen.c.state.notin_([State.NOT_REGISTERED.value, State.VOIDED.value])
     overdue, overdue_open = session.execute(select(
