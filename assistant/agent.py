@@ -246,7 +246,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     elif understood.unknown and Intent.TRIAGE not in intents:
         # "A8区本月案件多少": said to be unknown, never answered for the city.
         intents = [Intent.UNKNOWN_PLACE]
-    elif understood.query and understood.query.measure in ("assets", "readings", "forecast") and Intent.TRIAGE not in intents:
+    elif understood.query and (understood.query.measure in ("assets", "readings", "forecast")
+                               or understood.query.group_by in ("grid", "street")) and Intent.TRIAGE not in intents:
         # A count of assets or a sensor reading is asked in words the other intents also use (泵站, 井盖,
         # 水位): it is that figure, and who is responsible for them when that is asked too.
         intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY]

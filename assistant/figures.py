@@ -26,6 +26,7 @@ from assistant.assets import (
     counts_by_state,
 )
 from assistant.forecasts import compose_forecast, understand_forecast
+from assistant.hotspots import compose_hotspots, understand_hotspots
 from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.periods import Period, find_period, find_periods, number, this_month
 from assistant.places import nearest_place, unknown_named_place
@@ -255,6 +256,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         return Understood(reading[0], period=reading[1])
     if forecast := understand_forecast(question, slots, now, last_query, follow_up):
         return Understood(forecast[0], period=forecast[1])
+    if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
+        return Understood(hotspots[0], period=hotspots[1])
     if (
         RULE_QUESTION.search(question)
         and not find_period(question, now)
@@ -459,6 +462,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         return compose(data, query, understood.period, name, KIND_NAMES.get(kind, kind))
     if measure == "assets":
         return compose_assets(data, query, name, understood.question)
+    if query.group_by in ("grid", "street"):
+        return compose_hotspots(data, query, understood.period, name)
     what = MEASURE_NAMES.get(measure, measure)
     scope = name(query.district) if query.district else "全市"
     if query.category:

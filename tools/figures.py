@@ -10,6 +10,7 @@ import re
 from core.exceptions import NotFound
 from tools.client import Json, ServicesClient
 from tools.forecast_figures import forecast_figures
+from tools.hotspot_figures import hotspot_figures
 from tools.query_spec import CASE_MEASURES, SOURCES, FigureQuery, FigureRow, Figures, is_rate, unit_of
 from tools.reading_figures import keep_ties, reading_figures
 
@@ -23,6 +24,8 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         return reading_figures(client, query)
     if query.measure == "forecast":
         return forecast_figures(client, query)
+    if query.group_by in ("grid", "street"):
+        return hotspot_figures(client, query)
     if query.measure == "assets":
         figures = _asset_figures(client, query)
     elif query.measure in CASE_MEASURES:
@@ -212,6 +215,9 @@ def resolved(client: ServicesClient, query: FigureQuery) -> FigureQuery:
         update["district"] = _id_of(client, query.district, ("District",))
     if query.category and not re.fullmatch(ID_FORMS["Category"], query.category):
         update["category"] = _id_of(client, query.category, ("EventCategory", "ComponentCategory"))
+    if any(not re.fullmatch(ID_FORMS["Category"], c) for c in query.categories):
+        update["categories"] = [c if re.fullmatch(ID_FORMS["Category"], c) else _id_of(client, c, ("EventCategory", "ComponentCategory"))
+                                for c in query.categories]  # fmt: skip
     if any(not re.fullmatch(ID_FORMS["District"], d) for d in query.districts):
         update["districts"] = [d if re.fullmatch(ID_FORMS["District"], d) else _id_of(client, d, ("District",))
                                for d in query.districts]  # fmt: skip

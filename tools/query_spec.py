@@ -31,6 +31,8 @@ class FigureQuery(BaseModel):
     district: str | None = Field(None, max_length=20, description="district code (990103) or name (A3区)")
     districts: list[str] = Field(default_factory=list, max_length=20, description="several districts, side by side")
     category: str | None = Field(None, max_length=32, description="category id (event-0405) or name (道路积水内涝)")
+    categories: list[str] = Field(default_factory=list, max_length=60,
+                                  description="several categories counted together (井盖: every kind of cover)")  # fmt: skip
     source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
     departments: list[str] = Field(default_factory=list, max_length=100, description="department ids or names to keep")
     asset_categories: list[str] = Field(
@@ -44,7 +46,8 @@ class FigureQuery(BaseModel):
     list_assets: bool = Field(False, description="assets: also list them (at most 20) with their state (有哪些)")
     spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
-    group_by: Literal["district", "category", "department", "source", "status"] | None = None
+    group_by: Literal["district", "category", "department", "source", "status", "grid", "street"] | None = Field(
+        None, description="grid/street: where cases concentrate (热点), against an even spread over the grids")
     order: Literal["desc", "asc"] | None = None
     top: int | None = Field(None, ge=1, le=50)
     compare_period: str | None = Field(
@@ -84,6 +87,18 @@ class FigureRow(BaseModel):
     status: str | None = None  # assets listed: 完好/破损/丢失…
     address: str | None = None
     share_pct: float | None = None  # a group's share of the whole period's count, when a share is asked (占比)
+    # hotspots (grouped by grid or street): the area's street, its count against an even spread over its grids
+    # (expected, ratio, and whether that many is beyond chance), its last week against the week before, and the
+    # department responsible for its most frequent category there
+    street: str | None = None
+    grids: int | None = None
+    expected: float | None = None
+    ratio: float | None = None
+    significant: bool | None = None
+    last_week: int | None = None
+    week_before: int | None = None
+    department: str | None = None
+    street_office: str | None = None
 
 
 class Figures(BaseModel):
@@ -124,6 +139,15 @@ class Figures(BaseModel):
     not_intact: int | None = None
     items: list[FigureRow] = Field(default_factory=list)  # assets listed (有哪些), at most 20
     shares: dict[str, float] = Field(default_factory=dict)
+    # hotspots: the analytics run counted, its grids, cases per grid under an even spread, the areas beyond chance,
+    # and the scope's last week beside the week before
+    run_id: str | None = None
+    grids: int | None = None
+    areas: int | None = None
+    expected: float | None = None
+    significant: int | None = None
+    last_week: int | None = None
+    week_before: int | None = None
     # forecast: the model chosen and its backtest beside seasonal naive's, per series
     model: str | None = None
     backtest: dict[str, float] | None = None
