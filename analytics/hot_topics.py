@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -344,11 +344,18 @@ def featurise(method: Method, messages: Sequence[Message]) -> Any:
     return unit(method.subject_weight * vectorizer.transform(subjects) + vectorizer.transform(details))
 
 
-def words(text: str) -> list[str]:
-    """jieba words of two characters or more, function words and complaint boilerplate dropped."""
+@cache
+def _tokenizer() -> Any:
+    """A tokeniser of its own: the process-wide one learns the city's names when the document index opens
+    (retrievers.text.add_words), which would make the topics depend on what else this process loaded."""
     import rjieba
 
-    return [w for w in rjieba.cut(text) if len(w) >= 2 and w not in _STOP and _WORD_OK.search(w)]
+    return rjieba.Jieba()
+
+
+def words(text: str) -> list[str]:
+    """jieba words of two characters or more, function words and complaint boilerplate dropped."""
+    return [w for w in _tokenizer().cut(text) if len(w) >= 2 and w not in _STOP and _WORD_OK.search(w)]
 
 
 def _strip(text: str) -> str:

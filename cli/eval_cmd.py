@@ -288,7 +288,8 @@ def _memo(url: str | None) -> dict:
             return response.json()
 
         return _with_progress("决策参考评测 / memos", total, lambda step: memo_section(write, services, step))
-    from memos.compose import MemoRequest, compose_memo
+    from memos.compose import compose_memo
+    from memos.models import MemoRequest
 
     with opened("services") as runtime:
 

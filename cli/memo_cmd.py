@@ -22,8 +22,9 @@ def memo(
     out: Annotated[Path | None, typer.Option(help="写入文件: .md、.docx 或 .pdf (默认打印 Markdown)")] = None,
 ) -> None:
     """背景/现状/研判/建议/依据 with every figure cited, from the live services; kept like POST /v1/memos."""
-    from memos.compose import MemoRequest, compose_memo
+    from memos.compose import compose_memo
     from memos.export import to_docx, to_pdf
+    from memos.models import MemoRequest
     from memos.store import save_memo
 
     if out is not None and out.suffix.lower() not in FORMATS:
@@ -41,7 +42,8 @@ def memo(
         console.print(result.markdown, markup=False)
         return
     suffix = out.suffix.lower()
-    content = (result.markdown.encode() if suffix == ".md" else to_docx(result.markdown) if suffix == ".docx"
-               else to_pdf(result.markdown, result.title, settings().memo_font))  # fmt: skip
+    font = settings().memo_font
+    content = (result.markdown.encode() if suffix == ".md" else to_docx(result.markdown, result.charts, font)
+               if suffix == ".docx" else to_pdf(result.markdown, result.title, font, result.charts))  # fmt: skip
     out.write_bytes(content)
     err_console.print(f"已写入决策参考 {result.id} → {out}")

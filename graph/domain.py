@@ -124,6 +124,26 @@ class SensorKind(BaseModel):
         return None if value == "" else value
 
 
+class Theme(BaseModel):
+    """A subject analysts write memos on (汛期排水防涝, 燃气安全…): the categories, sensor kinds and policies it
+    spans. No categories means every category (12345热点诉求 is about whatever citizens raise)."""
+
+    code: str = Field(pattern=r"^[a-z0-9_-]+$")
+    name: str
+    aliases: list[str]
+    description: str
+    categories: list[str]
+    sensor_kinds: list[str]
+    policies: list[str]
+    hot_topics: bool = Field(description="the memo reads the hot topics of the citizens' messages")
+
+    _split = field_validator("aliases", "categories", "sensor_kinds", "policies", mode="before")(_split_list)
+
+    @property
+    def id(self) -> str:
+        return f"theme-{self.code}"
+
+
 class HotlineClass(BaseModel):
     level1: str
     level2: str
@@ -167,6 +187,7 @@ class DomainTables:
     sensor_kinds: list[SensorKind]
     hotline_taxonomy: list[HotlineClass]
     category_examples: list[CategoryExample] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
 
     @cached_property
     def department_by_key(self) -> dict[str, DepartmentTemplate]:
@@ -200,6 +221,8 @@ def load_domain(domain_dir: Path, taxonomy_csv: Path) -> DomainTables:
         ),
         # Optional: without examples, triage reads keywords and category descriptions only.
         category_examples=read_table(examples, CategoryExample) if (examples := domain_dir / "category_examples.csv").exists() else [],
+        # Optional too: without themes, a memo's topic is one category.
+        themes=read_table(themes, Theme) if (themes := domain_dir / "themes.csv").exists() else [],
     )
     _cross_check(tables)
     return tables
@@ -223,6 +246,10 @@ def _cross_check(tables: DomainTables) -> None:
     known = {category_id(c.kind, c.code) for c in tables.categories}
     problems += [f"category example {e.text[:20]!r}: unknown category {e.category!r}"
                  for e in tables.category_examples if e.category not in known]  # fmt: skip
+    for theme in tables.themes:
+        problems += [f"theme {theme.code}: unknown category {c!r}" for c in theme.categories if c not in known]
+        problems += [f"theme {theme.code}: unknown sensor kind {k!r}" for k in theme.sensor_kinds
+                     if k not in tables.sensor_kind_by_name]  # fmt: skip
     for kind, items in (("component", tables.components), ("event", tables.events)):
         codes = [c.code for c in items]
         problems += [f"duplicate {kind} code {code}" for code in sorted({c for c in codes if codes.count(c) > 1})]

@@ -24,6 +24,7 @@ _SHAPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^component-\d{4}$"), "ComponentCategory"),
     (re.compile(r"^event-\d{4}$"), "EventCategory"),
     (re.compile(r"^hl-\d{2}(-\d{2}){0,2}$"), "HotlineCategory"),
+    (re.compile(r"^theme-[a-z0-9_-]+$"), "Theme"),
     (re.compile(r"^policy-[a-z0-9_-]+#\d+$"), "Chunk"),
     (re.compile(r"^policy-[a-z0-9_-]+$"), "Policy"),
 ]

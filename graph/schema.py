@@ -18,6 +18,7 @@ NODE_LABELS: tuple[str, ...] = (
     "ComponentCategory",
     "EventCategory",
     "HotlineCategory",
+    "Theme",
     "Policy",
     "Chunk",
 )
@@ -36,6 +37,7 @@ REL_TYPES: tuple[str, ...] = (
     "HAS_CHUNK",  # Policy -> Chunk
     "MENTIONS",  # Chunk -> any named entity
     "GOVERNS",  # Policy -> EventCategory|ComponentCategory
+    "INCLUDES",  # Theme -> EventCategory|ComponentCategory (the categories a memo theme spans)
 )
 
 UNIQUE_KEYS: list[tuple[str, str]] = [(label, "id") for label in NODE_LABELS]

@@ -8,20 +8,24 @@ or policy clause behind it. Composed without a language model, so the same data 
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from pydantic import BaseModel, Field, field_validator
+from datetime import UTC, datetime
 
 from core.citations import Citation
-from core.exceptions import InvalidInput, NotFound, YiwangError
+from core.exceptions import InvalidInput
 from core.times import CHINA
+from memos.models import Memo, MemoRequest
+from memos.sources import (
+    Sources,
+    days_covered,
+    find_district,
+    optional,
+    pct,
+    previous_month,
+    references,
+    tool_citation,
+)
+from memos.themes import compose_theme_memo, find_theme, theme_names
 from tools.catalog import document_citation
 from tools.client import Json, ServicesClient
 
@@ -34,90 +38,6 @@ LOW_TOPIC_CONFIDENCE = 0.35  # below this the background says the filing is unce
 MIN_DUE = 5  # cases come due before an on-time rate is judged
 
 
-class MemoRequest(BaseModel):
-    topic: str = Field(min_length=2, max_length=200, description="议题, e.g. 道路积水内涝、垃圾满溢")
-    district: str | None = Field(None, max_length=50, description="区名或区划代码 (A3区 / 990103); 默认全市")
-    period: str | None = Field(None, max_length=22, description="2026、2026-11、2026-11-24、2026-11-23..2026-11-29 或 last30d; 默认本月")
-
-    @field_validator("topic")
-    @classmethod
-    def _one_plain_line(cls, topic: str) -> str:
-        # The topic goes into the memo's text: one line, no control characters (a newline would make a
-        # heading of it, and Word and PostgreSQL refuse some control characters).
-        topic = " ".join(topic.split())
-        if any(unicodedata.category(c) == "Cc" for c in topic):
-            raise ValueError("议题含有控制字符 / the topic holds control characters")
-        if len(topic) < 2:
-            raise ValueError("议题至少两个字 / the topic needs at least two characters")
-        return topic
-
-
-class Memo(BaseModel):
-    id: str
-    title: str
-    markdown: str
-    citations: list[Citation]
-    created_at: str
-    request: MemoRequest
-
-
-@dataclass
-class _Sources:
-    """Citations numbered in the order the memo first uses them."""
-
-    cited: list[Citation] = field(default_factory=list)
-
-    def ref(self, citation: Citation) -> str:
-        ids = [c.id for c in self.cited]
-        if citation.id not in ids:
-            self.cited.append(citation)
-            ids.append(citation.id)
-        return f"[{ids.index(citation.id) + 1}]"
-
-
-def _tool(name: str, title: str, data: Json) -> Citation:
-    return Citation(id=f"tool:{name}", kind="tool", title=title, snippet=json.dumps(data, ensure_ascii=False)[:300])
-
-
-def _pct(part: float, whole: float) -> str:
-    return f"{part / whole:.1%}" if whole else "—"
-
-
-def _one_line(text: str, limit: int = 120) -> str:
-    return " ".join(text.split())[:limit]
-
-
-def _previous_month(period: str) -> str | None:
-    if not re.fullmatch(r"\d{4}-\d{2}", period):
-        return None
-    first = datetime.strptime(period, "%Y-%m")
-    return f"{(first - timedelta(days=1)):%Y-%m}"
-
-
-def _days(stats: Json, now: datetime) -> float:
-    """Days the statistics cover: a month still running counts up to now."""
-    start, end = datetime.fromisoformat(stats["start"]), datetime.fromisoformat(stats["end"])
-    return max((min(end, now) - start).total_seconds() / 86400, 1.0)
-
-
-def _district(client: ServicesClient, name: str | None) -> Json | None:
-    if not name:
-        return None
-    for entity in client.search_entities(name, label="District", limit=10):
-        if name in (entity["id"], entity["name"]):
-            return entity
-    known = "、".join(e["name"] for e in client.search_entities("区", label="District", limit=20))
-    raise NotFound(f"未找到区 {name!r}; 可选: {known}")
-
-
-def _optional(call: Callable[[], Any]) -> Any:
-    """A figure the memo can go without (no forecastable history yet, no document index): None."""
-    try:
-        return call()
-    except YiwangError:
-        return None
-
-
 def _definition(category_id: str, props: Json) -> Citation:
     return Citation(id=category_id, kind="graph", title=f"{props['name']}（{props['kind']} {props['code']}）",
                     snippet=f"立案条件：{props.get('filing_condition')}；结案条件：{props.get('closing_condition')}；"
@@ -125,17 +45,25 @@ def _definition(category_id: str, props: Json) -> Citation:
 
 
 def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None = None) -> Memo:
-    """Gather the figures, judge them by the rules above, and write the memo."""
+    """A memo on a theme (汛期排水防涝…) when the topic names one, else on the one category the topic is about."""
     now = now or datetime.now(UTC)
-    sources = _Sources()
-    district = _district(client, body.district)
+    district = find_district(client, body.district)
+    if theme := find_theme(client, body.topic):
+        return compose_theme_memo(client, body, theme, district, now)
+    return _category_memo(client, body, district, now)
+
+
+def _category_memo(client: ServicesClient, body: MemoRequest, district: Json | None, now: datetime) -> Memo:
+    """Gather the figures, judge them by the rules above, and write the memo."""
+    sources = Sources()
     where = district["name"] if district else "全市"
     district_id = district["id"] if district else None
     triaged = client.triage({"text": body.topic})
     category, confidence = triaged["category"], triaged["confidence"]
     if confidence < MIN_TOPIC_CONFIDENCE:
-        raise InvalidInput(f"无法把议题「{body.topic}」归入一个标准事部件类别 (最接近「{category['name']}」, 置信度 "
-                           f"{confidence:.2f}); 请写明问题, 如「道路积水内涝」「垃圾满溢」「占道经营」")  # fmt: skip
+        themes = "、".join(f"「{name}」" for name in theme_names(client))
+        raise InvalidInput(f"无法把议题「{body.topic}」归入一个主题或标准事部件类别 (最接近的类别「{category['name']}」, 置信度 "
+                           f"{confidence:.2f}); 可写主题 {themes or '（未载入主题）'}, 或写明问题, 如「道路积水内涝」「垃圾满溢」「占道经营」")  # fmt: skip
     category_id, name = category["id"], category["name"]
     # The responsibility answer carries the category's node; a city-wide memo reads it on its own.
     responsibility = client.responsibility(category_id, district=district_id) if district_id else None
@@ -154,11 +82,11 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     overall = client.case_stats(body.period, district_id)
     period = overall["period"]
     focused = client.case_stats(period, district_id, category_id)
-    ref_overall = sources.ref(_tool("case_stats", f"案件统计 · {where} {period}", overall))
-    ref_focused = sources.ref(_tool(f"case_stats:{category_id}", f"案件统计 · {where} {period} · {name}", focused))
-    previous_period = _previous_month(period)
+    ref_overall = sources.ref(tool_citation("case_stats", f"案件统计 · {where} {period}", overall))
+    ref_focused = sources.ref(tool_citation(f"case_stats:{category_id}", f"案件统计 · {where} {period} · {name}", focused))
+    previous_period = previous_month(period)
     previous = client.case_stats(previous_period, district_id, category_id) if previous_period else None
-    ref_previous = sources.ref(_tool(f"case_stats:{category_id}:{previous_period}",
+    ref_previous = sources.ref(tool_citation(f"case_stats:{category_id}:{previous_period}",
                                      f"案件统计 · {where} {previous_period} · {name}", previous)) if previous else ""  # fmt: skip
 
     on_time: Json | None = None
@@ -169,19 +97,19 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
         rows = client.evaluation(period, department["id"])["items"]
         if rows:
             on_time, closing, late = rows[0]["按期处置率"], rows[0]["结案率"], rows[0]["超期处置数"]
-            ref_indicators = sources.ref(_tool(f"evaluation:{department['id']}", f"综合评价 · {department['name']} · {period}",
+            ref_indicators = sources.ref(tool_citation(f"evaluation:{department['id']}", f"综合评价 · {department['name']} · {period}",
                                                {"按期处置率": on_time, "结案率": closing, "超期处置数": late}))  # fmt: skip
     alarms = client.alarms(state="open", district=district_id)
-    ref_alarms = sources.ref(_tool("alarms", f"未关闭告警 · {where}", {"open": len(alarms)}))
+    ref_alarms = sources.ref(tool_citation("alarms", f"未关闭告警 · {where}", {"open": len(alarms)}))
     off_normal = [v for v in client.vitals(district_id) if v["status"] != "normal"]
-    ref_vitals = sources.ref(_tool("vitals", f"城市体征 · {where}", {"not_normal": [v["code"] for v in off_normal]}))
+    ref_vitals = sources.ref(tool_citation("vitals", f"城市体征 · {where}", {"not_normal": [v["code"] for v in off_normal]}))
     series = f"cases:{district_id or 'city'}:{category_id}"
-    forecast = _optional(lambda: client.forecast(series, 7))
-    ref_forecast = (sources.ref(_tool(f"forecast:{series}", f"案件量预测 · {where} · {name} · 未来 7 天",
+    forecast = optional(lambda: client.forecast(series, 7))
+    ref_forecast = (sources.ref(tool_citation(f"forecast:{series}", f"案件量预测 · {where} · {name} · 未来 7 天",
                                       {"model": forecast["model"], "backtest": forecast["backtest"]})) if forecast else "")  # fmt: skip
     scope = {"district": where} if district else {"level": "municipal"}
     filters = {**scope, "valid_on": now.astimezone(CHINA).date().isoformat()}
-    hits = _optional(lambda: client.search_documents(f"{name} 处置时限 {body.topic}", POLICIES, filters)) or []
+    hits = optional(lambda: client.search_documents(f"{name} 处置时限 {body.topic}", POLICIES, filters)) or []
     ref_policies = [sources.ref(document_citation(hit)) for hit in hits]
 
     title = f"关于{where}{name}问题的决策参考（{period}）"
@@ -198,14 +126,14 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     if overall["by_category"]:
         top = "、".join(f"{c['category_name']} {c['count']} 件" for c in overall["by_category"][:3])
         status.append(f"案件量居前的类别：{top}{ref_overall}。")
-    status.append(f"{name}案件 {focused['total']} 件（占 {_pct(focused['total'], overall['total'])}），未办结 {focused['open']} 件，"
+    status.append(f"{name}案件 {focused['total']} 件（占 {pct(focused['total'], overall['total'])}），未办结 {focused['open']} 件，"
                   f"超期 {focused['overdue']} 件{ref_focused}。")  # fmt: skip
     if previous is not None:
         status.append(f"上期（{previous_period}）{name}案件 {previous['total']} 件{ref_previous}。")
     if department and on_time and closing:
         status.append(f"{department['name']}{whole}本期应处置 {on_time['denominator']} 件，按期处置 {on_time['numerator']} 件，按期处置率 "
-                      f"{_pct(on_time['numerator'], on_time['denominator'])}，结案率 "
-                      f"{_pct(closing['numerator'], closing['denominator'])}{ref_indicators}。")  # fmt: skip
+                      f"{pct(on_time['numerator'], on_time['denominator'])}，结案率 "
+                      f"{pct(closing['numerator'], closing['denominator'])}{ref_indicators}。")  # fmt: skip
     off = "、".join(f"{v['name']} {v['value']}{v['unit']}（{v['status']}）" for v in off_normal)
     status.append(f"当前未关闭监测告警 {len(alarms)} 条{ref_alarms}；"
                   + (f"城市体征偏离正常：{off}{ref_vitals}。" if off else f"城市体征各项正常{ref_vitals}。"))  # fmt: skip
@@ -221,7 +149,7 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     fallback = ref_policies[:1] or [ref_definition]
     if previous is not None and previous["total"]:
         # Per day: the current month has run only part of its days, the previous one all of them.
-        now_rate, before_rate = focused["total"] / _days(focused, now), previous["total"] / _days(previous, now)
+        now_rate, before_rate = focused["total"] / days_covered(focused, now), previous["total"] / days_covered(previous, now)
         change = (now_rate - before_rate) / before_rate
         if abs(change) >= CHANGE:
             judgments.append(f"{name}案件日均 {now_rate:.2f} 件，较上期日均 {before_rate:.2f} 件{'上升' if change > 0 else '下降'} "
@@ -231,7 +159,7 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     elif previous is not None and focused["total"]:
         judgments.append(f"上期没有{name}案件，本期出现 {focused['total']} 件{ref_focused}{ref_previous}。")
     if focused["total"] and focused["overdue"] / focused["total"] >= OVERDUE_SHARE:
-        judgments.append(f"处置时效有压力：{name}超期 {focused['overdue']} 件，占 {_pct(focused['overdue'], focused['total'])}"
+        judgments.append(f"处置时效有压力：{name}超期 {focused['overdue']} 件，占 {pct(focused['overdue'], focused['total'])}"
                          f"{ref_focused}。")  # fmt: skip
         advice.append(("对超期案件逐件督办，按规定时限处置并反馈", [ref_rule] if ref_rule else fallback))
     if department and on_time:
@@ -239,7 +167,7 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
         due = on_time["numerator"] + late
         if due >= MIN_DUE and on_time["numerator"] / due < ON_TIME_FLOOR:
             judgments.append(f"{department['name']}{whole}已到期的 {due} 件中按期处置 {on_time['numerator']} 件（"
-                             f"{_pct(on_time['numerator'], due)}），低于 {ON_TIME_FLOOR:.0%}{ref_indicators}。")  # fmt: skip
+                             f"{pct(on_time['numerator'], due)}），低于 {ON_TIME_FLOOR:.0%}{ref_indicators}。")  # fmt: skip
             advice.append((f"将{department['name']}{whole}的按期处置情况纳入本期综合评价通报", [ref_indicators]))
     if focused["open"]:
         judgments.append(f"尚有 {focused['open']} 件{name}案件未办结{ref_focused}。")
@@ -262,13 +190,7 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
     lines += ["", "## 三、研判", ""] + [f"{n}. {text}" for n, text in enumerate(judgments, 1)]
     lines += ["", "## 四、建议", ""] + [f"{n}. {text}{''.join(refs)}。" for n, (text, refs) in enumerate(advice, 1)]
     lines += ["", "## 五、依据", ""]
-    for number, citation in enumerate(sources.cited, 1):
-        if citation.kind == "document":
-            lines.append(f"- [{number}] 《{citation.title}》：{_one_line(citation.snippet)}")
-        elif citation.kind == "graph":
-            lines.append(f"- [{number}] {citation.title}：{_one_line(citation.snippet)}")
-        else:
-            lines.append(f"- [{number}] 数据：{citation.title}（{citation.id}）")
+    lines += references(sources)
     local = now.astimezone(CHINA)
     lines += ["", f"生成时间：{local:%Y-%m-%d %H:%M}（北京时间）。数字均来自实时数据，可按编号追溯。"]
     return Memo(id=f"M{local:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", title=title, markdown="\n".join(lines) + "\n",

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from core.citations import Citation
 from core.exceptions import NotFound
 from core.times import local_iso
-from memos.compose import Memo, MemoRequest
+from memos.charts import Chart
+from memos.models import Memo, MemoRequest
 from memos.tables import MemoRow
 
 
@@ -18,6 +19,7 @@ def save_memo(session: Session, memo: Memo) -> None:
     # Stored in UTC like every other time here: SQLite keeps no offset.
     session.add(MemoRow(id=memo.id, title=memo.title, request=memo.request.model_dump_json(), markdown=memo.markdown,
                         citations=json.dumps([c.model_dump() for c in memo.citations], ensure_ascii=False),
+                        theme=memo.theme, charts=json.dumps([c.model_dump() for c in memo.charts], ensure_ascii=False),
                         created_at=datetime.fromisoformat(memo.created_at).astimezone(UTC)))  # fmt: skip
 
 
@@ -27,5 +29,6 @@ def load_memo(session: Session, memo_id: str) -> Memo:
         raise NotFound(f"未找到决策参考 {memo_id}; 用 POST /v1/memos 生成")
     return Memo(id=row.id, title=row.title, markdown=row.markdown, created_at=local_iso(row.created_at) or "",
                 citations=[Citation(**c) for c in json.loads(row.citations)],
-                request=MemoRequest.model_validate_json(row.request))  # fmt: skip
+                request=MemoRequest.model_validate_json(row.request), theme=row.theme,
+                charts=[Chart(**c) for c in json.loads(row.charts or "[]")])  # fmt: skip
 

@@ -12,7 +12,8 @@ from services.db import Base
 
 
 class MemoRow(Base):
-    """A decision memo as composed: its Markdown, its citations (JSON) and the request that asked for it."""
+    """A decision memo as composed: its Markdown, its citations (JSON), the request that asked for it and, for a
+    themed memo, its theme and the figures of its charts."""
 
     __tablename__ = "memos"
 
@@ -21,4 +22,6 @@ class MemoRow(Base):
     request: Mapped[str] = mapped_column(Text)
     markdown: Mapped[str] = mapped_column(Text)
     citations: Mapped[str] = mapped_column(Text)
+    theme: Mapped[str | None] = mapped_column(String(32))
+    charts: Mapped[str | None] = mapped_column(Text)  # JSON: the figures behind the charts, drawn at download
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -100,6 +100,10 @@ class ServicesClient(ABC):
     def search_entities(self, q: str, label: str | None = None, limit: int = 10) -> list[Json]:
         """Named entities by (fuzzy) name, alias or id, best first."""
 
+    @operation("GET", "/v1/graph/themes", items=True)
+    def themes(self) -> list[Json]:
+        """The memo themes, each with its categories, sensor kinds and policies."""
+
     @operation("GET", "/v1/graph/nodes/{node_id}")
     def node(self, node_id: str, limit: int = 30) -> Json:
         """One node with its neighbours."""

@@ -27,6 +27,8 @@ from graph.queries.assets import find_assets as assets_named
 from graph.queries.entities import get_node
 from graph.queries.entities import search_entities as entities_named
 from graph.queries.responsibility import responsible_department
+from graph.queries.themes import ThemeSummary
+from graph.queries.themes import themes as theme_summaries
 from graph.store import GraphStore
 from retrievers.base import Hit, SearchFilters
 from retrievers.index import DEFAULT_MODE, DocumentIndex, require_index
@@ -60,6 +62,10 @@ class InProcess:
 
 def search_entities(parts: InProcess, q: str, label: str | None, limit: int) -> list[Entity]:
     return entities_named(parts.graph, q, label=label, limit=limit)
+
+
+def themes(parts: InProcess) -> list[ThemeSummary]:
+    return theme_summaries(parts.graph)
 
 
 def node(parts: InProcess, node_id: str, limit: int) -> NodeDetail:

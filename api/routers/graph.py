@@ -12,6 +12,7 @@ from graph.models import Entity, NodeDetail, Responsibility
 from graph.queries.assets import count_assets, find_assets
 from graph.queries.entities import MAX_QUERY_CHARS, get_node, search_entities
 from graph.queries.responsibility import responsible_department
+from graph.queries.themes import ThemeSummary, themes
 
 router = APIRouter(prefix="/v1/graph", tags=["graph"])
 
@@ -29,6 +30,16 @@ def search(
 ) -> EntityList:
     """Find districts, streets, grids, roads, landmarks, departments and categories by (fuzzy) name."""
     return EntityList(items=search_entities(graph, q, label=label, limit=limit))
+
+
+class ThemeList(BaseModel):
+    items: list[ThemeSummary]
+
+
+@router.get("/themes", response_model=ThemeList)
+def theme_list(graph: GraphDep) -> ThemeList:
+    """The themes memos are written on (汛期排水防涝, 燃气安全…), each with its categories, sensor kinds and policies."""
+    return ThemeList(items=themes(graph))
 
 
 @router.get("/nodes/{node_id}", response_model=NodeDetail)

@@ -7,8 +7,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 
 from api.deps import ServicesDep, SessionDep, SettingsDep
-from memos.compose import Memo, MemoRequest, compose_memo
+from memos.compose import compose_memo
 from memos.export import to_docx, to_pdf
+from memos.models import Memo, MemoRequest
 from memos.store import load_memo, save_memo
 
 router = APIRouter(prefix="/v1/memos", tags=["memos"])
@@ -32,15 +33,15 @@ def _download(content: bytes, media_type: str, memo: Memo, suffix: str) -> Respo
 
 # The downloads are declared before /{memo_id}, which would otherwise take "M….docx" as an id.
 @router.get("/{memo_id}.docx", response_class=Response)
-def docx(memo_id: str, session: SessionDep) -> Response:
+def docx(memo_id: str, session: SessionDep, settings: SettingsDep) -> Response:
     memo = load_memo(session, memo_id)
-    return _download(to_docx(memo.markdown), DOCX, memo, "docx")
+    return _download(to_docx(memo.markdown, memo.charts, settings.memo_font), DOCX, memo, "docx")
 
 
 @router.get("/{memo_id}.pdf", response_class=Response)
 def pdf(memo_id: str, session: SessionDep, settings: SettingsDep) -> Response:
     memo = load_memo(session, memo_id)
-    content = to_pdf(memo.markdown, memo.title, settings.memo_font)
+    content = to_pdf(memo.markdown, memo.title, settings.memo_font, memo.charts)
     return _download(content, "application/pdf", memo, "pdf")
 
 

@@ -98,6 +98,7 @@ def build_city(domain: DomainTables, places_csv: Path, seed: int, scale: float =
     grids = {g.id: g for d in districts for s in d.children for c in s.children for g in c.children}
     _departments(city, domain, districts)
     _categories_and_rules(city, domain, districts)
+    _themes(city, domain)
     _hotline_taxonomy(city, domain, districts)
     roads = _roads(city, places, pool, districts, random.Random(f"{seed}-roads"))
     _landmarks(city, places, pool, districts, roads, grids, random.Random(f"{seed}-landmarks"))
@@ -215,6 +216,15 @@ def _categories_and_rules(city: CityData, domain: DomainTables, districts: list[
                      rule_id=f"rule-{category.kind}-{category.code}-{district.id}",
                      sla_hours=category.sla_hours, urgent_sla_hours=category.urgent_sla_hours,
                      basis=category.legal_basis)  # fmt: skip
+
+
+def _themes(city: CityData, domain: DomainTables) -> None:
+    for theme in domain.themes:
+        city.node("Theme", id=theme.id, **theme.model_dump(exclude={"code", "categories"}), code=theme.code,
+                  search_text="|".join([theme.name, *theme.aliases]))  # fmt: skip
+        for category in theme.categories:
+            label = "ComponentCategory" if category.startswith("component-") else "EventCategory"
+            city.rel("INCLUDES", "Theme", theme.id, label, category)
 
 
 def _hotline_taxonomy(city: CityData, domain: DomainTables, districts: list[_Area]) -> None:

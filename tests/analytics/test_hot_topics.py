@@ -110,3 +110,17 @@ def test_a_failing_block_is_reported_and_the_others_still_answer(monkeypatch: py
     assert run.failures == {"A3区": "MemoryError: block too big for this worker"}
     assert len(run.topics) == 200 and {t.district for t in run.topics} >= {"A2区", "A7县", "A市"}
     assert all(t.district != "A3区" for t in run.topics)
+
+
+def test_the_topics_do_not_depend_on_what_else_the_process_taught_the_tokeniser() -> None:
+    """The document index teaches the process-wide jieba the city's names; the topics must not change with it
+    (a memo and the command line gave the same top topic 30 and 31 messages before they had a tokeniser of
+    their own)."""
+    import rjieba
+
+    request = HotTopicRequest(district="A2区", top=5, engine="in-process")
+    before = hot_topics.hot_topics(HERE, request, get_settings().shared_dir)
+    rjieba.add_word("搅拌站噪音", None, None)
+    rjieba.add_word("丽发新城小区", None, None)
+    after = hot_topics.hot_topics(HERE, request, get_settings().shared_dir)
+    assert [(t.topic_id, t.volume) for t in after.topics] == [(t.topic_id, t.volume) for t in before.topics]

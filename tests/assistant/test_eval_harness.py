@@ -8,7 +8,8 @@ from evals.chat import LocalChat, Question, Scored, run_question
 from evals.gold import City, Recipe
 from evals.memos import MemoItem, run_memos
 from evals.tasks import LocalConversation, Task, run_task
-from memos.compose import MemoRequest, compose_memo
+from memos.compose import compose_memo
+from memos.models import MemoRequest
 
 
 def _district(world) -> dict:

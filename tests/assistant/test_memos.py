@@ -150,7 +150,7 @@ def test_the_command_line_writes_a_memo_or_says_why_not(cli_env) -> None:
 
 
 def test_a_configured_font_is_embedded_in_the_pdf(tmp_path) -> None:
-    """YIWANG_MEMO_FONT: the PDF carries the font file; unset, it names STSong-Light; unreadable, a sentence."""
+    """YIWANG_MEMO_FONT: the PDF carries that font file; unset, the packaged Chinese font; unreadable, a sentence."""
     from pathlib import Path
 
     import reportlab
@@ -162,6 +162,18 @@ def test_a_configured_font_is_embedded_in_the_pdf(tmp_path) -> None:
     vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # a TrueType file that ships with reportlab
     embedded = to_pdf(markdown, "t", vera)
     assert b"/FontFile2" in embedded and b"STSong-Light" not in embedded
-    assert b"STSong-Light" in to_pdf(markdown, "t") and b"/FontFile2" not in to_pdf(markdown, "t")
+    packaged = to_pdf(markdown, "t")
+    assert b"/FontFile2" in packaged and b"WenQuanYi" in packaged and b"STSong-Light" not in packaged
     with pytest.raises(BackendUnavailable, match="YIWANG_MEMO_FONT"):
         to_pdf(markdown, "t", tmp_path / "missing.ttf")
+
+
+def test_a_themed_memos_charts_are_kept_and_drawn_again_for_download(api: TestClient) -> None:
+    made = api.post("/v1/memos", json={"topic": "市容环境整治"})
+    assert made.status_code == 201, made.text
+    memo = made.json()
+    assert memo["theme"] == "theme-appearance" and memo["charts"]
+    kept = api.get(f"/v1/memos/{memo['id']}").json()
+    assert kept["charts"] == memo["charts"] and kept["theme"] == memo["theme"]
+    document = docx.Document(io.BytesIO(api.get(f"/v1/memos/{memo['id']}.docx").content))
+    assert len(document.inline_shapes) == len(memo["charts"])

@@ -74,6 +74,7 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
     # result, which holds only if both transports name the write the same way.
     calls: dict[str, Callable[[ServicesClient], Any]] = {
         "search_entities": lambda c: c.search_entities("A3区", limit=3),
+        "themes": lambda c: c.themes(),
         "node": lambda c: c.node("990103", limit=5),
         "responsibility": lambda c: c.responsibility("event-0405", district="990103"),
         "find_assets": lambda c: c.find_assets(category="0204", limit=3),
