@@ -135,8 +135,10 @@ def scope_as_of(sessions: sessionmaker[Session], request: SensorForecastRequest)
 
 
 def run_id(request: SensorForecastRequest, as_of: datetime | None) -> str:
+    """Kind, scope, horizon, screen and the newest reading: a screened run answers only a screened request."""
     stamp = f"{as_of.astimezone(CHINA):%Y%m%d%H%M}" if as_of else "none"
-    return f"sensor-forecasts:{request.kind}:{request.district or 'city'}:{request.horizon}h:{stamp}"
+    screened = f":nearest{request.screen}" if request.screen else ""
+    return f"sensor-forecasts:{request.kind}:{request.district or 'city'}:{request.horizon}h{screened}:{stamp}"
 
 
 def _scope(query: Select, request: SensorForecastRequest) -> Select:

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from analytics.engine import BatchEngine
 from analytics.sensor_forecasts import SensorForecastRequest, forecast_sensors
+from analytics.service import Analytics
 from cli.main import app
 from core.settings import get_settings
 from services.db import make_engine, session_factory
@@ -17,7 +18,7 @@ from services.forecasting.forecast import ForecastRequest, forecast
 from services.monitoring.tables import ReadingRow, SensorRow
 
 
-def test_a_districts_sensors_are_forecast_on_ray_as_in_process(cli_env, ray_engine: BatchEngine) -> None:
+def test_a_districts_sensors_are_forecast_on_ray_as_in_process(cli_env, ray_engine: BatchEngine, graph) -> None:
     done = CliRunner().invoke(app, ["demo", "readings", "--hours", "1", "--history", "100"])
     assert done.exit_code == 0, done.output
     settings = get_settings()
@@ -48,4 +49,9 @@ def test_a_districts_sensors_are_forecast_on_ray_as_in_process(cli_env, ray_engi
     highest_now = sorted((s.last_value for s in sensors if s.district == district and s.id != silent), reverse=True)[:3]
     assert quick.screened_out == quick.sensors - 3 and quick.forecast == 3
     assert sorted((r.latest for r in quick.items), reverse=True) == highest_now  # the three nearest the line now
+    # A screened run is kept apart: the whole district asked afterwards is forecast whole, not answered by it.
+    kept = Analytics(sessions, graph, settings.shared_dir, ray_engine)
+    screened = kept.sensor_forecasts(request.model_copy(update={"engine": "in-process", "screen": 3}))
+    whole = kept.sensor_forecasts(request.model_copy(update={"engine": "in-process"}))
+    assert screened.forecast == 3 and whole.forecast == here.forecast and screened.run_id != whole.run_id
     engine.dispose()
