@@ -16,7 +16,7 @@ def test_each_part_brings_what_it_needs() -> None:
     assert needed(local, ["graph"]) == {"graph"}
     assert needed(local, ["triage"]) == {"triage", "graph", "database", "documents"}
     assert needed(local, ["chat"]) == {"chat", "services", "triage", "analytics", "graph", "database", "documents"}
-    assert needed(local, ["analytics"]) == {"analytics", "database"}  # Ray itself waits for a batch that needs it
+    assert needed(local, ["analytics"]) == {"analytics", "graph", "database"}  # hotspots read grids; Ray waits for a batch
     assert needed(local, ["chat"]) <= SERVER
     remote = Settings(services_url="http://city.example:8000")
     assert needed(remote, ["services"]) == {"services"}  # the city's own systems answer; nothing to train here
