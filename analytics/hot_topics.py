@@ -71,6 +71,8 @@ class HotTopicRequest(BaseModel):
                                "newest message); empty: every message")  # fmt: skip
     district: str | None = Field(None, pattern=r"^A[1-9]\d?[区县市]$", description="only messages about this "
                                  "district (named, or a place in it named), e.g. A3区; empty: the whole city")  # fmt: skip
+    keywords: list[str] = Field(default_factory=list, max_length=10, description="only messages whose subject or "
+                                "text holds one of these words (噪音, 学校收费…); empty: every message")  # fmt: skip
     top: int = Field(10, ge=1, le=200, description="topics listed, the hottest first")
     engine: Literal["auto", "ray", "in-process"] = "auto"
 
@@ -395,7 +397,10 @@ def select(messages: Sequence[Message], request: HotTopicRequest) -> list[Messag
     """The messages of the request's period and district; none is an error that says what the file holds."""
     chosen = list(messages)
     if request.district:
-        chosen = [m for m in chosen if m.district == request.district]
+        # A district's number is its identity: the messages write A7县 where a city may call it A7区.
+        chosen = [m for m in chosen if m.district[:-1] == request.district[:-1]]
+    if request.keywords:
+        chosen = [m for m in chosen if any(word in m.subject or word in m.detail for word in request.keywords)]
     if request.period:
         newest = max(m.time for m in messages).replace(tzinfo=CHINA)
         try:
@@ -407,7 +412,7 @@ def select(messages: Sequence[Message], request: HotTopicRequest) -> list[Messag
         chosen = [m for m in chosen if start <= china_if_naive(m.time) < end]
     if not chosen:
         first, last = min(m.time for m in messages), max(m.time for m in messages)
-        scope = " ".join(part for part in (request.period, request.district) if part)
+        scope = " ".join(part for part in (request.period, request.district, "、".join(request.keywords)) if part)
         raise InvalidInput(f"{scope} 没有市民留言; 留言时间范围为 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} "
                            f"(no messages in {scope}; the messages run from {first:%Y-%m-%d} to {last:%Y-%m-%d})")  # fmt: skip
     return chosen
@@ -446,7 +451,9 @@ def topic_id(ids: Sequence[str]) -> str:
 
 def run_id(request: HotTopicRequest, method: Method, messages: Sequence[Message]) -> str:
     newest = max(m.time for m in messages)
-    return f"hot-topics:{request.period or 'all'}:{request.district or 'city'}:{method.name}:{len(messages)}:{newest:%Y%m%d%H%M}"
+    about = "+".join(request.keywords) or "all"
+    return (f"hot-topics:{request.period or 'all'}:{request.district or 'city'}:{about}:{method.name}:{len(messages)}:"
+            f"{newest:%Y%m%d%H%M}")
 
 
 def _fine_place(members: Sequence[Message]) -> str | None:

@@ -197,7 +197,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
     if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)) and not (
-            slots.case_ids or one_case):  # fmt: skip
+            slots.case_ids or one_case or ABOUT_MESSAGES.search(question)):  # fmt: skip
         # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
         intents = [Intent.TRIAGE]
     if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and not QUESTION_CUE.search(question)
@@ -246,7 +246,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     elif understood.unknown and Intent.TRIAGE not in intents:
         # "A8区本月案件多少": said to be unknown, never answered for the city.
         intents = [Intent.UNKNOWN_PLACE]
-    elif understood.query and (understood.query.measure in ("assets", "readings", "forecast")
+    elif understood.query and (understood.query.measure in ("assets", "readings", "forecast", "anomalies", "hot_topics")
                                or understood.query.group_by in ("grid", "street")) and Intent.TRIAGE not in intents:
         # A count of assets or a sensor reading is asked in words the other intents also use (泵站, 井盖,
         # 水位): it is that figure, and who is responsible for them when that is asked too.
@@ -290,6 +290,8 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
 
 # After a report was triaged, its urgency or its category is the triage's to say again (who handles it and how
 # fast is the responsibility rule of the triaged category: "该派给哪个部门？多长时间内要处理完？").
+# "留言板里市民反映最集中的问题": what citizens wrote, asked about — not a citizen's report to triage.
+ABOUT_MESSAGES = re.compile(r"留言板|留言里|留言中|群众留言|市民留言")
 ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|分类|哪一?类")
 EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区")
 ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下")

@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from assistant.analytics_questions import (
+    compose_anomalies,
+    compose_hot_topics,
+    understand_anomalies,
+    understand_hot_topics,
+)
 from assistant.assets import (
     GENERIC_ASSETS,
     PLACE_LABELS,
@@ -249,9 +255,15 @@ def _top(question: str) -> int | None:
 def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
                memory: dict[str, Any] | None = None, follow_up: bool = False) -> Understood:  # fmt: skip
     """The figure query a question asks, or nothing when it asks no figure."""
+    # Citizens' messages name their own places ("丽发新城小区"), not the city's gazetteer's: asked first.
+    if topics := understand_hot_topics(question, slots, now):
+        return Understood(topics[0], period=topics[1])
     if unknown := unknown_place(question, lexicon):
         return Understood(unknown=unknown)
     last_query = (memory or {}).get("figures")
+    # "异常波动", "跟平时规律对不上": a sensor unlike itself, before the readings' own words (压力, 倾斜) take it.
+    if anomalies := understand_anomalies(question, slots, now, memory or {}, follow_up):
+        return Understood(anomalies[0], period=anomalies[1])
     if reading := understand_readings(question, slots, now, last_query, follow_up):
         return Understood(reading[0], period=reading[1])
     if forecast := understand_forecast(question, slots, now, last_query, follow_up):
@@ -464,6 +476,10 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         return compose_assets(data, query, name, understood.question)
     if query.group_by in ("grid", "street"):
         return compose_hotspots(data, query, understood.period, name)
+    if measure == "anomalies":
+        return compose_anomalies(data, query, name)
+    if measure == "hot_topics":
+        return compose_hot_topics(data, query, understood.period, name)
     what = MEASURE_NAMES.get(measure, measure)
     scope = name(query.district) if query.district else "全市"
     if query.category:

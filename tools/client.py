@@ -177,8 +177,9 @@ class ServicesClient(ABC):
     def anomalies(self, kind: str, district: str | None = None, hours: int = 24, top: int = 20) -> Json:
         """Sensors of a kind unlike their own daily pattern in the last hours, ranked, with who is responsible."""
 
-    @operation("POST", "/v1/analytics/hot-topics", body=("period", "district", "top"))
-    def hot_topics(self, period: str | None = None, district: str | None = None, top: int = 10) -> Json:
+    @operation("POST", "/v1/analytics/hot-topics", body=("period", "district", "top", "keywords"))
+    def hot_topics(self, period: str | None = None, district: str | None = None, top: int = 10,
+                   keywords: list[str] | None = None) -> Json:  # fmt: skip
         """Hot issues of the real citizen messages (2019 message board), the hottest first, citable by id."""
 
     @operation("POST", "/v1/analytics/department-rollups", body=("periods", "district", "rank_by"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from core.exceptions import NotFound
+from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
 from tools.forecast_figures import forecast_figures
 from tools.hotspot_figures import hotspot_figures
@@ -26,6 +27,10 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         return forecast_figures(client, query)
     if query.group_by in ("grid", "street"):
         return hotspot_figures(client, query)
+    if query.measure == "anomalies":
+        return anomaly_figures(client, query)
+    if query.measure == "hot_topics":
+        return hot_topic_figures(client, query)
     if query.measure == "assets":
         figures = _asset_figures(client, query)
     elif query.measure in CASE_MEASURES:

@@ -160,10 +160,11 @@ def department_rollups(parts: InProcess, periods: list[str] | None, district: st
         {"periods": periods or [], "district": district, "rank_by": rank_by}))  # fmt: skip
 
 
-def hot_topics(parts: InProcess, period: str | None, district: str | None, top: int) -> HotTopicRun:
+def hot_topics(parts: InProcess, period: str | None, district: str | None, top: int,
+               keywords: list[str] | None) -> HotTopicRun:  # fmt: skip
     if parts.analytics is None:
         raise BackendUnavailable("分析服务未启用 / analytics are not open in this process")
-    return parts.analytics.hot_topics(HotTopicRequest(period=period, district=district, top=top))
+    return parts.analytics.hot_topics(HotTopicRequest(period=period, district=district, top=top, keywords=keywords or []))
 
 
 def anomalies(parts: InProcess, kind: str, district: str | None, hours: int, top: int) -> AnomalyScanRun:

@@ -14,7 +14,7 @@ CASE_MEASURES = {"cases": "total", "open": "open", "closed": "closed", "overdue"
 RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
 Measure = Literal["cases", "open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
                   "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
-                  "平均处置时长_小时", "assets", "readings", "forecast"]  # fmt: skip
+                  "平均处置时长_小时", "assets", "readings", "forecast", "anomalies", "hot_topics"]  # fmt: skip
 SensorKind = Literal["water_pressure", "water_level", "manhole_tilt", "manhole_displacement", "gas_concentration",
                      "bridge_strain", "bridge_deflection", "light_status", "pump_status", "power_load"]  # fmt: skip
 
@@ -56,6 +56,10 @@ class FigureQuery(BaseModel):
     # Sensor readings (measure "readings"): the newest value of each sensor of a kind, or a statistic over a
     # window (the period, or the last N hours), filtered by a value and ranked.
     sensor_kind: SensorKind | None = None
+    sensor_kinds: list[SensorKind] = Field(default_factory=list, max_length=10,
+                                           description="anomalies: several kinds (none named: every kind)")  # fmt: skip
+    keywords: list[str] = Field(default_factory=list, max_length=10,
+                                description="hot_topics: only citizens' messages holding one of these words")  # fmt: skip
     statistic: Literal["latest", "max", "min", "mean"] | None = Field(
         None, description="readings: latest (default without a window) or max/min/mean over the window"
     )
@@ -99,6 +103,13 @@ class FigureRow(BaseModel):
     week_before: int | None = None
     department: str | None = None
     street_office: str | None = None
+    # anomalies: the episode's span, the reading's unit and what the sensor's own pattern expected (``expected``);
+    # hot topics: the topic's first and last message, its volume and likes (``value`` is its heat)
+    unit: str | None = None
+    start: str | None = None
+    end: str | None = None
+    volume: int | None = None
+    likes: int | None = None
 
 
 class Figures(BaseModel):

@@ -95,7 +95,7 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         "case_stats": lambda c: c.case_stats(district="990103", source="12345"),
         "evaluation": lambda c: c.evaluation(),
         "department_rollups": lambda c: c.department_rollups([f"{now.astimezone(CHINA):%Y-%m}"], rank_by="结案率"),
-        "hot_topics": lambda c: c.hot_topics("2019-07", "A3区", 3),
+        "hot_topics": lambda c: c.hot_topics("2019-07", "A3区", 3, ["噪音"]),
         "anomalies": lambda c: c.anomalies("water_level", sensor["district"], 6, 5),
         "hotspots": lambda c: c.hotspots(["component-0101"], sensor["district"], f"{now.astimezone(CHINA):%Y-%m}"),
         "triage": lambda c: c.triage({"text": "垃圾成堆好几天没人清"}),

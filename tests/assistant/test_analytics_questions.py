@@ -1,0 +1,62 @@
+"""Two analytics asked in chat (issue 16): sensors unlike themselves are the anomaly scan (kinds, window and
+place as asked; a follow-up narrows it), and what citizens raise most in their messages is the hot topics of
+the real message board, said to be historical data — never a citizen's report to triage."""
+
+from __future__ import annotations
+
+import uuid
+
+from assistant.chat import ChatRequest, ChatService
+
+
+def _ask(chat: ChatService, text: str, session: str | None = None):
+    return chat.ask(ChatRequest(message=text, session_id=session or uuid.uuid4().hex, role="official"))
+
+
+def _query(reply) -> dict:
+    return next(c.args for c in reply.tool_calls if c.name == "query_figures")
+
+
+def test_sensors_unlike_themselves_are_the_anomaly_scan_and_a_follow_up_narrows_it(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = _ask(chat, "最近6小时有哪些传感器不对劲？", session)
+    query = _query(first)
+    assert query["measure"] == "anomalies" and query["hours"] == 6 and not query.get("sensor_kind")
+    assert "近6小时" in first.answer and "偏离自身日常规律" in first.answer
+    gas = _query(_ask(chat, "只看燃气的", session))
+    assert gas["measure"] == "anomalies" and gas["sensor_kind"] == "gas_concentration" and gas["hours"] == 6
+    code = world.client.sensors(kind="bridge_deflection", limit=1)[0]["district"]
+    district = next(d for d in world.lexicon.districts if d.id == code)
+    bridges = _query(_ask(chat, f"{district.name}桥梁那几个监测点（应变、挠度）这12小时有没有异常"))
+    assert bridges["sensor_kinds"] == ["bridge_strain", "bridge_deflection"] and bridges["hours"] == 12
+    assert bridges["district"] == district.id
+    scanned = 0
+    for kind in bridges["sensor_kinds"]:  # a district may have no sensor of one of them: the other still counts
+        if world.client.sensors(kind=kind, district=district.id, limit=1):
+            scanned += world.client.anomalies(kind, district.id, 12)["scanned"]
+    assert f"共扫描 {scanned} 个" in _ask(chat, f"{district.name}桥梁那几个监测点（应变、挠度）这12小时有没有异常").answer
+
+
+def test_alarms_are_still_alarms(chat: ChatService) -> None:
+    reply = _ask(chat, "现在有哪些报警的传感器")
+    assert all(c.args.get("measure") != "anomalies" for c in reply.tool_calls)
+
+
+def test_what_citizens_raise_most_is_the_hot_topics_said_to_be_history(world, chat: ChatService) -> None:
+    reply = _ask(chat, "2019年留言板里市民反映最集中的前5个问题是什么？各有多少条留言、多少点赞")
+    query = _query(reply)
+    assert query["measure"] == "hot_topics" and query["period"] == "2019" and query["top"] == 5
+    run = world.client.hot_topics("2019", None, 5)
+    for topic in run["topics"]:
+        assert f"「{topic['title']}」（{topic['place']}）：{topic['volume']} 条留言、{topic['likes']} 个赞" in reply.answer
+    assert "历史留言" in reply.answer and "分拨建议" not in reply.answer
+
+
+def test_a_district_a_subject_and_half_a_year_narrow_the_topics(world, chat: ChatService) -> None:
+    seventh = next(d for d in world.lexicon.districts if d.name == "A7区")
+    county = _ask(chat, "留言板上關於A7區的熱點議題有哪些？")
+    assert _query(county)["district"] == seventh.id and "A7县" in county.answer  # the messages write A7县
+    noise = _query(_ask(chat, "居民留言里反映小区噪音扰民的，主要集中在哪几个区？"))
+    assert {"噪音", "噪声"} <= set(noise["keywords"])
+    half = _query(_ask(chat, "2019年下半年A市留言板热点有哪些？"))
+    assert half["period"] == "2019-07-01..2019-12-31"
