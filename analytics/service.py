@@ -1,5 +1,6 @@
-"""The analytics of one process: the batch engine and the runs already made, so the same question asked again
-on the same readings is answered from the run that answered it first (and cites it by its id)."""
+"""The analytics of one process: the batch engine, and the runs made — kept in the database under their ids
+(``analytics.runs``) so that every cited run can be looked up, and the same batch forecast asked again on the
+same readings is answered from the run that answered it first, after a restart too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun, SensorAnomaly, scan_anomalies
@@ -15,6 +18,7 @@ from analytics.department_rollups import DepartmentRollupRequest, DepartmentRoll
 from analytics.engine import BatchEngine
 from analytics.hot_topics import HotTopicRequest, HotTopicRun, hot_topics
 from analytics.hotspots import HotspotRequest, HotspotRun, find_hotspots
+from analytics.runs import KeptRun, keep, kept, kept_or_404
 from analytics.sensor_forecasts import (
     SensorForecastRequest,
     SensorForecastRun,
@@ -27,7 +31,8 @@ from graph.ids import asset_category_id
 from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 
-KEPT_RUNS = 64
+KEPT_RUNS = 64  # batch forecasts held in memory as well (the database holds them all)
+Run = TypeVar("Run", bound=BaseModel)
 
 
 class Analytics:
@@ -41,31 +46,44 @@ class Analytics:
         key = run_id(request, scope_as_of(self.sessions, request))
         with self._lock:
             run = self._runs.get(key)
+        if run is None and (stored := kept(self.sessions, key)) is not None:
+            run = SensorForecastRun.model_validate(stored.result)
         if run is None:
             run = forecast_sensors(self.sessions, self.engine, request, self.shared_dir, progress)
-            with self._lock:
-                self._runs[run.run_id] = run
-                while len(self._runs) > KEPT_RUNS:
-                    self._runs.popitem(last=False)
+            keep(self.sessions, "sensor-forecasts", request, run)
+        with self._lock:
+            self._runs[run.run_id] = run
+            while len(self._runs) > KEPT_RUNS:
+                self._runs.popitem(last=False)
         return run.model_copy(update={"items": run.items[: request.top]})
 
     def hotspots(self, request: HotspotRequest, progress: Callable[[int], None] | None = None) -> HotspotRun:
         """Counted afresh each time: one grouped query, cheaper than deciding whether a case came in since."""
-        return find_hotspots(self.sessions, self.graph, self.engine, request, progress)
+        return self._kept("hotspots", request, find_hotspots(self.sessions, self.graph, self.engine, request, progress))
 
     def department_rollups(self, request: DepartmentRollupRequest,
                            progress: Callable[[int], None] | None = None) -> DepartmentRollupRun:  # fmt: skip
         """Every department's indicators over several periods (and a district), ranked, with its backlog now."""
-        return roll_up_departments(self.sessions, self.graph, self.engine, request, progress)
+        return self._kept("department-rollups", request,
+                          roll_up_departments(self.sessions, self.graph, self.engine, request, progress))
 
     def hot_topics(self, request: HotTopicRequest) -> HotTopicRun:
         """Hot issues of the real citizen messages (the 2019 message board), clustered per district block."""
-        return hot_topics(self.engine, request, self.shared_dir)
+        return self._kept("hot-topics", request, hot_topics(self.engine, request, self.shared_dir))
 
     def anomalies(self, request: AnomalyScanRequest, progress: Callable[[int], None] | None = None) -> AnomalyScanRun:
         """Sensors unlike themselves in the last hours, each listed with who is responsible for its asset there."""
         run = scan_anomalies(self.sessions, self.engine, request, progress)
-        return run.model_copy(update={"items": [self._responsible(item) for item in run.items]})
+        return self._kept("anomalies", request,
+                          run.model_copy(update={"items": [self._responsible(item) for item in run.items]}))
+
+    def run(self, run_id: str) -> KeptRun:
+        """A run by the id an answer or a memo cited it by."""
+        return kept_or_404(self.sessions, run_id)
+
+    def _kept(self, analytic: str, request: BaseModel, run: Run) -> Run:
+        keep(self.sessions, analytic, request, run)
+        return run
 
     def _responsible(self, item: SensorAnomaly) -> SensorAnomaly:
         try:

@@ -8,6 +8,7 @@ from analytics.anomalies import AnomalyScanRequest, AnomalyScanRun
 from analytics.department_rollups import DepartmentRollupRequest, DepartmentRollupRun
 from analytics.hot_topics import HotTopicRequest, HotTopicRun
 from analytics.hotspots import HotspotRequest, HotspotRun
+from analytics.runs import KeptRun
 from analytics.sensor_forecasts import SensorForecastRequest, SensorForecastRun
 from api.deps import AnalyticsDep
 
@@ -49,3 +50,10 @@ def department_rollups(body: DepartmentRollupRequest, analytics: AnalyticsDep) -
     """Every department's indicators over several periods (and optionally one district's cases), as
     ``/v1/evaluation`` counts them, ranked in each period, with each department's open and overdue cases now."""
     return analytics.department_rollups(body)
+
+
+@router.get("/runs/{run_id:path}", response_model=KeptRun)
+def run(run_id: str, analytics: AnalyticsDep) -> KeptRun:
+    """A run by the id an answer or a memo cited (``hotspots:…``, ``sensor-forecasts:…``): what was asked and what
+    it found, as it was made."""
+    return analytics.run(run_id)

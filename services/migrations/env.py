@@ -7,6 +7,7 @@ those modules import only ``services.db``, so an upgrade loads nothing more.
 
 from alembic import context
 
+import analytics.tables  # noqa: F401
 import memos.tables  # noqa: F401
 import services.dispatch.tables  # noqa: F401
 import services.idempotency  # noqa: F401
