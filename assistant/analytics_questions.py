@@ -83,6 +83,10 @@ def understand_hot_topics(question: str, slots: Slots, now: datetime) -> tuple[F
         base["district"] = slots.districts[0].id
     top = re.search(r"(?:前|top\s*)([0-9一二两三四五六七八九十]{1,2})", text, re.IGNORECASE)
     base["top"] = (_number(top.group(1)) if top else None) or TOPICS_LISTED  # asked, so the answer may say it
+    if re.search(r"(?:点赞|赞|支持|附议)(?:数)?最多|最多(?:人)?(?:点赞|支持|附议)", text):
+        base["rank_by"] = "likes"
+    elif re.search(r"留言最多|反映最多|最集中|条数最多", text):
+        base["rank_by"] = "volume"
     words = sorted({w for key, group in TOPIC_WORDS.items() if key in text for w in group})
     if words:
         base["keywords"] = words
@@ -138,7 +142,8 @@ def compose_hot_topics(data: dict[str, Any], query: FigureQuery, period: Period,
             f"留言 {messages:g} 条")  # fmt: skip
     if not data["rows"]:
         return f"{head}，没有形成两条以上留言的热点议题。"
-    lines = [f"{head}，热度最高的 {len(data['rows'])} 个议题："]
+    ranked = {"likes": "点赞最多", "volume": "留言最多"}.get(query.rank_by or "", "热度最高")
+    lines = [f"{head}，{ranked}的 {len(data['rows'])} 个议题："]
     for i, row in enumerate(data["rows"], 1):
         lines.append(f"{i}. 「{row['name']}」（{row['district']}）：{row['volume']} 条留言、{row['likes']} 个赞，"
                      f"{row['start'][:10]} 至 {row['end'][:10]}，热度 {row['value']:g}。")  # fmt: skip

@@ -24,6 +24,7 @@ ANY_NUMBER = re.compile(r"(?<!\d)-?\d+(?:\.\d+)?")
 DAY = re.compile(r"(\d{1,2})月(\d{1,2})[日号]")  # as answers write a day: 11月29日
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2})?)?")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?|\n")
+ORDINAL = re.compile(r"^\s*\d{1,2}\.\s")  # "4. …": a list's numbering, no claim
 
 
 @dataclass
@@ -82,7 +83,7 @@ def check_grounding(answer: str, evidence: Evidence, lexicon: CityLexicon) -> Gr
         dates = [d for d in DATE.findall(sentence) if d.replace(" ", "T") not in evidence.text]  # 2026-11-29 07:06
         dates += [d.group(0) for d in DAY.finditer(sentence)
                   if d.group(0) not in evidence.text and not _day_supported(int(d.group(1)), int(d.group(2)), evidence)]
-        plain = DAY.sub(" ", DATE.sub(" ", sentence))
+        plain = ORDINAL.sub(" ", DAY.sub(" ", DATE.sub(" ", sentence)))
         numbers = dates + [n for n in ANSWER_NUMBER.findall(plain) if not evidence.supports_number(n)]
         entities = [named.name for mention, named in lexicon.find(_mask(sentence, lexicon), names_only=True)
                     if not evidence.supports_entity(named.id, named.name, mention.surface)]

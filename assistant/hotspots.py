@@ -23,6 +23,7 @@ CONCENTRATED = re.compile(r"集中|扎堆|热点|高发|多发|频发|突出|冒
 MOST = re.compile(r"最多|最严重|排名|排一下|排个|排行|top|前\s*[0-9一二两三四五六七八九十]", re.IGNORECASE)
 STREETS = re.compile(r"(?:哪些?|哪几|哪个|各|按|每个|分)个?街道|街道(?:排|分布)|by street|按 ?street|street ?排", re.IGNORECASE)
 GRIDS = re.compile(r"网格|grid", re.IGNORECASE)
+RISING = re.compile(r"涨得最快|增长最快|增加最多|增加最快|上升最快|涨幅最大|增幅最大|冒得最快")
 WHERE = re.compile(r"哪[里儿块片]|在哪|哪最|哪些地方|哪个地方|哪些位置|什么地方|哪个片区|哪些片区")
 DISTRICTS = re.compile(r"哪(?:几|些)?个?区|各区|每个区")  # districts ranked: the figure query's grouping, not a map
 CASES = re.compile(r"案件|案子|工单|单子|诉求|投诉|问题|事件|报修|反映")
@@ -44,7 +45,8 @@ def asks_hotspots(question: str, slots: Slots) -> bool:
         return False
     where = level or WHERE.search(text)
     about_cases = bool(CASES.search(text) or slots.categories)
-    return bool(where and about_cases and (CONCENTRATED.search(text) or (MOST.search(text) and (level or WHERE.search(text)))))
+    asked = CONCENTRATED.search(text) or RISING.search(text) or (MOST.search(text) and (level or WHERE.search(text)))
+    return bool(where and about_cases and asked)
 
 
 def understand_hotspots(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
@@ -71,6 +73,10 @@ def understand_hotspots(question: str, slots: Slots, lexicon: CityLexicon, now: 
         base.pop("district", None)
     if top := TOP.search(text):
         base["top"] = _number(top.group(1) or top.group(2))
+    if RISING.search(text):
+        base["rank_by"] = "rise"
+    elif not again:
+        base.pop("rank_by", None)
     period = find_period(question, now)
     if period is None and again and memory.get("figures_period"):
         api, label = memory["figures_period"]
@@ -109,9 +115,11 @@ def compose_hotspots(data: dict[str, Any], query: FigureQuery, period: Period, n
     what = "、".join(f"「{name(c)}」" for c in categories) + "类" if categories else "全部类别"
     rows, total = data["rows"], (data.get("total") or {}).get("value") or 0
     head = f"{period.label}，{scope}{what}案件按{level}看"
+    note = "；".join(part.split(" / ")[0] for part in data["note"].split("；")) + "。" if data.get("note") else ""
     if not rows:
-        return f"{head}：没有此类案件，谈不上集中。\n统计口径：按案件受理时间，{_span(data)}。"
-    lines = [f"{head}，最集中的{len(rows)}个{level}（共 {total:g} 件，分布在 {data['areas']} 个{level}）："]
+        return f"{head}：没有此类案件，谈不上集中。{note}\n统计口径：按案件受理时间，{_span(data)}。"
+    which = "近7天比此前7天增加最多" if query.rank_by == "rise" else "最集中"
+    lines = [f"{head}，{which}的{len(rows)}个{level}（共 {total:g} 件，分布在 {data['areas']} 个{level}）："]
     for i, row in enumerate(rows, 1):
         where = f"网格 {row['key']}（{_district(row, name)} {row['street']}）" if query.group_by == "grid" else \
             f"{_district(row, name)} {row['street']}（{row['grids']} 个网格）"
@@ -121,6 +129,8 @@ def compose_hotspots(data: dict[str, Any], query: FigureQuery, period: Period, n
         lines.append(f"{i}. {where}：{row['value']:g} 件，占 {row['share_pct']:g}%；均匀分布时约 {row['expected']:g} 件，"
                      f"为其 {row['ratio']:g} 倍{beyond}；近7天 {row['last_week']} 件、此前7天 {row['week_before']} 件"
                      f"（{_trend(row['last_week'], row['week_before'])}）{duty}{office}。")  # fmt: skip
+    if note:
+        lines.append(note)
     lines.append(f"{scope}同类案件近7天 {data['last_week']} 件、此前7天 {data['week_before']} 件"
                  f"（{_trend(data['last_week'], data['week_before'])}）；显著集中的{level} {data['significant']} 个。")  # fmt: skip
     lines.append(f"统计口径：按案件受理时间，{_span(data)}；均匀分布指本范围案件平均落在 {data['grids']} 个网格中"

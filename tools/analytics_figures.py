@@ -45,7 +45,11 @@ def anomaly_figures(client: ServicesClient, query: FigureQuery) -> Figures:
 def hot_topic_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     # The messages name their districts as the demo city does (A3区): the code the query holds is named again.
     district = client.node(query.district, limit=1)["node"]["name"] if query.district else None
-    run = client.hot_topics(query.period, district, query.top or 5, query.keywords)
+    # The analytic ranks by heat; by messages or by likes every topic is fetched and ranked here.
+    ranked = query.rank_by in ("volume", "likes")
+    run = client.hot_topics(query.period, district, 200 if ranked else query.top or 5, query.keywords)
+    if ranked:
+        run["topics"] = sorted(run["topics"], key=lambda t: (-t[query.rank_by], -t["heat"]))[: query.top or 5]
     rows = [FigureRow(key=t["topic_id"], value=t["heat"], name=t["title"], district=t["place"], volume=t["volume"],
                       likes=t["likes"], start=t["first"], end=t["last"]) for t in run["topics"]]  # fmt: skip
     return Figures(measure="hot_topics", unit="", period=query.period or "all", start="", end="", rows=rows,

@@ -12,7 +12,16 @@ from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
 from tools.forecast_figures import forecast_figures
 from tools.hotspot_figures import hotspot_figures
-from tools.query_spec import CASE_MEASURES, SOURCES, FigureQuery, FigureRow, Figures, is_rate, unit_of
+from tools.query_spec import (
+    CASE_MEASURES,
+    SOURCES,
+    FigureQuery,
+    FigureRow,
+    Figures,
+    coverage_note,
+    is_rate,
+    unit_of,
+)
 from tools.reading_figures import keep_ties, reading_figures
 
 
@@ -105,15 +114,7 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     total = sum(r.value or 0 for r in rows) if query.districts and query.group_by == "district" else whole[field]
     # Cases open now are whole whenever the record starts; a count of a period before it is not.
     return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=total),
-                    note=_coverage(whole) if field != "open" else "")
-
-
-def _coverage(stats: Json) -> str:
-    """Says so when the period starts before the first case on record: its figure covers only part of it."""
-    since = stats.get("data_since")
-    if since and since[:10] > stats["start"][:10]:  # by day: a record starting at noon covers that day
-        return f"系统中的案件记录从 {since[:10]} 起，此前没有记录：本期数字只覆盖 {since[:10]} 之后 / partial"
-    return ""
+                    note=coverage_note(whole) if field != "open" else "")
 
 
 LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few

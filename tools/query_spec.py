@@ -48,6 +48,9 @@ class FigureQuery(BaseModel):
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
     group_by: Literal["district", "category", "department", "source", "status", "grid", "street"] | None = Field(
         None, description="grid/street: where cases concentrate (热点), against an even spread over the grids")
+    rank_by: Literal["count", "rise", "volume", "likes"] | None = Field(
+        None, description="grid/street: by cases (default) or by the rise of the last week over the one before (涨得最快); "
+        "hot_topics: by heat (default), messages or likes")
     order: Literal["desc", "asc"] | None = None
     top: int | None = Field(None, ge=1, le=50)
     compare_period: str | None = Field(
@@ -162,6 +165,14 @@ class Figures(BaseModel):
     # forecast: the model chosen and its backtest beside seasonal naive's, per series
     model: str | None = None
     backtest: dict[str, float] | None = None
+
+
+def coverage_note(stats: dict) -> str:
+    """Says so when the period starts before the first case on record: its figure covers only part of it."""
+    since = stats.get("data_since")
+    if since and since[:10] > stats["start"][:10]:  # by day: a record starting at noon covers that day
+        return f"系统中的案件记录从 {since[:10]} 起，此前没有记录：本期数字只覆盖 {since[:10]} 之后 / partial"
+    return ""
 
 
 def is_rate(measure: str) -> bool:

@@ -14,6 +14,13 @@ def test_numbers_must_come_from_tool_results(world) -> None:
     assert "17" not in report.answer and report.unsupported_numbers == ["17"]
 
 
+def test_a_lists_numbering_is_no_claim_but_a_number_in_the_item_is(world) -> None:
+    evidence = Evidence.collect([{"volume": 14, "likes": 25}], set())
+    report = check_grounding("4. 「某议题」：14 条留言、25 个赞。\n5. 「另一个」：39 条留言。", evidence, world.lexicon)
+    assert "4. 「某议题」：14 条留言、25 个赞" in report.answer and "39" not in report.answer
+    assert report.unsupported_numbers == ["39"]
+
+
 def test_an_invented_date_is_removed(world) -> None:
     evidence = Evidence.collect([{"ts": "2026-11-24T10:00:00+08:00"}], set())
     report = check_grounding("上次是 2025-01-01。", evidence, world.lexicon)
