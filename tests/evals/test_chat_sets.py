@@ -71,3 +71,17 @@ def test_the_assistants_paraphrases_are_the_development_sets_and_nothing_held_ou
     assert committed == paraphrases()  # run `python -m evals.paraphrases` after changing a development set
     held = {"".join(r["turns"]) for r in _read(SETS["heldout"])}
     assert not held & {row["text"] for row in committed} and len(committed) > 500
+
+
+def test_the_analytics_sets_are_well_formed_and_kept_apart() -> None:
+    """Issue 16's questions about the analytics (two independent writers; scored by a blind judge, see
+    docs/evals.md): each question whole, none held out near a development one or among the paraphrases."""
+    from evals.paraphrases import PARAPHRASES
+
+    dev, held = (_read(DATA / f"chat_analytics_{name}.jsonl") for name in ("dev", "heldout"))
+    assert (len(dev), len(held)) == (50, 40)
+    for row in dev + held:
+        assert row["turns"] and row["expects"] and row["intent"] and isinstance(row["answerable"], bool), row["id"]
+    questions = ["".join(r["turns"]) for r in dev]
+    assert [(r["id"]) for r in held if any(_similar("".join(r["turns"]), q) for q in questions)] == []
+    assert not {"".join(r["turns"]) for r in held} & {row["text"] for row in _read(PARAPHRASES)}
