@@ -264,10 +264,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     # "异常波动", "跟平时规律对不上": a sensor unlike itself, before the readings' own words (压力, 倾斜) take it.
     if anomalies := understand_anomalies(question, slots, now, memory or {}, follow_up):
         return Understood(anomalies[0], period=anomalies[1])
-    if reading := understand_readings(question, slots, now, last_query, follow_up):
-        return Understood(reading[0], period=reading[1])
+    # "接下来6个钟A3区哪些地方水压可能掉到报警线以下": the future named first, before the readings' words take it.
     if forecast := understand_forecast(question, slots, now, last_query, follow_up):
         return Understood(forecast[0], period=forecast[1])
+    if reading := understand_readings(question, slots, now, last_query, follow_up):
+        return Understood(reading[0], period=reading[1])
     if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
         return Understood(hotspots[0], period=hotspots[1])
     if (

@@ -20,7 +20,7 @@ from tools.reading_figures import thresholds_of
 
 FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会")
 CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|\bcases?\b|case volume", re.IGNORECASE)
-HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|天|日|周|星期)")
+HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
@@ -76,7 +76,7 @@ def _future(question: str, today: date, base: dict[str, Any]) -> Period:
     hourly = bool(base.get("sensor_kind"))
     if m := HORIZON.search(question):
         n = _number(m.group(1)) or 1
-        hours = n if m.group(2) == "小时" else n * 24 * (7 if m.group(2) in ("周", "星期") else 1)
+        hours = n if m.group(2) in ("小时", "钟头", "钟") else n * 24 * (7 if m.group(2) in ("周", "星期") else 1)
         base.pop("period", None)
         base["horizon"] = min(hours, 168) if hourly else max(1, min(90, -(-hours // 24)))
         return _ahead(today, base["horizon"], hourly)

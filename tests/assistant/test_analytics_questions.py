@@ -62,3 +62,10 @@ def test_a_district_a_subject_and_half_a_year_narrow_the_topics(world, chat: Cha
     assert {"噪音", "噪声"} <= set(noise["keywords"])
     half = _query(_ask(chat, "2019年下半年A市留言板热点有哪些？"))
     assert half["period"] == "2019-07-01..2019-12-31"
+
+
+def test_hours_ahead_said_in_clock_words_are_a_forecast_not_the_readings(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[2]
+    query = _query(_ask(chat, f"接下来6个钟{district.name}哪些地方水压可能掉到报警线以下"))
+    assert query["measure"] == "forecast" and query["horizon"] == 6 and query["sensor_kind"] == "water_pressure"
+    assert query["district"] == district.id and query["reached"] == "alarm"
