@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analytics.engine import BatchEngine, Engine
 from core.exceptions import InvalidInput, YiwangError
 from core.times import CHINA, as_utc, local_iso
+from services.monitoring.sensors import of_kind
 from services.monitoring.tables import ReadingRow, SensorRow
 
 Method = Literal["seasonal-hourly", "seasonal", "stl", "raw"]
@@ -253,8 +254,7 @@ def run_id(request: AnomalyScanRequest, as_of: datetime | None) -> str:
 
 
 def _scope(query: Select, request: AnomalyScanRequest) -> Select:
-    query = query.where(SensorRow.kind == request.kind)
-    return query.where(SensorRow.district == request.district) if request.district else query
+    return of_kind(query, request.kind, request.district)
 
 
 def _nothing_to_scan(session: Session, request: AnomalyScanRequest) -> str:

@@ -27,6 +27,7 @@ from services.forecasting.forecast import (
     load_series,
 )
 from services.monitoring.alarm_rules import LEVELS, Thresholds, level_of, rank
+from services.monitoring.sensors import of_kind
 from services.monitoring.tables import SensorRow
 
 Level = Literal["watch", "warning", "alarm"]
@@ -142,8 +143,7 @@ def run_id(request: SensorForecastRequest, as_of: datetime | None) -> str:
 
 
 def _scope(query: Select, request: SensorForecastRequest) -> Select:
-    query = query.where(SensorRow.kind == request.kind)
-    return query.where(SensorRow.district == request.district) if request.district else query
+    return of_kind(query, request.kind, request.district)
 
 
 def _nearest(sensors: list[SensorRow], n: int) -> list[SensorRow]:

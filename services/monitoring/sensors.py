@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, NotFound
@@ -71,10 +71,15 @@ def window_stats(session: Session, *, kind: str, district: str | None, since: da
     query = (select(SensorRow.id, SensorRow.asset_id, SensorRow.district, SensorRow.unit, func.count(ReadingRow.value),
                     func.min(ReadingRow.value), peak, func.avg(ReadingRow.value))
              .join(ReadingRow, ReadingRow.sensor_id == SensorRow.id)
-             .where(SensorRow.kind == kind, ReadingRow.ts >= as_utc(since), ReadingRow.ts <= as_utc(until)))  # fmt: skip
-    if district:
-        query = query.where(SensorRow.district == district)
+             .where(ReadingRow.ts >= as_utc(since), ReadingRow.ts <= as_utc(until)))  # fmt: skip
+    query = of_kind(query, kind, district)
     rows = session.execute(query.group_by(SensorRow.id, SensorRow.asset_id, SensorRow.district, SensorRow.unit)
                            .order_by(peak.desc(), SensorRow.id).limit(limit))  # fmt: skip
     return [SensorWindowStats(sensor_id=r[0], asset_id=r[1], district=r[2], unit=r[3], count=r[4], min=round(r[5], 3),
                               max=round(r[6], 3), mean=round(float(r[7]), 3)) for r in rows]  # fmt: skip
+
+
+def of_kind(query: Select, kind: str, district: str | None) -> Select:
+    """``query`` kept to the sensors of a kind, in one district or (none given) the whole city."""
+    query = query.where(SensorRow.kind == kind)
+    return query.where(SensorRow.district == district) if district else query
