@@ -13,7 +13,7 @@ import rjieba
 
 from assistant.assets import says
 from assistant.lexicon import CityLexicon
-from assistant.periods import Period, find_period, span
+from assistant.periods import Period, find_period
 from assistant.slots import Slots, _number
 from core.text import normalize
 from core.times import CHINA
@@ -83,8 +83,7 @@ def understand_hotspots(question: str, slots: Slots, lexicon: CityLexicon, now: 
         period = Period(api, label, now.date(), now.date())
     if period is None:
         today = now.astimezone(CHINA).date()
-        period = span(today - timedelta(days=RECENT_DAYS), today, f"近{RECENT_DAYS}天")
-        period = Period(f"last{RECENT_DAYS}d", period.label, period.first, period.last)
+        period = Period(f"last{RECENT_DAYS}d", f"近{RECENT_DAYS}天", today - timedelta(days=RECENT_DAYS), today)
     base["period"] = period.api
     return FigureQuery.model_validate({k: v for k, v in base.items() if k in FigureQuery.model_fields}), period
 
