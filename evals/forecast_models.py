@@ -86,6 +86,11 @@ def compare_models(series: list[tuple[str, np.ndarray]], engine: BatchEngine,
         if pairs:
             figures[f"{model}_mase"] = round(statistics.mean(p[0] for p in pairs), 3)
             figures[f"{model}_smape"] = round(statistics.mean(p[1] for p in pairs), 2)
+    for family in ("ett", "traffic"):  # long series (weeks of hours) and one week of hours behave apart
+        for model in MODELS:
+            pairs = [p for key, scores in batch.results.items() if key.startswith(family) for p in scores[model]]
+            if pairs:
+                figures[f"{model}_mase_{family}"] = round(statistics.mean(p[0] for p in pairs), 3)
     others = [figures[f"{m}_mase"] for m in MODELS[1:] if f"{m}_mase" in figures]
     if "default_mase" in figures and others:
         figures["default_at_or_below_best"] = figures["default_mase"] <= min(others)

@@ -22,8 +22,9 @@ def _check_intervals(body: dict, horizon: int) -> None:
 def test_real_transformer_series(client: TestClient) -> None:
     body = client.post("/v1/forecast", json={"series_id": "ett:OT", "horizon": 24}).json()
     _check_intervals(body, 24)
-    assert body["model"] in body["backtest"]["candidates"] and body["points"][0]["ts"] == "2018-06-26T20:00:00+08:00"
-    assert body["backtest"]["selection_mase"] == min(body["backtest"]["candidates"].values())
+    assert body["model"] == "MSTL+SeasonalNaive" and body["points"][0]["ts"] == "2018-06-26T20:00:00+08:00"
+    candidates = body["backtest"]["candidates"]
+    assert (candidates["MSTL+SeasonalNaive"], candidates["SeasonalNaive"]) == (body["backtest"]["mase"], body["backtest"]["baseline_mase"])
 
 
 def test_sensor_readings_forecast(client: TestClient, small_city: CityData) -> None:
@@ -53,12 +54,8 @@ def test_bad_forecast_requests(client: TestClient, body: dict, status: int, mess
     assert response.status_code == status and message in response.json()["error"]["message"]
 
 
-def test_the_reported_error_is_measured_where_the_model_was_not_chosen() -> None:
-    from services.forecasting.forecast import held_out_mase
+def test_a_season_is_used_only_where_the_data_covers_it_twice() -> None:
+    from services.forecasting.forecast import seasons
 
-    # Theta wins the first two origins and loses the third: choosing on origin 1 and 1–2, then scoring on
-    # 2 and 3, reports its later errors, not its best ones.
-    errors = {"AutoETS": [1.0, 0.9, 0.5], "AutoTheta": [0.5, 0.6, 1.4], "SeasonalNaive": [1.0, 1.0, 1.0]}
-    mase, baseline = held_out_mase(errors)
-    assert mase == (0.6 + 1.4) / 2 and baseline == 1.0
-    assert held_out_mase({"AutoETS": [0.7], "SeasonalNaive": [1.1]}) == (0.7, 1.1)
+    assert seasons("hourly", 24 * 13) == [24]  # under two weeks: no weekly cycle to learn
+    assert seasons("hourly", 24 * 28) == [24, 168] and seasons("daily", 60) == [7]
