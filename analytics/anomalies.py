@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analytics.engine import BatchEngine, Engine
 from core.exceptions import InvalidInput, YiwangError
 from core.times import CHINA, as_utc, local_iso
+from services.monitoring.hourly import HOUR, hourly_means
 from services.monitoring.sensors import of_kind
 from services.monitoring.tables import ReadingRow, SensorRow
 
@@ -43,7 +44,6 @@ HOUR_SPAN = 1  # an hour's own spread is read over it and the hour either side (
 # A sensor's detection takes about 2 ms; on two cores Ray saves at most half of that, so its start-up
 # (3–4 s, bench/ray_bench.py) is repaid only by scopes of thousands of sensors.
 CROSSOVER = 4000
-HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,12 @@ def _rolling_median(values: np.ndarray, width: int) -> np.ndarray:
     return np.nanmedian(sliding_window_view(padded, 2 * half + 1), axis=1)
 
 
+def _by_phase(values: np.ndarray, season: int) -> np.ndarray:
+    """The series as rows of one season each (column p: every value at phase p), the last row padded with NaN."""
+    rows = -(-len(values) // season)
+    return np.concatenate([values, np.full(rows * season - len(values), np.nan)]).reshape(rows, season)
+
+
 def expected_values(values: np.ndarray, season: int = 24, method: Method = DEFAULT_METHOD) -> np.ndarray:
     """What the series' own history expects at each point, before the robust centring of the residuals."""
     if method == "raw":
@@ -81,7 +87,7 @@ def expected_values(values: np.ndarray, season: int = 24, method: Method = DEFAU
     # of each hour's deviation from it; the trend is then followed on the series without its profile.
     level = _rolling_median(values, season + 1)
     deviation = values - level
-    profile = np.array([np.median(deviation[phase == p]) for p in range(season)])
+    profile = np.nanmedian(_by_phase(deviation, season), axis=0)
     profile -= np.median(profile)
     return _rolling_median(values - profile[phase], season + 1) + profile[phase]
 
@@ -104,8 +110,9 @@ def robust_z(values: np.ndarray, expected: np.ndarray, season: int = 0) -> tuple
     scales = np.full(len(values), scale)
     if season:
         phase = np.arange(len(values)) % season
-        near = [np.isin(phase, [(p + k) % season for k in range(-HOUR_SPAN, HOUR_SPAN + 1)]) for p in range(season)]
-        own = np.array([MAD_TO_SD * float(np.median(spread[mask])) for mask in near])
+        by_phase = _by_phase(spread, season)
+        near = np.concatenate([np.roll(by_phase, k, axis=1) for k in range(-HOUR_SPAN, HOUR_SPAN + 1)])
+        own = MAD_TO_SD * np.nanmedian(near, axis=0)
         scales = np.maximum(scale, own[phase])
     return (values - expected) / scales, expected
 
@@ -221,20 +228,25 @@ def scan_anomalies(sessions: sessionmaker[Session], engine: BatchEngine, request
         as_of = as_utc(newest) if newest else None
         end = as_of.replace(minute=0, second=0, microsecond=0) if as_of else None
         jobs, failures, starts = [], {}, {}
-        for sensor in sensors:
-            try:
-                if end is None:
-                    raise InvalidInput("该序列还没有数据 / the series has no data yet")
-                first, values = _hourly(session, sensor.id, end - HOUR * (request.hours + request.baseline - 1), end, now)
-                window = int((end - first) / HOUR) - request.hours + 1
-                if len(values) <= window:
-                    raise InvalidInput(f"最近 {request.hours} 小时没有读数 / no readings in the last {request.hours} hours")
-                jobs.append((sensor.id, (values, window)))
-                starts[sensor.id] = first
-            except YiwangError as exc:
-                failures[sensor.id] = exc.message
-                if progress:
-                    progress(1)
+        series = {} if end is None else hourly_means(
+            session, _scope(select(SensorRow.id), request), end - HOUR * (request.hours + request.baseline - 1),
+            min(end + HOUR, now + timedelta(microseconds=1)))  # fmt: skip
+    for sensor in sensors:
+        try:
+            if end is None:
+                raise InvalidInput("该序列还没有数据 / the series has no data yet")
+            if sensor.id not in series:
+                raise InvalidInput("扫描时段及其基线内没有读数 / no readings in the scanned hours or the baseline before them")
+            first, values = series[sensor.id]
+            window = int((end - first) / HOUR) - request.hours + 1
+            if len(values) <= window:
+                raise InvalidInput(f"最近 {request.hours} 小时没有读数 / no readings in the last {request.hours} hours")
+            jobs.append((sensor.id, (values, window)))
+            starts[sensor.id] = first
+        except YiwangError as exc:
+            failures[sensor.id] = exc.message
+            if progress:
+                progress(1)
     batch = engine.run(_scan_one, jobs, request.engine, progress, min_items=CROSSOVER)
     failures |= batch.failures
     found = [(sensor, batch.results[sensor.id]) for sensor in sensors if batch.results.get(sensor.id)]
@@ -262,25 +274,6 @@ def _nothing_to_scan(session: Session, request: AnomalyScanRequest) -> str:
     if request.kind not in known:
         return f"未知的传感器类型 {request.kind!r}; 可选 / one of: {', '.join(known) or '无 / none'}"
     return f"区 {request.district} 没有 {request.kind} 传感器 / district {request.district} has no {request.kind} sensors"
-
-
-def _hourly(session: Session, sensor_id: str, first: datetime, end: datetime,
-            now: datetime) -> tuple[datetime, np.ndarray]:  # fmt: skip
-    """(first hour, hourly means) of a sensor's readings from ``first`` to the end of hour ``end`` (none after
-    ``now``), from its first reading there to its last; an hour without readings carries the one before
-    forward (a silent hour did not drop to zero). Only these hours are read, however long the history."""
-    rows = session.execute(select(ReadingRow.ts, ReadingRow.value).where(
-        ReadingRow.sensor_id == sensor_id, ReadingRow.ts >= first, ReadingRow.ts < end + HOUR, ReadingRow.ts <= now)).all()
-    if not rows:
-        raise InvalidInput("扫描时段及其基线内没有读数 / no readings in the scanned hours or the baseline before them")
-    index = np.array([int((as_utc(ts) - first) / HOUR) for ts, _ in rows])
-    sums = np.bincount(index, weights=np.array([value for _, value in rows], dtype=float))
-    counts = np.bincount(index)
-    lo = int(index.min())
-    means = sums[lo:] / np.maximum(counts[lo:], 1)
-    for i in np.flatnonzero(counts[lo:] == 0):  # never the first: it holds the earliest reading
-        means[i] = means[i - 1]
-    return first + HOUR * lo, means
 
 
 def _item(sensor: SensorRow, found: list[Episode], first: datetime) -> SensorAnomaly:

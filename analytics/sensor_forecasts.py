@@ -7,8 +7,7 @@ process (``analytics.engine``); a sensor whose history is too short is reported,
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -16,15 +15,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.engine import BatchEngine, Engine
-from core.exceptions import InvalidInput, YiwangError
+from core.exceptions import InvalidInput
 from core.times import CHINA, as_utc, local_iso
 from services.forecasting.forecast import (
+    FIT_WINDOW,
     MAX_HORIZON,
     Forecast,
     ForecastRequest,
     Series,
     forecast_series,
-    load_series,
+    sensor_series,
 )
 from services.monitoring.alarm_rules import LEVELS, Thresholds, level_of, rank
 from services.monitoring.sensors import of_kind
@@ -93,24 +93,21 @@ def _forecast_one(job: tuple[str, Series, int]) -> Forecast:
 
 
 def forecast_sensors(sessions: sessionmaker[Session], engine: BatchEngine, request: SensorForecastRequest,
-                     shared_dir: Path, progress: Callable[[int], None] | None = None,
-                     now: datetime | None = None) -> SensorForecastRun:  # fmt: skip
-    now = now or datetime.now(UTC)
+                     progress: Callable[[int], None] | None = None) -> SensorForecastRun:  # fmt: skip
     with sessions() as session:
         sensors = list(session.scalars(_scope(select(SensorRow), request).order_by(SensorRow.id)))
         if not sensors:
             where = f"区 {request.district} " if request.district else ""
             raise InvalidInput(f"{where}没有 {request.kind} 传感器; 类型见 /v1/monitoring/sensors")
-        jobs, failures = [], {}
         kept = _nearest(sensors, request.screen) if request.screen else sensors
-        for sensor in kept:
-            try:
-                jobs.append((sensor.id, (f"sensor:{sensor.id}", load_series(f"sensor:{sensor.id}", session, shared_dir, now),
-                                         request.horizon)))  # fmt: skip
-            except YiwangError as exc:
-                failures[sensor.id] = exc.message
-                if progress:
-                    progress(1)
+        newest = max((as_utc(s.last_ts) for s in kept if s.last_ts), default=None)
+        ids = select(SensorRow.id).where(SensorRow.id.in_([s.id for s in kept])) if request.screen else _scope(select(SensorRow.id), request)
+        series = sensor_series(session, ids, newest)
+    jobs = [(s.id, (f"sensor:{s.id}", series[s.id], request.horizon)) for s in kept if s.id in series]
+    days = FIT_WINDOW["hourly"] // 24
+    failures = {s.id: f"最近 {days} 天没有读数 / no readings in the last {days} days" for s in kept if s.id not in series}
+    if progress and failures:
+        progress(len(failures))
     batch = engine.run(_forecast_one, jobs, request.engine, progress, min_items=CROSSOVER)
     failures |= batch.failures
     first = sensors[0]

@@ -49,7 +49,7 @@ class Analytics:
         if run is None and (stored := kept(self.sessions, key)) is not None:
             run = SensorForecastRun.model_validate(stored.result)
         if run is None:
-            run = forecast_sensors(self.sessions, self.engine, request, self.shared_dir, progress)
+            run = forecast_sensors(self.sessions, self.engine, request, progress)
             keep(self.sessions, "sensor-forecasts", request, run)
         with self._lock:
             self._runs[run.run_id] = run

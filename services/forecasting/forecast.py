@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, NotFound
 from core.times import CHINA, as_utc, local_iso
 from services.dispatch.tables import CaseRow
-from services.monitoring.tables import ReadingRow, SensorRow
+from services.monitoring.hourly import HOUR, hourly_means
+from services.monitoring.tables import SensorRow
 
 FIT_WINDOW = {"hourly": 24 * 28, "daily": 365}
 SEASON = {"hourly": 24, "daily": 7}
@@ -107,10 +108,10 @@ def load_series(series_id: str, session: Session, shared_dir: Path, now: datetim
         hourly = column[: len(column) // 12 * 12].reshape(-1, 12).mean(axis=1)  # 5-minute speeds → hourly means
         return Series(hourly, datetime(2012, 3, 7, 23, tzinfo=CHINA).astimezone(UTC), "hourly")
     if kind == "sensor":
-        if session.get(SensorRow, rest) is None:
+        sensor = session.get(SensorRow, rest)
+        if sensor is None:
             raise NotFound(f"未找到传感器 {rest}; 请用 /v1/monitoring/sensors 查询")
-        rows = session.execute(select(ReadingRow.ts, ReadingRow.value).where(ReadingRow.sensor_id == rest).order_by(ReadingRow.ts)).all()
-        return _bucket([(as_utc(ts), value) for ts, value in rows], "hourly", mean=True)
+        return sensor_series(session, select(SensorRow.id).where(SensorRow.id == rest), sensor.last_ts).get(rest) or _no_data()
     if kind == "cases":
         district, _, category = rest.partition(":")
         query = select(CaseRow.created_at)
@@ -118,36 +119,32 @@ def load_series(series_id: str, session: Session, shared_dir: Path, now: datetim
             query = query.where(CaseRow.district == district)
         if category and category != "all":
             query = query.where(CaseRow.category_code == category)
-        counts = _bucket([(as_utc(ts), 1.0) for (ts,) in session.execute(query)], "daily", mean=False, until=now)
-        counts.counts = True
-        return counts
+        return _daily_counts([as_utc(ts) for (ts,) in session.execute(query)], now)
     raise NotFound(f"未知序列 {series_id!r}; 形如 sensor:<传感器>、cases:<区|city>:<类别|all>、ett:OT、traffic:<检测器>")
 
 
-def _bucket(points: list[tuple[datetime, float]], frequency: str, mean: bool, until: datetime | None = None) -> Series:
-    if not points:
-        raise InvalidInput("该序列还没有数据 / the series has no data yet")
-    step = timedelta(hours=1) if frequency == "hourly" else timedelta(days=1)
-    origin = min(t for t, _ in points)
-    origin = origin.replace(minute=0, second=0, microsecond=0) if frequency == "hourly" else \
-        origin.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)  # fmt: skip
-    end = max(until or origin, max(t for t, _ in points))
-    n = int((end - origin) / step) + 1
-    sums, counts = np.zeros(n), np.zeros(n)
-    for t, value in points:
-        i = int((t - origin) / step)
-        sums[i] += value
-        counts[i] += 1
-    if mean:
-        filled = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-        # Gaps carry the last value forward (a sensor that was silent for an hour did not drop to zero).
-        for i in range(1, n):
-            if np.isnan(filled[i]):
-                filled[i] = filled[i - 1]
-        values = filled
-    else:
-        values = sums
-    return Series(values, origin + step * (n - 1), frequency)
+def sensor_series(session: Session, sensor_ids: Select, newest: datetime | None) -> dict[str, Series]:
+    """The hourly series of sensors, each up to its newest reading, read in one query: the fit window
+    before ``newest`` (the newest reading among them) and no further back, however long the history."""
+    if newest is None:
+        return {}
+    since = as_utc(newest).replace(minute=0, second=0, microsecond=0) - HOUR * (FIT_WINDOW["hourly"] - 1)
+    series = hourly_means(session, sensor_ids, since, as_utc(newest) + timedelta(microseconds=1))
+    return {sensor_id: Series(means, first + HOUR * (len(means) - 1), "hourly") for sensor_id, (first, means) in series.items()}
+
+
+def _no_data() -> Series:
+    raise InvalidInput("该序列还没有数据 / the series has no data yet")
+
+
+def _daily_counts(times: list[datetime], until: datetime) -> Series:
+    if not times:
+        _no_data()
+    day = timedelta(days=1)
+    origin = min(times).astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    n = int((max(until, *times) - origin) / day) + 1
+    counts = np.bincount([int((t - origin) / day) for t in times], minlength=n).astype(float)
+    return Series(counts, origin + day * (n - 1), "daily", counts=True)
 
 
 # The seasons a frequency has; a season is used only where the data covers it twice (R's mstl does the same).

@@ -31,8 +31,8 @@ def test_a_districts_sensors_are_forecast_on_ray_as_in_process(cli_env, ray_engi
         session.execute(delete(ReadingRow).where(ReadingRow.sensor_id == silent))
         session.commit()
     request = SensorForecastRequest(kind="water_level", district=district, top=50)
-    here = forecast_sensors(sessions, ray_engine, request.model_copy(update={"engine": "in-process"}), settings.shared_dir)
-    there = forecast_sensors(sessions, ray_engine, request.model_copy(update={"engine": "ray"}), settings.shared_dir)
+    here = forecast_sensors(sessions, ray_engine, request.model_copy(update={"engine": "in-process"}))
+    there = forecast_sensors(sessions, ray_engine, request.model_copy(update={"engine": "ray"}))
     assert (here.engine, there.engine) == ("in-process", "ray")
     assert there.items == here.items and there.highest == here.highest and here.forecast == here.sensors - 1
     assert silent in there.failures  # the others still answer
@@ -44,8 +44,7 @@ def test_a_districts_sensors_are_forecast_on_ray_as_in_process(cli_env, ray_engi
     order = {"": 0, "watch": 1, "warning": 2, "alarm": 3}
     assert ranks == sorted(ranks, key=lambda r: (order[r[0]], order[r[1]]), reverse=True)
     assert here.highest.peak == max(r.peak for r in here.items)
-    quick = forecast_sensors(sessions, ray_engine, request.model_copy(update={"engine": "in-process", "screen": 3}),
-                             settings.shared_dir)  # fmt: skip
+    quick = forecast_sensors(sessions, ray_engine, request.model_copy(update={"engine": "in-process", "screen": 3}))
     highest_now = sorted((s.last_value for s in sensors if s.district == district and s.id != silent), reverse=True)[:3]
     assert quick.screened_out == quick.sensors - 3 and quick.forecast == 3
     assert sorted((r.latest for r in quick.items), reverse=True) == highest_now  # the three nearest the line now
