@@ -383,6 +383,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["group_by"] = "department"
         base.pop("district", None)  # "A1区城管局" names the bureau, not a district to keep the city's bureau out of
         compare_departments = True
+    if len(slots.districts) > 1 and not departments and not remembered:
+        # "11月A1区、A2区、A3区各部门结案率对比": every district named, not the first of them.
+        base["districts"] = [d.id for d in slots.districts]
+        base.pop("district", None)
+        base["group_by"] = base.get("group_by") or "district"
     if departments:
         base["departments"] = departments
         if len(departments) > 1 and len(slots.districts) > 1:
@@ -482,7 +487,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     if measure == "hot_topics":
         return compose_hot_topics(data, query, understood.period, name)
     what = MEASURE_NAMES.get(measure, measure)
-    scope = name(query.district) if query.district else "全市"
+    scope = name(query.district) if query.district else "、".join(map(name, query.districts)) if query.districts else "全市"
     if query.category:
         scope += f"「{name(query.category)}」"
     if query.source == "12345":

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from assistant.periods import Period, span
@@ -18,7 +18,12 @@ from services.monitoring.alarm_rules import rank
 from tools.query_spec import FigureQuery
 from tools.reading_figures import thresholds_of
 
-FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会")
+FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会"
+                    r"|今晚到|今夜|明早|明晨|到天亮|(?:可能|要|会)(?:会)?(?:超|达到|突破|掉到|跌破|低于|高于)")
+# A window on the clock ("今晚到明早"): the hours from now to its end, in the city's time (hours after midnight
+# of the day after today, or of today for 今天下午/傍晚).
+CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.compile(r"凌晨"), 1, 6),
+              (re.compile(r"今晚|今夜|夜里"), 1, 0), (re.compile(r"傍晚"), 0, 19), (re.compile(r"今天下午"), 0, 18)]
 CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|\bcases?\b|case volume", re.IGNORECASE)
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
@@ -63,7 +68,7 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     if slots.categories and not kind:
         base["category"] = slots.categories[0].id
     today = now.astimezone(CHINA).date()
-    period = _future(question, today, base)
+    period = _future(question, now, base)
     if COMPARED_TO_TODAY.search(question) and not base.get("sensor_kind"):
         base["compare_period"] = f"{today:%Y-%m-%d}"
     else:
@@ -71,8 +76,19 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     return FigureQuery.model_validate(base), period
 
 
-def _future(question: str, today: date, base: dict[str, Any]) -> Period:
+def _clock_window(question: str, now: datetime) -> tuple[datetime, str] | None:
+    """The latest end of the clock windows named ("今晚到明早": tomorrow 08:00) and the window in the
+    question's words, or None."""
+    local = now.astimezone(CHINA)
+    found = sorted((m.start(), m.group(0), datetime.combine(local.date() + timedelta(days=days), time(hour), CHINA))
+                   for pattern, days, hour in CLOCK_ENDS if (m := pattern.search(question)))  # fmt: skip
+    later = [end for _, _, end in found if end > local]
+    return (max(later), "到".join(word for _, word, _ in found)) if later else None
+
+
+def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
     """The future days (cases) or hours (sensors) asked for; 7 days or 24 hours when none is named."""
+    today = now.astimezone(CHINA).date()
     hourly = bool(base.get("sensor_kind"))
     if m := HORIZON.search(question):
         n = _number(m.group(1)) or 1
@@ -80,6 +96,11 @@ def _future(question: str, today: date, base: dict[str, Any]) -> Period:
         base.pop("period", None)
         base["horizon"] = min(hours, 168) if hourly else max(1, min(90, -(-hours // 24)))
         return _ahead(today, base["horizon"], hourly)
+    if hourly and (window := _clock_window(question, now)):
+        base.pop("period", None)
+        base["horizon"] = max(1, min(168, -(-int((window[0] - now).total_seconds()) // 3600)))
+        # In words, not a clock time: a time no tool returned would be taken for an unsupported figure.
+        return Period(f"next{base['horizon']}h", f"{window[1]}（未来 {base['horizon']} 小时）", today, today)
     monday = today + timedelta(days=7 - today.weekday())
     named: list[tuple[str, date, date, str]] = [
         (r"明天后天|明后天|明后两天", today + timedelta(days=1), today + timedelta(days=2), "明后两天"),

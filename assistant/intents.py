@@ -124,6 +124,7 @@ POLICY_CUE = re.compile(r"依据|哪条|哪个文件|什么文件|什么规定|�
 # Vital signs whose names hold a measure's words ("12345案件量(24小时)", "按期处置率(30天)"): the vital sign.
 VITAL_NAMES = re.compile(r"30天的?按期处置率|按期处置率[(（]30天|(?:过去|近)24小时.{0,6}12345|12345.{0,4}(?:24小时|一天)"
                          r"|vital\s*signs?|燃气泄漏报警数|井盖异常数|积水点数|桥梁结构告警数|泵站故障数|超期未结案件数", re.IGNORECASE)
+DEPARTMENT_WORDS = re.compile(r"局|公司|集团|中心|部门|单位|街道办|办事处")
 LISTING_CUE = re.compile(r"哪些|有没有|现在|当前|目前|列出")
 # What a rule or a definition says, whatever the measure it names ("返工率的分母是啥", "积水多深才能立案",
 # "亮灯率要求不低于多少", "生命体征指标体系是哪个文件提出的"): the documents answer it, not the live figures.
@@ -186,8 +187,8 @@ class IntentRecognizer:
         if Intent.POLICY in found and POLICY_CUE.search(text) and not LISTING_CUE.search(text):
             # "倾斜角超过多少度会报警？依据哪条规定？" asks what the rule says, not which alarms are open.
             found = [i for i in found if i not in (Intent.ALARMS, Intent.STATUS, Intent.CASE_STATS)]
-        if VITAL_NAMES.search(text):
-            return [Intent.VITALS]
+        if VITAL_NAMES.search(text) and not DEPARTMENT_WORDS.search(text):
+            return [Intent.VITALS]  # "市水务局近30天按期处置率" is the bureau's indicator, not the city's vital sign
         if Intent.VITALS in found:
             found = [i for i in found if i != Intent.STATUS]
         if Intent.ALARMS in found:

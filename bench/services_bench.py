@@ -387,7 +387,7 @@ def main() -> None:
                 with psycopg.connect(args.pg, autocommit=True) as admin:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     if not args.skip_forecast:
-        print("\n== forecasting (MSTL+seasonal naive vs seasonal naive alone, horizon 24, 3 rolling origins)")
+        print("\n== forecasting (MSTL+seasonal random walk vs seasonal naive, horizon 24, 3 rolling origins)")
         for line in bench_forecast():
             print("  " + line)
 

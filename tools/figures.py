@@ -157,8 +157,9 @@ def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     items = [
         i for i in evaluation["items"] if not query.departments or i["department_id"] in query.departments
     ]
-    if query.district:
-        items = [i for i in items if query.district in i["department_id"]] or items
+    if query.district or query.districts:
+        codes = [query.district] if query.district else query.districts
+        items = [i for i in items if any(code in i["department_id"] for code in codes)] or items
     rows = [_row(i, query.measure) for i in items]
     total = _pooled(items, query.measure) if len(items) > 1 else (rows[0] if rows else None)
     # "按期处置率不到60%的单位": only the departments past the bound (the total stays the city's).

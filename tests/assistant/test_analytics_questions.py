@@ -69,3 +69,31 @@ def test_hours_ahead_said_in_clock_words_are_a_forecast_not_the_readings(world, 
     query = _query(_ask(chat, f"接下来6个钟{district.name}哪些地方水压可能掉到报警线以下"))
     assert query["measure"] == "forecast" and query["horizon"] == 6 and query["sensor_kind"] == "water_pressure"
     assert query["district"] == district.id and query["reached"] == "alarm"
+
+
+def test_a_window_on_the_clock_is_forecast_to_its_end(world, chat: ChatService) -> None:
+    from datetime import datetime, timedelta
+
+    from core.times import CHINA
+
+    code = world.client.sensors(kind="manhole_tilt", limit=1)[0]["district"]
+    district = next(d for d in world.lexicon.districts if d.id == code)
+    reply = _ask(chat, f"今晚到明早，{district.name}有没有井盖倾斜要超警戒的点")
+    query = _query(reply)
+    now = datetime.now(CHINA)
+    tomorrow_eight = now.replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    hours = -(-int((tomorrow_eight - now).total_seconds()) // 3600)
+    assert query["measure"] == "forecast" and query["sensor_kind"] == "manhole_tilt" and query["district"] == district.id
+    assert abs(query["horizon"] - hours) <= 1 and f"今晚到明早（未来 {query['horizon']} 小时）" in reply.answer
+
+
+def test_several_districts_and_named_bureaus_are_kept_as_asked(world, chat: ChatService) -> None:
+    first, third = world.lexicon.districts[0], world.lexicon.districts[2]
+    side = _query(_ask(chat, f"{first.name}和{third.name}本周案件数各多少"))
+    assert side["districts"] == [first.id, third.id] and side["group_by"] == "district"
+    bureaus = _ask(chat, f"上个月{first.name}、{third.name}各部门结案率对比，谁最低")
+    query = _query(bureaus)
+    assert query["districts"] == [first.id, third.id] and query["group_by"] == "department"
+    assert f"{first.name}、{third.name}" in bureaus.answer
+    water = _ask(chat, "市水务局近30天按期处置率")  # the bureau's indicator, not the city's vital sign of that name
+    assert _query(water)["period"] == "last30d" and "生命体征" not in water.answer
