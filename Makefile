@@ -21,6 +21,7 @@ run: install
 	$(BIN)/yiwang index build --if-changed
 	$(BIN)/yiwang demo cases --if-empty
 	$(BIN)/yiwang demo readings --if-empty
+	$(BIN)/yiwang keys demo
 	$(BIN)/yiwang serve --simulate
 
 ## The whole test suite

@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.audit import AuditTrail
+from api.auth import guard_reads
 from api.errors import install_error_handlers
 from api.limits import SizeLimit
 from api.routers import (
+    access,
     analytics,
     cases,
     chat,
@@ -45,9 +48,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
 
     app = FastAPI(title="Yiwang 一网", version="0.1.0", lifespan=lifespan,
-                  description="城市运行管理服务辅助决策 / decision support for city operations centres")  # fmt: skip
+                  description="城市运行管理服务辅助决策 / decision support for city operations centres",
+                  dependencies=[Depends(guard_reads)])  # fmt: skip
     install_error_handlers(app)
     app.add_middleware(SizeLimit)
+    app.add_middleware(AuditTrail)
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(documents.router)
@@ -59,6 +64,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(chat.router)
     app.include_router(triage.router)
     app.include_router(memos.router)
+    app.include_router(access.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -14,7 +14,7 @@ from core.exceptions import YiwangError
 
 log = logging.getLogger("yiwang.api")
 
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
                413: "payload_too_large", 422: "invalid_input"}  # fmt: skip
 
 
@@ -25,7 +25,8 @@ def error_body(code: str, message: str) -> dict:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(YiwangError)
     async def _domain(_: Request, exc: YiwangError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
+        headers = {"WWW-Authenticate": 'Bearer realm="yiwang"'} if exc.status == 401 else None
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

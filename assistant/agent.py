@@ -85,6 +85,7 @@ class AgentState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     question: str
     role: str
+    actor: str  # who confirmed the turn's writes: the history records them, not the assistant
     now: str
     memory: dict[str, Any]
     records: Annotated[list[dict[str, Any]], turn_records]
@@ -393,7 +394,7 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         decision = interrupt({"type": "confirm_write", "calls": writes})
         approved = isinstance(decision, dict) and decision.get("approved") is True
         if approved:
-            return {}
+            return {"actor": decision.get("actor")} if decision.get("actor") else {}
         return {
             "pending": [
                 {**c, "denied": "操作人未确认, 未执行"} if c in writes else c for c in state["pending"]
@@ -414,7 +415,7 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
                     call["name"],
                     call["args"],
                     call["id"],
-                    actor=f"assistant:{state.get('role', 'official')}",
+                    actor=state.get("actor") or f"assistant:{state.get('role', 'official')}",
                 )
             records.append(record)
             messages.append(ToolMessage(content=result_for_model(record), tool_call_id=call["id"], name=call["name"],
@@ -547,7 +548,7 @@ def _used(
 
 def new_turn_input(question: str, role: str, now: datetime | None = None) -> dict[str, Any]:
     """The state update that starts a turn; fields without reducers are reset for it."""
-    return {"messages": [HumanMessage(fence_question(question))], "question": question, "role": role,
+    return {"messages": [HumanMessage(fence_question(question))], "question": question, "role": role, "actor": "",
             "now": (now or datetime.now(UTC)).isoformat(), "started": time.monotonic(), "records": [RESET],
             **TURN_RESET}  # fmt: skip
 

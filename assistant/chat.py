@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 from assistant.agent import AgentDeps, build_agent, new_turn_input
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
+from core.access import ACTION_NAMES, ROLE_NAMES, Identity
 from core.citations import Citation
-from core.exceptions import Conflict, InvalidInput
+from core.exceptions import Conflict, Forbidden, InvalidInput
 from graph.store import GraphStore
 from tools.client import ServicesClient
 
@@ -25,6 +26,10 @@ MAX_MESSAGE_CHARS = 4_000
 # a turn is short and is simply asked again if the process dies mid-way.
 DURABILITY = "exit"
 RECURSION_LIMIT = 40  # graph steps per turn; the planner's own round limits stop well before this
+
+
+# The permission (core.access) a write tool needs from whoever confirms it.
+WRITE_ACTIONS = {"create_case": "create_case", "transition_case": "transition"}
 
 
 class ChatRequest(BaseModel):
@@ -124,17 +129,25 @@ class ChatService:
                                    durability=DURABILITY)  # fmt: skip
         return self._response(session_id, values)
 
-    def confirm(self, request: ConfirmRequest) -> ChatResponse:
+    def confirm(self, request: ConfirmRequest, who: Identity | None = None) -> ChatResponse:
+        """Approve or refuse the paused writes; ``who`` (the caller) must be allowed to do each of them, and
+        is recorded as their actor."""
         with self._session_lock(request.session_id):
-            return self._confirm(request)
+            return self._confirm(request, who)
 
-    def _confirm(self, request: ConfirmRequest) -> ChatResponse:
+    def _confirm(self, request: ConfirmRequest, who: Identity | None) -> ChatResponse:
         from langgraph.types import Command
 
         if not self._paused(request.session_id):
             raise InvalidInput("该会话没有待确认的操作 / nothing to confirm in this session")
-        values = self.agent.invoke(Command(resume={"approved": request.approved}), self._config(request.session_id),
-                                   durability=DURABILITY)  # fmt: skip
+        if who is not None and request.approved:
+            calls = self._response(request.session_id).pending
+            for call in calls.calls if calls else []:
+                action = WRITE_ACTIONS.get(call["name"])
+                if action and not who.may(action):
+                    raise Forbidden(f"角色「{ROLE_NAMES[who.role]}」无权确认{ACTION_NAMES[action]}（{call['name']}）; 操作仍待有权限的人确认")
+        resume = {"approved": request.approved, "actor": who.name if who is not None and who.via != "local" else None}
+        values = self.agent.invoke(Command(resume=resume), self._config(request.session_id), durability=DURABILITY)
         return self._response(request.session_id, values)
 
     def stream(self, request: ChatRequest, now: datetime | None = None) -> Iterator[tuple[str, Any]]:

@@ -15,7 +15,9 @@ import typer
 from rich.table import Table
 
 from cli.common import clean_errors, console, err_console, opened
+from core.access import bearer
 from core.exceptions import BackendUnavailable, InvalidInput
+from core.settings import get_settings
 
 Ask = Callable[[dict[str, Any]], dict[str, Any]]
 Confirm = Callable[[str, bool], dict[str, Any]]
@@ -24,7 +26,7 @@ Confirm = Callable[[str, bool], dict[str, Any]]
 @contextmanager
 def _assistant(url: str | None) -> Iterator[tuple[Ask, Confirm]]:
     if url:
-        with httpx.Client(base_url=url.rstrip("/"), timeout=120) as http:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=120, headers=bearer(get_settings().api_key)) as http:
 
             def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
                 try:

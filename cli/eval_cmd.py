@@ -17,6 +17,7 @@ from rich.table import Table
 
 from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import BackendUnavailable, InvalidInput
+from core.settings import get_settings
 from evals import RETRIEVAL_SET, TRIAGE_SET
 from evals.retrieval import CUTOFFS, MODES, evaluate, read_items, slice_of
 from retrievers.embedders import embedder_name, make_embedder
@@ -192,7 +193,7 @@ def _chat_items(set_name: str, only: list[str] | None) -> list:
 def _services(url: str | None) -> Iterator[ServicesClient]:
     """The services gold is computed from: the server at ``url`` or this machine's data."""
     if url:
-        yield RemoteServices(url)
+        yield RemoteServices(url, api_key=get_settings().api_key)
         return
     with opened("services") as runtime:
         yield runtime.services
@@ -235,7 +236,8 @@ def _chat_target(url: str | None, isolated: bool = False) -> Iterator[tuple[Any,
     from evals.tasks import LocalConversation, RemoteConversation
 
     if url:
-        yield (RemoteConversation(url) if isolated else RemoteChat(url)), RemoteServices(url)
+        key = get_settings().api_key
+        yield (RemoteConversation(url, api_key=key) if isolated else RemoteChat(url, api_key=key)), RemoteServices(url, api_key=key)
         return
     with tempfile.TemporaryDirectory(prefix="yiwang-eval-") as tmp:
         cfg = settings()
@@ -278,7 +280,7 @@ def _memo(url: str | None) -> dict:
 
     total = len(read_memos())
     if url:
-        services = RemoteServices(url)
+        services = RemoteServices(url, api_key=get_settings().api_key)
 
         def write(request: dict) -> dict:
             response = httpx.post(f"{url.rstrip('/')}/v1/memos", json=request, timeout=120)

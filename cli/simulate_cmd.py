@@ -34,7 +34,7 @@ def simulate(
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(seconds=step * max(ticks - 1, 0)) if backfill and ticks else now
     simulator = Simulator(specs, seed, start, step, [parse_incident(text) for text in incident or []])
-    send = http_sender(url) if via == "http" else mqtt_sender(url if url.startswith("mqtt") else cfg.mqtt_url, cfg.mqtt_topic_prefix)
+    send = http_sender(url, cfg.api_key) if via == "http" else mqtt_sender(url if url.startswith("mqtt") else cfg.mqtt_url, cfg.mqtt_topic_prefix)
     tick, accepted, rejected = 0, 0, 0
     console.print(f"模拟 {len(specs)} 个传感器 via {via} → {url} (seed {seed})")
     try:

@@ -35,3 +35,17 @@ class BackendUnavailable(YiwangError):
 
     code = "backend_unavailable"
     status = 503
+
+
+class Unauthorized(YiwangError):
+    """No credentials, or credentials nobody issued (or revoked)."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(YiwangError):
+    """Known caller, but the role may not do this."""
+
+    code = "forbidden"
+    status = 403

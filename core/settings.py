@@ -84,6 +84,20 @@ class Settings(BaseSettings):
     query_timeout_ms: int = Field(5000, ge=10, description="Time limit of one read-only graph query.")
     demo_seed: int = Field(20221, description="Seed of the deterministic demo city.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    auth: Literal["keys", "off"] = Field(
+        "keys", description="'keys': every write (and every read unless open_reads) needs an API key or an OIDC "
+        "bearer token, checked against its role; 'off': every caller acts as the local admin (tests and a "
+        "laptop only, never on a network).")
+    open_reads: bool = Field(False, description="Let anonymous callers use the read-only GET endpoints.")
+    api_key: str = Field("", description="The API key this process sends when it calls a server (services_url, "
+                         "the CLI's --url).")
+    oidc_jwks_url: str = Field("", description="JWKS URL of the city's identity provider; set, bearer tokens that "
+                               "are JWTs are verified against it (RS256/ES256).")
+    oidc_issuer: str = Field("", description="Expected 'iss' of OIDC tokens (checked when set).")
+    oidc_audience: str = Field("", description="Expected 'aud' of OIDC tokens (checked when set).")
+    oidc_role_claim: str = Field("role", description="Claim naming the caller's Yiwang role (a string, or a list "
+                                 "of which the first known role counts).")
+    oidc_name_claim: str = Field("preferred_username", description="Claim recorded as the actor ('sub' if absent).")
 
     @field_validator("graph_url")
     @classmethod

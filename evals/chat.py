@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import httpx
 from pydantic import ValidationError
 
+from core.access import bearer
 from core.exceptions import YiwangError
 from evals import DATA, read_models
 from evals.gold import City, Facts, Recipe, compute, numbers, period, strings
@@ -67,10 +68,12 @@ class ChatTarget(Protocol):
 class RemoteChat:
     base_url: str
     timeout_s: float = 120.0
+    api_key: str = ""
 
     def ask(self, message: str, session_id: str | None, role: str) -> Json:
         body = {"message": message, "role": role} | ({"session_id": session_id} if session_id else {})
-        response = httpx.post(f"{self.base_url.rstrip('/')}/v1/chat", json=body, timeout=self.timeout_s)
+        response = httpx.post(f"{self.base_url.rstrip('/')}/v1/chat", json=body, timeout=self.timeout_s,
+                              headers=bearer(self.api_key))  # fmt: skip
         if response.status_code >= 400:
             raise Unscorable(f"HTTP {response.status_code}: {response.text[:300]}")
         return parse_reply(response.content)

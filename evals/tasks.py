@@ -17,6 +17,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.access import bearer
 from core.exceptions import YiwangError
 from evals import DATA, read_models
 from evals.metrics import Unscorable, pass_hat_k
@@ -115,9 +116,11 @@ class Conversation:
 class RemoteConversation(Conversation):
     base_url: str
     timeout_s: float = 120.0
+    api_key: str = ""
 
     def _post(self, path: str, body: Json) -> Json:
-        response = httpx.post(f"{self.base_url.rstrip('/')}{path}", json=body, timeout=self.timeout_s)
+        response = httpx.post(f"{self.base_url.rstrip('/')}{path}", json=body, timeout=self.timeout_s,
+                              headers=bearer(self.api_key))  # fmt: skip
         if response.status_code >= 400:
             return {
                 "error": response.json().get("error", {})

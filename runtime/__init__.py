@@ -208,7 +208,7 @@ def _services_client(runtime: Runtime, stack: ExitStack) -> ServicesClient:
     from tools.client import LocalServices, RemoteServices
 
     if runtime.settings.services_url:
-        remote = RemoteServices(runtime.settings.services_url)
+        remote = RemoteServices(runtime.settings.services_url, api_key=runtime.settings.api_key)
         stack.callback(remote.http.close)
         return remote
     return LocalServices(runtime.graph, runtime.sessions, runtime.settings.shared_dir, runtime.documents, runtime.triage,

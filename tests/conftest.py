@@ -27,7 +27,8 @@ TEST_SCALE = 0.02  # about 1,000 assets and 100 sensors; geography is the same a
 @pytest.fixture(scope="session")
 def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # MQTT off by default in tests; the MQTT test turns it on with a topic prefix of its own.
-    return Settings(data_dir=tmp_path_factory.mktemp("yiwang-data"), mqtt_url="")
+    # Auth off: these tests are about what the services do; tests/api/test_access.py is about who may do it.
+    return Settings(data_dir=tmp_path_factory.mktemp("yiwang-data"), mqtt_url="", auth="off")
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +82,7 @@ def embedder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def doc_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("docs-data"), policies_dir=FIXTURE_POLICIES)
+    return Settings(data_dir=tmp_path_factory.mktemp("docs-data"), policies_dir=FIXTURE_POLICIES, auth="off")
 
 
 @pytest.fixture(scope="session")

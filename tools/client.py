@@ -30,7 +30,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.engine import BatchEngine
 from analytics.service import Analytics
-from core.exceptions import BackendUnavailable, Conflict, InvalidInput, NotFound, YiwangError
+from core.exceptions import (
+    BackendUnavailable,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    YiwangError,
+)
 from core.times import china_if_naive
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
@@ -274,7 +282,7 @@ def _coerced(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_ERRORS_BY_STATUS: dict[int, type[YiwangError]] = {404: NotFound, 409: Conflict}
+_ERRORS_BY_STATUS: dict[int, type[YiwangError]] = {401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
 
 
 class RemoteServices(ServicesClient):
@@ -282,8 +290,10 @@ class RemoteServices(ServicesClient):
 
     backend = "http"
 
-    def __init__(self, base_url: str, timeout_s: float = 10.0, client: httpx.Client | None = None) -> None:
-        self.http = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s)
+    def __init__(self, base_url: str, timeout_s: float = 10.0, client: httpx.Client | None = None,
+                 api_key: str = "") -> None:  # fmt: skip
+        auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = client or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s, headers=auth)
 
     def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
         arguments = dict(arguments)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
+from api.auth import CaseCreator, Dispatcher
 from api.deps import GraphDep, SessionDep, SessionsDep
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, Source, TransitionRequest
@@ -18,10 +19,11 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 @router.post("", response_model=CasePublic, status_code=201)
 def create(
-    body: CaseCreate, graph: GraphDep, sessions: SessionsDep, idempotency_key: IdempotencyKey = None
+    body: CaseCreate, graph: GraphDep, sessions: SessionsDep, who: CaseCreator, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    """Register a case (受理); department and deadline default from the responsibility rules."""
-    return create_case_once(sessions, graph, body, idempotency_key)
+    """Register a case (受理); department and deadline default from the responsibility rules. The history
+    records the caller's identity as the actor."""
+    return create_case_once(sessions, graph, body, idempotency_key, actor=who.name)
 
 
 @router.get("/stats", response_model=CaseStats)
@@ -52,7 +54,8 @@ def search(
 
 
 @router.post("/{case_id}/transition", response_model=CasePublic)
-def move(case_id: str, body: TransitionRequest, graph: GraphDep, sessions: SessionsDep,
+def move(case_id: str, body: TransitionRequest, graph: GraphDep, sessions: SessionsDep, who: Dispatcher,
          idempotency_key: IdempotencyKey = None) -> dict:  # fmt: skip
-    """Apply a workflow action (立案, 派遣, 签收, 回退, 延期, 处置反馈, 核查通过, 返工, 作废, 不予立案)."""
-    return transition_once(sessions, graph, case_id, body, idempotency_key)
+    """Apply a workflow action (立案, 派遣, 签收, 回退, 延期, 处置反馈, 核查通过, 返工, 作废, 不予立案). The actor
+    recorded is the caller's identity; an ``actor`` in the body is ignored."""
+    return transition_once(sessions, graph, case_id, body.model_copy(update={"actor": who.name}), idempotency_key)

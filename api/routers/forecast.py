@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.auth import Reader
 from api.deps import SessionDep, SettingsDep
 from services.forecasting.forecast import Forecast, ForecastRequest, forecast
 
@@ -11,6 +12,6 @@ router = APIRouter(prefix="/v1/forecast", tags=["forecast"])
 
 
 @router.post("", response_model=Forecast)
-def make_forecast(body: ForecastRequest, session: SessionDep, settings: SettingsDep) -> Forecast:
+def make_forecast(body: ForecastRequest, session: SessionDep, settings: SettingsDep, _: Reader) -> Forecast:
     """Series ids: sensor:<id>, cases:<district|city>:<category|all>, ett:OT, traffic:<detector>."""
     return forecast(session, body, settings.shared_dir)

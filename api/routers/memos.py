@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
+from api.auth import MemoWriter
 from api.deps import ServicesDep, SessionDep, SettingsDep
 from memos.compose import compose_memo
 from memos.export import to_docx, to_pdf
@@ -17,7 +18,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("", response_model=Memo, status_code=201)
-def create(body: MemoRequest, services: ServicesDep, session: SessionDep) -> Memo:
+def create(body: MemoRequest, services: ServicesDep, session: SessionDep, _: MemoWriter) -> Memo:
     """背景/现状/研判/建议/依据 on a topic for a district and period, every figure cited; kept for download."""
     memo = compose_memo(services, body)
     save_memo(session, memo)

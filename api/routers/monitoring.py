@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api.auth import Device, Simulator
 from api.deps import RegistryDep, SessionDep, SimulationDep
 from core.exceptions import Conflict
 from core.times import china_if_naive
@@ -44,7 +45,7 @@ def sensors(session: SessionDep, kind: str | None = None, district: str | None =
 
 
 @router.post("/readings", response_model=IngestResult)
-def ingest(body: ReadingBatch, session: SessionDep, registry: RegistryDep) -> IngestResult:
+def ingest(body: ReadingBatch, session: SessionDep, registry: RegistryDep, _: Device) -> IngestResult:
     """A batch of readings (≤ 10,000): each is accepted or listed as rejected with its reason."""
     result = ingest_readings(session, registry, body.readings)
     session.commit()
@@ -105,7 +106,7 @@ class IncidentRequest(BaseModel):
 
 
 @router.post("/simulator/incidents", status_code=201)
-def inject_incident(body: IncidentRequest, simulation: SimulationDep) -> dict:
+def inject_incident(body: IncidentRequest, simulation: SimulationDep, _: Simulator) -> dict:
     """Demo only (server started with --simulate): inject an incident into the running simulator."""
     if simulation is None:
         raise Conflict("模拟器未运行; 用 yiwang serve --simulate 启动 (或 make run)")

@@ -58,7 +58,7 @@ class CasePublic(BaseModel):
 
 class TransitionRequest(BaseModel):
     action: str = Field(description="dispatch / 派遣, register / 立案 …")
-    actor: str = Field(min_length=1, max_length=64)
+    actor: str = Field("", max_length=64, description="ignored over HTTP: the history records the caller's identity")
     note: str | None = Field(None, max_length=2000)
     expected_version: int | None = Field(None, ge=1, le=2**31 - 1)  # a case's version is a 32-bit integer column
     department_id: str | None = Field(None, description="for 派遣: send to another department")

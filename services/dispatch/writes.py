@@ -14,13 +14,15 @@ from services.idempotency import run_once
 
 
 def create_case_once(sessions: sessionmaker[Session], graph: GraphStore, body: CaseCreate,
-                     idempotency_key: str | None = None) -> dict:  # fmt: skip
+                     idempotency_key: str | None = None, actor: str = "system") -> dict:  # fmt: skip
     """Register a case (受理) and return it as JSON; a repeated key and body return the first result."""
-    return run_once(sessions, idempotency_key, "POST /v1/cases", body, lambda s: cases.create_case(s, graph, body))
+    return run_once(sessions, idempotency_key, "POST /v1/cases", body,
+                    lambda s: cases.create_case(s, graph, body, actor=actor))  # fmt: skip
 
 
 def transition_once(sessions: sessionmaker[Session], graph: GraphStore, case_id: str, body: TransitionRequest,
                     idempotency_key: str | None = None) -> dict:  # fmt: skip
-    """Apply a workflow action and return the case as JSON; a repeated key and body return the first result."""
-    return run_once(sessions, idempotency_key, f"POST /v1/cases/{case_id}/transition", body,
+    """Apply a workflow action and return the case as JSON; a repeated key and body return the first result.
+    The actor is not part of what a key stands for: it is who called, not what was asked."""
+    return run_once(sessions, idempotency_key, f"POST /v1/cases/{case_id}/transition", body.model_copy(update={"actor": ""}),
                     lambda s: cases.transition(s, graph, case_id, body))  # fmt: skip

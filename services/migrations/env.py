@@ -9,6 +9,7 @@ from alembic import context
 
 import analytics.tables  # noqa: F401
 import memos.tables  # noqa: F401
+import services.access.tables  # noqa: F401
 import services.dispatch.tables  # noqa: F401
 import services.idempotency  # noqa: F401
 import services.monitoring.tables  # noqa: F401

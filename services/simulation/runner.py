@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.access import bearer
 from graph.domain import DomainTables
 from graph.queries.assets import sensor_sites
 from graph.store import GraphStore
@@ -30,10 +31,10 @@ def sensor_specs(graph: GraphStore, domain: DomainTables) -> list[SimulatedSenso
                        range_min=kinds[s.kind].min, range_max=kinds[s.kind].max) for s in sensor_sites(graph)]  # fmt: skip
 
 
-def http_sender(base_url: str) -> Callable[[list[dict]], tuple[int, int]]:
+def http_sender(base_url: str, api_key: str = "") -> Callable[[list[dict]], tuple[int, int]]:
     import httpx
 
-    client = httpx.Client(base_url=base_url, timeout=30)
+    client = httpx.Client(base_url=base_url, timeout=30, headers=bearer(api_key))
 
     def send(readings: list[dict]) -> tuple[int, int]:
         accepted = rejected = 0

@@ -22,7 +22,7 @@ def server(doc_settings, doc_graph, doc_index, tmp_path, monkeypatch: pytest.Mon
     settings = doc_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'y.db'}", "mqtt_url": ""})
     with TestClient(create_app(settings, store=doc_graph, document_index=doc_index)) as client:
         # The CLI's HTTP client, pointed at the app in this process.
-        monkeypatch.setattr(chat_cmd.httpx, "Client", lambda base_url, timeout: _Wrapped(client))
+        monkeypatch.setattr(chat_cmd.httpx, "Client", lambda base_url, timeout, headers=None: _Wrapped(client))
         yield client
 
 

@@ -1,0 +1,190 @@
+"""Who may do what (issue 17): API keys and OIDC tokens mapped to roles, checked on every write; the actor is
+the caller's identity; the audit log records writes, refusals and the chat's case lookups, hash-chained — on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from api.app import create_app
+from core.access import ROLES
+from core.settings import Settings
+from graph.demo.city import CityData
+from graph.store import GraphStore
+from services.access.keys import create_key
+
+
+@pytest.fixture
+def secured(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """The app with keys required, and one key per role."""
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("access tests need one graph engine only")
+    settings = base_settings.model_copy(update={"db_url": db_url, "auth": "keys"})
+    with TestClient(create_app(settings, store=graph)) as client:
+        runtime = client.app.state.runtime
+        with runtime.sessions() as session:
+            keys = {role: create_key(session, f"{role}-tester", role).key for role in ROLES}
+        yield client, keys
+
+
+def _as(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _case_body(small_city: CityData) -> dict:
+    grid = small_city.nodes["Grid"][0]["id"]
+    return {"text": "幸福路上井盖没了，很危险", "category_code": "component-0101", "grid_id": grid}
+
+
+def test_anonymous_writes_are_refused_with_a_sentence_and_reads_need_a_key(secured, small_city: CityData) -> None:
+    client, keys = secured
+    refused = client.post("/v1/cases", json=_case_body(small_city))
+    assert refused.status_code == 401 and "身份认证" in refused.json()["error"]["message"]
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+    assert client.get("/v1/cases").status_code == 401  # reads are closed unless open_reads says otherwise
+    bogus = client.get("/v1/cases", headers=_as("yw_not-a-key"))
+    assert bogus.status_code == 401 and "无效" in bogus.json()["error"]["message"]
+    assert client.get("/healthz").status_code == 200  # liveness stays open
+    assert client.get("/v1/cases", headers=_as(keys["official"])).status_code == 200
+
+
+def test_every_write_route_refuses_an_anonymous_caller(secured) -> None:
+    client, _ = secured
+    writes = [(path, method) for path, item in client.app.openapi()["paths"].items() for method in item
+              if method in ("post", "put", "patch", "delete")]  # fmt: skip
+    assert len(writes) >= 15
+    for path, method in writes:
+        answer = client.request(method.upper(), path.replace("{", "").replace("}", ""), json={})
+        assert answer.status_code == 401, (method, path, answer.status_code)
+
+
+def test_each_role_does_its_own_duty_and_no_other(secured, small_city: CityData) -> None:
+    client, keys = secured
+    body = _case_body(small_city)
+    wrong = client.post("/v1/cases", json=body, headers=_as(keys["official"]))
+    assert wrong.status_code == 403 and "无权" in wrong.json()["error"]["message"]
+    case = client.post("/v1/cases", json=body, headers=_as(keys["hotline"]))
+    assert case.status_code == 201
+    move = {"action": "立案", "actor": "市长办公室"}  # a body's actor is not who acted
+    assert client.post(f"/v1/cases/{case.json()['id']}/transition", json=move, headers=_as(keys["hotline"])).status_code == 403
+    moved = client.post(f"/v1/cases/{case.json()['id']}/transition", json=move, headers=_as(keys["dispatcher"]))
+    assert moved.status_code == 200
+    assert [h["actor"] for h in moved.json()["history"]] == ["hotline-tester", "dispatcher-tester"]
+    memo = client.post("/v1/memos", json={"topic": "道路积水内涝"}, headers=_as(keys["official"]))
+    assert memo.status_code == 403
+    reading = {"readings": [{"sensor_id": small_city.nodes["Sensor"][0]["id"], "ts": "2026-12-01T08:00:00+08:00", "value": 1.0}]}
+    assert client.post("/v1/monitoring/readings", json=reading, headers=_as(keys["dispatcher"])).status_code == 403
+    assert client.post("/v1/monitoring/readings", json=reading, headers=_as(keys["device"])).status_code == 200
+    assert client.get("/v1/cases", headers=_as(keys["device"])).status_code == 403  # a gateway posts, never reads
+    assert client.get("/v1/audit", headers=_as(keys["dispatcher"])).status_code == 403
+
+
+def test_keys_are_kept_hashed_and_a_revoked_key_stops_at_once(secured) -> None:
+    client, keys = secured
+    runtime = client.app.state.runtime
+    with runtime.sessions() as session:
+        stored = " ".join(str(row) for row in session.execute(text("SELECT * FROM api_keys")).all())
+    assert not any(key in stored for key in keys.values())
+    made = client.post("/v1/keys", json={"name": "张三", "role": "analyst"}, headers=_as(keys["admin"]))
+    assert made.status_code == 201 and made.json()["key"].startswith("yw_")
+    new = made.json()["key"]
+    assert client.get("/v1/me", headers=_as(new)).json() == {"name": "张三", "role": "analyst", "via": "key"}
+    assert client.post(f"/v1/keys/{made.json()['id']}/revoke", headers=_as(keys["admin"])).status_code == 200
+    assert client.get("/v1/me", headers=_as(new)).status_code == 401
+    listed = client.get("/v1/keys", headers=_as(keys["admin"])).json()["items"]
+    assert any(k["id"] == made.json()["id"] and k["revoked_at"] for k in listed) and "key" not in listed[0]
+
+
+def test_the_audit_log_records_who_did_what_and_shows_any_change_afterwards(secured, small_city: CityData) -> None:
+    client, keys = secured
+    case = client.post("/v1/cases", json=_case_body(small_city), headers=_as(keys["hotline"]) | {"X-Request-ID": "req-42"})
+    client.post(f"/v1/cases/{case.json()['id']}/transition", json={"action": "立案"}, headers=_as(keys["official"]))
+    log = client.get("/v1/audit", headers=_as(keys["admin"])).json()["items"]
+    created = next(e for e in log if e["action"] == "POST /v1/cases")
+    assert (created["actor"], created["role"], created["outcome"], created["request_id"]) == ("hotline-tester", "hotline", 201, "req-42")
+    refused = next(e for e in log if e["action"] == "POST /v1/cases/{case_id}/transition")
+    assert (refused["actor"], refused["outcome"], refused["target"]) == ("official-tester", 403, f"/v1/cases/{case.json()['id']}/transition")
+    assert "幸福路" not in json.dumps(log, ensure_ascii=False)  # citizens' words are never in the log
+    assert case.headers["x-request-id"] == "req-42"
+    check = client.get("/v1/audit/verify", headers=_as(keys["admin"])).json()
+    assert check["intact"] and check["rows"] == len(log)
+    runtime = client.app.state.runtime
+    with runtime.sessions() as session:  # someone with database access rewrites who did it
+        session.execute(text("UPDATE audit_log SET actor = 'nobody' WHERE seq = :seq"), {"seq": created["seq"]})
+        session.commit()
+    broken = client.get("/v1/audit/verify", headers=_as(keys["admin"])).json()
+    assert not broken["intact"] and broken["first_broken"] == created["seq"]
+
+
+def test_the_chat_answers_in_the_callers_role_and_its_case_lookups_are_audited(secured, small_city: CityData) -> None:
+    client, keys = secured
+    case = client.post("/v1/cases", json=_case_body(small_city), headers=_as(keys["hotline"])).json()
+    reply = client.post("/v1/chat", json={"message": f"案件 {case['id']} 现在到哪一步了", "role": "analyst"},
+                        headers=_as(keys["official"]))  # fmt: skip
+    assert reply.status_code == 200
+    log = client.get("/v1/audit", params={"action": "chat:"}, headers=_as(keys["admin"])).json()["items"]
+    assert any(e["actor"] == "official-tester" and e["target"] == case["id"] for e in log)
+    # A write the assistant prepared is confirmed only by a role that may do it.
+    asked = client.post("/v1/chat", json={"message": f"把案件 {case['id']} 立案"}, headers=_as(keys["official"])).json()
+    assert asked["pending"]["calls"][0]["name"] == "transition_case"
+    denied = client.post("/v1/chat/confirm", json={"session_id": asked["session_id"], "approved": True},
+                         headers=_as(keys["official"]))  # fmt: skip
+    assert denied.status_code == 403 and "仍待" in denied.json()["error"]["message"]
+    done = client.post("/v1/chat/confirm", json={"session_id": asked["session_id"], "approved": True},
+                       headers=_as(keys["dispatcher"]))  # fmt: skip
+    assert done.status_code == 200
+    history = client.get(f"/v1/cases/{case['id']}", headers=_as(keys["official"])).json()["history"]
+    assert history[-1]["action"] == "立案" and history[-1]["actor"] == "dispatcher-tester"
+
+
+class _Jwks(BaseHTTPRequestHandler):
+    body = b"{}"
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_city_identity_providers_token_is_accepted_with_its_role(base_settings: Settings, graph: GraphStore,
+                                                                   tmp_path) -> None:  # fmt: skip
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("access tests need one graph engine only")
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    _Jwks.body = json.dumps({"keys": [public | {"kid": "city-1", "use": "sig", "alg": "RS256"}]}).encode()
+    server = HTTPServer(("127.0.0.1", 0), _Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = base_settings.model_copy(update={
+        "db_url": f"sqlite:///{tmp_path / 'oidc.db'}", "auth": "keys", "oidc_issuer": "https://idp.city.example",
+        "oidc_audience": "yiwang", "oidc_jwks_url": f"http://127.0.0.1:{server.server_port}/jwks"})  # fmt: skip
+
+    def token(role: object, **claims: object) -> str:
+        payload = {"sub": "u-1", "preferred_username": "李四", "iss": "https://idp.city.example", "aud": "yiwang",
+                   "exp": int(time.time()) + 300, "role": role, **claims}  # fmt: skip
+        return jwt.encode(payload, private, algorithm="RS256", headers={"kid": "city-1"})
+
+    try:
+        with TestClient(create_app(settings, store=graph)) as client:
+            assert client.get("/v1/me", headers=_as(token(["staff", "dispatcher"]))).json() == {
+                "name": "李四", "role": "dispatcher", "via": "token"}
+            assert client.get("/v1/me", headers=_as(token("analyst", aud="another-app"))).status_code == 401
+            assert client.get("/v1/me", headers=_as(token("analyst", exp=int(time.time()) - 10))).status_code == 401
+            assert client.get("/v1/me", headers=_as(token("mayor"))).status_code == 403
+    finally:
+        server.shutdown()
