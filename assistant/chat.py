@@ -18,6 +18,7 @@ from assistant.lexicon import CityLexicon
 from core.access import ACTION_NAMES, ROLE_NAMES, Identity
 from core.citations import Citation
 from core.exceptions import Conflict, Forbidden, InvalidInput
+from core.redact import redacted
 from graph.store import GraphStore
 from tools.client import ServicesClient
 
@@ -123,9 +124,11 @@ class ChatService:
             return self._ask(session_id, request, now)
 
     def _ask(self, session_id: str, request: ChatRequest, now: datetime | None) -> ChatResponse:
+        # Personal data out before the message enters the turn: tool arguments, citations, streamed events
+        # and the checkpoints all hold what the agent saw.
         if request.session_id and self._paused(session_id):
             raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
-        values = self.agent.invoke(new_turn_input(request.message, request.role, now), self._config(session_id),
+        values = self.agent.invoke(new_turn_input(redacted(request.message), request.role, now), self._config(session_id),
                                    durability=DURABILITY)  # fmt: skip
         return self._response(session_id, values)
 
@@ -160,7 +163,7 @@ class ChatService:
         if request.session_id and self._paused(session_id):
             raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
         config = self._config(session_id)
-        for update in self.agent.stream(new_turn_input(request.message, request.role, now), config, stream_mode="updates",
+        for update in self.agent.stream(new_turn_input(redacted(request.message), request.role, now), config, stream_mode="updates",
                                         durability=DURABILITY):  # fmt: skip
             for node, change in update.items():
                 if node == "tools" and isinstance(change, dict):

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from core.exceptions import BackendUnavailable
+from core.redact import redact
 from core.settings import get_settings
 from evals import TRIAGE_SET
 from evals.triage import read_set
@@ -23,7 +24,6 @@ from retrievers.embedders import make_embedder
 from retrievers.index import open_index
 from services.db import make_engine, migrate, session_factory
 from services.dispatch.demo_history import seed_case_history
-from triage.redact import redact
 from triage.service import Triage, TriageRequest
 
 BATCH = 200

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.citations import Citation
 from core.exceptions import NotFound, YiwangError
 from core.llm import make_chat_model
+from core.redact import redact
 from core.settings import Settings
 from core.text import normalize
 from core.untrusted import strip_instructions
@@ -28,7 +29,6 @@ from triage.classify import CategoryClassifier, CategoryGuess, further_matter
 from triage.duplicates import find_duplicates
 from triage.hotline import trained_classifier
 from triage.locate import Gazetteer
-from triage.redact import redact
 from triage.rerank import rerank
 from triage.urgency import NAMES, assess, load_rules
 

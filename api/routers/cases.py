@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from api.auth import CaseCreator, Dispatcher
+from api.auth import CaseCreator, Dispatcher, Reader
 from api.deps import GraphDep, SessionDep, SessionsDep
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, Source, TransitionRequest
@@ -14,6 +14,7 @@ from services.dispatch.stats import CaseStats, case_stats
 from services.dispatch.writes import create_case_once, transition_once
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
+SEES_ORIGINAL = ("hotline", "admin")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -35,9 +36,13 @@ def stats(session: SessionDep, period: str | None = None, district: str | None =
 
 
 @router.get("/{case_id}", response_model=CasePublic)
-def read(case_id: str, session: SessionDep) -> CasePublic:
-    """One case with its full history."""
-    return cases.get_case(session, case_id)
+def read(case_id: str, session: SessionDep, who: Reader) -> CasePublic:
+    """One case with its full history; the report as written (``original_text``) only to the roles that
+    work with citizens' own words (hotline, admin)."""
+    case = cases.get_case(session, case_id)
+    if who.role in SEES_ORIGINAL:
+        case.original_text = cases.original_text(session, case_id)
+    return case
 
 
 @router.get("", response_model=CaseList)

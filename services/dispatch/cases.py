@@ -19,6 +19,7 @@ from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from core.exceptions import Conflict, InvalidInput, NotFound
+from core.redact import redacted
 from core.times import CHINA, as_utc, china_if_naive
 from graph.ids import district_of, is_category_id
 from graph.queries.cases import department_exists, find_category
@@ -92,6 +93,11 @@ def to_public(case: Any, events: Sequence[Any], now: datetime) -> CasePublic:
     })  # fmt: skip
 
 
+def original_text(session: Session, case_id: str) -> str | None:
+    """The report as written, where redaction changed it (for the roles that need it)."""
+    return session.scalar(select(CaseRow.original_text).where(CaseRow.id == case_id))
+
+
 def _events(session: Session, case_id: str) -> list[CaseEventRow]:
     return list(session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)))
 
@@ -118,11 +124,13 @@ def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: st
     else:
         department = responsible_department(graph, body.category_code, grid_id=grid_id).department.id
     urgency = body.urgency or category.get("default_urgency") or "normal"
+    text = redacted(body.text)
     case = CaseRow(
         id=f"C{now.astimezone(UTC):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", state=State.ACCEPTED.value,
         category_code=body.category_code, category_name=category["name"], department_id=department,
         grid_id=grid_id, district=district_of(grid_id), lon=body.location.lon if body.location else None,
-        lat=body.location.lat if body.location else None, urgency=urgency, text=body.text, source=body.source,
+        lat=body.location.lat if body.location else None, urgency=urgency, text=text, source=body.source,
+        original_text=body.text if text != body.text else None,
         created_at=now, updated_at=now, deadline=_sla(category, urgency, now), version=1, rework_count=0,
         extension_count=0,
     )  # fmt: skip
@@ -201,7 +209,8 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
     # building and caching statements) was most of the CPU of a transition.
     connection = session.connection()
     params = {"id": case_id, "now": now, "version": body.expected_version, "rework": int(action.rework), "extend": 0,
-              "deadline": None, "department_id": None, "actor": body.actor, "note": body.note, "action": action.zh}  # fmt: skip
+              "deadline": None, "department_id": None, "actor": body.actor, "action": action.zh,
+              "note": redacted(body.note) if body.note else body.note}  # fmt: skip
     if action.name in ("dispatch", "extend") or len(action.sources) > 1:
         case = _read_case(connection, case_id)
         if case is None:
@@ -236,7 +245,7 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
         if moved is not None:
             connection.execute(_ADD_EVENT, {"case_id": case_id, "seq": moved.version, "action": action.zh,
                                             "from_state": from_state.value, "to_state": target.value, "actor": body.actor,
-                                            "department_id": moved.department_id, "at": now, "note": body.note})  # fmt: skip
+                                            "department_id": moved.department_id, "at": now, "note": params["note"]})  # fmt: skip
     if moved is None:
         _explain_refusal(session, case_id, action, body.expected_version)
     if [e.seq for e in history] != list(range(1, moved.version + 1)):

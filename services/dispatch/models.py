@@ -44,7 +44,7 @@ class CasePublic(BaseModel):
     grid_id: str | None
     district: str | None
     urgency: Urgency
-    text: str
+    text: str = Field(description="the report with personal data replaced ([电话], [门牌] …)")
     source: str
     created_at: str
     deadline: str | None
@@ -54,6 +54,8 @@ class CasePublic(BaseModel):
     history: list[HistoryEntry]
     version: int
     allowed_actions: list[str] = Field(description="what can be done next, e.g. ['派遣', '作废']")
+    original_text: str | None = Field(None, description="the report as the citizen wrote it, only to roles that need "
+                                      "it (hotline, admin) and only where redaction changed it")
 
 
 class TransitionRequest(BaseModel):

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from api.app import create_app
 from core.access import ROLES
@@ -188,3 +188,30 @@ def test_a_city_identity_providers_token_is_accepted_with_its_role(base_settings
             assert client.get("/v1/me", headers=_as(token("mayor"))).status_code == 403
     finally:
         server.shutdown()
+
+
+def test_citizens_data_is_stored_redacted_and_the_original_shown_only_to_those_who_need_it(secured, small_city: CityData) -> None:
+    client, keys = secured
+    report = "我是张三，电话13912345678，住幸福小区2栋3单元501室，卡号6222021234567890128被扣费"
+    case = client.post("/v1/cases", json=_case_body(small_city) | {"text": report}, headers=_as(keys["hotline"])).json()
+    for secret in ("13912345678", "501", "6222021234567890128", "张三"):
+        assert secret not in case["text"]
+    assert "幸福小区2栋" in case["text"]  # the building places the report; the flat does not
+    assert client.get(f"/v1/cases/{case['id']}", headers=_as(keys["official"])).json()["original_text"] is None
+    assert client.get(f"/v1/cases/{case['id']}", headers=_as(keys["hotline"])).json()["original_text"] == report
+    listed = client.get("/v1/cases", headers=_as(keys["hotline"])).json()["items"]
+    assert "13912345678" not in json.dumps(listed)
+    moved = client.post(f"/v1/cases/{case['id']}/transition", json={"action": "立案", "note": "已电话13912345678联系"},
+                        headers=_as(keys["dispatcher"]))  # fmt: skip
+    assert "13912345678" not in moved.json()["history"][-1]["note"]
+    # A report pasted into the chat: no tool argument, citation or checkpoint keeps the number.
+    reply = client.post("/v1/chat", json={"message": "幸福路井盖没了，我电话13912345678"}, headers=_as(keys["hotline"]))
+    assert reply.status_code == 200 and "13912345678" not in reply.text
+    runtime = client.app.state.runtime
+    with runtime.sessions() as session:  # every table: cases, history, audit, the chat's checkpoints
+        names = inspect(session.get_bind()).get_table_names()
+        assert any("checkpoint" in name for name in names)
+        for name in names:  # all but the one column meant for the original, read by hotline and admin only
+            columns = ", ".join(f'"{c["name"]}"' for c in inspect(session.get_bind()).get_columns(name) if c["name"] != "original_text")
+            for row in session.execute(text(f'SELECT {columns} FROM "{name}"')):
+                assert "13912345678" not in repr(row), name

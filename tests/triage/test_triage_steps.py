@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from core.redact import redact
 from core.settings import Settings
 from graph.domain import CategoryExample
 from graph.queries.places import grid_at
 from triage.classify import CategoryClassifier
 from triage.hotline import HotlineClassifier, read_labelled, trained_classifier
 from triage.locate import Gazetteer
-from triage.redact import redact
 from triage.urgency import assess, load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "data" / "domain" / "urgency_rules.csv"
@@ -26,6 +26,15 @@ RULES = Path(__file__).resolve().parents[2] / "data" / "domain" / "urgency_rules
     ("湘A·12345 停在盲道上", ["湘A·12345"], ["停在盲道上"]),
     ("王先生说座机0731-88889999打不通，邮箱a.b@qq.com", ["王先生", "0731-88889999", "a.b@qq.com"], ["先生", "邮箱"]),
     ("张家界路积水", [], ["张家界路积水"]),
+    # Identifiers found in the real messages (shared/data/hotline): rooms, bank cards, chat accounts, full-width digits.
+    ("住在丽发新城4幢1321室，楼上漏水", ["1321"], ["丽发新城4幢", "楼上漏水"]),
+    ("3单元206楼上噪音", ["206"], ["楼上噪音"]),
+    ("43栋101门口堆了垃圾", ["101"], ["43栋", "门口堆了垃圾"]),
+    ("退费请打到卡号6222021234567890128", ["6222021234567890128"], ["卡号"]),
+    ("身份证４３０３２２１９５６０１０１００１Ｘ", ["１９５６"], ["身份证"]),
+    ("加我微信c1903abc细聊", ["c1903abc"], ["细聊"]),
+    ("订单号1234567890123456查不到", [], ["1234567890123456"]),  # no Luhn digit: not a card
+    ("传感器 S9901030102000353-03 读数异常，320国道旁，3室2厅", [], ["S9901030102000353-03", "320国道", "3室2厅"]),
 ])  # fmt: skip
 def test_personal_data_is_redacted_and_the_rest_kept(text: str, hidden: list[str], kept: list[str]) -> None:
     clean, found = redact(text)
