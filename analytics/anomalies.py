@@ -159,10 +159,10 @@ def scores(values: np.ndarray, season: int = 24, method: Method = DEFAULT_METHOD
 class AnomalyScanRequest(BaseModel):
     kind: str = Field(max_length=32, description="sensor kind, e.g. water_level")
     district: str | None = Field(None, pattern=r"^\d{6}$", description="district code (990103); empty: the whole city")
-    hours: int = Field(24, ge=1, le=24 * 7, description="the recent hours scanned, up to the newest reading")
-    baseline: int = Field(24 * 7, ge=24 * 2, le=24 * 28, description="hours of history before them that say what "
+    hours: int = Field(24, strict=True, ge=1, le=24 * 7, description="the recent hours scanned, up to the newest reading")
+    baseline: int = Field(24 * 7, strict=True, ge=24 * 2, le=24 * 28, description="hours of history before them that say what "
                           "is normal for each sensor (its daily profile, trend and spread)")
-    top: int = Field(20, ge=1, le=500, description="sensors listed, the most anomalous first")
+    top: int = Field(20, strict=True, ge=1, le=500, description="sensors listed, the most anomalous first")
     engine: Literal["auto", "ray", "in-process"] = "auto"
 
 

@@ -73,7 +73,7 @@ class HotTopicRequest(BaseModel):
                                  "district (named, or a place in it named), e.g. A3区; empty: the whole city")  # fmt: skip
     keywords: list[str] = Field(default_factory=list, max_length=10, description="only messages whose subject "
                                 "holds one of these words (噪音, 学校收费…); empty: every message")  # fmt: skip
-    top: int = Field(10, ge=1, le=200, description="topics listed, the hottest first")
+    top: int = Field(10, strict=True, ge=1, le=200, description="topics listed, the hottest first")
     engine: Literal["auto", "ray", "in-process"] = "auto"
 
 

@@ -41,7 +41,7 @@ class HotspotRequest(BaseModel):
     district: str | None = Field(None, pattern=r"^\d{6}$", description="district code (990103); empty: the whole city")
     period: str = Field("last30d", max_length=22, description="2026-11, 2026-11-01..2026-11-30, last30d…")
     level: Literal["grid", "street"] = Field("grid", description="unit grids, or the streets (街道) they make up")
-    top: int = Field(10, ge=1, le=100, description="areas listed, the most cases first")
+    top: int = Field(10, strict=True, ge=1, le=100, description="areas listed, the most cases first")
     engine: Literal["auto", "ray", "in-process"] = "auto"
 
 

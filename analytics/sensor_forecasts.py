@@ -39,9 +39,9 @@ CROSSOVER = 12
 class SensorForecastRequest(BaseModel):
     kind: str = Field(max_length=32, description="sensor kind, e.g. water_level")
     district: str | None = Field(None, pattern=r"^\d{6}$", description="district code (990103); empty: the whole city")
-    horizon: int = Field(24, ge=1, le=MAX_HORIZON["hourly"], description="hours ahead")
-    top: int = Field(20, ge=1, le=500, description="sensors listed, the most likely to cross a threshold first")
-    screen: int | None = Field(None, ge=1, le=10_000, description="forecast only this many sensors, those whose "
+    horizon: int = Field(24, strict=True, ge=1, le=MAX_HORIZON["hourly"], description="hours ahead")
+    top: int = Field(20, strict=True, ge=1, le=500, description="sensors listed, the most likely to cross a threshold first")
+    screen: int | None = Field(None, strict=True, ge=1, le=10_000, description="forecast only this many sensors, those whose "
                                "newest readings are nearest their thresholds (a quick answer over a big scope)")
     engine: Literal["auto", "ray", "in-process"] = "auto"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +19,16 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                413: "payload_too_large", 422: "invalid_input"}  # fmt: skip
 
 
+MAX_MESSAGE = 400
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def error_body(code: str, message: str) -> dict:
+    """The contract's error body. A message quotes at most a short prefix of whatever it echoes, without
+    control characters: a 2 MB bad value is not sent back."""
+    message = CONTROL.sub("�", message)
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + f"…（已截断 / cut at {MAX_MESSAGE} characters）"
     return {"error": {"code": code, "message": message}}
 
 

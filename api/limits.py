@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_QUERY_STRING = 64 * 1024
 MAX_BODY = 2 * 1024 * 1024
@@ -25,7 +25,32 @@ class SizeLimit:
                 return await _refuse(send, f"查询参数过长, 最多 {MAX_QUERY_STRING // 1024} KB / query string too long")
             if length.isdigit() and int(length) > MAX_BODY:
                 return await _refuse(send, f"请求体过大, 最多 {MAX_BODY // 2**20} MB / request body too large")
+            if b"content-length" not in dict(scope.get("headers") or []) and scope["method"] not in ("GET", "HEAD"):
+                # A chunked body says no length: it is read here, up to the limit and no further, then replayed.
+                body, more = b"", True
+                while more:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    body += message.get("body", b"")
+                    more = message.get("more_body", False)
+                    if len(body) > MAX_BODY:
+                        return await _refuse(send, f"请求体过大, 最多 {MAX_BODY // 2**20} MB / request body too large")
+                receive = _replay(body, receive)
         await self.app(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 async def _refuse(send: Send, message: str) -> None:

@@ -41,7 +41,7 @@ class ChatRequest(BaseModel):
 
 class ConfirmRequest(BaseModel):
     session_id: str = Field(min_length=1, max_length=64)
-    approved: bool
+    approved: bool = Field(strict=True)  # "false" as a string is no answer: only true or false
 
 
 class ToolCallInfo(BaseModel):

@@ -12,6 +12,7 @@ from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
 
+from core.exceptions import InvalidInput
 from core.settings import Settings
 from graph.exceptions import GraphError, GraphUnavailable, QueryTimeout, ReadOnlyViolation
 from graph.falkor_embedded import EmbeddedFalkor
@@ -31,6 +32,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _translate(exc: Exception, cypher: str) -> Exception:
@@ -75,6 +86,10 @@ class FalkorStore:
         return cls(client, settings.graph_name, backend, server)
 
     def _run(self, cypher: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout_ms: int | None) -> list[Row]:
+        if params and _has_nul(params):
+            # FalkorDB sends parameters inside the query text, where a NUL ends it mid-way: refused here with
+            # a sentence instead of a parse error quoting the query.
+            raise InvalidInput("查询参数不能包含 NUL 控制字符 / parameters may not contain a NUL character")
         try:
             if read_only:
                 result = self._graph.ro_query(cypher, dict(params or {}), timeout=timeout_ms)

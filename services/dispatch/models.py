@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Urgency = Literal["low", "normal", "high", "critical"]
 Source = Literal["12345", "app", "patrol", "sensor", "media", "video"]
@@ -16,8 +17,19 @@ class Location(BaseModel):
     lat: float = Field(ge=-90, le=90)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(value: str | None) -> str | None:
+    """Text with no control characters but line breaks and tabs: a NUL stored in a case breaks exports."""
+    if value is not None and CONTROL.search(value):
+        raise ValueError("不能包含控制字符 (NUL 等) / must not contain control characters")
+    return value
+
+
 class CaseCreate(BaseModel):
     text: str = Field(min_length=1, max_length=5000, description="诉求或上报内容")
+    _printable = field_validator("text")(printable)
     category_code: str = Field(description="event-0401 / component-0101")
     grid_id: str | None = None
     location: Location | None = None
@@ -62,9 +74,10 @@ class TransitionRequest(BaseModel):
     action: str = Field(description="dispatch / 派遣, register / 立案 …")
     actor: str = Field("", max_length=64, description="ignored over HTTP: the history records the caller's identity")
     note: str | None = Field(None, max_length=2000)
-    expected_version: int | None = Field(None, ge=1, le=2**31 - 1)  # a case's version is a 32-bit integer column
+    _printable = field_validator("note")(printable)
+    expected_version: int | None = Field(None, strict=True, ge=1, le=2**31 - 1)  # a case's version is a 32-bit integer column
     department_id: str | None = Field(None, description="for 派遣: send to another department")
-    extend_hours: int | None = Field(None, ge=1, le=720, description="for 延期: extra working hours")
+    extend_hours: int | None = Field(None, strict=True, ge=1, le=720, description="for 延期: extra working hours")
 
 
 class CaseFilter(BaseModel):

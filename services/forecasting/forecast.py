@@ -34,7 +34,7 @@ BACKTEST_ORIGINS = 3
 
 class ForecastRequest(BaseModel):
     series_id: str = Field(max_length=100)
-    horizon: int = Field(ge=1)
+    horizon: int = Field(strict=True, ge=1)
     level: list[int] = Field(default=[80, 95])
 
 

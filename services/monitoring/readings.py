@@ -33,6 +33,8 @@ READINGS_PAGE = 10_000  # readings of one sensor answered at once unless a limit
 UNIT_SEPARATOR = "\x1f"  # joins array elements sent as one text parameter
 DEADLOCK_RETRIES = 5
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Older than this is a device's clock fault (0001-01-01), not a back-fill: a year's history loads, a century not.
+PAST_LIMIT = timedelta(days=3 * 366)
 
 
 class ReadingIn(BaseModel):
@@ -92,7 +94,7 @@ def ingest_rows(session: Session, registry: Registry, rows: Sequence[ReadingTupl
     """The one validation path: every reading is stored or rejected with its reason; alarms follow each
     sensor's newest reading. Plain-Python checks per reading, set-based storage. The caller commits."""
     now = now or datetime.now(UTC)
-    newest_allowed = now + FUTURE_TOLERANCE
+    newest_allowed, oldest_allowed = now + FUTURE_TOLERANCE, now - PAST_LIMIT
     specs, reloaded, isfinite = registry.specs, False, math.isfinite
     rejected: list[Rejection] = []
     seen: dict[tuple[str, datetime], int] = {}
@@ -128,6 +130,9 @@ def ingest_rows(session: Session, registry: Registry, rows: Sequence[ReadingTupl
             continue
         if ts > newest_allowed:
             rejected.append(Rejection(index=index, reason=f"timestamp {ts.isoformat()} is in the future"))
+            continue
+        if ts < oldest_allowed:
+            rejected.append(Rejection(index=index, reason=f"timestamp {ts.isoformat()} is more than three years old"))
             continue
         key = (sensor_id, ts)
         if key in seen:

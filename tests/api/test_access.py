@@ -215,3 +215,33 @@ def test_citizens_data_is_stored_redacted_and_the_original_shown_only_to_those_w
             columns = ", ".join(f'"{c["name"]}"' for c in inspect(session.get_bind()).get_columns(name) if c["name"] != "original_text")
             for row in session.execute(text(f'SELECT {columns} FROM "{name}"')):
                 assert "13912345678" not in repr(row), name
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/v1/forecast", {"series_id": "ett:OT", "horizon": True}, "horizon"),
+    ("/v1/forecast", {"series_id": "ett:OT", "horizon": "24"}, "horizon"),
+    ("/v1/analytics/anomalies", {"kind": "water_level", "hours": True}, "hours"),
+    ("/v1/chat/confirm", {"session_id": "s1", "approved": "false"}, "approved"),
+])  # fmt: skip
+def test_a_bool_or_a_string_is_no_number(secured, path: str, body: dict, field: str) -> None:
+    client, keys = secured
+    answer = client.post(path, json=body, headers=_as(keys["admin"]))
+    assert answer.status_code == 422 and field in answer.json()["error"]["message"]
+
+
+def test_a_transition_refuses_true_as_a_version(secured, small_city: CityData) -> None:
+    client, keys = secured
+    case = client.post("/v1/cases", json=_case_body(small_city), headers=_as(keys["hotline"])).json()
+    answer = client.post(f"/v1/cases/{case['id']}/transition", json={"action": "立案", "expected_version": True},
+                         headers=_as(keys["dispatcher"]))  # fmt: skip
+    assert answer.status_code == 422 and "expected_version" in answer.json()["error"]["message"]
+
+
+def test_control_characters_are_refused_and_never_quote_internals(secured, small_city: CityData) -> None:
+    client, keys = secured
+    nul = client.post("/v1/cases", json=_case_body(small_city) | {"text": "井盖\x00没了"}, headers=_as(keys["hotline"]))
+    assert nul.status_code == 422 and "控制字符" in nul.json()["error"]["message"]
+    search = client.get("/v1/graph/search", params={"q": "幸福\x00路"}, headers=_as(keys["official"]))
+    assert search.status_code == 422 and "MATCH" not in search.text and "NUL" in search.json()["error"]["message"]
+    huge = client.get("/v1/graph/nodes/" + "x" * 20_000, headers=_as(keys["official"]))
+    assert huge.status_code == 404 and len(huge.text) < 1000 and "截断" in huge.text  # never echoed back whole

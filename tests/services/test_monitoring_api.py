@@ -42,12 +42,13 @@ def test_every_reading_is_accepted_or_rejected_with_its_reason(client: TestClien
     sensor = _sensor(small_city, "water_pressure")["id"]
     result = _post(client, (sensor, T0, 0.35), ("S9999999999999999-01", T0, 1.0), (sensor, T0 + timedelta(minutes=1), 99.0),
                    (sensor, datetime.now(UTC) + timedelta(days=2), 0.3), (sensor, T0, 0.36),
-                   (sensor, T0 + timedelta(minutes=2), float("nan")))  # fmt: skip
+                   (sensor, T0 + timedelta(minutes=2), float("nan")), (sensor, datetime(1, 1, 1, tzinfo=UTC), 0.3))  # fmt: skip
     assert result["accepted"] == 1
     reasons = {r["index"]: r["reason"] for r in result["rejected"]}
-    assert set(reasons) == {1, 2, 3, 4, 5}
+    assert set(reasons) == {1, 2, 3, 4, 5, 6}
     assert "unknown sensor" in reasons[1] and "physical range" in reasons[2] and "future" in reasons[3]
     assert "duplicate" in reasons[4] and "finite" in reasons[5]
+    assert "three years old" in reasons[6]  # a clock fault (0001-01-01) is never stored
     again = _post(client, (sensor, T0, 0.37))
     assert again["accepted"] == 0 and "exists" in again["rejected"][0]["reason"]
     stored = client.get("/v1/monitoring/readings", params={"sensor_id": sensor}).json()["items"]
