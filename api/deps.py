@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.service import Analytics
@@ -19,6 +19,9 @@ from services.monitoring.registry import Registry
 from services.simulation.runner import InProcessSimulation
 from tools.client import ServicesClient
 from triage.service import Triage
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
+                                             description="the same key and body apply once; a repeat returns the first result")]
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 
 from api.auth import CaseCreator, Dispatcher, Reader
-from api.deps import GraphDep, SessionDep, SessionsDep
+from api.deps import GraphDep, IdempotencyKey, SessionDep, SessionsDep
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, Source, TransitionRequest
 from services.dispatch.stats import CaseStats, case_stats
@@ -15,7 +15,6 @@ from services.dispatch.writes import create_case_once, transition_once
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 SEES_ORIGINAL = ("hotline", "admin")
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 @router.post("", response_model=CasePublic, status_code=201)

@@ -5,25 +5,32 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
 from api.auth import MemoWriter
-from api.deps import ServicesDep, SessionDep, SettingsDep
+from api.deps import IdempotencyKey, ServicesDep, SessionDep, SessionsDep, SettingsDep
 from memos.compose import compose_memo
 from memos.export import to_docx, to_pdf
 from memos.models import Memo, MemoRequest
 from memos.store import load_memo, save_memo
+from services.idempotency import run_once
 
 router = APIRouter(prefix="/v1/memos", tags=["memos"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("", response_model=Memo, status_code=201)
-def create(body: MemoRequest, services: ServicesDep, session: SessionDep, _: MemoWriter) -> Memo:
-    """背景/现状/研判/建议/依据 on a topic for a district and period, every figure cited; kept for download."""
-    memo = compose_memo(services, body)
-    save_memo(session, memo)
-    session.commit()
-    return memo
+def create(body: MemoRequest, services: ServicesDep, sessions: SessionsDep, _: MemoWriter,
+           idempotency_key: IdempotencyKey = None) -> dict:  # fmt: skip
+    """背景/现状/研判/建议/依据 on a topic for a district and period, every figure cited; kept for download.
+    With an ``Idempotency-Key`` a repeat returns the first memo instead of writing another."""
+
+    def write(session: Session) -> Memo:
+        memo = compose_memo(services, body)
+        save_memo(session, memo)
+        return memo
+
+    return run_once(sessions, idempotency_key, "POST /v1/memos", body, write, look_first=True)
 
 
 def _download(content: bytes, media_type: str, memo: Memo, suffix: str) -> Response:

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.auth import Device, Simulator
-from api.deps import RegistryDep, SessionDep, SimulationDep
+from api.deps import IdempotencyKey, RegistryDep, SessionDep, SessionsDep, SimulationDep
 from core.exceptions import Conflict
 from core.times import china_if_naive
+from services.idempotency import run_once
 from services.monitoring.alarms import AlarmCounts, AlarmPublic, count_alarms, list_alarms
 from services.monitoring.readings import READINGS_PAGE, IngestResult, ReadingBatch, readings_of
 from services.monitoring.readings import ingest as ingest_readings
@@ -45,11 +46,12 @@ def sensors(session: SessionDep, kind: str | None = None, district: str | None =
 
 
 @router.post("/readings", response_model=IngestResult)
-def ingest(body: ReadingBatch, session: SessionDep, registry: RegistryDep, _: Device) -> IngestResult:
-    """A batch of readings (≤ 10,000): each is accepted or listed as rejected with its reason."""
-    result = ingest_readings(session, registry, body.readings)
-    session.commit()
-    return result
+def ingest(body: ReadingBatch, sessions: SessionsDep, registry: RegistryDep, _: Device,
+           idempotency_key: IdempotencyKey = None) -> dict:  # fmt: skip
+    """A batch of readings (≤ 10,000): each is accepted or listed as rejected with its reason. A batch sent
+    again with its ``Idempotency-Key`` (a gateway retrying after a timeout) returns the first result."""
+    return run_once(sessions, idempotency_key, "POST /v1/monitoring/readings", body,
+                    lambda session: ingest_readings(session, registry, body.readings))  # fmt: skip
 
 
 @router.get("/readings")

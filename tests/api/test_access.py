@@ -245,3 +245,21 @@ def test_control_characters_are_refused_and_never_quote_internals(secured, small
     assert search.status_code == 422 and "MATCH" not in search.text and "NUL" in search.json()["error"]["message"]
     huge = client.get("/v1/graph/nodes/" + "x" * 20_000, headers=_as(keys["official"]))
     assert huge.status_code == 404 and len(huge.text) < 1000 and "截断" in huge.text  # never echoed back whole
+
+
+def test_an_idempotency_key_replays_the_first_memo_and_the_first_readings_result(secured, small_city: CityData) -> None:
+    client, keys = secured
+    sensor = small_city.nodes["Sensor"][0]["id"]
+    batch = {"readings": [{"sensor_id": sensor, "ts": "2026-12-01T08:00:00+08:00", "value": 1.0}]}
+    gateway = _as(keys["device"]) | {"Idempotency-Key": "gw-batch-1"}
+    first, again = (client.post("/v1/monitoring/readings", json=batch, headers=gateway).json() for _ in range(2))
+    assert first["accepted"] == 1 and again == first  # the retry is told what the first did, not "duplicate"
+    other = client.post("/v1/monitoring/readings", json={"readings": []}, headers=gateway)
+    assert other.status_code == 409  # one key, another body
+    analyst = _as(keys["analyst"]) | {"Idempotency-Key": "memo-1"}
+    one = client.post("/v1/memos", json={"topic": "道路积水内涝"}, headers=analyst)
+    two = client.post("/v1/memos", json={"topic": "道路积水内涝"}, headers=analyst)
+    assert one.status_code == two.status_code == 201 and one.json()["id"] == two.json()["id"]
+    runtime = client.app.state.runtime
+    with runtime.sessions() as session:
+        assert session.execute(text("SELECT COUNT(*) FROM memos")).scalar() == 1
