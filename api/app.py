@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api.audit import AuditTrail
 from api.auth import guard_reads
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import SizeLimit
+from api.rate import RateLimiter
 from api.routers import (
     access,
     analytics,
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app = FastAPI(title="Yiwang 一网", version="0.1.0", lifespan=lifespan,
                   description="城市运行管理服务辅助决策 / decision support for city operations centres",
-                  dependencies=[Depends(guard_reads)])  # fmt: skip
+                  dependencies=[Depends(guard_reads)], responses=ERROR_RESPONSES)  # fmt: skip
+    app.state.rate_limiter = RateLimiter(settings.rate_per_minute)
     install_error_handlers(app)
     app.add_middleware(SizeLimit)
     app.add_middleware(AuditTrail)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from api.deps import RuntimeDep
+from api.rate import RateLimiter
 from core.access import ACTION_NAMES, ANONYMOUS, ROLE_NAMES, ROLES, Identity
 from core.exceptions import Forbidden, Unauthorized
 from core.settings import Settings
@@ -26,6 +27,10 @@ def caller(request: Request, runtime: RuntimeDep) -> Identity:
         return known
     who = _identify(request, runtime.settings, runtime)
     request.state.identity = who
+    if who.via != "local":
+        client = request.client.host if request.client else "?"
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.take(who.key_id or (f"token:{who.name}" if who.via == "token" else f"ip:{client}"))
     return who
 
 

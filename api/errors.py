@@ -8,16 +8,41 @@ import re
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.exceptions import YiwangError
+from core.exceptions import TooManyRequests, YiwangError
 
 log = logging.getLogger("yiwang.api")
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
                413: "payload_too_large", 422: "invalid_input"}  # fmt: skip
 
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="snake_case: invalid_input, not_found, unauthorized, forbidden, conflict, rate_limited …")
+    message: str = Field(description="one sentence saying what to change (Chinese, English after a slash)")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+# Declared on every route, so a client sees from /openapi.json what it may be answered besides success.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorBody, "description": text} for status, text in {
+        400: "bad request (a graph query that failed, a value out of range)",
+        401: "no or unknown credentials (Authorization: Bearer <API key or token>)",
+        403: "the caller's role may not do this",
+        404: "no such case, node, sensor, memo or series",
+        409: "a conflict: the case moved on, or an Idempotency-Key reused with another body",
+        413: "request body or query string too large",
+        422: "invalid input, with the field and why",
+        429: "too many requests from this caller (Retry-After)",
+        503: "a backend (database, graph, document index) unavailable (Retry-After when worth retrying)",
+    }.items()
+}
 
 MAX_MESSAGE = 400
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -36,6 +61,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(YiwangError)
     async def _domain(_: Request, exc: YiwangError) -> JSONResponse:
         headers = {"WWW-Authenticate": 'Bearer realm="yiwang"'} if exc.status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

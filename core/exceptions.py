@@ -49,3 +49,14 @@ class Forbidden(YiwangError):
 
     code = "forbidden"
     status = 403
+
+
+class TooManyRequests(YiwangError):
+    """A caller over its request rate; ``retry_after`` seconds until it may call again."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

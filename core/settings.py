@@ -89,6 +89,9 @@ class Settings(BaseSettings):
         "bearer token, checked against its role; 'off': every caller acts as the local admin (tests and a "
         "laptop only, never on a network).")
     open_reads: bool = Field(False, description="Let anonymous callers use the read-only GET endpoints.")
+    rate_per_minute: int = Field(1200, ge=0, description="Requests a caller (an API key, or an address when "
+                                 "anonymous) may make per minute in one server process; past it 429 with "
+                                 "Retry-After. 0: no limit.")
     api_key: str = Field("", description="The API key this process sends when it calls a server (services_url, "
                          "the CLI's --url).")
     oidc_jwks_url: str = Field("", description="JWKS URL of the city's identity provider; set, bearer tokens that "

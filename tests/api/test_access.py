@@ -263,3 +263,28 @@ def test_an_idempotency_key_replays_the_first_memo_and_the_first_readings_result
     runtime = client.app.state.runtime
     with runtime.sessions() as session:
         assert session.execute(text("SELECT COUNT(*) FROM memos")).scalar() == 1
+
+
+def test_a_caller_over_its_rate_gets_429_with_retry_after_and_others_go_on(base_settings: Settings, graph: GraphStore,
+                                                                           tmp_path) -> None:  # fmt: skip
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("access tests need one graph engine only")
+    settings = base_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'rate.db'}", "auth": "keys",
+                                               "rate_per_minute": 5})  # fmt: skip
+    with TestClient(create_app(settings, store=graph)) as client:
+        with client.app.state.runtime.sessions() as session:
+            busy, calm = (create_key(session, name, "official").key for name in ("busy", "calm"))
+        answers = [client.get("/v1/cases", headers=_as(busy)) for _ in range(7)]
+        assert [a.status_code for a in answers[:5]] == [200] * 5 and answers[5].status_code == 429
+        assert int(answers[5].headers["retry-after"]) >= 1 and "每分钟最多 5 次" in answers[5].json()["error"]["message"]
+        assert client.get("/v1/cases", headers=_as(calm)).status_code == 200  # one caller's limit is its own
+
+
+def test_the_openapi_document_declares_the_errors_every_route_can_answer(secured) -> None:
+    client, _ = secured
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            declared = set(operation["responses"])
+            assert {"401", "403", "404", "409", "422", "429"} <= declared, (method, path)
+            assert operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
