@@ -268,6 +268,11 @@ def _read_case(connection: Connection, case_id: str) -> Any:
     return connection.execute(select(table).where(table.c.id == case_id)).one_or_none()
 
 
+class Raced(Conflict):
+    """Another writer moved the case between this transition's read and its write, and no version was asked
+    for: the caller asked for the action, not for a version, so it is tried again on the case as it is now."""
+
+
 def _refuse_stale(case_id: str, version: int, expected: int | None) -> None:
     if expected is not None and expected != version:
         raise Conflict(f"案件 {case_id} 已被他人修改 (当前版本 {version}, 请求版本 {expected}); 请刷新后重试")
@@ -280,7 +285,7 @@ def _explain_refusal(session: Session, case_id: str, action: Action, expected: i
         raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
     _refuse_stale(case_id, case.version, expected)
     next_state(State(case.state), action)  # raises the 409 naming the state and what is allowed
-    raise Conflict(f"案件 {case_id} 刚被他人修改; 请刷新后重试")
+    raise Raced(f"案件 {case_id} 刚被他人修改; 请刷新后重试")
 
 
 def _cursor(key: datetime, case_id: str) -> str:

@@ -208,6 +208,24 @@ def test_concurrent_writers_lose_no_update(client: TestClient, small_city: CityD
     assert final["version"] == 2 and [h["action"] for h in final["history"]] == ["受理", "立案"]
 
 
+def test_concurrent_extensions_without_a_version_all_apply_in_order(client: TestClient, small_city: CityData) -> None:
+    # Nobody asked for a version: a race with another extension is retried, not answered "modified by someone".
+    case = _new(client, small_city)
+    for action in ("立案", "派遣"):
+        case = _move(client, case, action).json()
+
+    def extend(n: int) -> int:
+        return _move(client, case, "延期", extend_hours=4, note=f"writer {n}").status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(extend, range(6)))
+    assert statuses == [200] * 6
+    final = client.get(f"/v1/cases/{case['id']}").json()
+    assert final["version"] == 3 + 6 and [h["action"] for h in final["history"]].count("延期") == 6
+    times = [h["at"] for h in final["history"]]
+    assert times == sorted(times)  # the history reads in the order it happened
+
+
 def test_concurrent_repeats_of_one_keyed_move_apply_once(client: TestClient, small_city: CityData) -> None:
     case = _new(client, small_city)
 
