@@ -5,12 +5,12 @@ hotline class, redacted text, explanation and citations. Reads only; a person co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.citations import Citation
@@ -19,6 +19,7 @@ from core.llm import make_chat_model
 from core.redact import redact
 from core.settings import Settings
 from core.text import normalize
+from core.times import CHINA
 from core.untrusted import strip_instructions
 from graph.domain import DomainTables, load_city_domain
 from graph.queries.responsibility import all_rules
@@ -33,6 +34,7 @@ from triage.rerank import rerank
 from triage.urgency import NAMES, assess, load_rules
 
 MAX_TEXT = 20_000
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_BATCH = 1_000
 LOW_CONFIDENCE = 0.35
 LEARNED_NOTE = 0.25  # evidence from the example model worth naming beside keywords (a 1-character keyword)
@@ -43,7 +45,18 @@ class TriageRequest(BaseModel):
     address: str | None = Field(None, max_length=500)
     location: LonLat | None = None
     channel: Literal["12345", "app", "patrol", "sensor"] = "12345"
-    reported_at: datetime | None = None
+    reported_at: datetime | None = Field(None, description="when the citizen called (default now): duplicates are "
+                                         "looked for in the days before it")
+
+    @field_validator("reported_at")
+    @classmethod
+    def _sane_time(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        when = value if value.tzinfo else value.replace(tzinfo=CHINA)
+        if not EARLIEST <= when <= datetime.now(UTC) + timedelta(days=1):
+            raise ValueError("reported_at 须在 2000 年之后且不晚于明天 / must be after 2000 and not in the future")
+        return when
 
 
 class TriageBatch(BaseModel):
