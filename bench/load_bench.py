@@ -28,14 +28,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from core.settings import get_settings
+from services.monitoring.tables import ReadingRow
 
 QUESTIONS = ["A3区现在哪些积水点超过警戒线？", "本月各区案件数对比", "市水务局本月按期处置率是多少", "全市当前有多少未关闭的告警",
              "上周井盖问题最集中的网格", "未来24小时A3区水位会不会超过警戒线"]  # fmt: skip
 REPORTS = ["幸福路和纬二路交叉口的井盖没了，晚上很危险", "望岳路积水很深，车过不去", "小区门口路灯不亮好几天了",
            "劳动东路有人占道经营，堵得厉害"]  # fmt: skip
+START = (datetime.now(UTC) - timedelta(days=300)).replace(hour=0, minute=0, second=0, microsecond=0)
 MIX = ["chat"] * 2 + ["triage"] * 2 + ["case"] * 3 + ["readings"] * 3
 
 
@@ -66,7 +68,10 @@ class Recorder:
 def worker(base: str, keys: dict[str, str], recorder: Recorder, until: float, seed: int, grids: list[str],
            sensors: list[str]) -> None:  # fmt: skip
     rng = random.Random(seed)
-    clients = {role: httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {key}"})
+    # Idle connections are dropped before uvicorn's 5 s keep-alive closes them: a request sent on a connection
+    # the server is closing at that moment gets no answer, a client-side race, not the server's error.
+    limits = httpx.Limits(keepalive_expiry=2)
+    clients = {role: httpx.Client(base_url=base, timeout=120, limits=limits, headers={"Authorization": f"Bearer {key}"})
                for role, key in keys.items()}  # fmt: skip
     stamp = itertools.count()
     while time.monotonic() < until:
@@ -88,7 +93,9 @@ def worker(base: str, keys: dict[str, str], recorder: Recorder, until: float, se
             with recorder.lock:
                 recorder.cases[case_id] = moves
         else:
-            base_ts = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=seed * 10_000_000 + next(stamp) * 20)
+            # A day of its own per client, 300 days back (within the three years readings may reach back): no two
+            # clients send the same sensor and minute, so "stored exactly once" is checkable.
+            base_ts = START + timedelta(days=seed, minutes=(next(stamp) % 72) * 20)
             batch = [{"sensor_id": rng.choice(sensors), "ts": (base_ts + timedelta(minutes=i)).isoformat(), "value": 1.0}
                      for i in range(20)]  # fmt: skip
             sent = recorder.timed("POST /v1/monitoring/readings", clients["device"], "POST", "/v1/monitoring/readings",
@@ -131,9 +138,10 @@ def consistency(db_url: str, recorders: list[Recorder]) -> list[str]:
     accepted = [pair for r in recorders for pair in r.accepted]
     cases = {case: moves for r in recorders for case, moves in r.cases.items()}
     with engine.connect() as connection:
-        for sensor, ts in accepted:
-            stored = connection.execute(text("SELECT COUNT(*) FROM readings WHERE sensor_id = :s AND ts = :t"),
-                                        {"s": sensor, "t": datetime.fromisoformat(ts)}).scalar()  # fmt: skip
+        for sensor, ts in accepted:  # through the table's own column type, which stores times as the ORM does
+            query = select(func.count()).select_from(ReadingRow).where(ReadingRow.sensor_id == sensor,
+                                                                       ReadingRow.ts == datetime.fromisoformat(ts))  # fmt: skip
+            stored = connection.execute(query).scalar()
             if stored != 1:
                 problems.append(f"reading {sensor} {ts} stored {stored} times")
         for case, moves in cases.items():
@@ -175,8 +183,8 @@ def main() -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        server = subprocess.Popen([yiwang, "serve", "--simulate", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115 - open for the server's whole life
+        server = subprocess.Popen([yiwang, "serve", "--simulate", "--port", str(port)], env=env, stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(240):
@@ -193,6 +201,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=60)
+        log.close()
+        if alone.errors or many.errors:
+            lines = [line for line in (Path(tmp) / "server.log").read_text().splitlines() if '" 2' not in line]
+            print("\nserver log, all but the answered requests:\n" + "\n".join(lines[-40:]))
         problems = consistency(db_url, [alone, many])
         errors = len(alone.errors) + len(many.errors)
         print(f"\nresult: {errors} errors, {len(problems)} consistency problems")
