@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,10 +116,6 @@ def verify_chain(session: Session) -> ChainCheck:
             return ChainCheck(rows=count, intact=False, first_broken=row.seq, reason="内容与哈希不符 / content does not match its hash")
         previous, expected = row.hash, expected + 1
     return ChainCheck(rows=count, intact=True)
-
-
-def count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(AuditRow)) or 0)
 
 
 def _entry(row: AuditRow) -> AuditEntry:
