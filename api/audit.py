@@ -4,6 +4,7 @@ recorded: they hold citizens' words."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core.access import ANONYMOUS, Identity
 from services.access import audit
 
+log = logging.getLogger("yiwang.audit")
 # POSTs that compute and change nothing are not writes (a chat turn is audited by the case data it touched).
 NOT_WRITES = ("/v1/chat", "/v1/chat/stream", "/v1/forecast", "/v1/triage", "/v1/triage/batch", "/v1/analytics/")
 CASE_TOOLS = frozenset({"search_cases", "get_case", "find_case", "create_case", "transition_case", "triage_report"})
@@ -57,8 +59,12 @@ class AuditTrail:
                 runtime = getattr(scope["app"].state, "runtime", None)
                 if runtime is not None:
                     who: Identity = state.get("identity") or ANONYMOUS
-                    await run_in_threadpool(audit.record, runtime.sessions, who, f"{method} {_route(scope)}", path,
-                                            status, request_id, _client(scope))  # fmt: skip
+                    try:
+                        await run_in_threadpool(audit.record, runtime.sessions, who, f"{method} {_route(scope)}", path,
+                                                status, request_id, _client(scope))  # fmt: skip
+                    except Exception:  # noqa: BLE001 - the answer is sent: the loss is logged loudly, not raised
+                        log.error("audit entry lost (database unavailable?): %s %s %s by %s, request %s",
+                                  method, path, status, who.name, request_id, exc_info=True)  # fmt: skip
 
 
 def tool_calls(request: Request, who: Identity, session_id: str, calls: Iterable[Any]) -> None:

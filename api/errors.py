@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.exceptions import TooManyRequests, YiwangError
@@ -84,6 +84,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if isinstance(exc, OperationalError) and not exc.connection_invalidated:
+            # The database cannot be reached (down, restarting, the network cut) or is too busy: nothing was
+            # written, and the same request later will do.
+            log.warning("database unavailable: %s", exc.orig)
+            message = "数据库暂时不可用, 未写入任何内容, 请稍后重试 / the database is unavailable; nothing was written, retry later"
+            return JSONResponse(error_body("database_unavailable", message), status_code=503, headers={"Retry-After": "5"})
         if not exc.connection_invalidated:
             return _internal(exc)
         # The database went away under this request (a restart, a failover): the pool has been emptied and
