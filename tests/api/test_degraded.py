@@ -8,8 +8,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
+from tests.tests_support import Proxy
 
 
 def test_the_graph_engine_killed_under_a_running_server(base_settings: Settings, tmp_path: Path) -> None:
@@ -40,58 +39,6 @@ def test_the_graph_engine_killed_under_a_running_server(base_settings: Settings,
         assert client.get("/v1/monitoring/alarms").status_code == 200
 
 
-class _Proxy:
-    """A TCP forwarder to PostgreSQL that can be cut and restored: the database going away as a network or a
-    restart makes it go away, for a server that keeps running."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.open: list[socket.socket] = []
-        self.up = True
-        self.listener.listen(64)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self.open += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-
-    def cut(self) -> None:
-        self.up = False
-        for connection in self.open:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        self.open.clear()
-
-    def restore(self) -> None:
-        self.up = True
-
-
 def test_the_database_gone_and_back_under_a_running_server(base_settings: Settings, graph, small_city) -> None:
     from tests.conftest import _postgres_database
 
@@ -99,7 +46,7 @@ def test_the_database_gone_and_back_under_a_running_server(base_settings: Settin
         pytest.skip("one graph engine is enough")
     databases = _postgres_database()
     url = next(databases)
-    proxy = _Proxy(("127.0.0.1", 5432))
+    proxy = Proxy(("127.0.0.1", 5432))
     try:
         settings = base_settings.model_copy(update={"db_url": url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")})
         grid = small_city.nodes["Grid"][0]["id"]

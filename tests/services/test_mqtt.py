@@ -79,3 +79,52 @@ def test_readings_published_over_mqtt_are_stored_and_checked(mqtt_client, small_
         time.sleep(0.1)
     assert [r["value"] for r in stored] == [0.35, 0.34, 0.33]  # 99 MPa is out of the physical range
     assert client.app.state.runtime.mqtt.stats == {"accepted": 3, "rejected": 1, "malformed": 1}
+
+
+def test_ingestion_resumes_after_the_broker_connection_is_cut(base_settings: Settings, graph: GraphStore,
+                                                              small_city: CityData, tmp_path) -> None:  # fmt: skip
+    from tests.tests_support import Proxy
+
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("one graph engine is enough here")
+    if not _broker_answers():
+        pytest.skip("no MQTT broker (Mosquitto)")
+    proxy = Proxy(BROKER)  # the server reaches Mosquitto through it: cut, it is the broker going away
+    prefix = f"yiwang-test/{uuid.uuid4().hex[:8]}"
+    settings = base_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'm.db'}", "mqtt_topic_prefix": prefix,
+                                               "mqtt_url": f"mqtt://127.0.0.1:{proxy.port}"})  # fmt: skip
+    sensor = next(s for s in small_city.nodes["Sensor"] if s["kind"] == "water_pressure")["id"]
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+
+    def publish(minute: int) -> None:
+        publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        publisher.connect(*BROKER)
+        publisher.loop_start()
+        body = json.dumps({"ts": (t0 + timedelta(minutes=minute)).isoformat(), "value": 0.35})
+        publisher.publish(f"{prefix}/{sensor}", body, qos=1).wait_for_publish()
+        publisher.loop_stop()
+        publisher.disconnect()
+
+    def stored(client: TestClient, n: int, within: float) -> int:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            items = client.get("/v1/monitoring/readings", params={"sensor_id": sensor}).json()["items"]
+            if len(items) >= n:
+                break
+            time.sleep(0.2)
+        return len(items)
+
+    try:
+        with TestClient(create_app(settings, store=graph)) as client:
+            time.sleep(0.5)
+            publish(0)
+            assert stored(client, 1, 10) == 1
+            proxy.cut()
+            time.sleep(1)
+            proxy.restore()
+            time.sleep(3)  # paho reconnects by itself (1 s, then backing off) and subscribes again on connect
+            publish(1)
+            assert stored(client, 2, 20) == 2
+    finally:
+        proxy.cut()
+        proxy.listener.close()
