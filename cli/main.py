@@ -28,6 +28,9 @@ app.command("triage")(triage)
 app.command("memo")(memo)
 
 
+KEEP_ALIVE_S = 30
+
+
 @app.command("serve")
 @clean_errors
 def serve(
@@ -45,8 +48,11 @@ def serve(
     if simulate:
         cfg = cfg.model_copy(update={"simulate": True})
     console.print(f"Yiwang 服务启动 / serving on http://{host or cfg.host}:{port or cfg.port}")
+    # Keep-alive 30 s, not uvicorn's 5: under load a busy event loop runs the idle timer late and closed
+    # connections a client had just sent its next request on (bench/load_bench.py: chat answered by a closed
+    # connection); clients drop idle connections well before 30 s.
     uvicorn.run(create_app(cfg), host=host or cfg.host, port=port or cfg.port, log_level=cfg.log_level.lower(),
-                h11_max_incomplete_event_size=H11_MAX_EVENT)
+                h11_max_incomplete_event_size=H11_MAX_EVENT, timeout_keep_alive=KEEP_ALIVE_S)
 
 
 if __name__ == "__main__":
