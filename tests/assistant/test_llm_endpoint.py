@@ -87,3 +87,33 @@ def test_an_unreachable_endpoint_falls_back_to_the_offline_planner(world, checkp
     reply = chat.ask(ChatRequest(message="A3区道路积水归谁管？"))
     expected = responsible_department(world.graph, "event-0405", district="990103").department.name
     assert reply.mode == "offline-planner" and "离线规划器" in reply.answer and expected in reply.answer
+
+
+def test_a_model_slower_than_its_time_limit_hands_the_turn_to_the_offline_planner(world, checkpoints) -> None:
+    """A real endpoint that answers after 30 s (a CPU-bound model under load): the turn does not wait for it."""
+    import asyncio
+
+    slow = FastAPI()
+
+    @slow.post("/v1/chat/completions")
+    async def completions() -> dict:
+        await asyncio.sleep(30)
+        return {}
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(slow, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        model = make_chat_model(Settings(llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="m", llm_timeout_s=1))
+        chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model)
+        started = time.monotonic()
+        reply = chat.ask(ChatRequest(message="A3区道路积水归谁管？"))
+        expected = responsible_department(world.graph, "event-0405", district="990103").department.name
+        assert reply.mode == "offline-planner" and "离线规划器" in reply.answer and expected in reply.answer
+        assert time.monotonic() - started < 10  # the time limit, a retry at most, and the planner: not 30 s
+    finally:
+        server.should_exit = True
+        thread.join(5)
