@@ -103,7 +103,7 @@ COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|�
 SIDE_BY_SIDE = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差|两个区|两区|比一比|对比")
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
            ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
-UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9])([A-Z]\d{1,2}区|99\d{4}(?!\d))")
+UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9-])([A-Z]\d{1,2}区|99\d{4}(?![0-9A-Za-z-]))")  # never inside an id (C20261206-993343AE)
 # Another city ("B市"), not the end of a code ("C20261205-…E 市民撤诉") nor 市民/市场/市政.
 OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")

@@ -97,3 +97,11 @@ def test_several_districts_and_named_bureaus_are_kept_as_asked(world, chat: Chat
     assert f"{first.name}、{third.name}" in bureaus.answer
     water = _ask(chat, "市水务局近30天按期处置率")  # the bureau's indicator, not the city's vital sign of that name
     assert _query(water)["period"] == "last30d" and "生命体征" not in water.answer
+
+
+def test_a_case_id_holding_six_digits_like_a_district_code_is_no_place(world) -> None:
+    from assistant.figures import unknown_place
+
+    # Case ids end in random hex: C20261206-993343AE once read as the unknown district 993343 (a flaky miss).
+    assert unknown_place("把 C20261206-993343AE 派遣", world.lexicon) is None
+    assert unknown_place("990109这个区未来12小时会不会有水位超报警的点", world.lexicon) == "990109"
