@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,8 @@ from core.settings import Settings
 from graph.exceptions import GraphError, GraphUnavailable, QueryTimeout, ReadOnlyViolation
 from graph.falkor_embedded import EmbeddedFalkor
 from graph.store import Row
+
+log = logging.getLogger("yiwang.graph")
 
 
 def _plain(value: Any) -> Any:
@@ -52,7 +55,9 @@ def _translate(exc: Exception, cypher: str) -> Exception:
     if "timed out" in lowered or "timeout" in lowered:
         return QueryTimeout(f"图查询超时: {text}")
     if isinstance(exc, (redis.ConnectionError, ConnectionError, OSError)):
-        return GraphUnavailable(f"无法连接图数据库 FalkorDB: {text}")
+        # The driver's text names the engine's socket file: logged for the operator, not sent to callers.
+        log.warning("FalkorDB unreachable: %s", text)
+        return GraphUnavailable("无法连接图数据库 FalkorDB, 请检查图引擎是否在运行 / cannot reach the graph database")
     return GraphError(f"图查询失败: {text} (query: {cypher[:200]})")
 
 

@@ -37,6 +37,7 @@ def test_the_graph_engine_killed_under_a_running_server(base_settings: Settings,
         assert search.status_code == 503 and "图数据库" in search.json()["error"]["message"]
         asked = client.post("/v1/chat", json={"message": "A3区道路积水归谁管？"})  # the assistant says what failed
         assert asked.status_code == 200 and "无法连接图数据库" in asked.json()["answer"]
+        assert "falkordb.sock" not in asked.text and "falkordb.sock" not in health.text  # no internal path
         assert client.get("/v1/cases").status_code == 200  # the workflow's reads need no graph
         assert client.get("/v1/monitoring/alarms").status_code == 200
 
