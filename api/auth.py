@@ -25,7 +25,7 @@ def caller(request: Request, runtime: RuntimeDep) -> Identity:
     known = getattr(request.state, "identity", None)
     if known is not None:
         return known
-    who = _identify(request, runtime.settings, runtime)
+    who = _identify(request, runtime)
     request.state.identity = who
     if who.via != "local":
         client = request.client.host if request.client else "?"
@@ -34,7 +34,8 @@ def caller(request: Request, runtime: RuntimeDep) -> Identity:
     return who
 
 
-def _identify(request: Request, settings: Settings, runtime: Any) -> Identity:
+def _identify(request: Request, runtime: Any) -> Identity:
+    settings = runtime.settings
     if settings.auth == "off":
         return LOCAL
     header = request.headers.get("authorization", "")
@@ -96,9 +97,10 @@ def require(action: str) -> Callable[..., Identity]:
 def guard_reads(request: Request, runtime: RuntimeDep) -> None:
     """App-wide: a GET under /v1 is a read (a write route adds its own ``require``)."""
     if request.method in ("GET", "HEAD") and request.url.path.startswith("/v1/"):
-        require("read")(request, caller(request, runtime), runtime)
+        _check_read(request, caller(request, runtime), runtime)
 
 
+_check_read = require("read")  # built once: guard_reads runs on every GET
 Caller = Annotated[Identity, Depends(caller)]
 Reader = Annotated[Identity, Depends(require("read"))]
 Asker = Annotated[Identity, Depends(require("ask"))]
