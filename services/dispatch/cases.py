@@ -154,13 +154,18 @@ def get_case(session: Session, case_id: str, now: datetime | None = None) -> Cas
 # closing time) is a parameter, so nothing is built or compiled per request. The WHERE clause is the
 # whole concurrency check: the state the action starts from, and the version when one is expected.
 _CASE_COLUMNS = ", ".join(column.name for column in CaseRow.__table__.c)
-_SET = ("state = :to_state, updated_at = :now, version = version + 1, rework_count = rework_count + :rework, "
+# The time of a move is never before the case's last change: a writer that read the clock, then waited
+# for a concurrent move to commit, would otherwise write history that runs backwards.
+_STAMP = "{latest}(:now, updated_at)"
+_SET = ("state = :to_state, updated_at = {stamp}, version = version + 1, rework_count = rework_count + :rework, "
         "extension_count = extension_count + :extend, deadline = COALESCE(:deadline, deadline), "
         "department_id = COALESCE(:department_id, department_id), "
-        "closed_at = CASE WHEN :terminal THEN :now ELSE closed_at END")  # fmt: skip
+        "closed_at = CASE WHEN :terminal THEN {stamp} ELSE closed_at END")  # fmt: skip
+_SET_SQLITE = _SET.format(stamp=_STAMP.format(latest="MAX"))
+_SET_POSTGRESQL = _SET.format(stamp=_STAMP.format(latest="GREATEST"))
 _WHERE = "id = :id AND state = :from_state AND version = COALESCE(:version, version)"
 _TIMES = (bindparam("now", type_=DateTime(timezone=True)), bindparam("deadline", type_=DateTime(timezone=True)))
-_MOVE = text(f"UPDATE cases SET {_SET} WHERE {_WHERE} RETURNING {_CASE_COLUMNS}").bindparams(*_TIMES).columns(*CaseRow.__table__.c)
+_MOVE = text(f"UPDATE cases SET {_SET_SQLITE} WHERE {_WHERE} RETURNING {_CASE_COLUMNS}").bindparams(*_TIMES).columns(*CaseRow.__table__.c)
 _ADD_EVENT = CaseEventRow.__table__.insert()
 _HISTORY_COLUMNS = (CaseEventRow.seq, CaseEventRow.action, CaseEventRow.actor, CaseEventRow.at, CaseEventRow.note,
                     CaseEventRow.from_state, CaseEventRow.to_state)  # fmt: skip
@@ -168,10 +173,10 @@ _HISTORY = select(*_HISTORY_COLUMNS).where(CaseEventRow.case_id == bindparam("id
 # PostgreSQL: update, history row and the case's whole history in one round trip (a data-modifying
 # CTE). Its history is read from the statement's snapshot; the caller checks it is complete.
 _MOVE_POSTGRESQL = re.sub(r":(\w+)", r"%(\1)s", (
-    f"WITH moved AS (UPDATE cases SET {_SET} WHERE {_WHERE} RETURNING {_CASE_COLUMNS}), "
+    f"WITH moved AS (UPDATE cases SET {_SET_POSTGRESQL} WHERE {_WHERE} RETURNING {_CASE_COLUMNS}), "
     "added AS (INSERT INTO case_events (case_id, seq, action, from_state, to_state, actor, department_id, at, note) "
     "SELECT id, version, CAST(:action AS VARCHAR), CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR), "
-    "CAST(:actor AS VARCHAR), department_id, :now, CAST(:note AS TEXT) FROM moved "
+    "CAST(:actor AS VARCHAR), department_id, updated_at, CAST(:note AS TEXT) FROM moved "
     "RETURNING seq, action, actor, at, note, from_state, to_state) "
     "SELECT m.*, h.seq AS h_seq, h.action AS h_action, h.actor AS h_actor, h.at AS h_at, h.note AS h_note, "
     "h.from_state AS h_from_state, h.to_state AS h_to_state FROM moved AS m CROSS JOIN ("
@@ -245,7 +250,7 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
         if moved is not None:
             connection.execute(_ADD_EVENT, {"case_id": case_id, "seq": moved.version, "action": action.zh,
                                             "from_state": from_state.value, "to_state": target.value, "actor": body.actor,
-                                            "department_id": moved.department_id, "at": now, "note": params["note"]})  # fmt: skip
+                                            "department_id": moved.department_id, "at": moved.updated_at, "note": params["note"]})  # fmt: skip
     if moved is None:
         _explain_refusal(session, case_id, action, body.expected_version)
     if [e.seq for e in history] != list(range(1, moved.version + 1)):

@@ -15,7 +15,7 @@ from graph.queries.responsibility import responsible_department
 from graph.store import GraphStore
 from services.db import make_engine, migrate, session_factory
 from services.dispatch import cases
-from services.dispatch.models import CaseCreate, CaseFilter
+from services.dispatch.models import CaseCreate, CaseFilter, TransitionRequest
 
 
 def _grid(small_city: CityData, n: int = 0) -> dict:
@@ -224,6 +224,28 @@ def test_concurrent_extensions_without_a_version_all_apply_in_order(client: Test
     assert final["version"] == 3 + 6 and [h["action"] for h in final["history"]].count("延期") == 6
     times = [h["at"] for h in final["history"]]
     assert times == sorted(times)  # the history reads in the order it happened
+
+
+def test_a_move_that_read_the_clock_before_a_concurrent_move_is_not_stamped_before_it(
+        graph: GraphStore, small_city: CityData, db_url: str) -> None:  # fmt: skip
+    # A writer that read the clock, then waited for another writer's commit, moves the case after it.
+    engine = make_engine(db_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    clock = datetime.now(UTC)
+    with sessions() as session:
+        case = cases.create_case(session, graph, CaseCreate(text="井盖缺失", category_code="component-0101",
+                                                            grid_id=_grid(small_city)["id"]), now=clock)  # fmt: skip
+        session.commit()
+    with sessions() as session:
+        cases.transition(session, graph, case.id, TransitionRequest(action="立案"), now=clock + timedelta(seconds=5))
+        session.commit()
+    with sessions() as session:
+        moved = cases.transition(session, graph, case.id, TransitionRequest(action="作废"), now=clock + timedelta(seconds=1))
+        session.commit()
+    engine.dispose()
+    times = [h.at for h in moved.history]
+    assert times == sorted(times) and moved.closed_at == times[-1]
 
 
 def test_concurrent_repeats_of_one_keyed_move_apply_once(client: TestClient, small_city: CityData) -> None:
