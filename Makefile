@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint bench clean llm-eval
+.PHONY: run test install browser lint bench clean llm-eval
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,15 @@ run: install
 	$(BIN)/yiwang keys demo
 	$(BIN)/yiwang serve --simulate
 
+## Debian's Chromium and a Chinese font for the browser tests (tests/web), where missing; never a downloaded browser
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || $(SUDO) apt-get install -y -qq chromium >/dev/null || \
+		($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null)
+	@fc-list :lang=zh family | grep -q . || $(SUDO) apt-get install -y -qq fonts-wqy-microhei >/dev/null
+
 ## The whole test suite
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

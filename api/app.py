@@ -21,6 +21,7 @@ from api.routers import (
     cases,
     chat,
     documents,
+    evals,
     evaluation,
     forecast,
     graph,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(documents.router)
     app.include_router(cases.router)
     app.include_router(evaluation.router)
+    app.include_router(evals.router)
     app.include_router(monitoring.router)
     app.include_router(forecast.router)
     app.include_router(analytics.router)

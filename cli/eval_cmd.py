@@ -361,13 +361,16 @@ def _show(sections: dict) -> None:
 
 
 def _finish(sections: dict, url: str | None, report: Path | None) -> None:
+    from core.eval_record import record
     from evals.report import write_reports
     from evals.run import result
 
     _show(sections)
+    run = result(sections, url or "local")
     if report:
-        for path in write_reports(result(sections, url or "local"), report):
+        for path in write_reports(run, report):
             console.print(f"已写入 / wrote {path}")
+    console.print(f"评测记录 / the screen's record: {record(run, get_settings().eval_dir)}")
 
 
 def _scorable(run: Any) -> Any:

@@ -116,6 +116,11 @@ class Settings(BaseSettings):
         return self.data_dir / "city"
 
     @property
+    def eval_dir(self) -> Path:
+        """The evaluation harness's latest figures per section (``core.eval_record``), read by the screen."""
+        return self.data_dir / "eval"
+
+    @property
     def graph_dir(self) -> Path:
         """Files of the embedded graph engine (database dump, socket, pid file, log)."""
         return self.data_dir / "graph"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.citations import Citation
 from core.exceptions import NotFound
-from core.times import local_iso
+from core.times import as_utc, local_iso
 from memos.charts import Chart
 from memos.models import Memo, MemoRequest
 from memos.tables import MemoRow
@@ -32,3 +34,17 @@ def load_memo(session: Session, memo_id: str) -> Memo:
                 request=MemoRequest.model_validate_json(row.request), theme=row.theme,
                 charts=[Chart(**c) for c in json.loads(row.charts or "[]")])  # fmt: skip
 
+
+
+class MemoSummary(BaseModel):
+    id: str
+    title: str
+    theme: str | None
+    created_at: str
+
+
+def list_memos(session: Session, limit: int = 50) -> list[MemoSummary]:
+    """The memos kept, newest first (titles only: the list on the memos page)."""
+    rows = session.execute(select(MemoRow.id, MemoRow.title, MemoRow.theme, MemoRow.created_at)
+                           .order_by(MemoRow.created_at.desc(), MemoRow.id).limit(limit))  # fmt: skip
+    return [MemoSummary(id=i, title=t, theme=theme, created_at=local_iso(as_utc(at)) or "") for i, t, theme, at in rows]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import Auditor, Caller, require
 from api.deps import SessionDep
-from core.access import Role
+from core.access import ALLOWED, ROLE_NAMES, Role
 from services.access import audit, keys
 from services.access.audit import AuditPage, ChainCheck
 from services.access.keys import ApiKeyInfo, NewApiKey
@@ -31,13 +31,16 @@ class KeyList(BaseModel):
 class Me(BaseModel):
     name: str
     role: str
+    role_name: str
     via: str
+    may: list[str] = Field(description="the actions this caller may take (core.access.ALLOWED), for a UI to offer")
 
 
 @router.get("/v1/me", response_model=Me)
 def me(who: Caller) -> Me:
     """Who the credentials sent are (a UI shows only what this role may do)."""
-    return Me(name=who.name, role=who.role, via=who.via)
+    return Me(name=who.name, role=who.role, role_name=ROLE_NAMES[who.role], via=who.via,
+              may=[action for action in ALLOWED if who.may(action)])  # fmt: skip
 
 
 @router.post("/v1/keys", response_model=NewApiKey, status_code=201)

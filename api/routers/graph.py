@@ -11,6 +11,7 @@ from api.deps import GraphDep
 from graph.models import Entity, NodeDetail, Responsibility
 from graph.queries.assets import count_assets, find_assets
 from graph.queries.entities import MAX_QUERY_CHARS, get_node, search_entities
+from graph.queries.maps import MAX_BRIEFS, Brief, CityMap, briefs, city_map
 from graph.queries.responsibility import responsible_department
 from graph.queries.themes import ThemeSummary, themes
 
@@ -40,6 +41,23 @@ class ThemeList(BaseModel):
 def theme_list(graph: GraphDep) -> ThemeList:
     """The themes memos are written on (汛期排水防涝, 燃气安全…), each with its categories, sensor kinds and policies."""
     return ThemeList(items=themes(graph))
+
+
+@router.get("/map", response_model=CityMap)
+def map_of_the_city(graph: GraphDep) -> CityMap:
+    """District and grid outlines ([lon, lat] rings) and the city's bounds, for drawing the city's map."""
+    return city_map(graph)
+
+
+class BriefList(BaseModel):
+    items: list[Brief]
+
+
+@router.get("/briefs", response_model=BriefList)
+def brief(graph: GraphDep, ids: Annotated[str, Query(description=f"comma-separated node ids (≤ {MAX_BRIEFS})",
+                                                     max_length=20 * MAX_BRIEFS)]) -> BriefList:  # fmt: skip
+    """Name, label and place (lon/lat where it has one) of each node asked; ids unknown to the graph are left out."""
+    return BriefList(items=briefs(graph, [i.strip() for i in ids.split(",") if i.strip()]))
 
 
 @router.get("/nodes/{node_id}", response_model=NodeDetail)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.auth import MemoWriter
@@ -12,7 +14,7 @@ from api.deps import IdempotencyKey, ServicesDep, SessionDep, SessionsDep, Setti
 from memos.compose import compose_memo
 from memos.export import to_docx, to_pdf
 from memos.models import Memo, MemoRequest
-from memos.store import load_memo, save_memo
+from memos.store import MemoSummary, list_memos, load_memo, save_memo
 from services.idempotency import run_once
 
 router = APIRouter(prefix="/v1/memos", tags=["memos"])
@@ -37,6 +39,16 @@ def _download(content: bytes, media_type: str, memo: Memo, suffix: str) -> Respo
     filename = quote(f"{memo.title}.{suffix}")
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f"attachment; filename={memo.id}.{suffix}; filename*=UTF-8''{filename}"})  # fmt: skip
+
+
+class MemoList(BaseModel):
+    items: list[MemoSummary]
+
+
+@router.get("", response_model=MemoList)
+def index(session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> MemoList:
+    """The memos kept, newest first."""
+    return MemoList(items=list_memos(session, limit))
 
 
 # The downloads are declared before /{memo_id}, which would otherwise take "M….docx" as an id.

@@ -18,7 +18,7 @@ from services.monitoring.readings import READINGS_PAGE, IngestResult, ReadingBat
 from services.monitoring.readings import ingest as ingest_readings
 from services.monitoring.sensors import MAX_SENSORS, SensorPublic, SensorWindowStats, list_sensors
 from services.monitoring.sensors import window_stats as sensor_stats
-from services.monitoring.vitals import Vital, vitals
+from services.monitoring.vitals import Vital, VitalTrend, vital_trends, vitals
 from services.simulation.simulator import parse_incident
 
 router = APIRouter(prefix="/v1/monitoring", tags=["monitoring"])
@@ -99,6 +99,17 @@ def alarm_stats(session: SessionDep, state: str | None = None, district: str | N
 def city_vitals(session: SessionDep, district: str | None = None) -> VitalList:
     """城市生命体征 for the city or one district (``district=990103``)."""
     return VitalList(items=vitals(session, district))
+
+
+class VitalTrendList(BaseModel):
+    items: list[VitalTrend]
+
+
+@router.get("/vitals/trend", response_model=VitalTrendList)
+def city_vital_trends(session: SessionDep, district: str | None = None,
+                      hours: Annotated[int, Query(ge=1, le=168)] = 24) -> VitalTrendList:  # fmt: skip
+    """The count vital signs hour by hour over the last ``hours`` (the overview's trend lines)."""
+    return VitalTrendList(items=vital_trends(session, district, hours))
 
 
 class IncidentRequest(BaseModel):

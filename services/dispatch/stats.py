@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,12 @@ class CategoryCount(BaseModel):
     count: int
 
 
+class DistrictCount(BaseModel):
+    district: str
+    total: int
+    open: int
+
+
 class CaseStats(BaseModel):
     period: str
     start: str
@@ -38,6 +44,7 @@ class CaseStats(BaseModel):
     closed: int
     overdue: int
     by_category: list[CategoryCount]
+    by_district: list[DistrictCount] = Field(default_factory=list, description="every district with cases, most first")
     data_since: str | None = None  # when the first case on record was created: a period before it is not whole
 
 
@@ -60,9 +67,10 @@ def case_stats(session: Session, period: str | None = None, district: str | None
         where.append(CaseRow.source == source)
     late = and_(CaseRow.deadline.is_not(None), CaseRow.state.not_in([State.NOT_REGISTERED.value, State.VOIDED.value]),
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
+    open_count = func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0)
     total, still_open, closed, overdue = session.execute(select(
         func.count(),
-        func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0),
+        open_count,
         func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
         func.coalesce(func.sum(case((late, 1), else_=0)), 0),
     ).where(*where)).one()  # fmt: skip
@@ -70,7 +78,10 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted).where(*where)
                            .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
                            .limit(TOP_CATEGORIES))  # fmt: skip
+    districts = session.execute(select(CaseRow.district, counted, open_count).where(*where)
+                                .group_by(CaseRow.district).order_by(counted.desc(), CaseRow.district))  # fmt: skip
     first = session.scalar(select(func.min(CaseRow.created_at)))
     return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
                      total=total, open=still_open, closed=closed, overdue=overdue,
-                     by_category=[CategoryCount(category_code=c, category_name=n, count=k) for c, n, k in rows])  # fmt: skip
+                     by_category=[CategoryCount(category_code=c, category_name=n, count=k) for c, n, k in rows],
+                     by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d])  # fmt: skip

@@ -96,7 +96,9 @@ def test_keys_are_kept_hashed_and_a_revoked_key_stops_at_once(secured) -> None:
     made = client.post("/v1/keys", json={"name": "张三", "role": "analyst"}, headers=_as(keys["admin"]))
     assert made.status_code == 201 and made.json()["key"].startswith("yw_")
     new = made.json()["key"]
-    assert client.get("/v1/me", headers=_as(new)).json() == {"name": "张三", "role": "analyst", "via": "key"}
+    me = client.get("/v1/me", headers=_as(new)).json()
+    assert (me["name"], me["role"], me["via"]) == ("张三", "analyst", "key")
+    assert "memo" in me["may"] and "transition" not in me["may"]  # what a screen may offer this caller
     assert client.post(f"/v1/keys/{made.json()['id']}/revoke", headers=_as(keys["admin"])).status_code == 200
     assert client.get("/v1/me", headers=_as(new)).status_code == 401
     listed = client.get("/v1/keys", headers=_as(keys["admin"])).json()["items"]
@@ -181,8 +183,8 @@ def test_a_city_identity_providers_token_is_accepted_with_its_role(base_settings
 
     try:
         with TestClient(create_app(settings, store=graph)) as client:
-            assert client.get("/v1/me", headers=_as(token(["staff", "dispatcher"]))).json() == {
-                "name": "李四", "role": "dispatcher", "via": "token"}
+            me = client.get("/v1/me", headers=_as(token(["staff", "dispatcher"]))).json()
+            assert (me["name"], me["role"], me["via"]) == ("李四", "dispatcher", "token") and "transition" in me["may"]
             assert client.get("/v1/me", headers=_as(token("analyst", aud="another-app"))).status_code == 401
             assert client.get("/v1/me", headers=_as(token("analyst", exp=int(time.time()) - 10))).status_code == 401
             assert client.get("/v1/me", headers=_as(token("mayor"))).status_code == 403
