@@ -58,6 +58,24 @@ def test_ask_and_the_answer_streams_with_citations_and_survives_a_reload(open_sc
     assert console.errors() == []
 
 
+def test_a_write_the_assistant_prepared_runs_only_when_confirmed(screen, open_screen) -> None:
+    grid = _api(screen, "admin", "GET", "/v1/graph/map").json()["grids"][0]["id"]
+    case = _api(screen, "hotline", "POST", "/v1/cases",
+                json={"text": "路灯不亮了", "category_code": "component-0101", "grid_id": grid}).json()  # fmt: skip
+    page, console = open_screen("dispatcher", "chat")
+    page.fill("#msg", f"把案件{case['id']}立案")
+    page.press("#msg", "Enter")
+    confirm = page.locator(".turn .confirm").last
+    expect(confirm.locator("button.yes")).to_be_visible(timeout=TIMEOUT)
+    assert _api(screen, "admin", "GET", f"/v1/cases/{case['id']}").json()["state"] == "受理"  # nothing yet
+    confirm.locator("button.yes").click()
+    expect(page.locator(".turn .q").last).to_have_text("确认执行", timeout=TIMEOUT)
+    expect(page.locator(".turn .reply .a").last).to_contain_text(case["id"], timeout=TIMEOUT)
+    moved = _api(screen, "admin", "GET", f"/v1/cases/{case['id']}").json()
+    assert moved["state"] == "立案" and moved["history"][-1]["actor"] == "demo-dispatcher"
+    assert console.errors() == []
+
+
 def test_triage_then_confirm_puts_the_case_on_the_board(open_screen) -> None:
     page, console = open_screen("hotline", "triage")
     page.fill("#report", "幸福路和纬二路交叉口那个井盖没了，晚上黑乎乎的很危险，电话13912345678")

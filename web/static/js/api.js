@@ -88,6 +88,11 @@ export function h(html) {
 
 export const STATUS_NAMES = { normal: "正常", watch: "关注", warning: "预警", alarm: "报警" };
 export const LEVEL_NAMES = { watch: "关注", warning: "预警", alarm: "报警" };
+export const KIND_NAMES = {
+  water_level: "水位", water_pressure: "供水压力", gas_concentration: "燃气浓度", manhole_tilt: "井盖倾斜",
+  manhole_displacement: "井盖位移", bridge_strain: "桥梁应变", bridge_deflection: "桥梁挠度", pump_status: "泵站状态",
+  light_status: "路灯状态",
+};
 export const URGENCY_NAMES = { low: "低", normal: "一般", high: "紧急", critical: "特急" };
 
 export const fmtTime = (iso) => (iso ? iso.replace("T", " ").slice(0, 16) : "—");

@@ -3,7 +3,7 @@
 import { api, esc, h, sse } from "../api.js";
 
 const STORE = "yiwang-chat";
-const KIND_NAMES = { graph: "图谱", document: "文件", tool: "工具" };
+const CITATION_KINDS = { graph: "图谱", document: "文件", tool: "工具" };
 
 const load = () => JSON.parse(localStorage.getItem(STORE) || '{"session_id": null, "turns": []}');
 const save = (state) => localStorage.setItem(STORE, JSON.stringify(state));
@@ -11,7 +11,7 @@ const save = (state) => localStorage.setItem(STORE, JSON.stringify(state));
 function citationList(reply) {
   if (!reply.citations.length) return "";
   return `<div class="cites"><span class="muted">引用</span>${reply.citations.map((c) => `
-    <details class="cite" data-kind="${esc(c.kind)}" data-id="${esc(c.id)}"><summary>[${esc(KIND_NAMES[c.kind] || c.kind)}] ${esc(c.title)}</summary>
+    <details class="cite" data-kind="${esc(c.kind)}" data-id="${esc(c.id)}"><summary>[${esc(CITATION_KINDS[c.kind] || c.kind)}] ${esc(c.title)}</summary>
       <div class="snippet">${esc(c.snippet)}</div><div class="source"></div></details>`).join("")}</div>`;
 }
 

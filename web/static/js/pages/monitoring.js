@@ -1,20 +1,15 @@
 // 监测: sensors by kind and district; one sensor's readings with its thresholds and forecast band (80/95 %).
-import { api, esc, h, fmtNumber, fmtTime } from "../api.js";
+import { api, esc, h, fmtNumber, fmtTime, KIND_NAMES } from "../api.js";
 import { sensorChart } from "../charts.js";
 import { cityMap, districtOptions } from "../map.js";
 
-const KINDS = {
-  water_level: "水位", water_pressure: "供水压力", gas_concentration: "燃气浓度", manhole_tilt: "井盖倾斜",
-  manhole_displacement: "井盖位移", bridge_strain: "桥梁应变", bridge_deflection: "桥梁挠度", pump_status: "泵站状态",
-  light_status: "路灯状态",
-};
 
 export async function render(root, { params }) {
   const map = await cityMap();
   root.append(h(`<div class="split">
     <section class="card" aria-labelledby="sensors-h"><h2 id="sensors-h">传感器</h2>
       <form id="filter" class="row">
-        <label for="kind">类型</label><select id="kind">${Object.entries(KINDS).map(([k, n]) => `<option value="${k}">${n}</option>`).join("")}</select>
+        <label for="kind">类型</label><select id="kind">${Object.entries(KIND_NAMES).map(([k, n]) => `<option value="${k}">${n}</option>`).join("")}</select>
         <label for="district">区</label><select id="district">${districtOptions(map)}</select>
       </form>
       <p id="sensor-count" class="muted"></p>

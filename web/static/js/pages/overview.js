@@ -1,6 +1,6 @@
 // 运行总览: vital signs as tiles with their trend, open alarms on the grid map, today's and this week's cases
 // by district; refreshed every few seconds while the simulator streams.
-import { api, esc, h, fmtNumber, fmtTime, LEVEL_NAMES, STATUS_NAMES } from "../api.js";
+import { api, esc, h, fmtNumber, fmtTime, KIND_NAMES, LEVEL_NAMES, STATUS_NAMES } from "../api.js";
 import { bars, sensorChart, sparkline } from "../charts.js";
 import { drawMap, LEVEL_COLOURS } from "../map.js";
 
@@ -49,7 +49,7 @@ export async function render(root, { session }) {
   async function showAlarm(alarm) {
     const box = $("alarm-detail");
     box.innerHTML = `<dl class="facts">
-      <dt>告警</dt><dd>${esc(alarm.id)} · <b class="lvl-${esc(alarm.level)}">${esc(LEVEL_NAMES[alarm.level] || alarm.level)}</b> · ${esc(alarm.kind)}</dd>
+      <dt>告警</dt><dd>${esc(alarm.id)} · <b class="lvl-${esc(alarm.level)}">${esc(LEVEL_NAMES[alarm.level] || alarm.level)}</b> · ${esc(KIND_NAMES[alarm.kind] || alarm.kind)}</dd>
       <dt>数值</dt><dd>${fmtNumber(alarm.value)}（峰值 ${fmtNumber(alarm.peak)}，阈值 ${fmtNumber(alarm.threshold)}）</dd>
       <dt>开始</dt><dd>${fmtTime(alarm.opened_at)}</dd>
       <dt>区 / 网格</dt><dd>${esc(view.districtName(alarm.district))} / ${esc(alarm.grid_id)}</dd>
@@ -81,7 +81,7 @@ export async function render(root, { session }) {
       const points = trendOf[tile.dataset.code];
       const status = vitals.items.find((v) => v.code === tile.dataset.code).status;
       if (points) sparkline(tile.querySelector(".spark"), points, STATUS_COLOURS[status]);
-      else tile.querySelector(".spark").textContent = "最新读数";
+      else tile.querySelector(".spark").textContent = "按最新数据计算，无逐时趋势";
     }
     $("vitals-asof").textContent = vitals.items.length ? "截至 " + fmtTime(vitals.items[0].as_of) : "";
     const ids = [...new Set(alarms.items.map((a) => a.sensor_id))];
@@ -89,7 +89,7 @@ export async function render(root, { session }) {
     const at = Object.fromEntries(where.items.map((p) => [p.id, p]));
     view.setPoints(alarms.items.filter((a) => at[a.sensor_id]).map((a) => ({ ...a, lon: at[a.sensor_id].lon, lat: at[a.sensor_id].lat,
       colour: LEVEL_COLOURS[a.level] || "#666", r: a.level === "alarm" ? 7 : 5,
-      title: `${LEVEL_NAMES[a.level] || a.level} ${a.kind} ${a.sensor_id}` })), showAlarm);
+      title: `${LEVEL_NAMES[a.level] || a.level} ${KIND_NAMES[a.kind] || a.kind} ${a.sensor_id}` })), showAlarm);
     $("alarm-count").textContent = `未关闭 ${alarms.items.length} 条`;
     const [today, week] = await Promise.all([api(`/v1/cases/stats?period=${chinaDay()}`), api(`/v1/cases/stats?period=${thisWeek()}`)]);
     const names = view.map.districts.map((d) => d.name);
