@@ -23,6 +23,7 @@ from api.routers import (
     documents,
     evals,
     evaluation,
+    federation,
     forecast,
     graph,
     health,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(triage.router)
     app.include_router(memos.router)
     app.include_router(access.router)
+    app.include_router(federation.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

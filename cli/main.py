@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli import access_cmd, analytics_cmd, demo, eval_cmd, graph_cmd, index_cmd
+from cli import access_cmd, analytics_cmd, demo, eval_cmd, federation_cmd, graph_cmd, index_cmd
 from cli.chat_cmd import ask, chat
 from cli.common import clean_errors, console, settings
 from cli.memo_cmd import memo
@@ -21,6 +21,7 @@ app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(analytics_cmd.app, name="analytics")
 app.add_typer(access_cmd.keys_app, name="keys")
 app.add_typer(access_cmd.audit_app, name="audit")
+app.add_typer(federation_cmd.app, name="federation")
 app.command("simulate")(simulate)
 app.command("ask")(ask)
 app.command("chat")(chat)

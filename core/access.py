@@ -9,17 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["official", "hotline", "dispatcher", "analyst", "admin", "device"]
-ROLES: tuple[Role, ...] = ("official", "hotline", "dispatcher", "analyst", "admin", "device")
+Role = Literal["official", "hotline", "dispatcher", "analyst", "admin", "device", "platform"]
+ROLES: tuple[Role, ...] = ("official", "hotline", "dispatcher", "analyst", "admin", "device", "platform")
 ROLE_NAMES: dict[str, str] = {"official": "领导/值班员", "hotline": "热线受理员", "dispatcher": "派遣员", "analyst": "分析员",
-                              "admin": "管理员", "device": "设备网关"}  # fmt: skip
+                              "admin": "管理员", "device": "设备网关", "platform": "下级平台"}  # fmt: skip
 
 Action = Literal["read", "ask", "triage", "create_case", "transition", "memo", "analytics", "readings", "simulate",
-                 "audit", "keys"]  # fmt: skip
+                 "audit", "keys", "sync"]  # fmt: skip
 # A device gateway only posts readings; everyone else reads and asks; writes by the duty each role has.
 ALLOWED: dict[str, frozenset[str]] = {
     "read": frozenset(ROLES) - {"device"},
-    "ask": frozenset(ROLES) - {"device"},
+    "ask": frozenset(ROLES) - {"device", "platform"},
     "triage": frozenset({"hotline", "dispatcher", "admin"}),
     "create_case": frozenset({"hotline", "dispatcher", "admin"}),
     "transition": frozenset({"dispatcher", "admin"}),
@@ -29,11 +29,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "simulate": frozenset({"admin", "dispatcher"}),
     "audit": frozenset({"admin"}),
     "keys": frozenset({"admin"}),
+    # A lower platform (a city at its province) publishes its figures; its key is named by its code.
+    "sync": frozenset({"platform", "admin"}),
 }
 ACTION_NAMES: dict[str, str] = {"read": "查看", "ask": "提问", "triage": "研判分拨", "create_case": "立案受理",
                                 "transition": "案件流转", "memo": "生成决策参考", "analytics": "运行分析",
                                 "readings": "上报读数", "simulate": "注入模拟事件", "audit": "查看审计日志",
-                                "keys": "管理密钥"}  # fmt: skip
+                                "keys": "管理密钥", "sync": "上报同步数据"}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,18 @@ class Settings(BaseSettings):
                                  "of which the first known role counts).")
     oidc_name_claim: str = Field("preferred_username", description="Claim recorded as the actor ('sub' if absent).")
 
+    level: Literal["city", "province", "nation"] = Field(
+        "city", description="Which platform this instance is: a city publishes upward to its parent; a province "
+        "or the nation keeps what its lower platforms send and compares them (and a province publishes upward too).")
+    platform_code: str = Field("990100", pattern=r"^\d{6}$", description="This platform's administrative code "
+                               "(the demo city A市 is 990100, its province 西地省 990000).")
+    platform_name: str = Field("A市", description="This platform's name as its parent shows it.")
+    parent_url: str = Field("", description="The parent platform's base URL (a city's province); empty: no sync.")
+    parent_key: str = Field("", description="The API key of this platform at its parent (role 'platform', named "
+                            "by this platform's code).")
+    sync_interval_s: float = Field(60.0, gt=0, description="Seconds between publications to the parent; a parent "
+                                   "calls a source stale after three intervals without news.")
+
     @field_validator("graph_url")
     @classmethod
     def _known_graph_scheme(cls, value: str) -> str:

@@ -34,13 +34,14 @@ if TYPE_CHECKING:
     from graph.domain import DomainTables
     from graph.store import GraphStore
     from retrievers.index import DocumentIndex
+    from services.federation.push import Publisher
     from services.monitoring.mqtt import MqttIngestor
     from services.monitoring.registry import Registry
     from services.simulation.runner import InProcessSimulation
     from tools.client import ServicesClient
     from triage.service import Triage
 
-Part = Literal["graph", "database", "documents", "triage", "analytics", "services", "chat", "monitoring"]
+Part = Literal["graph", "database", "documents", "triage", "analytics", "services", "chat", "monitoring", "publisher"]
 NEEDS: dict[Part, tuple[Part, ...]] = {
     "graph": (),
     "database": (),
@@ -50,6 +51,7 @@ NEEDS: dict[Part, tuple[Part, ...]] = {
     "services": ("graph", "database", "documents", "triage", "analytics"),  # in process; over HTTP nothing here
     "chat": ("services", "graph", "database"),  # the lexicon reads the graph; checkpoints live in the database
     "monitoring": ("graph", "database"),
+    "publisher": ("graph", "database"),  # publishing upward starts only where a parent is set
 }
 SERVER: frozenset[Part] = frozenset(NEEDS)
 """What ``yiwang serve`` opens; MQTT and the simulator start as well when the settings ask for them."""
@@ -82,6 +84,8 @@ class Runtime:
     """Readings over MQTT, when the settings name a broker that answers."""
     simulation: InProcessSimulation | None = None
     """The demo simulator, when the server runs with ``--simulate``."""
+    publisher: Publisher | None = None
+    """Publishing to the parent platform, when ``parent_url`` is set (the server only)."""
     _domain: DomainTables | None = None
 
     @property
@@ -190,6 +194,12 @@ def open_runtime(settings: Settings, parts: Collection[Part], *, graph: GraphSto
             runtime.simulation = _start_simulation(settings, runtime)
             if runtime.simulation is not None:
                 stack.callback(runtime.simulation.stop)
+        if "publisher" in wanted and settings.parent_url:
+            from services.federation.push import Publisher
+
+            runtime.publisher = Publisher(runtime.sessions, runtime.graph, settings)
+            runtime.publisher.start()
+            stack.callback(runtime.publisher.stop)
         yield runtime
 
 

@@ -4,6 +4,7 @@ import contextlib
 import os
 import socket
 import threading
+from collections.abc import Iterator
 
 from core.settings import REPO_ROOT
 
@@ -62,3 +63,28 @@ class Proxy:
 
     def restore(self) -> None:
         self.up = True
+
+
+@contextlib.contextmanager
+def serving(app: object) -> Iterator[str]:
+    """The app served by a real uvicorn on a free loopback port for the block; yields its base URL."""
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

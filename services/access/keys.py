@@ -82,7 +82,8 @@ def demo_keys(sessions: sessionmaker[Session], path: Path) -> dict[str, str]:
         lines = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
         return {role: key for role, key in lines}
     with sessions() as session:
-        made = {role: create_key(session, f"demo-{role}", role).key for role in ROLES}
+        # A platform's key is made for one named lower platform (its code), not for a demo person.
+        made = {role: create_key(session, f"demo-{role}", role).key for role in ROLES if role != "platform"}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text("".join(f"{role}\t{key}\n" for role, key in made.items()), encoding="utf-8")

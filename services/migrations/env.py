@@ -11,6 +11,7 @@ import analytics.tables  # noqa: F401
 import memos.tables  # noqa: F401
 import services.access.tables  # noqa: F401
 import services.dispatch.tables  # noqa: F401
+import services.federation.tables  # noqa: F401
 import services.idempotency  # noqa: F401
 import services.monitoring.tables  # noqa: F401
 from services.db import Base

@@ -4,16 +4,14 @@ one API key per role. Screenshots land in ``out/browser/`` as test artefacts."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-import uvicorn
 from screen_support import CHROMIUM, CHROMIUM_ARGS, Console
+from tests_support import serving
 
 from api.app import create_app
 from core.settings import Settings
@@ -33,12 +31,6 @@ class Screen:
     runtime: object
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def screen(doc_settings: Settings, doc_graph: GraphStore, doc_index: DocumentIndex,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Screen]:  # fmt: skip
@@ -47,15 +39,11 @@ def screen(doc_settings: Settings, doc_graph: GraphStore, doc_index: DocumentInd
         "db_url": f"sqlite:///{data / 'screen.db'}", "auth": "keys", "simulate": True, "simulate_interval_s": 1.0,
         "mqtt_url": "", "rate_per_minute": 100_000})  # fmt: skip
     app = create_app(settings, store=doc_graph, document_index=doc_index)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.1)
+    with serving(app) as url:
+        yield _seeded(app, url, data, settings)
+
+
+def _seeded(app, url: str, data: Path, settings: Settings) -> Screen:
     runtime = app.state.runtime
     with runtime.sessions() as session:
         seed_case_history(session, runtime.graph, seed=7, days=14, per_day=8)
@@ -65,11 +53,7 @@ def screen(doc_settings: Settings, doc_graph: GraphStore, doc_index: DocumentInd
     backfill(Simulator(specs, 7, now - timedelta(hours=100), 3600), runtime.sessions, runtime.registry, 96)
     backfill(Simulator(specs, 7, now - timedelta(hours=4), 600), runtime.sessions, runtime.registry, 24)
     keys = demo_keys(runtime.sessions, data / "demo-keys.txt")
-    try:
-        yield Screen(url=f"http://127.0.0.1:{port}", keys=keys, settings=settings, runtime=runtime)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    return Screen(url=url, keys=keys, settings=settings, runtime=runtime)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,69 @@
+"""``/v1/federation``: a parent platform receives its lower platforms' figures (batches, de-duplicated by source
+and sequence number) and compares them; a platform publishes its own upward on demand (``/sync``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.auth import Platform
+from api.deps import GraphDep, SessionDep, SessionsDep, SettingsDep
+from core.exceptions import Forbidden
+from services.federation import outbox, push, received
+from services.federation.facts import KINDS
+
+router = APIRouter(prefix="/v1/federation", tags=["federation"])
+
+
+@router.post("/batches", response_model=received.Ack)
+def receive(body: received.Batch, session: SessionDep, who: Platform) -> received.Ack:
+    """A lower platform's facts, in its outbox order. Stored once per (source, seq); the answer's ``through``
+    is what the sender may mark delivered. A platform key sends only as the platform it is named for."""
+    if who.role == "platform" and who.name != body.source.code:
+        raise Forbidden(f"密钥属于平台 {who.name}, 不能以 {body.source.code} 的名义上报")
+    ack = received.accept(session, body)
+    session.commit()
+    return ack
+
+
+class SourceList(BaseModel):
+    items: list[received.SourceState]
+
+
+@router.get("/sources", response_model=SourceList)
+def sources(session: SessionDep, settings: SettingsDep) -> SourceList:
+    """Every lower platform heard from: its newest batch and whether it is stale (three intervals silent)."""
+    return SourceList(items=received.sources(session, timedelta(seconds=3 * settings.sync_interval_s)))
+
+
+class HeldList(BaseModel):
+    kind: str
+    scope: str
+    items: list[received.Held]
+
+
+@router.get("/facts", response_model=HeldList)
+def facts(session: SessionDep, kind: Annotated[str, Query(description=f"one of {', '.join(KINDS)}")],
+          scope: Annotated[str, Query(description="2026-12, 2026-12-06, city, open, codes", max_length=64)]) -> HeldList:  # fmt: skip
+    """Each source's newest fact of a kind and scope, with the batch (seq) and as-of time it came in."""
+    return HeldList(kind=kind, scope=scope, items=received.newest(session, kind, scope))
+
+
+class SyncResult(BaseModel):
+    made: int
+    sent: int
+    duplicates: int
+    through: int | None
+    outbox: outbox.OutboxState
+
+
+@router.post("/sync", response_model=SyncResult)
+def sync_now(sessions: SessionsDep, graph: GraphDep, settings: SettingsDep, _: Platform) -> SyncResult:
+    """Publish to the parent now (the figures that changed, then everything unsent)."""
+    done = push.publish(sessions, graph, settings)
+    with sessions() as session:
+        return SyncResult(made=done.made, sent=done.sent, duplicates=done.duplicates, through=done.through,
+                          outbox=outbox.state(session))  # fmt: skip

@@ -1,0 +1,107 @@
+"""Publishing to the parent over HTTP: make the facts, keep the changed ones in the outbox, send the unsent
+in order, mark what the parent acknowledged. At-least-once: a send whose answer is lost is sent again, and
+the parent keeps it once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.exceptions import BackendUnavailable, InvalidInput
+from core.settings import Settings
+from graph.store import GraphStore
+from services.federation.facts import publishable
+from services.federation.outbox import BATCH, enqueue_changes, mark_sent, unsent
+
+log = logging.getLogger("yiwang.federation")
+
+
+@dataclass(frozen=True)
+class Published:
+    made: int
+    sent: int
+    duplicates: int
+    through: int | None
+
+
+def snapshot(sessions: sessionmaker[Session], graph: GraphStore) -> int:
+    """The facts of now into the outbox where they changed; how many entered."""
+    with sessions() as session:
+        made = enqueue_changes(session, publishable(session, graph))
+        session.commit()
+    return made
+
+
+def send(sessions: sessionmaker[Session], settings: Settings, client: httpx.Client | None = None) -> Published:
+    """Everything unsent, in order, batch by batch, until the outbox is empty or the parent cannot be reached
+    (then what was acknowledged stays marked, the rest waits for the next try)."""
+    if not settings.parent_url:
+        raise InvalidInput("没有上级平台: 设置 YIWANG_PARENT_URL 与 YIWANG_PARENT_KEY")
+    client = client or httpx.Client(timeout=30)
+    source = {"code": settings.platform_code, "name": settings.platform_name}
+    sent = duplicates = 0
+    through = None
+    while True:
+        with sessions() as session:
+            items = unsent(session, BATCH)
+        if not items:
+            return Published(0, sent, duplicates, through)
+        try:
+            response = client.post(f"{settings.parent_url.rstrip('/')}/v1/federation/batches",
+                                   json={"source": source, "items": [i.model_dump(mode="json") for i in items]},
+                                   headers={"Authorization": f"Bearer {settings.parent_key}"})  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise BackendUnavailable(f"上级平台 {settings.parent_url} 无法连接 ({type(exc).__name__}); 未送达的数据留在发件箱, 下次再发") from exc
+        if response.status_code != 200:
+            raise BackendUnavailable(f"上级平台拒收 (HTTP {response.status_code}): {response.text[:200]}")
+        ack = response.json()
+        if ack["through"] is None or ack["through"] < items[-1].seq:
+            raise BackendUnavailable(f"上级平台只确认到 {ack['through']}, 少于已发的 {items[-1].seq}; 稍后重发")
+        with sessions() as session:
+            mark_sent(session, ack["through"])
+            session.commit()
+        sent, duplicates, through = sent + ack["accepted"], duplicates + ack["duplicates"], ack["through"]
+
+
+def publish(sessions: sessionmaker[Session], graph: GraphStore, settings: Settings,
+            client: httpx.Client | None = None) -> Published:  # fmt: skip
+    if not settings.parent_url:  # said before anything enters an outbox nothing would empty
+        raise InvalidInput("没有上级平台: 设置 YIWANG_PARENT_URL 与 YIWANG_PARENT_KEY")
+    made = snapshot(sessions, graph)
+    done = send(sessions, settings, client)
+    return Published(made, done.sent, done.duplicates, done.through)
+
+
+class Publisher:
+    """A daemon thread publishing to the parent every ``sync_interval_s`` while the server runs: a parent
+    that cannot be reached is tried again at the next interval, the outbox keeping what waits."""
+
+    def __init__(self, sessions: sessionmaker[Session], graph: GraphStore, settings: Settings) -> None:
+        self.sessions, self.graph, self.settings = sessions, graph, settings
+        self.last: Published | None = None
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="publisher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=30) as client:
+            while not self._stop.is_set():
+                try:
+                    self.last, self.last_error = publish(self.sessions, self.graph, self.settings, client), None
+                except BackendUnavailable as exc:
+                    self.last_error = exc.message
+                    log.warning("publishing to %s: %s", self.settings.parent_url, exc.message)
+                except Exception:
+                    log.exception("publishing to the parent failed")
+                self._stop.wait(self.settings.sync_interval_s)

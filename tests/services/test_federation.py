@@ -1,0 +1,174 @@
+"""Three levels, one network: two cities publish to a province served by a real uvicorn on loopback (its own
+database, SQLite and PostgreSQL), through their outboxes over HTTP; the province's figures are the cities' own,
+a city cut off mid-sync catches up with nothing lost or counted twice, and a platform speaks only for itself."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from tests_support import Proxy, serving
+
+from api.app import create_app
+from core.exceptions import BackendUnavailable
+from core.settings import Settings
+from core.times import CHINA
+from graph.store import GraphStore
+from services.access.keys import create_key
+from services.db import make_engine, migrate, session_factory
+from services.dispatch.demo_history import seed_case_history
+from services.dispatch.stats import case_stats
+from services.federation import outbox, push
+from services.federation.tables import OutboxRow
+
+
+@dataclass
+class City:
+    settings: Settings
+    sessions: sessionmaker[Session]
+
+
+@dataclass
+class Province:
+    url: str
+    admin: str
+    keys: dict[str, str]
+
+
+@pytest.fixture
+def province(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[Province]:
+    if graph.backend != "falkordb-embedded":
+        pytest.skip("one graph engine is enough")
+    settings = base_settings.model_copy(update={"db_url": db_url, "auth": "keys", "level": "province",
+                                                "platform_code": "990000", "platform_name": "西地省"})  # fmt: skip
+    app = create_app(settings, store=graph)
+    with serving(app) as url:
+        with app.state.runtime.sessions() as session:
+            keys = {code: create_key(session, code, "platform").key for code in ("990100", "990200")}
+            admin = create_key(session, "省值班长", "admin").key
+            session.commit()
+        yield Province(url=url, admin=admin, keys=keys)
+
+
+def _city(base: Settings, graph: GraphStore, tmp_path: Path, code: str, name: str, seed: int, province: Province) -> City:
+    engine = make_engine(f"sqlite:///{tmp_path / f'{code}.db'}")
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        seed_case_history(session, graph, seed=seed, days=12, per_day=7)
+    settings = base.model_copy(update={"platform_code": code, "platform_name": name, "parent_url": province.url,
+                                       "parent_key": province.keys[code]})  # fmt: skip
+    return City(settings=settings, sessions=sessions)
+
+
+def _province_facts(province: Province, kind: str, scope: str) -> dict[str, dict]:
+    response = httpx.get(f"{province.url}/v1/federation/facts", params={"kind": kind, "scope": scope},
+                         headers={"Authorization": f"Bearer {province.admin}"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    return {held["source"]: held for held in response.json()["items"]}
+
+
+def _month() -> str:
+    return f"{datetime.now(UTC).astimezone(CHINA):%Y-%m}"
+
+
+def test_the_provinces_figures_are_the_cities_own_and_add_up(base_settings, graph, tmp_path, province) -> None:
+    cities = [_city(base_settings, graph, tmp_path, "990100", "A市", 11, province),
+              _city(base_settings, graph, tmp_path, "990200", "B市", 22, province)]  # fmt: skip
+    for city in cities:
+        done = push.publish(city.sessions, graph, city.settings)
+        assert done.made >= 5 and done.sent == done.made and done.duplicates == 0
+    month = _month()
+    held = _province_facts(province, "case_stats", month)
+    own = {}
+    for city in cities:
+        with city.sessions() as session:
+            own[city.settings.platform_code] = case_stats(session, month)
+    assert set(held) == {"990100", "990200"}
+    for code, stats in own.items():
+        figures = held[code]["payload"]
+        assert (figures["total"], figures["open"], figures["closed"], figures["overdue"]) == (
+            stats.total, stats.open, stats.closed, stats.overdue)
+        assert held[code]["seq"] >= 1 and held[code]["as_of"]  # citable: which batch, as of when
+    assert sum(h["payload"]["total"] for h in held.values()) == sum(s.total for s in own.values())
+    assert own["990100"].total != own["990200"].total  # two different cities, not one counted twice
+    evaluation = _province_facts(province, "evaluation", month)
+    assert all(item["按期处置率"]["denominator"] >= item["按期处置率"]["numerator"]
+               for h in evaluation.values() for item in h["payload"]["items"])  # the counts behind each rate came too
+    names = _province_facts(province, "metadata", "codes")["990200"]["payload"]
+    assert {"districts", "departments", "categories"} <= names.keys()
+    sources = httpx.get(f"{province.url}/v1/federation/sources", headers={"Authorization": f"Bearer {province.admin}"})
+    assert [(s["code"], s["stale"]) for s in sources.json()["items"]] == [("990100", False), ("990200", False)]
+    # Publishing again with nothing changed sends nothing.
+    again = push.publish(cities[0].sessions, graph, cities[0].settings)
+    assert (again.made, again.sent) == (0, 0)
+
+
+def test_a_city_cut_off_mid_sync_catches_up_with_nothing_lost_or_counted_twice(base_settings, graph, tmp_path,
+                                                                                 province) -> None:  # fmt: skip
+    host, port = province.url.removeprefix("http://").split(":")
+    proxy = Proxy((host, int(port)))
+    try:
+        city = _city(base_settings, graph, tmp_path, "990100", "A市", 11, province)
+        city.settings = city.settings.model_copy(update={"parent_url": f"http://127.0.0.1:{proxy.port}"})
+        proxy.cut()
+        assert push.snapshot(city.sessions, graph) >= 5
+        with pytest.raises(BackendUnavailable, match="发件箱"):
+            push.send(city.sessions, city.settings)
+        with city.sessions() as session:
+            waiting = outbox.state(session).pending
+            seed_case_history(session, graph, seed=99, days=1, per_day=5)  # the city goes on while cut off
+        assert waiting >= 5 and push.snapshot(city.sessions, graph) >= 1
+        proxy.restore()
+        done = push.send(city.sessions, city.settings)
+        with city.sessions() as session:
+            assert outbox.state(session).pending == 0
+            items = [outbox.Item(seq=r.seq, kind=r.kind, scope=r.scope, as_of=r.as_of.replace(tzinfo=UTC), payload={})
+                     for r in session.scalars(select(OutboxRow))]  # fmt: skip
+            now_stats = case_stats(session, _month())
+        assert done.sent == len(items) and done.duplicates == 0
+        assert _province_facts(province, "case_stats", _month())["990100"]["payload"]["total"] == now_stats.total
+        # The acknowledgement lost: the same batch delivered again is recognised, not stored twice.
+        replay = httpx.post(f"{province.url}/v1/federation/batches",
+                            json={"source": {"code": "990100", "name": "A市"}, "items": [i.model_dump(mode="json") for i in items]},
+                            headers={"Authorization": f"Bearer {province.keys['990100']}"})  # fmt: skip
+        assert replay.status_code == 200 and replay.json()["accepted"] == 0 and replay.json()["duplicates"] == len(items)
+        assert _province_facts(province, "case_stats", _month())["990100"]["payload"]["total"] == now_stats.total
+    finally:
+        proxy.cut()
+        proxy.listener.close()
+
+
+def test_a_platform_speaks_only_for_itself(province) -> None:
+    body = {"source": {"code": "990200", "name": "B市"}, "items": []}
+    as_a = httpx.post(f"{province.url}/v1/federation/batches", json=body,
+                      headers={"Authorization": f"Bearer {province.keys['990100']}"})  # fmt: skip
+    assert as_a.status_code == 403 and "990100" in as_a.json()["error"]["message"]
+    assert httpx.post(f"{province.url}/v1/federation/batches", json=body).status_code == 401
+    asked = httpx.post(f"{province.url}/v1/chat", json={"message": "A1区有多少案件"},
+                       headers={"Authorization": f"Bearer {province.keys['990100']}"})  # fmt: skip
+    assert asked.status_code == 403  # a platform's key publishes figures; it is no person asking
+
+
+def test_a_running_city_publishes_on_its_own_schedule(base_settings, graph, tmp_path, province) -> None:
+    from runtime import open_runtime
+
+    city = _city(base_settings, graph, tmp_path, "990200", "B市", 22, province)
+    settings = city.settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / '990200.db'}", "sync_interval_s": 0.5})
+    heard: list[dict] = []
+    with open_runtime(settings, {"publisher"}, graph=graph) as runtime:
+        for _ in range(100):
+            listed = httpx.get(f"{province.url}/v1/federation/sources", headers={"Authorization": f"Bearer {province.admin}"})
+            heard = listed.json()["items"]
+            if heard:
+                break
+            time.sleep(0.1)
+        assert runtime.publisher is not None and runtime.publisher.last_error is None
+    assert [(s["code"], s["name"]) for s in heard] == [("990200", "B市")]
