@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install browser lint bench clean llm-eval
+.PHONY: run city run-province test install browser lint bench clean llm-eval
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,14 +15,37 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Build the demo city, load the graph and index the policies (each once), then serve on http://127.0.0.1:8000
-run: install
+run: city
+	$(BIN)/yiwang serve --simulate
+
+city: install
 	$(BIN)/yiwang demo build --if-missing
 	$(BIN)/yiwang graph load --if-changed
 	$(BIN)/yiwang index build --if-changed
 	$(BIN)/yiwang demo cases --if-empty
 	$(BIN)/yiwang demo readings --if-empty
 	$(BIN)/yiwang keys demo
-	$(BIN)/yiwang serve --simulate
+
+## Optional, the federation demo: 西地省 on http://127.0.0.1:8100 over A市 (:8000, as make run) and B市 (:8001,
+## another seed, a fifth of the size), each city publishing to the province every 10 s (docs/federation.md)
+B_ENV := YIWANG_DATA_DIR=var/b YIWANG_PLATFORM_CODE=990200 YIWANG_PLATFORM_NAME=B市 YIWANG_DEMO_SEED=20222
+P_ENV := YIWANG_DATA_DIR=var/province YIWANG_LEVEL=province YIWANG_PLATFORM_CODE=990000 YIWANG_PLATFORM_NAME=西地省
+KEY_OF = $$(awk '$$1=="$(1)"{print $$2}' var/province/platform-keys.txt)
+run-province: city
+	$(B_ENV) $(BIN)/yiwang demo build --if-missing --scale 0.2
+	$(B_ENV) $(BIN)/yiwang graph load --if-changed
+	$(B_ENV) $(BIN)/yiwang demo cases --if-empty --per-day 6
+	$(B_ENV) $(BIN)/yiwang demo readings --if-empty --hours 6 --history 0
+	$(B_ENV) $(BIN)/yiwang keys demo
+	$(P_ENV) $(BIN)/yiwang keys demo
+	$(P_ENV) $(BIN)/yiwang federation keys 990100 990200
+	trap 'kill 0' INT TERM EXIT; \
+	$(P_ENV) YIWANG_SYNC_INTERVAL_S=10 $(BIN)/yiwang serve --port 8100 & \
+	YIWANG_PARENT_URL=http://127.0.0.1:8100 YIWANG_PARENT_KEY=$(call KEY_OF,990100) YIWANG_SYNC_INTERVAL_S=10 \
+		$(BIN)/yiwang serve --simulate --port 8000 & \
+	$(B_ENV) YIWANG_PARENT_URL=http://127.0.0.1:8100 YIWANG_PARENT_KEY=$(call KEY_OF,990200) YIWANG_SYNC_INTERVAL_S=10 \
+		$(BIN)/yiwang serve --simulate --port 8001 & \
+	wait
 
 ## Debian's Chromium and a Chinese font for the browser tests (tests/web), where missing; never a downloaded browser
 SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)

@@ -10,9 +10,10 @@ import typer
 
 from cli.common import clean_errors, console, opened, progress_bar, settings
 from core.exceptions import InvalidInput
-from graph.demo.city import build_city
+from graph.demo.city import CITY_ID, build_city
 from graph.demo.files import write_city
 from graph.demo.places import PLACES_CSV, mine_places, write_places
+from graph.demo.sibling import as_sibling
 from graph.domain import load_city_domain
 from graph.load_format import MANIFEST, read_manifest
 
@@ -36,12 +37,14 @@ def build(
     target = out or cfg.city_dir
     if if_missing and (target / MANIFEST).exists():
         manifest = read_manifest(target)
-        if manifest.get("seed") == seed and manifest.get("scale") == scale:
+        if manifest.get("seed") == seed and manifest.get("scale") == scale and manifest.get("city") == cfg.platform_name:
             console.print(f"演示城市已存在 / already built: {target} (hash {manifest['hash'][:12]})")
             return
     domain = load_city_domain(cfg)
-    with progress_bar("生成城市 / generating A市", total=None):
+    with progress_bar(f"生成城市 / generating {cfg.platform_name}", total=None):
         city = build_city(domain, PLACES_CSV, seed=seed, scale=scale)
+        if cfg.level == "city" and cfg.platform_code != CITY_ID:  # another city of the province (federation demo)
+            city = as_sibling(city, cfg.platform_code, cfg.platform_name)
     rows = sum(map(len, city.nodes.values())) + sum(map(len, city.rels.values()))
     with progress_bar("写入文件 / writing files", total=rows) as advance:
         manifest = write_city(city, target, progress=advance)

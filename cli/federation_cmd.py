@@ -4,6 +4,7 @@ or the nation) the lower platforms heard from."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -53,3 +54,22 @@ def sources() -> None:
     for s in rows:
         table.add_row(s.code, s.name, str(s.last_seq), s.last_as_of[:19], s.last_received_at[:19], "过期 stale" if s.stale else "正常")
     console.print(table)
+
+
+@app.command("keys")
+@clean_errors
+def keys(codes: Annotated[list[str], typer.Argument(help="下级平台的区划代码, 如 990100 990200")]) -> None:
+    """At a province: one key of role platform per lower platform, made once (<data dir>/platform-keys.txt)."""
+    import re
+
+    from core.exceptions import InvalidInput
+    from services.access.keys import platform_keys
+
+    if bad := [c for c in codes if not re.fullmatch(r"\d{6}", c)]:
+        raise InvalidInput(f"区划代码应为 6 位数字: {', '.join(bad)}")
+    path = settings().data_dir / "platform-keys.txt"
+    with opened("database") as runtime:
+        made = platform_keys(runtime.sessions, codes, path)
+    console.print(f"下级平台密钥 / platform keys ({path}):")
+    for code, key in made.items():
+        console.print(f"  {code}  {key}")

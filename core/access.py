@@ -15,7 +15,7 @@ ROLE_NAMES: dict[str, str] = {"official": "领导/值班员", "hotline": "热线
                               "admin": "管理员", "device": "设备网关", "platform": "下级平台"}  # fmt: skip
 
 Action = Literal["read", "ask", "triage", "create_case", "transition", "memo", "analytics", "readings", "simulate",
-                 "audit", "keys", "sync"]  # fmt: skip
+                 "audit", "keys", "sync", "supervise"]  # fmt: skip
 # A device gateway only posts readings; everyone else reads and asks; writes by the duty each role has.
 ALLOWED: dict[str, frozenset[str]] = {
     "read": frozenset(ROLES) - {"device"},
@@ -31,11 +31,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "keys": frozenset({"admin"}),
     # A lower platform (a city at its province) publishes its figures; its key is named by its code.
     "sync": frozenset({"platform", "admin"}),
+    "supervise": frozenset({"official", "admin"}),  # a 督办 sent down to a lower platform
 }
 ACTION_NAMES: dict[str, str] = {"read": "查看", "ask": "提问", "triage": "研判分拨", "create_case": "立案受理",
                                 "transition": "案件流转", "memo": "生成决策参考", "analytics": "运行分析",
                                 "readings": "上报读数", "simulate": "注入模拟事件", "audit": "查看审计日志",
-                                "keys": "管理密钥", "sync": "上报同步数据"}  # fmt: skip
+                                "keys": "管理密钥", "sync": "上报同步数据", "supervise": "下发督办"}  # fmt: skip
 
 
 @dataclass(frozen=True)

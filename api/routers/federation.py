@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.auth import Platform
+from api.auth import Caller, Platform, Supervisor
 from api.deps import GraphDep, SessionDep, SessionsDep, SettingsDep
 from core.exceptions import Forbidden
-from services.federation import outbox, push, received
+from services.federation import orders, outbox, push, received
 from services.federation.facts import KINDS
 
 router = APIRouter(prefix="/v1/federation", tags=["federation"])
@@ -67,3 +67,27 @@ def sync_now(sessions: SessionsDep, graph: GraphDep, settings: SettingsDep, _: P
     with sessions() as session:
         return SyncResult(made=done.made, sent=done.sent, duplicates=done.duplicates, through=done.through,
                           outbox=outbox.state(session))  # fmt: skip
+
+
+@router.post("/orders", response_model=orders.Order, status_code=201)
+def send_order(body: orders.OrderRequest, session: SessionDep, settings: SettingsDep, who: Supervisor) -> orders.Order:
+    """A 督办 down to a lower platform heard from, on a case or an indicator; it is taken in when that platform
+    next publishes, recorded on the case, and its receipt comes back up (``GET /v1/federation/orders``)."""
+    known = {s.code for s in received.sources(session, timedelta(seconds=3 * settings.sync_interval_s))}
+    orders.check_target(body, known)
+    order = orders.issue(session, body, issued_by=f"{settings.platform_name}（{who.name}）")
+    session.commit()
+    return order
+
+
+class OrderList(BaseModel):
+    items: list[orders.Order] | list[orders.OrderStatus]
+
+
+@router.get("/orders", response_model=OrderList)
+def list_orders(session: SessionDep, who: Caller, after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> OrderList:
+    """For a lower platform's key: the orders sent to it after ``after`` (what it has not taken in yet). For a
+    person: every order sent, newest first, with what its target last reported of it."""
+    if who.role == "platform":
+        return OrderList(items=orders.orders_for(session, who.name, after))
+    return OrderList(items=orders.statuses(session))

@@ -34,7 +34,7 @@ def write_city(city: CityData, target: Path, progress: Callable[[int], None] | N
         if progress:
             progress(len(rows))
     digest = city_hash(f["sha256"] for f in files)
-    manifest = {"format": FORMAT, "city": "A市", "seed": city.seed, "scale": city.scale, "hash": digest, "files": files}
+    manifest = {"format": FORMAT, "city": city.nodes["City"][0]["name"], "seed": city.seed, "scale": city.scale, "hash": digest, "files": files}
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     if target.exists():
         old = target.with_name(target.name + ".old")

@@ -93,3 +93,19 @@ def demo_keys(sessions: sessionmaker[Session], path: Path) -> dict[str, str]:
 def _info(row: ApiKeyRow) -> ApiKeyInfo:
     return ApiKeyInfo(id=row.id, name=row.name, role=row.role, prefix=row.prefix, created_at=local_iso(row.created_at),
                       revoked_at=local_iso(row.revoked_at) if row.revoked_at else None)  # type: ignore[arg-type]  # fmt: skip
+
+
+def platform_keys(sessions: sessionmaker[Session], codes: list[str], path: Path) -> dict[str, str]:
+    """A key of role ``platform`` for each lower platform's code, made once and kept in ``path`` like the demo keys
+    (the federation demo hands them to the cities as ``YIWANG_PARENT_KEY``)."""
+    kept: dict[str, str] = {}
+    if path.exists():
+        kept = dict(line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line)
+    missing = [code for code in codes if code not in kept]
+    if missing:
+        with sessions() as session:
+            kept |= {code: create_key(session, code, "platform").key for code in missing}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text("".join(f"{code}\t{key}\n" for code, key in kept.items()), encoding="utf-8")
+    return {code: kept[code] for code in codes}

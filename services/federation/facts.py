@@ -4,10 +4,9 @@ screen, so the parent's figure for a city is the city's own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.times import CHINA
@@ -15,17 +14,13 @@ from graph.queries.codes import code_tables
 from graph.store import GraphStore
 from services.dispatch.performance import evaluate_departments
 from services.dispatch.stats import case_stats
+from services.federation.models import Fact
+from services.federation.orders import receipts
 from services.monitoring.alarms import list_alarms
+from services.monitoring.tables import AlarmRow
 from services.monitoring.vitals import vitals
 
-KINDS = ("metadata", "vitals", "case_stats", "evaluation", "major_alarms")
-
-
-@dataclass(frozen=True)
-class Fact:
-    kind: str
-    scope: str
-    payload: dict[str, Any]
+KINDS = ("metadata", "vitals", "case_stats", "evaluation", "major_alarms", "order_receipts")
 
 
 def publishable(session: Session, graph: GraphStore, now: datetime | None = None) -> list[Fact]:
@@ -41,4 +36,13 @@ def publishable(session: Session, graph: GraphStore, now: datetime | None = None
     facts.append(Fact("evaluation", month, evaluate_departments(session, month, now=now).model_dump()))
     alarms = [a.model_dump() for a in list_alarms(session, "open", level="alarm")]
     facts.append(Fact("major_alarms", "open", {"items": alarms}))
+    facts.append(Fact("order_receipts", "all", receipts(session)))
     return facts
+
+
+def urgent_mark(session: Session) -> tuple[int, int]:
+    """What changes when a major incident opens or closes (the open alarm-level alarms: how many, the newest):
+    cheap enough to look at every second, so an escalation goes up at once, not at the next interval."""
+    count, newest = session.execute(select(func.count(), func.max(AlarmRow.id))
+                                    .where(AlarmRow.state == "open", AlarmRow.level == "alarm")).one()  # fmt: skip
+    return count, newest or 0

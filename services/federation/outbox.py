@@ -8,12 +8,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.times import as_utc
-from services.federation.facts import Fact
+from services.federation.models import Fact, Item
 from services.federation.tables import OutboxRow
 
 BATCH = 200
@@ -45,14 +45,6 @@ def enqueue_changes(session: Session, facts: list[Fact], now: datetime | None = 
             added += 1
     session.flush()
     return added
-
-
-class Item(BaseModel):
-    seq: int = Field(ge=1, le=2**31 - 1)
-    kind: str = Field(min_length=1, max_length=32)
-    scope: str = Field(min_length=1, max_length=64)
-    as_of: AwareDatetime
-    payload: dict[str, Any]
 
 
 def unsent(session: Session, limit: int = BATCH) -> list[Item]:

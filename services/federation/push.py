@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,10 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import Settings
 from graph.store import GraphStore
-from services.federation.facts import publishable
+from services.federation.facts import publishable, urgent_mark
+from services.federation.orders import Order, last_taken, take_in
 from services.federation.outbox import BATCH, enqueue_changes, mark_sent, unsent
 
 log = logging.getLogger("yiwang.federation")
+URGENT_CHECK_S = 1.0  # how often a running platform looks for a major incident to escalate
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,9 @@ class Published:
 
 def snapshot(sessions: sessionmaker[Session], graph: GraphStore) -> int:
     """The facts of now into the outbox where they changed; how many entered."""
+    now = datetime.now(UTC)  # one moment: the figures and the as-of time that cites them
     with sessions() as session:
-        made = enqueue_changes(session, publishable(session, graph))
+        made = enqueue_changes(session, publishable(session, graph, now), now)
         session.commit()
     return made
 
@@ -71,9 +76,32 @@ def publish(sessions: sessionmaker[Session], graph: GraphStore, settings: Settin
             client: httpx.Client | None = None) -> Published:  # fmt: skip
     if not settings.parent_url:  # said before anything enters an outbox nothing would empty
         raise InvalidInput("没有上级平台: 设置 YIWANG_PARENT_URL 与 YIWANG_PARENT_KEY")
+    client = client or httpx.Client(timeout=30)
     made = snapshot(sessions, graph)
     done = send(sessions, settings, client)
+    if take_orders(sessions, settings, client):  # their receipts go up at once: the parent sees them taken in
+        made += snapshot(sessions, graph)
+        more = send(sessions, settings, client)
+        done = Published(0, done.sent + more.sent, done.duplicates + more.duplicates, more.through or done.through)
     return Published(made, done.sent, done.duplicates, done.through)
+
+
+def take_orders(sessions: sessionmaker[Session], settings: Settings, client: httpx.Client) -> int:
+    """The supervision orders the parent sent down since the last one taken in, recorded here; how many."""
+    with sessions() as session:
+        after = last_taken(session)
+    try:
+        response = client.get(f"{settings.parent_url.rstrip('/')}/v1/federation/orders", params={"after": after},
+                              headers={"Authorization": f"Bearer {settings.parent_key}"})  # fmt: skip
+    except httpx.HTTPError as exc:
+        raise BackendUnavailable(f"上级平台 {settings.parent_url} 无法连接 ({type(exc).__name__}); 督办下次再取") from exc
+    if response.status_code != 200:
+        raise BackendUnavailable(f"上级平台拒绝下发督办 (HTTP {response.status_code}): {response.text[:200]}")
+    orders = [Order(**item) for item in response.json()["items"]]
+    with sessions() as session:
+        taken = take_in(session, orders)
+        session.commit()
+    return taken
 
 
 class Publisher:
@@ -95,13 +123,21 @@ class Publisher:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        mark, due = None, 0.0
         with httpx.Client(timeout=30) as client:
             while not self._stop.is_set():
+                now_mark = mark
                 try:
-                    self.last, self.last_error = publish(self.sessions, self.graph, self.settings, client), None
-                except BackendUnavailable as exc:
+                    with self.sessions() as session:
+                        now_mark = urgent_mark(session)
+                    if now_mark != mark or time.monotonic() >= due:  # on schedule, and at once on a major incident
+                        self.last, self.last_error = publish(self.sessions, self.graph, self.settings, client), None
+                        mark, due = now_mark, time.monotonic() + self.settings.sync_interval_s
+                except BackendUnavailable as exc:  # the outbox keeps it: tried again at the next interval
                     self.last_error = exc.message
+                    mark, due = now_mark, time.monotonic() + self.settings.sync_interval_s
                     log.warning("publishing to %s: %s", self.settings.parent_url, exc.message)
                 except Exception:
+                    mark, due = now_mark, time.monotonic() + self.settings.sync_interval_s
                     log.exception("publishing to the parent failed")
-                self._stop.wait(self.settings.sync_interval_s)
+                self._stop.wait(min(URGENT_CHECK_S, self.settings.sync_interval_s))

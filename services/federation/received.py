@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from services.federation.outbox import Item
+from core.times import as_utc
+from services.federation.models import Item
 from services.federation.tables import ReceivedRow
 
 
@@ -44,7 +45,7 @@ def accept(session: Session, batch: Batch, now: datetime | None = None) -> Ack:
     for item in batch.items:
         row = {"source": batch.source.code, "seq": item.seq, "source_name": batch.source.name, "kind": item.kind,
                "scope": item.scope, "payload": json.dumps(item.payload, ensure_ascii=False),
-               "as_of": item.as_of, "received_at": now}  # fmt: skip
+               "as_of": as_utc(item.as_of), "received_at": now}  # fmt: skip
         stored = insert(ReceivedRow).values(row).on_conflict_do_nothing(index_elements=["source", "seq"])
         accepted += session.execute(stored.returning(ReceivedRow.seq)).first() is not None
     through = session.scalar(select(func.max(ReceivedRow.seq)).where(ReceivedRow.source == batch.source.code))
@@ -65,13 +66,9 @@ def sources(session: Session, stale_after: timedelta, now: datetime | None = Non
     rows = session.execute(select(ReceivedRow.source, func.max(ReceivedRow.source_name), func.max(ReceivedRow.seq),
                                   func.max(ReceivedRow.as_of), func.max(ReceivedRow.received_at))
                            .group_by(ReceivedRow.source).order_by(ReceivedRow.source))  # fmt: skip
-    return [SourceState(code=code, name=name, last_seq=seq, last_as_of=_utc(as_of).isoformat(),
-                        last_received_at=_utc(at).isoformat(), stale=now - _utc(at) > stale_after)
+    return [SourceState(code=code, name=name, last_seq=seq, last_as_of=as_utc(as_of).isoformat(),
+                        last_received_at=as_utc(at).isoformat(), stale=now - as_utc(at) > stale_after)
             for code, name, seq, as_of, at in rows]  # fmt: skip
-
-
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 class Held(BaseModel):
@@ -89,5 +86,5 @@ def newest(session: Session, kind: str, scope: str) -> list[Held]:
               .where(ReceivedRow.kind == kind, ReceivedRow.scope == scope).group_by(ReceivedRow.source).subquery())  # fmt: skip
     rows = session.scalars(select(ReceivedRow).join(latest, (ReceivedRow.source == latest.c.source)
                                                      & (ReceivedRow.seq == latest.c.seq)).order_by(ReceivedRow.source))  # fmt: skip
-    return [Held(source=r.source, source_name=r.source_name, seq=r.seq, as_of=_utc(r.as_of).isoformat(),
+    return [Held(source=r.source, source_name=r.source_name, seq=r.seq, as_of=as_utc(r.as_of).isoformat(),
                  payload=json.loads(r.payload)) for r in rows]  # fmt: skip

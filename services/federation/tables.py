@@ -39,3 +39,33 @@ class ReceivedRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrderRow(Base):
+    """A supervision order (督办) a platform sent down to one of its lower platforms, on a case or an indicator."""
+
+    __tablename__ = "supervision_orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(String(12), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(32))
+    indicator: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrderReceivedRow(Base):
+    """A supervision order as the lower platform took it in (once per order, however often it is fetched)."""
+
+    __tablename__ = "supervision_received"
+
+    order_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    issuer: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[str | None] = mapped_column(String(32))
+    indicator: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied: Mapped[str] = mapped_column(Text)  # what became of it here: recorded on the case, or why not

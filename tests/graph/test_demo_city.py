@@ -87,3 +87,24 @@ def test_default_scale_matches_the_brief(domain: DomainTables) -> None:
     assert len(city.nodes["Asset"]) == pytest.approx(50_000, rel=0.01)
     assert len(city.nodes["Sensor"]) == pytest.approx(5_000, rel=0.01)
     assert [d["name"] for d in city.nodes["District"]] == [name for name, *_ in DISTRICTS]
+
+
+def test_a_sibling_city_has_its_own_codes_names_and_place(domain: DomainTables, small_city: CityData) -> None:
+    from graph.demo.sibling import as_sibling
+
+    b = as_sibling(build_city(domain, PLACES_CSV, seed=small_city.seed + 7, scale=small_city.scale), "990200", "B市")
+    assert [d["id"] for d in b.nodes["District"]] == [f"9902{i:02d}" for i in range(1, len(DISTRICTS) + 1)]
+    assert [d["name"] for d in b.nodes["District"]] == [f"B{i}区" for i in range(1, len(DISTRICTS) + 1)]
+    for label, rows in b.nodes.items():
+        assert {label_for_id(row["id"]) for row in rows} == {label}, label  # ids keep their shapes
+        text = repr(rows)
+        assert "A市" not in text and "A1区" not in text and "'9901" not in text and "S9901" not in text, label
+    grids = b.nodes["Grid"]
+    assert all(g["id"].startswith(g["district"]) for g in grids)
+    a_east = max(g["max_lon"] for g in small_city.nodes["Grid"])
+    assert min(g["min_lon"] for g in grids) > a_east  # beside A市, not on top of it
+    for grid in grids[:20]:
+        assert point_in_polygon(grid["lon"], grid["lat"], parse_polygon_wkt(grid["polygon_wkt"]))
+    ends = {row["from"] for rows in b.rels.values() for row in rows} | {row["to"] for rows in b.rels.values() for row in rows}
+    ids = {row["id"] for rows in b.nodes.values() for row in rows}
+    assert ends <= ids  # every relationship still joins two of its nodes

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,9 +23,12 @@ from core.times import CHINA
 from graph.store import GraphStore
 from services.access.keys import create_key
 from services.db import make_engine, migrate, session_factory
+from services.dispatch.cases import get_case, list_cases, transition
 from services.dispatch.demo_history import seed_case_history
+from services.dispatch.models import CaseFilter, TransitionRequest
 from services.dispatch.stats import case_stats
 from services.federation import outbox, push
+from services.federation.models import Item
 from services.federation.tables import OutboxRow
 
 
@@ -88,9 +91,10 @@ def test_the_provinces_figures_are_the_cities_own_and_add_up(base_settings, grap
     month = _month()
     held = _province_facts(province, "case_stats", month)
     own = {}
-    for city in cities:
+    for city in cities:  # the city's own figures at the moment its fact is as of
+        as_of = datetime.fromisoformat(held[city.settings.platform_code]["as_of"])
         with city.sessions() as session:
-            own[city.settings.platform_code] = case_stats(session, month)
+            own[city.settings.platform_code] = case_stats(session, month, now=as_of)
     assert set(held) == {"990100", "990200"}
     for code, stats in own.items():
         figures = held[code]["payload"]
@@ -130,7 +134,7 @@ def test_a_city_cut_off_mid_sync_catches_up_with_nothing_lost_or_counted_twice(b
         done = push.send(city.sessions, city.settings)
         with city.sessions() as session:
             assert outbox.state(session).pending == 0
-            items = [outbox.Item(seq=r.seq, kind=r.kind, scope=r.scope, as_of=r.as_of.replace(tzinfo=UTC), payload={})
+            items = [Item(seq=r.seq, kind=r.kind, scope=r.scope, as_of=r.as_of.replace(tzinfo=UTC), payload={})
                      for r in session.scalars(select(OutboxRow))]  # fmt: skip
             now_stats = case_stats(session, _month())
         assert done.sent == len(items) and done.duplicates == 0
@@ -172,3 +176,69 @@ def test_a_running_city_publishes_on_its_own_schedule(base_settings, graph, tmp_
             time.sleep(0.1)
         assert runtime.publisher is not None and runtime.publisher.last_error is None
     assert [(s["code"], s["name"]) for s in heard] == [("990200", "B市")]
+
+
+def _as(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_a_supervision_order_goes_down_onto_the_case_and_its_receipt_comes_back(base_settings, graph, tmp_path,
+                                                                               province) -> None:  # fmt: skip
+    city = _city(base_settings, graph, tmp_path, "990100", "A市", 11, province)
+    push.publish(city.sessions, graph, city.settings)
+    with city.sessions() as session:
+        case = next(c for c in list_cases(session, CaseFilter(open=True), limit=50).items if c.deadline)
+    due = datetime.now(UTC) + timedelta(hours=2)
+    unknown = httpx.post(f"{province.url}/v1/federation/orders", headers=_as(province.admin),
+                         json={"target": "990300", "case_id": case.id, "text": "请核查"})  # fmt: skip
+    assert unknown.status_code in (400, 422) and "尚未上报" in unknown.json()["error"]["message"]
+    sent = httpx.post(f"{province.url}/v1/federation/orders", headers=_as(province.admin),
+                      json={"target": "990100", "case_id": case.id, "text": "群众反映强烈，请两小时内办结并反馈",
+                            "due_at": due.isoformat()})  # fmt: skip
+    assert sent.status_code == 201, sent.text
+    push.publish(city.sessions, graph, city.settings)  # the city takes it in when it next publishes
+    with city.sessions() as session:
+        supervised = get_case(session, case.id)
+    entry = supervised.history[-1]
+    assert entry.action == "督办" and "两小时内办结" in entry.note and entry.actor.startswith("西地省")
+    assert supervised.state == case.state and supervised.version == case.version + 1  # recorded, nothing moved
+    assert datetime.fromisoformat(supervised.deadline) <= due
+    listed = httpx.get(f"{province.url}/v1/federation/orders", headers=_as(province.admin)).json()["items"]
+    assert (listed[0]["id"], listed[0]["applied"], listed[0]["case_state"]) == (sent.json()["id"], "已记入案件流转记录", case.state)
+    with city.sessions() as session:
+        transition(session, graph, case.id, TransitionRequest(action="作废", note="重复件"))
+        session.commit()
+    push.publish(city.sessions, graph, city.settings)
+    listed = httpx.get(f"{province.url}/v1/federation/orders", headers=_as(province.admin)).json()["items"]
+    assert listed[0]["case_state"] == "作废"  # the province follows the case to its end
+    push.publish(city.sessions, graph, city.settings)
+    with city.sessions() as session:  # fetched again, an order is not recorded twice
+        assert [h.action for h in get_case(session, case.id).history].count("督办") == 1
+
+
+def test_a_major_incident_goes_up_within_seconds(base_settings, graph, tmp_path, province) -> None:
+    from runtime import open_runtime
+    from services.monitoring.readings import ReadingIn, ingest
+
+    city = _city(base_settings, graph, tmp_path, "990100", "A市", 11, province)
+    settings = city.settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / '990100.db'}", "sync_interval_s": 300})
+    sensor = next(s for s in graph.ro_query("MATCH (s:Sensor {kind: 'gas_concentration'}) RETURN s.id AS id LIMIT 1"))["id"]
+
+    def held() -> list[str]:
+        items = _province_facts(province, "major_alarms", "open").get("990100", {"payload": {"items": []}})["payload"]["items"]
+        return [a["sensor_id"] for a in items]
+
+    with open_runtime(settings, {"publisher", "monitoring"}, graph=graph) as runtime:
+        for _ in range(100):  # the first publication, at start
+            if "990100" in _province_facts(province, "major_alarms", "open"):
+                break
+            time.sleep(0.1)
+        assert sensor not in held()
+        with runtime.sessions() as session:
+            ingest(session, runtime.registry, [ReadingIn(sensor_id=sensor, ts=datetime.now(UTC), value=40.0)])
+            session.commit()
+        started = time.monotonic()
+        while sensor not in held() and time.monotonic() - started < 10:
+            time.sleep(0.2)
+        assert sensor in held(), "the gas leak did not reach the province"
+        assert time.monotonic() - started < 5  # long before the 300 s interval
