@@ -21,7 +21,8 @@ def client(base_settings: Settings, graph: GraphStore) -> Iterator[TestClient]:
 
 def test_healthz_names_the_backends(client: TestClient, graph: GraphStore) -> None:
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "graph": graph.backend, "db": "sqlite", "llm": "offline-planner"}
+    assert body == {"status": "ok", "graph": graph.backend, "db": "sqlite", "llm": "offline-planner", "level": "city",
+                    "platform": "A市", "platform_code": "990100"}  # which platform of the three levels this is
 
 
 def test_search_returns_contract_items(client: TestClient, small_city: CityData) -> None:

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from federation_support import City, Province, make_city, served_province
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-from tests_support import Proxy, serving
+from tests_support import Proxy
 
-from api.app import create_app
 from core.exceptions import BackendUnavailable
 from core.settings import Settings
 from core.times import CHINA
 from graph.store import GraphStore
-from services.access.keys import create_key
-from services.db import make_engine, migrate, session_factory
 from services.dispatch.cases import get_case, list_cases, transition
 from services.dispatch.demo_history import seed_case_history
 from services.dispatch.models import CaseFilter, TransitionRequest
@@ -32,43 +28,16 @@ from services.federation.models import Item
 from services.federation.tables import OutboxRow
 
 
-@dataclass
-class City:
-    settings: Settings
-    sessions: sessionmaker[Session]
-
-
-@dataclass
-class Province:
-    url: str
-    admin: str
-    keys: dict[str, str]
-
-
 @pytest.fixture
 def province(base_settings: Settings, graph: GraphStore, db_url: str) -> Iterator[Province]:
     if graph.backend != "falkordb-embedded":
         pytest.skip("one graph engine is enough")
-    settings = base_settings.model_copy(update={"db_url": db_url, "auth": "keys", "level": "province",
-                                                "platform_code": "990000", "platform_name": "西地省"})  # fmt: skip
-    app = create_app(settings, store=graph)
-    with serving(app) as url:
-        with app.state.runtime.sessions() as session:
-            keys = {code: create_key(session, code, "platform").key for code in ("990100", "990200")}
-            admin = create_key(session, "省值班长", "admin").key
-            session.commit()
-        yield Province(url=url, admin=admin, keys=keys)
+    with served_province(base_settings, graph, db_url) as served:
+        yield served
 
 
 def _city(base: Settings, graph: GraphStore, tmp_path: Path, code: str, name: str, seed: int, province: Province) -> City:
-    engine = make_engine(f"sqlite:///{tmp_path / f'{code}.db'}")
-    migrate(engine)
-    sessions = session_factory(engine)
-    with sessions() as session:
-        seed_case_history(session, graph, seed=seed, days=12, per_day=7)
-    settings = base.model_copy(update={"platform_code": code, "platform_name": name, "parent_url": province.url,
-                                       "parent_key": province.keys[code]})  # fmt: skip
-    return City(settings=settings, sessions=sessions)
+    return make_city(base, graph, tmp_path, code, name, seed, province)
 
 
 def _province_facts(province: Province, kind: str, scope: str) -> dict[str, dict]:

@@ -7,12 +7,13 @@ import * as triage from "./pages/triage.js";
 import * as cases from "./pages/cases.js";
 import * as memos from "./pages/memos.js";
 import * as evals from "./pages/evals.js";
+import * as cities from "./pages/cities.js";
 
-const PAGES = { overview, monitoring, chat, triage, cases, memos, evals };
+const PAGES = { overview, monitoring, chat, triage, cases, memos, evals, cities };
 const $ = (id) => document.getElementById(id);
 
 // What the caller may do (GET /v1/me); pages offer only that.
-export const session = { me: null, may: (action) => !!session.me && session.me.may.includes(action) };
+export const session = { me: null, level: "city", may: (action) => !!session.me && session.me.may.includes(action) };
 
 let leave = null;
 
@@ -26,14 +27,17 @@ async function whoAmI() {
     $("me").textContent = e.status === 401 ? "请输入密钥" : e.message;
     $("me").className = "badge warn";
   }
-  for (const link of document.querySelectorAll("#nav a[data-needs]")) {
-    link.hidden = !session.may(link.dataset.needs);
+  for (const link of document.querySelectorAll("#nav a")) {
+    const level = !link.dataset.levels || link.dataset.levels.split(" ").includes(session.level);
+    link.hidden = !level || (link.dataset.needs && !session.may(link.dataset.needs));
   }
 }
 
 async function health() {
   try {
     const h = await api("/healthz");
+    session.level = h.level;
+    $("platform").textContent = `${h.platform} · ${h.level === "city" ? "城市运行管理服务 · 值班指挥" : h.level === "province" ? "省级平台 · 各市协同" : "国家平台"}`;
     $("health").textContent = `图 ${h.graph} · 库 ${h.db} · ${h.llm === "offline-planner" ? "离线规划" : "模型 " + h.llm}`;
   } catch (e) {
     $("health").textContent = "服务不可用: " + e.message;
@@ -41,7 +45,7 @@ async function health() {
 }
 
 async function show() {
-  const name = (location.hash.match(/^#\/(\w+)/) || [])[1] || "overview";
+  const name = (location.hash.match(/^#\/(\w+)/) || [])[1] || (session.level === "city" ? "overview" : "cities");
   const page = PAGES[name] || overview;
   if (leave) leave();
   leave = null;
@@ -71,6 +75,6 @@ $("apikey").addEventListener("change", async () => {
   show();
 });
 window.addEventListener("hashchange", show);
-health();
+await health();
 await whoAmI();
 show();
