@@ -12,6 +12,7 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
+from assistant import across_cities
 from assistant.agent import AgentDeps, build_agent, new_turn_input
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
@@ -72,10 +73,12 @@ class ChatService:
 
     def __init__(self, client: ServicesClient, lexicon: CityLexicon, recognizer: IntentRecognizer,
                  checkpointer: Any, model: BaseChatModel | None = None, graph: GraphStore | None = None,
-                 turn_budget_s: float = 120.0) -> None:  # fmt: skip
+                 turn_budget_s: float = 120.0, level: str = "city", platform: str = "") -> None:  # fmt: skip
         self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model, graph=graph,
                               turn_budget_s=turn_budget_s)  # fmt: skip
         self.agent = build_agent(self.deps, checkpointer)
+        # A province or the nation answers across its cities, from the figures they sent up.
+        self.level, self.platform = level, platform
         # Two requests of one session in one process run one after the other (LangGraph does not stop two
         # runs on one thread_id); different sessions run in parallel.
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
@@ -126,6 +129,8 @@ class ChatService:
     def _ask(self, session_id: str, request: ChatRequest, now: datetime | None) -> ChatResponse:
         # Personal data out before the message enters the turn: tool arguments, citations, streamed events
         # and the checkpoints all hold what the agent saw.
+        if self.level != "city":
+            return self._across_cities(session_id, request, now)
         if request.session_id and self._paused(session_id):
             raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
         values = self.agent.invoke(new_turn_input(redacted(request.message), request.role, now), self._config(session_id),
@@ -159,7 +164,20 @@ class ChatService:
         with self._session_lock(session_id):
             yield from self._stream(session_id, request, now)
 
+    def _across_cities(self, session_id: str, request: ChatRequest, now: datetime | None) -> ChatResponse:
+        reply = across_cities.answer(redacted(request.message), self.deps.client, self.platform, now)
+        return ChatResponse(session_id=session_id, answer=reply.answer, citations=reply.citations,
+                            tool_calls=[ToolCallInfo(**call) for call in reply.tool_calls], mode="offline-planner")  # fmt: skip
+
     def _stream(self, session_id: str, request: ChatRequest, now: datetime | None) -> Iterator[tuple[str, Any]]:
+        if self.level != "city":
+            response = self._across_cities(session_id, request, now)
+            for call in response.tool_calls:
+                yield "tool", call.model_dump(include={"id", "name", "args", "ok"})
+            for piece in _pieces(response.answer):
+                yield "token", {"text": piece}
+            yield "done", response.model_dump(mode="json")
+            return
         if request.session_id and self._paused(session_id):
             raise Conflict("该会话有待确认的写操作; 请先用 /v1/chat/confirm 确认或取消")
         config = self._config(session_id)

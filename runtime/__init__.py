@@ -222,7 +222,7 @@ def _services_client(runtime: Runtime, stack: ExitStack) -> ServicesClient:
         stack.callback(remote.http.close)
         return remote
     return LocalServices(runtime.graph, runtime.sessions, runtime.settings.shared_dir, runtime.documents, runtime.triage,
-                         runtime.analytics)  # fmt: skip
+                         runtime.analytics, runtime.settings.sync_interval_s)  # fmt: skip
 
 
 def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:
@@ -239,7 +239,7 @@ def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:
     recognizer.asked.warm_up()
     return ChatService(runtime.services, CityLexicon.from_graph(runtime.graph), recognizer,
                        checkpoints.saver, make_chat_model(runtime.settings), runtime.graph,
-                       runtime.settings.llm_turn_budget_s)  # fmt: skip
+                       runtime.settings.llm_turn_budget_s, runtime.settings.level, runtime.settings.platform_name)  # fmt: skip
 
 
 def _sensor_registry(runtime: Runtime) -> Registry:

@@ -218,6 +218,14 @@ class ServicesClient(ABC):
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:
         """Department indicators with the counts behind each rate."""
 
+    @operation("GET", "/v1/federation/facts", items=True)
+    def federation_facts(self, kind: str, scope: str) -> list[Json]:
+        """At a province or the nation: each lower platform's newest fact of a kind and scope, with its batch."""
+
+    @operation("GET", "/v1/federation/sources", items=True)
+    def federation_sources(self) -> list[Json]:
+        """At a province or the nation: the lower platforms heard from, and whether each is stale."""
+
     @operation("POST", "/v1/triage", body="body")
     def triage(self, body: Json) -> Json:
         """Category, place, department, urgency and duplicates of a report (writes nothing)."""
@@ -250,10 +258,10 @@ class LocalServices(ServicesClient):
 
     def __init__(self, graph: GraphStore, sessions: sessionmaker[Session], shared_dir: Path,
                  documents: DocumentIndex | None = None, triage: Triage | None = None,
-                 analytics: Analytics | None = None) -> None:  # fmt: skip
+                 analytics: Analytics | None = None, sync_interval_s: float = 60.0) -> None:  # fmt: skip
         # Without the runtime's analytics (a test, a script): the same analytics with a default engine.
         analytics = analytics or Analytics(sessions, graph, shared_dir, BatchEngine())
-        self.parts = local.InProcess(graph, sessions, shared_dir, documents, triage, analytics)
+        self.parts = local.InProcess(graph, sessions, shared_dir, documents, triage, analytics, sync_interval_s)
 
     def _call(self, op: Operation, arguments: dict[str, Any]) -> Any:
         answer: Callable[..., Any] = getattr(local, op.name)

@@ -7,7 +7,7 @@ One function per operation of ``tools.client.ServicesClient``, with the same nam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ from services.dispatch.performance import Evaluation, evaluate_departments
 from services.dispatch.stats import CaseStats
 from services.dispatch.stats import case_stats as count_cases
 from services.dispatch.writes import create_case_once, transition_once
+from services.federation.received import Held, SourceState, newest
+from services.federation.received import sources as received_sources
 from services.forecasting.forecast import Forecast, ForecastRequest
 from services.forecasting.forecast import forecast as make_forecast
 from services.monitoring.alarms import AlarmCounts, AlarmPublic, count_alarms, list_alarms
@@ -58,6 +60,7 @@ class InProcess:
     documents: DocumentIndex | None = None
     triage: Triage | None = None
     analytics: Analytics | None = None
+    sync_interval_s: float = 60.0  # a lower platform silent for three intervals is stale
 
 
 def search_entities(parts: InProcess, q: str, label: str | None, limit: int) -> list[Entity]:
@@ -208,6 +211,16 @@ def case_stats(parts: InProcess, period: str | None, district: str | None, categ
 def evaluation(parts: InProcess, period: str | None, department_id: str | None) -> Evaluation:
     with parts.sessions() as session:
         return evaluate_departments(session, period, department_id)
+
+
+def federation_facts(parts: InProcess, kind: str, scope: str) -> list[Held]:
+    with parts.sessions() as session:
+        return newest(session, kind, scope)
+
+
+def federation_sources(parts: InProcess) -> list[SourceState]:
+    with parts.sessions() as session:
+        return received_sources(session, timedelta(seconds=3 * parts.sync_interval_s))
 
 
 def triage(parts: InProcess, body: dict[str, Any]) -> TriageResult:

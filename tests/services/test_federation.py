@@ -22,6 +22,7 @@ from graph.store import GraphStore
 from services.dispatch.cases import get_case, list_cases, transition
 from services.dispatch.demo_history import seed_case_history
 from services.dispatch.models import CaseFilter, TransitionRequest
+from services.dispatch.performance import evaluate_departments
 from services.dispatch.stats import case_stats
 from services.federation import outbox, push
 from services.federation.models import Item
@@ -211,3 +212,31 @@ def test_a_major_incident_goes_up_within_seconds(base_settings, graph, tmp_path,
             time.sleep(0.2)
         assert sensor in held(), "the gas leak did not reach the province"
         assert time.monotonic() - started < 5  # long before the 300 s interval
+
+
+def test_the_provinces_assistant_compares_its_cities_from_what_they_sent(base_settings, graph, tmp_path,
+                                                                        province) -> None:  # fmt: skip
+    cities = [_city(base_settings, graph, tmp_path, "990100", "A市", 11, province),
+              _city(base_settings, graph, tmp_path, "990200", "B市", 22, province)]  # fmt: skip
+    for city in cities:
+        push.publish(city.sessions, graph, city.settings)
+    ask = lambda message: httpx.post(f"{province.url}/v1/chat", json={"message": message},  # noqa: E731
+                                     headers=_as(province.admin), timeout=30).json()  # fmt: skip
+    rates = ask("西地省各市本月按期处置率对比")
+    own = {}
+    for city in cities:
+        with city.sessions() as session:
+            items = evaluate_departments(session, _month()).items
+        num, den = sum(i.按期处置率.numerator for i in items), sum(i.按期处置率.denominator for i in items)
+        own[city.settings.platform_name] = f"{round(100 * num / den, 1):g}%（{num}/{den}）"
+    for name, figure in own.items():
+        assert f"{name} {figure}" in rates["answer"], rates["answer"]  # the city's own counts, not a mean of rates
+    assert "批次 #" in rates["answer"] and len(rates["citations"]) == 2
+    assert {c["id"] for c in rates["citations"]} == {rates["tool_calls"][0]["id"]}
+    most = ask("哪个城市本月未办结的案件最多？")
+    with cities[0].sessions() as a, cities[1].sessions() as b:
+        counts = {"A市": case_stats(a, _month()).open, "B市": case_stats(b, _month()).open}
+    top = max(counts, key=counts.get)
+    assert most["answer"].rstrip("。").split("。")[-1].startswith(top) or f"{top}最多" in most["answer"], most["answer"]
+    unknown = ask("各市的空气质量怎么样")
+    assert "可以对比" in unknown["answer"] and not unknown["citations"]

@@ -94,6 +94,8 @@ def test_both_transports_agree_on_every_operation(api: TestClient, doc_graph, do
         "cases": lambda c: c.cases(state="立案", limit=5),
         "case_stats": lambda c: c.case_stats(district="990103", source="12345"),
         "evaluation": lambda c: c.evaluation(),
+        "federation_facts": lambda c: c.federation_facts("case_stats", f"{now.astimezone(CHINA):%Y-%m}"),
+        "federation_sources": lambda c: c.federation_sources(),
         "department_rollups": lambda c: c.department_rollups([f"{now.astimezone(CHINA):%Y-%m}"], rank_by="结案率"),
         "hot_topics": lambda c: c.hot_topics("2019-07", "A3区", 3, ["噪音"]),
         "anomalies": lambda c: c.anomalies("water_level", sensor["district"], 6, 5),
