@@ -15,6 +15,7 @@ from typing import Any
 from core.citations import Citation
 from core.times import CHINA
 from tools.client import ServicesClient
+from triage.homophones import SoundIndex
 
 Json = dict[str, Any]
 
@@ -27,6 +28,7 @@ class Measure:
     daily: bool  # also kept for today (case statistics), not only this month
     unit: str
     read: Callable[[Json], tuple[float, str] | None]  # payload → (value, the counts behind it)
+    good_high: bool = False  # a rate where more is better: its "worst" city is the lowest
 
 
 def _rate(indicator: str) -> Callable[[Json], tuple[float, str] | None]:
@@ -52,25 +54,29 @@ def _vital(code: str) -> Callable[[Json], tuple[float, str] | None]:
 
 # Most specific words first: "超期未结" is overdue, not open; "按期处置率" is a rate, not a count of cases.
 MEASURES: tuple[Measure, ...] = (
-    Measure("按期处置率", ("按期处置率", "按期率", "按时处置率", "按期"), "evaluation", False, "%", _rate("按期处置率")),
-    Measure("结案率", ("结案率", "办结率"), "evaluation", False, "%", _rate("结案率")),
+    Measure("按期处置率", ("按期处置率", "按期率", "按时处置率", "按时办结", "按时处置", "按期", "按时", "准时"), "evaluation",
+            False, "%", _rate("按期处置率"), good_high=True),
+    Measure("结案率", ("结案率", "办结率", "结办率"), "evaluation", False, "%", _rate("结案率"), good_high=True),
     Measure("返工率", ("返工率", "返工"), "evaluation", False, "%", _rate("返工率")),
     Measure("超期案件数", ("超期", "逾期", "超时"), "case_stats", True, "件", _count("overdue")),
     Measure("未办结案件数", ("未办结", "未结", "在办", "没办完", "积压"), "case_stats", True, "件", _count("open")),
-    Measure("积水点数", ("积水", "内涝"), "vitals", False, "处", _vital("waterlogging_points")),
+    Measure("积水点数", ("积水", "内涝", "水浸", "浸水"), "vitals", False, "处", _vital("waterlogging_points")),
     Measure("燃气泄漏报警数", ("燃气", "煤气", "天然气"), "vitals", False, "起", _vital("gas_leak_alarms")),
     Measure("井盖异常数", ("井盖",), "vitals", False, "个", _vital("abnormal_manhole_covers")),
     Measure("桥梁结构告警数", ("桥梁", "桥"), "vitals", False, "起", _vital("bridge_structural_alerts")),
     Measure("泵站故障数", ("泵站",), "vitals", False, "座", _vital("pump_station_faults")),
-    Measure("供水压力合格率", ("供水压力", "水压"), "vitals", False, "%", _vital("water_pressure_compliance")),
+    Measure("供水压力合格率", ("供水压力", "水压"), "vitals", False, "%", _vital("water_pressure_compliance"), good_high=True),
     Measure("路灯故障率", ("路灯",), "vitals", False, "%", _vital("street_light_failure_rate")),
-    Measure("重大告警数", ("重大告警", "报警级", "重大事件"), "major_alarms", False, "条",
+    Measure("重大告警数", ("重大告警", "重大报警", "报警级", "重大事件"), "major_alarms", False, "条",
             lambda payload: (len(payload["items"]), "")),
     Measure("案件量", ("案件", "案子", "工单", "诉求", "件"), "case_stats", True, "件", _count("total")),
 )  # fmt: skip
-HIGHEST = re.compile(r"最多|最高|最大|最严重|哪个.*(多|高)|排第一")
-LOWEST = re.compile(r"最少|最低|最小|哪个.*(少|低)|垫底|倒数")
-OTHER_PERIOD = re.compile(r"上个?月|上周|去年|\d{1,2}月|\d{4}年|季度|上半年")
+HIGHEST = re.compile(r"最多|最高|最大|哪个.*(多|高)|排第一|从多到少|从高到低|(排名)?前[两二三四五几\d]+(名|位)|第一名")
+LOWEST = re.compile(r"最少|最低|最小|哪个.*(少|低)|垫底|倒数|从少到多|从低到高")
+# "Worst" and "best" depend on the measure: the worst on-time rate is the lowest, the worst overdue count the highest.
+WORST, BEST = re.compile(r"最差|最严重|最糟|最不好|最落后"), re.compile(r"最好|最优|最佳|最理想")
+TODAY = re.compile(r"今天|今日|今儿|当日|当天")
+OTHER_PERIOD = re.compile(r"上个?月|上周|去年|\d{1,2}月|\d{4}年|季度|上半年|昨天|昨日|前天|今年|本年|全年|年度")
 
 
 @dataclass
@@ -80,14 +86,50 @@ class Reply:
     tool_calls: list[Json]
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What a question asks across the cities: the measure (None: none the cities send), which end of the
+    ranking, and the period (month, today, now for live figures, other for a period not synced)."""
+
+    measure: Measure | None
+    order: str  # highest | lowest | none
+    period: str  # month | today | now | other
+
+
+SOUNDS = SoundIndex()
+
+
+def _names(measure: Measure, question: str, heard: str) -> bool:
+    """The measure is named, as written or by its sound (按其 for 按期, 路登 for 路灯: typed while listening)."""
+    return any(w in question or (len(w) > 1 and SOUNDS.sound(w) in heard) for w in measure.words)
+
+
+def read(question: str) -> Reading:
+    heard = SOUNDS.sound(question)
+    measure = next((m for m in MEASURES if _names(m, question, heard)), None)
+    worst, best = WORST.search(question), BEST.search(question)
+    if (worst or best) and measure is not None:
+        order = "lowest" if bool(worst) == measure.good_high else "highest"
+    else:
+        order = "lowest" if LOWEST.search(question) else "highest" if HIGHEST.search(question) else "none"
+    if OTHER_PERIOD.search(question):
+        period = "other"
+    elif measure is not None and measure.kind in ("vitals", "major_alarms"):
+        period = "now"
+    else:
+        period = "today" if measure is not None and measure.daily and TODAY.search(question) else "month"
+    return Reading(measure, order, period)
+
+
 def answer(question: str, client: ServicesClient, platform: str, now: datetime | None = None) -> Reply:
     now = now or datetime.now(UTC)
     local = now.astimezone(CHINA)
-    measure = next((m for m in MEASURES if any(w in question for w in m.words)), None)
+    reading = read(question)
+    measure = reading.measure
     if measure is None:
         names = "、".join(m.name for m in MEASURES)
         return Reply(f"{platform}平台汇总各市上报的数据, 可以对比: {names}。请说明要对比哪一项。", [], [])
-    today = measure.daily and bool(re.search(r"今天|今日", question))
+    today = reading.period == "today"
     scope = {"evaluation": f"{local:%Y-%m}", "case_stats": f"{local:%Y-%m-%d}" if today else f"{local:%Y-%m}",
              "vitals": "city", "major_alarms": "open"}[measure.kind]  # fmt: skip
     period = "今日" if today else "本月" if measure.kind in ("evaluation", "case_stats") else "当前"
@@ -97,7 +139,7 @@ def answer(question: str, client: ServicesClient, platform: str, now: datetime |
     calls = [{"id": call_id, "name": "federation_facts", "args": {"kind": measure.kind, "scope": scope}, "ok": True, "error": None}]
     rows = [(h, measure.read(h["payload"])) for h in held]
     known = sorted([(h, v) for h, v in rows if v is not None], key=lambda r: -r[1][0])
-    if LOWEST.search(question):
+    if reading.order == "lowest":
         known.reverse()
     if not known:
         return Reply(f"各市尚未上报{period}的{measure.name}。", [], calls)
@@ -110,10 +152,10 @@ def answer(question: str, client: ServicesClient, platform: str, now: datetime |
         citations.append(Citation(id=call_id, kind="tool", title=f"{h['source_name']}上报 {measure.kind} 批次 #{h['seq']}",
                                   snippet=f"{h['source_name']} {period}{measure.name} {figure}, 数据时间 {as_of:%Y-%m-%d %H:%M}"))  # fmt: skip
     text = f"{platform}各市{period}{measure.name}（各市上报数据）：" + "；".join(parts) + "。"
-    if HIGHEST.search(question) or LOWEST.search(question):
+    if reading.order != "none":
         first = known[0]
         ties = [h["source_name"] for h, v in known if v[0] == first[1][0]]
-        word = "最低" if LOWEST.search(question) else "最高" if measure.unit == "%" else "最多"
+        word = "最低" if reading.order == "lowest" else "最高" if measure.unit == "%" else "最多"
         text += f"{'、'.join(ties)}{'并列' if len(ties) > 1 else ''}{word}。"
     missing = [h["source_name"] for h, v in rows if v is None]
     if missing:
@@ -122,6 +164,6 @@ def answer(question: str, client: ServicesClient, platform: str, now: datetime |
         if h["source"] in stale:
             last = datetime.fromisoformat(stale[h["source"]]["last_received_at"]).astimezone(CHINA)
             text += f"注意：{h['source_name']}已超过三个同步周期未上报（最后 {last:%m-%d %H:%M}），其数据可能过时。"
-    if OTHER_PERIOD.search(question):
+    if reading.period == "other":
         text += "各市只向上同步今日和本月的数据, 以上为本月（或今日）数字, 不是所问的时段。"
     return Reply(text, citations, calls)

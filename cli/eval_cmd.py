@@ -443,6 +443,18 @@ def anomalies_eval(quick: Annotated[bool, typer.Option(help="少量序列 (CI �
     console.print(table(evaluate(real_series(settings().shared_dir, quick))))
 
 
+@app.command("province")
+@clean_errors
+def province_eval(set_name: Annotated[str, typer.Option("--set", help="dev 或 heldout")] = "dev",
+                  misses: Annotated[bool, typer.Option(help="列出读错的问题 (只对 dev 使用)")] = False) -> None:  # fmt: skip
+    """The province's reading of questions across cities (measure, ranking, period) on sets by independent writers."""
+    from evals.province import SETS, evaluate, table
+
+    if set_name not in SETS:
+        raise InvalidInput(f"--set 应为 {' 或 '.join(SETS)}")
+    console.print(table(evaluate(set_name), misses))
+
+
 @app.command("hot-topics")
 @clean_errors
 def hot_topics_eval() -> None:
