@@ -154,6 +154,9 @@ def main() -> None:
                 engine.dispose()
         finally:
             graph.close()
+            if args.db == "postgresql":
+                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _rows(sessions) -> int:
