@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import Caller, Platform, Supervisor
-from api.deps import GraphDep, SessionDep, SessionsDep, SettingsDep
+from api.deps import GraphDep, RuntimeDep, SessionDep, SessionsDep, SettingsDep
 from core.exceptions import Forbidden
-from services.federation import orders, outbox, push, received
+from services.federation import codes, orders, outbox, push, received
 from services.federation.facts import KINDS
 
 router = APIRouter(prefix="/v1/federation", tags=["federation"])
@@ -91,3 +91,14 @@ def list_orders(session: SessionDep, who: Caller, after: Annotated[int, Query(ge
     if who.role == "platform":
         return OrderList(items=orders.orders_for(session, who.name, after))
     return OrderList(items=orders.statuses(session))
+
+
+class CodeReport(BaseModel):
+    items: list[codes.SourceCodes]
+
+
+@router.get("/codes", response_model=CodeReport)
+def code_alignment(session: SessionDep, runtime: RuntimeDep) -> CodeReport:
+    """Each lower platform's category and district codes against this platform's standard tables: how many map,
+    which cannot, which are named differently."""
+    return CodeReport(items=codes.code_report(session, runtime.domain))

@@ -240,3 +240,24 @@ def test_the_provinces_assistant_compares_its_cities_from_what_they_sent(base_se
     assert most["answer"].rstrip("。").split("。")[-1].startswith(top) or f"{top}最多" in most["answer"], most["answer"]
     unknown = ask("各市的空气质量怎么样")
     assert "可以对比" in unknown["answer"] and not unknown["citations"]
+
+
+def test_a_city_whose_codes_differ_is_mapped_by_code_and_what_cannot_be_is_reported(base_settings, graph, tmp_path,
+                                                                                  province) -> None:  # fmt: skip
+    city = _city(base_settings, graph, tmp_path, "990100", "A市", 11, province)
+    push.publish(city.sessions, graph, city.settings)
+    odd = {"districts": [{"code": "990201", "name": "B1区"}, {"code": "990101", "name": "借用区"}],
+           "departments": [],
+           "categories": [{"id": "component-0101", "code": "0101", "name": "窨井盖"},
+                          {"id": "event-9999", "code": "9999", "name": "共享单车乱停"}]}  # fmt: skip
+    item = {"seq": 1, "kind": "metadata", "scope": "codes", "as_of": datetime.now(UTC).isoformat(), "payload": odd}
+    sent = httpx.post(f"{province.url}/v1/federation/batches", json={"source": {"code": "990200", "name": "B市"}, "items": [item]},
+                      headers=_as(province.keys["990200"]))  # fmt: skip
+    assert sent.status_code == 200
+    report = {r["source"]: r for r in httpx.get(f"{province.url}/v1/federation/codes", headers=_as(province.admin)).json()["items"]}
+    a, b = report["990100"], report["990200"]
+    assert a["categories"] > 50 and a["mapped"] == a["categories"] and not a["unmapped"] and not a["foreign_districts"]
+    assert (b["categories"], b["mapped"]) == (2, 1)
+    assert [u["code"] for u in b["unmapped"]] == ["event-9999"] and "无法对应" in b["unmapped"][0]["problem"]
+    assert [r["code"] for r in b["renamed"]] == ["component-0101"] and "名称不同" in b["renamed"][0]["problem"]
+    assert [d["code"] for d in b["foreign_districts"]] == ["990101"]
