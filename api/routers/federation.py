@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.auth import Caller, Platform, Supervisor
+from api.auth import Caller, Dispatcher, Platform, Supervisor
 from api.deps import GraphDep, RuntimeDep, SessionDep, SessionsDep, SettingsDep
 from core.exceptions import Forbidden
-from services.federation import codes, orders, outbox, push, received
+from services.federation import codes, handovers, orders, outbox, push, received
 from services.federation.facts import KINDS
 
 router = APIRouter(prefix="/v1/federation", tags=["federation"])
@@ -102,3 +102,23 @@ def code_alignment(session: SessionDep, runtime: RuntimeDep) -> CodeReport:
     """Each lower platform's category and district codes against this platform's standard tables: how many map,
     which cannot, which are named differently."""
     return CodeReport(items=codes.code_report(session, runtime.domain))
+
+
+@router.post("/handovers")
+def hand_over(body: handovers.HandoverRequest, session: SessionDep, graph: GraphDep, settings: SettingsDep,
+              who: Dispatcher) -> dict:  # fmt: skip
+    """Hand a case on the boundary over to a neighbouring city: closed here (作废, the note says where it went),
+    sent up with its history at the next publication, opened there as a case of its own."""
+    closed = handovers.hand_over(session, graph, body, actor=who.name, own_code=settings.platform_code)
+    session.commit()
+    return closed
+
+
+class IncomingList(BaseModel):
+    items: list[handovers.Incoming]
+
+
+@router.get("/handovers", response_model=IncomingList)
+def incoming(session: SessionDep, who: Caller) -> IncomingList:
+    """At the parent: for a lower platform's key, the handovers addressed to it; for a person, all of them."""
+    return IncomingList(items=handovers.addressed_to(session, who.name if who.role == "platform" else None))

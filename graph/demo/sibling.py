@@ -1,7 +1,7 @@
 """Another city of the same province, for the federation demo: the generated A市 renamed and moved. Codes
 take the city's own administrative prefix (990100 → 990200: districts 990201…, grids, assets, sensors and
-departments with them), names its letter (A1区 → B1区, A市 → B市), and the map moves east so the two cities lie
-side by side in the province. Built from another seed, its streets, grids, assets and cases differ too."""
+departments with them), names its letter (A1区 → B1区, A市 → B市), and the map moves east so the two cities share
+a border. Built from another seed, its streets, grids, assets and cases differ too."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from graph.demo.city import CITY_ID, CITY_NAME, CityData
 from graph.geometry import KM_PER_DEG_LON, parse_polygon_wkt, polygon_wkt
 
 LON_KEYS = ("lon", "min_lon", "max_lon", "from_lon", "to_lon")
-GAP_KM = 60.0  # between the south-west corners of neighbouring cities
+GAP_KM = 42.0  # A市 is 42 km wide: its neighbour starts where it ends, so a case can lie on their border
 
 
 def as_sibling(city: CityData, code: str, name: str) -> CityData:

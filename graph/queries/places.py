@@ -52,3 +52,18 @@ def grid_shapes(store: GraphStore) -> list[GridShape]:
         "g.min_lat AS y0, g.max_lon AS x1, g.max_lat AS y1, g.polygon_wkt AS wkt")  # fmt: skip
     return [GridShape(row["id"], row["street"], row["district"], (row["x0"], row["y0"], row["x1"], row["y1"]),
                       parse_polygon_wkt(row["wkt"])) for row in rows]  # fmt: skip
+
+
+def nearest_grid(store: GraphStore, lon: float, lat: float) -> str | None:
+    """The unit grid containing a point, or else the one whose box is nearest (a case handed over from a
+    neighbouring city lies on or just past the border); ``None`` only in a city without grids."""
+    inside = grid_at(store, lon, lat)
+    if inside is not None:
+        return inside.id
+    shapes = grid_shapes(store)
+
+    def gap(shape: GridShape) -> float:
+        x0, y0, x1, y1 = shape.box
+        return max(x0 - lon, 0.0, lon - x1) ** 2 + max(y0 - lat, 0.0, lat - y1) ** 2
+
+    return min(shapes, key=gap).id if shapes else None

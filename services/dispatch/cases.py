@@ -386,12 +386,19 @@ def supervise(session: Session, case_id: str, note: str, actor: str, due: dateti
     """A supervision order (督办) from a higher platform recorded on the case: a history entry that moves no
     state, and the deadline brought forward to the order's when that is earlier. A finished case records it
     too (the order may ask why it was closed so); an unknown case is a 404."""
+    return note_on_case(session, case_id, SUPERVISION, note, actor, due, now)
+
+
+def note_on_case(session: Session, case_id: str, action: str, note: str, actor: str, due: datetime | None = None,
+                 now: datetime | None = None) -> CasePublic:  # fmt: skip
+    """A history entry that moves no state (督办, 接收移交), with the deadline brought forward to ``due`` when that
+    is earlier; versioned like every change, so a concurrent transition is never lost."""
     now = now or datetime.now(UTC)
     due = as_utc(due) if due else None  # SQLite keeps the wall clock of what it is given: UTC, like every time here
     for _ in range(SUPERVISION_RETRIES):
         case = session.get(CaseRow, case_id)
         if case is None:
-            raise NotFound(f"未找到案件 {case_id}; 督办无法落到案件上")
+            raise NotFound(f"未找到案件 {case_id}; 无法记入{action}")
         deadline = case.deadline if due is None or (case.deadline and as_utc(case.deadline) <= due) else due
         at = max(now, as_utc(case.updated_at))
         moved = session.execute(update(CaseRow).where(CaseRow.id == case_id, CaseRow.version == case.version)
@@ -400,10 +407,10 @@ def supervise(session: Session, case_id: str, note: str, actor: str, due: dateti
         if moved is None:  # a transition got in between: read the case again
             session.expire(case)
             continue
-        session.add(CaseEventRow(case_id=case_id, seq=moved, action=SUPERVISION, from_state=case.state, to_state=case.state,
+        session.add(CaseEventRow(case_id=case_id, seq=moved, action=action, from_state=case.state, to_state=case.state,
                                  actor=actor, department_id=case.department_id, at=at, note=redacted(note)))  # fmt: skip
         session.flush()
         session.expire(case)
         return get_case(session, case_id, now)
-    raise Raced(f"案件 {case_id} 正被频繁修改; 督办稍后再记")
+    raise Raced(f"案件 {case_id} 正被频繁修改; {action}稍后再记")
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 Urgency = Literal["low", "normal", "high", "critical"]
-Source = Literal["12345", "app", "patrol", "sensor", "media", "video"]
+Source = Literal["12345", "app", "patrol", "sensor", "media", "video", "handover"]  # handover: from a neighbouring city
 
 
 class Location(BaseModel):

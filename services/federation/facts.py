@@ -14,13 +14,14 @@ from graph.queries.codes import code_tables
 from graph.store import GraphStore
 from services.dispatch.performance import evaluate_departments
 from services.dispatch.stats import case_stats
+from services.federation import handovers
 from services.federation.models import Fact
 from services.federation.orders import receipts
 from services.monitoring.alarms import list_alarms
 from services.monitoring.tables import AlarmRow
 from services.monitoring.vitals import vitals
 
-KINDS = ("metadata", "vitals", "case_stats", "evaluation", "major_alarms", "order_receipts")
+KINDS = ("metadata", "vitals", "case_stats", "evaluation", "major_alarms", "order_receipts", "handover", "handover_receipts")
 
 
 def publishable(session: Session, graph: GraphStore, now: datetime | None = None) -> list[Fact]:
@@ -37,6 +38,7 @@ def publishable(session: Session, graph: GraphStore, now: datetime | None = None
     alarms = [a.model_dump() for a in list_alarms(session, "open", level="alarm")]
     facts.append(Fact("major_alarms", "open", {"items": alarms}))
     facts.append(Fact("order_receipts", "all", receipts(session)))
+    facts.append(Fact("handover_receipts", "all", handovers.receipts(session)))
     return facts
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import Settings
 from graph.store import GraphStore
+from services.federation import handovers
 from services.federation.facts import publishable, urgent_mark
 from services.federation.orders import Order, last_taken, take_in
 from services.federation.outbox import BATCH, enqueue_changes, mark_sent, unsent
@@ -79,25 +80,39 @@ def publish(sessions: sessionmaker[Session], graph: GraphStore, settings: Settin
     client = client or httpx.Client(timeout=30)
     made = snapshot(sessions, graph)
     done = send(sessions, settings, client)
-    if take_orders(sessions, settings, client):  # their receipts go up at once: the parent sees them taken in
+    taken = take_orders(sessions, settings, client) + take_handovers(sessions, graph, settings, client)
+    if taken:  # their receipts go up at once: the parent sees them taken in
         made += snapshot(sessions, graph)
         more = send(sessions, settings, client)
         done = Published(0, done.sent + more.sent, done.duplicates + more.duplicates, more.through or done.through)
     return Published(made, done.sent, done.duplicates, done.through)
 
 
+def _pull(settings: Settings, client: httpx.Client, path: str, params: dict | None = None) -> list[dict]:
+    try:
+        response = client.get(f"{settings.parent_url.rstrip('/')}{path}", params=params or {},
+                              headers={"Authorization": f"Bearer {settings.parent_key}"})  # fmt: skip
+    except httpx.HTTPError as exc:
+        raise BackendUnavailable(f"上级平台 {settings.parent_url} 无法连接 ({type(exc).__name__}); 下次再取") from exc
+    if response.status_code != 200:
+        raise BackendUnavailable(f"上级平台拒绝 {path} (HTTP {response.status_code}): {response.text[:200]}")
+    return response.json()["items"]
+
+
+def take_handovers(sessions: sessionmaker[Session], graph: GraphStore, settings: Settings, client: httpx.Client) -> int:
+    """The cases neighbours handed over to this city through the parent, opened here; how many were new."""
+    incoming = [handovers.Incoming(**item) for item in _pull(settings, client, "/v1/federation/handovers")]
+    with sessions() as session:
+        taken = handovers.take_in(session, graph, incoming)
+        session.commit()
+    return taken
+
+
 def take_orders(sessions: sessionmaker[Session], settings: Settings, client: httpx.Client) -> int:
     """The supervision orders the parent sent down since the last one taken in, recorded here; how many."""
     with sessions() as session:
         after = last_taken(session)
-    try:
-        response = client.get(f"{settings.parent_url.rstrip('/')}/v1/federation/orders", params={"after": after},
-                              headers={"Authorization": f"Bearer {settings.parent_key}"})  # fmt: skip
-    except httpx.HTTPError as exc:
-        raise BackendUnavailable(f"上级平台 {settings.parent_url} 无法连接 ({type(exc).__name__}); 督办下次再取") from exc
-    if response.status_code != 200:
-        raise BackendUnavailable(f"上级平台拒绝下发督办 (HTTP {response.status_code}): {response.text[:200]}")
-    orders = [Order(**item) for item in response.json()["items"]]
+    orders = [Order(**item) for item in _pull(settings, client, "/v1/federation/orders", {"after": after})]
     with sessions() as session:
         taken = take_in(session, orders)
         session.commit()

@@ -69,3 +69,16 @@ class OrderReceivedRow(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     applied: Mapped[str] = mapped_column(Text)  # what became of it here: recorded on the case, or why not
+
+
+class HandoverReceivedRow(Base):
+    """A case a neighbouring city handed over, as this city took it in: once per (source, their case id)."""
+
+    __tablename__ = "handovers_received"
+
+    source: Mapped[str] = mapped_column(String(12), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(64))
+    new_case_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied: Mapped[str] = mapped_column(Text)

@@ -19,12 +19,13 @@ from core.exceptions import BackendUnavailable
 from core.settings import Settings
 from core.times import CHINA
 from graph.store import GraphStore
-from services.dispatch.cases import get_case, list_cases, transition
+from services.dispatch.cases import create_case, get_case, list_cases, transition
 from services.dispatch.demo_history import seed_case_history
-from services.dispatch.models import CaseFilter, TransitionRequest
+from services.dispatch.models import CaseCreate, CaseFilter, TransitionRequest
 from services.dispatch.performance import evaluate_departments
 from services.dispatch.stats import case_stats
 from services.federation import outbox, push
+from services.federation.handovers import HandoverRequest, hand_over
 from services.federation.models import Item
 from services.federation.tables import OutboxRow
 
@@ -261,3 +262,33 @@ def test_a_city_whose_codes_differ_is_mapped_by_code_and_what_cannot_be_is_repor
     assert [u["code"] for u in b["unmapped"]] == ["event-9999"] and "无法对应" in b["unmapped"][0]["problem"]
     assert [r["code"] for r in b["renamed"]] == ["component-0101"] and "名称不同" in b["renamed"][0]["problem"]
     assert [d["code"] for d in b["foreign_districts"]] == ["990101"]
+
+
+def test_a_boundary_case_is_handed_over_to_the_neighbour_with_its_history(base_settings, graph, tmp_path,
+                                                                         province) -> None:  # fmt: skip
+    a = _city(base_settings, graph, tmp_path, "990100", "A市", 11, province)
+    b = _city(base_settings, graph, tmp_path, "990200", "B市", 22, province)
+    grid = max(graph.ro_query("MATCH (g:Grid) RETURN g.id AS id, g.max_lon AS x"), key=lambda g: g["x"])["id"]  # the east edge
+    with a.sessions() as session:
+        case = create_case(session, graph, CaseCreate(text="交界处路面塌陷，电话13912345678", category_code="event-0101",
+                                                      grid_id=grid))  # fmt: skip
+        transition(session, graph, case.id, TransitionRequest(action="立案"))
+        session.commit()
+        closed = hand_over(session, graph, HandoverRequest(case_id=case.id, to="990200", note="位于B市一侧"), "派遣员甲", "990100")
+        session.commit()
+    assert closed["state"] == "作废" and "移交至 990200" in closed["history"][-1]["note"]
+    push.publish(a.sessions, graph, a.settings)  # up with A's figures
+    push.publish(b.sessions, graph, b.settings)  # B takes it in when it next publishes
+    with b.sessions() as session:
+        opened = list_cases(session, CaseFilter(source="handover"), limit=5).items
+    assert len(opened) == 1
+    new = opened[0]
+    assert "13912345678" not in new.text and "塌陷" in new.text  # the report travels redacted
+    entry = new.history[-1]
+    assert entry.action == "接收移交" and case.id in entry.note and "立案" in entry.note and entry.actor == "A市"
+    push.publish(b.sessions, graph, b.settings)
+    receipts = _province_facts(province, "handover_receipts", "all")["990200"]["payload"]["items"]
+    assert [(r["case_id"], r["new_case_id"]) for r in receipts] == [(case.id, new.id)]
+    push.publish(b.sessions, graph, b.settings)
+    with b.sessions() as session:  # fetched again, never opened twice
+        assert len(list_cases(session, CaseFilter(source="handover"), limit=5).items) == 1
