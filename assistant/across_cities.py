@@ -121,14 +121,15 @@ def read(question: str) -> Reading:
     return Reading(measure, order, period)
 
 
-def answer(question: str, client: ServicesClient, platform: str, now: datetime | None = None) -> Reply:
+def answer(question: str, client: ServicesClient, platform: str, now: datetime | None = None, lower: str = "市") -> Reply:
+    """The answer across the lower platforms (``lower``: 市 under a province, 省 under the nation)."""
     now = now or datetime.now(UTC)
     local = now.astimezone(CHINA)
     reading = read(question)
     measure = reading.measure
     if measure is None:
         names = "、".join(m.name for m in MEASURES)
-        return Reply(f"{platform}平台汇总各市上报的数据, 可以对比: {names}。请说明要对比哪一项。", [], [])
+        return Reply(f"{platform}平台汇总各{lower}上报的数据, 可以对比: {names}。请说明要对比哪一项。", [], [])
     today = reading.period == "today"
     scope = {"evaluation": f"{local:%Y-%m}", "case_stats": f"{local:%Y-%m-%d}" if today else f"{local:%Y-%m}",
              "vitals": "city", "major_alarms": "open"}[measure.kind]  # fmt: skip
@@ -142,7 +143,7 @@ def answer(question: str, client: ServicesClient, platform: str, now: datetime |
     if reading.order == "lowest":
         known.reverse()
     if not known:
-        return Reply(f"各市尚未上报{period}的{measure.name}。", [], calls)
+        return Reply(f"各{lower}尚未上报{period}的{measure.name}。", [], calls)
     parts = []
     citations = []
     for h, (value, counts) in known:
@@ -151,7 +152,7 @@ def answer(question: str, client: ServicesClient, platform: str, now: datetime |
         parts.append(f"{h['source_name']} {figure}〔批次 #{h['seq']}，数据时间 {as_of:%m-%d %H:%M}〕")
         citations.append(Citation(id=call_id, kind="tool", title=f"{h['source_name']}上报 {measure.kind} 批次 #{h['seq']}",
                                   snippet=f"{h['source_name']} {period}{measure.name} {figure}, 数据时间 {as_of:%Y-%m-%d %H:%M}"))  # fmt: skip
-    text = f"{platform}各市{period}{measure.name}（各市上报数据）：" + "；".join(parts) + "。"
+    text = f"{platform}各{lower}{period}{measure.name}（各{lower}上报数据）：" + "；".join(parts) + "。"
     if reading.order != "none":
         first = known[0]
         ties = [h["source_name"] for h, v in known if v[0] == first[1][0]]
@@ -165,5 +166,5 @@ def answer(question: str, client: ServicesClient, platform: str, now: datetime |
             last = datetime.fromisoformat(stale[h["source"]]["last_received_at"]).astimezone(CHINA)
             text += f"注意：{h['source_name']}已超过三个同步周期未上报（最后 {last:%m-%d %H:%M}），其数据可能过时。"
     if reading.period == "other":
-        text += "各市只向上同步今日和本月的数据, 以上为本月（或今日）数字, 不是所问的时段。"
+        text += f"各{lower}只向上同步今日和本月的数据, 以上为本月（或今日）数字, 不是所问的时段。"
     return Reply(text, citations, calls)

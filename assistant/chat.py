@@ -165,7 +165,8 @@ class ChatService:
             yield from self._stream(session_id, request, now)
 
     def _across_cities(self, session_id: str, request: ChatRequest, now: datetime | None) -> ChatResponse:
-        reply = across_cities.answer(redacted(request.message), self.deps.client, self.platform, now)
+        reply = across_cities.answer(redacted(request.message), self.deps.client, self.platform, now,
+                                     lower="省" if self.level == "nation" else "市")  # fmt: skip
         return ChatResponse(session_id=session_id, answer=reply.answer, citations=reply.citations,
                             tool_calls=[ToolCallInfo(**call) for call in reply.tool_calls], mode="offline-planner")  # fmt: skip
 

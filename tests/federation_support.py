@@ -30,20 +30,24 @@ class Province:
     url: str
     admin: str
     keys: dict[str, str]
+    settings: Settings | None = None
+    app: object = None
 
 
 @contextlib.contextmanager
-def served_province(base: Settings, graph: GraphStore, db_url: str) -> Iterator[Province]:
-    """西地省 (level province, keys on) served by uvicorn, with a platform key for 990100 and 990200 and an admin."""
-    settings = base.model_copy(update={"db_url": db_url, "auth": "keys", "level": "province",
-                                       "platform_code": "990000", "platform_name": "西地省"})  # fmt: skip
+def served_province(base: Settings, graph: GraphStore, db_url: str, *, level: str = "province", code: str = "990000",
+                    name: str = "西地省", lower: tuple[str, ...] = ("990100", "990200")) -> Iterator[Province]:  # fmt: skip
+    """西地省 (level province, keys on) served by uvicorn, with a platform key for each lower platform and an admin;
+    the same for the nation over its provinces."""
+    settings = base.model_copy(update={"db_url": db_url, "auth": "keys", "level": level, "platform_code": code,
+                                       "platform_name": name})  # fmt: skip
     app = create_app(settings, store=graph)
     with serving(app) as url:
         with app.state.runtime.sessions() as session:
-            keys = {code: create_key(session, code, "platform").key for code in ("990100", "990200")}
+            keys = {low: create_key(session, low, "platform").key for low in lower}
             admin = create_key(session, "省值班长", "admin").key
             session.commit()
-        yield Province(url=url, admin=admin, keys=keys)
+        yield Province(url=url, admin=admin, keys=keys, settings=settings, app=app)
 
 
 def make_city(base: Settings, graph: GraphStore, directory: Path, code: str, name: str, seed: int,

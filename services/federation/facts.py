@@ -17,6 +17,8 @@ from services.dispatch.stats import case_stats
 from services.federation import handovers
 from services.federation.models import Fact
 from services.federation.orders import receipts
+from services.federation.received import newest
+from services.federation.tables import ReceivedRow
 from services.monitoring.alarms import list_alarms
 from services.monitoring.tables import AlarmRow
 from services.monitoring.vitals import vitals
@@ -42,9 +44,43 @@ def publishable(session: Session, graph: GraphStore, now: datetime | None = None
     return facts
 
 
-def urgent_mark(session: Session) -> tuple[int, int]:
-    """What changes when a major incident opens or closes (the open alarm-level alarms: how many, the newest):
-    cheap enough to look at every second, so an escalation goes up at once, not at the next interval."""
-    count, newest = session.execute(select(func.count(), func.max(AlarmRow.id))
+def rolled_up(session: Session, now: datetime | None = None) -> list[Fact]:
+    """What a province publishes to the nation: its cities' newest facts added up — counts summed, each rate left
+    to be computed from the departments' counts (every city's departments travel, named by city), the major
+    alarms of every city — with each city's figure and batch kept beside the sum, so the nation can cite them."""
+    now = now or datetime.now(UTC)
+    local = now.astimezone(CHINA)
+    facts = []
+    for period in (f"{local:%Y-%m-%d}", f"{local:%Y-%m}"):
+        held = newest(session, "case_stats", period)
+        if held:
+            total = {k: sum(h.payload[k] for h in held) for k in ("total", "open", "closed", "overdue")}
+            cities = [{"code": h.source, "name": h.source_name, "seq": h.seq, "as_of": h.as_of, "total": h.payload["total"],
+                       "open": h.payload["open"]} for h in held]  # fmt: skip
+            facts.append(Fact("case_stats", period, {"period": period, **total, "by_city": cities}))
+    held = newest(session, "evaluation", f"{local:%Y-%m}")
+    if held:
+        items = [{**item, "department_id": f"{h.source}:{item['department_id']}"} for h in held for item in h.payload["items"]]
+        facts.append(Fact("evaluation", f"{local:%Y-%m}", {"items": items, "cities": [h.source for h in held]}))
+    held = newest(session, "vitals", "city")
+    if held:
+        counted = {v["code"]: v for h in held for v in h.payload["items"] if v["unit"] not in ("%",)}
+        sums = [{**v, "value": sum(next((x["value"] or 0 for x in h.payload["items"] if x["code"] == code), 0) for h in held)}
+                for code, v in counted.items()]  # fmt: skip
+        facts.append(Fact("vitals", "city", {"items": sums}))  # rates are not summed: the nation asks the cities' counts
+    alarms = [{**a, "city": h.source} for h in newest(session, "major_alarms", "open") for a in h.payload["items"]]
+    facts.append(Fact("major_alarms", "open", {"items": alarms}))
+    cities = sorted(session.scalars(select(ReceivedRow.source).distinct()))
+    facts.append(Fact("metadata", "codes", {"cities": cities, "districts": [], "departments": [], "categories": []}))
+    return facts
+
+
+def urgent_mark(session: Session, level: str = "city") -> tuple[int, int]:
+    """What changes when a major incident opens or closes (the open alarm-level alarms: how many, the newest; at a
+    province, those its cities sent up): cheap enough to look at every second, so an escalation goes up at once."""
+    if level != "city":
+        held = newest(session, "major_alarms", "open")
+        return sum(len(h.payload["items"]) for h in held), max((h.seq for h in held), default=0)
+    count, latest = session.execute(select(func.count(), func.max(AlarmRow.id))
                                     .where(AlarmRow.state == "open", AlarmRow.level == "alarm")).one()  # fmt: skip
-    return count, newest or 0
+    return count, latest or 0

@@ -17,7 +17,7 @@ from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import Settings
 from graph.store import GraphStore
 from services.federation import handovers
-from services.federation.facts import publishable, urgent_mark
+from services.federation.facts import publishable, rolled_up, urgent_mark
 from services.federation.orders import Order, last_taken, take_in
 from services.federation.outbox import BATCH, enqueue_changes, mark_sent, unsent
 
@@ -33,11 +33,13 @@ class Published:
     through: int | None
 
 
-def snapshot(sessions: sessionmaker[Session], graph: GraphStore) -> int:
-    """The facts of now into the outbox where they changed; how many entered."""
+def snapshot(sessions: sessionmaker[Session], graph: GraphStore, level: str = "city") -> int:
+    """The facts of now into the outbox where they changed (a city's own; a province's, its cities' added up);
+    how many entered."""
     now = datetime.now(UTC)  # one moment: the figures and the as-of time that cites them
     with sessions() as session:
-        made = enqueue_changes(session, publishable(session, graph, now), now)
+        facts = publishable(session, graph, now) if level == "city" else rolled_up(session, now)
+        made = enqueue_changes(session, facts, now)
         session.commit()
     return made
 
@@ -78,11 +80,11 @@ def publish(sessions: sessionmaker[Session], graph: GraphStore, settings: Settin
     if not settings.parent_url:  # said before anything enters an outbox nothing would empty
         raise InvalidInput("没有上级平台: 设置 YIWANG_PARENT_URL 与 YIWANG_PARENT_KEY")
     client = client or httpx.Client(timeout=30)
-    made = snapshot(sessions, graph)
+    made = snapshot(sessions, graph, settings.level)
     done = send(sessions, settings, client)
     taken = take_orders(sessions, settings, client) + take_handovers(sessions, graph, settings, client)
     if taken:  # their receipts go up at once: the parent sees them taken in
-        made += snapshot(sessions, graph)
+        made += snapshot(sessions, graph, settings.level)
         more = send(sessions, settings, client)
         done = Published(0, done.sent + more.sent, done.duplicates + more.duplicates, more.through or done.through)
     return Published(made, done.sent, done.duplicates, done.through)
@@ -144,7 +146,7 @@ class Publisher:
                 now_mark = mark
                 try:
                     with self.sessions() as session:
-                        now_mark = urgent_mark(session)
+                        now_mark = urgent_mark(session, self.settings.level)
                     if now_mark != mark or time.monotonic() >= due:  # on schedule, and at once on a major incident
                         self.last, self.last_error = publish(self.sessions, self.graph, self.settings, client), None
                         mark, due = now_mark, time.monotonic() + self.settings.sync_interval_s

@@ -292,3 +292,23 @@ def test_a_boundary_case_is_handed_over_to_the_neighbour_with_its_history(base_s
     push.publish(b.sessions, graph, b.settings)
     with b.sessions() as session:  # fetched again, never opened twice
         assert len(list_cases(session, CaseFilter(source="handover"), limit=5).items) == 1
+
+
+def test_a_province_publishes_its_cities_added_up_to_the_nation(base_settings, graph, tmp_path, province) -> None:
+    cities = [_city(base_settings, graph, tmp_path, "990100", "A市", 11, province),
+              _city(base_settings, graph, tmp_path, "990200", "B市", 22, province)]  # fmt: skip
+    for city in cities:
+        push.publish(city.sessions, graph, city.settings)
+    with served_province(base_settings, graph, f"sqlite:///{tmp_path / 'nation.db'}", level="nation", code="100000",
+                         name="全国", lower=("990000",)) as nation:  # fmt: skip
+        runtime = province.app.state.runtime
+        settings = province.settings.model_copy(update={"parent_url": nation.url, "parent_key": nation.keys["990000"]})
+        done = push.publish(runtime.sessions, graph, settings)
+        assert done.sent >= 4
+        held = _province_facts(nation, "case_stats", _month())["990000"]
+        own = [_province_facts(province, "case_stats", _month())[c.settings.platform_code]["payload"] for c in cities]
+        assert held["payload"]["total"] == sum(o["total"] for o in own) and held["source_name"] == "西地省"
+        assert {c["code"]: c["total"] for c in held["payload"]["by_city"]} == {
+            c.settings.platform_code: o["total"] for c, o in zip(cities, own, strict=True)}  # each city's figure kept
+        asked = httpx.post(f"{nation.url}/v1/chat", json={"message": "各省本月按期处置率对比"}, headers=_as(nation.admin)).json()
+        assert asked["answer"].startswith("全国各省本月按期处置率") and "西地省" in asked["answer"] and "批次 #" in asked["answer"]
