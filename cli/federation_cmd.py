@@ -73,3 +73,15 @@ def keys(codes: Annotated[list[str], typer.Argument(help="下级平台的区划�
     console.print(f"下级平台密钥 / platform keys ({path}):")
     for code, key in made.items():
         console.print(f"  {code}  {key}")
+
+
+@app.command("prune")
+@clean_errors
+def prune(keep_days: Annotated[int, typer.Option(min=1, max=3650, help="保留天数")] = 30) -> None:
+    """Delete received batches and sent outbox rows older than the window, keeping each figure's newest."""
+    from services.federation.retention import prune as prune_rows
+
+    with opened("database") as runtime, runtime.sessions() as session:
+        received, sent = prune_rows(session, timedelta(days=keep_days))
+        session.commit()
+    console.print(f"已清理 / pruned: 收到的批次 {received} 条, 已发送的发件箱 {sent} 条 (保留 {keep_days} 天及每项最新)")
