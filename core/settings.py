@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     sync_interval_s: float = Field(60.0, gt=0, description="Seconds between publications to the parent; a parent "
                                    "calls a source stale after three intervals without news.")
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # The embedded graph engine runs in a directory of its own: a relative YIWANG_DATA_DIR=var/b would not
+        # name the same place for it.
+        return value.expanduser().resolve()
+
     @field_validator("graph_url")
     @classmethod
     def _known_graph_scheme(cls, value: str) -> str:

@@ -30,3 +30,12 @@ def test_shared_beside_the_checkout_or_beside_the_checkout_it_was_cloned_or_bran
     lone = tmp_path / "lone" / "repo"  # nothing to find: the usual place, named in the loading error
     _git("init", "-q", str(lone))
     assert default_shared_dir(lone) == tmp_path / "lone" / "shared"
+
+
+def test_a_relative_data_dir_is_made_absolute(monkeypatch, tmp_path) -> None:
+    # The federation demo runs cities with YIWANG_DATA_DIR=var/b; the embedded graph engine needs the full path.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("YIWANG_DATA_DIR", "var/b")
+    from core.settings import Settings
+
+    assert Settings().data_dir == tmp_path / "var" / "b"
