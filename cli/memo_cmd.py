@@ -34,7 +34,7 @@ def memo(
     except ValidationError as exc:
         raise InvalidInput(f"请求无效: {exc.errors()[0]['msg']}") from exc
     with opened("services", "database") as runtime:
-        result = compose_memo(runtime.services, body)
+        result = compose_memo(runtime.services, body, level=runtime.settings.level, platform=runtime.settings.platform_name)
         with runtime.sessions() as session:
             save_memo(session, result)
             session.commit()

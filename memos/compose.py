@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from core.citations import Citation
 from core.exceptions import InvalidInput
 from core.times import CHINA
+from memos.across_cities import compose_across
 from memos.models import Memo, MemoRequest
 from memos.sources import (
     Sources,
@@ -44,9 +45,13 @@ def _definition(category_id: str, props: Json) -> Citation:
                             f"依据：{props.get('legal_basis')}")  # fmt: skip
 
 
-def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None = None) -> Memo:
-    """A memo on a theme (汛期排水防涝…) when the topic names one, else on the one category the topic is about."""
+def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None = None, *, level: str = "city",
+                 platform: str = "") -> Memo:  # fmt: skip
+    """A memo on a theme (汛期排水防涝…) when the topic names one, else on the one category the topic is about;
+    at a province or the nation, across its lower platforms from the figures they sent."""
     now = now or datetime.now(UTC)
+    if level != "city":
+        return compose_across(client, body, platform, "省" if level == "nation" else "市", now)
     district = find_district(client, body.district)
     if theme := find_theme(client, body.topic):
         return compose_theme_memo(client, body, theme, district, now)

@@ -22,13 +22,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("", response_model=Memo, status_code=201)
-def create(body: MemoRequest, services: ServicesDep, sessions: SessionsDep, _: MemoWriter,
+def create(body: MemoRequest, services: ServicesDep, sessions: SessionsDep, settings: SettingsDep, _: MemoWriter,
            idempotency_key: IdempotencyKey = None) -> dict:  # fmt: skip
     """背景/现状/研判/建议/依据 on a topic for a district and period, every figure cited; kept for download.
     With an ``Idempotency-Key`` a repeat returns the first memo instead of writing another."""
 
     def write(session: Session) -> Memo:
-        memo = compose_memo(services, body)
+        memo = compose_memo(services, body, level=settings.level, platform=settings.platform_name)
         save_memo(session, memo)
         return memo
 

@@ -312,3 +312,23 @@ def test_a_province_publishes_its_cities_added_up_to_the_nation(base_settings, g
             c.settings.platform_code: o["total"] for c, o in zip(cities, own, strict=True)}  # each city's figure kept
         asked = httpx.post(f"{nation.url}/v1/chat", json={"message": "各省本月按期处置率对比"}, headers=_as(nation.admin)).json()
         assert asked["answer"].startswith("全国各省本月按期处置率") and "西地省" in asked["answer"] and "批次 #" in asked["answer"]
+
+
+def test_a_provincial_memo_sets_the_cities_side_by_side_from_their_batches(base_settings, graph, tmp_path,
+                                                                         province) -> None:  # fmt: skip
+    cities = [_city(base_settings, graph, tmp_path, "990100", "A市", 11, province),
+              _city(base_settings, graph, tmp_path, "990200", "B市", 22, province)]  # fmt: skip
+    for city in cities:
+        push.publish(city.sessions, graph, city.settings)
+    made = httpx.post(f"{province.url}/v1/memos", json={"topic": "各市城市运行情况"}, headers=_as(province.admin), timeout=60)
+    assert made.status_code == 201, made.text
+    memo = made.json()
+    for section in ("## 背景", "## 现状", "## 研判", "## 建议", "## 依据"):
+        assert section in memo["markdown"]
+    for city in cities:
+        with city.sessions() as session:
+            total = case_stats(session, _month()).total
+        assert f"| {city.settings.platform_name} | {total}[" in memo["markdown"]  # the city's own figure, cited
+    assert all(c["id"].startswith("batch:") and "批次 #" in c["title"] for c in memo["citations"])
+    docx = httpx.get(f"{province.url}/v1/memos/{memo['id']}.docx", headers=_as(province.admin), timeout=60)
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"

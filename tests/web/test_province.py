@@ -65,3 +65,9 @@ def test_the_province_compares_its_cities_and_sends_a_supervision_order(province
     assert console.errors() == []
     listed = httpx.get(f"{province.url}/v1/federation/orders", headers={"Authorization": f"Bearer {province.admin}"})
     assert listed.json()["items"][0]["case_id"] == case.id
+    page.click("#nav a[data-page=memos]")  # a memo across the cities, written at the province
+    page.fill("#topic", "各市城市运行情况")
+    page.click("#memo-form button")
+    expect(page.locator("#memo-body")).to_contain_text("按期处置率", timeout=60_000)
+    expect(page.locator("#memo-refs li").first).to_contain_text("批次 #")
+    assert console.errors() == []
