@@ -13,7 +13,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core.times import as_utc
+from core.exceptions import InvalidInput
+from core.times import CHINA, as_utc, local_iso, period_bounds
+from services.dispatch.performance import DepartmentIndicators, Evaluation
 from services.federation.models import Item
 from services.federation.tables import ReceivedRow
 
@@ -88,3 +90,16 @@ def newest(session: Session, kind: str, scope: str) -> list[Held]:
                                                      & (ReceivedRow.seq == latest.c.seq)).order_by(ReceivedRow.source))  # fmt: skip
     return [Held(source=r.source, source_name=r.source_name, seq=r.seq, as_of=as_utc(r.as_of).isoformat(),
                  payload=json.loads(r.payload)) for r in rows]  # fmt: skip
+
+
+def evaluation_across(session: Session, period: str | None, now: datetime | None = None) -> Evaluation:
+    """At a province or the nation, ``GET /v1/evaluation``: every department of every lower platform, as each sent
+    its indicators with their counts (ids named by platform: ``990100:<department>``). Only the month synced."""
+    now = now or datetime.now(UTC)
+    label, start, end = period_bounds(period, now)
+    month = f"{now.astimezone(CHINA):%Y-%m}"
+    if label != month:
+        raise InvalidInput(f"下级平台只同步本月 ({month}) 的考核数据; 其他周期请到各平台查询")
+    items = [DepartmentIndicators(**{**item, "department_id": f"{held.source}:{item['department_id']}"})
+             for held in newest(session, "evaluation", month) for item in held.payload["items"]]  # fmt: skip
+    return Evaluation(period=label, start=local_iso(start), end=local_iso(end), items=items)

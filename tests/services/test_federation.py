@@ -332,3 +332,16 @@ def test_a_provincial_memo_sets_the_cities_side_by_side_from_their_batches(base_
     assert all(c["id"].startswith("batch:") and "批次 #" in c["title"] for c in memo["citations"])
     docx = httpx.get(f"{province.url}/v1/memos/{memo['id']}.docx", headers=_as(province.admin), timeout=60)
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
+
+
+def test_the_provinces_evaluation_lists_every_citys_departments_with_their_counts(base_settings, graph, tmp_path,
+                                                                                 province) -> None:  # fmt: skip
+    city = _city(base_settings, graph, tmp_path, "990100", "A市", 11, province)
+    push.publish(city.sessions, graph, city.settings)
+    got = httpx.get(f"{province.url}/v1/evaluation", headers=_as(province.admin)).json()
+    with city.sessions() as session:
+        own = evaluate_departments(session, _month()).items
+    assert {i["department_id"]: i["按期处置率"]["numerator"] for i in got["items"]} == {
+        f"990100:{i.department_id}": i.按期处置率.numerator for i in own}
+    other = httpx.get(f"{province.url}/v1/evaluation", params={"period": "2025-01"}, headers=_as(province.admin))
+    assert other.status_code in (400, 422) and "本月" in other.json()["error"]["message"]
