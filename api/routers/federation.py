@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.auth import Caller, Dispatcher, Platform, Supervisor
 from api.deps import GraphDep, RuntimeDep, SessionDep, SessionsDep, SettingsDep
 from core.exceptions import Forbidden
+from services.dispatch.models import CasePublic
 from services.federation import codes, handovers, orders, outbox, push, received
 from services.federation.facts import KINDS
 
@@ -104,9 +105,9 @@ def code_alignment(session: SessionDep, runtime: RuntimeDep) -> CodeReport:
     return CodeReport(items=codes.code_report(session, runtime.domain))
 
 
-@router.post("/handovers")
+@router.post("/handovers", response_model=CasePublic)
 def hand_over(body: handovers.HandoverRequest, session: SessionDep, graph: GraphDep, settings: SettingsDep,
-              who: Dispatcher) -> dict:  # fmt: skip
+              who: Dispatcher) -> CasePublic:  # fmt: skip
     """Hand a case on the boundary over to a neighbouring city: closed here (作废, the note says where it went),
     sent up with its history at the next publication, opened there as a case of its own."""
     closed = handovers.hand_over(session, graph, body, actor=who.name, own_code=settings.platform_code)

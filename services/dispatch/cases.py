@@ -377,6 +377,11 @@ def _counts(session: Session, f: CaseFilter, now: datetime) -> CaseCounts:
                       overdue=overdue, overdue_open=overdue_open)  # fmt: skip
 
 
+def state_of(session: Session, case_id: str | None) -> str | None:
+    """A case's state now, or ``None`` for no case or one not (any longer) here."""
+    return session.scalar(select(CaseRow.state).where(CaseRow.id == case_id)) if case_id else None
+
+
 SUPERVISION = "督办"
 SUPERVISION_RETRIES = 8
 

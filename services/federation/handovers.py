@@ -19,8 +19,8 @@ from core.times import as_utc, local_iso
 from graph.queries.entities import get_node
 from graph.queries.places import nearest_grid
 from graph.store import GraphStore
-from services.dispatch.cases import create_case, get_case, note_on_case, transition
-from services.dispatch.models import CaseCreate, TransitionRequest
+from services.dispatch.cases import create_case, get_case, note_on_case, state_of, transition
+from services.dispatch.models import CaseCreate, CasePublic, TransitionRequest
 from services.federation.models import Fact
 from services.federation.outbox import enqueue_changes
 from services.federation.tables import HandoverReceivedRow, ReceivedRow
@@ -34,7 +34,7 @@ class HandoverRequest(BaseModel):
     note: str = Field(min_length=1, max_length=500, description="why it belongs there")
 
 
-def hand_over(session: Session, graph: GraphStore, body: HandoverRequest, actor: str, own_code: str) -> dict[str, Any]:
+def hand_over(session: Session, graph: GraphStore, body: HandoverRequest, actor: str, own_code: str) -> CasePublic:
     """Close the case here as handed over and put it in the outbox for the neighbour; the closed case."""
     if body.to == own_code:
         raise InvalidInput("不能移交给本市自己")
@@ -46,7 +46,7 @@ def hand_over(session: Session, graph: GraphStore, body: HandoverRequest, actor:
                "urgency": case.urgency, "lon": lon, "lat": lat, "created_at": case.created_at,
                "history": [h.model_dump(include={"action", "actor", "at", "note"}) for h in closed.history]}  # fmt: skip
     enqueue_changes(session, [Fact("handover", case.id, payload)])
-    return closed.model_dump()
+    return closed
 
 
 def _where(session: Session, graph: GraphStore, case_id: str, grid_id: str | None) -> tuple[float | None, float | None]:
@@ -106,12 +106,7 @@ def take_in(session: Session, graph: GraphStore, incoming: list[Incoming], now: 
 def receipts(session: Session) -> dict[str, Any]:
     items = []
     for row in session.scalars(select(HandoverReceivedRow).order_by(HandoverReceivedRow.received_at)):
-        state = None
-        if row.new_case_id:
-            try:
-                state = get_case(session, row.new_case_id).state
-            except YiwangError:
-                state = None
+        state = state_of(session, row.new_case_id)
         items.append({"source": row.source, "case_id": row.case_id, "new_case_id": row.new_case_id, "applied": row.applied,
                       "received_at": local_iso(as_utc(row.received_at)), "state": state})  # fmt: skip
     return {"items": items}

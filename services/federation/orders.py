@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, YiwangError
 from core.times import as_utc, local_iso
-from services.dispatch.cases import get_case, supervise
+from services.dispatch.cases import state_of, supervise
 from services.federation.received import newest
 from services.federation.tables import OrderReceivedRow, OrderRow
 
@@ -115,12 +115,7 @@ def receipts(session: Session) -> dict[str, Any]:
     """The orders taken in, each with what became of it and its case's state now (the fact sent back up)."""
     items = []
     for row in session.scalars(select(OrderReceivedRow).order_by(OrderReceivedRow.order_id)):
-        state = None
-        if row.case_id:
-            try:
-                state = get_case(session, row.case_id).state
-            except YiwangError:
-                state = None
+        state = state_of(session, row.case_id)
         items.append({"order_id": row.order_id, "case_id": row.case_id, "received_at": local_iso(as_utc(row.received_at)),
                       "applied": row.applied, "case_state": state})  # fmt: skip
     return {"items": items}

@@ -276,7 +276,7 @@ def test_a_boundary_case_is_handed_over_to_the_neighbour_with_its_history(base_s
         session.commit()
         closed = hand_over(session, graph, HandoverRequest(case_id=case.id, to="990200", note="位于B市一侧"), "派遣员甲", "990100")
         session.commit()
-    assert closed["state"] == "作废" and "移交至 990200" in closed["history"][-1]["note"]
+    assert closed.state == "作废" and "移交至 990200" in closed.history[-1].note
     push.publish(a.sessions, graph, a.settings)  # up with A's figures
     push.publish(b.sessions, graph, b.settings)  # B takes it in when it next publishes
     with b.sessions() as session:
