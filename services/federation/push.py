@@ -49,7 +49,9 @@ def send(sessions: sessionmaker[Session], settings: Settings, client: httpx.Clie
     (then what was acknowledged stays marked, the rest waits for the next try)."""
     if not settings.parent_url:
         raise InvalidInput("没有上级平台: 设置 YIWANG_PARENT_URL 与 YIWANG_PARENT_KEY")
-    client = client or httpx.Client(timeout=30)
+    if client is None:
+        with httpx.Client(timeout=30) as own:
+            return send(sessions, settings, own)
     source = {"code": settings.platform_code, "name": settings.platform_name}
     sent = duplicates = 0
     through = None
@@ -79,7 +81,9 @@ def publish(sessions: sessionmaker[Session], graph: GraphStore, settings: Settin
             client: httpx.Client | None = None) -> Published:  # fmt: skip
     if not settings.parent_url:  # said before anything enters an outbox nothing would empty
         raise InvalidInput("没有上级平台: 设置 YIWANG_PARENT_URL 与 YIWANG_PARENT_KEY")
-    client = client or httpx.Client(timeout=30)
+    if client is None:
+        with httpx.Client(timeout=30) as own:
+            return publish(sessions, graph, settings, own)
     made = snapshot(sessions, graph, settings.level)
     done = send(sessions, settings, client)
     taken = take_orders(sessions, settings, client) + take_handovers(sessions, graph, settings, client)
