@@ -1,5 +1,5 @@
 """Forecasting: the mean of MSTL (statsforecast; daily and weekly seasons where the data covers them,
-an AutoETS trend) and the seasonal random walk, with 80/95 % intervals, backtested on rolling origins beside
+an AutoETS trend), the seasonal random walk and AutoTheta, with 80/95 % intervals, backtested on rolling origins beside
 seasonal naive, the baseline.
 
 Series ids: ``sensor:<sensor_id>`` (hourly means of stored readings), ``cases:<district|city>:<category|all>``
@@ -149,11 +149,12 @@ def _daily_counts(times: list[datetime], until: datetime) -> Series:
 
 # The seasons a frequency has; a season is used only where the data covers it twice (R's mstl does the same).
 SEASONS = {"hourly": (24, 24 * 7), "daily": (7,)}
-# The mean of MSTL and the seasonal random walk (ARIMA(0,1,0)(0,1,0): yesterday's shape from today's
-# level). On the development series it beat MSTL alone, seasonal naive, and picking per series among
-# AutoETS, AutoTheta, seasonal naive and MSTL by their own backtests; averaging with plain seasonal naive
-# scored a little better on calm series but halved a storm's rise for a day (docs/evals.md).
-MODEL = "MSTL+SeasonalRandomWalk"
+# The mean of MSTL, the seasonal random walk (ARIMA(0,1,0)(0,1,0): yesterday's shape from today's level)
+# and AutoTheta. On the development series (evals/forecast_dev.py) it beat the mean without Theta both on
+# calm series and at an event's onset, and MSTL alone, seasonal naive, and picking per series by backtests;
+# MSTL with a weekly season longer than the data was better on calm series but far worse at an onset, and
+# averaging with plain seasonal naive halved a storm's rise for a day (docs/evals.md).
+MODEL = "MSTL+SeasonalRandomWalk+Theta"
 
 
 def seasons(frequency: str, length: int) -> list[int]:
@@ -161,15 +162,16 @@ def seasons(frequency: str, length: int) -> list[int]:
 
 
 def _fit(name: str, values: np.ndarray, horizon: int, frequency: str, levels: list[int]) -> dict[str, np.ndarray]:
-    from statsforecast.models import ARIMA, MSTL, SeasonalNaive
+    from statsforecast.models import ARIMA, MSTL, AutoTheta, SeasonalNaive
 
     season = SEASON[frequency]
     if name == "SeasonalNaive":
         return SeasonalNaive(season_length=season).forecast(y=values, h=horizon, level=levels)
-    mstl = MSTL(season_length=seasons(frequency, len(values))).forecast(y=values, h=horizon, level=levels)
-    walk = ARIMA(order=(0, 1, 0), seasonal_order=(0, 1, 0), season_length=season).forecast(y=values, h=horizon, level=levels)
+    parts = [MSTL(season_length=seasons(frequency, len(values))).forecast(y=values, h=horizon, level=levels),
+             ARIMA(order=(0, 1, 0), seasonal_order=(0, 1, 0), season_length=season).forecast(y=values, h=horizon, level=levels),
+             AutoTheta(season_length=season).forecast(y=values, h=horizon, level=levels)]  # fmt: skip
     # Bounds averaged too: an approximation that keeps their order.
-    return {key: (np.asarray(mstl[key]) + np.asarray(walk[key])) / 2 for key in mstl}
+    return {key: np.mean([np.asarray(part[key]) for part in parts], axis=0) for key in parts[0]}
 
 
 def _mase(actual: np.ndarray, predicted: np.ndarray, train: np.ndarray, season: int) -> float:

@@ -22,9 +22,9 @@ def _check_intervals(body: dict, horizon: int) -> None:
 def test_real_transformer_series(client: TestClient) -> None:
     body = client.post("/v1/forecast", json={"series_id": "ett:OT", "horizon": 24}).json()
     _check_intervals(body, 24)
-    assert body["model"] == "MSTL+SeasonalRandomWalk" and body["points"][0]["ts"] == "2018-06-26T20:00:00+08:00"
+    assert body["model"] == "MSTL+SeasonalRandomWalk+Theta" and body["points"][0]["ts"] == "2018-06-26T20:00:00+08:00"
     candidates = body["backtest"]["candidates"]
-    assert (candidates["MSTL+SeasonalRandomWalk"], candidates["SeasonalNaive"]) == (body["backtest"]["mase"], body["backtest"]["baseline_mase"])
+    assert (candidates["MSTL+SeasonalRandomWalk+Theta"], candidates["SeasonalNaive"]) == (body["backtest"]["mase"], body["backtest"]["baseline_mase"])
 
 
 def test_sensor_readings_forecast(client: TestClient, small_city: CityData) -> None:
