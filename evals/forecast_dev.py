@@ -39,6 +39,22 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "AutoTheta": ("theta",),
     "seasonal naive": ("naive",),
 }
+# Candidates that look at the last hours first: where they broke from the day before by more than ``k`` spreads
+# (an event's onset) the safe mean, else the one that wins calm series. name → (k, calm parts, onset parts).
+SWITCHES: dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]] = {
+    f"switch k={k:g}: {calm_name}; at an onset MSTL (seasons covered) + random walk + Theta": (k, calm, ("mstl_covered", "walk", "theta"))
+    for k in (2.0, 3.0, 4.0)
+    for calm_name, calm in (("MSTL (24 h and 168 h) + random walk", ("mstl_weekly", "walk")),
+                            ("MSTL (24 h and 168 h) + random walk + Theta", ("mstl_weekly", "walk", "theta")))
+}  # fmt: skip
+
+
+def broke_from_yesterday(train: np.ndarray, k: float) -> bool:
+    """The last two hours stand more than ``k`` spreads of the day-on-day change away from the same hours of
+    the day before."""
+    change = train[SEASON:] - train[:-SEASON]
+    spread = float(np.std(change[:-ONSET_LEAD])) or 1e-9
+    return bool(abs(float(np.mean(change[-ONSET_LEAD:]))) > k * spread)
 
 
 def dev_series(shared_dir: Path) -> list[tuple[str, np.ndarray]]:
@@ -83,6 +99,9 @@ def score_series(values: np.ndarray) -> dict[str, dict[str, list[float]]]:
             for name, parts in CANDIDATES.items():
                 predicted = np.mean([fits[p] for p in parts], axis=0)
                 scores[mode][name].append(mase(test, predicted, train))
+            for name, (k, calm, onset) in SWITCHES.items():
+                parts = onset if broke_from_yesterday(train, k) else calm
+                scores[mode][name].append(mase(test, np.mean([fits[p] for p in parts], axis=0), train))
     return {mode: dict(by) for mode, by in scores.items()}
 
 
@@ -99,7 +118,7 @@ def main() -> None:
     def mean(name: str, mode: str, family: str = "") -> float:
         return statistics.mean(v for key, r in batch.results.items() if key.startswith(family) for v in r[mode][name])
 
-    for name in CANDIDATES:
+    for name in [*CANDIDATES, *SWITCHES]:
         print(f"| {name} | {mean(name, 'calm'):.3f} | {mean(name, 'onset'):.3f} | {mean(name, 'calm', 'traffic'):.3f} "
               f"| {mean(name, 'calm', 'ett'):.3f} |")
 

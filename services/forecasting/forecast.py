@@ -1,5 +1,5 @@
-"""Forecasting: the mean of MSTL (statsforecast; daily and weekly seasons where the data covers them,
-an AutoETS trend), the seasonal random walk and AutoTheta, with 80/95 % intervals, backtested on rolling origins beside
+"""Forecasting: the mean of MSTL (statsforecast, an AutoETS trend) and the seasonal random walk — with AutoTheta
+too at an event's onset — with 80/95 % intervals, backtested on rolling origins beside
 seasonal naive, the baseline.
 
 Series ids: ``sensor:<sensor_id>`` (hourly means of stored readings), ``cases:<district|city>:<category|all>``
@@ -147,18 +147,37 @@ def _daily_counts(times: list[datetime], until: datetime) -> Series:
     return Series(counts, origin + day * (n - 1), "daily", counts=True)
 
 
-# The seasons a frequency has; a season is used only where the data covers it twice (R's mstl does the same).
+# The seasons a frequency has. The mean of MSTL and the seasonal random walk (ARIMA(0,1,0)(0,1,0): yesterday's
+# shape from today's level) is the forecast of a calm series; where the last hours broke from the day before (an
+# event's onset: a storm filling the drains) it is the mean of MSTL on the seasons the data covers twice, the
+# random walk and AutoTheta. Chosen on the development spread (evals/forecast_dev.py, docs/evals.md): calm 0.844
+# and onset 1.378 against 0.999 and 1.627 for the mean without the switch; one model for both lost either the
+# calm series (a weekly season kept out of a week of data) or the storm (with it, at an onset).
 SEASONS = {"hourly": (24, 24 * 7), "daily": (7,)}
-# The mean of MSTL, the seasonal random walk (ARIMA(0,1,0)(0,1,0): yesterday's shape from today's level)
-# and AutoTheta. On the development series (evals/forecast_dev.py) it beat the mean without Theta both on
-# calm series and at an event's onset, and MSTL alone, seasonal naive, and picking per series by backtests;
-# MSTL with a weekly season longer than the data was better on calm series but far worse at an onset, and
-# averaging with plain seasonal naive halved a storm's rise for a day (docs/evals.md).
-MODEL = "MSTL+SeasonalRandomWalk+Theta"
+CALM, ONSET = "MSTL+SeasonalRandomWalk", "MSTL+SeasonalRandomWalk+Theta"
+MODEL = "default"  # the backtest's name for the switch as a whole: whichever of the two each origin chose
+ONSET_SPREADS, ONSET_STEPS = 2.0, 2
+MIN_WEEKLY_STEPS = 4 * 24  # a weekly season from four days of hours on: on the development detectors (4–6 days) it helped
 
 
 def seasons(frequency: str, length: int) -> list[int]:
+    """The seasons the data covers twice (as R's ``mstl`` takes them)."""
     return [p for p in SEASONS[frequency] if length >= 2 * p] or [SEASON[frequency]]
+
+
+def onset(values: np.ndarray, frequency: str) -> bool:
+    """The last hours stand more than two spreads of the day-on-day change away from the same hours the day
+    before: an event is starting. Hourly series only (the daily case counts were not measured so)."""
+    if frequency != "hourly":
+        return True  # daily series keep the mean that was measured safe: the onset mean
+    season = SEASON[frequency]
+    change = values[season:] - values[:-season]
+    spread = float(np.std(change[:-ONSET_STEPS])) or 1e-9
+    return bool(abs(float(np.mean(change[-ONSET_STEPS:]))) > ONSET_SPREADS * spread)
+
+
+def chosen(values: np.ndarray, frequency: str) -> str:
+    return ONSET if onset(values, frequency) else CALM
 
 
 def _fit(name: str, values: np.ndarray, horizon: int, frequency: str, levels: list[int]) -> dict[str, np.ndarray]:
@@ -167,9 +186,15 @@ def _fit(name: str, values: np.ndarray, horizon: int, frequency: str, levels: li
     season = SEASON[frequency]
     if name == "SeasonalNaive":
         return SeasonalNaive(season_length=season).forecast(y=values, h=horizon, level=levels)
-    parts = [MSTL(season_length=seasons(frequency, len(values))).forecast(y=values, h=horizon, level=levels),
-             ARIMA(order=(0, 1, 0), seasonal_order=(0, 1, 0), season_length=season).forecast(y=values, h=horizon, level=levels),
-             AutoTheta(season_length=season).forecast(y=values, h=horizon, level=levels)]  # fmt: skip
+    if name == MODEL:
+        name = chosen(values, frequency)
+    walk = ARIMA(order=(0, 1, 0), seasonal_order=(0, 1, 0), season_length=season).forecast(y=values, h=horizon, level=levels)
+    if name == CALM:
+        weekly = [p for p in SEASONS[frequency] if p == season or len(values) >= MIN_WEEKLY_STEPS]
+        parts = [MSTL(season_length=weekly).forecast(y=values, h=horizon, level=levels), walk]
+    else:
+        parts = [MSTL(season_length=seasons(frequency, len(values))).forecast(y=values, h=horizon, level=levels), walk,
+                 AutoTheta(season_length=season).forecast(y=values, h=horizon, level=levels)]  # fmt: skip
     # Bounds averaged too: an approximation that keeps their order.
     return {key: np.mean([np.asarray(part[key]) for part in parts], axis=0) for key in parts[0]}
 
@@ -216,7 +241,8 @@ def forecast_series(body: ForecastRequest, series: Series) -> Forecast:
     horizon = min(body.horizon, season)
     errors, origins = backtests(values, series.frequency, horizon)
     scores = {name: float(np.mean(e)) for name, e in errors.items()}
-    fitted = _fit(MODEL, values, body.horizon, series.frequency, [80, 95])
+    model = chosen(values, series.frequency)
+    fitted = _fit(model, values, body.horizon, series.frequency, [80, 95])
     if series.counts:
         fitted = {key: np.maximum(band, 0.0) for key, band in fitted.items()}
     points = [ForecastPoint(ts=local_iso(series.last + series.step * (i + 1)), mean=round(float(fitted["mean"][i]), 4),
@@ -225,5 +251,5 @@ def forecast_series(body: ForecastRequest, series: Series) -> Forecast:
               for i in range(body.horizon)]  # fmt: skip
     backtest = Backtest(mase=round(scores[MODEL], 4), baseline_mase=round(scores["SeasonalNaive"], 4), origins=origins,
                         horizon=horizon, candidates={name: round(v, 4) for name, v in scores.items()})  # fmt: skip
-    return Forecast(series_id=body.series_id, model=MODEL, frequency=series.frequency, points=points, backtest=backtest)
+    return Forecast(series_id=body.series_id, model=model, frequency=series.frequency, points=points, backtest=backtest)
 
