@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from api.auth import Caller, Dispatcher, Platform, Supervisor
 from api.deps import GraphDep, RuntimeDep, SessionDep, SessionsDep, SettingsDep
-from core.exceptions import Forbidden
+from core.exceptions import Forbidden, InvalidInput
 from services.dispatch.models import CasePublic
 from services.federation import codes, handovers, orders, outbox, push, received
 from services.federation.facts import KINDS
@@ -110,6 +110,9 @@ def hand_over(body: handovers.HandoverRequest, session: SessionDep, graph: Graph
               who: Dispatcher) -> CasePublic:  # fmt: skip
     """Hand a case on the boundary over to a neighbouring city: closed here (作废, the note says where it went),
     sent up with its history at the next publication, opened there as a case of its own."""
+    known = push.neighbours(settings)  # a case handed to a platform nobody runs would be closed here and lost
+    if body.to not in known or body.to == settings.platform_code:
+        raise InvalidInput(f"上级平台没有登记 {body.to}; 可移交给: {', '.join(f'{n}({c})' for c, n in known.items() if c != settings.platform_code) or '无'}")
     closed = handovers.hand_over(session, graph, body, actor=who.name, own_code=settings.platform_code)
     session.commit()
     return closed

@@ -162,3 +162,13 @@ class Publisher:
                     mark, due = now_mark, time.monotonic() + self.settings.sync_interval_s
                     log.exception("publishing to the parent failed")
                 self._stop.wait(min(URGENT_CHECK_S, self.settings.sync_interval_s))
+
+
+def neighbours(settings: Settings, client: httpx.Client | None = None) -> dict[str, str]:
+    """The platforms the parent has heard from (code → name): whom a case may be handed over to."""
+    if not settings.parent_url:
+        raise InvalidInput("没有上级平台 (YIWANG_PARENT_URL): 案件无法移交给相邻城市")
+    if client is None:
+        with httpx.Client(timeout=10) as own:
+            return neighbours(settings, own)
+    return {s["code"]: s["name"] for s in _pull(settings, client, "/v1/federation/sources")}

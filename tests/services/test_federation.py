@@ -345,3 +345,22 @@ def test_the_provinces_evaluation_lists_every_citys_departments_with_their_count
         f"990100:{i.department_id}": i.按期处置率.numerator for i in own}
     other = httpx.get(f"{province.url}/v1/evaluation", params={"period": "2025-01"}, headers=_as(province.admin))
     assert other.status_code in (400, 422) and "本月" in other.json()["error"]["message"]
+
+
+def test_a_case_is_handed_over_only_to_a_platform_the_province_knows(base_settings, graph, tmp_path, province) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    a = _city(base_settings, graph, tmp_path, "990100", "A市", 11, province)
+    b = _city(base_settings, graph, tmp_path, "990200", "B市", 22, province)
+    push.publish(b.sessions, graph, b.settings)  # the province has heard from B市 only
+    settings = a.settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / '990100.db'}", "auth": "off"})
+    with TestClient(create_app(settings, store=graph)) as client:
+        case = client.get("/v1/cases", params={"open": "true", "limit": 1}).json()["items"][0]
+        unknown = client.post("/v1/federation/handovers", json={"case_id": case["id"], "to": "990300", "note": "在邻市"})
+        assert unknown.status_code in (400, 422) and "没有登记 990300" in unknown.json()["error"]["message"], unknown.text
+        assert "B市(990200)" in unknown.json()["error"]["message"]
+        assert client.get(f"/v1/cases/{case['id']}").json()["state"] == case["state"]  # nothing closed
+        handed = client.post("/v1/federation/handovers", json={"case_id": case["id"], "to": "990200", "note": "在邻市"})
+        assert handed.status_code == 200 and handed.json()["state"] == "作废"
