@@ -28,7 +28,9 @@ SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占�
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
 BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
-GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件.{0,4}有多少|多少个?部件|几个部件")
+# Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
+GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件.{0,4}有多少|多少个?部件|几个部件"
+                            r"|部件.{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)的?部件|部件都?(?:丢失|破损|废弃|移除|损坏)")
 # How officials shorten asset names ("A2区有多少座桥").
 SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
                      "消火栓": "消防栓", "垃圾桶": "垃圾箱", "电线杆": "电力杆"}  # fmt: skip
@@ -104,8 +106,10 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["asset_status"] = NOT_INTACT_STATES if NOT_INTACT.search(question) else states
     elif states and BY_CATEGORY.search(question) and not NOT_INTACT.search(question):
         base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
-    elif states and STATE_ADJECTIVE.search(question) and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question):
-        base["asset_status"] = states  # "坏掉的路灯有多少盏": those, not every state beside the total
+    elif (states and (STATE_ADJECTIVE.search(question) or LISTING.search(question))
+          and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question)):  # fmt: skip
+        # "坏掉的路灯有多少盏", "有哪些部件丢失了": those, not every state beside the total
+        base["asset_status"] = states
         if len(states) > 1:
             base["group_by"] = "status"  # "破损或丢失的有多少": each of them, and together
     elif (states or NOT_INTACT.search(question) or STATE_RATE.search(question) or counts_by_state(question)

@@ -128,8 +128,8 @@ class ServicesClient(ABC):
 
     @operation("GET", "/v1/graph/assets", items=True)
     def find_assets(self, name: str | None = None, category: str | None = None, district: str | None = None,
-                    limit: int = 20) -> list[Json]:  # fmt: skip
-        """Assets by road or place, category and district."""
+                    limit: int = 20, status: list[str] | None = None) -> list[Json]:  # fmt: skip
+        """Assets by road or place, category, district and state."""
 
     @operation("GET", "/v1/documents/search", items=True, spread="filters")
     def search_documents(self, q: str, k: int = 5, filters: Json | None = None) -> list[Json]:

@@ -135,7 +135,8 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
                       total=FigureRow(key="", value=total))  # fmt: skip
     if query.list_assets and len(query.asset_categories) <= 1 and (query.asset_categories or query.place or query.district):
         # All of them when they are few, else the first ones by code (the answer says how many there are).
-        found = client.find_assets(query.place, (query.asset_categories or [None])[0], query.district, LISTED_ASSETS)
+        found = client.find_assets(query.place, (query.asset_categories or [None])[0], query.district, LISTED_ASSETS,
+                                   query.asset_status or None)  # the ones counted: "丢失的…有哪些" lists lost ones  # fmt: skip
         figures.items = [FigureRow(key=a["id"], value=None, name=a["name"], district=a["properties"].get("district"),
                                    status=a["properties"].get("status"), address=a["properties"].get("address"))
                          for a in found]  # fmt: skip

@@ -89,10 +89,9 @@ def asset_stats(parts: InProcess, category: list[str] | None, district: str | No
     return {"total": sum(g["count"] for g in groups), "groups": groups if group_by else []}
 
 
-def find_assets(
-    parts: InProcess, name: str | None, category: str | None, district: str | None, limit: int
-) -> list[Entity]:
-    return assets_named(parts.graph, name=name, category=category, district=district, limit=limit)
+def find_assets(parts: InProcess, name: str | None, category: str | None, district: str | None, limit: int,
+                status: list[str] | None) -> list[Entity]:  # fmt: skip
+    return assets_named(parts.graph, name=name, category=category, district=district, statuses=status, limit=limit)
 
 
 def search_documents(parts: InProcess, q: str, k: int, filters: dict[str, Any] | None) -> list[Hit]:

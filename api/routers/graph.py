@@ -108,7 +108,9 @@ def assets(
         str | None, Query(max_length=32, description="部件类别 0204 / component-0204")
     ] = None,
     district: Annotated[str | None, Query(max_length=16, description="区划代码 990105")] = None,
+    status: Annotated[list[str] | None, Query(description="完好、破损、丢失、废弃、移除, 可多个")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> EntityList:
-    """Assets (部件) by the road or place in their name or address, category and district."""
-    return EntityList(items=find_assets(graph, name=name, category=category, district=district, limit=limit))
+    """Assets (部件) by the road or place in their name or address, category, district and state."""
+    return EntityList(items=find_assets(graph, name=name, category=category, district=district, statuses=status,
+                                        limit=limit))  # fmt: skip

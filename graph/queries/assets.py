@@ -153,18 +153,21 @@ def _asset_filter(*, name: str | None = None, categories: bool = False, district
 
 
 def find_assets(store: GraphStore, *, name: str | None = None, category: str | None = None,
-                district: str | None = None, limit: int = 20) -> list[Entity]:  # fmt: skip
+                district: str | None = None, statuses: list[str] | None = None, limit: int = 20) -> list[Entity]:  # fmt: skip
     """Assets whose name or address contains ``name`` (a road, a landmark…), optionally of a component
-    category (``0101`` or ``component-0101``) and in a district. Assets are named ``类别(道路)``."""
+    category (``0101`` or ``component-0101``), in a district and in some states (完好/破损/丢失…). Assets are
+    named ``类别(道路)``."""
     if not (name or category or district):
         raise InvalidInput("请至少给出名称、类别或区之一 / give a name, a category or a district")
     where = _asset_filter(name=name, district=district)
     if category:
         where += " AND a.category = $category"
+    if statuses:
+        where += " AND a.status IN $statuses"
     rows = store.ro_query(
         f"MATCH (a:Asset) WHERE {where} RETURN labels(a) AS labels, properties(a) AS props "
         "ORDER BY props.id LIMIT $limit",
-        {"name": name, "category": component_code(category or ""), "district": district,
+        {"name": name, "category": component_code(category or ""), "district": district, "statuses": statuses or [],
          "limit": limit},
     )  # fmt: skip
     return [to_entity(row) for row in rows]

@@ -446,3 +446,17 @@ def test_a_forecast_verdict_says_will_may_or_will_not_and_the_trend() -> None:
     assert "不能回到正常" in _verdict([burst], pressure, "MPa", None)
     level = Thresholds("above", 10.0, 20.0, 40.0)
     assert (trend(29.8, 20.4, level), trend(20.0, 20.3, level), trend(1.0, 9.0, level)) == ("down", "flat", "up")
+
+
+def test_every_kind_of_component_in_a_state_is_counted_and_the_listed_ones_are_in_that_state(world) -> None:
+    # "A7区丢失的部件有哪些" (a dev11 miss): every kind of component, the lost ones, listed as lost.
+    district = world.lexicon.districts[-1]
+    for question in (f"{district.name}丢失的部件有哪些", f"{district.name}有哪些部件丢失了", f"{district.name} 丢失的部件 有哪些"):
+        query = _ask(world, question).query
+        assert query is not None and (query.measure, query.asset_categories, query.district, query.asset_status) == (
+            "assets", [], district.id, ["丢失"]), question
+        assert query.list_assets
+    figures = run_query(world.client, _ask(world, f"{district.name}丢失的部件有哪些").query, [])
+    lost = world.client.asset_stats(None, district.id, ["丢失"])["total"]
+    assert figures.total.value == lost
+    assert figures.items and all(item.status == "丢失" for item in figures.items)
