@@ -1,6 +1,7 @@
-"""What a city publishes upward: figures and codes, never a citizen's text. Each fact is one kind of figure
-for one scope (a day, a month, the city), made from the same service functions that answer the city's own
-screen, so the parent's figure for a city is the city's own."""
+"""What a platform publishes upward: a city its figures and codes, never a citizen's text; a province its
+cities' figures added up. Each fact is one kind of figure for one scope (a day, a month, the city), made from
+the same service functions that answer the city's own screen, so the parent's figure for a city is the
+city's own."""
 
 from __future__ import annotations
 
