@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,15 +61,8 @@ def send(sessions: sessionmaker[Session], settings: Settings, client: httpx.Clie
             items = unsent(session, BATCH)
         if not items:
             return Published(0, sent, duplicates, through)
-        try:
-            response = client.post(f"{settings.parent_url.rstrip('/')}/v1/federation/batches",
-                                   json={"source": source, "items": [i.model_dump(mode="json") for i in items]},
-                                   headers={"Authorization": f"Bearer {settings.parent_key}"})  # fmt: skip
-        except httpx.HTTPError as exc:
-            raise BackendUnavailable(f"上级平台 {settings.parent_url} 无法连接 ({type(exc).__name__}); 未送达的数据留在发件箱, 下次再发") from exc
-        if response.status_code != 200:
-            raise BackendUnavailable(f"上级平台拒收 (HTTP {response.status_code}): {response.text[:200]}")
-        ack = response.json()
+        ack = _request(settings, client, "POST", "/v1/federation/batches", "未送达的数据留在发件箱, 下次再发",
+                       json={"source": source, "items": [i.model_dump(mode="json") for i in items]})  # fmt: skip
         if ack["through"] is None or ack["through"] < items[-1].seq:
             raise BackendUnavailable(f"上级平台只确认到 {ack['through']}, 少于已发的 {items[-1].seq}; 稍后重发")
         with sessions() as session:
@@ -94,15 +88,20 @@ def publish(sessions: sessionmaker[Session], graph: GraphStore, settings: Settin
     return Published(made, done.sent, done.duplicates, done.through)
 
 
-def _pull(settings: Settings, client: httpx.Client, path: str, params: dict | None = None) -> list[dict]:
+def _request(settings: Settings, client: httpx.Client, method: str, path: str, then: str, **kwargs: Any) -> Any:
+    """One call to the parent with this platform's key; unreachable or refused is a 503 saying what waits."""
     try:
-        response = client.get(f"{settings.parent_url.rstrip('/')}{path}", params=params or {},
-                              headers={"Authorization": f"Bearer {settings.parent_key}"})  # fmt: skip
+        response = client.request(method, f"{settings.parent_url.rstrip('/')}{path}",
+                                  headers={"Authorization": f"Bearer {settings.parent_key}"}, **kwargs)  # fmt: skip
     except httpx.HTTPError as exc:
-        raise BackendUnavailable(f"上级平台 {settings.parent_url} 无法连接 ({type(exc).__name__}); 下次再取") from exc
+        raise BackendUnavailable(f"上级平台 {settings.parent_url} 无法连接 ({type(exc).__name__}); {then}") from exc
     if response.status_code != 200:
         raise BackendUnavailable(f"上级平台拒绝 {path} (HTTP {response.status_code}): {response.text[:200]}")
-    return response.json()["items"]
+    return response.json()
+
+
+def _pull(settings: Settings, client: httpx.Client, path: str, params: dict | None = None) -> list[dict]:
+    return _request(settings, client, "GET", path, "下次再取", params=params or {})["items"]
 
 
 def take_handovers(sessions: sessionmaker[Session], graph: GraphStore, settings: Settings, client: httpx.Client) -> int:
