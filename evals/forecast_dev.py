@@ -23,10 +23,10 @@ from analytics.engine import BatchEngine
 from core.settings import get_settings
 from evals.forecast import ETT_COLUMNS, TRAFFIC_EVERY
 from evals.forecast_models import HORIZON, ORIGINS, SEASON, mase
-from services.forecasting.forecast import FIT_WINDOW, load_series
+from services.forecasting.forecast import FIT_WINDOW, load_series, onset, seasons
 
 ETT_OFFSETS_DAYS = (30, 90, 150, 210)
-ONSET_SIGMAS, ONSET_LEAD = 4.0, 2
+ONSET_SIGMAS, ONSET_LEAD = 4.0, 2  # the injected event: its size in spreads, and how many hours before the origin
 COMPONENTS = ("mstl_covered", "mstl_weekly", "walk", "theta", "naive")
 CANDIDATES: dict[str, tuple[str, ...]] = {
     "default now: MSTL (seasons covered) + random walk": ("mstl_covered", "walk"),
@@ -49,14 +49,6 @@ SWITCHES: dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]] = {
 }  # fmt: skip
 
 
-def broke_from_yesterday(train: np.ndarray, k: float) -> bool:
-    """The last two hours stand more than ``k`` spreads of the day-on-day change away from the same hours of
-    the day before."""
-    change = train[SEASON:] - train[:-SEASON]
-    spread = float(np.std(change[:-ONSET_LEAD])) or 1e-9
-    return bool(abs(float(np.mean(change[-ONSET_LEAD:]))) > k * spread)
-
-
 def dev_series(shared_dir: Path) -> list[tuple[str, np.ndarray]]:
     """(id, values) of the development spread: never a series or an origin of the held-out table."""
     with open(shared_dir / "data" / "series" / "los_speed.csv", encoding="utf-8") as handle:
@@ -74,9 +66,8 @@ def dev_series(shared_dir: Path) -> list[tuple[str, np.ndarray]]:
 def _components(train: np.ndarray) -> dict[str, np.ndarray]:
     from statsforecast.models import ARIMA, MSTL, AutoTheta, SeasonalNaive
 
-    covered = [p for p in (SEASON, SEASON * 7) if len(train) >= 2 * p] or [SEASON]
     forecast = {
-        "mstl_covered": lambda: MSTL(season_length=covered),
+        "mstl_covered": lambda: MSTL(season_length=seasons("hourly", len(train))),
         "mstl_weekly": lambda: MSTL(season_length=[SEASON, SEASON * 7]),
         "walk": lambda: ARIMA(order=(0, 1, 0), seasonal_order=(0, 1, 0), season_length=SEASON),
         "theta": lambda: AutoTheta(season_length=SEASON),
@@ -99,8 +90,8 @@ def score_series(values: np.ndarray) -> dict[str, dict[str, list[float]]]:
             for name, parts in CANDIDATES.items():
                 predicted = np.mean([fits[p] for p in parts], axis=0)
                 scores[mode][name].append(mase(test, predicted, train))
-            for name, (k, calm, onset) in SWITCHES.items():
-                parts = onset if broke_from_yesterday(train, k) else calm
+            for name, (k, calm, onset_parts) in SWITCHES.items():
+                parts = onset_parts if onset(train, "hourly", k) else calm
                 scores[mode][name].append(mase(test, np.mean([fits[p] for p in parts], axis=0), train))
     return {mode: dict(by) for mode, by in scores.items()}
 

@@ -165,15 +165,15 @@ def seasons(frequency: str, length: int) -> list[int]:
     return [p for p in SEASONS[frequency] if length >= 2 * p] or [SEASON[frequency]]
 
 
-def onset(values: np.ndarray, frequency: str) -> bool:
-    """The last hours stand more than two spreads of the day-on-day change away from the same hours the day
-    before: an event is starting. Hourly series only (the daily case counts were not measured so)."""
+def onset(values: np.ndarray, frequency: str, spreads: float = ONSET_SPREADS) -> bool:
+    """The last hours stand more than ``spreads`` spreads of the day-on-day change away from the same hours the
+    day before: an event is starting. Hourly series only (the daily case counts were not measured so)."""
     if frequency != "hourly":
         return True  # daily series keep the mean that was measured safe: the onset mean
     season = SEASON[frequency]
     change = values[season:] - values[:-season]
     spread = float(np.std(change[:-ONSET_STEPS])) or 1e-9
-    return bool(abs(float(np.mean(change[-ONSET_STEPS:]))) > ONSET_SPREADS * spread)
+    return bool(abs(float(np.mean(change[-ONSET_STEPS:]))) > spreads * spread)
 
 
 def chosen(values: np.ndarray, frequency: str) -> str:
