@@ -14,6 +14,7 @@ from typing import Any
 
 from core.citations import Citation
 from core.times import CHINA
+from services.federation.received import counts_behind
 from tools.client import ServicesClient
 from triage.homophones import SoundIndex
 
@@ -33,8 +34,7 @@ class Measure:
 
 def _rate(indicator: str) -> Callable[[Json], tuple[float, str] | None]:
     def read(payload: Json) -> tuple[float, str] | None:
-        num = sum(item[indicator]["numerator"] for item in payload["items"])
-        den = sum(item[indicator]["denominator"] for item in payload["items"])
+        num, den = counts_behind(payload, indicator)
         return (round(100 * num / den, 1), f"{num}/{den}") if den else None
 
     return read

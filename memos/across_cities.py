@@ -12,6 +12,7 @@ from core.times import CHINA
 from memos.charts import Chart
 from memos.models import Memo, MemoRequest
 from memos.sources import Sources, references
+from services.federation.received import counts_behind
 from tools.client import Json, ServicesClient
 
 ON_TIME_FLOOR = 0.8  # as for a department in a city's memo: below it the city is named
@@ -45,8 +46,7 @@ def compose_across(client: ServicesClient, body: MemoRequest, platform: str, low
         st, ev, mj = stats.get(s["code"]), evaluation.get(s["code"]), major.get(s["code"])
         rate, rate_text = None, "—"
         if ev:
-            num = sum(i["按期处置率"]["numerator"] for i in ev["payload"]["items"])
-            den = sum(i["按期处置率"]["denominator"] for i in ev["payload"]["items"])
+            num, den = counts_behind(ev["payload"], "按期处置率")
             if den:
                 rate = num / den
                 rate_text = f"{rate:.1%}（{num}/{den}）{sources.ref(_batch(ev, '部门考核'))}"

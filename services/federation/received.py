@@ -103,3 +103,10 @@ def evaluation_across(session: Session, period: str | None, now: datetime | None
     items = [DepartmentIndicators(**{**item, "department_id": f"{held.source}:{item['department_id']}"})
              for held in newest(session, "evaluation", month) for item in held.payload["items"]]  # fmt: skip
     return Evaluation(period=label, start=local_iso(start), end=local_iso(end), items=items)
+
+
+def counts_behind(evaluation: dict[str, Any], indicator: str) -> tuple[int, int]:
+    """A platform's rate as the counts behind it, summed over its departments (an ``evaluation`` fact's payload):
+    the rate across cities is computed from these, never averaged from the departments' rates."""
+    items = evaluation["items"]
+    return sum(i[indicator]["numerator"] for i in items), sum(i[indicator]["denominator"] for i in items)
