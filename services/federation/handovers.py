@@ -45,7 +45,8 @@ def hand_over(session: Session, graph: GraphStore, body: HandoverRequest, actor:
     payload = {"case_id": case.id, "to": body.to, "note": body.note, "text": case.text, "category_code": case.category_code,
                "urgency": case.urgency, "lon": lon, "lat": lat, "created_at": case.created_at,
                "history": [h.model_dump(include={"action", "actor", "at", "note"}) for h in closed.history]}  # fmt: skip
-    enqueue_changes(session, [Fact("handover", case.id, payload)])
+    # Scoped by the neighbour's code first, so the parent finds what is addressed to a platform by the scope.
+    enqueue_changes(session, [Fact("handover", f"{body.to}/{case.id}", payload)])
     return closed
 
 
@@ -70,9 +71,11 @@ class Incoming(BaseModel):
 
 def addressed_to(session: Session, code: str | None, limit: int = 200) -> list[Incoming]:
     """At the parent: the handovers its lower platforms sent to ``code`` (every one: ``None``), oldest first."""
-    rows = session.scalars(select(ReceivedRow).where(ReceivedRow.kind == "handover").order_by(ReceivedRow.received_at))
-    out = [Incoming(source=r.source, source_name=r.source_name, seq=r.seq, payload=json.loads(r.payload)) for r in rows]
-    return [i for i in out if code is None or i.payload.get("to") == code][-limit:]
+    query = select(ReceivedRow).where(ReceivedRow.kind == "handover")
+    if code is not None:  # selected in the database: every neighbour pulls at each publication
+        query = query.where(ReceivedRow.scope.startswith(f"{code}/", autoescape=True))
+    rows = list(session.scalars(query.order_by(ReceivedRow.received_at.desc(), ReceivedRow.seq.desc()).limit(limit)))
+    return [Incoming(source=r.source, source_name=r.source_name, seq=r.seq, payload=json.loads(r.payload)) for r in reversed(rows)]
 
 
 def take_in(session: Session, graph: GraphStore, incoming: list[Incoming], now: datetime | None = None) -> int:
