@@ -322,7 +322,8 @@ FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "�
 
 def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "都在哪几个区，该谁去处理": a short question that names nothing asks about what was asked before.
-    bare = len(question) <= 16 and (re.match(r"^(?:都|那|还有|分别|具体)", question) or SWITCHED.match(question))
+    bare = len(question) <= 16 and (re.match(r"^(?:都|那|还有|分别|具体)", question) or SWITCHED.match(question)
+                                    or re.search(r"加起来|加一起|加在一起|总和|合计", question))  # "7天总共加起来大概多少"
     return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare))
 
 

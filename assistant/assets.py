@@ -71,6 +71,14 @@ def counts_by_state(question: str) -> bool:
     return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态|都正常|状态正常|是否完好|都完好|都好着|好着吗|都好吗|完好吗|完不完好", question))
 
 
+def total_then_state(question: str) -> bool:
+    """"A7区消防栓有多少个？破损的有几个": the count asked first, a state after it: the total and each state."""
+    clauses = [c for c in re.split(r"[？?，,；;。!！\s]+", question) if c]
+    first = next((i for i, c in enumerate(clauses) if ASSET_COUNT.search(c)), None)
+    return (first is not None and not any(p.search(clauses[first]) for _, p in ASSET_STATES)
+            and any(p.search(c) for c in clauses[first + 1:] for _, p in ASSET_STATES))  # fmt: skip
+
+
 def asks_asset_count(question: str) -> bool:
     if re.search(r"列几个|列一下|举几个|列出", question):
         return True  # a listing comes with its count
@@ -107,7 +115,7 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     elif states and BY_CATEGORY.search(question) and not NOT_INTACT.search(question):
         base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
     elif (states and (STATE_ADJECTIVE.search(question) or LISTING.search(question))
-          and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question)):  # fmt: skip
+          and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question) and not total_then_state(question)):  # fmt: skip
         # "坏掉的路灯有多少盏", "有哪些部件丢失了": those, not every state beside the total
         base["asset_status"] = states
         if len(states) > 1:

@@ -32,7 +32,7 @@ from assistant.assets import (
     counts_by_state,
 )
 from assistant.forecasts import compose_forecast, understand_forecast
-from assistant.hotspots import compose_hotspots, understand_hotspots
+from assistant.hotspots import case_categories, compose_hotspots, understand_hotspots
 from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.periods import Period, find_period, find_periods, number, this_month
 from assistant.places import nearest_place, unknown_named_place
@@ -50,6 +50,8 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("延期率", re.compile(r"延期率")),
     ("平均处置时长_小时", re.compile(r"平均(?:处置|办理|处理)?(?:时长|用时|时间|耗时)|平均.{0,4}多久")),
     ("返工数", re.compile(r"返工")),
+    # "按期处置了几件": the count behind the rate, a department indicator (a case count has no deadline met).
+    ("按期处置数", re.compile(r"按期(?:处置|办结|完成|处理|结案)(?:了|的)?(?:案件|案子)?(?:有)?(?:几|多少)")),
     ("overdue", re.compile(r"超期|逾期|超时|过了期限|超过.{0,4}时限")),
     ("open", re.compile(r"未结|未办结|没办完|没结|在办|还没处理|未处理|积压|还没办")),
     (
@@ -83,6 +85,7 @@ LISTING = re.compile(r"各区|各类|各部门|每个区|每类|各个|分别|�
 OVERALL = re.compile(r"表现|考核|绩效|成绩|指标|怎么样|如何|情况")
 # A case measure asked of a department is its indicator: cases it was sent, finished late, closed.
 DEPARTMENT_COUNTS = {"cases": "派遣数", "overdue": "超期处置数", "closed": "结案数"}
+DISPATCHED = re.compile(r"派遣了?(?:多少|几)|派遣数|派了(?:多少|几)|派单(?:量|数|多少|几)")
 RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低")
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
@@ -117,6 +120,9 @@ STATUS_WORDS = re.compile(
 )
 # A question about what will be ("明天会比今天多吗") is a forecast, not a period's figures.
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
+# How a facility runs, as its sensors report it: asked of pumps or lamps just listed ("它们现在运行正常吗").
+RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着")
+RUNNING_KINDS = {"component-0601": "pump_status", "component-0110": "light_status"}
 SOURCE_NAMES = {
     "12345": "12345热线",
     "app": "App",
@@ -171,6 +177,14 @@ def unknown_place(question: str, lexicon: CityLexicon) -> str | None:
     return unknown_named_place(question, lexicon)
 
 
+def running_state_asked(question: str, last_query: dict[str, Any] | None) -> str | None:
+    """The sensor kind that says how the assets just counted or listed run (泵站 → pump_status), when asked."""
+    if (last_query or {}).get("measure") != "assets" or not RUNNING.search(question):
+        return None
+    kinds = {RUNNING_KINDS.get(c) for c in last_query.get("asset_categories") or []}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def _measure(question: str) -> str | None:
     return next((name for name, pattern in MEASURES if pattern.search(question)), None)
 
@@ -194,11 +208,16 @@ def _percent(text: str) -> float | None:
         return None
 
 
-def _department_measures(question: str) -> list[str]:
-    """Every department indicator named (rates, average handling time), in the order the question names them."""
-    found = [(m.start(), name) for name, pattern in MEASURES
-             if (name in RATES or name == "平均处置时长_小时") and (m := pattern.search(question))]  # fmt: skip
-    return [name for _, name in sorted(found)]
+def _department_measures(question: str, counts: bool = False) -> list[str]:
+    """Every department indicator named (rates, average handling time; with ``counts`` its counts too: "按期处置了
+    几件、超期了几件"), in the order the question names them."""
+    found = [(m.start(), DEPARTMENT_COUNTS.get(name, name)) for name, pattern in MEASURES
+             if (name in RATES or name in ("平均处置时长_小时", "按期处置数")
+                 or (counts and name in DEPARTMENT_COUNTS and name != "cases"))
+             and (m := pattern.search(question))]  # fmt: skip
+    if counts and (m := DISPATCHED.search(question)):
+        found.append((m.start(), "派遣数"))  # "一共派遣了多少件"
+    return list(dict.fromkeys(name for _, name in sorted(found)))
 
 
 def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
@@ -267,6 +286,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     # "接下来6个钟A3区哪些地方水压可能掉到报警线以下": the future named first, before the readings' words take it.
     if forecast := understand_forecast(question, slots, now, last_query, follow_up):
         return Understood(forecast[0], period=forecast[1])
+    if follow_up and (kind := running_state_asked(question, last_query)):
+        # "A3区的泵站都列出来" then "它们现在运行状态正常吗": the pumps' running state, from their sensors.
+        slots.sensor_kind = kind
+        last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district")}
     if reading := understand_readings(question, slots, now, last_query, follow_up):
         return Understood(reading[0], period=reading[1])
     if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
@@ -353,8 +376,13 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "那A2区呢？比A1区多还是少": the two districts side by side, not this period beside the one before.
         base["districts"], base["group_by"], districts_compared = [d.id for d in slots.districts], "district", True
         base.pop("district", None)
-    if slots.categories:
+    covered = case_categories(question, slots, lexicon) if base.get("measure") in CASE_MEASURES else []
+    if len(covered) > 1 and base.get("group_by") != "category":
+        base["categories"] = covered  # "井钙相关的案子": every kind of cover, counted together
+        base.pop("category", None)
+    elif slots.categories:
         base["category"] = slots.categories[0].id
+        base.pop("categories", None)
     elif not remembered:
         base.pop("category", None)
     if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
@@ -432,7 +460,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     else:
         base.pop("compare_period", None)
     query = FigureQuery.model_validate(base)
-    also = [m for m in _department_measures(question) if m != query.measure]
+    named = _department_measures(question, counts=bool(query.departments))
+    if query.departments and not query.group_by and len(named) > 1 and query.measure in [*named, "派遣数"]:
+        query = query.model_copy(update={"measure": named[0]})  # each count in the order asked
+    also = [m for m in named if m != query.measure]
     if query.measure in CASE_MEASURES and not query.group_by:
         # "还有几件没结？超期的有几件": each count asked, for the same period and place.
         also = [m for m in _named_case_measures(question) if m != query.measure]
@@ -490,6 +521,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     scope = name(query.district) if query.district else "、".join(map(name, query.districts)) if query.districts else "全市"
     if query.category:
         scope += f"「{name(query.category)}」"
+    elif query.categories:
+        scope += "「" + "、".join(map(name, query.categories)) + "」"
     if query.source == "12345":
         scope += "12345热线来源"
     departments = [name(d) for d in query.departments] if query.departments and not query.group_by else []

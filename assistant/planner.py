@@ -718,11 +718,29 @@ def _compose_vitals(turn: Turn) -> str:
     text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
     if len(records) > 1 and not records[1].data.get("district"):
         text += "\n" + _vitals_beside_city(items, records[1].data["items"], scope)
-    if re.search(r"各几项|各多少项|几项|多少项", turn.question):
+    if (status := _vital_status_asked(turn.question)) and not re.search(r"各几项|各多少项", turn.question):
+        # "watch 状态的有几个，分别是啥", "亮红灯的有哪些": those of that status, counted and named.
+        chosen = [v for v in items if (v["status"] == status if status != "abnormal" else v["status"] != "normal")]
+        what = "不正常（关注、预警、报警）" if status == "abnormal" else f"处于「{STATUS_NAMES.get(status, status)}」状态"
+        text += (f"\n{what}的指标共 {len(chosen)} 项：" + "；".join(_vital_line(v) for v in chosen) + "。"
+                 if chosen else f"\n没有{what}的指标。")  # fmt: skip
+    elif re.search(r"各几项|各多少项|几项|多少项", turn.question):
         # "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
         text += f"共 {d['total']} 项：" + "、".join(
             f"{STATUS_NAMES.get(s, s)} {n} 项" for s, n in d["by_status"].items()) + "。"  # fmt: skip
     return text
+
+
+VITAL_STATUS_WORDS = (("alarm", re.compile(r"报警|红灯|红色|(?<![a-z])alarm", re.I)), ("warning", re.compile(r"预警|橙|(?<![a-z])warning", re.I)),
+                      ("watch", re.compile(r"关注|黄灯|黄色|(?<![a-z])watch", re.I)),
+                      ("abnormal", re.compile(r"异常|不正常|有问题|不达标|超标|需要关注")))  # fmt: skip
+
+
+def _vital_status_asked(question: str) -> str | None:
+    """The status a vital-sign question filters by, when it asks which or how many are so."""
+    if not re.search(r"几个|几项|多少项|多少个|哪些|哪几|有啥|是啥|分别|列", question):
+        return None
+    return next((status for status, pattern in VITAL_STATUS_WORDS if pattern.search(question)), None)
 
 
 # "哪个区最多" that names nothing to count: a figure of the wrong kind would be worse than the question back.

@@ -154,6 +154,8 @@ def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
         if any(w in lowered for w in words):
             slots.sensor_kind = kind
             break
+    if slots.sensor_kind is None and "泵站" in text and re.search(r"运行|运转|开机|停机|故障|正常吗|在转|开着", text):
+        slots.sensor_kind = "pump_status"  # "A3区泵站现在运行正常吗": how they run, not their condition in the register
     for level, words in LEVEL_WORDS.items():
         if any(w in text for w in words):
             slots.level = level

@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev12: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev14: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -39,6 +39,8 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev10": (DATA / "chat_dev10_src.jsonl", DATA / "chat_dev10_gold.jsonl"),
         "dev11": (DATA / "chat_dev11_src.jsonl", DATA / "chat_dev11_gold.jsonl"),
         "dev12": (DATA / "chat_dev12_src.jsonl", DATA / "chat_dev12_gold.jsonl"),
+        "dev13": (DATA / "chat_dev13_src.jsonl", DATA / "chat_dev13_gold.jsonl"),
+        "dev14": (DATA / "chat_dev14_src.jsonl", DATA / "chat_dev14_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

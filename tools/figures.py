@@ -88,15 +88,16 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
 
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     field = CASE_MEASURES[query.measure]
-    whole = client.case_stats(query.period, query.district, query.category, query.source)
+    category = query.category or ",".join(query.categories) or None  # several kinds counted together
+    whole = client.case_stats(query.period, query.district, category, query.source)
     rows: list[FigureRow] = []
     if query.group_by == "district":
         for code in [query.district] if query.district else query.districts or districts:
-            stats = client.case_stats(query.period, code, query.category, query.source)
+            stats = client.case_stats(query.period, code, category, query.source)
             rows.append(FigureRow(key=code, value=stats[field]))
     elif query.group_by == "source":
         for source in SOURCES:
-            stats = client.case_stats(query.period, query.district, query.category, source)
+            stats = client.case_stats(query.period, query.district, category, source)
             if stats["total"] or source in ("12345", "app", "patrol", "sensor"):
                 rows.append(FigureRow(key=source, value=stats[field]))
     elif query.group_by == "category":

@@ -127,6 +127,12 @@ class Gazetteer:
             return location, location.how
         text = normalize(text)
         found = self.mentions(text) if found is None else found
+        # A district the citizen names is where the place is: a road, estate or street of the same name in
+        # another district is not it ("A2区幸福里小区" when 幸福里小区 is known only in A1区: A2区, no grid).
+        named = {p.district for _s, _e, c in found for p in c if p.label == "District" and p.district}
+        if named:
+            found = [(s, e, [p for p in c if p.label == "District" or not p.district or p.district in named])
+                     for s, e, c in found]  # fmt: skip
         roads = [(s, e, [p for p in c if p.label == "Road"]) for s, e, c in found]
         roads = [(s, e, c) for s, e, c in roads if c]
         # 1. Two roads joined by 和/与/交 (or 路口/交叉口 after them): their intersection.

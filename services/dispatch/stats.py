@@ -55,14 +55,16 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     now = as_utc(now) if now else datetime.now(UTC)  # SQLite compares times as UTC text
     if district and not re.fullmatch(r"\d{6}", district):
         raise InvalidInput(f"区划代码 {district!r} 无效; 形如 990103")
-    if category_code and not is_category_id(category_code):
-        raise InvalidInput(f"类别编码 {category_code!r} 无效; 形如 event-0405 或 component-0101")
+    # Several codes, comma-separated, are counted together ("井盖" is seven kinds of cover).
+    codes = [c.strip() for c in (category_code or "").split(",") if c.strip()]
+    if bad := [c for c in codes if not is_category_id(c)]:
+        raise InvalidInput(f"类别编码 {bad[0]!r} 无效; 形如 event-0405 或 component-0101（多个用逗号分隔）")
     label, start, end = period_bounds(period, now)
     where = [CaseRow.created_at >= start, CaseRow.created_at < end]
     if district:
         where.append(CaseRow.district == district)
-    if category_code:
-        where.append(CaseRow.category_code == category_code)
+    if codes:
+        where.append(CaseRow.category_code.in_(codes))
     if source:
         where.append(CaseRow.source == source)
     late = and_(CaseRow.deadline.is_not(None), CaseRow.state.not_in([State.NOT_REGISTERED.value, State.VOIDED.value]),

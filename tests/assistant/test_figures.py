@@ -460,3 +460,24 @@ def test_every_kind_of_component_in_a_state_is_counted_and_the_listed_ones_are_i
     lost = world.client.asset_stats(None, district.id, ["丢失"])["total"]
     assert figures.total.value == lost
     assert figures.items and all(item.status == "丢失" for item in figures.items)
+
+
+def test_a_departments_counts_asked_together_are_each_its_own_indicator(world) -> None:
+    # "本周市供水公司按期处置了几件、超期了几件" (a dev11 miss): both counts, not only the overdue one.
+    department = next(n for n in world.lexicon.nodes.values() if n.label == "Department" and "供水" in n.name)
+    asked = _ask(world, f"本周{department.name}按期处置了几件、超期了几件？")
+    assert [q.measure for q in asked.queries()] == ["按期处置数", "超期处置数"]
+    assert asked.query.departments == [department.id] and asked.query.period == "2026-11-30..2026-12-05"
+    assert _ask(world, f"{department.name}这个月按期处置率多少").also == []  # a rate alone stays alone
+
+
+def test_how_listed_pumps_run_is_read_from_their_sensors(world) -> None:
+    # "A3区的泵站都列出来" then "它们现在运行状态正常吗" (a dev11 miss): the pumps' running state, not their register.
+    district = world.lexicon.districts[2]
+    listed = _ask(world, f"{district.name}的泵站都列出来")
+    assert listed.query.measure == "assets"
+    running = _ask(world, "它们现在运行状态正常吗", listed.memory()).query
+    assert (running.measure, running.sensor_kind, running.district) == ("readings", "pump_status", district.id)
+    alone = _ask(world, f"{district.name}泵站现在运转正常吗").query
+    assert (alone.measure, alone.sensor_kind) == ("readings", "pump_status")
+    assert _ask(world, "它们有几座是完好的", listed.memory()).query.measure == "assets"

@@ -59,6 +59,11 @@ def test_the_stats_endpoint_filters_and_refuses_bad_parameters(client: TestClien
     assert client.get("/v1/cases/stats", params={"source": "fax"}).status_code == 422
     assert 0 < local["total"] < everywhere["total"] and one["total"] == top["count"] < local["total"]
     assert [x["category_code"] for x in one["by_category"]] == [top["category_code"]]
+    # Several kinds counted together ("井盖": seven kinds of cover), each counted once.
+    two = [x["category_code"] for x in local["by_category"][:2]]
+    both = client.get("/v1/cases/stats", params={"period": "last30d", "district": district, "category": ",".join(two)}).json()
+    assert both["total"] == sum(x["count"] for x in local["by_category"][:2]) > one["total"]
+    assert client.get("/v1/cases/stats", params={"category": f"{two[0]},井盖"}).status_code == 422
     for params, says in (({"period": "去年"}, "2026-11"), ({"district": "A3区"}, "990103"), ({"category": "井盖"}, "event-0405")):
         bad = client.get("/v1/cases/stats", params=params)
         assert bad.status_code == 422 and says in bad.json()["error"]["message"]

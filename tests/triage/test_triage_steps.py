@@ -66,6 +66,17 @@ def test_an_intersection_a_house_number_and_a_landmark_resolve_to_their_grid(gra
     assert location.grid_id == landmark["grid"]
 
 
+def test_a_district_the_citizen_names_keeps_a_landmark_of_another_district_out(graph, gazetteer: Gazetteer) -> None:
+    # "A2区幸福里小区…" (a development miss) when 幸福里小区 is known only in A1区: A2区, no grid of A1区.
+    landmark = graph.ro_query("MATCH (l:Landmark) RETURN l.name AS name, l.district AS district ORDER BY l.id LIMIT 1")[0]
+    other = graph.ro_query("MATCH (d:District) WHERE d.id <> $d RETURN d.id AS id, d.name AS name ORDER BY d.id LIMIT 1",
+                           {"d": landmark["district"]})[0]  # fmt: skip
+    location, how = gazetteer.locate(f"{other['name']}{landmark['name']}楼外墙瓷砖掉下来了")
+    assert (location.district, location.grid_id) == (other["id"], None) and other["name"] in how
+    location, _ = gazetteer.locate(f"{landmark['name']}楼外墙瓷砖掉下来了")
+    assert location.district == landmark["district"] and location.grid_id is not None
+
+
 def test_coordinates_win_and_an_unknown_place_stays_null_with_the_reason(graph, gazetteer: Gazetteer) -> None:
     grid = graph.ro_query("MATCH (g:Grid) RETURN g.id AS id, g.lon AS lon, g.lat AS lat ORDER BY g.id LIMIT 1")[0]
     location, _ = gazetteer.locate("不知道哪里", grid["lon"], grid["lat"])
