@@ -168,6 +168,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         follow_up, intents = True, [Intent.CASE_LOOKUP]
     if follow_up and memory.get("intents") == [Intent.VITALS.value] and re.search(r"为啥|为什么|怎么回事|那个|那项", question):
         intents = [Intent.VITALS]  # "按期处置率那个为啥是红的": the vital sign asked about just before
+    elif (memory.get("intents") == [Intent.VITALS.value] and not slots.districts
+          and re.search(r"(?:跟|和|与|比)全市|全市.{0,3}比|哪些指标|哪几项|更差|哪项", question)):  # fmt: skip
+        # "A6区生命体征" then "跟全市比哪些指标更差": that district's beside the city's.
+        follow_up, intents = True, [Intent.VITALS]
     if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 20 and ROUTING_ASKED.search(question)
             and not (slots.categories or slots.districts or slots.places or slots.case_ids)):  # fmt: skip
         # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again.

@@ -280,6 +280,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if unknown := unknown_place(question, lexicon):
         return Understood(unknown=unknown)
     last_query = (memory or {}).get("figures")
+    if "体征" in question and not follow_up:
+        return Understood()  # "城市体征…不正常的有几项": the vital signs, not sensors unlike themselves
     # "异常波动", "跟平时规律对不上": a sensor unlike itself, before the readings' own words (压力, 倾斜) take it.
     if anomalies := understand_anomalies(question, slots, now, memory or {}, follow_up):
         return Understood(anomalies[0], period=anomalies[1])

@@ -206,12 +206,13 @@ def _verdict(rows: list[dict[str, Any]], limits: dict[str, Any], unit: str, aske
     if past(peak["value"], line):
         latest = peak.get("latest")
         still = latest is not None and past(latest, line)
-        verdict = f"预计{'仍将处于' if still else '会达到'}{LEVEL_NAMES[level]}级：{peak['key']} 预测{'最低' if below else '最高'} " \
-                  f"{peak['value']:.2f} {unit}，{side}{name}"
+        # "会不会掉到报警线以下" is answered 会/不会 first, then the sensor and its figure.
+        verdict = f"预计{'仍将' if still else '会'}{side}{name}（{'仍处于' if still else '达到'}{LEVEL_NAMES[level]}级）：" \
+                  f"{peak['key']} 预测{'最低' if below else '最高'} {peak['value']:.2f} {unit}"
         return verdict + ("，预计不能回到正常范围。" if still else "，需要提前处置。")
     if past(bound, line):
         return f"预测均值不会{'低于' if below else '超过'}{name}，但 95% 区间{'下限' if below else '上限'} {bound:.2f} {unit} " \
-               f"可能触及，需要关注。"
+               f"可能触及（有可能{side}），需要关注。"
     return f"预计不会{'低于' if below else '达到'}{name}（预测{'最低' if below else '最高'} {peak['value']:.2f} {unit}，" \
            f"95% 区间{'下限' if below else '上限'} {bound:.2f} {unit}）。"
 

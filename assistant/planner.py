@@ -291,8 +291,10 @@ BESIDE_CITY = re.compile(r"(?:跟|和|与|比|对比|相比)\s*全市")
 
 
 def _plan_vitals(turn: Turn) -> list[Call]:
-    calls = [Call("city_vitals", {"district": turn.district} if turn.district else {})]
-    if turn.district and BESIDE_CITY.search(turn.question):
+    # "A6区生命体征" then "跟全市比哪些指标更差": the district asked before, beside the city.
+    district = turn.district or (turn.recall("district") if BESIDE_CITY.search(turn.question) else None)
+    calls = [Call("city_vitals", {"district": district} if district else {})]
+    if district and BESIDE_CITY.search(turn.question):
         calls.append(Call("city_vitals", {}))  # "那A3区呢，跟全市比哪些更差": the city's beside it
     return calls
 
@@ -688,7 +690,8 @@ def _compose_triage(turn: Turn) -> str:
              f"- 类别：{c['name']}（{c['kind']} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
              f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district']) if r['district'] else '区未知'}",
              f"- 责任部门：{_triaged_department(r)}",
-             f"- 紧急程度：{URGENCY_NAMES.get(r['urgency'], r['urgency'])}",
+             # The level's code beside its name: "紧急" alone reads like the urgent time limit below it.
+             f"- 紧急程度：{URGENCY_NAMES.get(r['urgency'], r['urgency'])}（{r['urgency']}）",
              f"- 疑似重复：{'、'.join(r['duplicates']) or '无'}"]  # fmt: skip
     if r.get("sla_hours"):
         lines.insert(5, f"- {time_limits(r['sla_hours'], r.get('urgent_sla_hours'))}")
@@ -718,12 +721,15 @@ def _compose_vitals(turn: Turn) -> str:
     text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
     if len(records) > 1 and not records[1].data.get("district"):
         text += "\n" + _vitals_beside_city(items, records[1].data["items"], scope)
-    if (status := _vital_status_asked(turn.question)) and not re.search(r"各几项|各多少项", turn.question):
+    status = _vital_status_asked(turn.question) or (
+        _vital_status_asked(turn.memory.get("said", "")) if turn.follow_up else None)  # "A2区呢？" keeps the status asked
+    if status and not re.search(r"各几项|各多少项", turn.question):
         # "watch 状态的有几个，分别是啥", "亮红灯的有哪些": those of that status, counted and named.
         chosen = [v for v in items if (v["status"] == status if status != "abnormal" else v["status"] != "normal")]
         what = "不正常（关注、预警、报警）" if status == "abnormal" else f"处于「{STATUS_NAMES.get(status, status)}」状态"
-        text += (f"\n{what}的指标共 {len(chosen)} 项：" + "；".join(_vital_line(v) for v in chosen) + "。"
-                 if chosen else f"\n没有{what}的指标。")  # fmt: skip
+        text += f"\n{scope}共监测 {d['total']} 项指标，" + (
+            f"{what}的共 {len(chosen)} 项：" + "；".join(_vital_line(v) for v in chosen) + "。"
+            if chosen else f"没有{what}的指标。")  # fmt: skip
     elif re.search(r"各几项|各多少项|几项|多少项", turn.question):
         # "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
         text += f"共 {d['total']} 项：" + "、".join(
@@ -791,11 +797,18 @@ def _vitals_beside_city(items: list[dict], city: list[dict], scope: str) -> str:
     """The vital signs whose status is worse in the district than in the city."""
     city_status = {v["name"]: v["status"] for v in city}
     worse = [v for v in items if SEVERITY.get(v["status"], 0) > SEVERITY.get(city_status.get(v["name"], "normal"), 0)]
-    if not worse:
-        return f"跟全市比，{scope}没有哪项比全市差（状态都不比全市更严重）。"
-    return f"跟全市比，{scope}更差的指标：" + "；".join(
-        f"{v['name']}（{scope}{STATUS_NAMES.get(v['status'], v['status'])}，全市"
-        f"{STATUS_NAMES.get(city_status.get(v['name'], 'normal'), '正常')}）" for v in worse) + "。"  # fmt: skip
+    # A rate compares across scopes as a value too (a count does not: a district always has fewer than the city).
+    city_value = {v["name"]: v["value"] for v in city}
+    lower = [v for v in items if v not in worse and v["unit"] == "%" and v["value"] is not None
+             and city_value.get(v["name"]) is not None
+             and (v["value"] > city_value[v["name"]] if "故障" in v["name"] else v["value"] < city_value[v["name"]])]  # fmt: skip
+    if not worse and not lower:
+        return f"跟全市比，{scope}没有哪项比全市差（状态都不比全市更严重，比率都不低于全市）。"
+    said = [f"{v['name']}（{scope}{STATUS_NAMES.get(v['status'], v['status'])}，全市"
+            f"{STATUS_NAMES.get(city_status.get(v['name'], 'normal'), '正常')}）" for v in worse]  # fmt: skip
+    said += [f"{v['name']}（{scope} {_fmt(v['value'])}%，全市 {_fmt(city_value[v['name']])}%，"
+             f"{'高于' if '故障' in v['name'] else '低于'}全市）" for v in lower]  # fmt: skip
+    return f"跟全市比，{scope}更差的指标：" + "；".join(said) + "。"
 
 
 def _compose_vitals_by_district(turn: Turn) -> str:

@@ -24,7 +24,7 @@ ASKING = re.compile(r"多少|几个|有没有|有哪些|哪些")
 OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预测|预计|未来|明天|会不会|谁负责|归谁|哪个部门|处置|时限|规定|依据"
                          r"|合格率|故障率|体征")  # fmt: skip
 # A threshold named as a line ("超过40cm的报警线") asks about readings, not about alarms.
-LINES = re.compile(r"报警线|警戒线|预警线|关注线|报警值|警戒值|预警值")
+LINES = re.compile(r"报警线|告警线|警戒线|预警线|关注线|报警值|告警值|警戒值|预警值")
 THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警|多少(?:就)?会(?:报警|预警|告警)|到多少.{0,3}(?:报警|预警|告警)")
 MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重|(?<![a-z])(?:peak|max)(?![a-z])", re.IGNORECASE)
 MINIMUM = re.compile(r"最低|最小|最少")
@@ -33,7 +33,7 @@ _VALUE = r"\s*(-?[0-9]+(?:\.[0-9]+)?)"
 ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到){_VALUE}")
 BELOW = re.compile(rf"(?:低于|小于|不足|<|不到){_VALUE}")
 # The threshold line a question measures against: 超标 is past the first line (关注), 警戒 the warning line.
-LEVEL_ASKED = (("alarm", re.compile(r"报警线|报警值|报警阈值|报警级|报警水位|报警的?标准|(?:到|达到|过|超过?)了?报警")),
+LEVEL_ASKED = (("alarm", re.compile(r"[报告]警线|[报告]警值|[报告]警阈值|报警级|报警水位|报警的?标准|(?:到|达到|过|超过?)了?报警")),
                ("warning", re.compile(r"预警线|预警值|预警阈值|预警级|警戒线|警戒值|警戒水位|(?:到|达到|过|超过?)了?(?:预警|警戒)")),
                ("watch", re.compile(r"关注线|关注值|关注阈值|超标|超限|越限|超阈值|超过阈值|超出阈值")))  # fmt: skip
 DAY_WINDOW = re.compile(r"(?:过去|最近|近)\s*(?:一|1)\s*天(?![0-9])|过去一整天")
