@@ -60,10 +60,12 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
             r"已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的|结案多少|结案\s*\d*\s*件|办结多少|结了几"
         ),
     ),
+    # 立案 is a step past 受理 (neither 不予立案 nor 作废): "立了多少案" counts those, not every case received.
+    ("registered", re.compile(r"立案数|立了.{0,4}案|立案(?:了|的)?(?:案件|案子)?(?:有)?(?:多少|几)|(?:多少|几)件?(?:案件)?立案|立案量|立案情况")),
     (
         "cases",
         re.compile(
-            r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|立了.{0,4}案|多少案|几个案|新增|多少件|几件|件数|案量|事件|多少起|几起|多少单|几单|\bcases?\b",
+            r"案件|案子|案卷|工单|诉求|投诉|来件|受理|多少案|几个案|新增|多少件|几件|件数|案量|事件|多少起|几起|多少单|几单|\bcases?\b",
             re.IGNORECASE,
         ),
     ),
@@ -135,7 +137,7 @@ SOURCE_NAMES = {
 RATE_COUNTS = {"按期处置率": ("按期处置", "应处置"), "结案率": ("结案", "应结案"), "返工率": ("返工", "应结案"),
                "准确派遣率": ("准确派遣", "派遣"), "延期率": ("延期", "应处置")}  # fmt: skip
 OPEN_SINCE = "2000-01-01"  # the start of "whenever they came in" for cases open now
-MEASURE_NAMES = {"cases": "受理案件", "open": "未办结案件", "closed": "已结案案件", "overdue": "超期案件",
+MEASURE_NAMES = {"cases": "受理案件", "registered": "立案案件", "open": "未办结案件", "closed": "已结案案件", "overdue": "超期案件",
                  "平均处置时长_小时": "平均处置时长"}  # fmt: skip
 
 
@@ -497,7 +499,7 @@ def _value(measure: str, row: dict[str, Any]) -> str:
     return f"{value:g} 件"
 
 
-def compose_figures(data: dict[str, Any], understood: Understood, name: Any, basis: bool = True) -> str:
+def compose_figures(data: dict[str, Any], understood: Understood, name: Any, basis: bool = True, note: bool = True) -> str:
     """The answer: period and scope first, then the figures, ranked as asked; ``name`` names an id."""
     named = name
 
@@ -590,7 +592,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     if shares := [r for r in data.get("rows") or [] if r.get("share_pct") is not None]:
         lines.append(f"占同期全市全部{what}（{data['all_total']:g} 件）的比例：" + "；".join(
             f"{name(r['key'])} {r['share_pct']:g}%" for r in shares) + "。")  # fmt: skip
-    if data.get("note"):
+    if data.get("note") and note:
         lines.append("；".join(part.split(" / ")[0] for part in data["note"].split("；")) + "。")
     previous = data.get("previous")
     if previous and previous.get("total"):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from assistant.periods import Period, span
+from assistant.periods import Period, find_periods, span
 from assistant.readings import asked_level
 from assistant.slots import Slots, _number
 from core.times import CHINA
@@ -29,6 +29,7 @@ HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9�
 WEEKDAYS = "一二三四五六日天"
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
+COMPARED_TO_PAST = re.compile(r"(?:比|和|跟|与|较|对比)\s*(?:实际的?)?\s*(昨天|前天|上周|本周|这周|(?:过去|最近|近)\s*[0-9一二两三四五六七八九十]+\s*(?:个)?(?:天|日|周))")
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 ONE_EXTREME = re.compile(r"(?:最高|最低|最大|最小|最严重)的?(?:那|哪)?一?(?:个|只|处)(?:传感器|点位|点|监测点|设备)?")
 WHICH_ONES = re.compile(r"哪些|哪几个|哪几处|都有哪|列出|有几个")
@@ -71,6 +72,9 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     period = _future(question, now, base)
     if COMPARED_TO_TODAY.search(question) and not base.get("sensor_kind"):
         base["compare_period"] = f"{today:%Y-%m-%d}"
+    elif (past := COMPARED_TO_PAST.search(question)) and not base.get("sensor_kind") and (
+            named := find_periods(past.group(1), now)):  # fmt: skip
+        base["compare_period"] = named[0].api  # "和过去3天实际比，会多还是少": those days' cases beside it
     else:
         base.pop("compare_period", None)
     return FigureQuery.model_validate(base), period
@@ -162,11 +166,20 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     if len(rows) > 1:
         lines.append(f"合计约 {data['total']['value']:g} 件。")
     previous = data.get("previous")
-    if previous and previous.get("total"):
+    today_asked = previous and query.compare_period == f"{datetime.now(CHINA).date():%Y-%m-%d}"
+    if previous and previous.get("total") and today_asked:
         today = previous["total"]["value"]
         tomorrow = rows[0]["value"]
         verdict = "预计多于" if tomorrow > today else "预计少于" if tomorrow < today else "预计持平于"
         lines.append(f"今天截至目前已受理 {today:g} 件（今天尚未结束，全天数字还会增加）；明天{verdict}今天目前的数字。")
+    elif previous and previous.get("total"):
+        # "和过去3天实际比": the forecast's days together beside the days that were.
+        actual, ahead = previous["total"]["value"], (data["total"]["value"] if len(rows) > 1 else rows[0]["value"])
+        verdict = "多于" if ahead > actual else "少于" if ahead < actual else "持平于"
+        said = f"合计约 {ahead:g} 件" if len(rows) > 1 else f"约 {ahead:.2f} 件"
+        since, until = (previous[k][:16].replace("T", " ") for k in ("start", "end"))
+        lines.append(f"实际：{since} 起至 {until} 受理 {actual:g} 件；"
+                     f"{period.label}预计{said}，{verdict}这段实际的数字。")
     lines.append(_backtest(data))
     return "\n".join(lines)
 

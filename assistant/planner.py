@@ -688,7 +688,8 @@ def _compose_triage(turn: Turn) -> str:
     alternatives = "、".join(a["name"] for a in r.get("alternatives", []))
     lines = ["分拨建议（尚未写入，需确认）：",
              f"- 类别：{c['name']}（{c['kind']} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
-             f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district']) if r['district'] else '区未知'}",
+             (f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district'])}" if r["district"]
+              else "- 位置：诉求中没有可识别的地址，无法确定所在区和网格（请向来电人补充地址）"),
              f"- 责任部门：{_triaged_department(r)}",
              # The level's code beside its name: "紧急" alone reads like the urgent time limit below it.
              f"- 紧急程度：{URGENCY_NAMES.get(r['urgency'], r['urgency'])}（{r['urgency']}）",
@@ -727,8 +728,10 @@ def _compose_vitals(turn: Turn) -> str:
         # "watch 状态的有几个，分别是啥", "亮红灯的有哪些": those of that status, counted and named.
         chosen = [v for v in items if (v["status"] == status if status != "abnormal" else v["status"] != "normal")]
         what = "不正常（关注、预警、报警）" if status == "abnormal" else f"处于「{STATUS_NAMES.get(status, status)}」状态"
+        pct = (d.get("share_pct") or {}).get("not_normal" if status == "abnormal" else status)
+        share = f"，占 {pct:g}%" if pct is not None and re.search(r"占比|比例|百分之|占多少|几成", turn.question) else ""
         text += f"\n{scope}共监测 {d['total']} 项指标，" + (
-            f"{what}的共 {len(chosen)} 项：" + "；".join(_vital_line(v) for v in chosen) + "。"
+            f"{what}的共 {len(chosen)} 项{share}：" + "；".join(_vital_line(v) for v in chosen) + "。"
             if chosen else f"没有{what}的指标。")  # fmt: skip
     elif re.search(r"各几项|各多少项|几项|多少项", turn.question):
         # "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
@@ -746,6 +749,8 @@ def _vital_status_asked(question: str) -> str | None:
     """The status a vital-sign question filters by, when it asks which or how many are so."""
     if not re.search(r"几个|几项|多少项|多少个|哪些|哪几|有啥|是啥|分别|列", question):
         return None
+    if re.search(r"(?:关注|黄|watch)\s*(?:级|状态)?\s*(?:以上|及以上)", question, re.I):
+        return "abnormal"  # "watch以上": every status past normal
     return next((status for status, pattern in VITAL_STATUS_WORDS if pattern.search(question)), None)
 
 
@@ -831,9 +836,10 @@ def _compose_vitals_by_district(turn: Turn) -> str:
 
 def _compose_figures(turn: Turn) -> str:
     records = turn.succeeded("query_figures")
-    return "\n".join(
-        compose_figures(r.data, turn.understood, turn.name, basis=r is records[-1]) for r in records
-    )
+    last = records[-1].data.get("note") if records else None
+    # Several measures of one scope and period share a caveat: said once, after the last figure.
+    return "\n".join(compose_figures(r.data, turn.understood, turn.name, basis=r is records[-1],
+                                      note=r is records[-1] or r.data.get("note") != last) for r in records)  # fmt: skip
 
 
 def _compose_unknown_place(turn: Turn) -> str:

@@ -312,7 +312,10 @@ def city_vitals(client: ServicesClient, args: VitalsArgs) -> ToolOutput:
     # Counted here, so that "正常、关注、预警、报警各几项" is answered from the tool's own figures.
     by_status = {status: sum(v["status"] == status for v in items) for status in ("normal", "watch", "warning", "alarm")}
     return ToolOutput(data={"district": args.district, "items": items, "total": len(items), "by_status": by_status,
-                            "not_normal": len(items) - by_status["normal"]})  # "哪个区的体征异常项最多"
+                            "not_normal": len(items) - by_status["normal"],  # "哪个区的体征异常项最多"
+                            # "处于watch以上的有几项，占比多少": each status's share of the signs watched
+                            "share_pct": {s: round(n / len(items) * 100, 1) if items else None for s, n in
+                                          {**by_status, "not_normal": len(items) - by_status["normal"]}.items()}})
 
 
 def reading_stats(client: ServicesClient, args: ReadingStatsArgs) -> ToolOutput:

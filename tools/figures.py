@@ -82,7 +82,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             # The period before is only partly on record: the difference is said with that caveat, a growth rate
             # against it would mislead (环比增幅不可比).
             since = figures.previous.note.split(" 起")[0].split(" ")[-1]
-            figures.note = "；".join(x for x in (figures.note, f"前一期只有 {since} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
+            figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {since} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
     return figures
 
 
@@ -169,7 +169,9 @@ def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         rows = [r for r in rows if r.value is not None and r.value < query.below]
     if query.above is not None:
         rows = [r for r in rows if r.value is not None and r.value > query.above]
-    return _figures(query, evaluation, _ordered(rows, query), total)
+    # "今年以来…数据够一整年吗": a period reaching before the first case on record is said to be partial.
+    note = coverage_note(client.case_stats(query.period))
+    return _figures(query, evaluation, _ordered(rows, query), total, note=note)
 
 
 def _row(item: Json, measure: str) -> FigureRow:

@@ -29,6 +29,7 @@ class CategoryCount(BaseModel):
 class DistrictCount(BaseModel):
     district: str
     total: int
+    registered: int = Field(0, description="of them, 立案: past 受理, neither 不予立案 nor 作废")
     open: int
 
 
@@ -40,6 +41,7 @@ class CaseStats(BaseModel):
     category_code: str | None
     source: str | None = None
     total: int
+    registered: int = Field(0, description="of them, 立案: past 受理, neither 不予立案 nor 作废")
     open: int
     closed: int
     overdue: int
@@ -70,8 +72,10 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     late = and_(CaseRow.deadline.is_not(None), CaseRow.state.not_in([State.NOT_REGISTERED.value, State.VOIDED.value]),
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
     open_count = func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0)
-    total, still_open, closed, overdue = session.execute(select(
+    unregistered = (State.ACCEPTED.value, State.NOT_REGISTERED.value, State.VOIDED.value)
+    total, registered, still_open, closed, overdue = session.execute(select(
         func.count(),
+        func.coalesce(func.sum(case((CaseRow.state.not_in(unregistered), 1), else_=0)), 0),
         open_count,
         func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
         func.coalesce(func.sum(case((late, 1), else_=0)), 0),
@@ -84,6 +88,6 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                                 .group_by(CaseRow.district).order_by(counted.desc(), CaseRow.district))  # fmt: skip
     first = session.scalar(select(func.min(CaseRow.created_at)))
     return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
-                     total=total, open=still_open, closed=closed, overdue=overdue,
+                     total=total, registered=registered, open=still_open, closed=closed, overdue=overdue,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k) for c, n, k in rows],
                      by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d])  # fmt: skip

@@ -20,7 +20,7 @@ def test_a_ranking_of_districts_with_nothing_to_count_is_asked_back(chat: ChatSe
     assert vague.answer == COMPARE_ASKED_BACK and not vague.tool_calls
     filed = _ask(chat, "这个月到现在全市一共立了多少案？哪个区最多")
     query = next(c.args for c in filed.tool_calls if c.name == "query_figures")
-    assert query["measure"] == "cases" and query["group_by"] == "district" and "告警" not in filed.answer
+    assert query["measure"] == "registered" and query["group_by"] == "district" and "告警" not in filed.answer
 
 
 def test_switch_to_another_district_repeats_the_last_question(world, chat: ChatService) -> None:
