@@ -52,6 +52,7 @@ from assistant.planner import MAX_ROUNDS, compose, plan_calls, remember
 from assistant.refusals import refusal
 from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
+from assistant.spelling import respelled
 from assistant.text2cypher import text_to_cypher
 from assistant.turn import Record, Turn
 from core.exceptions import InvalidInput, YiwangError
@@ -156,6 +157,7 @@ def run_graph_query(deps: AgentDeps, args: dict[str, Any], call_id: str) -> dict
 
 def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     question, _ = strip_instructions(state["question"])
+    question = respelled(question, deps.lexicon)  # "返公率最高的部门": 返工率, as it sounds
     now = datetime.fromisoformat(state["now"])
     slots = fill_slots(question, deps.lexicon, now)
     memory = state.get("memory") or {}
@@ -310,7 +312,7 @@ _ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?
 REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚接|报)一条[^，,。:：]{0,8}[:：，,]|这条[:：]|这条怎么派[:：]"
                          r"|(?:caller|来电人?|市民|群众|有人)(?:说|反映|打电话说)")
 # A description with what to do with it ("…，这个案子怎么定类别、派给谁、急不急"): a report to triage.
-ROUTE_ASK = re.compile(r"怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
+ROUTE_ASK = re.compile(r"(?:这种|这个|这条|这类|这件)(?:该|要|应该)?怎么分(?!析)|怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,12}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
 OUT_OF_SCOPE = re.compile(

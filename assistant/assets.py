@@ -20,16 +20,17 @@ NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
 LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置")
 # Set beside the district asked before ("比A2多还是少", "两个区差几个").
-COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|差几|差多少|相差|谁多|谁少")
+COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|俩区|两区|差几|差多少|相差|谁多|谁少|比一下|比一比|对比")
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
 STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|缺失|废弃|移除|拆除)的")
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占比|比例|比重|百分比")
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
-BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型")
+BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型"
+                         r"|按.{0,2}类型|按.{0,2}种类|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 # Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
-GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件.{0,4}有多少|多少个?部件|几个部件"
+GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:各类|各种|所有|全部)?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件.{0,4}有多少|多少个?部件|几个部件"
                             r"|部件.{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)的?部件|部件都?(?:丢失|破损|废弃|移除|损坏)")
 # How officials shorten asset names ("A2区有多少座桥").
 SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
@@ -40,8 +41,15 @@ PLACE_LABELS = ("Road", "Landmark")  # assets are named 类别(道路) and addre
 
 
 def says(word: str, question: str) -> bool:
-    """The question names the word, or a word that sounds the same (井钙 for 井盖, 路等 for 路灯)."""
-    return word in question or (len(word) >= 2 and SOUNDS.sound(word) in SOUNDS.sound(question))
+    """The question names the word, or a slip of it that sounds the same (井钙 for 井盖, 路等 for 路灯) — not
+    another word of that sound ("率低" is no 绿地: no character in common)."""
+    if word in question:
+        return True
+    if len(word) < 2 or SOUNDS.sound(word) not in SOUNDS.sound(question):
+        return False
+    heard, sound = SOUNDS.syllables(question), SOUNDS.syllables(word)
+    return any(heard[i:i + len(word)] == sound and sum(a != b for a, b in zip(question[i:i + len(word)], word, strict=True)) <= len(word) // 2
+               for i in range(len(question) - len(word) + 1))  # fmt: skip
 
 
 def asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:
@@ -127,9 +135,18 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
             base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
     if base.get("asset_status") and not by_district and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
         base["share_of_all"] = True  # …as a share of every asset of the kind
-    elif len(categories) > 1 and BY_CATEGORY.search(question):
-        base["group_by"] = "category"  # "泵站和水闸分别有多少"
+    elif (len(categories) > 1 or not categories) and BY_CATEGORY.search(question) and not by_district:
+        base["group_by"] = "category"  # "泵站和水闸分别有多少", "按资产类型统计一下A1区的部件"
+        if top := _top(question):
+            base["top"], base["order"] = top, base.get("order") or "desc"  # "前五类是啥"
     return FigureQuery.model_validate(base)
+
+
+def _top(question: str) -> int | None:
+    from assistant.slots import _number
+
+    match = re.search(r"前\s*([0-9一二两三四五六七八九十]{1,2})\s*(?:类|种|名|个|位|$)", question)
+    return _number(match.group(1)) if match else None
 
 
 def _unit(kinds: str) -> str:
@@ -182,7 +199,7 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         best = [r for r in rows if r["value"] == rows[0]["value"]]
         worst = [r for r in rows if r["value"] == rows[-1]["value"]]
         lines.append(f"{'最少' if query.order == 'asc' else '最多'}的是 " + "、".join(name(r["key"]) for r in best) + "。")
-        if len(rows) > 1 and re.search(r"最少|最低", question) and re.search(r"最多|最高", question):
+        if len(rows) > 1 and re.search(r"最少|最低|倒数", question) and re.search(r"最多|最高|(?<!倒数)第一", question):
             lines.append(f"{'最多' if query.order == 'asc' else '最少'}的是 " + "、".join(name(r["key"]) for r in worst) + "。")
     return "\n".join(lines) + listed_items
 

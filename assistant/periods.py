@@ -50,6 +50,19 @@ class Period:
         )
 
 
+def same_days_of_last_month(api: str, today: date) -> Period | None:
+    """"比上个月同期": the month before, from its first day to the same day of the month as today (this month's
+    days so far), or None when ``api`` is no month still running."""
+    if not (m := re.fullmatch(r"(\d{4})-(\d{2})", api)):
+        return None
+    first = date(int(m.group(1)), int(m.group(2)), 1)
+    if not first <= today < (first + timedelta(days=32)).replace(day=1):
+        return None
+    before = (first - timedelta(days=1)).replace(day=1)
+    last = min(before + timedelta(days=(today - first).days), first - timedelta(days=1))
+    return span(before, last, f"上月同期（{_md(before)}至{_md(last)}）")
+
+
 def number(text: str) -> float | None:
     """A numeral as officials write it (六十, 2, 九十五点五), or None."""
     try:

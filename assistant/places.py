@@ -18,7 +18,8 @@ _BREAK = re.compile(r"[^\u4e00-\u9fa5]+|[的在上里有是那这个几多少哪
 _VERBS = re.compile(r"[不看见走过修堵挡占去来回开停骑找绕]")
 # What comes before the ending in words that end like a place but name none: 马路, 公路, 主干道路, 老旧小区…
 _GENERIC = re.compile(r"(?:马|道|公|铁|水|线|电|网|思|出|进|歧|后|前|半|走|小|大|各|每|整|主干|次干|快速|城市|市政|背街|"
-                      r"高速|乡村|农村|城区|老旧|周围|居民|全市|全区|本市|本区|市内|区内|所有|全部)$")  # fmt: skip
+                      r"高速|乡村|农村|城区|老旧|周围|居民|全市|全区|本市|本区|市内|区内|所有|全部"
+                      r"|我们|我家|咱们|你们|他们|这个|那个|这些|那些|附近|对面|隔壁|旁边)$")  # fmt: skip
 
 
 def unknown_named_place(question: str, lexicon: CityLexicon) -> str | None:

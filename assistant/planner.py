@@ -700,8 +700,14 @@ def _compose_triage(turn: Turn) -> str:
         lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
     if CREATE_CASE.search(turn.question) and not r["grid_id"]:
         lines.append("- 未建案：没有定位到网格，请补充具体地址（门牌号、交叉口或地标）后再建案。")
+    if INJURED.search(turn.question):
+        # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
+        lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
     lines.append(f"- 说明：{r['explanation']}")
     return "\n".join(lines)
+
+
+INJURED = re.compile(r"受伤|受了伤|伤了|伤者|流血|出血|骨折|昏迷|晕倒|不省人事|被困|困在|掉进去|摔伤|砸伤|送医")
 
 
 def _vital_line(v: dict) -> str:
@@ -733,8 +739,8 @@ def _compose_vitals(turn: Turn) -> str:
         text += f"\n{scope}共监测 {d['total']} 项指标，" + (
             f"{what}的共 {len(chosen)} 项{share}：" + "；".join(_vital_line(v) for v in chosen) + "。"
             if chosen else f"没有{what}的指标。")  # fmt: skip
-    elif re.search(r"各几项|各多少项|几项|多少项", turn.question):
-        # "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
+    else:
+        # "A5区体征整体怎么样", "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
         text += f"共 {d['total']} 项：" + "、".join(
             f"{STATUS_NAMES.get(s, s)} {n} 项" for s, n in d["by_status"].items()) + "。"  # fmt: skip
     return text
@@ -818,17 +824,21 @@ def _vitals_beside_city(items: list[dict], city: list[dict], scope: str) -> str:
 
 def _compose_vitals_by_district(turn: Turn) -> str:
     """Each district's vital signs not normal, counted and ranked: "哪个区的体征异常项最多", "哪几个区有预警"."""
-    abnormal = {r.args["district"]: [v for v in r.data["items"] if v["status"] != "normal"]
+    # "预警项最多": warning or worse; "报警项": alarm only; otherwise every status past normal.
+    counted = {"alarm"} if re.search(r"报警|告警|红", turn.question) else {"warning", "alarm"} if "预警" in turn.question else None
+    abnormal = {r.args["district"]: [v for v in r.data["items"] if (v["status"] in counted if counted else v["status"] != "normal")]
                 for r in turn.succeeded("city_vitals") if r.args.get("district")}  # fmt: skip
     if not abnormal:
         return ""
     ranked = sorted(abnormal.items(), key=lambda x: -len(x[1]))
     lines = [f"- {turn.name(d)}：{len(items)} 项" + ("（" + "，".join(_vital_line(v) for v in items) + "）" if items else "，各项正常")
              for d, items in ranked]  # fmt: skip
-    text = "各区城市生命体征中不正常（关注、预警、报警）的指标：\n" + "\n".join(lines)
+    what = "报警" if counted == {"alarm"} else "预警及以上（预警、报警）" if counted else "不正常（关注、预警、报警）"
+    text = f"各区城市生命体征中{what}的指标：\n" + "\n".join(lines)
     most = [d for d, items in ranked if items and len(items) == len(ranked[0][1])]
     if most:
-        text += f"\n异常项最多的是 {'、'.join(turn.name(d) for d in most)}（{len(ranked[0][1])} 项）" + ("，并列。" if len(most) > 1 else "。")
+        word = "报警项" if counted == {"alarm"} else "预警项" if counted else "异常项"
+        text += f"\n{word}最多的是 {'、'.join(turn.name(d) for d in most)}（{len(ranked[0][1])} 项）" + ("，并列。" if len(most) > 1 else "。")
     serious = [d for d, items in ranked if any(v["status"] in ("warning", "alarm") for v in items)]
     text += ("\n有预警或报警指标的区：" + "、".join(turn.name(d) for d in serious) + "。") if serious else "\n没有哪个区有预警或报警指标。"
     return text

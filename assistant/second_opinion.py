@@ -67,6 +67,8 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
         return None
     if intents == [Intent.UNKNOWN_PLACE]:
         return None  # a made-up place is the gazetteer's to say, never a guess of the model's
+    if understood.query is not None and understood.query.measure == "forecast":
+        return None  # what will be was asked in so many words (预测, 明天, 会不会): not today's readings
     if kind == "responsibility" and not slots.categories:
         return None  # who handles what: with no category named, the triage of the words finds it
     if kind in _PLANNED:

@@ -124,9 +124,11 @@ SOUNDS = SoundIndex()
 def sounding_like(text: str, lexicon: CityLexicon) -> list[Named]:
     """Facility categories whose name the text writes with other characters of the same sound, as officials
     typing fast do (路等 for 路灯, 井钙 for 井盖): the longest such name, or none."""
+    from assistant.assets import says  # a slip of the name, not another word of its sound ("率低" is no 绿地)
+
     heard = SOUNDS.sound(text)
-    found = [n for n in lexicon.nodes.values()
-             if n.label == "ComponentCategory" and len(n.name) >= 2 and SOUNDS.sound(n.name) in heard]  # fmt: skip
+    found = [n for n in lexicon.nodes.values() if n.label == "ComponentCategory" and len(n.name) >= 2
+             and SOUNDS.sound(n.name) in heard and says(n.name, text)]  # fmt: skip
     longest = max((len(n.name) for n in found), default=0)
     return [n for n in found if len(n.name) == longest]
 

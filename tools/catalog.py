@@ -313,6 +313,7 @@ def city_vitals(client: ServicesClient, args: VitalsArgs) -> ToolOutput:
     by_status = {status: sum(v["status"] == status for v in items) for status in ("normal", "watch", "warning", "alarm")}
     return ToolOutput(data={"district": args.district, "items": items, "total": len(items), "by_status": by_status,
                             "not_normal": len(items) - by_status["normal"],  # "哪个区的体征异常项最多"
+                            "warning_or_worse": by_status["warning"] + by_status["alarm"],  # "预警项最多"
                             # "处于watch以上的有几项，占比多少": each status's share of the signs watched
                             "share_pct": {s: round(n / len(items) * 100, 1) if items else None for s, n in
                                           {**by_status, "not_normal": len(items) - by_status["normal"]}.items()}})

@@ -88,6 +88,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
 
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     field = CASE_MEASURES[query.measure]
+    note = ""
     category = query.category or ",".join(query.categories) or None  # several kinds counted together
     whole = client.case_stats(query.period, query.district, category, query.source)
     rows: list[FigureRow] = []
@@ -101,10 +102,8 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
             if stats["total"] or source in ("12345", "app", "patrol", "sensor"):
                 rows.append(FigureRow(key=source, value=stats[field]))
     elif query.group_by == "category":
-        if field != "total":
-            return _figures(query, whole, [], FigureRow(key="", value=whole[field]),
-                            note="按类别只能统计受理总数 / by category only the total received is counted")  # fmt: skip
-        rows = [FigureRow(key=c["category_code"], value=c["count"]) for c in whole["by_category"]]
+        rows = [FigureRow(key=c["category_code"], value=c["count"] if field == "total" else c[field]) for c in whole["by_category"]]
+        note = "" if field == "total" else "在受理量最多的 10 类中统计 / among the ten categories most received"
     elif query.group_by == "department":
         evaluation = client.evaluation(query.period)
         rows = [FigureRow(key=i["department_id"], value=i["派遣数"]) for i in evaluation["items"]
@@ -114,8 +113,8 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     # Several districts named: their own sum, not the city's.
     total = sum(r.value or 0 for r in rows) if query.districts and query.group_by == "district" else whole[field]
     # Cases open now are whole whenever the record starts; a count of a period before it is not.
-    return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=total),
-                    note=coverage_note(whole) if field != "open" else "")
+    notes = [coverage_note(whole) if field != "open" else "", note if query.group_by == "category" else ""]
+    return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=total), note="；".join(n for n in notes if n))
 
 
 LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few

@@ -24,6 +24,11 @@ class CategoryCount(BaseModel):
     category_code: str
     category_name: str
     count: int
+    # The other counts of the category's cases, so "上周立案的哪类最多" is answered by category too.
+    registered: int = 0
+    open: int = 0
+    closed: int = 0
+    overdue: int = 0
 
 
 class DistrictCount(BaseModel):
@@ -73,15 +78,12 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
     open_count = func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0)
     unregistered = (State.ACCEPTED.value, State.NOT_REGISTERED.value, State.VOIDED.value)
-    total, registered, still_open, closed, overdue = session.execute(select(
-        func.count(),
-        func.coalesce(func.sum(case((CaseRow.state.not_in(unregistered), 1), else_=0)), 0),
-        open_count,
-        func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((late, 1), else_=0)), 0),
-    ).where(*where)).one()  # fmt: skip
+    measures = (func.coalesce(func.sum(case((CaseRow.state.not_in(unregistered), 1), else_=0)), 0), open_count,
+                func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((late, 1), else_=0)), 0))  # fmt: skip
+    total, registered, still_open, closed, overdue = session.execute(select(func.count(), *measures).where(*where)).one()
     counted = func.count().label("n")
-    rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted).where(*where)
+    rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted, *measures).where(*where)
                            .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
                            .limit(TOP_CATEGORIES))  # fmt: skip
     districts = session.execute(select(CaseRow.district, counted, open_count).where(*where)
@@ -89,5 +91,6 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     first = session.scalar(select(func.min(CaseRow.created_at)))
     return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
                      total=total, registered=registered, open=still_open, closed=closed, overdue=overdue,
-                     by_category=[CategoryCount(category_code=c, category_name=n, count=k) for c, n, k in rows],
+                     by_category=[CategoryCount(category_code=c, category_name=n, count=k, registered=r, open=o, closed=x,
+                                                overdue=late) for c, n, k, r, o, x, late in rows],
                      by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d])  # fmt: skip

@@ -56,7 +56,7 @@ def test_only_a_confident_reading_that_differs_overrules_the_rules() -> None:
 
 
 def test_a_report_the_rules_misread_is_triaged(world, chat: ChatService, monkeypatch: pytest.MonkeyPatch) -> None:
-    question = f"这条怎么分：小区门口的下水道堵了，污水漫到人行道上，{world.lexicon.districts[0].name}的"
+    question = f"小区门口的下水道堵了，污水漫到人行道上，{world.lexicon.districts[0].name}的，你看该咋弄"
 
     def ask():
         return chat.ask(ChatRequest(message=question, session_id=uuid.uuid4().hex, role="official"))

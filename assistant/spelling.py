@@ -1,0 +1,37 @@
+"""Words of the city's figures typed by their sound ("返公率" for 返工率, "结按率" for 结案率), as operators typing
+fast or dictating do: put back before the question is read, so every rule and the learned reading see the word.
+
+Only terms of the domain long enough to be unambiguous are put back: a short everyday word may share its sound
+with a domain word (时间 and 事件 both read shi jian) and must stay as written."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from assistant.lexicon import KIND_NAMES, CityLexicon
+from assistant.slots import SOUNDS
+from tools.query_spec import RATES
+
+# Indicators and words officials ask by, beside the graph's names of categories (three characters or more).
+TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命体征", "城市体征", *KIND_NAMES.values())
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(lexicon_id: int, names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    words = sorted({w for w in (*TERMS, *names) if len(w) >= 3 and "/" not in w}, key=len, reverse=True)
+    return tuple((w, tuple(SOUNDS.syllables(w))) for w in words)
+
+
+def respelled(question: str, lexicon: CityLexicon) -> str:
+    """The question with every term written by its sound put back in its own characters."""
+    names = tuple(n.name for n in lexicon.nodes.values() if n.label in ("EventCategory", "ComponentCategory"))
+    heard = SOUNDS.syllables(question)
+    text = list(question)
+    for word, sound in _vocabulary(id(lexicon), names):
+        size = len(word)
+        for start in range(len(heard) - size + 1):
+            if tuple(heard[start:start + size]) == sound and "".join(text[start:start + size]) != word:
+                written = question[start:start + size]
+                if sum(a != b for a, b in zip(written, word, strict=True)) <= size // 2:  # a slip, not another word
+                    text[start:start + size] = list(word)
+    return "".join(text)
