@@ -194,6 +194,11 @@ def _plan_performance(turn: Turn) -> list[Call]:
     return [Call("department_evaluation", args)]
 
 
+# A step of the workflow named as where cases stand now (not 已结案 counts, which the figures answer).
+CASE_STATES = [("处置", re.compile(r"处置中|正在处置|在处置|处置阶段|待处置")), ("核查", re.compile(r"核查中|待核查|正在核查|核查阶段")),
+               ("派遣", re.compile(r"派遣中|已派遣(?:未|还没)|待签收|派遣阶段")), ("受理", re.compile(r"待立案|受理阶段|还没立案|未立案"))]  # fmt: skip
+
+
 def _case_args(turn: Turn) -> dict[str, Any]:
     s = turn.slots
     args: dict[str, Any] = {}
@@ -203,6 +208,8 @@ def _case_args(turn: Turn) -> dict[str, Any]:
         args["department_id"] = s.departments[0].id
     if "超期" in turn.question or "逾期" in turn.question:
         args["overdue"] = True
+    if state := next((name for name, pattern in CASE_STATES if pattern.search(turn.question)), None):
+        args["state"] = state  # "A3区现在处置中的案件有哪些": those in that step only
     if s.window:
         args["since"] = s.window.since.isoformat(timespec="seconds")
         args["until"] = s.window.until.isoformat(timespec="seconds")
@@ -587,9 +594,10 @@ def _compose_case_stats(turn: Turn) -> str:
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
     top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
     text = f"{scope}{who}{window}共有{label} {d['count']} 件：{states}；超过处置期限的 {d['overdue']} 件（其中仍未办结 {d['overdue_open']} 件）。主要类别：{top}。"
-    if args.get("overdue"):
+    if args.get("overdue") or (args.get("state") and re.search(r"哪些|哪几|列|清单|明细", turn.question)):
+        # "超期的有哪些", "处置中的案件有哪些": the cases themselves, newest first.
         text += "\n" + "\n".join(f"- {c['id']}：{c['category_name']}，{turn.name(c['district'])}，{turn.name(c['department_id'])}，"
-                                  f"状态「{c['state']}」，期限 {c['deadline']}" for c in d["items"][:5])  # fmt: skip
+                                  f"状态「{c['state']}」，期限 {c['deadline']}" for c in d["items"][:10 if args.get("state") else 5])  # fmt: skip
     return text
 
 

@@ -81,3 +81,13 @@ def test_the_same_days_of_last_month() -> None:
 def test_someone_hurt_in_a_report_calls_the_ambulance(chat: ChatService) -> None:
     reply = _ask(chat, "刚接到电话：A3区马路中间塌了个大坑，一辆电动车掉进去了，人好像受伤了", role="hotline")
     assert "请同时呼叫急救" in reply.answer and "分拨建议" in reply.answer
+
+
+def test_cases_at_a_step_are_listed_and_the_first_of_them_looked_up(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0]
+    session = uuid.uuid4().hex
+    listed = _ask(chat, f"{district.name}现在处置中的案件有哪些", session)
+    search = next(c for c in listed.tool_calls if c.name == "search_cases")
+    assert search.args.get("state") == "处置" and search.args.get("district") == district.id
+    first = _ask(chat, "第一个那个案子的处理记录给我看看", session)
+    assert [c.name for c in first.tool_calls] == ["find_case"]
