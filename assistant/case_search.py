@@ -16,7 +16,7 @@ from assistant.slots import CASE_ID, Slots
 _CASE_NOUN = r"(?:案件|案子|案卷|工单|单子|诉求|投诉)"
 # A single case: "一件/那件/这单" near a case noun, either order ("最早那件", "挑一件本周返工过的案件").
 ONE_CASE = re.compile(
-    rf"(?<![每哪])(?:一|那|这)(?:件|单|起|宗)[^，,。；;？?]{{0,18}}?{_CASE_NOUN}"
+    rf"(?<![每哪])(?:(?:一|那|这)(?:件|单|起|宗)|那(?:个|条))[^，,。；;？?]{{0,18}}?{_CASE_NOUN}"
     rf"|{_CASE_NOUN}[^。；;？?]{{0,12}}?(?:最早|最新|最近|最晚|最后|第一)的?(?:是)?(?:哪|那|一)一?(?:件|单|起|宗)"
     r"|(?:最后|最新|最近|最早)的?一(?:件|单)(?=[^，。？?]{0,4}(?:是什么|是啥|在哪|是哪))"
 )
@@ -45,7 +45,7 @@ def unknown_case_number(question: str) -> str | None:
 
 
 # "最近报上来的一件道路积水内涝": one case named by its category rather than the word 案件.
-ONE_OF_A_CATEGORY = re.compile(r"(?:最近|最新|最早|最后)[^，,。？?]{0,8}?(?:一|那)(?:件|起|单)")
+ONE_OF_A_CATEGORY = re.compile(r"(?:最近|最新|最早|最后)[^，,。？?]{0,8}?(?:一|那)(?:件|起|单|条)")
 # "最早那件现在在谁手上" after a list of cases: one of those.
 ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)的?那(?:件|单|起)|第一(?:件|个|条|单)")
 

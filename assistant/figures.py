@@ -296,7 +296,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         slots.sensor_kind = kind
         last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district")}
     if reading := understand_readings(question, slots, now, last_query, follow_up):
-        return Understood(reading[0], period=reading[1])
+        return Understood(reading[0], period=reading[1], question=question)
     if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
         return Understood(hotspots[0], period=hotspots[1])
     if (
@@ -514,8 +514,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     measure = data["measure"]
     if measure in ("readings", "forecast"):
         kind = str(query.sensor_kind)
-        compose = compose_readings if measure == "readings" else compose_forecast
-        return compose(data, query, understood.period, name, KIND_NAMES.get(kind, kind))
+        if measure == "readings":
+            return compose_readings(data, query, understood.period, name, KIND_NAMES.get(kind, kind), understood.question)
+        return compose_forecast(data, query, understood.period, name, KIND_NAMES.get(kind, kind))
     if measure == "assets":
         return compose_assets(data, query, name, understood.question)
     if query.group_by in ("grid", "street"):

@@ -264,7 +264,8 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
             (data.get("levels") or {}).items(), key=lambda kv: -rank(kv[0])))  # fmt: skip
         screened = (f"其中当前读数最接近阈值的 {data['sensors'] - data['screened_out']} 个逐一预测"
                     if data.get("screened_out") else "逐一预测")
-        lines = [f"{scope}{kind_name}{period.label}预测：共 {data['sensors']} 个传感器，{screened}（{data['reporting']} 个有结果），"
+        model = f"，模型 {data['model']}" if data.get("model") else ""
+        lines = [f"{scope}{kind_name}{period.label}预测：共 {data['sensors']} 个传感器，{screened}（{data['reporting']} 个有结果{model}），"
                  + (f"预测均值达到{reaching}" if reaching else "预测均值都未达到关注级") + "。"
                  + (f"预测均值达到{LEVEL_NAMES[query.reached]}线的：" if _listed_past(rows, limits, query)
                     else "以下是最可能越线的：")]  # fmt: skip

@@ -833,7 +833,7 @@ def _vitals_beside_city(items: list[dict], city: list[dict], scope: str) -> str:
 def _compose_vitals_by_district(turn: Turn) -> str:
     """Each district's vital signs not normal, counted and ranked: "哪个区的体征异常项最多", "哪几个区有预警"."""
     # "预警项最多": warning or worse; "报警项": alarm only; otherwise every status past normal.
-    counted = {"alarm"} if re.search(r"报警|告警|红", turn.question) else {"warning", "alarm"} if "预警" in turn.question else None
+    counted = {"warning", "alarm"} if "预警" in turn.question else {"alarm"} if re.search(r"报警|告警|红", turn.question) else None
     abnormal = {r.args["district"]: [v for v in r.data["items"] if (v["status"] in counted if counted else v["status"] != "normal")]
                 for r in turn.succeeded("city_vitals") if r.args.get("district")}  # fmt: skip
     if not abnormal:

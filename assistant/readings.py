@@ -117,7 +117,8 @@ def _window(question: str, now: datetime, base: dict[str, Any]) -> Period:
     return Period("latest", "最新读数", date.min, today)
 
 
-def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str) -> str:
+def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str,
+                     question: str = "") -> str:  # fmt: skip
     """The answer: scope and window first, the values ranked, then the thresholds and the levels reached."""
     scope = name(query.district) if query.district else "全市"
     unit = data["unit"]
@@ -157,7 +158,9 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
         word = "最低" if query.order == "asc" else "最高"
         lines.append(f"{what}{word} {_row(rows[0], unit, name)}。")
         if len(rows) > 1:
-            lines.append("其次：" + "；".join(_row(r, unit, name) for r in rows[1:5]) + "。")
+            # "各是多少": every sensor listed (the rows are the first ten); otherwise the next four.
+            shown = rows[1:] if re.search(r"各是|各自|分别|每个|每一个|都是多少|逐个|一一", question) else rows[1:5]
+            lines.append("其次：" + "；".join(_row(r, unit, name) for r in shown) + "。")
         if (low := data.get("lowest")) and query.order != "asc" and (not latest or low["value"] != rows[0]["value"]):
             lines.append(f"最低 {_row(low, unit, name)}。")
     else:

@@ -91,3 +91,21 @@ def test_cases_at_a_step_are_listed_and_the_first_of_them_looked_up(world, chat:
     assert search.args.get("state") == "处置" and search.args.get("district") == district.id
     first = _ask(chat, "第一个那个案子的处理记录给我看看", session)
     assert [c.name for c in first.tool_calls] == ["find_case"]
+
+
+def test_one_case_named_with_that_one_and_sensors_each_listed(world, chat: ChatService) -> None:
+    from assistant.case_search import ONE_CASE, ONE_OF_A_CATEGORY
+
+    assert ONE_CASE.search("A3区现在超期最久的那个案子是哪个")
+    assert ONE_OF_A_CATEGORY.search("最近那条路灯的案件现在什么状态")
+    import re
+
+    reply = _ask(chat, "全市的供水压力现在各是多少")
+    figures = next(c for c in reply.tool_calls if c.name == "query_figures")
+    assert figures.args["sensor_kind"] == "water_pressure"
+    reporting = int(re.search(r"有读数 (\d+) 个", reply.answer).group(1))
+    assert reporting > 5 and reply.answer.count("（传感器 S") == min(reporting, 10)  # every one, not the top five
+
+
+def test_warnings_or_alarms_by_district_count_both(chat: ChatService) -> None:
+    assert "预警及以上（预警、报警）" in _ask(chat, "现在哪些体征指标在预警或者报警？分区说").answer
