@@ -260,6 +260,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY]
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
+    elif understood.query and understood.query.source == "sensor" and Intent.TRIAGE not in intents:
+        intents = [Intent.FIGURES]  # "由传感器告警自动生成的案件": cases of that channel, not the alarms
     if not (refused or follow_up or slots.case_ids or Intent.CASE_ACTION in intents):
         # The learned reading of many paraphrases, where it is confident and the rules read otherwise.
         ranked = deps.recognizer.asked.rank(question)
@@ -305,7 +307,7 @@ ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类�
 THIS_CASE = re.compile(r"这个案卷|这个案子|这个案件|这件案子|这一件|该案|此案|这个件|这单")
 COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|数量|总数|多少单")
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
-ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条")
+ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条|^它|该告警|这个告警")
 # A citizen's words quoted by the operator, with what to do with them.
 _ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条)"
 # "12345转来一条：…", "帮我看看这条：…": what follows is a citizen's report.

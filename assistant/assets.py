@@ -26,12 +26,12 @@ STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占比|比例|比重|百分比")
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
-BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型"
+BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型"
                          r"|按.{0,2}类型|按.{0,2}种类|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 # Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
-GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:各类|各种|所有|全部)?(?:城市)?部件|部件(?:总数|一共|按状态|各状态)|路上的部件|部件.{0,4}有多少|多少个?部件|几个部件"
-                            r"|部件.{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)的?部件|部件都?(?:丢失|破损|废弃|移除|损坏)")
+GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:各类|各种|所有|全部)?(?:城市)?(?:部件|资产)|(?:部件|资产)(?:总数|一共|按状态|各状态)|路上的(?:部件|资产)|(?:部件|资产).{0,4}有多少|多少个?(?:部件|资产)|几个(?:部件|资产)"
+                            r"|(?:哪些|什么|哪几)(?:类型|种类|类)的?(?:部件|资产)|(?:部件|资产).{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)的?(?:部件|资产)|(?:部件|资产)都?(?:丢失|破损|废弃|移除|损坏)")
 # How officials shorten asset names ("A2区有多少座桥").
 SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
                      "消火栓": "消防栓", "垃圾桶": "垃圾箱", "电线杆": "电力杆"}  # fmt: skip
@@ -137,6 +137,7 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["share_of_all"] = True  # …as a share of every asset of the kind
     elif (len(categories) > 1 or not categories) and BY_CATEGORY.search(question) and not by_district:
         base["group_by"] = "category"  # "泵站和水闸分别有多少", "按资产类型统计一下A1区的部件"
+        base["list_assets"] = False  # "都有哪些类型的资产": the kinds counted, not the assets one by one
         if top := _top(question):
             base["top"], base["order"] = top, base.get("order") or "desc"  # "前五类是啥"
     return FigureQuery.model_validate(base)

@@ -57,7 +57,7 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "closed",
         re.compile(
-            r"已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的|结案多少|结案\s*\d*\s*件|办结多少|结了几"
+            r"已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的|结案多少|结案\s*\d*\s*件|办结多少|结了几|结案了?几|办结了?几"
         ),
     ),
     # 立案 is a step past 受理 (neither 不予立案 nor 作废): "立了多少案" counts those, not every case received.
@@ -75,11 +75,11 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
         "department",
-        re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局"),
+        re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b", re.IGNORECASE),
     ),
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|各个区|区排|分别")),
-    ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|哪些类|什么类|类别|哪种|哪些问题"
-                            r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*类")),
+    ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
+                            r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*个?小?类")),
 ]
 MOST = re.compile(r"最多|最高|最大|最长|最慢|最严重|第一|之最|最突出|最集中")
 LEAST = re.compile(r"最低|最少|最差|最短|最快|垫底|倒数")
@@ -88,8 +88,8 @@ OVERALL = re.compile(r"表现|考核|绩效|成绩|指标|怎么样|如何|情�
 # A case measure asked of a department is its indicator: cases it was sent, finished late, closed.
 DEPARTMENT_COUNTS = {"cases": "派遣数", "overdue": "超期处置数", "closed": "结案数"}
 DISPATCHED = re.compile(r"派遣了?(?:多少|几)|派遣数|派了(?:多少|几)|派单(?:量|数|多少|几)")
-RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低")
-RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序")
+RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低|(?i:\branking\b|\brank\b|high to low|descending)")
+RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序|(?i:low to high|ascending)")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
 # "按期处置率最低的三个部门", "案件最多的5类": a cut said after the extreme.
@@ -114,7 +114,7 @@ OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
 # A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
 # policy documents, not for the live figures.
-RULE_QUESTION = re.compile(r"怎么算|如何计算|怎么计算|分母|分子|口径|定义|什么意思|含义|哪天发|发布的?|哪个文件|依据|规定|时限|多久"
+RULE_QUESTION = re.compile(r"怎么算|如何计算|怎么计算|分母(?:是|指|用)|分子(?:是|指|用)|口径|定义|什么意思|含义|哪天发|发布的?|哪个文件|依据|规定|时限|多久"
                            r"|多长时间|才能立案|立案条件|结案条件|标准是|几位|怎么拆分|编码规则|要求|功能|职责|时间段")  # fmt: skip
 # "云峰路那几盏路灯运行情况" asks how named assets are, not how many there are.
 STATUS_WORDS = re.compile(
@@ -226,7 +226,7 @@ def _department_measures(question: str, counts: bool = False) -> list[str]:
 def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
     """Department ids named; a city bureau named with a district is that district's bureau (A1区城管局)."""
     all_departments = [n for n in lexicon.nodes.values() if n.label == "Department"]
-    if "各区城管局" in question or ("各区" in question and "城管" in question):
+    if "各区城管局" in question or (re.search(r"各区|每个区|各个区|七个区|所有区|全部区", question) and "城管" in question):
         return sorted(d.id for d in all_departments if re.match(r"dept-\d{6}-district_chengguan$", d.id))
     chosen = []
     if len(slots.districts) > 1 and len(slots.departments) == 1:
@@ -290,7 +290,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         return Understood(anomalies[0], period=anomalies[1])
     # "接下来6个钟A3区哪些地方水压可能掉到报警线以下": the future named first, before the readings' words take it.
     if forecast := understand_forecast(question, slots, now, last_query, follow_up):
-        return Understood(forecast[0], period=forecast[1])
+        return Understood(forecast[0], period=forecast[1], question=question)
     if follow_up and (kind := running_state_asked(question, last_query)):
         # "A3区的泵站都列出来" then "它们现在运行状态正常吗": the pumps' running state, from their sensors.
         slots.sensor_kind = kind
@@ -406,8 +406,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "12345热线来的案子": the channel, not the hotline centre's own indicators.
         departments = [d for d in departments if "12345" not in lexicon.name(d)]
     earlier = (remembered or {}).get("departments") or []
-    if not departments and earlier and len(slots.districts) == 1 and COMPARE.search(question):
-        # "A4区城管局…" then "比A1区的高还是低": the same kind of bureau in the district named now.
+    if not departments and earlier and len(slots.districts) == 1:
+        # "A4区城管局…" then "比A1区的高还是低" / "那A5区的呢？": the same kind of bureau in the district named now.
         swapped = [re.sub(r"^dept-\d{6}-", f"dept-{slots.districts[0].id}-", d) for d in earlier if re.match(r"^dept-\d{6}-", d)]
         departments = [d for d in swapped if d in lexicon.nodes]
     if departments and earlier and COMPARE.search(question) and not period_named and set(departments) - set(earlier):
@@ -516,7 +516,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         kind = str(query.sensor_kind)
         if measure == "readings":
             return compose_readings(data, query, understood.period, name, KIND_NAMES.get(kind, kind), understood.question)
-        return compose_forecast(data, query, understood.period, name, KIND_NAMES.get(kind, kind))
+        return compose_forecast(data, query, understood.period, name, KIND_NAMES.get(kind, kind), understood.question)
     if measure == "assets":
         return compose_assets(data, query, name, understood.question)
     if query.group_by in ("grid", "street"):
@@ -531,8 +531,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         scope += f"「{name(query.category)}」"
     elif query.categories:
         scope += "「" + "、".join(map(name, query.categories)) + "」"
-    if query.source == "12345":
-        scope += "12345热线来源"
+    if query.source:
+        scope += f"{SOURCE_NAMES.get(query.source, query.source)}来源"  # "传感器告警自动生成的": that channel's
     departments = [name(d) for d in query.departments] if query.departments and not query.group_by else []
     if departments:
         scope = "、".join(departments)

@@ -28,6 +28,7 @@ CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")
+TREND_ASKED = re.compile(r"走势|趋势|往上|往下|上升还是|下降还是|涨还是|增加还是|多起来|少下来|走高|走低")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
 COMPARED_TO_PAST = re.compile(r"(?:比|和|跟|与|较|对比)\s*(?:实际的?)?\s*(昨天|前天|上周|本周|这周|(?:过去|最近|近)\s*[0-9一二两三四五六七八九十]+\s*(?:个)?(?:天|日|周))")
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
@@ -151,7 +152,8 @@ def _md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str) -> str:
+def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str,
+                     question: str = "") -> str:  # fmt: skip
     scope = name(query.district) if query.district else "全市"
     if query.sensor_kind:
         return _compose_sensors(data, query, period, scope, kind_name, name)
@@ -165,6 +167,12 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
               f"95% 区间 {_band(r, 95)}）" for r in rows]  # fmt: skip
     if len(rows) > 1:
         lines.append(f"合计约 {data['total']['value']:g} 件。")
+    if len(rows) >= 4 and TREND_ASKED.search(question):
+        # "往上走还是往下走": the later half of the days against the earlier half, in words (no new figure).
+        half = len(rows) // 2
+        early, late = (sum(r["value"] for r in part) / len(part) for part in (rows[:half], rows[-half:]))
+        word = "上升" if late > early * 1.05 else "下降" if late < early * 0.95 else "基本持平"
+        lines.append(f"走势：后{half}天的日均预测比前{half}天{'高' if word == '上升' else '低' if word == '下降' else '相近'}，总体{word}。")
     previous = data.get("previous")
     today_asked = previous and query.compare_period == f"{datetime.now(CHINA).date():%Y-%m-%d}"
     if previous and previous.get("total") and today_asked:

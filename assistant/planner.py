@@ -708,6 +708,9 @@ def _compose_triage(turn: Turn) -> str:
         lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
     if CREATE_CASE.search(turn.question) and not r["grid_id"]:
         lines.append("- 未建案：没有定位到网格，请补充具体地址（门牌号、交叉口或地标）后再建案。")
+    if r["urgency"] == "critical":
+        # The most urgent kind (燃气泄漏, 塌陷, 电梯困人, 火情): the bureau is called now, not only dispatched.
+        lines.append("- 先期处置：请立即电话通知责任单位到场抢险救援，必要时疏散周边群众、设置警戒，再补建案卷。")
     if INJURED.search(turn.question):
         # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
         lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
@@ -740,9 +743,10 @@ def _compose_vitals(turn: Turn) -> str:
         _vital_status_asked(turn.memory.get("said", "")) if turn.follow_up else None)  # "A2区呢？" keeps the status asked
     if status and not re.search(r"各几项|各多少项", turn.question):
         # "watch 状态的有几个，分别是啥", "亮红灯的有哪些": those of that status, counted and named.
-        chosen = [v for v in items if (v["status"] == status if status != "abnormal" else v["status"] != "normal")]
-        what = "不正常（关注、预警、报警）" if status == "abnormal" else f"处于「{STATUS_NAMES.get(status, status)}」状态"
-        pct = (d.get("share_pct") or {}).get("not_normal" if status == "abnormal" else status)
+        chosen = [v for v in items if v["status"] in status]
+        what = "不正常（关注、预警、报警）" if status == ABNORMAL else "处于「" + "」或「".join(
+            STATUS_NAMES.get(s, s) for s in ("watch", "warning", "alarm") if s in status) + "」状态"
+        pct = (d.get("share_pct") or {}).get("not_normal" if status == ABNORMAL else next(iter(status)) if len(status) == 1 else "")
         share = f"，占 {pct:g}%" if pct is not None and re.search(r"占比|比例|百分之|占多少|几成", turn.question) else ""
         text += f"\n{scope}共监测 {d['total']} 项指标，" + (
             f"{what}的共 {len(chosen)} 项{share}：" + "；".join(_vital_line(v) for v in chosen) + "。"
@@ -754,18 +758,22 @@ def _compose_vitals(turn: Turn) -> str:
     return text
 
 
+ABNORMAL = frozenset({"watch", "warning", "alarm"})
 VITAL_STATUS_WORDS = (("alarm", re.compile(r"报警|红灯|红色|(?<![a-z])alarm", re.I)), ("warning", re.compile(r"预警|橙|(?<![a-z])warning", re.I)),
                       ("watch", re.compile(r"关注|黄灯|黄色|(?<![a-z])watch", re.I)),
                       ("abnormal", re.compile(r"异常|不正常|有问题|不达标|超标|需要关注")))  # fmt: skip
 
 
-def _vital_status_asked(question: str) -> str | None:
-    """The status a vital-sign question filters by, when it asks which or how many are so."""
-    if not re.search(r"几个|几项|多少项|多少个|哪些|哪几|有啥|是啥|分别|列", question):
+def _vital_status_asked(question: str) -> frozenset[str] | None:
+    """The statuses a vital-sign question filters by, when it asks which or how many are so ("watch或者warning的")."""
+    if not re.search(r"几个|几项|多少项|多少个|哪些|哪几|有啥|是啥|分别|列|有没有|有无|是否有", question):
         return None
     if re.search(r"(?:关注|黄|watch)\s*(?:级|状态)?\s*(?:以上|及以上)", question, re.I):
-        return "abnormal"  # "watch以上": every status past normal
-    return next((status for status, pattern in VITAL_STATUS_WORDS if pattern.search(question)), None)
+        return ABNORMAL  # "watch以上": every status past normal
+    named = [status for status, pattern in VITAL_STATUS_WORDS if pattern.search(question)]
+    if "abnormal" in named:
+        return ABNORMAL
+    return frozenset(named) or None
 
 
 # "哪个区最多" that names nothing to count: a figure of the wrong kind would be worse than the question back.

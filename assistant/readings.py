@@ -31,7 +31,7 @@ MINIMUM = re.compile(r"最低|最小|最少")
 MEAN = re.compile(r"平均|均值")
 _VALUE = r"\s*(-?[0-9]+(?:\.[0-9]+)?)"
 ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到){_VALUE}")
-BELOW = re.compile(rf"(?:低于|小于|不足|<|不到){_VALUE}")
+BELOW = re.compile(rf"(?:低于|小于|不足|<|不到){_VALUE}|(?:掉到|降到|跌到|跌破|掉下){_VALUE}\s*(?:MPa|mpa|cm|mm|%)?\s*(?:以下|之下|下面)")
 # The threshold line a question measures against: 超标 is past the first line (关注), 警戒 the warning line.
 LEVEL_ASKED = (("alarm", re.compile(r"[报告]警线|[报告]警值|[报告]警阈值|报警级|报警水位|报警的?标准|(?:到|达到|过|超过?)了?报警")),
                ("warning", re.compile(r"预警线|预警值|预警阈值|预警级|警戒线|警戒值|警戒水位|(?:到|达到|过|超过?)了?(?:预警|警戒)")),
@@ -79,7 +79,7 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
         base["above"] = float(m.group(1))
         base.pop("below", None)
     if m := BELOW.search(question):
-        base["below"] = float(m.group(1))
+        base["below"] = float(m.group(1) or m.group(2))
         base.pop("above", None)
     if "above" not in base and "below" not in base and (level := asked_level(question)):
         base["reached"] = level

@@ -13,7 +13,7 @@ from assistant.slots import SOUNDS
 from tools.query_spec import RATES
 
 # Indicators and words officials ask by, beside the graph's names of categories (three characters or more).
-TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命体征", "城市体征", *KIND_NAMES.values())
+TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命体征", "城市体征", "上个月", "这个月", "下个月", *KIND_NAMES.values())
 
 
 @lru_cache(maxsize=4)
