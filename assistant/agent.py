@@ -174,6 +174,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
           and re.search(r"(?:跟|和|与|比)全市|全市.{0,3}比|哪些指标|哪几项|更差|哪项", question)):  # fmt: skip
         # "A6区生命体征" then "跟全市比哪些指标更差": that district's beside the city's.
         follow_up, intents = True, [Intent.VITALS]
+    if (memory.get("intents") == [Intent.POLICY.value] and len(question) <= 16 and re.search(r"谁|哪|多少|几|什么|呢", question)
+            and not (slots.categories or slots.districts or slots.places or slots.case_ids or slots.departments)):  # fmt: skip
+        # "A5区防汛预案里积水多深要启动响应" then "牵头单位是谁？": the same document asked again.
+        follow_up, intents = True, [Intent.POLICY]
     if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 20 and ROUTING_ASKED.search(question)
             and not (slots.categories or slots.districts or slots.places or slots.case_ids)):  # fmt: skip
         # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again.

@@ -16,7 +16,9 @@ def plan_policy(turn: Turn) -> list[Call]:
     # Five passages, ordered again by the words they share; and for a message asking several things, a
     # search for each, whose answer may stand in another article.
     parts = question_parts(turn.question)
-    calls = [Call("search_policies", {"q": turn.question[:500], "k": 5})]
+    # "A5区防汛预案里积水多深要启动响应" then "牵头单位是谁？": the same document, asked something more.
+    asked = f"{turn.memory.get('said', '')} {turn.question}" if turn.follow_up and turn.memory.get("intents") == ["policy"] else turn.question
+    calls = [Call("search_policies", {"q": asked[-500:], "k": 5})]
     calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
     if (category := turn.category) and CATEGORY_RULE.search(turn.question):
         # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard.

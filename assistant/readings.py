@@ -43,6 +43,8 @@ CODE_NAMES = {"light_status": {"0": "关闭", "1": "开启", "2": "故障"},
               "pump_status": {"0": "停机", "1": "运行", "2": "故障"}}  # fmt: skip
 COUNTERS = {"light_status": "盏", "pump_status": "座"}
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
+# "离报警线还差多少", "跟告警阈值比差多远", "超了阈值多少": the distance from the line, not only the value.
+MARGIN_ASKED = re.compile(r"差多少|差多远|还差|差几|距离.{0,6}(?:线|阈值)|离.{0,8}(?:线|阈值)|超(?:了|出|过)?.{0,6}(?:阈值|线).{0,2}多少")
 
 
 def understand_readings(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
@@ -149,8 +151,8 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
         bound = f"超过 {query.above:g}" if query.above is not None else f"低于 {query.below:g}"
         if not rows:
             lines.append(f"{what}没有{bound} {unit} 的传感器。")
-            if data.get("highest") and query.above is not None:
-                lines.append(f"{what}最高 {_row(data['highest'], unit, name)}。")
+            if data.get("highest"):  # "有没有掉到0.18以下": no, and how low it did go
+                lines.append(f"{what}{'最高' if query.above is not None else '最低'} {_row(data['highest'], unit, name)}。")
         else:
             lines.append(f"{what}{bound} {unit} 的有 {data['total']['value']:g} 个：" + "；".join(
                 _row(r, unit, name) for r in rows) + "。")  # fmt: skip
@@ -169,7 +171,25 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
         lines.append(f"{period.label}全部 {data['readings']} 条读数合计：平均 {overall['mean']:g} {unit}，"
                      f"最高 {overall['max']:g} {unit}，最低 {overall['min']:g} {unit}。")  # fmt: skip
     lines.append(_thresholds(data, rows, unit, latest))
+    if data.get("margins") and MARGIN_ASKED.search(question):
+        lines.append(_margin(data, query, unit, question))
     return "\n".join(line for line in lines if line)
+
+
+def _margin(data: dict[str, Any], query: FigureQuery, unit: str, question: str) -> str:
+    """"离35的报警线还差多少": the first value ranked against the line asked (the alarm line unless another is named)."""
+    first = (data.get("rows") or [data.get("highest")])[0]
+    level = query.reached or asked_level(question) or "alarm"
+    line = (data.get("thresholds") or {}).get(level)
+    margin = data["margins"].get(level)
+    if first is None or margin is None or line is None:
+        return ""
+    below = (data.get("thresholds") or {}).get("direction") == "below"
+    past = first["value"] <= line if below else first["value"] >= line
+    where = f"{first['value']:g} {unit}（{first['key']}）"
+    if past:
+        return f"{where}已越过{LEVEL_NAMES[level]}线 {line:g} {unit}，超出 {margin:g} {unit}。"
+    return f"{where}距{LEVEL_NAMES[level]}线 {line:g} {unit} 还差 {margin:g} {unit}。"
 
 
 def _row(row: dict[str, Any], unit: str, name: Any) -> str:

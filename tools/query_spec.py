@@ -140,6 +140,8 @@ class Figures(BaseModel):
     lowest: FigureRow | None = None  # readings: the other end of the ranking
     highest: FigureRow | None = None  # readings under a value filter: the highest of all, filter or not
     levels: dict[str, int] = Field(default_factory=dict)
+    # readings: how far the first value ranked (or the highest) is from each line, in the kind's unit ("还差多少")
+    margins: dict[str, float] = Field(default_factory=dict)
     # readings over a window: every reading of every sensor together (mean weighted by readings, max, min)
     overall: dict[str, float] = Field(default_factory=dict)
     codes: dict[str, int] = Field(default_factory=dict)

@@ -58,7 +58,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
     limits = thresholds_of(thresholds)
     bounded = query.above is not None or query.below is not None or query.reached is not None
     below_kind = limits is not None and limits.direction == "below"
-    extreme = min if below_kind and query.reached else max
+    extreme = min if (below_kind and query.reached) or query.below is not None else max  # the end asked about
     highest = extreme(valued, key=lambda r: r.value or 0.0) if valued and bounded else None
     if query.reached and limits:
         wanted = rank(query.reached)
@@ -74,12 +74,15 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
     rows.sort(key=lambda r: (r.value if r.value is not None else 0.0), reverse=not low_first)
     for row in rows + [r for r in (lowest, highest) if r]:
         row.level = level_reached(row.value, limits)
+    first = rows[0] if rows else highest
+    margins = {level: round(abs(float(line) - first.value), 4) for level, line in (thresholds or {}).items()
+               if level in ("watch", "warning", "alarm") and isinstance(line, int | float) and first and first.value is not None}  # fmt: skip
     return Figures(
         measure="readings", unit=sensors[0]["unit"] if sensors else "", period=period, start=start, end=end,
         rows=keep_ties(rows, query.top or SHOWN), total=FigureRow(key="", value=len(rows)), thresholds=thresholds,
         lowest=lowest if query.sensor_kind not in STATUS_KINDS else None, readings=readings,
         highest=highest if query.sensor_kind not in STATUS_KINDS else None,
-        sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits), overall=overall,
+        sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits), overall=overall, margins=margins,
         days=days,
         codes=dict(sorted(Counter(str(round(s["last_value"])) for s in reporting).items()))
         if query.sensor_kind in STATUS_KINDS else {},

@@ -79,3 +79,11 @@ def test_kinds_of_assets_counted_not_listed_and_a_critical_report_calls_for_resc
     assert query["group_by"] == "category" and not query.get("list_assets")
     gas = _ask(chat, f"帮我分个类：{district.name}楼下一股特别冲的煤气味，好像是从路边井盖缝里冒出来的", role="hotline")
     assert "紧急程度：紧急（critical）" in gas.answer and "抢险救援" in gas.answer
+
+
+def test_the_distance_from_the_line_and_the_lowest_when_none_fell_below(world, chat: ChatService) -> None:
+    reply = _ask(chat, "供水压力最近一天最低多少？离报警线还差多少")
+    lines = world.client.sensors(kind="water_pressure", limit=1)[0]["thresholds"]
+    assert f"报警线 {lines['alarm']:g} MPa" in reply.answer and ("还差" in reply.answer or "超出" in reply.answer)
+    none_below = _ask(chat, "供水压力最近一天有没有掉到0.01以下")
+    assert "没有低于 0.01 MPa 的传感器" in none_below.answer and "最低" in none_below.answer
