@@ -174,7 +174,8 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
         word = "上升" if late > early * 1.05 else "下降" if late < early * 0.95 else "基本持平"
         lines.append(f"走势：后{half}天的日均预测比前{half}天{'高' if word == '上升' else '低' if word == '下降' else '相近'}，总体{word}。")
     previous = data.get("previous")
-    today_asked = previous and query.compare_period == f"{datetime.now(CHINA).date():%Y-%m-%d}"
+    # Today is the day before the first day forecast: "明天会比今天多吗" sets tomorrow beside today so far.
+    today_asked = previous and query.compare_period == f"{date.fromisoformat(data['start'][:10]) - timedelta(days=1):%Y-%m-%d}"
     if previous and previous.get("total") and today_asked:
         today = previous["total"]["value"]
         tomorrow = rows[0]["value"]
