@@ -52,6 +52,8 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("返工数", re.compile(r"返工")),
     # "按期处置了几件": the count behind the rate, a department indicator (a case count has no deadline met).
     ("按期处置数", re.compile(r"按期(?:处置|办结|完成|处理|结案)(?:了|的)?(?:案件|案子)?(?:有)?(?:几|多少)")),
+    # Still open past the deadline now ("现在还有多少超期未结的", "眼下超期还没办结的"), not every case finished late.
+    ("overdue_open", re.compile(r"(?:超期|逾期)(?:且|而|还|仍)?(?:未|没|没有)(?:办结|结案|结|办完)|(?:未|没)(?:办结|结案|结).{0,3}(?:超期|逾期)")),
     ("overdue", re.compile(r"超期|逾期|超时|过了期限|超过.{0,4}时限")),
     ("open", re.compile(r"未结|未办结|没办完|没结|在办|还没处理|未处理|积压|还没办")),
     (
@@ -77,7 +79,7 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
         "department",
         re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b", re.IGNORECASE),
     ),
-    ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|各个区|区排|分别")),
+    ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别")),
     ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
                             r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*个?小?类")),
 ]
@@ -101,7 +103,7 @@ CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平
 RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
 IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
-SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重")
+SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
                      r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
 # Two districts set side by side ("比A1区多还是少", "两个区差几件", "比一比"), one named now and one before or both now.
@@ -138,7 +140,7 @@ RATE_COUNTS = {"按期处置率": ("按期处置", "应处置"), "结案率": ("
                "准确派遣率": ("准确派遣", "派遣"), "延期率": ("延期", "应处置")}  # fmt: skip
 SMALL_SAMPLE = 20  # cases behind a rate below which one case moves it by more than five points
 OPEN_SINCE = "2000-01-01"  # the start of "whenever they came in" for cases open now
-MEASURE_NAMES = {"cases": "受理案件", "registered": "立案案件", "open": "未办结案件", "closed": "已结案案件", "overdue": "超期案件",
+MEASURE_NAMES = {"cases": "受理案件", "registered": "立案案件", "open": "未办结案件", "overdue_open": "超期未结案件", "closed": "已结案案件", "overdue": "超期案件",
                  "平均处置时长_小时": "平均处置时长"}  # fmt: skip
 
 
@@ -196,6 +198,8 @@ def _named_case_measures(question: str) -> list[str]:
     """The case counts a question names; "案子" alone names no count beside a specific one (没结, 超期)."""
     found = [(m.start(), name) for name, pattern in MEASURES if name in CASE_MEASURES and (m := pattern.search(question))]
     named = [name for _, name in sorted(found)]
+    if "overdue_open" in named:  # "超期未结" holds the words of 超期 and 未结: one count, not three
+        named = [n for n in named if n not in ("overdue", "open")]
     if len(named) > 1 and not COUNT_OF_CASES.search(question):
         return [n for n in named if n != "cases"]  # "上个月的案子还有几件没结": 案子 is what, not a count asked
     return named
@@ -338,7 +342,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         measure, overall = "按期处置率", True
     period = find_period(question, now)
     period_named, compare_departments = period is not None, False
-    if remembered is None and not (period is not None or measure in RATES or _shaped(question)):
+    if remembered is None and not (period is not None or measure in RATES or _shaped(question)
+                                   or (measure == "overdue_open" and SHARE.search(question))):
         # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
         # search answers it (open and overdue now).
         return Understood()
@@ -359,7 +364,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     elif period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period = Period(api, label, today, today)
-    elif period is None and base.get("measure") == "open" and not slots.departments:
+    elif period is None and base.get("measure") in ("open", "overdue_open") and not slots.departments:
         # "哪个区未结的案子最少": the cases open now, whenever they came in, not this month's.
         period = Period(f"{OPEN_SINCE}..{today:%Y-%m-%d}", "当前（不限受理时间）", date.fromisoformat(OPEN_SINCE), today)
     elif period is None:

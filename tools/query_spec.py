@@ -10,9 +10,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 SOURCES = ("12345", "app", "patrol", "sensor", "media", "video")
-CASE_MEASURES = {"cases": "total", "registered": "registered", "open": "open", "closed": "closed", "overdue": "overdue"}
+CASE_MEASURES = {"cases": "total", "registered": "registered", "open": "open", "closed": "closed", "overdue": "overdue",
+                 "overdue_open": "overdue_open"}
 RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
-Measure = Literal["cases", "registered", "open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
+Measure = Literal["cases", "registered", "open", "overdue_open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
                   "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
                   "平均处置时长_小时", "assets", "readings", "forecast", "anomalies", "hot_topics"]  # fmt: skip
 SensorKind = Literal["water_pressure", "water_level", "manhole_tilt", "manhole_displacement", "gas_concentration",

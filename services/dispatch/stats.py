@@ -50,6 +50,7 @@ class CaseStats(BaseModel):
     open: int
     closed: int
     overdue: int
+    overdue_open: int = Field(0, description="of them, still open past their deadline now (超期未结)")
     by_category: list[CategoryCount]
     by_district: list[DistrictCount] = Field(default_factory=list, description="every district with cases, most first")
     data_since: str | None = None  # when the first case on record was created: a period before it is not whole
@@ -82,6 +83,8 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                 func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((late, 1), else_=0)), 0))  # fmt: skip
     total, registered, still_open, closed, overdue = session.execute(select(func.count(), *measures).where(*where)).one()
+    past_due = and_(CaseRow.state.not_in(TERMINAL_NAMES), CaseRow.deadline.is_not(None), CaseRow.deadline < now)
+    overdue_open = session.scalar(select(func.coalesce(func.sum(case((past_due, 1), else_=0)), 0)).where(*where))
     counted = func.count().label("n")
     rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted, *measures).where(*where)
                            .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
@@ -90,7 +93,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                                 .group_by(CaseRow.district).order_by(counted.desc(), CaseRow.district))  # fmt: skip
     first = session.scalar(select(func.min(CaseRow.created_at)))
     return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
-                     total=total, registered=registered, open=still_open, closed=closed, overdue=overdue,
+                     total=total, registered=registered, open=still_open, closed=closed, overdue=overdue, overdue_open=overdue_open,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k, registered=r, open=o, closed=x,
                                                 overdue=late) for c, n, k, r, o, x, late in rows],
                      by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d])  # fmt: skip

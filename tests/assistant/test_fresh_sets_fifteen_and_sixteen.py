@@ -87,3 +87,17 @@ def test_the_distance_from_the_line_and_the_lowest_when_none_fell_below(world, c
     assert f"报警线 {lines['alarm']:g} MPa" in reply.answer and ("还差" in reply.answer or "超出" in reply.answer)
     none_below = _ask(chat, "供水压力最近一天有没有掉到0.01以下")
     assert "没有低于 0.01 MPa 的传感器" in none_below.answer and "最低" in none_below.answer
+
+
+def test_cases_open_past_their_deadline_now_are_one_count_by_district_and_share(world) -> None:
+    from tools.figures import run_query
+
+    by_district = _read(world, "眼下超期还没办结的有几件，都在哪些区？")
+    assert (by_district.measure, by_district.group_by) == ("overdue_open", "district")
+    assert by_district.period.startswith("2000-01-01..")  # whenever they came in, not this month's
+    figures = run_query(world.client, by_district, [d.id for d in world.lexicon.districts])
+    open_late = world.client.cases(overdue=True, open=True, counts=True, limit=1)["counts"]["total"]
+    assert figures.total.value == open_late
+    district = world.lexicon.districts[1]
+    share = _read(world, f"现在还有多少超期未结的案子，{district.name}占几个")
+    assert (share.measure, share.district, share.share_of_all) == ("overdue_open", district.id, True)

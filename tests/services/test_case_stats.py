@@ -38,6 +38,9 @@ def test_the_counts_are_the_cases_counted_one_by_one(graph, db_url: str) -> None
     assert stats.open == sum(c.state not in {s.value for s in TERMINAL} for c in week)
     assert stats.closed == sum(c.state == "结案" for c in week)
     assert stats.overdue == sum(c.overdue for c in week)
+    # 立案 and 超期未结 as officials count them: past 受理 (neither refused nor voided); still open past the deadline.
+    assert stats.registered == sum(c.state not in ("受理", "不予立案", "作废") for c in week)
+    assert whole.overdue_open == sum(c.overdue and c.state not in {s.value for s in TERMINAL} for c in one) > 0
     assert whole.total == len(one) and whole.overdue == sum(c.overdue for c in one) > 0
     expected = Counter(c.category_code for c in one).most_common()
     assert [(x.category_code, x.count) for x in whole.by_category] == sorted(expected, key=lambda x: (-x[1], x[0]))[:10]
