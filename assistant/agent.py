@@ -180,8 +180,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         follow_up, intents = True, [Intent.POLICY]
     if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 20 and ROUTING_ASKED.search(question)
             and not (slots.categories or slots.districts or slots.places or slots.case_ids)):  # fmt: skip
-        # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again.
-        intents = [Intent.TRIAGE]
+        # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again (a follow-up, so the
+        # learned reading of "紧急程度怎么定？规定多久要处置完" alone does not turn it into a rule question).
+        follow_up, intents = True, [Intent.TRIAGE]
     if (Intent.VITALS in intents and set(intents) <= {Intent.VITALS, Intent.ALARMS} and "体征" in question
             and EVERY_DISTRICT.search(question) and not slots.districts):  # fmt: skip
         # "七个区里哪个区的体征异常项最多", "哪几个区的体征有预警": every district's vital signs, side by side.

@@ -622,7 +622,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 direction = "增加（多了）" if delta > 0 else "减少（少了）" if delta < 0 else "持平"
             size = f" {abs(delta):g} 个百分点" if is_rate(measure) else f" {abs(delta):g} 件"
             share = (
-                f"（{abs(data['change_pct']):g}%）" if data.get("change_pct") is not None and delta else ""
+                f"（{abs(data['change_pct']):.1f}%）" if data.get("change_pct") is not None and delta else ""
             )
             change = f"，环比{direction}{size if delta else ''}{share}"
         earlier = (understood.compared or understood.period.previous()).label

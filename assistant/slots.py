@@ -158,6 +158,9 @@ def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
             break
     if slots.sensor_kind is None and "泵站" in text and re.search(r"运行|运转|开机|停机|故障|正常吗|在转|开着", text):
         slots.sensor_kind = "pump_status"  # "A3区泵站现在运行正常吗": how they run, not their condition in the register
+    if (slots.sensor_kind is None and any(c.id == "component-0110" for c in slots.categories)
+            and re.search(r"故障|不亮|亮着|传感器|状态", text)):  # fmt: skip
+        slots.sensor_kind = "light_status"  # "路等故障的有几盏？看传感器状态": the lamps' sensors, heard by sound
     for level, words in LEVEL_WORDS.items():
         if any(w in text for w in words):
             slots.level = level

@@ -101,3 +101,11 @@ def test_cases_open_past_their_deadline_now_are_one_count_by_district_and_share(
     district = world.lexicon.districts[1]
     share = _read(world, f"现在还有多少超期未结的案子，{district.name}占几个")
     assert (share.measure, share.district, share.share_of_all) == ("overdue_open", district.id, True)
+
+
+def test_lamps_by_their_sound_read_from_sensors_and_a_triaged_reports_urgency_asked_again(world, chat: ChatService) -> None:
+    assert fill_slots("路等故障的有几盏？看传感器状态", world.lexicon, SATURDAY).sensor_kind == "light_status"
+    session = uuid.uuid4().hex
+    _ask(chat, "帮我看下这条：“A1区幸福路边上的垃圾桶满了好几天没人收，臭得不行”", session, role="hotline")
+    again = _ask(chat, "紧急程度怎么定？规定多久要处置完？", session, role="hotline")
+    assert [c.name for c in again.tool_calls] == ["triage_report"] and "紧急程度" in again.answer
