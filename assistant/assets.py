@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from assistant.lexicon import CityLexicon
-from assistant.slots import SOUNDS, Slots
+from assistant.slots import Slots, says
 from tools.query_spec import FigureQuery
 
 ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
@@ -38,18 +38,6 @@ SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "�
 ASSET_UNITS = {"泵站": "座", "桥梁": "座", "水闸": "座", "天桥": "座", "地下通道": "座", "隧道": "座", "综合管廊": "段",
                "路灯": "盏", "景观灯": "盏", "信号灯": "组"}  # fmt: skip
 PLACE_LABELS = ("Road", "Landmark")  # assets are named 类别(道路) and addressed by road: a place filters by name
-
-
-def says(word: str, question: str) -> bool:
-    """The question names the word, or a slip of it that sounds the same (井钙 for 井盖, 路等 for 路灯) — not
-    another word of that sound ("率低" is no 绿地: no character in common)."""
-    if word in question:
-        return True
-    if len(word) < 2 or SOUNDS.sound(word) not in SOUNDS.sound(question):
-        return False
-    heard, sound = SOUNDS.syllables(question), SOUNDS.syllables(word)
-    return any(heard[i:i + len(word)] == sound and sum(a != b for a, b in zip(question[i:i + len(word)], word, strict=True)) <= len(word) // 2
-               for i in range(len(question) - len(word) + 1))  # fmt: skip
 
 
 def asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[str]:

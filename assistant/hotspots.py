@@ -11,10 +11,9 @@ from typing import Any
 
 import rjieba
 
-from assistant.assets import says
 from assistant.lexicon import CityLexicon
 from assistant.periods import Period, find_period
-from assistant.slots import Slots, _number
+from assistant.slots import Slots, _number, says
 from core.text import normalize
 from core.times import CHINA
 from tools.query_spec import FigureQuery

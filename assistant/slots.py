@@ -121,11 +121,21 @@ class Slots:
 SOUNDS = SoundIndex()
 
 
+def says(word: str, question: str) -> bool:
+    """The question names the word, or a slip of it that sounds the same (井钙 for 井盖, 路等 for 路灯) — not
+    another word of that sound ("率低" is no 绿地: no character in common)."""
+    if word in question:
+        return True
+    if len(word) < 2 or SOUNDS.sound(word) not in SOUNDS.sound(question):
+        return False
+    heard, sound = SOUNDS.syllables(question), SOUNDS.syllables(word)
+    return any(heard[i:i + len(word)] == sound and sum(a != b for a, b in zip(question[i:i + len(word)], word, strict=True)) <= len(word) // 2
+               for i in range(len(question) - len(word) + 1))  # fmt: skip
+
+
 def sounding_like(text: str, lexicon: CityLexicon) -> list[Named]:
     """Facility categories whose name the text writes with other characters of the same sound, as officials
     typing fast do (路等 for 路灯, 井钙 for 井盖): the longest such name, or none."""
-    from assistant.assets import says  # a slip of the name, not another word of its sound ("率低" is no 绿地)
-
     heard = SOUNDS.sound(text)
     found = [n for n in lexicon.nodes.values() if n.label == "ComponentCategory" and len(n.name) >= 2
              and SOUNDS.sound(n.name) in heard and says(n.name, text)]  # fmt: skip
