@@ -34,7 +34,6 @@ class CategoryCount(BaseModel):
 class DistrictCount(BaseModel):
     district: str
     total: int
-    registered: int = Field(0, description="of them, 立案: past 受理, neither 不予立案 nor 作废")
     open: int
 
 
