@@ -81,9 +81,9 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     measures = (func.coalesce(func.sum(case((CaseRow.state.not_in(unregistered), 1), else_=0)), 0), open_count,
                 func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((late, 1), else_=0)), 0))  # fmt: skip
-    total, registered, still_open, closed, overdue = session.execute(select(func.count(), *measures).where(*where)).one()
     past_due = and_(CaseRow.state.not_in(TERMINAL_NAMES), CaseRow.deadline.is_not(None), CaseRow.deadline < now)
-    overdue_open = session.scalar(select(func.coalesce(func.sum(case((past_due, 1), else_=0)), 0)).where(*where))
+    total, registered, still_open, closed, overdue, overdue_open = session.execute(
+        select(func.count(), *measures, func.coalesce(func.sum(case((past_due, 1), else_=0)), 0)).where(*where)).one()
     counted = func.count().label("n")
     rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted, *measures).where(*where)
                            .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
