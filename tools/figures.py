@@ -113,7 +113,7 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     # Several districts named: their own sum, not the city's.
     total = sum(r.value or 0 for r in rows) if query.districts and query.group_by == "district" else whole[field]
     # Cases open now are whole whenever the record starts; a count of a period before it is not.
-    notes = [coverage_note(whole) if field not in ("open", "overdue_open") else "", note if query.group_by == "category" else ""]
+    notes = [coverage_note(whole) if field not in ("open", "overdue_open") else "", note]
     return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=total), note="；".join(n for n in notes if n))
 
 
