@@ -330,6 +330,7 @@ CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进�
 # "换成A2区看看": the last question again, about what it names now.
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
+WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|超没超|过没过|到没到|达没达到")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")
 
 
@@ -337,7 +338,10 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "都在哪几个区，该谁去处理": a short question that names nothing asks about what was asked before.
     bare = len(question) <= 16 and (re.match(r"^(?:都|那|还有|分别|具体)", question) or SWITCHED.match(question)
                                     or re.search(r"加起来|加一起|加在一起|总和|合计", question))  # "7天总共加起来大概多少"
-    return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare))
+    # "在哪座桥？超没超预警" after a peak reading: where that reading is, and whether it passed a line.
+    of_reading = (memory.get("figures") or {}).get("measure") == "readings" and len(question) <= 16 and bool(
+        WHICH_READING.search(question))
+    return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading)
 
 
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:

@@ -121,8 +121,9 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
         if len(states) > 1 and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
             base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
-    if base.get("asset_status") and not by_district and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
-        base["share_of_all"] = True  # …as a share of every asset of the kind
+    shared = SHARE_ASKED.search(question) and not by_district
+    if base.get("asset_status") and (shared or STATE_RATE.search(question)) and not NOT_INTACT.search(question):
+        base["share_of_all"] = True  # …as a share of every asset of the kind ("丢失率多少，哪个区丢得最多": the city's too)
     elif (len(categories) > 1 or not categories) and BY_CATEGORY.search(question) and not by_district:
         base["group_by"] = "category"  # "泵站和水闸分别有多少", "按资产类型统计一下A1区的部件"
         base["list_assets"] = False  # "都有哪些类型的资产": the kinds counted, not the assets one by one

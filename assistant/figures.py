@@ -11,7 +11,7 @@ it names. A district the city does not have is said to be unknown, never widened
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -43,9 +43,9 @@ from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
 
 # (measure, words): the first that matches is the measure asked about.
 MEASURES: list[tuple[str, re.Pattern[str]]] = [
-    ("按期处置率", re.compile(r"按期处置率|按期率|按时处置率|处置及时率|及时率|按期结案率|按期完成率")),
-    ("结案率", re.compile(r"结案率|办结率|结办率")),
-    ("返工率", re.compile(r"返工率")),
+    ("按期处置率", re.compile(r"按期处置率|按期率|按时处置率|处置及时率|及时率|按期结案率|按期完成率|(?i:on-?time (?:rate|ratio|disposal))")),
+    ("结案率", re.compile(r"结案率|办结率|结办率|(?i:closure rate|closing rate)")),
+    ("返工率", re.compile(r"返工率|(?i:rework rate)")),
     ("准确派遣率", re.compile(r"准确派遣率|派遣准确率|派准率")),
     ("延期率", re.compile(r"延期率")),
     ("平均处置时长_小时", re.compile(r"平均(?:处置|办理|处理)?(?:时长|用时|时间|耗时)|平均.{0,4}多久")),
@@ -105,7 +105,7 @@ COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工
 IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
-                     r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比")  # fmt: skip
+                     r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
 # Two districts set side by side ("比A1区多还是少", "两个区差几件", "比一比"), one named now and one before or both now.
 SIDE_BY_SIDE = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差|两个区|两区|比一比|对比")
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
@@ -113,6 +113,9 @@ SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡�
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9-])([A-Z]\d{1,2}区|99\d{4}(?![0-9A-Za-z-]))")  # never inside an id (C20261206-993343AE)
 # Another city ("B市"), not the end of a code ("C20261205-…E 市民撤诉") nor 市民/市场/市政.
 OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
+# "超期还没结案的案件有哪些？列编号和类别": the cases themselves, one by one, not a count of them by category.
+CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:案件|案子|工单)|列(?:一下|出|个)?编号|案件清单|案件明细|逐件")
+COUNTED = re.compile(r"多少|几件|几个|几起|数量|总数|总量|合计|一共")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
 # A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
 # policy documents, not for the live figures.
@@ -125,7 +128,7 @@ STATUS_WORDS = re.compile(
 # A question about what will be ("明天会比今天多吗") is a forecast, not a period's figures.
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
 # How a facility runs, as its sensors report it: asked of pumps or lamps just listed ("它们现在运行正常吗").
-RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着")
+RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着|好着|都好")
 RUNNING_KINDS = {"component-0601": "pump_status", "component-0110": "light_status"}
 SOURCE_NAMES = {
     "12345": "12345热线",
@@ -155,11 +158,20 @@ class Understood:
     unknown: str | None = None
     question: str = ""  # as asked: what the answer adds to the figures (a share, the other end of a ranking)
     compared: Period | None = None  # the period set beside it (环比: the one before, or the one named)
+    more: list[FigureQuery] = field(default_factory=list)  # further queries of another measure (泵站 counted, then how they run)
+
+    def about(self, measure: str) -> Understood:
+        """The understanding a figure of ``measure`` is composed with: one of ``more`` has its own query and period."""
+        other = next((q for q in self.more if q.measure == measure), None)
+        if other is None or self.query is None or self.query.measure == measure:
+            return self
+        today = datetime.now(CHINA).date()
+        return replace(self, query=other, period=Period("latest", "最新读数", date.min, today), more=[])
 
     def queries(self) -> list[FigureQuery]:
         if self.query is None:
             return []
-        return [self.query] + [self.query.model_copy(update={"measure": m}) for m in self.also]
+        return [self.query] + [self.query.model_copy(update={"measure": m}) for m in self.also] + self.more
 
     def memory(self) -> dict[str, Any]:
         if self.query is None or self.period is None:
@@ -230,7 +242,7 @@ def _department_measures(question: str, counts: bool = False) -> list[str]:
 def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
     """Department ids named; a city bureau named with a district is that district's bureau (A1区城管局)."""
     all_departments = [n for n in lexicon.nodes.values() if n.label == "Department"]
-    if "各区城管局" in question or (re.search(r"各区|每个区|各个区|七个区|所有区|全部区", question) and "城管" in question):
+    if "各区城管局" in question or (re.search(r"各区|每个区|各个区|七个区|所有区|全部区", question) and re.search(r"城管|城市管理", question)):
         return sorted(d.id for d in all_departments if re.match(r"dept-\d{6}-district_chengguan$", d.id))
     chosen = []
     if len(slots.districts) > 1 and len(slots.departments) == 1:
@@ -260,7 +272,12 @@ def order_asked(question: str) -> str | None:
 def asset_figures(query: FigureQuery, question: str) -> Understood:
     """Assets have no period: they are counted as the graph stands now."""
     now = datetime.now(CHINA).date()
-    return Understood(query, period=Period("now", "当前登记", now, now), question=question)
+    kinds = {RUNNING_KINDS.get(c) for c in query.asset_categories}
+    running = []
+    if RUNNING.search(question) and len(kinds) == 1 and (kind := kinds.pop()):
+        # "A7区有几座泵站，现在都好着吗": counted in the register, and how they run as their sensors report it.
+        running = [FigureQuery(measure="readings", sensor_kind=kind, district=query.district)]  # type: ignore[arg-type]
+    return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=running)
 
 
 def _shaped(question: str) -> bool:
@@ -268,6 +285,27 @@ def _shaped(question: str) -> bool:
     return bool(COMPARE.search(question) or TOP.search(question) or MOST.search(question) or LEAST.search(question)
                 or RANK.search(question) or any(p.search(question) for _, p in GROUPS)
                 or any(p.search(question) for _, p in SOURCES))  # fmt: skip
+
+
+def _ranked(question: str) -> bool:
+    return bool(TOP.search(question) or MOST.search(question) or LEAST.search(question) or RANK.search(question))
+
+
+def whole_ranking(question: str) -> bool:
+    """"各区立案数排一下，前三是哪几个区": the whole ranking, its first ones (and last) named in it."""
+    return bool((RANK.search(question) or (TOP.search(question) and BOTTOM.search(question))) and _top(question))
+
+
+def ranking_ends(question: str, rows: list[dict[str, Any]], name: Any) -> list[str]:
+    """The first N of a whole ranking, and its last one when asked, named after it."""
+    if not (whole_ranking(question) or RANK.search(question)) or len(rows) < 2:
+        return []
+    top = _top(question) or len(rows)
+    # Named without the N: a number in the answer must be a tool's figure.
+    lines = ["排在最前的依次是：" + "、".join(name(r["key"]) for r in rows[:top]) + "。"] if top < len(rows) else []
+    if re.search(r"最后一名|末位|倒数第一|排名最后|排在最后|最后的那", question) or (BOTTOM.search(question) and TOP.search(question)):
+        lines.append(f"最后一名：{name(rows[-1]['key'])}。")
+    return lines
 
 
 def _top(question: str) -> int | None:
@@ -299,7 +337,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "A3区的泵站都列出来" then "它们现在运行状态正常吗": the pumps' running state, from their sensors.
         slots.sensor_kind = kind
         last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district")}
-    if reading := understand_readings(question, slots, now, last_query, follow_up):
+    rate_of_department = bool(slots.departments and (named_measure := _measure(question)) and is_rate(named_measure))
+    if not rate_of_department and (reading := understand_readings(question, slots, now, last_query, follow_up)):
         return Understood(reading[0], period=reading[1], question=question)
     if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
         return Understood(hotspots[0], period=hotspots[1])
@@ -309,7 +348,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         and not (memory or {}).get("figures")
     ):
         return Understood()
-    if FUTURE.search(question):
+    named = find_period(question, now)
+    if FUTURE.search(question) and not (named and named.last < now.astimezone(CHINA).date()):
+        return Understood()  # (a past period named outright is asked of, "为明天的晨报…11月的数据")
+    if CASES_LISTED.search(question) and not (COUNTED.search(question) or _ranked(question)):
         return Understood()
     measure = _measure(question)
     remembered = (
@@ -439,11 +481,12 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["group_by"] = "department"  # "市城管局和市水务局谁高": the two side by side
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
         base.pop("group_by")  # one department named: its own figure
-    if LEAST.search(question) or RANK_UP.search(question) or BOTTOM.search(question):
+    both_ends = bool(TOP.search(question) and BOTTOM.search(question))  # "标出前三名和最后一名"
+    if (LEAST.search(question) or RANK_UP.search(question) or BOTTOM.search(question)) and not both_ends:
         base["order"] = "asc"
     elif MOST.search(question) or RANK.search(question) or TOP.search(question):
         base["order"] = "desc"
-    if top := _top(question):
+    if (top := _top(question)) and not whole_ranking(question):
         base["top"] = top
     elif (MOST.search(question) or LEAST.search(question)) and not (
         RANK.search(question) or LISTING.search(question) or base.get("group_by") == "district"
@@ -460,7 +503,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base.pop("top", None)
     if base.get("group_by") and re.search(r"差了?第一|差距|相差|差了?多少|差几", question):
         base["spread"] = True  # "倒数第一是哪个区？差了第一名多少个百分点"
-    if CITY_AVERAGE.search(question) and (base.get("departments") or base.get("district")):
+    judged = is_rate(base["measure"]) and re.search(r"高不高|低不低|高吗|低吗|算高|算低|偏高|偏低|正常吗|怎么样|咋样", question)
+    if (CITY_AVERAGE.search(question) or judged) and (base.get("departments") or base.get("district")):
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source", "group_by")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
@@ -573,6 +617,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 lines.append(
                     f"{_extreme(measure, query.order)}的是{tied} " + "、".join(name(r["key"]) for r in best) + "。"
                 )
+            lines += ranking_ends(understood.question, rows, name)
             values = {r["value"] for r in rows}
             if data.get("spread") is not None and not data.get("gap"):
                 size = f"{data['spread']:g} 个百分点" if is_rate(measure) else f"{data['spread']:g} 件"
@@ -602,7 +647,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append("、".join(name(d) for d in missing) + f"{period}没有纳入考核的案件，无{what}数据。")
     if query.beside_all and data.get("all_total") is not None and data.get("total") and data["total"]["value"] is not None:
         mine, city = data["total"]["value"], data["all_total"]
-        verdict = "高于" if mine > city else "低于" if mine < city else "等于"
+        verdict = "偏高，高于" if mine > city else "偏低，低于" if mine < city else "等于"
         shown = f"{round(city * 100, 1):g}%" if is_rate(measure) else f"{city:g} 件"
         lines.append(f"全市同期（全部部门）{what} {shown}，{scope}{verdict}全市平均。")
     if data.get("share_pct") is not None:
@@ -613,7 +658,11 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     if data.get("note") and note:
         lines.append("；".join(part.split(" / ")[0] for part in data["note"].split("；")) + "。")
     previous = data.get("previous")
-    if previous and previous.get("total"):
+    if previous is not None and not (previous.get("total") or {}).get("value"):
+        # "本月…vs上月" with nothing in the month before either: said so, not left out.
+        earlier = (understood.compared or understood.period.previous()).label
+        lines.append(f"{earlier}{scope}也没有可统计的{what}。")
+    elif previous and previous.get("total"):
         change = ""
         if (delta := data.get("change")) is not None:
             if is_rate(measure):
@@ -655,8 +704,8 @@ def compose_unknown(unknown: str, lexicon: CityLexicon) -> str:
         return f"系统只覆盖 A市，没有{unknown}的数据，无法回答；可以查询 A市 {districts[0].name}至{districts[-1].name}的情况。"
     if not UNKNOWN_DISTRICT.fullmatch(unknown):
         nearest = nearest_place(unknown, lexicon)
-        hint = f"是否指「{nearest}」？" if nearest else "请核对名称，或给出所在的区和附近的道路。"
-        return f"没有找到名为「{unknown}」的地点，A市的道路、街道和地标中不存在这个名称，无法按它查询。{hint}"
+        hint = f"是否指「{nearest}」？" if nearest else "也可以给出所在的区和附近的道路。"
+        return f"没有找到名为「{unknown}」的地点，A市的道路、街道和地标中不存在这个名称，无法按它查询，请核对名称。{hint}"
     listed = f"{districts[0].name}至{districts[-1].name}" if districts else ""
     # A code is not repeated: a number in the answer must come from a tool, not from the question.
     what = "这个区划代码" if unknown.isdigit() else f"「{unknown}」"

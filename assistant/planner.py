@@ -87,6 +87,7 @@ def _plan_status(turn: Turn) -> list[Call]:
 
 
 CLOSED_WORDS = re.compile(r"关闭|关掉|关了|恢复|解除|消除|消警")
+OPENED_WORDS = re.compile(r"新开|新增|新出|触发|产生|冒出")
 
 
 def _plan_alarms(turn: Turn) -> list[Call]:
@@ -96,11 +97,13 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         # "今天新开的告警", "本周告警最多的区": opened in the period, open or not; "昨天关闭了多少": closed in it.
         closing = CLOSED_WORDS.search(turn.question)
         args = {"state": "closed", "closed": period.api} if closing else {"state": None, "opened": period.api}
+        if closing and OPENED_WORDS.search(turn.question):
+            args = {"state": None, "opened": period.api}  # "昨天新开了多少个告警，已经关了几个": those, and how many of them closed
     if turn.slots.district:
         args["district"] = turn.slots.district
     if s.sensor_kind:
         args["kind"] = s.sensor_kind
-    if s.level and not re.search(r"其中|里面|里头|当中|最高级别的几条|最高级的几条", turn.question):
+    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)条|级别最高的?(?:那|几)条|最严重的?那条", turn.question):
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     earlier = turn.recall("alarms") or {}
     if not (s.sensor_kind or s.level or s.districts or s.places):
@@ -110,6 +113,8 @@ def _plan_alarms(turn: Turn) -> list[Call]:
     if category and category.label == "ComponentCategory" and category.name in turn.question:
         # Only a kind named in full ("污水井盖"): "井盖倾斜报警" is about every kind of cover.
         args["asset_category"] = category.id
+    if args.get("opened") and CLOSED_WORDS.search(turn.question):
+        return [Call("open_alarms", args), Call("open_alarms", args | {"state": "closed"})]
     return [Call("open_alarms", args)]
 
 
@@ -458,7 +463,7 @@ def _compose_alarms(turn: Turn) -> str:
         done = "关闭" if args.get("closed") else "触发"
         head = f"{period.label}，{scope}{done}的{what}告警"
         if d["count"] == 0:
-            return f"{head}：没有。"
+            return f"{head}：没有（0 条）。"
         text = f"{head}共 {d['count']} 条（" + "、".join(
             f"{LEVEL_NAMES[level]} {n} 条" for level, n in d["by_level"].items()) + "）"  # fmt: skip
         if d["by_district"]:
@@ -466,9 +471,12 @@ def _compose_alarms(turn: Turn) -> str:
             text += "，按区：" + "、".join(f"{turn.name(k)} {v} 条" for k, v in ranked)
             top = [k for k, v in ranked if v == ranked[0][1]]
             text += f"；最多的是 {'、'.join(turn.name(k) for k in top)}"
+        closed = [r.data["count"] for r in records[1:] if r.args.get("state") == "closed" and r.args.get("opened")]
+        if closed:
+            text += f"；其中已关闭 {closed[0]} 条"
         return text + f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。"
     if d["count"] == 0:
-        return f"{scope}当前没有未关闭的{what}告警。"
+        return f"{scope}当前没有未关闭的{what}告警（0 条）。"
     levels = "、".join(
         f"{LEVEL_NAMES[level]} {n} 条"
         for level, n in sorted(
@@ -485,11 +493,17 @@ def _compose_alarms(turn: Turn) -> str:
     if len(d.get("by_kind") or {}) > 1:  # "都是什么类型的": every kind, not only the five listed below
         text += "，按类型：" + "、".join(f"{_kind_name(turn.lexicon, k)} {v} 条"
                                      for k, v in sorted(d["by_kind"].items(), key=lambda x: -x[1]))  # fmt: skip
+    # Every alarm of the most severe level, when they are few ("最高等级的那几条在哪个区"), else the first five.
+    worst = next((d["by_level"][level] for level in ("alarm", "warning", "watch") if d["by_level"].get(level)), 0)
+    shown = len(d["items"]) if d["count"] <= 10 else max(5, worst if worst <= 10 else 5)
     text += "。" + ("逐条：\n" if d["count"] <= 10 else "最严重的几条：\n") + "\n".join(
         f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
         f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {turn.lexicon.units.get(a['kind'], '')}，"
-        f"阈值 {_fmt(a['threshold'])} {turn.lexicon.units.get(a['kind'], '')}，{a['opened_at']} 起"
-        for a in d["items"][: len(d["items"]) if d["count"] <= 10 else 5])  # fmt: skip
+        f"阈值 {_fmt(a['threshold'])} {turn.lexicon.units.get(a['kind'], '')}"
+        + (f"（{'低于' if a['value'] < a['threshold'] else '超出'}阈值 {_fmt(a['past_threshold_by'])} "
+           f"{turn.lexicon.units.get(a['kind'], '')}）" if a.get("past_threshold_by") is not None else "")
+        + f"，{a['opened_at']} 起"
+        for a in d["items"][:shown])  # fmt: skip
     if d.get("truncated"):
         text += "\n（只统计了最新的 200 条告警。）"
     return text
@@ -734,8 +748,8 @@ def _compose_vitals(turn: Turn) -> str:
     scope = turn.name(d.get("district"))
     items = d["items"]
     abnormal = [v for v in items if v["status"] != "normal"]
-    as_of = items[0]["as_of"] if items else ""
-    text = f"{scope}城市生命体征（截至 {as_of}）：" + "；".join(_vital_line(v) for v in items) + "。"
+    as_of = items[0]["as_of"][:16].replace("T", " ") if items else ""
+    text = f"{scope}城市生命体征（截至 {as_of}，实时计算的最新数据）：" + "；".join(_vital_line(v) for v in items) + "。"
     text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
     if len(records) > 1 and not records[1].data.get("district"):
         text += "\n" + _vitals_beside_city(items, records[1].data["items"], scope)
@@ -864,7 +878,7 @@ def _compose_figures(turn: Turn) -> str:
     records = turn.succeeded("query_figures")
     last = records[-1].data.get("note") if records else None
     # Several measures of one scope and period share a caveat: said once, after the last figure.
-    return "\n".join(compose_figures(r.data, turn.understood, turn.name, basis=r is records[-1],
+    return "\n".join(compose_figures(r.data, turn.understood.about(r.data["measure"]), turn.name, basis=r is records[-1],
                                       note=r is records[-1] or r.data.get("note") != last) for r in records)  # fmt: skip
 
 

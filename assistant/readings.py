@@ -25,6 +25,8 @@ OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预�
                          r"|合格率|故障率|体征")  # fmt: skip
 # A threshold named as a line ("超过40cm的报警线") asks about readings, not about alarms.
 LINES = re.compile(r"报警线|告警线|警戒线|预警线|关注线|报警值|告警值|警戒值|预警值")
+# "超没超预警" after a reading: whether that reading passed a line, not the alarm list.
+PASSED_LINE = re.compile(r"(?:超没超|超了没|超过没|过没过|到没到|达没达到|有没有(?:超过?|达到|过))(?:报警|预警|告警|关注)")
 THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警|多少(?:就)?会(?:报警|预警|告警)|到多少.{0,3}(?:报警|预警|告警)")
 MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重|(?<![a-z])(?:peak|max)(?![a-z])", re.IGNORECASE)
 MINIMUM = re.compile(r"最低|最小|最少")
@@ -55,7 +57,7 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     asked = READING_CUE.search(question) or (kind not in STATUS_KINDS and ASKING.search(question))
     if not kind or not (base or asked):
         return None
-    if OTHER_TOOLS.search(LINES.sub("", question)) and not THRESHOLD.search(question):
+    if OTHER_TOOLS.search(LINES.sub("", PASSED_LINE.sub("", question) if base else question)) and not THRESHOLD.search(question):
         return None
     if slots.places or slots.asset_ids or slots.sensor_ids:
         return None  # a named facility's sensors: its status answers that

@@ -53,4 +53,6 @@ def refusal(question: str, commands_only: bool = False) -> str | None:
     """Why the question is declined, in one or two sentences; None when it is not. ``commands_only``: only
     what must not be done, not what no tool answers (a citizen's report may well mention the rain)."""
     rules = COMMANDS if commands_only else COMMANDS + OUT_OF_REACH
-    return next((why for pattern, why in rules if pattern.search(question)), None)
+    # Every reason that applies: "PM2.5多少？顺便说说局长干得咋样" is declined for both.
+    reasons = list(dict.fromkeys(why for pattern, why in rules if pattern.search(question)))
+    return "".join(reasons) or None

@@ -67,8 +67,10 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
         return None
     if intents == [Intent.UNKNOWN_PLACE]:
         return None  # a made-up place is the gazetteer's to say, never a guess of the model's
-    if understood.query is not None and understood.query.measure == "forecast":
-        return None  # what will be was asked in so many words (预测, 明天, 会不会): not today's readings
+    if understood.query is not None and understood.query.measure in ("forecast", "anomalies", "hot_topics"):
+        # What will be was asked in so many words (预测, 明天, 会不会), or sensors unlike themselves (不对劲,
+        # 异常波动), or citizens' messages: none is today's readings or the alarm list.
+        return None
     if kind == "responsibility" and not slots.categories:
         return None  # who handles what: with no category named, the triage of the words finds it
     if kind in _PLANNED:

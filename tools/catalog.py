@@ -265,7 +265,7 @@ def open_alarms(client: ServicesClient, args: AlarmsArgs) -> ToolOutput:
         "by_district": dict(Counter(a["district"] for a in items)),
         "truncated": len(items) >= 200,
     }
-    return ToolOutput(data={**summary, "items": items[:MAX_LIST]})
+    return ToolOutput(data={**summary, "items": _with_excess(items[:MAX_LIST])})
 
 
 def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
@@ -289,7 +289,13 @@ def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
             "by_kind": {g["key"]: g["count"] for g in by_kind["groups"]},
             "by_district": {g["key"]: g["count"] for g in by_district["groups"]},
             "opened": args.opened, "closed": args.closed, "start": by_district["start"], "end": by_district["end"],
-            "groups": _groups(items), "truncated": False, "items": items}  # fmt: skip
+            "groups": _groups(items), "truncated": False, "items": _with_excess(items)}  # fmt: skip
+
+
+def _with_excess(items: list[Json]) -> list[Json]:
+    """Each alarm with how far its value is past its threshold ("超了阈值多少"), whichever way the line is crossed."""
+    return [a | {"past_threshold_by": round(abs(a["value"] - a["threshold"]), 4)}
+            if a.get("value") is not None and a.get("threshold") is not None else a for a in items]
 
 
 def _groups(items: list[Json]) -> list[Json]:

@@ -174,7 +174,8 @@ def coverage_note(stats: dict) -> str:
     """Says so when the period starts before the first case on record: its figure covers only part of it."""
     since = stats.get("data_since")
     if since and since[:10] > stats["start"][:10]:  # by day: a record starting at noon covers that day
-        return f"系统中的案件记录从 {since[:10]} 起，此前没有记录：本期数字只覆盖 {since[:10]} 之后 / partial"
+        day = f"{since[:4]}年{int(since[5:7])}月{int(since[8:10])}日"
+        return f"系统中的案件记录从 {day} 起，此前没有记录：本期数字只覆盖 {day} 之后 / partial"
     return ""
 
 

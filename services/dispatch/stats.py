@@ -29,6 +29,7 @@ class CategoryCount(BaseModel):
     open: int = 0
     closed: int = 0
     overdue: int = 0
+    overdue_open: int = 0
 
 
 class DistrictCount(BaseModel):
@@ -78,12 +79,11 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
     open_count = func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0)
     unregistered = (State.ACCEPTED.value, State.NOT_REGISTERED.value, State.VOIDED.value)
+    past_due = and_(CaseRow.state.not_in(TERMINAL_NAMES), CaseRow.deadline.is_not(None), CaseRow.deadline < now)
     measures = (func.coalesce(func.sum(case((CaseRow.state.not_in(unregistered), 1), else_=0)), 0), open_count,
                 func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((late, 1), else_=0)), 0))  # fmt: skip
-    past_due = and_(CaseRow.state.not_in(TERMINAL_NAMES), CaseRow.deadline.is_not(None), CaseRow.deadline < now)
-    total, registered, still_open, closed, overdue, overdue_open = session.execute(
-        select(func.count(), *measures, func.coalesce(func.sum(case((past_due, 1), else_=0)), 0)).where(*where)).one()
+                func.coalesce(func.sum(case((late, 1), else_=0)), 0), func.coalesce(func.sum(case((past_due, 1), else_=0)), 0))  # fmt: skip
+    total, registered, still_open, closed, overdue, overdue_open = session.execute(select(func.count(), *measures).where(*where)).one()
     counted = func.count().label("n")
     rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted, *measures).where(*where)
                            .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
@@ -94,5 +94,5 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
                      total=total, registered=registered, open=still_open, closed=closed, overdue=overdue, overdue_open=overdue_open,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k, registered=r, open=o, closed=x,
-                                                overdue=late) for c, n, k, r, o, x, late in rows],
+                                                overdue=late, overdue_open=due) for c, n, k, r, o, x, late, due in rows],
                      by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d])  # fmt: skip

@@ -32,8 +32,8 @@ def test_registered_cases_are_counted_apart_from_cases_received(world, chat: Cha
 
 def test_a_departments_figures_before_the_first_case_on_record_are_said_partial(world, chat: ChatService) -> None:
     reply = _ask(chat, "今年以来返工率最高的是哪个部门")
-    since = world.client.case_stats("2026")["data_since"][:10]
-    assert f"系统中的案件记录从 {since} 起" in reply.answer
+    since = world.client.case_stats("2026")["data_since"]
+    assert f"系统中的案件记录从 {since[:4]}年{int(since[5:7])}月{int(since[8:10])}日 起" in reply.answer
 
 
 def test_a_case_forecast_beside_the_days_that_were(world) -> None:
