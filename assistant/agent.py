@@ -341,7 +341,8 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "在哪座桥？超没超预警" after a peak reading: where that reading is, and whether it passed a line.
     of_reading = (memory.get("figures") or {}).get("measure") == "readings" and len(question) <= 16 and bool(
         WHICH_READING.search(question))
-    return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading)
+    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?)", question))  # "里面现在超期还没办完的有几件"
+    return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among)
 
 
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:

@@ -15,10 +15,10 @@ ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪�
 ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏|破了|破的|破掉")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
 # Every state but 完好 ("状态不是完好的有几座", "有问题的"): counted state by state beside the total.
-NOT_INTACT = re.compile(r"不是完好|非完好|不完好|不正常|有问题|异常的|不在完好")
+NOT_INTACT = re.compile(r"不是[‘'“\"「]?完好|非完好|不完好|不正常|有问题|异常的|不在完好")
 NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
-LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置")
+LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细")
 # Set beside the district asked before ("比A2多还是少", "两个区差几个").
 COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|俩区|两区|差几|差多少|相差|谁多|谁少|比一下|比一比|对比")
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
@@ -26,7 +26,7 @@ STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占比|比例|比重|百分比")
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
-BY_CATEGORY = re.compile(r"分别|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型"
+BY_CATEGORY = re.compile(r"分别(?!是谁|归谁|由谁|是哪|找谁)|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型"
                          r"|按.{0,2}类型|按.{0,2}种类|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 # Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
@@ -76,7 +76,7 @@ def total_then_state(question: str) -> bool:
 
 
 def asks_asset_count(question: str) -> bool:
-    if re.search(r"列几个|列一下|举几个|列出", question):
+    if re.search(r"列几个|列一下|举几个|列出|清单|名单|明细", question):
         return True  # a listing comes with its count
     if re.search(r"归谁|谁管|谁负责|派给谁|哪个部门", question) and not re.search(r"多少|几", question):
         return False  # "这两件事分别归谁": who handles them, not how many there are
@@ -108,6 +108,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["group_by"] = "district"
         # "不是完好状态的…集中在哪几个区": every state but 完好, counted per district.
         base["asset_status"] = NOT_INTACT_STATES if NOT_INTACT.search(question) else states
+        if total_then_state(question):
+            base["asset_status"] = []  # "总共有几座？各区几座；状态不是完好的单独列出": every one counted, those listed apart
     elif states and BY_CATEGORY.search(question) and not NOT_INTACT.search(question):
         base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
     elif (states and (STATE_ADJECTIVE.search(question) or LISTING.search(question))

@@ -23,6 +23,8 @@ from assistant.analytics_questions import (
 )
 from assistant.assets import (
     GENERIC_ASSETS,
+    NOT_INTACT,
+    NOT_INTACT_STATES,
     PLACE_LABELS,
     STATE_RATE,
     asks_asset_count,
@@ -30,6 +32,7 @@ from assistant.assets import (
     asset_query,
     compose_assets,
     counts_by_state,
+    total_then_state,
 )
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.hotspots import case_categories, compose_hotspots, understand_hotspots
@@ -129,6 +132,7 @@ STATUS_WORDS = re.compile(
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
 # How a facility runs, as its sensors report it: asked of pumps or lamps just listed ("它们现在运行正常吗").
 RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着|好着|都好")
+LISTED_APART = re.compile(r"单独列|列出|列一下|名称|名字|叫什么|是哪几|有哪些|都有哪")
 RUNNING_KINDS = {"component-0601": "pump_status", "component-0110": "light_status"}
 SOURCE_NAMES = {
     "12345": "12345热线",
@@ -160,11 +164,14 @@ class Understood:
     compared: Period | None = None  # the period set beside it (环比: the one before, or the one named)
     more: list[FigureQuery] = field(default_factory=list)  # further queries of another measure (泵站 counted, then how they run)
 
-    def about(self, measure: str) -> Understood:
-        """The understanding a figure of ``measure`` is composed with: one of ``more`` has its own query and period."""
-        other = next((q for q in self.more if q.measure == measure), None)
-        if other is None or self.query is None or self.query.measure == measure:
+    def about(self, args: dict[str, Any]) -> Understood:
+        """The understanding a figure is composed with, by the arguments it was asked with: one of ``more`` has its
+        own query (and a reading its own period)."""
+        other = next((q for q in self.more if args == call_args(q)), None)
+        if other is None or self.query is None:
             return self
+        if other.measure == self.query.measure:
+            return replace(self, query=other, more=[])
         today = datetime.now(CHINA).date()
         return replace(self, query=other, period=Period("latest", "最新读数", date.min, today), more=[])
 
@@ -178,6 +185,11 @@ class Understood:
             return {}
         return {"figures": self.query.model_dump(exclude_none=True),
                 "figures_period": [self.period.api, self.period.label]}  # fmt: skip
+
+
+def call_args(query: FigureQuery) -> dict[str, Any]:
+    """The arguments a query is asked with (as the planner sends it)."""
+    return query.model_dump(exclude_none=True, exclude_defaults=True) | {"measure": query.measure}
 
 
 def unknown_place(question: str, lexicon: CityLexicon) -> str | None:
@@ -277,6 +289,16 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
     if RUNNING.search(question) and len(kinds) == 1 and (kind := kinds.pop()):
         # "A7区有几座泵站，现在都好着吗": counted in the register, and how they run as their sensors report it.
         running = [FigureQuery(measure="readings", sensor_kind=kind, district=query.district)]  # type: ignore[arg-type]
+    if query.group_by == "category" and query.asset_status and total_then_state(question):
+        # "井盖一共登记了多少个？按类型分开统计，并把破损或丢失的数量单独列出来": every kind counted, the states apart.
+        running.append(query.model_copy(update={"group_by": "status"}))
+        query = query.model_copy(update={"asset_status": []})
+    if (NOT_INTACT.search(question) and LISTED_APART.search(question) and len(query.asset_categories) <= 1
+            and query.asset_status != NOT_INTACT_STATES):  # fmt: skip
+        # "…各区几座；状态不是完好的请单独列出名称和所在区": counted, and those not intact listed one by one.
+        query = query.model_copy(update={"list_assets": False})
+        running.append(query.model_copy(update={"asset_status": NOT_INTACT_STATES, "list_assets": True,
+                                                "group_by": None, "order": None, "top": None}))  # fmt: skip
     return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=running)
 
 

@@ -35,6 +35,8 @@ LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 ONE_EXTREME = re.compile(r"(?:最高|最低|最大|最小|最严重)的?(?:那|哪)?一?(?:个|只|处)(?:传感器|点位|点|监测点|设备)?")
 WHICH_ONES = re.compile(r"哪些|哪几个|哪几处|都有哪|列出|有几个")
 TREND_WORDS = {"up": "上升", "down": "回落", "flat": "基本持平"}
+# "会不会暴增", "多不多": judged against the days just past, per day, when no other days are named.
+SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|增多|会不会多|会不会增加|会不会很多|多不多|高峰|异常多|比平时")
 
 
 def understand_forecast(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
@@ -47,8 +49,8 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     if slots.sensor_ids or slots.asset_ids or slots.places:
         return None  # one named sensor or facility: the forecast tool is called on it directly
     kind = slots.sensor_kind if not CASES.search(question) else None
-    if not (base or kind or CASES.search(question)):
-        return None
+    if not (base or kind or CASES.search(question) or (DETAIL.search(question) and "预测" in question)):
+        return None  # ("你这预测靠谱吗？MASE多少": the default forecast, the city's cases, and its backtest)
     base["measure"] = "forecast"
     if kind:
         base["sensor_kind"] = kind
@@ -76,6 +78,8 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     elif (past := COMPARED_TO_PAST.search(question)) and not base.get("sensor_kind") and (
             named := find_periods(past.group(1), now)):  # fmt: skip
         base["compare_period"] = named[0].api  # "和过去3天实际比，会多还是少": those days' cases beside it
+    elif SURGE_ASKED.search(question) and not base.get("sensor_kind") and (recent := find_periods("最近7天", now)):
+        base["compare_period"] = recent[0].api
     else:
         base.pop("compare_period", None)
     return FigureQuery.model_validate(base), period
@@ -120,9 +124,11 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
     for pattern, first, last, word in named:
         if re.search(pattern, question):
             if hourly:
-                base["horizon"] = min(168, (last - today).days * 24)
+                # To the end of the last day named ("明天的高峰": all of tomorrow, not the next 24 hours from now).
+                end = datetime.combine(last + timedelta(days=1), time(0), CHINA)
+                base["horizon"] = max(1, min(168, -(-int((end - now).total_seconds()) // 3600)))
                 base.pop("period", None)
-                return _ahead(today, base["horizon"], True)
+                return Period(f"next{base['horizon']}h", f"{word}（未来 {base['horizon']} 小时内）", today, today)
             base.pop("horizon", None)
             base["period"] = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
             label = f"{word}（{_md(first)}）" if first == last else f"{word}（{_md(first)}至{_md(last)}）"
@@ -156,7 +162,7 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
                      question: str = "") -> str:  # fmt: skip
     scope = name(query.district) if query.district else "全市"
     if query.sensor_kind:
-        return _compose_sensors(data, query, period, scope, kind_name, name)
+        return _compose_sensors(data, query, period, scope, kind_name, name, question)
     if query.category:
         scope += f"「{name(query.category)}」"
     rows = data["rows"]
@@ -187,8 +193,16 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
         verdict = "多于" if ahead > actual else "少于" if ahead < actual else "持平于"
         said = f"合计约 {ahead:g} 件" if len(rows) > 1 else f"约 {ahead:.2f} 件"
         since, until = (previous[k][:16].replace("T", " ") for k in ("start", "end"))
-        lines.append(f"实际：{since} 起至 {until} 受理 {actual:g} 件；"
-                     f"{period.label}预计{said}，{verdict}这段实际的数字。")
+        if data.get("per_day") is not None and previous.get("per_day") is not None:
+            # Days of different lengths compared per day: "会不会暴增" is answered by the level, not the totals.
+            ahead, past = data["per_day"], previous["per_day"]
+            level = "明显高于" if ahead > past * 1.3 else "明显低于" if ahead < past * 0.7 else "接近"
+            surge = ("，预计会明显增多" if level == "明显高于" else "，预计不会暴增") if SURGE_ASKED.search(question) else ""
+            lines.append(f"实际：{since} 起至 {until} 受理 {actual:g} 件，日均约 {past:g} 件；"
+                         f"{period.label}预测日均约 {ahead:g} 件，{level}近期日均水平{surge}。")
+        else:
+            lines.append(f"实际：{since} 起至 {until} 受理 {actual:g} 件；"
+                         f"{period.label}预计{said}，{verdict}这段实际的数字。")
     lines.append(_backtest(data))
     return "\n".join(lines)
 
@@ -229,7 +243,8 @@ def _verdict(rows: list[dict[str, Any]], limits: dict[str, Any], unit: str, aske
         latest = peak.get("latest")
         still = latest is not None and past(latest, line)
         # "会不会掉到报警线以下" is answered 会/不会 first, then the sensor and its figure.
-        verdict = f"预计{'仍将' if still else '会'}{side}{name}（{'仍处于' if still else '达到'}{LEVEL_NAMES[level]}级）：" \
+        deepest = next(k for k in named if past(peak["value"], limits[k]))  # 0.09 MPa is past 报警 when 预警 was asked
+        verdict = f"{'当前已' + side + name + '，' if still else ''}预计{'仍将' if still else '会'}{side}{name}（{'仍处于' if still else '达到'}{LEVEL_NAMES[deepest]}级）：" \
                   f"{peak['key']} 预测{'最低' if below else '最高'} {peak['value']:.2f} {unit}"
         return verdict + ("，预计不能回到正常范围。" if still else "，需要提前处置。")
     if past(bound, line):
@@ -253,7 +268,14 @@ def _backtest(data: dict[str, Any]) -> str:
     return f"回测 MASE {mase:g}，季节性朴素基线 {baseline:g}：{verdict}（MASE 越低越准）。"
 
 
-def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, scope: str, kind_name: str, name: Any) -> str:
+def _line_named(question: str, limits: dict[str, Any]) -> str | None:
+    """"会不会掉到0.18以下": the level whose line is the number the question names (0.18 MPa is 预警)."""
+    numbers = {float(n) for n in re.findall(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?![0-9.])", question)}
+    return next((k for k in ("alarm", "warning", "watch") if isinstance(limits.get(k), (int, float)) and limits[k] in numbers), None)
+
+
+def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, scope: str, kind_name: str, name: Any,
+                     question: str = "") -> str:  # fmt: skip
     unit = data["unit"]
     if not data.get("sensors"):
         return f"{scope}没有有读数的{kind_name}传感器，无法预测。"
@@ -289,7 +311,7 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
         lines.append(f"- {r['key']}（{where}）：{now}预测{'最低' if below else '最高'} {r['value']:.2f} {unit}（{r['ts'][5:16].replace('T', ' ')}，"
                      f"80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）{heading}")  # fmt: skip
     lines.append(thresholds)
-    lines.append(_verdict(rows, limits, unit, query.reached))
+    lines.append(_verdict(rows, limits, unit, query.reached or _line_named(question, limits)))
     lines.append(_backtest(data))
     return "\n".join(lines)
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from assistant.case_search import asks_history, asks_one_case, find_case_args, unknown_case_number
-from assistant.figures import compose_figures, compose_unknown, span_words
+from assistant.figures import call_args, compose_figures, compose_unknown, span_words
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
@@ -342,8 +342,7 @@ def _plan_compare(turn: Turn) -> list[Call]:
 
 
 def _plan_figures(turn: Turn) -> list[Call]:
-    return [Call("query_figures", q.model_dump(exclude_none=True, exclude_defaults=True) | {"measure": q.measure})
-            for q in turn.understood.queries()]  # fmt: skip
+    return [Call("query_figures", call_args(q)) for q in turn.understood.queries()]
 
 
 def _plan_unknown_place(turn: Turn) -> list[Call]:
@@ -878,7 +877,7 @@ def _compose_figures(turn: Turn) -> str:
     records = turn.succeeded("query_figures")
     last = records[-1].data.get("note") if records else None
     # Several measures of one scope and period share a caveat: said once, after the last figure.
-    return "\n".join(compose_figures(r.data, turn.understood.about(r.data["measure"]), turn.name, basis=r is records[-1],
+    return "\n".join(compose_figures(r.data, turn.understood.about(r.args), turn.name, basis=r is records[-1],
                                       note=r is records[-1] or r.data.get("note") != last) for r in records)  # fmt: skip
 
 

@@ -80,5 +80,7 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
     if kind == "assets":
         if not (categories := asset_categories(question, slots, lexicon)):
             return None  # no asset the question names: nothing to count
-        return [Intent.FIGURES], asset_figures(asset_query(question, slots, categories, order_asked(question)), question)
+        # Who looks after them, when the rules heard that asked too ("清单…附上主管部门").
+        kept = [i for i in intents if i == Intent.RESPONSIBILITY]
+        return [Intent.FIGURES, *kept], asset_figures(asset_query(question, slots, categories, order_asked(question)), question)
     return [_FIGURE_KINDS[kind]], Understood()

@@ -51,6 +51,13 @@ def _case_forecast(client: ServicesClient, query: FigureQuery, now: datetime) ->
         stats = client.case_stats(query.compare_period, query.district, query.category)
         figures.previous = Figures(measure="cases", unit="件", period=stats["period"], start=stats["start"],
                                    end=stats["end"], rows=[], total=FigureRow(key="", value=stats["total"]))  # fmt: skip
+        # Days of different lengths set side by side per day ("跟最近7天的日均比", "会不会暴增"): the part of
+        # today that has passed counts as part of a day.
+        since, until = (datetime.fromisoformat(stats[k]) for k in ("start", "end"))
+        past_days = max((min(until, now) - since).total_seconds() / 86400, 1e-9)
+        if past_days >= 1:
+            figures.previous.per_day = round(stats["total"] / past_days, 2)
+            figures.per_day = round(total / len(rows), 2) if rows else None
     return figures
 
 

@@ -137,6 +137,7 @@ class Figures(BaseModel):
     reporting: int | None = None  # sensors with a newest value, or with readings in the window
     readings: int | None = None  # readings in the window
     days: int | None = None  # readings: the calendar days the window touches ("最近7天" counts today)
+    per_day: float | None = None  # forecast: the cases per day forecast, and (on ``previous``) received per day
     screened_out: int | None = None  # forecast of an area: sensors left out for being furthest from a threshold
     lowest: FigureRow | None = None  # readings: the other end of the ranking
     highest: FigureRow | None = None  # readings under a value filter: the highest of all, filter or not

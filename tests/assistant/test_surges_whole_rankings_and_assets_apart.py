@@ -1,0 +1,100 @@
+"""Misses of the fresh development sets dev17/dev18 (issue 15, session 17), asked through chat: "会不会暴增" judged
+per day against the week just past; "明天的高峰" reaches the end of tomorrow; a backtest asked with nothing else;
+a whole ranking with its first ones named; a past period named beside 明天; assets counted with those not
+intact (or in some states) set apart; a register listing with who looks after it; English words for indicators;
+every reason a question is declined for; a pasted work order is a report."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from assistant.chat import ChatRequest, ChatService
+from assistant.forecasts import compose_forecast
+from assistant.periods import Period
+from core.times import CHINA
+from tools.query_spec import FigureQuery
+
+
+def _ask(chat: ChatService, text: str, session: str | None = None, role: str = "official"):
+    return chat.ask(ChatRequest(message=text, session_id=session or uuid.uuid4().hex, role=role))
+
+
+def _queries(reply) -> list[dict]:
+    return [c.args for c in reply.tool_calls if c.name == "query_figures"]
+
+
+def test_a_surge_is_judged_per_day_against_the_week_just_past(chat: ChatService) -> None:
+    query = _queries(_ask(chat, "明天全市的案子会不会暴增"))[0]
+    assert query["measure"] == "forecast" and query["compare_period"] == "last7d"  # the week just past beside it
+    day = {"key": "2026-12-08", "value": 6.11, "interval": {"lo80": 0.6, "hi80": 11.7, "lo95": 0.0, "hi95": 14.3}}
+    data = {"rows": [day], "total": {"key": "cases:city:all", "value": 6.11}, "model": "Theta", "start": "2026-12-08",
+            "per_day": 6.11, "previous": {"total": {"key": "", "value": 87}, "per_day": 12.43,
+                                          "start": "2026-11-30T01:29:00+08:00", "end": "2026-12-07T01:29:00+08:00"}}
+    answer = compose_forecast(data, FigureQuery.model_validate(query), Period("x", "明天（12月8日）", date.min, date.min),
+                              str, "", "明天全市的案子会不会暴增")
+    assert "日均约 12.43 件" in answer and "预测日均约 6.11 件，明显低于近期日均水平，预计不会暴增" in answer
+
+
+def test_tomorrows_peak_is_forecast_to_the_end_of_tomorrow(chat: ChatService) -> None:
+    before = datetime.now(CHINA)
+    query = _queries(_ask(chat, "明天积水水位的高峰会不会超过报警线"))[0]
+    end = datetime.combine(before.date() + timedelta(days=2), time(0), CHINA)
+    assert abs(query["horizon"] - math.ceil((end - before).total_seconds() / 3600)) <= 1
+
+
+def test_a_backtest_asked_with_nothing_else_is_the_citys_case_forecast(chat: ChatService) -> None:
+    query = _queries(_ask(chat, "你这预测靠谱吗？MASE多少，比季节性朴素基线好没"))[0]
+    assert query["measure"] == "forecast" and not (query.get("sensor_kind") or query.get("district"))
+
+
+def test_a_whole_ranking_names_its_first_ones(world, chat: ChatService) -> None:
+    reply = _ask(chat, "上个月各区受理案件排一下，前两名是哪几个区")
+    query = _queries(reply)[0]
+    assert query["group_by"] == "district" and "top" not in query  # every district ranked, not two of them
+    stats = world.client.case_stats(query["period"])
+    ranked = [d["district"] for d in stats["by_district"]]
+    if len(ranked) > 2:
+        assert "排在最前的依次是：" + "、".join(world.lexicon.name(d) for d in ranked[:2]) in reply.answer
+
+
+def test_a_past_period_named_beside_tomorrow_is_not_a_forecast(chat: ChatService) -> None:
+    query = _queries(_ask(chat, "为明天的晨报准备材料：上个月各部门按期处置率排名"))[0]
+    assert query["measure"] == "按期处置率" and query["group_by"] == "department"
+
+
+def test_pumps_counted_by_district_with_those_not_intact_listed_apart(chat: ChatService) -> None:
+    reply = _ask(chat, "全市泵站总共有几座？各区几座；状态不是‘完好’的请单独列出名称和所在区")
+    counted, listed = _queries(reply)
+    assert counted["group_by"] == "district" and not counted.get("asset_status") and not counted.get("list_assets")
+    assert listed["asset_status"] == ["破损", "丢失", "废弃", "移除"] and listed["list_assets"]
+
+
+def test_covers_counted_by_kind_with_some_states_apart(chat: ChatService) -> None:
+    reply = _ask(chat, "A3区的井盖一共登记了多少个？按类型分开统计，并把状态为破损或丢失的数量单独列出来")
+    by_kind, by_state = _queries(reply)
+    assert by_kind["group_by"] == "category" and not by_kind.get("asset_status")
+    assert by_state["group_by"] == "status" and sorted(by_state["asset_status"]) == ["丢失", "破损"]
+
+
+def test_a_register_listing_comes_with_who_looks_after_it(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0]
+    reply = _ask(chat, f"{district.name}所有桥梁的清单给我，附上主管部门，以及当前状态")
+    assert _queries(reply)[0]["list_assets"]
+    assert "responsible_department" in [c.name for c in reply.tool_calls]
+
+
+def test_english_words_for_an_indicator_and_a_comparison(chat: ChatService) -> None:
+    query = _queries(_ask(chat, "市水务局本月on-time rate多少，vs上月"))[0]
+    assert query["measure"] == "按期处置率" and query.get("compare_period")
+
+
+def test_a_question_declined_for_two_things_gives_both_reasons(chat: ChatService) -> None:
+    reply = _ask(chat, "今天A2区PM2.5多少？顺便说说你觉得我们城管局长干得咋样")
+    assert "空气质量" in reply.answer and "不对个人作评价" in reply.answer
+
+
+def test_a_pasted_work_order_is_a_report_even_where_its_road_is_unknown(chat: ChatService) -> None:
+    reply = _ask(chat, "12345工单原文：A1区紫金凤凰大道公交站旁边的路灯一个礼拜不亮了，晚上黑乎乎的看不见路")
+    assert [c.name for c in reply.tool_calls][:1] == ["triage_report"] and "路灯" in reply.answer
