@@ -200,10 +200,12 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first (and who
         # handles them when that is asked too).
         intents = [Intent.ALARMS] + [i for i in intents if i == Intent.RESPONSIBILITY]
-    if (follow_up and intents == [Intent.RESPONSIBILITY] and memory.get("intents") == [Intent.ALARMS.value]
-            and not (slots.categories or slots.places or slots.asset_ids)):  # fmt: skip
+    if (memory.get("intents") == [Intent.ALARMS.value] and Intent.RESPONSIBILITY in intents
+            and set(intents) <= {Intent.RESPONSIBILITY, Intent.POLICY, Intent.ALARMS}
+            and (follow_up or re.search(r"开了多久|多久了|持续多久|什么时候开始", question))
+            and not (slots.categories or slots.places or slots.asset_ids or slots.districts)):  # fmt: skip
         # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them.
-        intents = [Intent.ALARMS, Intent.RESPONSIBILITY]
+        follow_up, intents = True, [Intent.ALARMS, Intent.RESPONSIBILITY]
     one_case = asks_one_case(question, slots, memory)
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
@@ -330,7 +332,8 @@ CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进�
 # "换成A2区看看": the last question again, about what it names now.
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
-WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|超没超|过没过|到没到|达没达到")
+WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|哪(?:座|个|一)(?:桥|箱|点|传感器|泵站|井)|超没超|过没过|到没到|达没达到"
+                           r"|(?:过|超过?|高于|低于|到)了?\s*[0-9.]+\s*%?\s*了?吗")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")
 
 
@@ -341,7 +344,8 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "在哪座桥？超没超预警" after a peak reading: where that reading is, and whether it passed a line.
     of_reading = (memory.get("figures") or {}).get("measure") == "readings" and len(question) <= 16 and bool(
         WHICH_READING.search(question))
-    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?)", question))  # "里面现在超期还没办完的有几件"
+    # "里面现在超期还没办完的有几件", "按部门排一下，把前五列出来": of the figures just given.
+    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:部门|单位|区|类别|类型)(?:排|分|列))", question))
     return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among)
 
 

@@ -18,7 +18,7 @@ ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏|破了|破的|破掉")
 NOT_INTACT = re.compile(r"不是[‘'“\"「]?完好|非完好|不完好|不正常|有问题|异常的|不在完好")
 NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
-LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细")
+LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细|在哪个网格|在什么位置|有的话在哪")
 # Set beside the district asked before ("比A2多还是少", "两个区差几个").
 COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|俩区|两区|差几|差多少|相差|谁多|谁少|比一下|比一比|对比")
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.

@@ -285,21 +285,21 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
     """Assets have no period: they are counted as the graph stands now."""
     now = datetime.now(CHINA).date()
     kinds = {RUNNING_KINDS.get(c) for c in query.asset_categories}
-    running = []
+    more: list[FigureQuery] = []
     if RUNNING.search(question) and len(kinds) == 1 and (kind := kinds.pop()):
         # "A7区有几座泵站，现在都好着吗": counted in the register, and how they run as their sensors report it.
-        running = [FigureQuery(measure="readings", sensor_kind=kind, district=query.district)]  # type: ignore[arg-type]
+        more = [FigureQuery(measure="readings", sensor_kind=kind, district=query.district)]  # type: ignore[arg-type]
     if query.group_by == "category" and query.asset_status and total_then_state(question):
         # "井盖一共登记了多少个？按类型分开统计，并把破损或丢失的数量单独列出来": every kind counted, the states apart.
-        running.append(query.model_copy(update={"group_by": "status"}))
+        more.append(query.model_copy(update={"group_by": "status"}))
         query = query.model_copy(update={"asset_status": []})
     if (NOT_INTACT.search(question) and LISTED_APART.search(question) and len(query.asset_categories) <= 1
             and query.asset_status != NOT_INTACT_STATES):  # fmt: skip
         # "…各区几座；状态不是完好的请单独列出名称和所在区": counted, and those not intact listed one by one.
         query = query.model_copy(update={"list_assets": False})
-        running.append(query.model_copy(update={"asset_status": NOT_INTACT_STATES, "list_assets": True,
+        more.append(query.model_copy(update={"asset_status": NOT_INTACT_STATES, "list_assets": True,
                                                 "group_by": None, "order": None, "top": None}))  # fmt: skip
-    return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=running)
+    return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=more)
 
 
 def _shaped(question: str) -> bool:
@@ -508,16 +508,17 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["order"] = "asc"
     elif MOST.search(question) or RANK.search(question) or TOP.search(question):
         base["order"] = "desc"
-    if (top := _top(question)) and not whole_ranking(question):
+    if whole_ranking(question):
+        base.pop("top", None)  # "按部门排一下，把前五列出来" after "谁最长": every one ranked, the first five named
+    elif top := _top(question):
         base["top"] = top
     elif (MOST.search(question) or LEAST.search(question)) and not (
         RANK.search(question) or LISTING.search(question) or base.get("group_by") == "district"
     ):
         base["top"] = base.get("top") or 1  # the districts are few: all of them are listed, the extreme named
     if (base.get("order") or base.get("top")) and not base.get("group_by"):
-        base["group_by"] = (
-            "department" if is_rate(base["measure"]) else "district"
-        )
+        # A department's indicator (a rate, 平均处置时长, 派遣数…) ranks departments; a case count ranks districts.
+        base["group_by"] = "district" if base["measure"] in CASE_MEASURES else "department"
     if is_rate(base["measure"]) and (bound := RATE_BOUND.search(question)) and (percent := _percent(bound.group(2))) is not None:
         # "按期处置率不到百分之六十的单位都有哪些": the departments past the bound, each named.
         base["below" if bound.group(1) in ("不到", "低于", "小于", "不足", "达不到", "未达到") else "above"] = percent / 100
@@ -640,6 +641,11 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                     f"{_extreme(measure, query.order)}的是{tied} " + "、".join(name(r["key"]) for r in best) + "。"
                 )
             lines += ranking_ends(understood.question, rows, name)
+            if is_rate(measure) and query.order and (few := [r for r in rows if r.get("denominator") is not None
+                                                             and r["denominator"] < SMALL_SAMPLE]):  # fmt: skip
+                # A ranking of rates over a handful of cases each: one case moves a rate by many points.
+                names = "、".join(name(r["key"]) for r in few[:3]) + ("等" if len(few) > 3 else "")
+                lines.append(f"注意：{names}的样本较少（{RATE_COUNTS[measure][1]}很少），一件之差即可改变比率，排名仅供参考。")
             values = {r["value"] for r in rows}
             if data.get("spread") is not None and not data.get("gap"):
                 size = f"{data['spread']:g} 个百分点" if is_rate(measure) else f"{data['spread']:g} 件"
@@ -680,7 +686,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     if data.get("note") and note:
         lines.append("；".join(part.split(" / ")[0] for part in data["note"].split("；")) + "。")
     previous = data.get("previous")
-    if previous is not None and not (previous.get("total") or {}).get("value"):
+    if previous is not None and (previous.get("total") or {}).get("value") is None:
         # "本月…vs上月" with nothing in the month before either: said so, not left out.
         earlier = (understood.compared or understood.period.previous()).label
         lines.append(f"{earlier}{scope}也没有可统计的{what}。")

@@ -18,7 +18,7 @@ from services.monitoring.alarm_rules import rank
 from tools.query_spec import FigureQuery
 from tools.reading_figures import thresholds_of
 
-FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会"
+FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会|还会(?:新增|增加|有多少)"
                     r"|今晚到|今夜|明早|明晨|到天亮|(?:可能|要|会)(?:会)?(?:超|达到|突破|掉到|跌破|低于|高于)")
 # A window on the clock ("今晚到明早"): the hours from now to its end, in the city's time (hours after midnight
 # of the day after today, or of today for 今天下午/傍晚).
@@ -36,7 +36,7 @@ ONE_EXTREME = re.compile(r"(?:最高|最低|最大|最小|最严重)的?(?:那|�
 WHICH_ONES = re.compile(r"哪些|哪几个|哪几处|都有哪|列出|有几个")
 TREND_WORDS = {"up": "上升", "down": "回落", "flat": "基本持平"}
 # "会不会暴增", "多不多": judged against the days just past, per day, when no other days are named.
-SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|增多|会不会多|会不会增加|会不会很多|多不多|高峰|异常多|比平时")
+SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|(?<!新)增多(?!少)|会不会多|会不会增加|会不会很多|多不多|高峰|异常多|比平时")
 
 
 def understand_forecast(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
@@ -113,7 +113,7 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
     monday = today + timedelta(days=7 - today.weekday())
     named: list[tuple[str, date, date, str]] = [
         (r"明天后天|明后天|明后两天", today + timedelta(days=1), today + timedelta(days=2), "明后两天"),
-        (r"明天|明日", today + timedelta(days=1), today + timedelta(days=1), "明天"),
+        (r"明天|明日|明晚", today + timedelta(days=1), today + timedelta(days=1), "明天"),
         (r"后天", today + timedelta(days=2), today + timedelta(days=2), "后天"),
         (r"下个?月", *_next_month(today), "下个月"),
     ]
@@ -133,6 +133,11 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
             base["period"] = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
             label = f"{word}（{_md(first)}）" if first == last else f"{word}（{_md(first)}至{_md(last)}）"
             return span(first, last, label)
+    future = [p for p in find_periods(question, now) if p.last > today and ".." in p.api]
+    if future and not hourly:
+        # "12月剩下的日子（12月8日到31日）": the days named, from tomorrow on.
+        base.pop("horizon", None)
+        base["period"] = f"{max(future[0].first, today + timedelta(days=1)):%Y-%m-%d}..{future[0].last:%Y-%m-%d}"
     if base.get("period") and not hourly:
         first, last = (date.fromisoformat(d) for d in base["period"].split(".."))
         return span(first, last, f"{_md(first)}至{_md(last)}")

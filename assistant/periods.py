@@ -125,14 +125,17 @@ def find_periods(text: str, now: datetime) -> list[Period]:
                 return []
             return [span(first, last, f"{_md(first)}至{_md(last)}", m.group(0))]
     relative: list[tuple[str, Period]] = [
-        (r"今天|今日|当天|今儿", span(today, today, f"今天（{_md(today)}）")),
+        (r"今天|今日|(?<![日号])当天|今儿", span(today, today, f"今天（{_md(today)}）")),  # not "11月30日当天"
         (r"昨天(?:到|至)(?:现在|目前|今天|今)|昨天以来|昨天起|昨天开始", span(today - timedelta(days=1), today,
                                                           f"昨天至今（{_md(today - timedelta(days=1))}至今）")),
         (r"昨天|昨日|昨儿", span(today - timedelta(days=1), today - timedelta(days=1), f"昨天（{_md(today - timedelta(days=1))}）")),
         (r"前天", span(today - timedelta(days=2), today - timedelta(days=2), f"前天（{_md(today - timedelta(days=2))}）")),
         (r"上上周|上上个?星期", span(monday - timedelta(days=14), monday - timedelta(days=8),
                                 f"上上周（{_md(monday - timedelta(days=14))}至{_md(monday - timedelta(days=8))}）")),
-        (r"上周|上一?个?星期|上个礼拜|上一周", span(monday - timedelta(days=7), monday - timedelta(days=1),
+        # "上周同期": last week's days up to today's weekday, set beside this week so far.
+        (r"上周同期|上个?星期同期|上周同一时段", span(monday - timedelta(days=7), today - timedelta(days=7),
+                                              f"上周同期（{_md(monday - timedelta(days=7))}至{_md(today - timedelta(days=7))}）")),
+        (r"上周(?!同期)|上一?个?星期(?!同期)|上个礼拜|上一周", span(monday - timedelta(days=7), monday - timedelta(days=1),
                                         f"上周（{_md(monday - timedelta(days=7))}至{_md(monday - timedelta(days=1))}）")),
         (r"本周|这周|这一周|本星期|这个?星期|这礼拜", span(monday, today, f"本周（{_md(monday)}至今）")),
         (r"本季度|这个?季度|本季", span(quarter, today, f"本季度（{_md(quarter)}至今）")),

@@ -501,7 +501,7 @@ def _compose_alarms(turn: Turn) -> str:
         f"阈值 {_fmt(a['threshold'])} {turn.lexicon.units.get(a['kind'], '')}"
         + (f"（{'低于' if a['value'] < a['threshold'] else '超出'}阈值 {_fmt(a['past_threshold_by'])} "
            f"{turn.lexicon.units.get(a['kind'], '')}）" if a.get("past_threshold_by") is not None else "")
-        + f"，{a['opened_at']} 起"
+        + f"，{a['opened_at']} 起" + (f"，已持续约 {_fmt(a['open_hours'])} 小时" if a.get("open_hours") is not None else "")
         for a in d["items"][:shown])  # fmt: skip
     if d.get("truncated"):
         text += "\n（只统计了最新的 200 条告警。）"

@@ -293,9 +293,18 @@ def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
 
 
 def _with_excess(items: list[Json]) -> list[Json]:
-    """Each alarm with how far its value is past its threshold ("超了阈值多少"), whichever way the line is crossed."""
-    return [a | {"past_threshold_by": round(abs(a["value"] - a["threshold"]), 4)}
-            if a.get("value") is not None and a.get("threshold") is not None else a for a in items]
+    """Each alarm with how far its value is past its threshold ("超了阈值多少"), whichever way the line is crossed,
+    and, while open, for how many hours it has been ("开了多久了")."""
+    now = datetime.now(UTC)
+    out = []
+    for a in items:
+        extra: Json = {}
+        if a.get("value") is not None and a.get("threshold") is not None:
+            extra["past_threshold_by"] = round(abs(a["value"] - a["threshold"]), 4)
+        if a.get("opened_at") and not a.get("closed_at"):
+            extra["open_hours"] = round((now - datetime.fromisoformat(a["opened_at"])).total_seconds() / 3600, 1)
+        out.append(a | extra)
+    return out
 
 
 def _groups(items: list[Json]) -> list[Json]:

@@ -11,8 +11,9 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from assistant.chat import ChatRequest, ChatService
-from assistant.forecasts import compose_forecast
-from assistant.periods import Period
+from assistant.forecasts import compose_forecast, understand_forecast
+from assistant.periods import Period, find_periods
+from assistant.slots import fill_slots
 from core.times import CHINA
 from tools.query_spec import FigureQuery
 
@@ -98,3 +99,34 @@ def test_a_question_declined_for_two_things_gives_both_reasons(chat: ChatService
 def test_a_pasted_work_order_is_a_report_even_where_its_road_is_unknown(chat: ChatService) -> None:
     reply = _ask(chat, "12345工单原文：A1区紫金凤凰大道公交站旁边的路灯一个礼拜不亮了，晚上黑乎乎的看不见路")
     assert [c.name for c in reply.tool_calls][:1] == ["triage_report"] and "路灯" in reply.answer
+
+
+def test_same_days_of_last_week_and_a_day_named_beside_当天() -> None:
+    monday = datetime(2026, 12, 9, 10, tzinfo=CHINA)  # a Wednesday
+    same = find_periods("那上周同期（11月30日当天）呢？", monday)[0]
+    assert (same.first, same.last) == (date(2026, 11, 30), date(2026, 12, 2)) and same.label.startswith("上周同期")
+    assert find_periods("上周一共多少", monday)[0].last == date(2026, 12, 6)  # 上周 alone is the whole week
+
+
+def test_a_forecast_of_the_rest_of_the_month_runs_to_its_last_day(world) -> None:
+    now = datetime(2026, 12, 7, 1, tzinfo=CHINA)
+    question = "12月剩下的日子（12月8日到31日）全市大约还会新增多少案件？"
+    query, period = understand_forecast(question, fill_slots(question, world.lexicon, now), now, None, False)
+    assert query.period == "2026-12-08..2026-12-31" and query.compare_period is None  # 新增多少 is no surge
+
+
+def test_a_department_indicator_ranked_alone_ranks_departments_and_a_follow_up_lists_them(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = _queries(_ask(chat, "最近7天谁的平均处置时长最长？", session))[0]
+    assert (first["measure"], first["group_by"], first["top"]) == ("平均处置时长_小时", "department", 1)
+    again = _queries(_ask(chat, "按部门排一下，把前五列出来", session))[0]
+    assert again["measure"] == "平均处置时长_小时" and again["period"] == first["period"] and "top" not in again
+
+
+def test_who_handles_the_alarms_just_listed_and_for_how_long_they_have_been_open(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    _ask(chat, "现在有可燃气体浓度的告警吗", session)
+    reply = _ask(chat, "谁负责处置，开了多久了", session)
+    alarms = [c.args for c in reply.tool_calls if c.name == "open_alarms"]
+    assert alarms and alarms[0].get("kind") == "gas_concentration"
+    assert "responsible_department" in [c.name for c in reply.tool_calls] and "已持续约" in reply.answer
