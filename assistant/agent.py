@@ -206,6 +206,13 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             and not (slots.categories or slots.places or slots.asset_ids or slots.districts)):  # fmt: skip
         # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them.
         follow_up, intents = True, [Intent.ALARMS, Intent.RESPONSIBILITY]
+    top = memory.get("alarms_top_district")
+    if (memory.get("intents") == [Intent.ALARMS.value] and top in deps.lexicon.nodes and not slots.districts
+            and TOP_DISTRICT.search(question)):  # fmt: skip
+        # "全市告警按区数一下" then "最多那个区的逐条给我，处置单位是谁": that district's alarms, and who handles them.
+        slots.districts = [deps.lexicon.nodes[top]]
+        follow_up, alarms_again = True, True
+        intents = [Intent.ALARMS] + ([Intent.RESPONSIBILITY] if WHO_HANDLES.search(question) else [])
     one_case = asks_one_case(question, slots, memory)
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
@@ -332,6 +339,8 @@ CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进�
 # "换成A2区看看": the last question again, about what it names now.
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
+TOP_DISTRICT = re.compile(r"最多的?(?:那个|那)?区|排第一的?(?:那个)?区")
+WHO_HANDLES = re.compile(r"谁负责|归谁|谁管|处置单位|责任单位|哪个部门|谁处置|谁来处理")
 WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|哪(?:座|个|一)(?:桥|箱|点|传感器|泵站|井)|超没超|过没过|到没到|达没达到"
                            r"|(?:过|超过?|高于|低于|到)了?\s*[0-9.]+\s*%?\s*了?吗")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")

@@ -132,6 +132,7 @@ STATUS_WORDS = re.compile(
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
 # How a facility runs, as its sensors report it: asked of pumps or lamps just listed ("它们现在运行正常吗").
 RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着|好着|都好")
+EACH_KIND = re.compile(r"各有|各自|分别|各是")
 LISTED_APART = re.compile(r"单独列|列出|列一下|名称|名字|叫什么|是哪几|有哪些|都有哪")
 RUNNING_KINDS = {"component-0601": "pump_status", "component-0110": "light_status"}
 SOURCE_NAMES = {
@@ -289,6 +290,11 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
     if RUNNING.search(question) and len(kinds) == 1 and (kind := kinds.pop()):
         # "A7区有几座泵站，现在都好着吗": counted in the register, and how they run as their sensors report it.
         more = [FigureQuery(measure="readings", sensor_kind=kind, district=query.district)]  # type: ignore[arg-type]
+    if 1 < len(query.asset_categories) <= 3 and query.group_by == "district" and EACH_KIND.search(question):
+        # "雨水箅子和雨水井盖各有多少个，哪个区最多": each kind counted, and each kind's first district.
+        more += [query.model_copy(update={"asset_categories": [c], "order": "desc", "top": 1})
+                 for c in query.asset_categories]
+        query = query.model_copy(update={"group_by": "category", "order": None, "top": None})
     if query.group_by == "category" and query.asset_status and total_then_state(question):
         # "井盖一共登记了多少个？按类型分开统计，并把破损或丢失的数量单独列出来": every kind counted, the states apart.
         more.append(query.model_copy(update={"group_by": "status"}))

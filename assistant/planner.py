@@ -923,6 +923,8 @@ def remember(turn: Turn) -> dict[str, Any]:
             memory["department"] = record.data["department"]["id"]
         elif record.name == "open_alarms":
             memory["alarms"] = {k: v for k, v in record.args.items() if k in ("kind", "level", "district") and v}
+            if by_district := record.data.get("by_district"):
+                memory["alarms_top_district"] = max(by_district, key=by_district.get)  # "最多那个区的逐条给我"
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):
             memory["case_id"] = case["id"]
             memory["category"] = case["category_code"]

@@ -130,3 +130,26 @@ def test_who_handles_the_alarms_just_listed_and_for_how_long_they_have_been_open
     alarms = [c.args for c in reply.tool_calls if c.name == "open_alarms"]
     assert alarms and alarms[0].get("kind") == "gas_concentration"
     assert "responsible_department" in [c.name for c in reply.tool_calls] and "已持续约" in reply.answer
+
+
+def test_the_alarms_of_the_district_with_most_of_them_and_who_handles_them(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = _ask(chat, "全市现在开着的告警按区数一下", session)
+    by_district = next(c for c in first.tool_calls if c.name == "open_alarms")
+    counts = world.client.alarm_stats(state="open", group_by="district")["groups"]
+    top = max(counts, key=lambda g: g["count"])["key"]
+    reply = _ask(chat, "最多那个区的逐条给我，处置单位是谁", session)
+    alarms = [c.args for c in reply.tool_calls if c.name == "open_alarms"]
+    assert by_district and alarms[-1].get("district") == top
+    assert "responsible_department" in [c.name for c in reply.tool_calls]
+
+
+def test_each_kind_counted_with_its_own_first_district(world, chat: ChatService) -> None:
+    reply = _ask(chat, "全市雨水箅子和雨水井盖各有多少个，哪个区最多")
+    queries = _queries(reply)
+    assert queries[0]["group_by"] == "category" and len(queries) == 3
+    for query in queries[1:]:
+        (kind,) = query["asset_categories"]
+        groups = world.client.asset_stats([kind], None, None, "district")["groups"]
+        first = max(groups, key=lambda g: g["count"])
+        assert (query["group_by"], query["top"]) == ("district", 1) and f"{world.lexicon.name(first['key'])} {first['count']} 个" in reply.answer
