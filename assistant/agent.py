@@ -354,7 +354,8 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     of_reading = (memory.get("figures") or {}).get("measure") == "readings" and len(question) <= 16 and bool(
         WHICH_READING.search(question))
     # "里面现在超期还没办完的有几件", "按部门排一下，把前五列出来": of the figures just given.
-    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:部门|单位|区|类别|类型)(?:排|分|列))", question))
+    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:部门|单位|区|类别|类型)(?:排|分|列)|两家|这两|俩|二者|两者)",
+                          question))  # fmt: skip
     return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among)
 
 

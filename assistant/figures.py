@@ -132,6 +132,7 @@ STATUS_WORDS = re.compile(
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
 # How a facility runs, as its sensors report it: asked of pumps or lamps just listed ("它们现在运行正常吗").
 RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着|好着|都好")
+BOTH = re.compile(r"两家|两个部门|两个单位|这两|俩|二者|两者")
 EACH_KIND = re.compile(r"各有|各自|分别|各是")
 LISTED_APART = re.compile(r"单独列|列出|列一下|名称|名字|叫什么|是哪几|有哪些|都有哪")
 RUNNING_KINDS = {"component-0601": "pump_status", "component-0110": "light_status"}
@@ -481,6 +482,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "12345热线来的案子": the channel, not the hotline centre's own indicators.
         departments = [d for d in departments if "12345" not in lexicon.name(d)]
     earlier = (remembered or {}).get("departments") or []
+    if (remembered and not departments and earlier and (memory or {}).get("departments_before")
+            and BOTH.search(question) and SIDE_BY_SIDE.search(question)):  # fmt: skip
+        # "两家比一比谁好一点" after one department and then another: the two side by side.
+        departments = list(dict.fromkeys(memory["departments_before"] + earlier))  # type: ignore[index]
     if not departments and earlier and len(slots.districts) == 1:
         # "A4区城管局…" then "比A1区的高还是低" / "那A5区的呢？": the same kind of bureau in the district named now.
         swapped = [re.sub(r"^dept-\d{6}-", f"dept-{slots.districts[0].id}-", d) for d in earlier if re.match(r"^dept-\d{6}-", d)]

@@ -938,7 +938,12 @@ def remember(turn: Turn) -> dict[str, Any]:
     memory["intents"] = [str(i) for i in turn.intents]
     memory["said"] = turn.question[:2000]  # a report the next turn may ask to triage ("分类和责任单位给我下")
     if Intent.FIGURES in turn.intents:
+        before = (memory.get("figures") or {}).get("departments") or []
         memory |= turn.understood.memory()
+        now = (memory.get("figures") or {}).get("departments") or []
+        if before and now and before != now:
+            # "市水务局…" then "市燃气集团呢" then "两家比一比": the departments asked one after the other.
+            memory["departments_before"] = before
         ranked = [r for r in turn.succeeded("query_figures") if r.data.get("rows") and (r.args.get("order") or r.args.get("top"))]
         # "那它上个月的按期处置率呢": "it" is the one a ranking put first.
         memory["figures_top"] = ranked[0].data["rows"][0]["key"] if ranked else None
