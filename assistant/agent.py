@@ -60,6 +60,7 @@ from core.untrusted import strip_instructions
 from graph.store import GraphStore
 from tools.catalog import TOOLS
 from tools.client import ServicesClient
+from tools.query_spec import is_rate
 from tools.runner import langchain_tools, new_call_id, result_for_model, run_tool, tool_citation
 
 MAX_STEPS = 6  # tool rounds per turn in LLM mode; the graph's recursion limit backs this up
@@ -274,6 +275,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY]
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
+    elif (understood.query and intents == [Intent.VITALS] and understood.query.departments
+          and is_rate(understood.query.measure)):  # fmt: skip
+        intents = [Intent.FIGURES]  # "A3区城管局的准确派遣率咋样": a department's indicator, not the district's vital signs
     elif understood.query and understood.query.source == "sensor" and Intent.TRIAGE not in intents:
         intents = [Intent.FIGURES]  # "由传感器告警自动生成的案件": cases of that channel, not the alarms
     if not (refused or follow_up or slots.case_ids or Intent.CASE_ACTION in intents):
@@ -304,10 +308,12 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     if set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED} and intents:
         # A measure and a period, grouping or ranking the rules did not place is still a figure question.
         return not (Intent.COMPARE in intents and re.search(r"告警|报警|体征|运行", question))
+    # "按类别排个前三" after a count: the same figures regrouped, whatever the similarity read into it.
+    regrouped = "体征" not in question and set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED, Intent.VITALS}
     return (
         follow_up
         and "figures" in memory
-        and (intents == [Intent.UNSUPPORTED] or set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED})
+        and (intents == [Intent.UNSUPPORTED] or set(intents) <= FIGURE_INTENTS | {Intent.UNSUPPORTED} or regrouped)
     )
 
 

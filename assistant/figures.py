@@ -105,6 +105,7 @@ CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平
 # "周一到今天": 今天 ends the range named before it, it is no period of its own.
 RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
+LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后)的?(?:那个|那家|那)")
 IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
@@ -470,6 +471,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["source"] = source
     departments = departments_named(slots, lexicon, base.get("district"), question)
     top = (memory or {}).get("figures_top") if remembered and IT.search(question) else None
+    singled = bool(remembered and LAST_PLACE.search(question) and (memory or {}).get("figures_bottom"))
+    if singled:
+        top = memory["figures_bottom"]  # type: ignore[index]
     if top and not (departments or slots.districts):
         # "那它上个月的按期处置率是多少" after "哪个部门返工最多": that department, no longer a ranking.
         for key in ("group_by", "order", "top"):
@@ -515,11 +519,15 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
         base.pop("group_by")  # one department named: its own figure
     both_ends = bool(TOP.search(question) and BOTTOM.search(question))  # "标出前三名和最后一名"
-    if (LEAST.search(question) or RANK_UP.search(question) or BOTTOM.search(question)) and not both_ends:
+    if singled:
+        pass  # "倒数第一那个区的返工率呢": that one department, no ranking
+    elif (LEAST.search(question) or RANK_UP.search(question) or BOTTOM.search(question)) and not both_ends:
         base["order"] = "asc"
     elif MOST.search(question) or RANK.search(question) or TOP.search(question):
         base["order"] = "desc"
-    if whole_ranking(question):
+    if singled:
+        pass
+    elif whole_ranking(question):
         base.pop("top", None)  # "按部门排一下，把前五列出来" after "谁最长": every one ranked, the first five named
     elif top := _top(question):
         base["top"] = top

@@ -947,6 +947,9 @@ def remember(turn: Turn) -> dict[str, Any]:
         ranked = [r for r in turn.succeeded("query_figures") if r.data.get("rows") and (r.args.get("order") or r.args.get("top"))]
         # "那它上个月的按期处置率呢": "it" is the one a ranking put first.
         memory["figures_top"] = ranked[0].data["rows"][0]["key"] if ranked else None
+        # "倒数第一那个区的返工率呢": the last place of a ranking high to low (the first of one low to high).
+        memory["figures_bottom"] = (ranked[0].data["rows"][0 if ranked[0].args.get("order") == "asc" else -1]["key"]
+                                    if ranked else None)  # fmt: skip
     else:
         memory.pop("figures", None)
         memory.pop("figures_period", None)

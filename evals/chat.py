@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev18: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev20: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -45,6 +45,8 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev16": (DATA / "chat_dev16_src.jsonl", DATA / "chat_dev16_gold.jsonl"),
         "dev17": (DATA / "chat_dev17_src.jsonl", DATA / "chat_dev17_gold.jsonl"),
         "dev18": (DATA / "chat_dev18_src.jsonl", DATA / "chat_dev18_gold.jsonl"),
+        "dev19": (DATA / "chat_dev19_src.jsonl", DATA / "chat_dev19_gold.jsonl"),
+        "dev20": (DATA / "chat_dev20_src.jsonl", DATA / "chat_dev20_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from assistant.chat import ChatRequest, ChatService
+from assistant.figures import understand
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.periods import Period, find_periods
 from assistant.slots import fill_slots
@@ -162,3 +163,27 @@ def test_two_departments_asked_one_after_the_other_are_set_side_by_side(world, c
     query = _queries(_ask(chat, "两家比一比谁好一点", session))[0]
     assert query["measure"] == "按期处置率" and query["period"] == "last7d"
     assert sorted(world.lexicon.name(d) for d in query["departments"]) == ["A市城市管理和综合执法局", "A市水务局"]
+
+
+def test_a_bureaus_indicator_asked_how_it_is_is_its_figure_not_the_districts_vital_signs(chat: ChatService) -> None:
+    reply = _ask(chat, "A3区城市管理和综合执法局的准确派遣率咋样？跟全市平均比是高还是低")
+    query = _queries(reply)[0]
+    assert query["measure"] == "准确派遣率" and query["beside_all"] and "city_vitals" not in [c.name for c in reply.tool_calls]
+
+
+def test_a_count_regrouped_by_a_short_follow_up(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = _queries(_ask(chat, "上周12345热线来源的案件有多少件？", session))[0]
+    again = _queries(_ask(chat, "按类别排个前三", session))[0]
+    assert (again["group_by"], again["top"], again["source"], again["period"]) == ("category", 3, "12345", first["period"])
+
+
+def test_the_last_place_of_a_ranking_asked_about_next(world) -> None:
+    now = datetime(2026, 12, 7, 9, tzinfo=CHINA)
+    bureaus = [d.id for d in world.lexicon.nodes.values() if d.id.endswith("-district_chengguan")]
+    memory = {"figures": {"measure": "结案率", "period": "2026-11", "departments": bureaus, "group_by": "department",
+                          "order": "desc"},
+              "figures_period": ["2026-11", "2026年11月"], "figures_bottom": bureaus[-1]}
+    question = "倒数第一那个区的返工率呢？"
+    query = understand(question, fill_slots(question, world.lexicon, now), world.lexicon, now, memory, True).query
+    assert (query.measure, query.period, query.departments, query.order) == ("返工率", "2026-11", [bureaus[-1]], None)
