@@ -338,7 +338,7 @@ ROUTE_ASK = re.compile(r"(?:这种|这个|这条|这类|这件)(?:该|要|应该
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,12}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
 OUT_OF_SCOPE = re.compile(
-    r"天气|下雨|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译"
+    r"天气|下雨|下雪|降雪|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译"
 )
 # What a question asks of the case looked up just before.
 CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进度|到哪一步|哪一步|状态|返工|结了没|结案了|历史|流转|办到")

