@@ -49,6 +49,11 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     if slots.sensor_ids or slots.asset_ids or slots.places:
         return None  # one named sensor or facility: the forecast tool is called on it directly
     kind = slots.sensor_kind if not CASES.search(question) else None
+    if not (kind or base or CASES.search(question)) and (remembered or {}).get("measure") == "readings":
+        # "A1区那几个积水监测点现在水位多少" then "未来6个钟头会不会涨到报警线": those sensors' kind, in that district.
+        kind = remembered["sensor_kind"]  # type: ignore[index]
+        if remembered.get("district") and not slots.districts:  # type: ignore[union-attr]
+            base["district"] = remembered["district"]  # type: ignore[index]
     if not (base or kind or CASES.search(question) or (DETAIL.search(question) and "预测" in question)):
         return None  # ("你这预测靠谱吗？MASE多少": the default forecast, the city's cases, and its backtest)
     base["measure"] = "forecast"

@@ -109,6 +109,8 @@ def _plan_alarms(turn: Turn) -> list[Call]:
     if not (s.sensor_kind or s.level or s.districts or s.places):
         # "都在哪几个区" after "供水压力的报警有几条": the same alarms.
         args |= {k: v for k, v in earlier.items() if k in ("kind", "level", "district")}
+    elif earlier.get("district") and not (s.districts or s.places):
+        args.setdefault("district", earlier["district"])  # "A3区…告警" then "最严重的那条啥时候开的": still A3区's
     category = s.categories[0] if s.categories else None
     if category and category.label == "ComponentCategory" and category.name in turn.question:
         # Only a kind named in full ("污水井盖"): "井盖倾斜报警" is about every kind of cover.
@@ -601,9 +603,9 @@ def _compose_case_stats(turn: Turn) -> str:
     scope = turn.name(args.get("district"))
     window = turn.slots.window.label if turn.slots.window and args.get("since") else ""
     who = f"{turn.name(args['department_id'])}" if args.get("department_id") else ""
-    label = "超期案件" if args.get("overdue") else "案件"
+    label = "超期未结的案件" if args.get("overdue") else "案件"
     if d["count"] == 0:
-        return f"{scope}{who}{window}没有{label}。"
+        return f"{'' if window else '截至目前，'}{scope}{who}{window}没有{label}（0 件）。"
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
     top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
     text = f"{scope}{who}{window}共有{label} {d['count']} 件：{states}；超过处置期限的 {d['overdue']} 件（其中仍未办结 {d['overdue_open']} 件）。主要类别：{top}。"

@@ -234,7 +234,7 @@ def _compose_status(data: dict[str, Any], query: FigureQuery, head: str) -> str:
     if query.above is not None and not rows:
         lines.append(f"没有{CODE_NAMES[kind]['2']}的。")
     elif not rows:
-        lines.append("全部正常运行。" if kind == "pump_status" else "没有故障或关闭的。")
+        lines.append("没有故障或停机的，均正常运行。" if kind == "pump_status" else "没有故障或关闭的。")
     else:
         listed = "；".join(f"{r.get('name') or r['key']}（{CODE_NAMES[kind].get(str(round(r['value'])), '')}）"
                           for r in rows)  # fmt: skip

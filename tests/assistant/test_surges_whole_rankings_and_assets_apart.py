@@ -16,8 +16,10 @@ from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.periods import Period, find_periods
 from assistant.slots import fill_slots
 from assistant.spelling import respelled
+from core.settings import Settings
 from core.times import CHINA
 from tools.query_spec import FigureQuery
+from triage.urgency import assess, load_rules
 
 
 def _ask(chat: ChatService, text: str, session: str | None = None, role: str = "official"):
@@ -208,3 +210,25 @@ def test_snow_is_weather_and_a_callers_phone_is_said_to_be_hidden(chat: ChatServ
     assert "气象" in _ask(chat, "明天会下雪吗？要不要提前布置除雪").answer
     reply = _ask(chat, "我叫王某某，电话13912345678，A1区小区里的垃圾桶满了两天都没人来清", role="hotline")
     assert "13912345678" not in reply.answer and "来电人的电话已隐去" in reply.answer
+
+
+def test_a_forecast_asked_right_after_a_reading_is_of_those_sensors(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    district = world.lexicon.districts[0]
+    _ask(chat, f"{district.name}那几个积水监测点现在水位多少", session)
+    query = _queries(_ask(chat, "未来6个钟头会不会涨到报警线？", session))[0]
+    assert (query["measure"], query["sensor_kind"], query["district"], query["horizon"]) == (
+        "forecast", "water_level", district.id, 6)
+
+
+def test_the_worst_alarm_asked_next_stays_in_the_district_asked(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    district = world.client.alarms(state="open")[0]["district"]
+    _ask(chat, f"{world.lexicon.name(district)}现在有没有没关掉的告警？", session)
+    reply = _ask(chat, "最严重的那条啥时候开的？数值和阈值各多少", session)
+    assert [c.args.get("district") for c in reply.tool_calls if c.name == "open_alarms"] == [district]
+
+
+def test_a_wobbling_pole_about_to_fall_is_urgent() -> None:
+    rules = load_rules(Settings().urgency_rules_csv)
+    assert assess("一根路灯杆歪得快倒了，底下就是公交站", "normal", rules)[0] == "high"
