@@ -19,7 +19,8 @@ TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命�
 SHORT_TERMS = ("体征",)
 SLIPS = {"体症": "体征"}
 # A district typed short or in lower case ("a3去", "A3城管局", "A3呢"): its letter and number, 区 (or a slip of it) or not.
-DISTRICT_SHORT = re.compile(r"(?<![A-Za-z0-9_\-])([aA])\s?([1-9])(?:区|去|曲|趋)?(?![0-9A-Za-z])")
+# Only where a district is meant: "地铁A2出口", "A3栋", "A1座" stay as written.
+DISTRICT_SHORT = re.compile(r"(?<![A-Za-z0-9_\-])([aA])\s?([1-9])(?:区|去|曲|趋|(?=城管|城市管理|住建|体征|呢|的|[，,。？?！!\s]|$))")
 
 
 @lru_cache(maxsize=4)

@@ -197,6 +197,7 @@ def test_districts_typed_short_and_a_slip_of_tone_are_read_in_full(world, chat: 
     assert respelled("A3城管局 on-time rate", world.lexicon) == "A3区城管局 on-time rate"
     assert respelled("a3区体症现在咋样", world.lexicon) == "A3区体征现在咋样"
     assert respelled("C20261124-A3B2 和 S9901030101000001-01", world.lexicon) == "C20261124-A3B2 和 S9901030101000001-01"
+    assert respelled("地铁站A2出口有积水，A3栋楼下也是", world.lexicon) == "地铁站A2出口有积水，A3栋楼下也是"  # no district meant
     reply = _ask(chat, "a3区体症现在咋样")
     assert [c.args for c in reply.tool_calls if c.name == "city_vitals"] == [{"district": "990103"}]
 
