@@ -39,7 +39,7 @@ from assistant.hotspots import case_categories, compose_hotspots, understand_hot
 from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.periods import Period, find_period, find_periods, number, same_days_of_last_month, this_month
 from assistant.places import nearest_place, unknown_named_place
-from assistant.readings import compose_readings, understand_readings
+from assistant.readings import compose_readings, latest_period, understand_readings
 from assistant.slots import Slots
 from core.times import CHINA
 from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
@@ -176,7 +176,7 @@ class Understood:
         if other.measure == self.query.measure:
             return replace(self, query=other, more=[])
         today = datetime.now(CHINA).date()
-        return replace(self, query=other, period=Period("latest", "最新读数", date.min, today), more=[])
+        return replace(self, query=other, period=latest_period(today), more=[])
 
     def queries(self) -> list[FigureQuery]:
         if self.query is None:
@@ -372,14 +372,14 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         return Understood(reading[0], period=reading[1], question=question)
     if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
         return Understood(hotspots[0], period=hotspots[1])
+    named_period = find_period(question, now)
     if (
         RULE_QUESTION.search(question)
-        and not find_period(question, now)
+        and not named_period
         and not (memory or {}).get("figures")
     ):
         return Understood()
-    named = find_period(question, now)
-    if FUTURE.search(question) and not (named and named.last < now.astimezone(CHINA).date()):
+    if FUTURE.search(question) and not (named_period and named_period.last < now.astimezone(CHINA).date()):
         return Understood()  # (a past period named outright is asked of, "为明天的晨报…11月的数据")
     if CASES_LISTED.search(question) and not (COUNTED.search(question) or _ranked(question)):
         return Understood()
@@ -412,7 +412,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         if not (slots.departments and OVERALL.search(question)):
             return Understood()
         measure, overall = "按期处置率", True
-    period = find_period(question, now)
+    period = named_period
     period_named, compare_departments = period is not None, False
     if remembered is None and not (period is not None or measure in RATES or _shaped(question)
                                    or (measure == "overdue_open" and SHARE.search(question))):

@@ -93,12 +93,13 @@ OPENED_WORDS = re.compile(r"新开|新增|新出|触发|产生|冒出")
 def _plan_alarms(turn: Turn) -> list[Call]:
     s = turn.slots
     args: dict[str, Any] = {"state": "open"}
+    opened_and_closed = False
     if period := find_period(turn.question, turn.now):
-        # "今天新开的告警", "本周告警最多的区": opened in the period, open or not; "昨天关闭了多少": closed in it.
-        closing = CLOSED_WORDS.search(turn.question)
-        args = {"state": "closed", "closed": period.api} if closing else {"state": None, "opened": period.api}
-        if closing and OPENED_WORDS.search(turn.question):
-            args = {"state": None, "opened": period.api}  # "昨天新开了多少个告警，已经关了几个": those, and how many of them closed
+        # "今天新开的告警", "本周告警最多的区": opened in the period, open or not; "昨天关闭了多少": closed in it;
+        # "昨天新开了多少个告警，已经关了几个": those opened, and how many of them closed.
+        closing = bool(CLOSED_WORDS.search(turn.question))
+        opened_and_closed = closing and bool(OPENED_WORDS.search(turn.question))
+        args = {"state": "closed", "closed": period.api} if closing and not opened_and_closed else {"state": None, "opened": period.api}
     if turn.slots.district:
         args["district"] = turn.slots.district
     if s.sensor_kind:
@@ -115,7 +116,7 @@ def _plan_alarms(turn: Turn) -> list[Call]:
     if category and category.label == "ComponentCategory" and category.name in turn.question:
         # Only a kind named in full ("污水井盖"): "井盖倾斜报警" is about every kind of cover.
         args["asset_category"] = category.id
-    if args.get("opened") and CLOSED_WORDS.search(turn.question):
+    if opened_and_closed:
         return [Call("open_alarms", args), Call("open_alarms", args | {"state": "closed"})]
     return [Call("open_alarms", args)]
 
@@ -496,7 +497,7 @@ def _compose_alarms(turn: Turn) -> str:
                                      for k, v in sorted(d["by_kind"].items(), key=lambda x: -x[1]))  # fmt: skip
     # Every alarm of the most severe level, when they are few ("最高等级的那几条在哪个区"), else the first five.
     worst = next((d["by_level"][level] for level in ("alarm", "warning", "watch") if d["by_level"].get(level)), 0)
-    shown = len(d["items"]) if d["count"] <= 10 else max(5, worst if worst <= 10 else 5)
+    shown = len(d["items"]) if d["count"] <= 10 else max(5, worst) if worst <= 10 else 5
     text += "。" + ("逐条：\n" if d["count"] <= 10 else "最严重的几条：\n") + "\n".join(
         f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
         f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {turn.lexicon.units.get(a['kind'], '')}，"

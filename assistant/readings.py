@@ -92,6 +92,11 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     return FigureQuery.model_validate(base), period
 
 
+def latest_period(today: date) -> Period:
+    """The newest value of each sensor, whenever it came."""
+    return Period("latest", "最新读数", date.min, today)
+
+
 def asked_level(question: str) -> str | None:
     """The threshold level a question names as a line ("过没过报警线", "有超标的吗"), or None."""
     return next((level for level, pattern in LEVEL_ASKED if pattern.search(question)), None)
@@ -118,7 +123,7 @@ def _window(question: str, now: datetime, base: dict[str, Any]) -> Period:
         return Period(f"last{base['hours']}h", f"过去 {base['hours']} 小时", today, today)
     if base.get("period"):
         return Period(base["period"], base["period"], today, today)
-    return Period("latest", "最新读数", date.min, today)
+    return latest_period(today)
 
 
 def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str,

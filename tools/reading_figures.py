@@ -76,7 +76,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         row.level = level_reached(row.value, limits)
     first = rows[0] if rows else highest
     margins = {level: round(abs(float(line) - first.value), 4) for level, line in (thresholds or {}).items()
-               if level in ("watch", "warning", "alarm") and isinstance(line, int | float) and first and first.value is not None}  # fmt: skip
+               if level in ("watch", "warning", "alarm") and isinstance(line, int | float)} if first and first.value is not None else {}  # fmt: skip
     return Figures(
         measure="readings", unit=sensors[0]["unit"] if sensors else "", period=period, start=start, end=end,
         rows=keep_ties(rows, query.top or SHOWN), total=FigureRow(key="", value=len(rows)), thresholds=thresholds,
