@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.lexicon import CityLexicon
+from assistant.lexicon import KIND_NAMES, CityLexicon
 from assistant.slots import Slots, says
 from tools.query_spec import FigureQuery
 
@@ -19,6 +19,11 @@ NOT_INTACT = re.compile(r"不是[‘'“\"「]?完好|非完好|不完好|不正
 NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
 LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细|在哪个网格|在什么位置|有的话在哪")
+# Whether the assets listed are watched ("都装了监测没有", "装没装应变或者挠度传感器"): each one's sensor kinds.
+MONITORED = re.compile(r"监测|传感器|探头|装没装|装了.{0,4}没有|接入")
+GRID_ASKED = re.compile(r"网格")
+# A count this small of one kind in one place is named asset by asset ("A1区有几个泵站": which ones).
+FEW = 10
 # Set beside the district asked before ("比A2多还是少", "两个区差几个").
 COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|俩区|两区|差几|差多少|相差|谁多|谁少|比一下|比一比|对比")
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
@@ -90,8 +95,9 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     when it names none."""
     remembered = remembered or {}
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
+    watched = bool(MONITORED.search(question))
     base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order,
-                            "list_assets": bool(LISTING.search(question))}
+                            "list_assets": bool(LISTING.search(question)) or watched, "with_sensors": watched}
     by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
     earlier = remembered.get("district")
     if len(slots.districts) > 1:
@@ -123,6 +129,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
         if len(states) > 1 and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
             base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
+    if len(categories) == 1 and (base.get("district") or base["place"]) and not base.get("group_by"):
+        base["list_assets"] = True  # named too when they are few (the answer lists at most FEW unasked)
     shared = SHARE_ASKED.search(question) and not by_district
     if base.get("asset_status") and (shared or STATE_RATE.search(question)) and not NOT_INTACT.search(question):
         base["share_of_all"] = True  # …as a share of every asset of the kind ("丢失率多少，哪个区丢得最多": the city's too)
@@ -152,10 +160,14 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
     scope = (name(query.district) if query.district else "全市") + (f"{query.place}上" if query.place else "")
     head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
     rows, total = data["rows"], data["total"]["value"]
-    listed_items = "".join(f"\n- {i['name']}（{i['key']}，{name(i['district'])}，{i.get('address') or '位置未登记'}）：{i['status']}"
-                           for i in data.get("items") or [])  # fmt: skip
-    if data.get("items") and len(data["items"]) < data["total"]["value"]:
-        listed_items = f"\n（按编码列出前 {len(data['items'])} {unit}）" + listed_items
+    items = data.get("items") or []
+    if not LISTING.search(question) and not query.with_sensors and data["total"]["value"] > FEW:
+        items = []  # listed unasked only when few
+    listed_items = "".join(f"\n- {i['name']}（{i['key']}，{name(i['district'])}，{i.get('address') or '位置未登记'}"
+                           + (f"，网格 {i['grid']}" if i.get("grid") and GRID_ASKED.search(question) else "")
+                           + f"）：{i['status']}" + _watched(i) for i in items)  # fmt: skip
+    if items and len(items) < data["total"]["value"]:
+        listed_items = f"\n（按编码列出前 {len(items)} {unit}）" + listed_items
     share = (f"\n占全部 {data['all_total']:g} {unit}的 {data['share_pct']:.1f}%。"
              if data.get("share_pct") is not None and data.get("all_total") else "")  # fmt: skip
     if not rows:
@@ -194,6 +206,13 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         if len(rows) > 1 and re.search(r"最少|最低|倒数", question) and re.search(r"最多|最高|(?<!倒数)第一", question):
             lines.append(f"{'最多' if query.order == 'asc' else '最少'}的是 " + "、".join(name(r["key"]) for r in worst) + "。")
     return "\n".join(lines) + listed_items
+
+
+def _watched(item: dict[str, Any]) -> str:
+    if item.get("sensors") is None:
+        return ""
+    kinds = "、".join(KIND_NAMES.get(k, k) for k in item["sensors"])
+    return f"；已接入监测：{kinds}" if kinds else "；未接入监测传感器"
 
 
 def _state_shares(data: dict[str, Any], question: str) -> list[str]:

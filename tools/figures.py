@@ -133,13 +133,8 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
     figures = Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
                       total=FigureRow(key="", value=total))  # fmt: skip
-    if query.list_assets and len(query.asset_categories) <= 1 and (query.asset_categories or query.place or query.district):
-        # All of them when they are few, else the first ones by code (the answer says how many there are).
-        found = client.find_assets(query.place, (query.asset_categories or [None])[0], query.district, LISTED_ASSETS,
-                                   query.asset_status or None)  # the ones counted: "丢失的…有哪些" lists lost ones  # fmt: skip
-        figures.items = [FigureRow(key=a["id"], value=None, name=a["name"], district=a["properties"].get("district"),
-                                   status=a["properties"].get("status"), address=a["properties"].get("address"))
-                         for a in found]  # fmt: skip
+    if query.list_assets and (query.asset_categories or query.place or query.district):
+        figures.items = _assets_listed(client, query)
     if query.share_of_all and query.asset_status:
         # "破损或者丢失的占百分之几": those states as a share of every asset of the kind, whatever its state
         everything = client.asset_stats(query.asset_categories or None, query.district, None, None, query.place)
@@ -151,6 +146,26 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         figures.shares = {state: round(n / total * 100, 1) for state, n in by_state.items()}
         figures.shares["非完好"] = round(figures.not_intact / total * 100, 1)
     return figures
+
+
+def _assets_listed(client: ServicesClient, query: FigureQuery) -> list[FigureRow]:
+    """All the assets counted when they are few, else the first ones by code, kind after kind (the answer says
+    how many there are); "丢失的…有哪些" lists lost ones. With ``with_sensors``, the kinds of sensor on each."""
+    found: list[Json] = []
+    for category in query.asset_categories or [None]:
+        found += client.find_assets(query.place, category, query.district, LISTED_ASSETS - len(found),
+                                    query.asset_status or None)  # fmt: skip
+        if len(found) >= LISTED_ASSETS:
+            break
+    kinds: dict[str, list[str]] = {}
+    if query.with_sensors:
+        for district in sorted({a["properties"].get("district") for a in found} - {None}):
+            for sensor in client.sensors(district=district):
+                kinds.setdefault(sensor["asset_id"], []).append(sensor["kind"])
+    return [FigureRow(key=a["id"], value=None, name=a["name"], district=a["properties"].get("district"),
+                      status=a["properties"].get("status"), address=a["properties"].get("address"),
+                      grid=a["properties"].get("grid"),
+                      sensors=sorted(set(kinds.get(a["id"], []))) if query.with_sensors else None) for a in found]  # fmt: skip
 
 
 def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:

@@ -45,6 +45,7 @@ class FigureQuery(BaseModel):
     place: str | None = Field(None, max_length=50, description="assets on a road or at a place (劳动路)")
     share_of_all: bool = Field(False, description="also the period's count with no place/category/channel filter, and the share of it (占比)")
     list_assets: bool = Field(False, description="assets: also list them (at most 20) with their state (有哪些)")
+    with_sensors: bool = Field(False, description="assets listed: also the kinds of sensor on each (装了监测没有)")
     spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
     group_by: Literal["district", "category", "department", "source", "status", "grid", "street"] | None = Field(
@@ -94,6 +95,8 @@ class FigureRow(BaseModel):
     interval: dict[str, float] | None = None  # forecast: lo80/hi80/lo95/hi95 of the value
     status: str | None = None  # assets listed: 完好/破损/丢失…
     address: str | None = None
+    grid: str | None = None  # assets listed: the unit grid
+    sensors: list[str] | None = None  # assets listed with_sensors: the kinds of sensor on it ([] for none)
     share_pct: float | None = None  # a group's share of the whole period's count, when a share is asked (占比)
     # hotspots (grouped by grid or street): the area's street, its count against an even spread over its grids
     # (expected, ratio, and whether that many is beyond chance), its last week against the week before, and the
