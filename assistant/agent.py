@@ -35,7 +35,7 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.case_search import asks_one_case
-from assistant.figures import RULE_QUESTION, Understood, understand
+from assistant.figures import RULE_QUESTION, RUNNING, Understood, understand
 from assistant.grounding import Evidence, check_grounding
 from assistant.intents import (
     ACTION_WORDS,
@@ -184,9 +184,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again (a follow-up, so the
         # learned reading of "紧急程度怎么定？规定多久要处置完" alone does not turn it into a rule question).
         follow_up, intents = True, [Intent.TRIAGE]
-    if (Intent.VITALS in intents and set(intents) <= {Intent.VITALS, Intent.ALARMS} and "体征" in question
+    if (set(intents) <= {Intent.VITALS, Intent.ALARMS} and "体征" in question
             and EVERY_DISTRICT.search(question) and not slots.districts):  # fmt: skip
-        # "七个区里哪个区的体征异常项最多", "哪几个区的体征有预警": every district's vital signs, side by side.
+        # "七个区里哪个区的体征异常项最多", "哪几个区的体征有预警", "哪个区体征告警最多": every district's vital
+        # signs, side by side.
         intents = [Intent.COMPARE]
     alarms_again = follow_up and memory.get("intents") == [Intent.ALARMS.value] and bool(ONE_ALARM.search(question))
     if (memory.get("case_id") and not slots.case_ids and THIS_CASE.search(question)
@@ -203,9 +204,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.ALARMS] + [i for i in intents if i == Intent.RESPONSIBILITY]
     if (memory.get("intents") == [Intent.ALARMS.value] and Intent.RESPONSIBILITY in intents
             and set(intents) <= {Intent.RESPONSIBILITY, Intent.POLICY, Intent.ALARMS}
-            and (follow_up or re.search(r"开了多久|多久了|持续多久|什么时候开始", question))
-            and not (slots.categories or slots.places or slots.asset_ids or slots.districts)):  # fmt: skip
-        # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them.
+            and (follow_up or THOSE.search(question) or re.search(r"开了多久|多久了|持续多久|什么时候开始", question))
+            and not (slots.categories or slots.places or slots.asset_ids)
+            and (not slots.districts or THOSE.search(question))):  # fmt: skip
+        # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them ("A4区的这几个归谁":
+        # those of A4区).
         follow_up, intents = True, [Intent.ALARMS, Intent.RESPONSIBILITY]
     top = memory.get("alarms_top_district")
     if (memory.get("intents") == [Intent.ALARMS.value] and top in deps.lexicon.nodes and not slots.districts
@@ -271,8 +274,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     elif understood.query and (understood.query.measure in ("assets", "readings", "forecast", "anomalies", "hot_topics")
                                or understood.query.group_by in ("grid", "street")) and Intent.TRIAGE not in intents:
         # A count of assets or a sensor reading is asked in words the other intents also use (泵站, 井盖,
-        # 水位): it is that figure, and who is responsible for them when that is asked too.
-        intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY]
+        # 水位): it is that figure, and who is responsible for them when that is asked in words (similarity alone
+        # hears it in any sentence naming 井盖).
+        intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY and (by_rules or WHO_HANDLES.search(question))]
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
     elif (understood.query and intents == [Intent.VITALS] and understood.query.departments
@@ -322,6 +326,7 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
 # "留言板里市民反映最集中的问题": what citizens wrote, asked about — not a citizen's report to triage.
 ABOUT_MESSAGES = re.compile(r"留言板|留言里|留言中|群众留言|市民留言")
 ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|分类|哪一?类")
+THOSE = re.compile(r"这几[个条处]|这些|这[两三四五六七八九十]+[个条处]")
 EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区")
 ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下")
 THIS_CASE = re.compile(r"这个案卷|这个案子|这个案件|这件案子|这一件|该案|此案|这个件|这单")
@@ -346,7 +351,7 @@ CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进�
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
 TOP_DISTRICT = re.compile(r"最多的?(?:那个|那)?区|排第一的?(?:那个)?区")
-WHO_HANDLES = re.compile(r"谁负责|归谁|谁管|处置单位|责任单位|哪个部门|谁处置|谁来处理")
+WHO_HANDLES = re.compile(r"谁负责|归谁|谁管|处置单位|责任单位|责任部门|权属单位|养护单位|管护单位|主管部门|哪个部门|谁处置|谁来处理|找谁")
 WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|哪(?:座|个|一)(?:桥|箱|点|传感器|泵站|井)|超没超|过没过|到没到|达没达到"
                            r"|(?:过|超过?|高于|低于|到)了?\s*[0-9.]+\s*%?\s*了?吗")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")
@@ -362,7 +367,10 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "里面现在超期还没办完的有几件", "按部门排一下，把前五列出来": of the figures just given.
     among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:部门|单位|区|类别|类型)(?:排|分|列)|两家|这两|俩|二者|两者)",
                           question))  # fmt: skip
-    return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among)
+    # "有故障的吗？" after the pumps were counted: how those run.
+    of_assets = (memory.get("figures") or {}).get("measure") == "assets" and len(question) <= 12 and bool(
+        RUNNING.search(question))
+    return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among or of_assets)
 
 
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:

@@ -21,6 +21,7 @@ NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细|在哪个网格|在什么位置|有的话在哪")
 # Whether the assets listed are watched ("都装了监测没有", "装没装应变或者挠度传感器"): each one's sensor kinds.
 MONITORED = re.compile(r"监测|传感器|探头|装没装|装了.{0,4}没有|接入")
+EACH_WATCHED = re.compile(r"都装|装没装|装了.{0,4}没有|有没有装")
 GRID_ASKED = re.compile(r"网格")
 # A count this small of one kind in one place is named asset by asset ("A1区有几个泵站": which ones).
 FEW = 10
@@ -96,8 +97,12 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     remembered = remembered or {}
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
     watched = bool(MONITORED.search(question))
+    # "都装了监测没有": asked of each one, listed; "装了倾斜传感器的井盖有几个": those watched, counted.
+    each = watched and bool(LISTING.search(question) or EACH_WATCHED.search(question))
     base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order,
-                            "list_assets": bool(LISTING.search(question)) or watched, "with_sensors": watched}
+                            "list_assets": bool(LISTING.search(question)) or each, "with_sensors": watched}
+    if watched and slots.sensor_kind:
+        base["sensor_kind"] = slots.sensor_kind
     by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
     earlier = remembered.get("district")
     if len(slots.districts) > 1:
@@ -129,7 +134,7 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
         if len(states) > 1 and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
             base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
-    if len(categories) == 1 and (base.get("district") or base["place"]) and not base.get("group_by"):
+    if len(categories) == 1 and (base.get("district") or base["place"]) and not base.get("group_by") and not watched:
         base["list_assets"] = True  # named too when they are few (the answer lists at most FEW unasked)
     shared = SHARE_ASKED.search(question) and not by_district
     if base.get("asset_status") and (shared or STATE_RATE.search(question)) and not NOT_INTACT.search(question):
@@ -170,8 +175,10 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         listed_items = f"\n（按编码列出前 {len(items)} {unit}）" + listed_items
     share = (f"\n占全部 {data['all_total']:g} {unit}的 {data['share_pct']:.1f}%。"
              if data.get("share_pct") is not None and data.get("all_total") else "")  # fmt: skip
+    watched = (f"\n其中已接入{KIND_NAMES.get(query.sensor_kind or '', '监测')}传感器的 {data['watched']} {unit}。"
+               if data.get("watched") is not None else "")  # fmt: skip
     if not rows:
-        return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + share + listed_items
+        return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + watched + share + listed_items
     listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
                       for r in rows)  # fmt: skip
     by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
@@ -191,6 +198,8 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         lines += _state_shares(data, question)
     if share:
         lines.append(f"{'、'.join(query.asset_status)}共 {total:g} {unit}，" + share.strip())
+    if watched:
+        lines.append(watched.strip())
     if data.get("not_intact") is not None:
         broken = data["not_intact"]
         shares = data.get("shares", {})

@@ -22,6 +22,7 @@ from assistant.analytics_questions import (
     understand_hot_topics,
 )
 from assistant.assets import (
+    ASSET_STATES,
     GENERIC_ASSETS,
     NOT_INTACT,
     NOT_INTACT_STATES,
@@ -124,7 +125,8 @@ CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受�
 # A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
 # policy documents, not for the live figures.
 RULE_QUESTION = re.compile(r"怎么算|如何计算|怎么计算|分母(?:是|指|用)|分子(?:是|指|用)|口径|定义|什么意思|含义|哪天发|发布的?|哪个文件|依据|规定|时限|多久"
-                           r"|多长时间|才能立案|立案条件|结案条件|标准是|几位|怎么拆分|编码规则|要求|功能|职责|时间段")  # fmt: skip
+                           r"|多长时间|才能立案|立案条件|结案条件|标准是|几位|怎么拆分|编码规则|要求|功能|职责|时间段"
+                           r"|预案|条例|实施细则|什么情况下|何种情况")  # a document named, or when it applies  # fmt: skip
 # "云峰路那几盏路灯运行情况" asks how named assets are, not how many there are.
 STATUS_WORDS = re.compile(
     r"运行|状态(?![是为])|情况|怎么样|正常吗|读数|坏没坏|传感器|监测点|探头|负载|超过|低于|高于|峰值|最大值"
@@ -301,6 +303,11 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
         # "井盖一共登记了多少个？按类型分开统计，并把破损或丢失的数量单独列出来": every kind counted, the states apart.
         more.append(query.model_copy(update={"group_by": "status"}))
         query = query.model_copy(update={"asset_status": []})
+    states = [s for s, pattern in ASSET_STATES if s != "完好" and pattern.search(question)]
+    if (query.group_by == "status" and states and total_then_state(question) and len(query.asset_categories) <= 1
+            and (query.district or query.place) and re.search(r"有没有|有无|有哪些|是哪几", question)):  # fmt: skip
+        # "A5区消防栓总共几个？有没有破损或者丢失的": every state counted, and those few named one by one.
+        more.append(query.model_copy(update={"asset_status": states, "list_assets": True, "group_by": None}))
     if (NOT_INTACT.search(question) and LISTED_APART.search(question) and len(query.asset_categories) <= 1
             and query.asset_status != NOT_INTACT_STATES):  # fmt: skip
         # "…各区几座；状态不是完好的请单独列出名称和所在区": counted, and those not intact listed one by one.
@@ -724,10 +731,26 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         earlier = (understood.compared or understood.period.previous()).label
         earlier = earlier if earlier.startswith("前一期") or "（" in earlier else f"前一期（{earlier}）"
         lines.append(f"{earlier}：{_value(measure, previous['total'])}{change}。")
+        if (same := data.get("same_span")) and (same.get("total") or {}).get("value") is not None:
+            lines.append(_same_span_line(data, same))
     if basis:  # once, after the last figure of the answer
         counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
         lines.append(f"统计口径：{counted}，{span_words(data['start'], data['end'])}。")
     return "\n".join(lines)
+
+
+def _same_span_line(data: dict[str, Any], same: dict[str, Any]) -> str:
+    """A period under way set beside the same days of the one before (本月 on the 7th: 上月1日至7日)."""
+    first, last = (date.fromisoformat(d) for d in same["period"].split(".."))
+    delta = same.get("change")
+    verdict = ("" if delta is None else "，持平" if delta == 0
+               else f"，本期比同期{'多' if delta > 0 else '少'} {abs(delta):g} 件")  # fmt: skip
+    return (f"注意：本期尚未结束（{_day(data['start'])}起至今），与前一期整期直接相比不可比；按同期口径，前一期同期"
+            f"（{first.month}月{first.day}日{'' if first == last else f'至{last.month}月{last.day}日'}）为 {same['total']['value']:g} 件{verdict}。")
+
+
+def _day(iso: str) -> str:
+    return f"{int(iso[5:7])}月{int(iso[8:10])}日"
 
 
 def span_words(start: str, end: str) -> str:

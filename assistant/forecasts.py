@@ -27,7 +27,9 @@ CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.c
 CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|\bcases?\b|case volume", re.IGNORECASE)
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
-DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限")
+EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区")
+PER_DAY = re.compile(r"日均|平均每天|每天平均|平均一天|一天平均")
+DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限|上限|下限")
 TREND_ASKED = re.compile(r"走势|趋势|往上|往下|上升还是|下降还是|涨还是|增加还是|多起来|少下来|走高|走低")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
 COMPARED_TO_PAST = re.compile(r"(?:比|和|跟|与|较|对比)\s*(?:实际的?)?\s*(昨天|前天|上周|本周|这周|(?:过去|最近|近)\s*[0-9一二两三四五六七八九十]+\s*(?:个)?(?:天|日|周))")
@@ -62,7 +64,11 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
         base.pop("category", None)
     if slots.districts:
         base["district"] = slots.districts[0].id
+        base.pop("group_by", None)
     elif "全市" in question:
+        base.pop("district", None)
+    if not (kind or slots.districts) and EACH_DISTRICT.search(question):
+        base["group_by"] = "district"  # "下周各区案件量预测，哪个区最高": each district's forecast, ranked
         base.pop("district", None)
     if base.get("sensor_kind"):
         base.pop("reached", None)
@@ -83,7 +89,9 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     elif (past := COMPARED_TO_PAST.search(question)) and not base.get("sensor_kind") and (
             named := find_periods(past.group(1), now)):  # fmt: skip
         base["compare_period"] = named[0].api  # "和过去3天实际比，会多还是少": those days' cases beside it
-    elif SURGE_ASKED.search(question) and not base.get("sensor_kind") and (recent := find_periods("最近7天", now)):
+    elif ((SURGE_ASKED.search(question) or TREND_ASKED.search(question)) and not base.get("sensor_kind")
+          and (recent := find_periods("最近7天", now))):  # fmt: skip
+        # "会不会暴增", "是涨还是跌": judged against the week just past, per day
         base["compare_period"] = recent[0].api
     else:
         base.pop("compare_period", None)
@@ -145,7 +153,7 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
         base["period"] = f"{max(future[0].first, today + timedelta(days=1)):%Y-%m-%d}..{future[0].last:%Y-%m-%d}"
     if base.get("period") and not hourly:
         first, last = (date.fromisoformat(d) for d in base["period"].split(".."))
-        return span(first, last, f"{_md(first)}至{_md(last)}")
+        return span(first, last, _md(first) if first == last else f"{_md(first)}至{_md(last)}")
     base.setdefault("horizon", 24 if hourly else 7)
     base.pop("period", None)
     return _ahead(today, base["horizon"], hourly)
@@ -178,11 +186,19 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     rows = data["rows"]
     if not rows:
         return f"{period.label}：{scope}案件量没有可给出的预测。"
+    if query.group_by == "district":
+        top = [r for r in rows if r["value"] == rows[0]["value"]]
+        return (f"各区案件量预测，{period.label}（各区合计，模型 {data['model']}）：\n"
+                + "\n".join(f"- {name(r['key'])}：约 {r['value']:g} 件" for r in rows)
+                + f"\n预测最高的是 {'、'.join(name(r['key']) for r in top)}，最低的是 {name(rows[-1]['key'])}。"
+                + "\n各区逐日预测及 80%/95% 区间可分区查询（如“A3区下周案件量预测”）。")  # fmt: skip
     lines = [f"{scope}案件量预测，{period.label}，按日（模型 {data['model']}）："]
     lines += [f"- {_md(date.fromisoformat(r['key']))}：约 {r['value']:.2f} 件（80% 区间 {_band(r, 80)}，"
               f"95% 区间 {_band(r, 95)}）" for r in rows]  # fmt: skip
     if len(rows) > 1:
-        lines.append(f"合计约 {data['total']['value']:g} 件。")
+        lines.append(f"合计约 {data['total']['value']:g} 件"
+                     + (f"，日均约 {data['per_day']:g} 件" if data.get("per_day") is not None and PER_DAY.search(question) else "")
+                     + "。")  # fmt: skip
     if len(rows) >= 4 and TREND_ASKED.search(question):
         # "往上走还是往下走": the later half of the days against the earlier half, in words (no new figure).
         half = len(rows) // 2
@@ -247,7 +263,7 @@ def _verdict(rows: list[dict[str, Any]], limits: dict[str, Any], unit: str, aske
     if level is None or limits.get(level) is None:
         edge = "下限" if below else "上限"
         return f"预测均值和 95% 区间{edge}都未触及关注阈值：预计不会超过警戒，处于正常范围。"
-    line, side = limits[level], "低于" if below else "高于"
+    line, side = limits[level], "低于" if below else "超过"  # "会不会超标" is answered in its own word
     name = f"{LEVEL_NAMES[level]}阈值 {line:g} {unit}"
     if past(peak["value"], line):
         latest = peak.get("latest")
@@ -321,6 +337,8 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
         lines.append(f"- {r['key']}（{where}）：{now}预测{'最低' if below else '最高'} {r['value']:.2f} {unit}（{r['ts'][5:16].replace('T', ' ')}，"
                      f"80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）{heading}")  # fmt: skip
     lines.append(thresholds)
+    if (query.horizon or 24) >= 48:  # "那后天呢" after the next 12 hours: the bands widen with the distance
+        lines.append("预测越远，区间越宽、不确定性越大，请结合临近时段的预测滚动研判。")
     lines.append(_verdict(rows, limits, unit, query.reached or _line_named(question, limits)))
     lines.append(_backtest(data))
     return "\n".join(lines)

@@ -112,6 +112,8 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args |= {k: v for k, v in earlier.items() if k in ("kind", "level", "district")}
     elif earlier.get("district") and not (s.districts or s.places):
         args.setdefault("district", earlier["district"])  # "A3区…告警" then "最严重的那条啥时候开的": still A3区's
+    elif not (s.sensor_kind or s.level) and re.search(r"这几[个条处]|这些", turn.question):
+        args |= {k: v for k, v in earlier.items() if k in ("kind", "level")}  # "A4区的这几个归谁": those of A4区
     category = s.categories[0] if s.categories else None
     if category and category.label == "ComponentCategory" and category.name in turn.question:
         # Only a kind named in full ("污水井盖"): "井盖倾斜报警" is about every kind of cover.
@@ -136,8 +138,19 @@ def _alarm_groups(turn: Turn) -> list[tuple[str, str]]:
     return []
 
 
+# What asks who is responsible, less the place: what is left describes the problem, or nothing.
+DESCRIBED = re.compile(r"[A-Z]\d区|全市|责任单位|责任部门|监管主体|主管部门|是谁|归谁|谁管|谁负责|负责|处理|处置|该派给|派给"
+                       r"|哪个部门|哪个单位|找谁|这几[个条处]|这些|那个|这个|[，,。？?！!、\s]|呢|吗|的|该|应该")
+# Below this the triage of the words is a guess ("这几个归谁负责处理" reads as 其他事件 at 0.01; "河水发黑发臭" as
+# 水域不洁 at 0.08, rightly: the classifier's confidences are spread over 100+ categories).
+DESCRIBED_FLOOR = 0.05
+
+
 def _responsibility_category(turn: Turn) -> str | None:
-    category = turn.category
+    # "人行道上有个燃气井盖松了": the cover is the matter, the footway only where it is.
+    matters = [c for c in turn.slots.categories
+               if not re.search(re.escape(c.name) + r"(?:上|边|旁|里|附近|下面|门口)", turn.question)]  # fmt: skip
+    category = matters[0] if len(turn.slots.categories) > 1 and matters else turn.category
     if category:
         return category.id
     if turn.asset_id:
@@ -145,7 +158,15 @@ def _responsibility_category(turn: Turn) -> str | None:
     for record in turn.done("open_alarms"):
         if record.ok and record.data["items"]:
             return asset_category_id(record.data["items"][0]["asset_id"])
+    for record in turn.succeeded("triage_report"):
+        if described(record.data):
+            return record.data["category"]["id"]  # "那条河水发黑发臭，责任单位是谁": the category the words describe
     return None
+
+
+def described(triaged: dict[str, Any]) -> bool:
+    """The words describe a category clearly enough to ask who handles it: not the catch-all, not a guess."""
+    return not triaged["category"]["name"].startswith("其他") and triaged["confidence"] >= DESCRIBED_FLOOR
 
 
 def _plan_responsibility(turn: Turn) -> list[Call]:
@@ -159,6 +180,8 @@ def _plan_responsibility(turn: Turn) -> list[Call]:
         # "行道树倒了，护栏也砸坏了，这两件事分别归谁": each, where it happened.
         return [Call("responsible_department", {"category": c, "district": turn.district}) for c in kinds[:3]]
     category = _responsibility_category(turn)
+    if category is None and not turn.done("triage_report") and len(DESCRIBED.sub("", turn.question)) >= 6:
+        return [Call("triage_report", {"text": turn.question[:2000]})]  # the category is found from the words, then asked
     if category is None:
         return []
     if turn.slots.grid_ids:
@@ -282,8 +305,8 @@ def _plan_triage(turn: Turn) -> list[Call]:
 
     text = REPORT_PREFIX.sub("", turn.question).strip()
     named = turn.slots.categories or turn.slots.districts or turn.slots.places
-    if len(text) <= 16 and not named and turn.memory.get("said"):
-        # "分类和责任单位给我下" after the report: that report again, not these words.
+    if (len(text) <= 16 or (turn.follow_up and len(text) <= 30 and re.search(r"[？?]", text))) and not named and turn.memory.get("said"):
+        # "分类和责任单位给我下", "紧急程度怎么定？规定多久要处置完？" after the report: that report again, not these words.
         text = turn.memory["said"]
     calls = [Call("triage_report", {"text": text[:20_000]})]
     triaged = turn.succeeded("triage_report")
@@ -451,6 +474,15 @@ def _compose_status(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+def _alarm_line(turn: Turn, a: dict[str, Any]) -> str:
+    unit = turn.lexicon.units.get(a["kind"], "")
+    return (f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
+            f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {unit}，阈值 {_fmt(a['threshold'])} {unit}"
+            + (f"（{'低于' if a['value'] < a['threshold'] else '超出'}阈值 {_fmt(a['past_threshold_by'])} {unit}）"
+               if a.get("past_threshold_by") is not None else "")
+            + f"，{a['opened_at']} 起" + (f"，已持续约 {_fmt(a['open_hours'])} 小时" if a.get("open_hours") is not None else ""))  # fmt: skip
+
+
 def _compose_alarms(turn: Turn) -> str:
     records = turn.succeeded("open_alarms")
     if not records:
@@ -476,6 +508,8 @@ def _compose_alarms(turn: Turn) -> str:
         closed = [r.data["count"] for r in records[1:] if r.args.get("state") == "closed" and r.args.get("opened")]
         if closed:
             text += f"；其中已关闭 {closed[0]} 条"
+        if d["count"] <= 10 and d.get("items"):  # few: each of them ("value和threshold列一下")
+            text += "。逐条：\n" + "\n".join(_alarm_line(turn, a) for a in d["items"])
         return text + f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。"
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警（0 条）。"
@@ -498,14 +532,7 @@ def _compose_alarms(turn: Turn) -> str:
     # Every alarm of the most severe level, when they are few ("最高等级的那几条在哪个区"), else the first five.
     worst = next((d["by_level"][level] for level in ("alarm", "warning", "watch") if d["by_level"].get(level)), 0)
     shown = len(d["items"]) if d["count"] <= 10 else max(5, worst) if worst <= 10 else 5
-    text += "。" + ("逐条：\n" if d["count"] <= 10 else "最严重的几条：\n") + "\n".join(
-        f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
-        f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {turn.lexicon.units.get(a['kind'], '')}，"
-        f"阈值 {_fmt(a['threshold'])} {turn.lexicon.units.get(a['kind'], '')}"
-        + (f"（{'低于' if a['value'] < a['threshold'] else '超出'}阈值 {_fmt(a['past_threshold_by'])} "
-           f"{turn.lexicon.units.get(a['kind'], '')}）" if a.get("past_threshold_by") is not None else "")
-        + f"，{a['opened_at']} 起" + (f"，已持续约 {_fmt(a['open_hours'])} 小时" if a.get("open_hours") is not None else "")
-        for a in d["items"][:shown])  # fmt: skip
+    text += "。" + ("逐条：\n" if d["count"] <= 10 else "最严重的几条：\n") + "\n".join(_alarm_line(turn, a) for a in d["items"][:shown])
     if d.get("truncated"):
         text += "\n（只统计了最新的 200 条告警。）"
     return text
@@ -514,7 +541,7 @@ def _compose_alarms(turn: Turn) -> str:
 def _compose_responsibility(turn: Turn) -> str:
     records = turn.succeeded("responsible_department")
     if not records:
-        if _responsibility_category(turn) is None:
+        if _responsibility_category(turn) is None and Intent.ALARMS not in turn.intents:  # no alarm: said above
             return (
                 "请说明是哪一类问题（是什么设施或事件）以及所在的区或地点，我再查责任部门。"
             )
@@ -535,6 +562,8 @@ def _compose_responsibility(turn: Turn) -> str:
 def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> str:
     first = next(iter(by_department.values()))[0]
     category = f"「{first['category']['name']}」（{first['category']['id']}）"
+    if not turn.category and any(described(r.data) for r in turn.succeeded("triage_report")):
+        category = f"按描述归为「{first['category']['name']}」（{first['category']['id']}，请核对类别）："
     parts = []
     for rows in by_department.values():
         dept, rule = rows[0]["department"], rows[0]["rule"]
@@ -754,6 +783,12 @@ def _compose_vitals(turn: Turn) -> str:
     items = d["items"]
     abnormal = [v for v in items if v["status"] != "normal"]
     as_of = items[0]["as_of"][:16].replace("T", " ") if items else ""
+    if (topic := _vital_topic(turn.question)) and (kept := [v for v in items if v["name"] in topic[1]]):
+        # "生命体征里排水相关的指标": those only, not the other eight beside them.
+        worse = [v["name"] for v in kept if v["status"] != "normal"]
+        return (f"{scope}城市生命体征中{topic[0]}相关的指标（截至 {as_of}，实时计算的最新数据）："
+                + "；".join(_vital_line(v) for v in kept) + "。"
+                + (f"需要关注：{'、'.join(worse)}。" if worse else "均为正常。"))  # fmt: skip
     text = f"{scope}城市生命体征（截至 {as_of}，实时计算的最新数据）：" + "；".join(_vital_line(v) for v in items) + "。"
     text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
     if len(records) > 1 and not records[1].data.get("district"):
@@ -770,6 +805,8 @@ def _compose_vitals(turn: Turn) -> str:
         text += f"\n{scope}共监测 {d['total']} 项指标，" + (
             f"{what}的共 {len(chosen)} 项{share}：" + "；".join(_vital_line(v) for v in chosen) + "。"
             if chosen else f"没有{what}的指标。")  # fmt: skip
+        if re.search(r"情况|怎么样|咋样|整体|总体|概况", turn.question):  # "说说今天城市运行情况，有没有亮红灯的": both
+            text += "各状态：" + "、".join(f"{STATUS_NAMES.get(s, s)} {n} 项" for s, n in d["by_status"].items()) + "。"
     else:
         # "A5区体征整体怎么样", "正常、关注、预警、告警各几项": the count of each status, every status said even at none.
         text += f"共 {d['total']} 项：" + "、".join(
@@ -778,6 +815,20 @@ def _compose_vitals(turn: Turn) -> str:
 
 
 ABNORMAL = frozenset({"watch", "warning", "alarm"})
+# A field of the vital signs asked about ("排水相关的指标", "燃气方面"): its words, and the signs that measure it.
+VITAL_TOPICS = (("排水防涝", re.compile(r"排水|防涝|内涝|防汛|积水|泵站"), {"积水点数", "泵站故障数"}),
+                ("燃气", re.compile(r"燃气|煤气"), {"燃气泄漏报警数"}), ("供水", re.compile(r"供水|水压"), {"供水压力合格率"}),
+                ("路灯照明", re.compile(r"路灯|照明"), {"路灯故障率"}), ("井盖", re.compile(r"井盖"), {"井盖异常数"}),
+                ("桥梁", re.compile(r"桥"), {"桥梁结构告警数"}),
+                ("案件处置", re.compile(r"案件|处置|热线|12345|工单"), {"超期未结案件数", "12345案件量(24小时)", "按期处置率(30天)"}))  # fmt: skip
+
+
+def _vital_topic(question: str) -> tuple[str, set[str]] | None:
+    """The one field a vital-sign question narrows to ("…里排水相关的指标"), or None."""
+    if not re.search(r"相关|方面|有关|这块|这一块|类的?指标", question):
+        return None
+    found = [(word, names) for word, pattern, names in VITAL_TOPICS if pattern.search(question)]
+    return found[0] if len(found) == 1 else None
 VITAL_STATUS_WORDS = (("alarm", re.compile(r"报警|红灯|红色|(?<![a-z])alarm", re.I)), ("warning", re.compile(r"预警|橙|(?<![a-z])warning", re.I)),
                       ("watch", re.compile(r"关注|黄灯|黄色|(?<![a-z])watch", re.I)),
                       ("abnormal", re.compile(r"异常|不正常|有问题|不达标|超标|需要关注")))  # fmt: skip
@@ -859,8 +910,10 @@ def _vitals_beside_city(items: list[dict], city: list[dict], scope: str) -> str:
 
 def _compose_vitals_by_district(turn: Turn) -> str:
     """Each district's vital signs not normal, counted and ranked: "哪个区的体征异常项最多", "哪几个区有预警"."""
-    # "预警项最多": warning or worse; "报警项": alarm only; otherwise every status past normal.
-    counted = {"warning", "alarm"} if "预警" in turn.question else {"alarm"} if re.search(r"报警|告警|红", turn.question) else None
+    # "预警项最多", "告警最多": warning or worse (告警 covers both levels, as the alarm list counts them); "报警项":
+    # alarm only; otherwise every status past normal.
+    counted = ({"warning", "alarm"} if re.search(r"预警|告警", turn.question)
+               else {"alarm"} if re.search(r"报警|红", turn.question) else None)  # fmt: skip
     abnormal = {r.args["district"]: [v for v in r.data["items"] if (v["status"] in counted if counted else v["status"] != "normal")]
                 for r in turn.succeeded("city_vitals") if r.args.get("district")}  # fmt: skip
     if not abnormal:

@@ -9,6 +9,17 @@ from typing import Any
 from assistant.passages import best_passage, best_sentences, most_relevant_first, question_parts
 from assistant.turn import Call, Turn
 
+# How officials say it, and how the documents do ("多久能给回复": 答复的时限; "井盖丢了…补上": 缺失…补齐): the
+# documents' words are added to the search and to the choice of passage, the question's own are kept.
+DOCUMENT_WORDS = (("回复", "答复"), ("丢了", "缺失"), ("丢失", "缺失"), ("补上", "补齐"), ("多久", "时限"),
+                  ("多长时间", "时限"), ("罚多少", "罚款"))  # fmt: skip
+
+
+def in_document_words(question: str) -> str:
+    added = [doc for said, doc in DOCUMENT_WORDS if said in question and doc not in question]
+    return f"{question} {' '.join(dict.fromkeys(added))}" if added else question
+
+
 CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
 
 
@@ -18,7 +29,7 @@ def plan_policy(turn: Turn) -> list[Call]:
     parts = question_parts(turn.question)
     # "A5区防汛预案里积水多深要启动响应" then "牵头单位是谁？": the same document, asked something more.
     asked = f"{turn.memory.get('said', '')} {turn.question}" if turn.follow_up and turn.memory.get("intents") == ["policy"] else turn.question
-    calls = [Call("search_policies", {"q": asked[-500:], "k": 5})]
+    calls = [Call("search_policies", {"q": in_document_words(asked)[-500:], "k": 5})]
     calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
     if (category := turn.category) and CATEGORY_RULE.search(turn.question):
         # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard.
@@ -54,7 +65,7 @@ def compose_policy(turn: Turn) -> str:
             found.setdefault(hit["chunk_id"], hit)
     if not found:
         return standard or "没有检索到相关的政策条款。"
-    hits = most_relevant_first(list(found.values()), turn.question)
+    hits = most_relevant_first(list(found.values()), in_document_words(turn.question))
     parts = question_parts(turn.question)
     # One passage per part asked (the best passage of the whole question first), each quoted once.
     chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(hits, p)["chunk_id"] for p in parts]))

@@ -139,6 +139,9 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
         head = (f"{scope}{kind_name}传感器共 {data['sensors']} 个，{period.label}有读数的传感器 {data['reporting']} 个，"
                 f"共 {data['readings']} 条读数")  # fmt: skip
     rows = data["rows"]
+    if latest and (newest := max((r["ts"] for r in rows if r.get("ts")), default=None)):
+        # "读数多少…数据是几点的": the time the newest values are as of, said once
+        head += f"，最新读数更新至 {int(newest[5:7])}月{int(newest[8:10])}日 {newest[11:16]}"
     if query.sensor_kind in STATUS_KINDS:
         return _compose_status(data, query, head)
     what = "最新读数" if latest else f"{period.label}的" + {"mean": "平均读数"}.get(query.statistic or "", "读数")

@@ -71,6 +71,8 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
         # What will be was asked in so many words (预测, 明天, 会不会), or sensors unlike themselves (不对劲,
         # 异常波动), or citizens' messages: none is today's readings or the alarm list.
         return None
+    if kind == "alarms" and "体征" in question:
+        return None  # vital signs named in so many words ("哪个区体征告警最多"): their levels, not the alarm list
     if kind == "responsibility" and not slots.categories:
         return None  # who handles what: with no category named, the triage of the words finds it
     if kind in _PLANNED:

@@ -6,8 +6,11 @@ the services' own counts (``/v1/cases/stats``, ``/v1/evaluation``) — never fro
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from core.exceptions import NotFound
+from core.times import CHINA
+from graph.ids import asset_category_id
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
 from tools.forecast_figures import forecast_figures
@@ -33,7 +36,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
     if query.measure == "readings":
         return reading_figures(client, query)
     if query.measure == "forecast":
-        return forecast_figures(client, query)
+        return forecast_figures(client, query, districts=districts)
     if query.group_by in ("grid", "street"):
         return hotspot_figures(client, query)
     if query.measure == "anomalies":
@@ -83,7 +86,32 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             # against it would mislead (环比增幅不可比).
             since = figures.previous.note.split(" 起")[0].split(" ")[-1]
             figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {since} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
+        elif query.measure in CASE_MEASURES and (same := same_span(figures, figures.previous, datetime.now(CHINA))):
+            # "这个月…跟上个月比" on the 7th: a month under way beside a whole one says little; the same days of
+            # the month before do (上月同期).
+            figures.same_span = run_query(client, earlier.model_copy(update={"period": same}), districts)
+            if figures.same_span.total and figures.same_span.total.value is not None and now is not None:
+                figures.same_span.change = now - figures.same_span.total.value
     return figures
+
+
+def _local(iso: str) -> datetime:
+    moment = datetime.fromisoformat(iso)
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+
+
+def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
+    """The first days of the period before, as many as the current one has run ("12月1日至今" → 11月1日至7日),
+    when the current period is under way and the one before it is over; else None."""
+    if not (current.start and current.end and previous.start and previous.end):
+        return None
+    start, end, before_start, before_end = (_local(t) for t in (current.start, current.end, previous.start, previous.end))
+    if not (start <= now < end) or before_end > start:
+        return None
+    days = (now.astimezone(CHINA).date() - start.astimezone(CHINA).date()).days
+    first = before_start.astimezone(CHINA).date()
+    last = first + timedelta(days=days)
+    return f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if last < before_end.astimezone(CHINA).date() else None
 
 
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
@@ -104,6 +132,12 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     elif query.group_by == "category":
         rows = [FigureRow(key=c["category_code"], value=c["count"] if field == "total" else c[field]) for c in whole["by_category"]]
         note = "" if field == "total" else "在受理量最多的 10 类中统计 / among the ten categories most received"
+    elif query.group_by == "department" and field != "total":
+        # "哪个部门超期的最多": each department's cases of that measure, counted as the whole is.
+        rows = [FigureRow(key=d["department_id"], value=d[field]) for d in whole["by_department"]
+                if not query.departments or d["department_id"] in query.departments]  # fmt: skip
+        return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=whole[field]),
+                        note="按部门为当前承办该案件的部门 / per department: the department holding the case")  # fmt: skip
     elif query.group_by == "department":
         evaluation = client.evaluation(query.period)
         rows = [FigureRow(key=i["department_id"], value=i["派遣数"]) for i in evaluation["items"]
@@ -135,6 +169,10 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
                       total=FigureRow(key="", value=total))  # fmt: skip
     if query.list_assets and (query.asset_categories or query.place or query.district):
         figures.items = _assets_listed(client, query)
+    elif query.with_sensors and not query.place:
+        # "装了倾斜传感器的井盖有几个": the assets counted that a sensor (of the kind) watches.
+        watched = {s["asset_id"] for s in client.sensors(kind=query.sensor_kind, district=query.district)}
+        figures.watched = sum(1 for a in watched if not query.asset_categories or asset_category_id(a) in query.asset_categories)
     if query.share_of_all and query.asset_status:
         # "破损或者丢失的占百分之几": those states as a share of every asset of the kind, whatever its state
         everything = client.asset_stats(query.asset_categories or None, query.district, None, None, query.place)

@@ -25,12 +25,29 @@ SENSORS_FORECAST = 3  # listed in an answer, the most likely to cross first
 SENSORS_SCREENED = 300
 
 
-def forecast_figures(client: ServicesClient, query: FigureQuery, now: datetime | None = None) -> Figures:
+def forecast_figures(client: ServicesClient, query: FigureQuery, now: datetime | None = None,
+                     districts: list[str] | None = None) -> Figures:  # fmt: skip
     now = now or datetime.now(UTC)
     if query.sensor_kind:
         # "压力最低的那个传感器": one sensor, the extreme by its newest reading; otherwise the whole scope.
         return _sensor_forecast(client, query) if query.top == 1 else _area_forecast(client, query)
+    if query.group_by == "district" and not query.district:
+        return _case_forecast_by_district(client, query, now, query.districts or districts or [])
     return _case_forecast(client, query, now)
+
+
+def _case_forecast_by_district(client: ServicesClient, query: FigureQuery, now: datetime, districts: list[str]) -> Figures:
+    """"下周各区案件量预测，哪个区最高": each district's forecast over the days asked, ranked by its total."""
+    each = [(code, _case_forecast(client, query.model_copy(update={"district": code, "group_by": None, "districts": []}), now))
+            for code in districts]  # fmt: skip
+    rows = sorted((FigureRow(key=code, value=f.total.value if f.total else None) for code, f in each if f.rows),
+                  key=lambda r: -(r.value or 0.0))  # fmt: skip
+    first = next((f for _, f in each if f.rows), None)
+    if first is None:
+        return Figures(measure="forecast", unit="件", period="", start="", end="", rows=[], total=None)
+    total = round(sum(r.value or 0.0 for r in rows), 2)
+    return Figures(measure="forecast", unit="件", period=first.period, start=first.start, end=first.end, rows=rows,
+                   total=FigureRow(key="cases:districts:all", value=total), model=first.model)  # fmt: skip
 
 
 def _case_forecast(client: ServicesClient, query: FigureQuery, now: datetime) -> Figures:
@@ -57,7 +74,7 @@ def _case_forecast(client: ServicesClient, query: FigureQuery, now: datetime) ->
         past_days = max((min(until, now) - since).total_seconds() / 86400, 1e-9)
         if past_days >= 1:
             figures.previous.per_day = round(stats["total"] / past_days, 2)
-            figures.per_day = round(total / len(rows), 2) if rows else None
+    figures.per_day = round(total / len(rows), 2) if rows else None  # "未来三天日均大概多少"
     return figures
 
 

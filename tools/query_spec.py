@@ -132,6 +132,10 @@ class Figures(BaseModel):
         None, description="total minus the previous period's (rates: in percentage points)"
     )
     change_pct: float | None = Field(None, description="the change as a share of the previous total, in %")
+    # A period under way beside a whole one: the first days of the one before, as many as this one has run (上月同期),
+    # with ``change`` this period's total minus theirs.
+    same_span: Figures | None = None
+    watched: int | None = None  # assets: how many of those counted a sensor (of the kind asked) watches
     note: str = ""
     # readings: the kind's thresholds, how many sensors it has (and report), how many of the newest values
     # reach each level, and for status kinds how many show each code (路灯 0关/1开/2故障)

@@ -58,7 +58,8 @@ CATCH_ALL_FLOOR = 0.15
 SOUND_WEIGHT = 0.8
 # "另外，…" / "此外，…": what follows is a further matter; the report is filed under what came before.
 # ("另外一个摊位…" is "another stall", not a further matter.)
-FURTHER = re.compile(r"[，,。！？!?；;]\s*(?:另外(?![一两几个些的家位边])|此外|顺便(?:说一下|反映一下|提一下))")
+# "另外一个摊位" is the same matter again; "另外一堆共享单车乱停" is another.
+FURTHER = re.compile(r"[，,。！？!?；;]\s*(?:另外(?:一大?堆|一大片)?(?![一两几个些的家位边])|此外|顺便(?:说一下|反映一下|提一下))")
 
 
 @dataclass(frozen=True)

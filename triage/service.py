@@ -177,7 +177,7 @@ class Triage:
                 ranked, note = rerank(self.model, clean, ranked)
             result = self._one(request, clean, found, text, spans, ranked, hl, note)
             if extra is not None and extra.keywords and extra.id != result.category.id:
-                result.explanation += f"另外还反映了「{extra.name}」（{extra.code}），请另行登记。"
+                result.explanation += f"诉求含两个问题：另外还反映了「{extra.name}」（{extra.code}），请另行登记。"
             out.append(result)
         return out
 

@@ -20,16 +20,27 @@ from services.dispatch.workflow import TERMINAL_NAMES, State
 TOP_CATEGORIES = 10
 
 
-class CategoryCount(BaseModel):
-    category_code: str
-    category_name: str
-    count: int
-    # The other counts of the category's cases, so "上周立案的哪类最多" is answered by category too.
+class PartCounts(BaseModel):
+    """The counts of a part of the period's cases, as the whole is counted ("上周立案的哪类最多")."""
+
     registered: int = 0
     open: int = 0
     closed: int = 0
     overdue: int = 0
     overdue_open: int = 0
+
+
+class CategoryCount(PartCounts):
+    category_code: str
+    category_name: str
+    count: int
+
+
+class DepartmentCount(PartCounts):
+    """The cases of the period a department holds or held ("哪个部门超期的最多")."""
+
+    department_id: str
+    total: int
 
 
 class DistrictCount(BaseModel):
@@ -53,6 +64,7 @@ class CaseStats(BaseModel):
     overdue_open: int = Field(0, description="of them, still open past their deadline now (超期未结)")
     by_category: list[CategoryCount]
     by_district: list[DistrictCount] = Field(default_factory=list, description="every district with cases, most first")
+    by_department: list[DepartmentCount] = Field(default_factory=list, description="every department holding cases of the period")
     data_since: str | None = None  # when the first case on record was created: a period before it is not whole
 
 
@@ -90,9 +102,13 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                            .limit(TOP_CATEGORIES))  # fmt: skip
     districts = session.execute(select(CaseRow.district, counted, open_count).where(*where)
                                 .group_by(CaseRow.district).order_by(counted.desc(), CaseRow.district))  # fmt: skip
+    departments = session.execute(select(CaseRow.department_id, counted, *measures).where(*where, CaseRow.department_id.is_not(None))
+                                  .group_by(CaseRow.department_id).order_by(counted.desc(), CaseRow.department_id))  # fmt: skip
     first = session.scalar(select(func.min(CaseRow.created_at)))
     return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
                      total=total, registered=registered, open=still_open, closed=closed, overdue=overdue, overdue_open=overdue_open,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k, registered=r, open=o, closed=x,
                                                 overdue=late, overdue_open=due) for c, n, k, r, o, x, late, due in rows],
-                     by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d])  # fmt: skip
+                     by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d],
+                     by_department=[DepartmentCount(department_id=d, total=k, registered=r, open=o, closed=x, overdue=late,
+                                                    overdue_open=due) for d, k, r, o, x, late, due in departments])  # fmt: skip

@@ -440,7 +440,7 @@ def test_a_forecast_verdict_says_will_may_or_will_not_and_the_trend() -> None:
     limits = {"direction": "above", "watch": 10.0, "warning": 20.0, "alarm": 40.0}
     row = {"key": "S1", "value": 21.1, "latest": 29.8, "interval": {"bound95": 25.1}}
     assert _verdict([row], limits, "cm", "alarm").startswith("预计不会达到报警阈值 40 cm")
-    assert _verdict([row], limits, "cm", "warning").startswith("当前已高于预警阈值 20 cm，预计仍将高于预警阈值 20 cm（仍处于预警级）")
+    assert _verdict([row], limits, "cm", "warning").startswith("当前已超过预警阈值 20 cm，预计仍将超过预警阈值 20 cm（仍处于预警级）")
     assert "可能触及" in _verdict([row | {"value": 18.0}], limits, "cm", "warning")
     pressure = {"direction": "below", "watch": 0.22, "warning": 0.18, "alarm": 0.12}
     burst = {"key": "S2", "value": 0.03, "latest": 0.0, "interval": {"bound95": -0.03}}

@@ -78,6 +78,11 @@ def test_dates_times_list_markers_and_the_questions_numbers_are_not_figures() ->
     assert figures_stated("990108 不存在", ["990108这个区的告警情况"]) == []
 
 
+def test_the_hotlines_number_is_no_figure_but_a_phone_number_holding_it_is() -> None:
+    assert figures_stated("已转12345热线，共 2 件") == [2.0]
+    assert figures_stated("来电号码 13912345678") == [13912345678.0]  # not "139" and "678"
+
+
 def test_groundedness_finds_each_figure_in_what_the_reply_cites() -> None:
     reply = {
         "citations": [{"title": "案件统计", "snippet": '{"total": 61, "rate": 0.7097}'}],

@@ -44,6 +44,11 @@ def test_the_counts_are_the_cases_counted_one_by_one(graph, db_url: str) -> None
     assert whole.total == len(one) and whole.overdue == sum(c.overdue for c in one) > 0
     expected = Counter(c.category_code for c in one).most_common()
     assert [(x.category_code, x.count) for x in whole.by_category] == sorted(expected, key=lambda x: (-x[1], x[0]))[:10]
+    # "哪个部门超期的最多": each department's own cases of each count, not the cases dispatched to it.
+    held = {d.department_id: d for d in whole.by_department}
+    assert held and all(d.overdue_open == sum(c.overdue and c.state not in {s.value for s in TERMINAL}
+                                              for c in one if c.department_id == d.department_id) for d in held.values())
+    assert sum(d.total for d in held.values()) == sum(c.department_id is not None for c in one)
 
 
 def test_the_stats_endpoint_filters_and_refuses_bad_parameters(client: TestClient, graph, db_url: str) -> None:

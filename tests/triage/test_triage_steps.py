@@ -214,6 +214,7 @@ def test_another_stall_is_not_a_further_matter() -> None:
 
     assert further_matter("路口有人摆摊卖水果，另外一个摊位也在卖菜") is None
     assert further_matter("楼下饭馆油烟太大，另外，门口井盖没了") == "门口井盖没了"
+    assert further_matter("门口人行道天天有人摆水果摊，另外一堆共享单车乱停") == "共享单车乱停"
 
 
 def test_urgency_follows_the_rules_file() -> None:
