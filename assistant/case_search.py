@@ -23,6 +23,8 @@ ONE_CASE = re.compile(
 # A number written where a case number goes that is not one ("案件 ZZ-000000000"): unknown, not a count.
 CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[\w-]{3,})")
 OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
+# A number that looks like a case number on its own ("他上报的 C-2026-999999"), in no form of ours.
+CASE_LIKE = re.compile(r"(?<![A-Za-z0-9])(C[-_]?\d{4}[-_]?\d[\w-]*)")
 # "超期最久的那件": among the open cases past their deadline, the one past it longest.
 MOST_OVERDUE = re.compile(r"(?:超期|逾期|超时|拖)(?:得|时间)?最(?:久|长)|最久没办")
 # Cases still open ("还没办结的案件里最早的"): their state, not a time.
@@ -40,7 +42,7 @@ def unknown_case_number(question: str) -> str | None:
     """A case number that is not in our form (C + date + 8 hex digits), e.g. "ZZ-000000000"."""
     if CASE_ID.search(question):
         return None
-    match = CASE_NUMBER.search(question)
+    match = CASE_NUMBER.search(question) or CASE_LIKE.search(question)
     return match.group(1) if match else None
 
 
@@ -55,6 +57,7 @@ def asks_one_case(question: str, slots: Slots, memory: dict[str, Any] | None = N
     if slots.case_ids:
         return False
     return bool(ONE_CASE.search(question) or unknown_case_number(question)
+                or (MOST_OVERDUE.search(question) and re.search(r"哪件|哪一件|那件|哪单|哪个案|哪一个", question))
                 or (ONE_OF_A_CATEGORY.search(question) and (slots.categories or slots.districts or LAST_CLOSED.search(question)))
                 or (ONE_OF_THOSE.search(question) and (memory or {}).get("case_filters") is not None))  # fmt: skip
 

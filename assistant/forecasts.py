@@ -15,7 +15,7 @@ from assistant.readings import asked_level
 from assistant.slots import Slots, _number
 from core.times import CHINA
 from services.monitoring.alarm_rules import rank
-from tools.query_spec import FigureQuery
+from tools.query_spec import CASE_MEASURES, FigureQuery
 from tools.reading_figures import thresholds_of
 
 FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会|还会(?:新增|增加|有多少)"
@@ -59,6 +59,11 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     if not (base or kind or CASES.search(question) or (DETAIL.search(question) and "预测" in question)):
         return None  # ("你这预测靠谱吗？MASE多少": the default forecast, the city's cases, and its backtest)
     base["measure"] = "forecast"
+    earlier = remembered or {}
+    if (follow_up and not (kind or base.get("sensor_kind")) and earlier.get("measure") in CASE_MEASURES
+            and not slots.districts and "全市" not in question):  # fmt: skip
+        # "A3区这周案件多少？" then "那未来三天呢，预测一下": the cases of that district (and kind), forecast.
+        base |= {k: earlier[k] for k in ("district", "category") if earlier.get(k)}
     if kind:
         base["sensor_kind"] = kind
         base.pop("category", None)
@@ -204,7 +209,7 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
         half = len(rows) // 2
         early, late = (sum(r["value"] for r in part) / len(part) for part in (rows[:half], rows[-half:]))
         word = "上升" if late > early * 1.05 else "下降" if late < early * 0.95 else "基本持平"
-        lines.append(f"走势：后{half}天的日均预测比前{half}天{'高' if word == '上升' else '低' if word == '下降' else '相近'}，总体{word}。")
+        lines.append(f"预测期内走势：后{half}天的日均预测比前{half}天{'高' if word == '上升' else '低' if word == '下降' else '相近'}，总体{word}。")
     previous = data.get("previous")
     # Today is the day before the first day forecast: "明天会比今天多吗" sets tomorrow beside today so far.
     today_asked = previous and query.compare_period == f"{date.fromisoformat(data['start'][:10]) - timedelta(days=1):%Y-%m-%d}"
@@ -224,6 +229,10 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
             ahead, past = data["per_day"], previous["per_day"]
             level = "明显高于" if ahead > past * 1.3 else "明显低于" if ahead < past * 0.7 else "接近"
             surge = ("，预计会明显增多" if level == "明显高于" else "，预计不会暴增") if SURGE_ASKED.search(question) else ""
+            if named := COMPARED_TO_PAST.search(question):  # "跟昨天比多还是少": answered in those words
+                surge += f"，即比{named.group(1)}{'多' if ahead > past else '少' if ahead < past else '持平'}"
+            elif TREND_ASKED.search(question):  # "是涨还是跌": against the days just past
+                surge += f"，较近期{'上升' if level == '明显高于' else '下降' if level == '明显低于' else '基本持平'}"
             lines.append(f"实际：{since} 起至 {until} 受理 {actual:g} 件，日均约 {past:g} 件；"
                          f"{period.label}预测日均约 {ahead:g} 件，{level}近期日均水平{surge}。")
         else:

@@ -219,3 +219,39 @@ def test_a_sensor_forecast_days_ahead_says_its_bands_widen_and_answers_in_the_wo
         answer = compose_forecast(data, query, Period("x", "后天", date.min, date.min), str, "可燃气体浓度", "后天燃气浓度会不会超标")
         assert ("预测越远，区间越宽" in answer) == widens
         assert "当前已超过报警阈值 25" in answer and "预计仍将超过报警阈值" in answer  # 超标 asked, 超过 said
+
+
+def test_a_forecast_asked_after_a_districts_count_is_that_districts(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    _ask(chat, "A3区这周案件多少？", session)
+    query = _calls(_ask(chat, "那未来三天呢，预测一下，给个80%区间", session), "query_figures")[0]
+    assert query == {"measure": "forecast", "district": "990103", "horizon": 3}
+
+
+def test_a_forecast_beside_a_day_that_was_is_answered_in_its_words() -> None:
+    from datetime import date
+
+    from assistant.forecasts import compose_forecast
+    from assistant.periods import Period
+    from tools.query_spec import FigureQuery
+
+    band = {"lo80": 0.0, "hi80": 2.2, "lo95": 0.0, "hi95": 3.1}
+    data = {"rows": [{"key": "2026-12-08", "value": 0.28, "interval": band}], "model": "Theta", "start": "2026-12-08",
+            "total": {"key": "cases:990104:all", "value": 0.28}, "per_day": 0.28,
+            "previous": {"total": {"key": "", "value": 3}, "per_day": 3.0, "start": "2026-12-06T00:00:00+08:00",
+                         "end": "2026-12-07T00:00:00+08:00"}}
+    query = FigureQuery(measure="forecast", district="990104", period="2026-12-08..2026-12-08", compare_period="2026-12-06")
+    answer = compose_forecast(data, query, Period("x", "明天（12月8日）", date.min, date.min), str, "", "明天A4区大概有多少件案子？跟昨天比多还是少")
+    assert "明显低于近期日均水平，即比昨天少" in answer
+
+
+def test_a_case_number_in_no_form_of_ours_is_said_unknown(chat: ChatService) -> None:
+    reply = _ask(chat, "市民问他上报的 C-2026-999999 怎么样了")
+    assert "查不到编号为 C-2026-999999 的案件" in reply.answer and not reply.tool_calls
+
+
+def test_the_case_overdue_longest_asked_after_the_count_is_found(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    _ask(chat, "现在超期的案件有多少", session)
+    reply = _ask(chat, "超期最久的是哪件，卡在哪个环节", session)
+    assert _calls(reply, "find_case") == [{"order": "most_overdue"}]
