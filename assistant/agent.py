@@ -56,6 +56,7 @@ from assistant.spelling import respelled
 from assistant.text2cypher import text_to_cypher
 from assistant.turn import Record, Turn
 from core.exceptions import InvalidInput, YiwangError
+from core.text import simplified
 from core.untrusted import strip_instructions
 from graph.store import GraphStore
 from tools.catalog import TOOLS
@@ -158,7 +159,8 @@ def run_graph_query(deps: AgentDeps, args: dict[str, Any], call_id: str) -> dict
 
 def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     question, _ = strip_instructions(state["question"])
-    question = respelled(question, deps.lexicon)  # "返公率最高的部门": 返工率, as it sounds
+    # "返公率最高的部门": 返工率, as it sounds; "城市體徵…預警以上" in simplified characters.
+    question = respelled(simplified(question), deps.lexicon)
     now = datetime.fromisoformat(state["now"])
     slots = fill_slots(question, deps.lexicon, now)
     memory = state.get("memory") or {}
@@ -184,6 +186,12 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again (a follow-up, so the
         # learned reading of "紧急程度怎么定？规定多久要处置完" alone does not turn it into a rule question).
         follow_up, intents = True, [Intent.TRIAGE]
+    before = memory.get("district")
+    if (memory.get("intents") == [Intent.VITALS.value] and len(slots.districts) == 1 and before in deps.lexicon.nodes
+            and before != slots.districts[0].id and re.search(r"比|相比|对比|更差|更好|哪个", question)):  # fmt: skip
+        # "A4区的体征过一遍" then "跟A5区比哪个情况更差": the two districts' vital signs side by side.
+        slots.districts = [deps.lexicon.nodes[before], slots.districts[0]]
+        follow_up, intents = True, [Intent.COMPARE]
     if (set(intents) <= {Intent.VITALS, Intent.ALARMS} and "体征" in question
             and EVERY_DISTRICT.search(question) and not slots.districts):  # fmt: skip
         # "七个区里哪个区的体征异常项最多", "哪几个区的体征有预警", "哪个区体征告警最多": every district's vital

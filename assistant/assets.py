@@ -21,6 +21,7 @@ NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细|在哪个网格|在什么位置|有的话在哪")
 # Whether the assets listed are watched ("都装了监测没有", "装没装应变或者挠度传感器"): each one's sensor kinds.
 MONITORED = re.compile(r"监测|传感器|探头|装没装|装了.{0,4}没有|接入")
+WHICH_WATCHED = re.compile(r"(?:哪几[座个处台]?|哪些)(?:装了|装有|接入了|安装了)")
 EACH_WATCHED = re.compile(r"都装|装没装|装了.{0,4}没有|有没有装")
 GRID_ASKED = re.compile(r"网格")
 # A count this small of one kind in one place is named asset by asset ("A1区有几个泵站": which ones).
@@ -96,11 +97,16 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     when it names none."""
     remembered = remembered or {}
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
+    if not states and remembered.get("asset_status") and re.search(r"按类|按区|汇总|分类|分别|各区|各类", question):
+        states = list(remembered["asset_status"])  # "丢失的部件有哪些" then "按类别汇总一下数量": still the lost ones
     watched = bool(MONITORED.search(question))
     # "都装了监测没有": asked of each one, listed; "装了倾斜传感器的井盖有几个": those watched, counted.
     each = watched and bool(LISTING.search(question) or EACH_WATCHED.search(question))
+    # "有哪几座装了应变或者挠度监测": those watched, listed (a 清单 of all marked each is asked otherwise).
+    only = watched and bool(WHICH_WATCHED.search(question)) and not re.search(r"清单|列个|全部|所有|都装", question)
     base: dict[str, Any] = {"measure": "assets", "asset_categories": categories, "order": order,
-                            "list_assets": bool(LISTING.search(question)) or each, "with_sensors": watched}
+                            "list_assets": bool(LISTING.search(question)) or each or only, "with_sensors": watched,
+                            "watched_only": only}
     if watched and slots.sensor_kind:
         base["sensor_kind"] = slots.sensor_kind
     by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
@@ -172,7 +178,8 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
                            + (f"，网格 {i['grid']}" if i.get("grid") and GRID_ASKED.search(question) else "")
                            + f"）：{i['status']}" + _watched(i) for i in items)  # fmt: skip
     if items and len(items) < data["total"]["value"]:
-        listed_items = f"\n（按编码列出前 {len(items)} {unit}）" + listed_items
+        # In words: a count no tool returned would be dropped by the grounding check with its sentence.
+        listed_items = f"\n（{'已接入监测的，' if query.watched_only else ''}只列出按编码排在前面的一部分）" + listed_items
     share = (f"\n占全部 {data['all_total']:g} {unit}的 {data['share_pct']:.1f}%。"
              if data.get("share_pct") is not None and data.get("all_total") else "")  # fmt: skip
     watched = (f"\n其中已接入{KIND_NAMES.get(query.sensor_kind or '', '监测')}传感器的 {data['watched']} {unit}。"

@@ -223,10 +223,15 @@ def _measure(question: str) -> str | None:
     return next((name for name, pattern in MEASURES if pattern.search(question)), None)
 
 
+OPEN_THEN_OVERDUE = re.compile(r"(?:没结|未结|没办完|未办结|没办结)[^，,。？?]*[，,。？?]\s*(?:其中|里面|这里面|当中)[^，,。？?]*(?:超期|逾期)")
+
+
 def _named_case_measures(question: str) -> list[str]:
     """The case counts a question names; "案子" alone names no count beside a specific one (没结, 超期)."""
     found = [(m.start(), name) for name, pattern in MEASURES if name in CASE_MEASURES and (m := pattern.search(question))]
     named = [name for _, name in sorted(found)]
+    if "overdue_open" in named and OPEN_THEN_OVERDUE.search(question):
+        return ["open", "overdue_open"]  # "还有多少案子没结？其中超期的几件": both counts, the second of the first
     if "overdue_open" in named:  # "超期未结" holds the words of 超期 and 未结: one count, not three
         named = [n for n in named if n not in ("overdue", "open")]
     if len(named) > 1 and not COUNT_OF_CASES.search(question):
@@ -259,7 +264,7 @@ def _department_measures(question: str, counts: bool = False) -> list[str]:
 def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
     """Department ids named; a city bureau named with a district is that district's bureau (A1区城管局)."""
     all_departments = [n for n in lexicon.nodes.values() if n.label == "Department"]
-    if "各区城管局" in question or (re.search(r"各区|每个区|各个区|七个区|所有区|全部区", question) and re.search(r"城管|城市管理", question)):
+    if "各区城管局" in question or (re.search(r"各区|每个区|各个区|[七7]个区|所有区|全部区", question) and re.search(r"城管|城市管理", question)):
         return sorted(d.id for d in all_departments if re.match(r"dept-\d{6}-district_chengguan$", d.id))
     chosen = []
     if len(slots.districts) > 1 and len(slots.departments) == 1:
@@ -294,6 +299,9 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
     if RUNNING.search(question) and len(kinds) == 1 and (kind := kinds.pop()):
         # "A7区有几座泵站，现在都好着吗": counted in the register, and how they run as their sensors report it.
         more = [FigureQuery(measure="readings", sensor_kind=kind, district=query.district)]  # type: ignore[arg-type]
+        if re.search(r"故障|坏", question) and not query.group_by and not query.asset_status:
+            # "路等一共多少盏，有故障的吗": the register's states too (破损/丢失), beside what the sensors say.
+            more.insert(0, query.model_copy(update={"group_by": "status", "list_assets": False}))
     if 1 < len(query.asset_categories) <= 3 and query.group_by == "district" and EACH_KIND.search(question):
         # "雨水箅子和雨水井盖各有多少个，哪个区最多": each kind counted, and each kind's first district.
         more += [query.model_copy(update={"asset_categories": [c], "order": "desc", "top": 1})
@@ -333,15 +341,16 @@ def whole_ranking(question: str) -> bool:
     return bool((RANK.search(question) or (TOP.search(question) and BOTTOM.search(question))) and _top(question))
 
 
-def ranking_ends(question: str, rows: list[dict[str, Any]], name: Any) -> list[str]:
-    """The first N of a whole ranking, and its last one when asked, named after it."""
+def ranking_ends(question: str, rows: list[dict[str, Any]], name: Any, order: str | None = None) -> list[str]:
+    """The first N of a whole ranking, and its last one when asked, named after it (ranked from the bottom up,
+    "倒数第一" is the first row: "结案率排个名，倒数第一是谁" is the lowest)."""
     if not (whole_ranking(question) or RANK.search(question)) or len(rows) < 2:
         return []
     top = _top(question) or len(rows)
     # Named without the N: a number in the answer must be a tool's figure.
     lines = ["排在最前的依次是：" + "、".join(name(r["key"]) for r in rows[:top]) + "。"] if top < len(rows) else []
     if re.search(r"最后一名|末位|倒数第一|排名最后|排在最后|最后的那", question) or (BOTTOM.search(question) and TOP.search(question)):
-        lines.append(f"最后一名：{name(rows[-1]['key'])}。")
+        lines.append(f"最后一名：{name(rows[0 if order == 'asc' else -1]['key'])}。")
     return lines
 
 
@@ -422,7 +431,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     period = named_period
     period_named, compare_departments = period is not None, False
     if remembered is None and not (period is not None or measure in RATES or _shaped(question)
-                                   or (measure == "overdue_open" and SHARE.search(question))):
+                                   or (measure == "overdue_open" and SHARE.search(question)) or OPEN_THEN_OVERDUE.search(question)):
         # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
         # search answers it (open and overdue now).
         return Understood()
@@ -654,6 +663,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 + "、".join(f"{name(r['key'])} {_value(measure, r)}" for r in best)
                 + "。"
             )
+            if len(best) == len(rows) > 2:  # "哪个部门延期率最高" when every one is at 0%: no one is highest
+                lines.append(f"{by}均为 {_value(measure, rows[0]).split('（')[0]}，没有高低之分。")
             if is_rate(measure) and (few := [r for r in best if r.get("denominator") is not None and r["denominator"] < SMALL_SAMPLE]):
                 # A rate of a handful of cases swings with one case: the ranking is said with that caveat.
                 lines.append(f"注意：样本较少（{RATE_COUNTS[measure][1]}仅 {few[0]['denominator']} 件），一件之差即可改变比率，仅供参考。")
@@ -666,7 +677,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 lines.append(
                     f"{_extreme(measure, query.order)}的是{tied} " + "、".join(name(r["key"]) for r in best) + "。"
                 )
-            lines += ranking_ends(understood.question, rows, name)
+            lines += ranking_ends(understood.question, rows, name, query.order)
             if is_rate(measure) and query.order and (few := [r for r in rows if r.get("denominator") is not None
                                                              and r["denominator"] < SMALL_SAMPLE]):  # fmt: skip
                 # A ranking of rates over a handful of cases each: one case moves a rate by many points.
@@ -735,7 +746,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             lines.append(_same_span_line(data, same))
     if basis:  # once, after the last figure of the answer
         counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
-        lines.append(f"统计口径：{counted}，{span_words(data['start'], data['end'])}。")
+        lines.append(f"统计口径：{counted}，{span_words(data['start'], data['end'])}"
+                     + {"overdue_open": "；超期未结指已过处置时限（deadline）仍未结案",
+                        "overdue": "；超期指结案晚于处置时限（deadline）或至今未结且已过时限"}.get(measure, "") + "。")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -24,10 +24,11 @@ FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|
 # of the day after today, or of today for 今天下午/傍晚).
 CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.compile(r"凌晨"), 1, 6),
               (re.compile(r"今晚|今夜|夜里"), 1, 0), (re.compile(r"傍晚"), 0, 19), (re.compile(r"今天下午"), 0, 18)]
-CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|\bcases?\b|case volume", re.IGNORECASE)
+CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|(?:12345|热线).{0,6}量|\bcases?\b|case volume", re.IGNORECASE)
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
 EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区")
+HOTLINE = re.compile(r"12345|热线|来电")
 PER_DAY = re.compile(r"日均|平均每天|每天平均|平均一天|一天平均")
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限|上限|下限")
 TREND_ASKED = re.compile(r"走势|趋势|往上|往下|上升还是|下降还是|涨还是|增加还是|多起来|少下来|走高|走低")
@@ -198,6 +199,8 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
                 + f"\n预测最高的是 {'、'.join(name(r['key']) for r in top)}，最低的是 {name(rows[-1]['key'])}。"
                 + "\n各区逐日预测及 80%/95% 区间可分区查询（如“A3区下周案件量预测”）。")  # fmt: skip
     lines = [f"{scope}案件量预测，{period.label}，按日（模型 {data['model']}）："]
+    if HOTLINE.search(question):  # "12345那边的量": what the forecast counts, said before its figures
+        lines.insert(0, "说明：系统按全部来源的案件量预测（没有单独按热线来源的预测序列，也没有来电呼入量数据）。")
     lines += [f"- {_md(date.fromisoformat(r['key']))}：约 {r['value']:.2f} 件（80% 区间 {_band(r, 80)}，"
               f"95% 区间 {_band(r, 95)}）" for r in rows]  # fmt: skip
     if len(rows) > 1:

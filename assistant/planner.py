@@ -87,6 +87,7 @@ def _plan_status(turn: Turn) -> list[Call]:
 
 
 CLOSED_WORDS = re.compile(r"关闭|关掉|关了|恢复|解除|消除|消警")
+STILL_OPEN = re.compile(r"没关|未关闭|还开着|仍未关闭|尚未关闭|仍在|还没(?:关|消|解除|恢复)")
 OPENED_WORDS = re.compile(r"新开|新增|新出|触发|产生|冒出")
 
 
@@ -100,6 +101,9 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         closing = bool(CLOSED_WORDS.search(turn.question))
         opened_and_closed = closing and bool(OPENED_WORDS.search(turn.question))
         args = {"state": "closed", "closed": period.api} if closing and not opened_and_closed else {"state": None, "opened": period.api}
+        if STILL_OPEN.search(turn.question):
+            # "这周开出来的告警还有多少条没关": opened in the period and open now.
+            args, opened_and_closed = {"state": "open", "opened": period.api}, False
     if turn.slots.district:
         args["district"] = turn.slots.district
     if s.sensor_kind:
@@ -337,6 +341,11 @@ def _plan_vitals(turn: Turn) -> list[Call]:
     return calls
 
 
+def _compared_on(turn: Turn) -> str | None:
+    """What districts are compared on: what the question says, or the vital signs just given ("跟A5区比哪个更差")."""
+    return _compare_metric(turn.question) or ("vitals" if turn.follow_up and turn.memory.get("intents") == ["vitals"] else None)
+
+
 def _compare_metric(question: str) -> str | None:
     """What districts are compared on; None when the question does not say (asked back, never guessed)."""
     if any(w in question for w in ("案件", "工单", "诉求", "投诉", "案子", "立案", "受理")):
@@ -354,7 +363,7 @@ def _plan_compare(turn: Turn) -> list[Call]:
         if len(turn.slots.districts) >= 2
         else [d.id for d in turn.lexicon.districts]
     )
-    metric = _compare_metric(turn.question)
+    metric = _compared_on(turn)
     if metric is None:
         return []
     if metric == "alarms":
@@ -495,7 +504,7 @@ def _compose_alarms(turn: Turn) -> str:
     period = find_period(turn.question, turn.now) if args.get("opened") or args.get("closed") else None
     if period:
         done = "关闭" if args.get("closed") else "触发"
-        head = f"{period.label}，{scope}{done}的{what}告警"
+        head = f"{period.label}，{scope}{done}{'且至今未关闭' if args.get('state') == 'open' else ''}的{what}告警"
         if d["count"] == 0:
             return f"{head}：没有（0 条）。"
         text = f"{head}共 {d['count']} 条（" + "、".join(
@@ -551,6 +560,8 @@ def _compose_responsibility(turn: Turn) -> str:
         rows = by_category.setdefault(record.data["category"]["id"], {})
         rows.setdefault(record.data["department"]["id"], []).append(record.data)
     text = "\n".join(_responsibility_line(turn, by_department) for by_department in by_category.values())
+    if re.search(r"养护|管养|维护单位", turn.question):  # asked, and not in the graph: said so, never made up
+        text += "\n图谱中没有单独登记养护单位，只能给出上述责任（处置）单位。"
     before = turn.recall("department")
     if before and SAME_AS_BEFORE.search(turn.question):
         # "那A5区的呢，一样吗": said against the department the answer before named.
@@ -840,6 +851,8 @@ def _vital_status_asked(question: str) -> frozenset[str] | None:
         return None
     if re.search(r"(?:关注|黄|watch)\s*(?:级|状态)?\s*(?:以上|及以上)", question, re.I):
         return ABNORMAL  # "watch以上": every status past normal
+    if re.search(r"(?:预警|橙|warning)\s*(?:级|状态)?\s*(?:以上|及以上|或以上|或更高)", question, re.I):
+        return frozenset({"warning", "alarm"})  # "处于预警以上": warning or alarm
     named = [status for status, pattern in VITAL_STATUS_WORDS if pattern.search(question)]
     if "abnormal" in named:
         return ABNORMAL
@@ -859,7 +872,7 @@ def _triaged_department(result: dict[str, Any]) -> str:
 
 
 def _compose_compare(turn: Turn) -> str:
-    metric = _compare_metric(turn.question)
+    metric = _compared_on(turn)
     names = (
         [d.id for d in turn.slots.districts]
         if len(turn.slots.districts) >= 2
@@ -927,6 +940,16 @@ def _compose_vitals_by_district(turn: Turn) -> str:
     if most:
         word = "报警项" if counted == {"alarm"} else "预警项" if counted else "异常项"
         text += f"\n{word}最多的是 {'、'.join(turn.name(d) for d in most)}（{len(ranked[0][1])} 项）" + ("，并列。" if len(most) > 1 else "。")
+    if len(ranked) == 2 and re.search(r"更差|更严重|更好|哪个.{0,4}(?:差|好|严重)", turn.question):
+        # "跟A5区比哪个情况更差": the worse by its worst signs first, then by how many are not normal.
+        def weight(items: list[dict]) -> list[int]:
+            return sorted((SEVERITY.get(v["status"], 0) for v in items), reverse=True)
+        (a, first), (b, second) = ranked
+        if weight(first) != weight(second):
+            worse, better = (a, b) if weight(first) > weight(second) else (b, a)
+            text += f"\n综合看，{turn.name(worse)}更差（异常指标的级别更高或更多），{turn.name(better)}相对较好。"
+        else:
+            text += "\n两区异常指标的级别和数量相同，情况相当。"
     serious = [d for d, items in ranked if any(v["status"] in ("warning", "alarm") for v in items)]
     text += ("\n有预警或报警指标的区：" + "、".join(turn.name(d) for d in serious) + "。") if serious else "\n没有哪个区有预警或报警指标。"
     return text
@@ -936,8 +959,15 @@ def _compose_figures(turn: Turn) -> str:
     records = turn.succeeded("query_figures")
     last = records[-1].data.get("note") if records else None
     # Several measures of one scope and period share a caveat: said once, after the last figure.
-    return "\n".join(compose_figures(r.data, turn.understood.about(r.args), turn.name, basis=r is records[-1],
+    text = "\n".join(compose_figures(r.data, turn.understood.about(r.args), turn.name, basis=r is records[-1],
                                       note=r is records[-1] or r.data.get("note") != last) for r in records)  # fmt: skip
+    registered = next((r.data["total"]["value"] for r in records if r.args.get("measure") == "assets"
+                       and not r.args.get("group_by") and r.data.get("total")), None)  # fmt: skip
+    watched = next((r.data.get("sensors") for r in records if r.args.get("measure") == "readings"), None)
+    if registered is not None and watched is not None and watched < registered:
+        # "A4区有几座泵站？现在都在运行吗" with fewer sensors than pumps: the others' state is not known.
+        text += "\n其余未接入运行状态传感器的，运行情况未知（系统没有其读数）。"
+    return text
 
 
 def _compose_unknown_place(turn: Turn) -> str:

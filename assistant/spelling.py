@@ -18,8 +18,10 @@ TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命�
 # Two-character terms no everyday word shares the sound of, and their slips of another tone ("体症" is 体征).
 SHORT_TERMS = ("体征", "泵站")  # two characters, of a sound no other word of the city has (泵占 is 泵站)
 SLIPS = {"体症": "体征"}
-# English words officials mix in, read as the system's own terms ("A3区和A5区的vital signs对比一下").
-ENGLISH = re.compile(r"vital\s*signs?|vitals", re.IGNORECASE)
+# English words officials and citizens mix in, read as the system's own terms ("A3区和A5区的vital signs对比一下",
+# "地铁站B口那边share bike堆得满满的").
+ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
+           (re.compile(r"shared?\s*bikes?|bike\s*sharing", re.IGNORECASE), "共享单车"))
 # A district typed short or in lower case ("a3去", "A3城管局", "A3呢"): its letter and number, 区 (or a slip of it) or not.
 # Only where a district is meant: "地铁A2出口", "A3栋", "A1座" stay as written.
 DISTRICT_SHORT = re.compile(r"(?<![A-Za-z0-9_\-])([aA])\s?([1-9])(?:区|去|曲|趋|(?=城管|城市管理|住建|体征|呢|的|[，,。？?！!\s]|$))")
@@ -37,7 +39,8 @@ def respelled(question: str, lexicon: CityLexicon) -> str:
     districts = {d.name for d in lexicon.districts}
     for slip, word in SLIPS.items():
         question = question.replace(slip, word)
-    question = ENGLISH.sub("体征", question)
+    for english, word in ENGLISH:
+        question = english.sub(word, question)
     question = DISTRICT_SHORT.sub(lambda m: f"A{m.group(2)}区" if f"A{m.group(2)}区" in districts else m.group(0), question)
     names = tuple(n.name for n in lexicon.nodes.values() if n.label in ("EventCategory", "ComponentCategory"))
     heard = SOUNDS.syllables(question)

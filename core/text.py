@@ -12,5 +12,10 @@ _T2S = opencc.OpenCC("t2s")
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), traditional → simplified, collapsed spaces."""
     text = unicodedata.normalize("NFKC", text)
-    return " ".join(_T2S.convert(text).split())
+    return " ".join(simplified(text).split())
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified ones ("城市體徵…預警以上"), the rest as written."""
+    return _T2S.convert(text)
 

@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev22: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev24: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -49,6 +49,8 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev20": (DATA / "chat_dev20_src.jsonl", DATA / "chat_dev20_gold.jsonl"),
         "dev21": (DATA / "chat_dev21_src.jsonl", DATA / "chat_dev21_gold.jsonl"),
         "dev22": (DATA / "chat_dev22_src.jsonl", DATA / "chat_dev22_gold.jsonl"),
+        "dev23": (DATA / "chat_dev23_src.jsonl", DATA / "chat_dev23_gold.jsonl"),
+        "dev24": (DATA / "chat_dev24_src.jsonl", DATA / "chat_dev24_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

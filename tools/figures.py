@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from core.exceptions import NotFound
 from core.times import CHINA
 from graph.ids import asset_category_id
+from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
 from tools.forecast_figures import forecast_figures
@@ -92,6 +93,11 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             figures.same_span = run_query(client, earlier.model_copy(update={"period": same}), districts)
             if figures.same_span.total and figures.same_span.total.value is not None and now is not None:
                 figures.same_span.change = now - figures.same_span.total.value
+        elif same_span(figures, figures.previous, datetime.now(CHINA)):
+            # A rate of a month under way ("这个月的准确派遣率跟上个月比"): few days, said so.
+            since = _local(figures.start)
+            figures.note = "；".join(x for x in (figures.note, f"本期尚未结束（{since.month}月{since.day}日起至今），数据期较短，"
+                                                               "与前一期整期相比仅供参考 / under way") if x)  # fmt: skip
     return figures
 
 
@@ -167,12 +173,14 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
     figures = Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
                       total=FigureRow(key="", value=total))  # fmt: skip
+    counted_watched = query.with_sensors and not query.place and not query.asset_status
+    watched = _watched_assets(client, query) if counted_watched or query.watched_only else None
     if query.list_assets and (query.asset_categories or query.place or query.district):
-        figures.items = _assets_listed(client, query)
-    elif query.with_sensors and not query.place:
-        # "装了倾斜传感器的井盖有几个": the assets counted that a sensor (of the kind) watches.
-        watched = {s["asset_id"] for s in client.sensors(kind=query.sensor_kind, district=query.district)}
-        figures.watched = sum(1 for a in watched if not query.asset_categories or asset_category_id(a) in query.asset_categories)
+        figures.items = _assets_listed(client, query, watched if query.watched_only else None)
+    if counted_watched and watched is not None:
+        # "装了倾斜传感器的井盖有几个", "全市桥梁…哪些装了应变或挠度监测": the assets counted that a sensor (of the
+        # kind) watches, however many are listed.
+        figures.watched = len(watched)
     if query.share_of_all and query.asset_status:
         # "破损或者丢失的占百分之几": those states as a share of every asset of the kind, whatever its state
         everything = client.asset_stats(query.asset_categories or None, query.district, None, None, query.place)
@@ -186,13 +194,25 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     return figures
 
 
-def _assets_listed(client: ServicesClient, query: FigureQuery) -> list[FigureRow]:
+WATCHED_SCAN = 100  # "哪几座装了监测": the first assets by code (the API's page) scanned for watched ones
+
+
+def _watched_assets(client: ServicesClient, query: FigureQuery) -> set[str]:
+    """The assets of the kinds counted that a sensor (of ``sensor_kind``) watches, in the district."""
+    sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
+    return {s["asset_id"] for s in sensors
+            if not query.asset_categories or asset_category_id(s["asset_id"]) in query.asset_categories}  # fmt: skip
+
+
+def _assets_listed(client: ServicesClient, query: FigureQuery, watched: set[str] | None = None) -> list[FigureRow]:
     """All the assets counted when they are few, else the first ones by code, kind after kind (the answer says
-    how many there are); "丢失的…有哪些" lists lost ones. With ``with_sensors``, the kinds of sensor on each."""
+    how many there are); "丢失的…有哪些" lists lost ones, and with ``watched`` only those. With ``with_sensors``,
+    the kinds of sensor on each."""
     found: list[Json] = []
     for category in query.asset_categories or [None]:
-        found += client.find_assets(query.place, category, query.district, LISTED_ASSETS - len(found),
-                                    query.asset_status or None)  # fmt: skip
+        page = client.find_assets(query.place, category, query.district, WATCHED_SCAN if watched is not None else LISTED_ASSETS - len(found),
+                                  query.asset_status or None)  # fmt: skip
+        found += [a for a in page if watched is None or a["id"] in watched][: LISTED_ASSETS - len(found)]
         if len(found) >= LISTED_ASSETS:
             break
     kinds: dict[str, list[str]] = {}

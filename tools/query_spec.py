@@ -46,6 +46,7 @@ class FigureQuery(BaseModel):
     share_of_all: bool = Field(False, description="also the period's count with no place/category/channel filter, and the share of it (占比)")
     list_assets: bool = Field(False, description="assets: also list them (at most 20) with their state (有哪些)")
     with_sensors: bool = Field(False, description="assets listed: also the kinds of sensor on each (装了监测没有)")
+    watched_only: bool = Field(False, description="assets listed: only those a sensor (of sensor_kind) watches (哪几座装了监测)")
     spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
     group_by: Literal["district", "category", "department", "source", "status", "grid", "street"] | None = Field(

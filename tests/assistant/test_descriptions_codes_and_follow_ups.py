@@ -255,3 +255,73 @@ def test_the_case_overdue_longest_asked_after_the_count_is_found(chat: ChatServi
     _ask(chat, "现在超期的案件有多少", session)
     reply = _ask(chat, "超期最久的是哪件，卡在哪个环节", session)
     assert _calls(reply, "find_case") == [{"order": "most_overdue"}]
+
+
+def test_traditional_characters_are_read_as_simplified_and_warning_or_above_counts_both(chat: ChatService) -> None:
+    answer = _ask(chat, "城市體徵指標現在有幾項處於預警以上？").answer
+    assert "处于「预警」或「报警」状态的" in answer or "没有处于「预警」或「报警」状态的指标" in answer
+
+
+def test_the_seven_district_bureaus_ranked_with_the_lowest_last(chat: ChatService) -> None:
+    from assistant.figures import ranking_ends
+
+    query = _calls(_ask(chat, "国庆以来，7个区的城管局结案率排个名，倒数第一是谁"), "query_figures")[0]
+    assert len(query["departments"]) == 7 and query["order"] == "asc"
+    rows = [{"key": "A6区城管局", "value": 0.79}, {"key": "A4区城管局", "value": 0.96}]
+    assert ranking_ends("结案率排个名，倒数第一是谁", rows, str, "asc") == ["最后一名：A6区城管局。"]
+    assert ranking_ends("结案率排个名，倒数第一是谁", rows[::-1], str, "desc") == ["最后一名：A6区城管局。"]
+
+
+def test_alarms_opened_this_week_and_still_open(chat: ChatService) -> None:
+    reply = _ask(chat, "这周开出来的告警还有多少条没关？按级别分一下")
+    assert _calls(reply, "open_alarms")[0]["state"] == "open" and "opened" in _calls(reply, "open_alarms")[0]
+
+
+def test_a_forecast_asked_of_the_hotline_says_what_it_counts(chat: ChatService) -> None:
+    reply = _ask(chat, "帮我forecast一下下周12345那边的量", role="hotline")
+    assert not _calls(reply, "triage_report")  # asked of the assistant, not a citizen's report
+    assert _calls(reply, "query_figures")[0]["measure"] == "forecast"
+
+
+def test_open_cases_and_those_of_them_overdue_are_both_counted(chat: ChatService) -> None:
+    reply = _ask(chat, "A2区现在还有多少案子没结？其中超期的几件")
+    assert sorted(q["measure"] for q in _calls(reply, "query_figures")) == ["open", "overdue_open"]
+
+
+def test_a_districts_vital_signs_set_beside_another_asked_next(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    _ask(chat, "A4区现在的城市体征指标给我过一遍", session)
+    reply = _ask(chat, "跟A5区比哪个情况更差？", session)
+    assert _calls(reply, "city_vitals") == [{"district": "990104"}, {"district": "990105"}]
+    assert "请说明要比较" not in reply.answer
+
+
+def test_lost_assets_regrouped_by_kind_stay_lost(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    _ask(chat, "A1区状态是丢失的部件有哪些？", session)
+    query = _calls(_ask(chat, "按类别汇总一下数量", session), "query_figures")[0]
+    assert query["asset_status"] == ["丢失"] and query["group_by"] == "category"
+
+
+def test_personal_opinions_of_a_bureaus_leaders_are_declined(chat: ChatService) -> None:
+    reply = _ask(chat, "你个人觉得市水务局这个领导班子干得咋样？")
+    assert "不对个人作评价" in reply.answer and not reply.tool_calls
+
+
+def test_a_maintainer_not_in_the_graph_is_said_missing(chat: ChatService) -> None:
+    answer = _ask(chat, "A7区雨水箅子被堵了，主管部门跟养护单位分别是谁").answer
+    assert "没有单独登记养护单位" in answer
+
+
+def test_which_assets_a_sensor_watches_lists_those_only(world, chat: ChatService) -> None:
+    reply = _ask(chat, "全市桥梁里有哪几座装了应变或者挠度监测？")
+    listed = [line for line in reply.answer.splitlines() if line.startswith("- ")]
+    watched = {s["asset_id"] for s in world.client.sensors(kind="bridge_strain", limit=10_000)}
+    assert listed and all(any(a in line for a in watched) and "已接入监测" in line for line in listed)
+
+
+def test_lamps_asked_for_faults_say_the_register_and_the_sensors(chat: ChatService) -> None:
+    reply = _ask(chat, "A1区的路等一共多少盏，有故障的吗")
+    queries = _calls(reply, "query_figures")
+    assert any(q.get("group_by") == "status" for q in queries)
+    assert any(q["measure"] == "readings" and q["sensor_kind"] == "light_status" for q in queries)
