@@ -840,6 +840,8 @@ def _vital_topic(question: str) -> tuple[str, set[str]] | None:
         return None
     found = [(word, names) for word, pattern, names in VITAL_TOPICS if pattern.search(question)]
     return found[0] if len(found) == 1 else None
+
+
 VITAL_STATUS_WORDS = (("alarm", re.compile(r"报警|红灯|红色|(?<![a-z])alarm", re.I)), ("warning", re.compile(r"预警|橙|(?<![a-z])warning", re.I)),
                       ("watch", re.compile(r"关注|黄灯|黄色|(?<![a-z])watch", re.I)),
                       ("abnormal", re.compile(r"异常|不正常|有问题|不达标|超标|需要关注")))  # fmt: skip
