@@ -126,6 +126,9 @@ def _window(question: str, now: datetime, base: dict[str, Any]) -> Period:
     return latest_period(today)
 
 
+TIMES_ASKED = re.compile(r"几次|多少次|次数|几回")
+
+
 def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str,
                      question: str = "") -> str:  # fmt: skip
     """The answer: scope and window first, the values ranked, then the thresholds and the levels reached."""
@@ -166,6 +169,9 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
         else:
             lines.append(f"{what}{bound} {unit} 的有 {data['total']['value']:g} 个：" + "；".join(
                 _row(r, unit, name) for r in rows) + "。")  # fmt: skip
+        if data.get("readings_past") is not None and TIMES_ASKED.search(question):
+            # "出现过几次": readings past the value, counted one by one (an hourly reading each), not sensors.
+            lines.append(f"{period.label}共有 {data['readings_past']:g} 条读数{bound} {unit}（按读数条数计）。")
     elif rows:
         word = "最低" if query.order == "asc" else "最高"
         lines.append(f"{what}{word} {_row(rows[0], unit, name)}。")

@@ -147,8 +147,10 @@ class ServicesClient(ABC):
         """One sensor's readings in a window, oldest first."""
 
     @operation("GET", "/v1/monitoring/stats", items=True)
-    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime) -> list[Json]:
-        """Per-sensor count/min/max/mean of one kind in a window, highest peak first."""
+    def sensor_stats(self, kind: str, district: str | None, since: datetime, until: datetime,
+                     above: float | None = None, below: float | None = None) -> list[Json]:  # fmt: skip
+        """Per-sensor count/min/max/mean of one kind in a window, highest peak first (and how many readings are
+        past ``above``/``below`` when given)."""
 
     @operation("GET", "/v1/monitoring/alarms", items=True)
     def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,

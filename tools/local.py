@@ -113,10 +113,11 @@ def readings(parts: InProcess, sensor_id: str, since: datetime | None, until: da
 
 
 def sensor_stats(
-    parts: InProcess, kind: str, district: str | None, since: datetime, until: datetime
+    parts: InProcess, kind: str, district: str | None, since: datetime, until: datetime,
+    above: float | None = None, below: float | None = None,
 ) -> list[SensorWindowStats]:
     with parts.sessions() as session:
-        return window_stats(session, kind=kind, district=district, since=since, until=until)
+        return window_stats(session, kind=kind, district=district, since=since, until=until, above=above, below=below)
 
 
 def alarms(

@@ -144,6 +144,7 @@ class Figures(BaseModel):
     sensors: int | None = None
     reporting: int | None = None  # sensors with a newest value, or with readings in the window
     readings: int | None = None  # readings in the window
+    readings_past: int | None = None  # of them, past the value filtered by (above/below): "出现过几次"
     days: int | None = None  # readings: the calendar days the window touches ("最近7天" counts today)
     per_day: float | None = None  # forecast: the cases per day forecast, and (on ``previous``) received per day
     screened_out: int | None = None  # forecast of an area: sensors left out for being furthest from a threshold

@@ -31,13 +31,16 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
     lowest: FigureRow | None = None
     if windowed:
         period, since, until = _window(query, now)
-        stats = client.sensor_stats(query.sensor_kind, query.district, since=since, until=until)
+        stats = client.sensor_stats(query.sensor_kind, query.district, since=since, until=until, above=query.above,
+                                    below=query.below)  # fmt: skip
         names = {s["id"]: s["name"] for s in sensors}
         field = "max" if statistic == "latest" else statistic
         rows = [FigureRow(key=s["sensor_id"], value=s[field], asset_id=s["asset_id"], district=s["district"],
                           name=names.get(s["sensor_id"])) for s in stats]  # fmt: skip
         start, end = since.isoformat(), until.isoformat()
         readings = sum(s["count"] for s in stats)
+        # "超过90%的出现过几次": the readings past the value, every sensor's together.
+        past = sum(s["past"] for s in stats) if (query.above is not None or query.below is not None) else None
         if stats and statistic != "min":  # the other end: the lowest single reading of the window
             low = min(stats, key=lambda s: s["min"])
             lowest = FigureRow(key=low["sensor_id"], value=low["min"], asset_id=low["asset_id"],
@@ -47,7 +50,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         days = (until.astimezone(CHINA).date() - since.astimezone(CHINA).date()).days + (
             until.astimezone(CHINA).time() != time(0))  # fmt: skip
     else:
-        period, start, end, readings, in_window, overall, days = "latest", "", "", None, len(reporting), {}, None
+        period, start, end, readings, in_window, overall, days, past = "latest", "", "", None, len(reporting), {}, None, None
         rows = [FigureRow(key=s["id"], value=s["last_value"], asset_id=s["asset_id"], name=s["name"],
                           district=s["district"], ts=s["last_ts"]) for s in reporting]  # fmt: skip
     if query.sensor_kind in STATUS_KINDS and query.above is None and query.below is None:
@@ -83,7 +86,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         lowest=lowest if query.sensor_kind not in STATUS_KINDS else None, readings=readings,
         highest=highest if query.sensor_kind not in STATUS_KINDS else None,
         sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits), overall=overall, margins=margins,
-        days=days,
+        days=days, readings_past=past,
         codes=dict(sorted(Counter(str(round(s["last_value"])) for s in reporting).items()))
         if query.sensor_kind in STATUS_KINDS else {},
     )  # fmt: skip

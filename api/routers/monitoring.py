@@ -68,13 +68,14 @@ class WindowStatsList(BaseModel):
 
 @router.get("/stats", response_model=WindowStatsList)
 def window_stats(session: SessionDep, kind: str, since: datetime, until: datetime | None = None,
-                 district: str | None = None) -> WindowStatsList:  # fmt: skip
-    """Per-sensor count/min/max/mean of one kind in a window (``until`` defaults to now), highest peak first.
-    A time without an offset is China time, as a duty officer means it."""
+                 district: str | None = None, above: float | None = None, below: float | None = None) -> WindowStatsList:  # fmt: skip
+    """Per-sensor count/min/max/mean of one kind in a window (``until`` defaults to now), highest peak first, and
+    with ``above``/``below`` how many readings are past that value. A time without an offset is China time, as a
+    duty officer means it."""
     since = china_if_naive(since)
     until = china_if_naive(until) if until else datetime.now(UTC)
     return WindowStatsList(
-        items=sensor_stats(session, kind=kind, district=district, since=since, until=until)
+        items=sensor_stats(session, kind=kind, district=district, since=since, until=until, above=above, below=below)
     )
 
 

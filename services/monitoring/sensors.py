@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from core.exceptions import InvalidInput, NotFound
@@ -56,27 +56,32 @@ class SensorWindowStats(BaseModel):
     min: float
     max: float
     mean: float
+    past: int | None = None  # readings above ``above`` (or below ``below``) when one was given ("超过90%出现过几次")
 
 
 def window_stats(session: Session, *, kind: str, district: str | None, since: datetime, until: datetime,
-                 limit: int = MAX_SENSORS) -> list[SensorWindowStats]:  # fmt: skip
+                 limit: int = MAX_SENSORS, above: float | None = None, below: float | None = None) -> list[SensorWindowStats]:  # fmt: skip
     """Per-sensor count/min/max/mean of one kind's readings in a window, highest peak first, in one query
-    (every sensor of the kind by default, so totals and lows computed from the list are whole)."""
+    (every sensor of the kind by default, so totals and lows computed from the list are whole); with ``above``
+    or ``below``, how many of each sensor's readings are past that value."""
     if as_utc(since) >= as_utc(until):
         raise InvalidInput("since 必须早于 until / since must be before until")
     if session.scalar(select(SensorRow.id).where(SensorRow.kind == kind).limit(1)) is None:
         known = session.scalars(select(SensorRow.kind).distinct().order_by(SensorRow.kind)).all()
         raise NotFound(f"没有类型为 {kind!r} 的传感器; 可选: {', '.join(known)}")
     peak = func.max(ReadingRow.value)
+    past_value = (ReadingRow.value > above) if above is not None else (ReadingRow.value < below) if below is not None else None
+    past = [func.sum(case((past_value, 1), else_=0))] if past_value is not None else []
     query = (select(SensorRow.id, SensorRow.asset_id, SensorRow.district, SensorRow.unit, func.count(ReadingRow.value),
-                    func.min(ReadingRow.value), peak, func.avg(ReadingRow.value))
+                    func.min(ReadingRow.value), peak, func.avg(ReadingRow.value), *past)
              .join(ReadingRow, ReadingRow.sensor_id == SensorRow.id)
              .where(ReadingRow.ts >= as_utc(since), ReadingRow.ts <= as_utc(until)))  # fmt: skip
     query = of_kind(query, kind, district)
     rows = session.execute(query.group_by(SensorRow.id, SensorRow.asset_id, SensorRow.district, SensorRow.unit)
                            .order_by(peak.desc(), SensorRow.id).limit(limit))  # fmt: skip
     return [SensorWindowStats(sensor_id=r[0], asset_id=r[1], district=r[2], unit=r[3], count=r[4], min=round(r[5], 3),
-                              max=round(r[6], 3), mean=round(float(r[7]), 3)) for r in rows]  # fmt: skip
+                              max=round(r[6], 3), mean=round(float(r[7]), 3),
+                              past=int(r[8] or 0) if past else None) for r in rows]  # fmt: skip
 
 
 def of_kind(query: Select, kind: str, district: str | None) -> Select:

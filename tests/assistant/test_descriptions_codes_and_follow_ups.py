@@ -325,3 +325,19 @@ def test_lamps_asked_for_faults_say_the_register_and_the_sensors(chat: ChatServi
     queries = _calls(reply, "query_figures")
     assert any(q.get("group_by") == "status" for q in queries)
     assert any(q["measure"] == "readings" and q["sensor_kind"] == "light_status" for q in queries)
+
+
+def test_how_many_times_readings_passed_a_value_counts_readings() -> None:
+    from datetime import date
+
+    from assistant.periods import Period
+    from assistant.readings import compose_readings
+    from tools.query_spec import FigureQuery
+
+    row = {"key": "S1", "value": 97.3, "district": "990103", "name": "变电箱(望岳路)"}
+    data = {"sensors": 86, "reporting": 86, "readings": 22962, "readings_past": 22, "unit": "%", "rows": [row],
+            "total": {"key": "", "value": 1}, "thresholds": {"watch": 80, "warning": 90, "alarm": 100}}
+    query = FigureQuery(measure="readings", sensor_kind="power_load", period="2026-12-01..2026-12-07", above=90)
+    answer = compose_readings(data, query, Period("2026-12-01..2026-12-07", "最近7天", date.min, date.min), str, "变电箱负载率",
+                              "最近7天变电箱负载率有没有超过90%的，出现过几次？")
+    assert "最近7天共有 22 条读数超过 90 %" in answer

@@ -207,6 +207,12 @@ def test_window_stats_rank_one_kind_by_its_peak(client: TestClient, small_city: 
     assert client.get("/v1/monitoring/stats", params={**window, "district": other}).json()["items"] == []
     local = {"kind": "water_pressure", "since": "2026-11-24T10:00:00", "until": "2026-11-24T11:00:00"}  # = T0 in China time
     assert client.get("/v1/monitoring/stats", params=local).json()["items"] == items
+    # "超过0.3出现过几次": each sensor's readings past the value, counted in the same query
+    past = client.get("/v1/monitoring/stats", params={**window, "above": 0.3}).json()["items"]
+    assert [(i["sensor_id"], i["past"]) for i in past] == [(first["id"], 2), (second["id"], 1)]
+    low = client.get("/v1/monitoring/stats", params={**window, "below": 0.3}).json()["items"]
+    assert [(i["sensor_id"], i["past"]) for i in low] == [(first["id"], 0), (second["id"], 1)]
+    assert all(i["past"] is None for i in items)  # none asked: none counted
 
 
 def test_window_stats_refuse_an_unknown_kind_or_an_empty_window(client: TestClient) -> None:
