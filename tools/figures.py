@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 from core.exceptions import NotFound
-from core.times import CHINA
+from core.times import CHINA, china_if_naive
 from graph.ids import asset_category_id
 from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
@@ -87,23 +87,23 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             # against it would mislead (环比增幅不可比).
             since = figures.previous.note.split(" 起")[0].split(" ")[-1]
             figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {since} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
-        elif query.measure in CASE_MEASURES and (same := same_span(figures, figures.previous, datetime.now(CHINA))):
-            # "这个月…跟上个月比" on the 7th: a month under way beside a whole one says little; the same days of
-            # the month before do (上月同期).
-            figures.same_span = run_query(client, earlier.model_copy(update={"period": same}), districts)
-            if figures.same_span.total and figures.same_span.total.value is not None and now is not None:
-                figures.same_span.change = now - figures.same_span.total.value
-        elif same_span(figures, figures.previous, datetime.now(CHINA)):
-            # A rate of a month under way ("这个月的准确派遣率跟上个月比"): few days, said so.
-            since = _local(figures.start)
-            figures.note = "；".join(x for x in (figures.note, f"本期尚未结束（{since.month}月{since.day}日起至今），数据期较短，"
-                                                               "与前一期整期相比仅供参考 / under way") if x)  # fmt: skip
+        elif same := same_span(figures, figures.previous, datetime.now(CHINA)):
+            if query.measure in CASE_MEASURES:
+                # "这个月…跟上个月比" on the 7th: a month under way beside a whole one says little; the same days of
+                # the month before do (上月同期).
+                figures.same_span = run_query(client, earlier.model_copy(update={"period": same}), districts)
+                if figures.same_span.total and figures.same_span.total.value is not None and now is not None:
+                    figures.same_span.change = now - figures.same_span.total.value
+            else:
+                # A rate of a month under way ("这个月的准确派遣率跟上个月比"): few days, said so.
+                since = _at(figures.start)
+                figures.note = "；".join(x for x in (figures.note, f"本期尚未结束（{since.month}月{since.day}日起至今），数据期较短，"
+                                                                   "与前一期整期相比仅供参考 / under way") if x)  # fmt: skip
     return figures
 
 
-def _local(iso: str) -> datetime:
-    moment = datetime.fromisoformat(iso)
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+def _at(iso: str) -> datetime:
+    return china_if_naive(datetime.fromisoformat(iso))
 
 
 def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
@@ -111,7 +111,7 @@ def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
     when the current period is under way and the one before it is over; else None."""
     if not (current.start and current.end and previous.start and previous.end):
         return None
-    start, end, before_start, before_end = (_local(t) for t in (current.start, current.end, previous.start, previous.end))
+    start, end, before_start, before_end = (_at(t) for t in (current.start, current.end, previous.start, previous.end))
     if not (start <= now < end) or before_end > start:
         return None
     days = (now.astimezone(CHINA).date() - start.astimezone(CHINA).date()).days
