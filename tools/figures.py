@@ -218,7 +218,7 @@ def _assets_listed(client: ServicesClient, query: FigureQuery, watched: set[str]
     kinds: dict[str, list[str]] = {}
     if query.with_sensors:
         for district in sorted({a["properties"].get("district") for a in found} - {None}):
-            for sensor in client.sensors(district=district):
+            for sensor in client.sensors(district=district, limit=MAX_SENSORS):  # A3区 has 1050, past the default 1000
                 kinds.setdefault(sensor["asset_id"], []).append(sensor["kind"])
     return [FigureRow(key=a["id"], value=None, name=a["name"], district=a["properties"].get("district"),
                       status=a["properties"].get("status"), address=a["properties"].get("address"),

@@ -59,3 +59,23 @@ def test_a_small_count_is_named_and_a_large_one_only_counted(world, chat: ChatSe
     if many > 10:
         answer = _ask(chat, f"{lamps}有多少盏路灯")
         assert f"{many}" in answer and not any(line.startswith("- ") for line in answer.splitlines())
+
+
+def test_an_asset_listed_in_a_district_of_many_sensors_finds_its_own() -> None:
+    """A3区 has 1050 sensors: the kinds on each asset listed are read from all of them, not the first 1000."""
+    from tools.figures import _assets_listed
+    from tools.query_spec import FigureQuery
+
+    asset = {"id": "9901030204000001", "name": "桥梁(望岳路)", "properties": {"district": "990103", "status": "完好"}}
+    others = [{"asset_id": f"99010301010{i:05d}", "kind": "water_level"} for i in range(1049)]
+
+    class City:
+        def find_assets(self, *args: object) -> list[dict]:
+            return [asset]
+
+        def sensors(self, kind: str | None = None, district: str | None = None, limit: int = 1000) -> list[dict]:
+            return (others + [{"asset_id": asset["id"], "kind": "bridge_strain"}])[:limit]
+
+    query = FigureQuery(measure="assets", district="990103", asset_categories=["component-0204"], list_assets=True,
+                        with_sensors=True)
+    assert _assets_listed(City(), query)[0].sensors == ["bridge_strain"]  # type: ignore[arg-type]
