@@ -95,6 +95,18 @@ def test_triage_then_confirm_puts_the_case_on_the_board(open_screen) -> None:
     assert console.errors() == []
 
 
+def test_a_report_sent_before_the_map_has_drawn_is_triaged_not_lost(screen, open_screen) -> None:
+    page, console = open_screen("hotline", "overview")
+    page.route("**/v1/graph/map", lambda route: route.abort())  # the map never comes
+    page.goto(f"{screen.url}/#/triage")
+    page.reload()
+    page.fill("#report", "幸福路和纬二路交叉口那个井盖没了")
+    page.click("#triage-form button")
+    expect(page.locator("#category")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#report")).to_have_value("幸福路和纬二路交叉口那个井盖没了")
+    expect(page.locator("#grid-name")).to_contain_text("网格")
+
+
 def test_a_dispatcher_moves_a_case_and_a_refused_move_is_said(screen, open_screen) -> None:
     grid = _api(screen, "admin", "GET", "/v1/graph/map").json()["grids"][0]["id"]
     case = _api(screen, "hotline", "POST", "/v1/cases",

@@ -18,7 +18,9 @@ export async function render(root, { session }) {
     <section class="card" aria-labelledby="tmap-h"><h2 id="tmap-h">位置 <span class="muted" id="grid-name"></span></h2><div id="triage-map" class="map"></div></section>
   </div>`));
   const $ = (id) => root.querySelector("#" + id);
-  const view = await drawMap($("triage-map"), { height: 380 });
+  // The form works before the map has drawn and without it: a report pasted and sent at once must not be lost
+  // to the browser's own submit, and the map only shows where the report lies.
+  const mapDrawn = drawMap($("triage-map"), { height: 380 }).catch(() => null);
 
   $("triage-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -31,16 +33,20 @@ export async function render(root, { session }) {
       out.innerHTML = `<p class="error">${esc(err.message)}</p>`;
       return;
     }
-    view.highlightGrid(t.grid_id);
-    view.setPoints(t.location ? [{ id: "report", lon: t.location.lon, lat: t.location.lat, colour: "#0b63b6", r: 7, title: "诉求位置" }] : []);
-    $("grid-name").textContent = t.grid_id ? `${view.districtName(t.district)} · 网格 ${t.grid_id}` : "未能定位到网格";
+    const view = await mapDrawn;
+    const districtName = (code) => (view ? view.districtName(code) : code);
+    if (view) {
+      view.highlightGrid(t.grid_id);
+      view.setPoints(t.location ? [{ id: "report", lon: t.location.lon, lat: t.location.lat, colour: "#0b63b6", r: 7, title: "诉求位置" }] : []);
+    }
+    $("grid-name").textContent = t.grid_id ? `${districtName(t.district)} · 网格 ${t.grid_id}` : "未能定位到网格";
     const options = [t.category, ...t.alternatives];
     out.innerHTML = `<form id="case-form" class="result">
       <dl class="facts">
         <dt><label for="category">类别</label></dt><dd><select id="category">${options.map((c) => `<option value="${esc(c.id)}">${esc(c.name)}（${esc(c.code)}）</option>`).join("")}</select>
           <span class="muted">置信度 ${(t.confidence * 100).toFixed(0)}%</span></dd>
         <dt>热线分类</dt><dd>${t.hotline_category ? esc(t.hotline_category.path.join(" / ")) : "—"}</dd>
-        <dt>网格</dt><dd>${esc(t.grid_id || "未定位")}${t.district ? "（" + esc(view.districtName(t.district)) + "）" : ""}</dd>
+        <dt>网格</dt><dd>${esc(t.grid_id || "未定位")}${t.district ? "（" + esc(districtName(t.district)) + "）" : ""}</dd>
         <dt>责任部门</dt><dd id="department" data-id="${esc(t.department ? t.department.id : "")}">${t.department ? esc(t.department.name) : esc(t.department_kind || "待定")}</dd>
         <dt><label for="urgency">紧急程度</label></dt><dd><select id="urgency">${Object.entries(URGENCY_NAMES).map(([k, n]) => `<option value="${k}"${k === t.urgency ? " selected" : ""}>${n}</option>`).join("")}</select>
           ${t.sla_hours ? `<span class="muted">处置时限 ${t.sla_hours} 工作小时</span>` : ""}</dd>
