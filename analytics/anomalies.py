@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 import numpy as np
@@ -23,6 +23,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.engine import BatchEngine, Engine
+from core import clock
 from core.exceptions import InvalidInput, YiwangError
 from core.times import CHINA, as_utc, local_iso
 from services.monitoring.hourly import HOUR, hourly_means
@@ -218,7 +219,7 @@ def _scan_one(job: tuple[np.ndarray, int]) -> list[Episode]:
 
 def scan_anomalies(sessions: sessionmaker[Session], engine: BatchEngine, request: AnomalyScanRequest,
                    progress: Callable[[int], None] | None = None, now: datetime | None = None) -> AnomalyScanRun:  # fmt: skip
-    now = as_utc(now) if now else datetime.now(UTC)
+    now = as_utc(now) if now else clock.now()
     with sessions() as session:
         sensors = list(session.scalars(_scope(select(SensorRow), request).order_by(SensorRow.id)))
         if not sensors:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -20,6 +20,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.engine import BatchEngine, Engine
+from core import clock
 from core.exceptions import InvalidInput
 from core.times import CHINA, as_utc, local_iso, period_bounds
 from graph.queries.gazetteer import named_entities
@@ -95,7 +96,7 @@ class _Event:
 def roll_up_departments(sessions: sessionmaker[Session], graph: GraphStore, engine: BatchEngine,
                         request: DepartmentRollupRequest, progress: Callable[[int], None] | None = None,
                         now: datetime | None = None) -> DepartmentRollupRun:  # fmt: skip
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     labels = request.periods or _recent_months(now, PERIODS)
     bounds = [period_bounds(label, now) for label in labels]
     if len({label for label, _, _ in bounds}) < len(bounds):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -20,6 +20,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.engine import BatchEngine, Engine
+from core import clock
 from core.exceptions import InvalidInput, YiwangError
 from core.times import CHINA, as_utc, local_iso, period_bounds
 from graph.ids import is_category_id
@@ -91,7 +92,7 @@ class HotspotRun(BaseModel):
 
 def find_hotspots(sessions: sessionmaker[Session], graph: GraphStore, engine: BatchEngine, request: HotspotRequest,
                   progress: Callable[[int], None] | None = None, now: datetime | None = None) -> HotspotRun:  # fmt: skip
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     names = _category_names(graph, request.categories)
     label, start, end = period_bounds(request.period, now)
     grids = [g for g in grid_shapes(graph) if not request.district or g.district == request.district]

@@ -9,9 +9,10 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from core import clock
 from core.citations import Citation
 from core.times import CHINA
 from services.federation.received import counts_behind
@@ -123,7 +124,7 @@ def read(question: str) -> Reading:
 
 def answer(question: str, client: ServicesClient, platform: str, now: datetime | None = None, lower: str = "市") -> Reply:
     """The answer across the lower platforms (``lower``: 市 under a province, 省 under the nation)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     local = now.astimezone(CHINA)
     reading = read(question)
     measure = reading.measure

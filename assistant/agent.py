@@ -16,7 +16,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.language_models import BaseChatModel
@@ -55,6 +55,7 @@ from assistant.slots import fill_slots
 from assistant.spelling import respelled
 from assistant.text2cypher import text_to_cypher
 from assistant.turn import Record, Turn
+from core import clock
 from core.exceptions import InvalidInput, YiwangError
 from core.text import simplified
 from core.untrusted import strip_instructions
@@ -604,7 +605,7 @@ def _used(
 def new_turn_input(question: str, role: str, now: datetime | None = None) -> dict[str, Any]:
     """The state update that starts a turn; fields without reducers are reset for it."""
     return {"messages": [HumanMessage(fence_question(question))], "question": question, "role": role, "actor": "",
-            "now": (now or datetime.now(UTC)).isoformat(), "started": time.monotonic(), "records": [RESET],
+            "now": (now or clock.now()).isoformat(), "started": time.monotonic(), "records": [RESET],
             **TURN_RESET}  # fmt: skip
 
 

@@ -42,6 +42,7 @@ from assistant.periods import Period, find_period, find_periods, number, same_da
 from assistant.places import nearest_place, unknown_named_place
 from assistant.readings import compose_readings, latest_period, understand_readings
 from assistant.slots import Slots
+from core import clock
 from core.times import CHINA
 from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
 
@@ -177,7 +178,7 @@ class Understood:
             return self
         if other.measure == self.query.measure:
             return replace(self, query=other, more=[])
-        today = datetime.now(CHINA).date()
+        today = clock.now().astimezone(CHINA).date()
         return replace(self, query=other, period=latest_period(today), more=[])
 
     def queries(self) -> list[FigureQuery]:
@@ -293,7 +294,7 @@ def order_asked(question: str) -> str | None:
 
 def asset_figures(query: FigureQuery, question: str) -> Understood:
     """Assets have no period: they are counted as the graph stands now."""
-    now = datetime.now(CHINA).date()
+    now = clock.now().astimezone(CHINA).date()
     kinds = {RUNNING_KINDS.get(c) for c in query.asset_categories}
     more: list[FigureQuery] = []
     if RUNNING.search(question) and len(kinds) == 1 and (kind := kinds.pop()):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cli.common import clean_errors, console, opened, progress_bar, settings
+from core import clock
 from core.exceptions import InvalidInput
 from graph.demo.city import CITY_ID, build_city
 from graph.demo.files import write_city
@@ -118,7 +119,7 @@ def readings_cmd(
         if not specs:
             raise InvalidInput("图谱里没有传感器: 先运行 `yiwang graph load`")
         ticks = hours * 3600 // step
-        start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=step * (ticks - 1))
+        start = clock.now().replace(microsecond=0) - timedelta(seconds=step * (ticks - 1))
         texts = incident if incident is not None else _default_incidents(specs, ticks)
         simulator = Simulator(specs, seed, start, step, [parse_incident(text) for text in texts])
         earlier = Simulator(specs, seed, start - timedelta(hours=history), 3600)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
 from cli.common import clean_errors, console, opened, settings
+from core import clock
 from core.exceptions import InvalidInput
 from services.simulation.runner import http_sender, mqtt_sender, sensor_specs
 from services.simulation.simulator import Simulator, parse_incident
@@ -31,7 +32,7 @@ def simulate(
         raise InvalidInput("--via 应为 http 或 mqtt")
     with opened("graph") as runtime:
         specs = sensor_specs(runtime.graph, runtime.domain)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     start = now - timedelta(seconds=step * max(ticks - 1, 0)) if backfill and ticks else now
     simulator = Simulator(specs, seed, start, step, [parse_incident(text) for text in incident or []])
     send = http_sender(url, cfg.api_key) if via == "http" else mqtt_sender(url if url.startswith("mqtt") else cfg.mqtt_url, cfg.mqtt_topic_prefix)

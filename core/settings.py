@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.times import china_if_naive
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +59,11 @@ class Settings(BaseSettings):
     db_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file in the data dir.")
     mqtt_url: str = Field("mqtt://127.0.0.1:1883", description="MQTT broker for sensor readings; empty disables it.")
     mqtt_topic_prefix: str = Field("yiwang/sensors", description="Readings arrive on <prefix>/{sensor_id}.")
+    now: datetime | None = Field(
+        None,
+        description="Start the city's clock at this instant (e.g. 2026-12-05T18:00+08:00; without an offset, "
+        "China time) and let it run on, instead of the wall clock: for an evaluation or a demo at a stated time.",
+    )
     simulate: bool = Field(False, description="Run the sensor simulator inside the server (demo).")
     simulate_interval_s: float = Field(10.0, gt=0, description="Seconds between simulated readings.")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint; empty means the offline planner.")
@@ -120,6 +128,11 @@ class Settings(BaseSettings):
         # The embedded graph engine runs in a directory of its own: a relative YIWANG_DATA_DIR=var/b would not
         # name the same place for it.
         return value.expanduser().resolve()
+
+    @field_validator("now")
+    @classmethod
+    def _china_if_naive(cls, value: datetime | None) -> datetime | None:
+        return china_if_naive(value) if value else None
 
     @field_validator("graph_url")
     @classmethod

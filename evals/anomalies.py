@@ -33,13 +33,13 @@ from __future__ import annotations
 import csv
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from analytics.anomalies import DEFAULT_CUT, DEFAULT_METHOD, METHODS, episodes, scores
+from core import clock
 from evals.forecast import ETT_COLUMNS
 from services.forecasting.forecast import load_series
 
@@ -62,7 +62,7 @@ def real_series(shared_dir: Path, quick: bool = False) -> list[tuple[str, np.nda
     ids = [f"ett:{c}" for c in ETT_COLUMNS] + [f"traffic:{d}" for d in detectors]
     if quick:
         ids = ids[:4] + [f"traffic:{d}" for d in detectors[:8]]
-    now = datetime.now(UTC)
+    now = clock.now()
     return [(i, load_series(i, None, shared_dir, now).values) for i in ids]  # type: ignore[arg-type]
 
 

@@ -14,12 +14,12 @@ import csv
 import statistics
 import sys
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from analytics.engine import BatchEngine
+from core import clock
 from core.settings import get_settings
 from evals.forecast import ETT_COLUMNS, TRAFFIC_EVERY
 from evals.forecast_models import HORIZON, ORIGINS, SEASON, mase
@@ -54,7 +54,7 @@ def dev_series(shared_dir: Path) -> list[tuple[str, np.ndarray]]:
     with open(shared_dir / "data" / "series" / "los_speed.csv", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
     table = set(header[::TRAFFIC_EVERY])
-    now = datetime.now(UTC)
+    now = clock.now()
     out = [(f"traffic:{d}", load_series(f"traffic:{d}", None, shared_dir, now).values)  # type: ignore[arg-type]
            for d in [d for d in header if d not in table][::3]]  # fmt: skip
     for column in ETT_COLUMNS:

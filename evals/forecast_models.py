@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from analytics.engine import BatchEngine
+from core import clock
 from evals.forecast import ETT_COLUMNS, TRAFFIC_EVERY
 from services.forecasting.forecast import FIT_WINDOW, ForecastRequest, Series, forecast_series, load_series
 
@@ -72,7 +73,7 @@ def real_series(shared_dir: Path, quick: bool = False) -> list[tuple[str, np.nda
         detectors = next(csv.reader(handle))[::TRAFFIC_EVERY]
     ids = [f"ett:{c}" for c in ETT_COLUMNS] + [f"traffic:{d}" for d in detectors]
     ids = ids[:1] + ids[-1:] if quick else ids
-    now = datetime.now(UTC)
+    now = clock.now()
     return [(i, load_series(i, None, shared_dir, now).values) for i in ids]  # type: ignore[arg-type]
 
 

@@ -34,6 +34,7 @@ from jmespath import functions
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core import clock
 from core.times import CHINA
 from evals.metrics import Unscorable
 from tools.client import OPERATIONS, ServicesClient
@@ -253,7 +254,7 @@ class City:
         for word in DEPARTMENT_WORDS:
             for d in client.search_entities(word, label="Department", limit=100):
                 departments.setdefault(d["id"], {"id": d["id"], "name": d["name"]})
-        today = (now or datetime.now(CHINA)).astimezone(CHINA).date()
+        today = (now or clock.now().astimezone(CHINA)).astimezone(CHINA).date()
         return cls(
             sorted(districts, key=lambda d: d["code"]),
             sorted(departments.values(), key=lambda d: d["id"]),

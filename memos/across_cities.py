@@ -5,8 +5,9 @@ city sent, a stale city said to be stale. Composed by rules, like the city's mem
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
+from core import clock
 from core.citations import Citation
 from core.times import CHINA
 from memos.charts import Chart
@@ -28,7 +29,7 @@ def _batch(held: Json, what: str) -> Citation:
 
 def compose_across(client: ServicesClient, body: MemoRequest, platform: str, lower: str = "市",
                    now: datetime | None = None) -> Memo:  # fmt: skip
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     local = now.astimezone(CHINA)
     month = f"{local:%Y-%m}"
     sources = Sources()

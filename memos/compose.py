@@ -9,8 +9,9 @@ or policy clause behind it. Composed without a language model, so the same data 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
+from core import clock
 from core.citations import Citation
 from core.exceptions import InvalidInput
 from core.times import CHINA
@@ -49,7 +50,7 @@ def compose_memo(client: ServicesClient, body: MemoRequest, now: datetime | None
                  platform: str = "") -> Memo:  # fmt: skip
     """A memo on a theme (汛期排水防涝…) when the topic names one, else on the one category the topic is about;
     at a province or the nation, across its lower platforms from the figures they sent."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if level != "city":
         return compose_across(client, body, platform, "省" if level == "nation" else "市", now)
     district = find_district(client, body.district)

@@ -20,9 +20,9 @@ import logging
 from collections.abc import Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from core import clock
 from core.exceptions import BackendUnavailable
 from core.settings import Settings
 
@@ -152,6 +152,7 @@ def open_runtime(settings: Settings, parts: Collection[Part], *, graph: GraphSto
     half way, what was opened is closed. A graph store or document index passed in (tests do) is used as
     is and left open for its owner."""
     wanted = needed(settings, parts)
+    clock.start_at(settings.now)
     runtime = Runtime(settings)
     with ExitStack() as stack:
         if "graph" in wanted:
@@ -275,7 +276,7 @@ def _start_simulation(settings: Settings, runtime: Runtime) -> InProcessSimulati
     from services.simulation.runner import InProcessSimulation, sensor_specs
     from services.simulation.simulator import Simulator
 
-    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    start = clock.now().replace(second=0, microsecond=0)
     simulator = Simulator(sensor_specs(runtime.graph, runtime.domain), settings.demo_seed, start,
                           settings.simulate_interval_s)  # fmt: skip
     simulation = InProcessSimulation(simulator, runtime.sessions, runtime.registry, settings.simulate_interval_s)

@@ -11,11 +11,12 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core import clock
 from core.citations import Citation, ToolOutput
 from core.exceptions import InvalidInput, NotFound
 from core.times import china_if_naive, period_bounds
@@ -276,7 +277,7 @@ def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
     by_district = client.alarm_stats(**scope, group_by="district")
     by_kind = client.alarm_stats(**scope, group_by="kind")
     items: list[Json] = []
-    now = datetime.now(UTC)  # the periods' bounds once, not once per listed alarm
+    now = clock.now()  # the periods' bounds once, not once per listed alarm
     windows = {field: period_bounds(period, now)[1:] for period, field in ((args.opened, "opened_at"),
                                                                           (args.closed, "closed_at")) if period}  # fmt: skip
     for level in ("alarm", "warning", "watch"):
@@ -295,7 +296,7 @@ def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
 def _with_excess(items: list[Json]) -> list[Json]:
     """Each alarm with how far its value is past its threshold ("超了阈值多少"), whichever way the line is crossed,
     and, while open, for how many hours it has been ("开了多久了")."""
-    now = datetime.now(UTC)
+    now = clock.now()
     out = []
     for a in items:
         extra: Json = {}
@@ -335,7 +336,7 @@ def city_vitals(client: ServicesClient, args: VitalsArgs) -> ToolOutput:
 
 
 def reading_stats(client: ServicesClient, args: ReadingStatsArgs) -> ToolOutput:
-    until = datetime.now(UTC)
+    until = clock.now()
     rows = client.readings(args.sensor_id, since=until - timedelta(hours=args.hours), until=until)
     values = [r["value"] for r in rows]
     stats = {"sensor_id": args.sensor_id, "hours": args.hours, "count": len(values)}
@@ -347,7 +348,7 @@ def reading_stats(client: ServicesClient, args: ReadingStatsArgs) -> ToolOutput:
 
 
 def sensor_stats(client: ServicesClient, args: SensorStatsArgs) -> ToolOutput:
-    until = _aware(args.until) or datetime.now(UTC)
+    until = _aware(args.until) or clock.now()
     since = _aware(args.since) or until - timedelta(hours=args.hours)
     items = client.sensor_stats(args.kind, args.district, since=since, until=until)
     hours = max(1, round((until - since).total_seconds() / 3600))
@@ -368,7 +369,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
-    since = _aware(args.since) or (datetime.now(UTC) - timedelta(days=args.days) if args.days else None)
+    since = _aware(args.since) or (clock.now() - timedelta(days=args.days) if args.days else None)
     # Counted in the database over every case selected; only the listing is a page.
     page = client.cases(state=args.state, district=args.district, department_id=args.department_id, since=since,
                         until=_aware(args.until), overdue=args.overdue, limit=MAX_LIST, counts=True)  # fmt: skip

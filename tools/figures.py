@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from core import clock
 from core.exceptions import NotFound
 from core.times import CHINA, china_if_naive
 from graph.ids import asset_category_id
@@ -87,7 +88,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             # against it would mislead (环比增幅不可比).
             since = figures.previous.note.split(" 起")[0].split(" ")[-1]
             figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {since} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
-        elif same := same_span(figures, figures.previous, datetime.now(CHINA)):
+        elif same := same_span(figures, figures.previous, clock.now().astimezone(CHINA)):
             if query.measure in CASE_MEASURES:
                 # "这个月…跟上个月比" on the 7th: a month under way beside a whole one says little; the same days of
                 # the month before do (上月同期).

@@ -6,9 +6,10 @@ The model and its backtest beside seasonal naive come with every answer.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
+from core import clock
 from core.exceptions import YiwangError
 from core.times import CHINA, period_bounds
 from services.monitoring.alarm_rules import Thresholds, rank
@@ -27,7 +28,7 @@ SENSORS_SCREENED = 300
 
 def forecast_figures(client: ServicesClient, query: FigureQuery, now: datetime | None = None,
                      districts: list[str] | None = None) -> Figures:  # fmt: skip
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if query.sensor_kind:
         # "压力最低的那个传感器": one sensor, the extreme by its newest reading; otherwise the whole scope.
         return _sensor_forecast(client, query) if query.top == 1 else _area_forecast(client, query)

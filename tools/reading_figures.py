@@ -7,8 +7,9 @@ per-sensor aggregates), never over the first page of a list.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
+from core import clock
 from core.exceptions import InvalidInput
 from core.times import CHINA, period_bounds
 from services.monitoring.alarm_rules import Thresholds, level_of, rank
@@ -25,7 +26,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         raise InvalidInput("读数查询需要传感器类型 sensor_kind / readings need a sensor_kind")
     sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
     reporting = [s for s in sensors if s["last_value"] is not None]
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     windowed = bool(query.hours or query.period)
     statistic = query.statistic or ("max" if windowed else "latest")
     lowest: FigureRow | None = None

@@ -13,6 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import clock
 from core.citations import Citation
 from core.exceptions import NotFound, YiwangError
 from core.llm import make_chat_model
@@ -54,7 +55,7 @@ class TriageRequest(BaseModel):
         if value is None:
             return None
         when = value if value.tzinfo else value.replace(tzinfo=CHINA)
-        if not EARLIEST <= when <= datetime.now(UTC) + timedelta(days=1):
+        if not EARLIEST <= when <= clock.now() + timedelta(days=1):
             raise ValueError("reported_at 须在 2000 年之后且不晚于明天 / must be after 2000 and not in the future")
         return when
 
@@ -222,7 +223,7 @@ class Triage:
             notes.append(f"责任部门：{department_kind}（未定位到区，补充地址后确定具体单位）")
         else:
             notes.append("责任部门未确定：不知道在哪个区")
-        at = request.reported_at or datetime.now(UTC)
+        at = request.reported_at or clock.now()
         duplicates: list[str] = []
         if self.sessions is not None:
             with self.sessions() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import Device, Simulator
 from api.deps import IdempotencyKey, RegistryDep, SessionDep, SessionsDep, SimulationDep
+from core import clock
 from core.exceptions import Conflict
 from core.times import china_if_naive
 from services.idempotency import run_once
@@ -73,7 +74,7 @@ def window_stats(session: SessionDep, kind: str, since: datetime, until: datetim
     with ``above``/``below`` how many readings are past that value. A time without an offset is China time, as a
     duty officer means it."""
     since = china_if_naive(since)
-    until = china_if_naive(until) if until else datetime.now(UTC)
+    until = china_if_naive(until) if until else clock.now()
     return WindowStatsList(
         items=sensor_stats(session, kind=kind, district=district, since=since, until=until, above=above, below=below)
     )

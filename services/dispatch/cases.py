@@ -18,6 +18,7 @@ from sqlalchemy import Connection, DateTime, Select, bindparam, func, select, te
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import Conflict, InvalidInput, NotFound
 from core.redact import redacted
 from core.times import CHINA, as_utc, china_if_naive
@@ -105,7 +106,7 @@ def _events(session: Session, case_id: str) -> list[CaseEventRow]:
 def create_case(session: Session, graph: GraphStore, body: CaseCreate, actor: str = "system",
                 now: datetime | None = None) -> CasePublic:  # fmt: skip
     """Register a report as a case in 受理, routed to the responsible department by default."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     category = _category(graph, body.category_code)
     grid_id = body.grid_id
     if grid_id:
@@ -147,7 +148,7 @@ def get_case(session: Session, case_id: str, now: datetime | None = None) -> Cas
     case = session.get(CaseRow, case_id)
     if case is None:
         raise NotFound(f"未找到案件 {case_id}; 请检查案件编号")
-    return to_public(case, _events(session, case_id), now or datetime.now(UTC))
+    return to_public(case, _events(session, case_id), now or clock.now())
 
 
 # One statement text for every action: what differs (target state, counters, deadline, department,
@@ -208,7 +209,7 @@ def transition(session: Session, graph: GraphStore, case_id: str, body: Transiti
     case (派遣 and 延期 recompute the deadline) or that start from several states (the history records
     where the case came from) read the case first and make the UPDATE conditional on the version read,
     so a concurrent writer makes it match no row."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     action = action_named(body.action)
     # Plain statements on the session's connection: the ORM's per-statement work (entity loading,
     # building and caching statements) was most of the CPU of a transition.
@@ -302,7 +303,7 @@ def list_cases(session: Session, filters: CaseFilter | None = None, *, limit: in
     """Filtered cases in the order asked (newest created first by default), keyset-paginated: ``next`` is the
     cursor of the following page; with ``counts``, every case the filter selects counted in the database too."""
     f = filters or CaseFilter()
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit 应在 1–{MAX_PAGE} 之间")
     query = _filtered(select(CaseRow), f, now)
@@ -398,7 +399,7 @@ def note_on_case(session: Session, case_id: str, action: str, note: str, actor: 
                  now: datetime | None = None) -> CasePublic:  # fmt: skip
     """A history entry that moves no state (督办, 接收移交), with the deadline brought forward to ``due`` when that
     is earlier; versioned like every change, so a concurrent transition is never lost."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = as_utc(due) if due else None  # SQLite keeps the wall clock of what it is given: UTC, like every time here
     for _ in range(SUPERVISION_RETRIES):
         case = session.get(CaseRow, case_id)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import InvalidInput
 from graph.queries.cases import find_category
 from graph.queries.places import grid_ids
@@ -53,7 +54,7 @@ def seed_case_history(session: Session, graph: GraphStore, *, seed: int, days: i
     """Create ``days`` × ~``per_day`` cases ending now; older ones mostly closed, some late or reworked,
     the last two days still in progress. Commits once per day of history."""
     rng = random.Random(seed)
-    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     grids = grid_ids(graph)
     categories = [c for c in CATEGORY_WEIGHTS if find_category(graph, c) is not None]
     if not grids or not categories:

@@ -9,12 +9,13 @@ to (each dispatch to the department it was sent to), in the period of its dispat
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.times import as_utc, local_iso, period_bounds
 from services.dispatch.tables import CaseEventRow, CaseRow
 from services.dispatch.workflow import State
@@ -111,7 +112,7 @@ def indicators(cases: list[CaseRow], events: dict[str, list[CaseEventRow]], star
 
 def evaluate_departments(session: Session, period: str | None = None, department_id: str | None = None,
                          now: datetime | None = None) -> Evaluation:  # fmt: skip
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     label, start, end = period_bounds(period, now)
     dispatched = select(CaseEventRow.case_id).where(CaseEventRow.action == "派遣", CaseEventRow.at >= start,
                                                     CaseEventRow.at < end)  # fmt: skip

@@ -5,12 +5,13 @@ and an official's question quote, counted in the database rather than from one p
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import InvalidInput
 from core.times import as_utc, local_iso, period_bounds
 from graph.ids import is_category_id
@@ -72,7 +73,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                category_code: str | None = None, now: datetime | None = None, *, source: str | None = None) -> CaseStats:  # fmt: skip
     """Cases created in ``period`` (as ``/v1/evaluation`` reads it; default this month). A case is overdue
     as ``GET /v1/cases`` marks it: registered, with a deadline, and finished after it or not yet finished."""
-    now = as_utc(now) if now else datetime.now(UTC)  # SQLite compares times as UTC text
+    now = as_utc(now) if now else clock.now()  # SQLite compares times as UTC text
     if district and not re.fullmatch(r"\d{6}", district):
         raise InvalidInput(f"区划代码 {district!r} 无效; 形如 990103")
     # Several codes, comma-separated, are counted together ("井盖" is seven kinds of cover).

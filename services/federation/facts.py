@@ -5,11 +5,12 @@ city's own."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.times import CHINA
 from graph.queries.codes import code_tables
 from graph.store import GraphStore
@@ -30,7 +31,7 @@ KINDS = ("metadata", "vitals", "case_stats", "evaluation", "major_alarms", "orde
 def publishable(session: Session, graph: GraphStore, now: datetime | None = None) -> list[Fact]:
     """The facts of this moment: the code tables, the vital signs, today's and this month's case statistics,
     this month's department evaluation with the counts behind each rate, and the open alarm-level alarms."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     local = now.astimezone(CHINA)
     day, month = f"{local:%Y-%m-%d}", f"{local:%Y-%m}"
     facts = [Fact("metadata", "codes", code_tables(graph)),
@@ -49,7 +50,7 @@ def rolled_up(session: Session, now: datetime | None = None) -> list[Fact]:
     """What a province publishes to the nation: its cities' newest facts added up — counts summed, each rate left
     to be computed from the departments' counts (every city's departments travel, named by city), the major
     alarms of every city — with each city's figure and batch kept beside the sum, so the nation can cite them."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     local = now.astimezone(CHINA)
     facts = []
     for period in (f"{local:%Y-%m-%d}", f"{local:%Y-%m}"):

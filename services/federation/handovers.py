@@ -7,13 +7,14 @@ city's history in its own, and reports the new case back up in ``handover_receip
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import InvalidInput, YiwangError
 from core.times import as_utc, local_iso
 from graph.queries.entities import get_node
@@ -80,7 +81,7 @@ def addressed_to(session: Session, code: str | None, limit: int = 200) -> list[I
 
 def take_in(session: Session, graph: GraphStore, incoming: list[Incoming], now: datetime | None = None) -> int:
     """Open each handover not taken in yet as a case here; how many were new."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     taken = 0
     for item in incoming:
         p = item.payload

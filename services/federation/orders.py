@@ -5,13 +5,14 @@ case's state as it moves."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import InvalidInput, YiwangError
 from core.times import as_utc, local_iso
 from services.dispatch.cases import state_of, supervise
@@ -52,7 +53,7 @@ def _order(row: OrderRow) -> Order:
 
 def issue(session: Session, body: OrderRequest, issued_by: str, now: datetime | None = None) -> Order:
     row = OrderRow(target=body.target, case_id=body.case_id, indicator=body.indicator, text=body.text,
-                   due_at=as_utc(body.due_at) if body.due_at else None, issued_by=issued_by, issued_at=now or datetime.now(UTC))  # fmt: skip
+                   due_at=as_utc(body.due_at) if body.due_at else None, issued_by=issued_by, issued_at=now or clock.now())  # fmt: skip
     session.add(row)
     session.flush()
     return _order(row)
@@ -89,7 +90,7 @@ def last_taken(session: Session) -> int:
 def take_in(session: Session, orders: list[Order], now: datetime | None = None) -> int:
     """Record each order not taken in yet; one on a case goes into the case's history (and may bring its
     deadline forward). An order on a case this platform does not have is kept with that said."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     taken = 0
     for order in orders:
         if session.get(OrderReceivedRow, order.id) is not None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.times import as_utc
 from services.federation.models import Fact, Item
 from services.federation.tables import OutboxRow
@@ -33,7 +34,7 @@ def _digest(payload: Any) -> str:
 
 def enqueue_changes(session: Session, facts: list[Fact], now: datetime | None = None) -> int:
     """Put each fact whose figures differ from the last one of its kind and scope in the outbox; how many."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     added = 0
     for fact in facts:
         digest = _digest(fact.payload)
@@ -56,7 +57,7 @@ def unsent(session: Session, limit: int = BATCH) -> list[Item]:
 def mark_sent(session: Session, through: int, now: datetime | None = None) -> int:
     """Everything up to the parent's acknowledged sequence number is delivered."""
     result = session.execute(update(OutboxRow).where(OutboxRow.seq <= through, OutboxRow.sent_at.is_(None))
-                             .values(sent_at=now or datetime.now(UTC)))  # fmt: skip
+                             .values(sent_at=now or clock.now()))  # fmt: skip
     return result.rowcount or 0
 
 

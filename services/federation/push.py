@@ -8,12 +8,12 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import clock
 from core.exceptions import BackendUnavailable, InvalidInput
 from core.settings import Settings
 from graph.store import GraphStore
@@ -37,7 +37,7 @@ class Published:
 def snapshot(sessions: sessionmaker[Session], graph: GraphStore, level: str = "city") -> int:
     """The facts of now into the outbox where they changed (a city's own; a province's, its cities' added up);
     how many entered."""
-    now = datetime.now(UTC)  # one moment: the figures and the as-of time that cites them
+    now = clock.now()  # one moment: the figures and the as-of time that cites them
     with sessions() as session:
         facts = publishable(session, graph, now) if level == "city" else rolled_up(session, now)
         made = enqueue_changes(session, facts, now)

@@ -4,7 +4,7 @@ of times they arrive, and read back as each source's newest fact of a kind and s
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import InvalidInput
 from core.times import CHINA, as_utc, local_iso, period_bounds
 from services.dispatch.performance import DepartmentIndicators, Evaluation
@@ -41,7 +42,7 @@ class Ack(BaseModel):
 def accept(session: Session, batch: Batch, now: datetime | None = None) -> Ack:
     """Store the batch's facts not held yet; a fact delivered again (a lost acknowledgement, a retry racing
     the first try) is a duplicate, never a second count."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     accepted = 0
     for item in batch.items:
@@ -64,7 +65,7 @@ class SourceState(BaseModel):
 
 
 def sources(session: Session, stale_after: timedelta, now: datetime | None = None) -> list[SourceState]:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     rows = session.execute(select(ReceivedRow.source, func.max(ReceivedRow.source_name), func.max(ReceivedRow.seq),
                                   func.max(ReceivedRow.as_of), func.max(ReceivedRow.received_at))
                            .group_by(ReceivedRow.source).order_by(ReceivedRow.source))  # fmt: skip
@@ -95,7 +96,7 @@ def newest(session: Session, kind: str, scope: str) -> list[Held]:
 def evaluation_across(session: Session, period: str | None, now: datetime | None = None) -> Evaluation:
     """At a province or the nation, ``GET /v1/evaluation``: every department of every lower platform, as each sent
     its indicators with their counts (ids named by platform: ``990100:<department>``). Only the month synced."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     label, start, end = period_bounds(period, now)
     month = f"{now.astimezone(CHINA):%Y-%m}"
     if label != month:

@@ -3,17 +3,18 @@ kind, scope)'s newest — the figure that is current — and the hand-overs, whi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from services.federation.tables import OutboxRow, ReceivedRow
 
 
 def prune(session: Session, keep: timedelta, now: datetime | None = None) -> tuple[int, int]:
     """(received rows deleted, outbox rows deleted)."""
-    cutoff = (now or datetime.now(UTC)) - keep
+    cutoff = (now or clock.now()) - keep
     newest = (select(ReceivedRow.source, ReceivedRow.kind, ReceivedRow.scope, func.max(ReceivedRow.seq).label("seq"))
               .group_by(ReceivedRow.source, ReceivedRow.kind, ReceivedRow.scope).subquery())  # fmt: skip
     kept = select(newest.c.seq).where(and_(newest.c.source == ReceivedRow.source, newest.c.kind == ReceivedRow.kind,

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import InvalidInput, NotFound
 from core.times import CHINA, as_utc, local_iso
 from services.dispatch.tables import CaseRow
@@ -224,7 +225,7 @@ def backtests(values: np.ndarray, frequency: str, horizon: int) -> tuple[dict[st
 
 
 def forecast(session: Session, body: ForecastRequest, shared_dir: Path, now: datetime | None = None) -> Forecast:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return forecast_series(body, load_series(body.series_id, session, shared_dir, now))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import InvalidInput
 from core.times import local_iso, period_bounds
 from services.monitoring.tables import AlarmRow
@@ -72,7 +73,7 @@ def count_alarms(session: Session, *, state: str | None = None, district: str | 
         raise InvalidInput("state 应为 open 或 closed")
     if group_by is not None and group_by not in GROUPS:
         raise InvalidInput(f"group_by 应为 {'、'.join(GROUPS)} 之一")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     conditions = [column == value for column, value in ((AlarmRow.state, state), (AlarmRow.district, district),
                                                         (AlarmRow.kind, kind), (AlarmRow.level, level)) if value]  # fmt: skip
     start = end = None

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.exceptions import NotFound
 from core.times import as_utc, local_iso
 from services.monitoring.alarm_rules import back_to_normal, level_of, rank
@@ -93,7 +94,7 @@ def ingest(session: Session, registry: Registry, readings: Sequence[ReadingIn], 
 def ingest_rows(session: Session, registry: Registry, rows: Sequence[ReadingTuple], now: datetime | None = None) -> IngestResult:
     """The one validation path: every reading is stored or rejected with its reason; alarms follow each
     sensor's newest reading. Plain-Python checks per reading, set-based storage. The caller commits."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     newest_allowed, oldest_allowed = now + FUTURE_TOLERANCE, now - PAST_LIMIT
     specs, reloaded, isfinite = registry.specs, False, math.isfinite
     rejected: list[Rejection] = []

@@ -7,12 +7,13 @@ rates compare against the targets its rules state (e.g. 亮灯率 ≥ 98 %, 按�
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.times import as_utc, local_iso
 from services.dispatch.tables import CaseRow
 from services.dispatch.workflow import TERMINAL_NAMES
@@ -53,7 +54,7 @@ ALARM_VITALS: list[tuple[str, str, tuple[str, ...], str, str, tuple[int, int, in
 
 
 def vitals(session: Session, district: str | None = None, now: datetime | None = None) -> list[Vital]:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     as_of = local_iso(now)
 
     def open_alarms(*kinds: str) -> int:
@@ -109,7 +110,7 @@ def vital_trends(session: Session, district: str | None = None, hours: int = 24,
     """The count vital signs hour by hour over the last ``hours``, as they stood at each hour: the alarms
     open then (opened before, closed after or not yet) and the 12345 cases of the 24 hours before. The
     rates read the newest readings only and have no history here."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     hours_back = [now - timedelta(hours=h) for h in range(hours, -1, -1)]
     start = hours_back[0]
     alarms = select(AlarmRow.kind, AlarmRow.opened_at, AlarmRow.closed_at).where(

@@ -6,11 +6,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import clock
 from core.access import bearer
 from graph.domain import DomainTables
 from graph.queries.assets import sensor_sites
@@ -93,7 +94,7 @@ class InProcessSimulation:
         self._thread.join(timeout=5)
 
     def current_tick(self) -> int:
-        return int((datetime.now(UTC) - self.simulator.start) / self.simulator.step)
+        return int((clock.now() - self.simulator.start) / self.simulator.step)
 
     def _run(self) -> None:
         while not self._stop.is_set():
