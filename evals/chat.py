@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev24: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev26: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -51,6 +51,8 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev22": (DATA / "chat_dev22_src.jsonl", DATA / "chat_dev22_gold.jsonl"),
         "dev23": (DATA / "chat_dev23_src.jsonl", DATA / "chat_dev23_gold.jsonl"),
         "dev24": (DATA / "chat_dev24_src.jsonl", DATA / "chat_dev24_gold.jsonl"),
+        "dev25": (DATA / "chat_dev25_src.jsonl", DATA / "chat_dev25_gold.jsonl"),
+        "dev26": (DATA / "chat_dev26_src.jsonl", DATA / "chat_dev26_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

@@ -201,6 +201,11 @@ def period(token: str, today: date) -> Period:
             f"last{n}d",
             (f"近{n}天", f"最近{n}天", f"过去{n}天", f"{n}天", f"{n * 24}小时" if n <= 3 else f"近{n}日"),
         )
+    if match := re.fullmatch(r"@days(\d{1,3})(_before)?", token):  # calendar days, today the last of them
+        n = int(match.group(1))
+        last = today - timedelta(days=n) if match.group(2) else today
+        words = (f"前{n}天", "再往前", "之前", "上一个") if match.group(2) else (f"近{n}天", f"最近{n}天", f"过去{n}天", f"{n}天")
+        return _span(last - timedelta(days=n - 1), last, *words)
     fixed: dict[str, Callable[[], Period]] = {
         "@today": lambda: Period(f"{today:%Y-%m-%d}", ("今天", "今日", "当天", *_day_spellings(today))),
         "@yesterday": lambda: Period(f"{today - timedelta(days=1):%Y-%m-%d}", ("昨天", "昨日", *_day_spellings(today - timedelta(days=1)))),

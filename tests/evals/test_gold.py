@@ -41,6 +41,8 @@ def test_a_recipe_that_could_pass_anything_is_refused() -> None:
     ("@last_month", "2026-11", "上个月"),
     ("@yesterday", "2026-12-04", "12月4日"),
     ("@last7d", "last7d", "近7天"),
+    ("@days7", "2026-11-29..2026-12-05", "最近7天"),
+    ("@days7_before", "2026-11-22..2026-11-28", "11月22日"),
     ("2026-10", "2026-10", "10月"),
 ])  # fmt: skip
 def test_periods_are_computed_from_today_and_spelled_as_people_write_them(
