@@ -35,7 +35,7 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.case_search import asks_one_case
-from assistant.figures import RULE_QUESTION, RUNNING, Understood, understand
+from assistant.figures import CASES_LISTED, RULE_QUESTION, RUNNING, Understood, understand
 from assistant.grounding import Evidence, check_grounding
 from assistant.intents import (
     ACTION_WORDS,
@@ -49,7 +49,7 @@ from assistant.intents import (
 from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
 from assistant.planner import MAX_ROUNDS, compose, plan_calls, remember
-from assistant.refusals import refusal
+from assistant.refusals import as_recorded_note, refusal
 from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
 from assistant.spelling import respelled
@@ -198,7 +198,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "七个区里哪个区的体征异常项最多", "哪几个区的体征有预警", "哪个区体征告警最多": every district's vital
         # signs, side by side.
         intents = [Intent.COMPARE]
-    alarms_again = follow_up and memory.get("intents") == [Intent.ALARMS.value] and bool(ONE_ALARM.search(question))
+    # "哪个最严重？谁负责" after the alarms names nothing else: one of those alarms, followed up.
+    bare = len(question) <= 16 and not (slots.districts or slots.categories or slots.places or slots.case_ids)
+    alarms_again = ((follow_up or bare) and memory.get("intents") == [Intent.ALARMS.value]
+                    and bool(ONE_ALARM.search(question)))  # fmt: skip
+    follow_up = follow_up or alarms_again
     if (memory.get("case_id") and not slots.case_ids and THIS_CASE.search(question)
             and re.search(ACTION_WORDS, question) and not ASKING.search(question.replace("没问题", ""))):  # fmt: skip
         # "好 这个案卷核查通过，结案" after the case was looked up: an order for that case.
@@ -230,6 +234,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
+    listed = (not one_case and not slots.case_ids and CASES_LISTED.search(question) is not None
+              and set(intents) <= {Intent.CASE_LOOKUP, Intent.STATUS, Intent.UNSUPPORTED})  # fmt: skip
+    if listed:
+        intents = [Intent.CASE_STATS]  # "昨天派给市供水公司的单子现在都什么状态": those cases, listed
     if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)) and not (
             slots.case_ids or one_case or ABOUT_MESSAGES.search(question)):  # fmt: skip
         # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
@@ -293,7 +301,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.FIGURES]  # "A3区城管局的准确派遣率咋样": a department's indicator, not the district's vital signs
     elif understood.query and understood.query.source == "sensor" and Intent.TRIAGE not in intents:
         intents = [Intent.FIGURES]  # "由传感器告警自动生成的案件": cases of that channel, not the alarms
-    if not (refused or follow_up or slots.case_ids or Intent.CASE_ACTION in intents):
+    if not (refused or follow_up or slots.case_ids or listed or Intent.CASE_ACTION in intents):
         # The learned reading of many paraphrases, where it is confident and the rules read otherwise.
         ranked = deps.recognizer.asked.rank(question)
         if second := overrule(intents, understood, ranked, question, slots, deps.lexicon):
@@ -514,6 +522,8 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             answer = "（大模型暂时不可用，以下由离线规划器回答。）\n" + answer
         if strip_instructions(state["question"])[1]:
             answer += "\n（问题中含有要求助手改变行为的文字，已作为数据忽略。）"
+        if note := as_recorded_note(state["question"]):
+            answer += "\n" + note
         turn = _turn(state, deps)
         cited = {c["id"] for c in citations}
         for _, named in deps.lexicon.find(answer, names_only=True):

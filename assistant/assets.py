@@ -85,8 +85,8 @@ def total_then_state(question: str) -> bool:
 def asks_asset_count(question: str) -> bool:
     if re.search(r"列几个|列一下|举几个|列出|清单|名单|明细", question):
         return True  # a listing comes with its count
-    if re.search(r"归谁|谁管|谁负责|派给谁|哪个部门", question) and not re.search(r"多少|几", question):
-        return False  # "这两件事分别归谁": who handles them, not how many there are
+    if re.search(r"归谁|谁管|谁负责|派给谁|哪个部门", question) and not re.search(r"多少|(?<!好)几(?![天日周年]|个?(?:小时|月|星期))", question):
+        return False  # "这两件事分别归谁", "电梯停了好几天了，归谁管": who handles them, not how many there are
     return bool(ASSET_COUNT.search(question) or NOT_INTACT.search(question) or STATE_RATE.search(question)
                 or (BY_DISTRICT.search(question) and re.search(r"最多|最少", question)))  # fmt: skip
 

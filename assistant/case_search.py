@@ -16,7 +16,7 @@ from assistant.slots import CASE_ID, Slots
 _CASE_NOUN = r"(?:案件|案子|案卷|工单|单子|诉求|投诉)"
 # A single case: "一件/那件/这单" near a case noun, either order ("最早那件", "挑一件本周返工过的案件").
 ONE_CASE = re.compile(
-    rf"(?<![每哪])(?:(?:一|那|这)(?:件|单|起|宗)|那(?:个|条))[^，,。；;？?]{{0,18}}?{_CASE_NOUN}"
+    rf"(?<![每哪])(?:(?:一|那|这)(?:件|单|起|宗)|那(?:个|条)(?![区市县镇乡]))[^，,。；;？?]{{0,18}}?{_CASE_NOUN}(?![量数])"
     rf"|{_CASE_NOUN}[^。；;？?]{{0,12}}?(?:最早|最新|最近|最晚|最后|第一)的?(?:是)?(?:哪|那|一)一?(?:件|单|起|宗)"
     r"|(?:最后|最新|最近|最早)的?一(?:件|单)(?=[^，。？?]{0,4}(?:是什么|是啥|在哪|是哪))"
 )
@@ -89,7 +89,10 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
         args["overdue"] = True
     elif STILL_OPEN.search(question):
         args["open"] = True
-    args["order"] = ("most_overdue" if MOST_OVERDUE.search(question) else "oldest" if OLDEST.search(question)
+    # "第一件" of the cases just listed (newest first) is the first one shown, not the oldest.
+    first_shown = remembered is not None and ONE_OF_THOSE.search(question) and not re.search(r"最早|最先|最老", question)
+    args["order"] = ("most_overdue" if MOST_OVERDUE.search(question)
+                     else "oldest" if OLDEST.search(question) and not first_shown
                      else "last_closed" if LAST_CLOSED.search(question) else "newest")  # fmt: skip
     if args["order"] == "most_overdue":
         args.pop("overdue", None)  # the order keeps only the open cases past their deadline

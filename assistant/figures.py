@@ -88,6 +88,8 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
     ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
                             r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*个?小?类")),
 ]
+# "按状态分一下" after assets were counted: the same count, by state.
+BY_STATE = re.compile(r"按状态|各状态|分状态|按(?:完好|好坏)")
 MOST = re.compile(r"最多|最高|最大|最长|最慢|最严重|第一|之最|最突出|最集中")
 LEAST = re.compile(r"最低|最少|最差|最短|最快|垫底|倒数")
 LISTING = re.compile(r"各区|各类|各部门|每个区|每类|各个|分别|按区|按类|按部门|分布")
@@ -120,7 +122,10 @@ UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9-])([A-Z]\d{1,2}区|99\d{4}(?![0-9
 # Another city ("B市"), not the end of a code ("C20261205-…E 市民撤诉") nor 市民/市场/市政.
 OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
 # "超期还没结案的案件有哪些？列编号和类别": the cases themselves, one by one, not a count of them by category.
-CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:案件|案子|工单)|列(?:一下|出|个)?编号|案件清单|案件明细|逐件")
+CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:案件|案子|工单)|列(?:一下|出|个)?编号|案件清单|案件明细|逐件"
+                          # "帮我找一下A3区这周的井盖案件", "昨天派给市供水公司的单子现在都什么状态": the cases themselves
+                          r"|^(?:帮我|请|麻烦)?(?:找|查|翻)(?:一下|下|一找|一查|找|查)[^，,。？?]{0,16}(?:案件|案子|工单|单子)(?=$|[，,。？?])"
+                          r"|(?:案件|案子|工单|单子)[^，,。？?]{0,6}(?:都|分别|各自)(?:是|到了?|在)?(?:什么|啥|哪个)(?:状态|环节|阶段)")
 COUNTED = re.compile(r"多少|几件|几个|几起|数量|总数|总量|合计|一共")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
 # A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
@@ -405,7 +410,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
     if (last_query or {}).get("measure") == "assets" and not (measure and is_rate(measure)) and (follow_up or (
-            not asset_categories(question, slots, lexicon) and (_shaped(question) or asks_asset_count(question)))):
+            not asset_categories(question, slots, lexicon)
+            and (_shaped(question) or asks_asset_count(question) or BY_STATE.search(question)))):
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
         categories = asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
         return asset_figures(asset_query(question, slots, categories, order_asked(question), last_query), question)

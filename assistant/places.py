@@ -12,8 +12,8 @@ from assistant.lexicon import CityLexicon
 _SUFFIX = re.compile(r"(?:大道|大街|街道|大桥|立交桥|立交|隧道|小区|社区|公园|广场|片区|园区|开发区|新区|商圈|花园|家园|路|街|桥)$")
 # Endings that name a place wherever they stand in a run (not 路/街/桥, which begin words: 路灯, 街面, 桥梁).
 _INSIDE = re.compile(r"大道|大街|大桥|立交桥|隧道|小区|公园|广场|街道|社区")
-# Words that split a question into runs that can hold one name (的, 上, 有, 几…).
-_BREAK = re.compile(r"[^\u4e00-\u9fa5]+|[的在上里有是那这个几多少哪谁么吗呢了把给对从到向被让附近旁边周边沿线一带]")
+# Words that split a question into runs that can hold one name (的, 上, 有, 几, 现在…).
+_BREAK = re.compile(r"[^\u4e00-\u9fa5]+|现在|目前|当前|今天|昨天|最近|[的在上里有是那这个几多少哪谁么吗呢了把给对从到向被让附近旁边周边沿线一带]")
 # A verb before the ending makes it no name ("看不见路", "走不了路", "修路").
 _VERBS = re.compile(r"[不看见走过修堵挡占去来回开停骑找绕]")
 # What comes before the ending in words that end like a place but name none: 马路, 公路, 主干道路, 老旧小区…

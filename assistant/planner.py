@@ -8,10 +8,12 @@ The planner is called again after each round of tool calls until it has nothing 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from assistant.assets import asset_categories
 from assistant.case_search import asks_history, asks_one_case, find_case_args, unknown_case_number
-from assistant.figures import call_args, compose_figures, compose_unknown, span_words
+from assistant.figures import CASES_LISTED, call_args, compose_figures, compose_unknown, span_words
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
@@ -152,8 +154,11 @@ DESCRIBED_FLOOR = 0.05
 
 def _responsibility_category(turn: Turn) -> str | None:
     # "人行道上有个燃气井盖松了": the cover is the matter, the footway only where it is.
+    # "天桥上的电梯停了": the place is named as the question says it (天桥), not by its category's name (过街天桥).
+    said = {named.id: mention.surface for mention, named in turn.lexicon.find(turn.question)}
     matters = [c for c in turn.slots.categories
-               if not re.search(re.escape(c.name) + r"(?:上|边|旁|里|附近|下面|门口)", turn.question)]  # fmt: skip
+               if not re.search(f"(?:{re.escape(c.name)}|{re.escape(said.get(c.id, c.name))})(?:上|边|旁|里|附近|下面|门口)",
+                                turn.question)]  # fmt: skip
     category = matters[0] if len(turn.slots.categories) > 1 and matters else turn.category
     if category:
         return category.id
@@ -241,6 +246,9 @@ def _case_args(turn: Turn) -> dict[str, Any]:
         args["district"] = turn.district
     if s.departments:
         args["department_id"] = s.departments[0].id
+    categories = [c.id for c in s.categories if c.label == "EventCategory"] + asset_categories(turn.question, s, turn.lexicon)
+    if categories:
+        args["categories"] = list(dict.fromkeys(categories))  # "A3区这周的井盖案件": cases of those kinds only
     if "超期" in turn.question or "逾期" in turn.question:
         args["overdue"] = True
     if state := next((name for name, pattern in CASE_STATES if pattern.search(turn.question)), None):
@@ -250,6 +258,9 @@ def _case_args(turn: Turn) -> dict[str, Any]:
         args["until"] = s.window.until.isoformat(timespec="seconds")
         if s.window.rolling:
             args["days"] = s.window.days  # "近30天": the figure the answer repeats
+    elif period := find_period(turn.question, turn.now):  # "这周的井盖案件", "昨天派的单子": created then
+        args["since"] = f"{period.first:%Y-%m-%d}T00:00:00+08:00"
+        args["until"] = f"{period.last + timedelta(days=1):%Y-%m-%d}T00:00:00+08:00"
     return args
 
 
@@ -642,7 +653,8 @@ def _compose_case_stats(turn: Turn) -> str:
         return ""
     d, args = records[0].data, records[0].args
     scope = turn.name(args.get("district"))
-    window = turn.slots.window.label if turn.slots.window and args.get("since") else ""
+    period = None if turn.slots.window else find_period(turn.question, turn.now)
+    window = (turn.slots.window.label if turn.slots.window else period.label if period else "") if args.get("since") else ""
     who = f"{turn.name(args['department_id'])}" if args.get("department_id") else ""
     label = "超期未结的案件" if args.get("overdue") else "案件"
     if d["count"] == 0:
@@ -650,7 +662,7 @@ def _compose_case_stats(turn: Turn) -> str:
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
     top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
     text = f"{scope}{who}{window}共有{label} {d['count']} 件：{states}；超过处置期限的 {d['overdue']} 件（其中仍未办结 {d['overdue_open']} 件）。主要类别：{top}。"
-    if args.get("overdue") or (args.get("state") and re.search(r"哪些|哪几|列|清单|明细", turn.question)):
+    if args.get("overdue") or (args.get("state") and re.search(r"哪些|哪几|列|清单|明细", turn.question)) or CASES_LISTED.search(turn.question):
         # "超期的有哪些", "处置中的案件有哪些": the cases themselves, newest first.
         text += "\n" + "\n".join(f"- {c['id']}：{c['category_name']}，{turn.name(c['district'])}，{turn.name(c['department_id'])}，"
                                   f"状态「{c['state']}」，期限 {c['deadline']}" for c in d["items"][:10 if args.get("state") else 5])  # fmt: skip
@@ -767,6 +779,9 @@ def _compose_triage(turn: Turn) -> str:
     if r["urgency"] == "critical":
         # The most urgent kind (燃气泄漏, 塌陷, 电梯困人, 火情): the bureau is called now, not only dispatched.
         lines.append("- 先期处置：请立即电话通知责任单位到场抢险救援，必要时疏散周边群众、设置警戒，再补建案卷。")
+    elif r["urgency"] == "high" and OPEN_HOLE.search(turn.question + c["name"]):
+        # An open hole in the way (a cover gone, a road sunk) hurts someone before the crew arrives.
+        lines.append("- 先期处置：请通知责任单位先到场设置围挡和警示标志，防止行人、车辆坠落，再按时限处置。")
     if INJURED.search(turn.question):
         # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
         lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
@@ -777,6 +792,7 @@ def _compose_triage(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+OPEN_HOLE = re.compile(r"井盖(?:没了|丢了|丢失|缺失|被偷|不见)|塌陷|坑洞|大坑|窟窿|口子")
 INJURED = re.compile(r"受伤|受了伤|伤了|伤者|流血|出血|骨折|昏迷|晕倒|不省人事|被困|困在|掉进去|摔伤|砸伤|送医")
 
 
@@ -1009,7 +1025,7 @@ def remember(turn: Turn) -> dict[str, Any]:
         elif record.name == "search_cases":
             # "A1区超期没结的案子有哪些" then "最早那件在谁手上": one of these.
             memory["case_filters"] = {k: v for k, v in record.args.items()
-                                      if k in ("district", "department_id", "overdue", "since", "until") and v}  # fmt: skip
+                                      if k in ("district", "department_id", "overdue", "since", "until", "categories") and v}  # fmt: skip
         elif record.name == "responsible_department":
             memory["department"] = record.data["department"]["id"]
         elif record.name == "open_alarms":

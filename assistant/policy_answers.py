@@ -78,7 +78,10 @@ def compose_policy(turn: Turn) -> str:
         asked = turn.question if len(parts) == 1 else " ".join(p for p in parts if best_passage(hits, p) is hit) or turn.question
         quote = best_sentences(body, asked, 240 if n == 0 else 180)
         source = _document(hit) if hit["doc_id"] != last_doc else "同一文件"
-        lines.append(f"{'根据' if n == 0 else '另据'}{source}：\n> {quote}")
+        # The section a passage sits under often says what it is ("（二）Ⅳ级响应" above "接到蓝色预警后…").
+        section = hit["text"].split("\n", 1)[0].split(" › ")[-1].strip() if "\n" in hit["text"] else ""
+        where = f"「{section}」" if section and section != hit["title"] else ""
+        lines.append(f"{'根据' if n == 0 else '另据'}{source}{where}：\n> {quote}")
         last_doc = hit["doc_id"]
     others = [h for h in hits if h["chunk_id"] not in chosen][:3]
     if others:

@@ -22,7 +22,7 @@ COMMANDS: list[tuple[re.Pattern[str], str]] = [
      "不能删除记录：案件和告警的历史按规定留存，删除不在值班助手的权限内。案件可以按流程作废，需逐件说明理由并确认。"),
     (re.compile(r"篡改|数据库.{0,8}改|(?:率|数据|数字|记录|考核|成绩).{0,6}改(?:成|为)|改(?:成|为)\s*\d+(?:\.\d+)?\s*%"),
      "不能修改考核数据或统计数字：评价指标由系统按案件记录自动计算，不能人工改动；如记录有误，应按流程更正案件本身。"),
-    (re.compile(r"(?:手机号|电话号码|身份证|住址|家庭地址|联系方式).{0,12}(?:列出|导出|给我|发我|查出|告诉我)|(?:列出|导出|给我|查出).{0,16}(?:手机号|电话号码|身份证号|住址)"),
+    (re.compile(r"(?:手机号|电话号码|身份证|住址|家庭地址|联系方式).{0,12}(?:列出|导出|给我|发我|查出|告诉我)|(?:列出|导出|给我|查出).{0,16}(?:手机号|电话号码|身份证号|住址)|家住(?:哪|在哪)|(?:手机号|电话号码|身份证号?|住址)(?:码)?(?:是)?(?:多少|哪儿|哪里|在哪)"),
      "不能提供市民的手机号、身份证号、住址等个人信息：个人信息依法保护，系统对外只给出已脱敏的诉求内容。"),
     (re.compile(r"(?:全部|所有|批量|一键|直接).{0,12}(?:结案|关掉|关闭|作废|改成|改为)|不用(?:再|二次)?确认|无需(?:再)?确认|不必确认|跳过(?:核查|确认|流程)"),
      "不能未经确认或跳过流程批量修改：案件须按流转办理（处置反馈 → 核查通过 → 结案），每一步写入前都要您逐件确认；"
@@ -47,6 +47,17 @@ OUT_OF_REACH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?!.*(?:局|部门|中心|公司|集团|单位|委员会)).*(?:干得|做得|表现)怎么样.{0,6}$|评价一下.{0,6}(?:区长|局长|市长|书记|主任)|(?:区长|局长|市长|书记|主任|科长|处长|队长|领导班子|班子成员|一把手).{0,8}(?:怎么样|咋样|好不好|称职|行不行)|你个人(?:觉得|认为|看)|(?:要不要|该不该|应不应该)(?:换人|撤|免职|处分|问责)"),
      "不对个人作评价；系统只能提供案件办理、部门考核等客观数据。"),
 ]  # fmt: skip
+
+
+# A figure to be reported as something it is not ("汇报的时候统一写成100%"): the true figure is answered, and
+# the answer says it is not rewritten (a request to change the records themselves is declined above).
+REPORT_AS = re.compile(r"(?:写成|报成|填成|报为|写为|统一成|说成)\s*\d+(?:\.\d+)?\s*[%％]|(?:写|报|填)得?(?:好看|漂亮)(?:一|些|点)")
+AS_RECORDED = "（以上按系统记录如实给出；统计数字不能按要求改写成指定的数，汇报请以实际数据为准。）"
+
+
+def as_recorded_note(question: str) -> str | None:
+    """The note an answer carries when the question asks to report a figure as something else."""
+    return AS_RECORDED if REPORT_AS.search(question) else None
 
 
 def refusal(question: str, commands_only: bool = False) -> str | None:

@@ -17,7 +17,7 @@ from tools.query_spec import RATES
 TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命体征", "城市体征", "上个月", "这个月", "下个月", *KIND_NAMES.values())
 # Two-character terms no everyday word shares the sound of, and their slips of another tone ("体症" is 体征).
 SHORT_TERMS = ("体征", "泵站")  # two characters, of a sound no other word of the city has (泵占 is 泵站)
-SLIPS = {"体症": "体征"}
+SLIPS = {"体症": "体征", "饶度": "挠度", "绕度": "挠度", "扰度": "挠度"}  # rao for nao: a southern slip
 # English words officials and citizens mix in, read as the system's own terms ("A3区和A5区的vital signs对比一下",
 # "地铁站B口那边share bike堆得满满的").
 ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),

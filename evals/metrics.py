@@ -83,10 +83,11 @@ def _same_counter(unit: str, following: str) -> bool:
 
 def names_period(answer: str, spellings: Iterable[str]) -> bool:
     """Whether the answer names the period it answers for, in any accepted spelling (11月, 2026-11…)."""
-    spellings = [digits(s) for s in spellings]
+    # Spaces are typography: "过去 24 小时" names the period spelled "24小时".
+    spellings = [re.sub(r"\s+", "", digits(s)) for s in spellings]
     if not spellings:
         raise Unscorable("no spelling of the period to look for")
-    text = digits(answer)
+    text = re.sub(r"\s+", "", digits(answer))
     return any(s in text for s in spellings)
 
 

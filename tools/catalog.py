@@ -123,6 +123,7 @@ class ForecastArgs(BaseModel):
 
 class CaseSearchArgs(BaseModel):
     state: str | None = Field(None, max_length=8, description="受理/立案/派遣/处置/核查/结案…")
+    categories: list[str] = Field(default_factory=list, max_length=12, description="category ids, e.g. component-0103")
     district: str | None = Field(None, max_length=16)
     department_id: str | None = Field(None, max_length=64)
     overdue: bool | None = None
@@ -371,7 +372,8 @@ def _aware(moment: datetime | None) -> datetime | None:
 def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
     since = _aware(args.since) or (clock.now() - timedelta(days=args.days) if args.days else None)
     # Counted in the database over every case selected; only the listing is a page.
-    page = client.cases(state=args.state, district=args.district, department_id=args.department_id, since=since,
+    page = client.cases(state=args.state, category=args.categories or None, district=args.district,
+                        department_id=args.department_id, since=since,
                         until=_aware(args.until), overdue=args.overdue, limit=MAX_LIST, counts=True)  # fmt: skip
     counts = page["counts"]
     data = {"count": counts["total"], "by_state": counts["by_state"],

@@ -41,6 +41,7 @@ def test_a_figure_is_stated_only_with_its_value_and_unit() -> None:
 def test_the_period_must_be_named() -> None:
     assert names_period("十一月各区案件量如下", ["11月", "2026-11"])
     assert not names_period("各区案件量如下（全部时间）", ["11月", "2026-11"])
+    assert names_period("过去 24 小时的读数最高 8.7 cm", ["近1天", "24小时"])  # spaces are typography
     with pytest.raises(Unscorable):
         names_period("十一月", [])
 
