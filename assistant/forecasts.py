@@ -93,10 +93,10 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
     if COMPARED_TO_TODAY.search(question) and not base.get("sensor_kind"):
         base["compare_period"] = f"{today:%Y-%m-%d}"
     elif (past := COMPARED_TO_PAST.search(question)) and not base.get("sensor_kind") and (
-            named := find_periods(past.group(1), now)):  # fmt: skip
+            named := find_periods(past.group(1), now, rolling=True)):  # fmt: skip
         base["compare_period"] = named[0].api  # "和过去3天实际比，会多还是少": those days' cases beside it
     elif ((SURGE_ASKED.search(question) or TREND_ASKED.search(question)) and not base.get("sensor_kind")
-          and (recent := find_periods("最近7天", now))):  # fmt: skip
+          and (recent := find_periods("最近7天", now, rolling=True))):  # fmt: skip
         # "会不会暴增", "是涨还是跌": judged against the week just past, per day
         base["compare_period"] = recent[0].api
     else:

@@ -43,6 +43,8 @@ class Period:
         length = (self.last - self.first).days + 1
         last = self.first - timedelta(days=1)
         first = last - timedelta(days=length - 1)
+        if re.match(r"过去|最近|近", self.words):  # "近7天" beside "再往前7天"
+            return span(first, last, f"再往前{length}天（{_md(first)}至{_md(last)}）")
         return span(
             first,
             last,
@@ -98,8 +100,14 @@ def find_period(text: str, now: datetime) -> Period | None:
     return found[0] if found else None
 
 
-def find_periods(text: str, now: datetime) -> list[Period]:
-    """Every period the text names, in the order it names them ("这个月…上个月全月是多少": two)."""
+# Up to this many days, "近N天" is calendar days (a month of them differs little from 30 × 24 hours, and the
+# analytics take those).
+CALENDAR_DAYS = 14
+
+
+def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period]:
+    """Every period the text names, in the order it names them ("这个月…上个月全月是多少": two). ``rolling``: "近N天"
+    as the N × 24 hours up to now (a forecast's days beside as many days that were), not calendar days."""
     today = now.astimezone(CHINA).date()
     monday = today - timedelta(days=today.weekday())
     quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
@@ -109,8 +117,13 @@ def find_periods(text: str, now: datetime) -> list[Period]:
         n = _number(m.group(1)) if m.group(1) else 1
         if n:
             days = {"天": n, "日": n, "月": 30 * n}.get(m.group(2), 7 * n)
-            return [Period(f"last{days}d", f"近{days}天（{_md(today - timedelta(days=days))}起）", today - timedelta(days=days),
-                           today, m.group(0))]  # fmt: skip
+            if days == 1 or days > CALENDAR_DAYS or rolling:  # "过去一天": the 24 hours up to now
+                return [Period(f"last{days}d", f"近{days}天（{_md(today - timedelta(days=days))}起）", today - timedelta(days=days),
+                               today, m.group(0))]  # fmt: skip
+            # "近7天", "最近三天": calendar days, today the last of them, as officials count them (the questions'
+            # writers name them so: 近三天 = 12-03至12-05 on the 5th; 28 of the 31 that say which).
+            first = today - timedelta(days=days - 1)
+            return [span(first, today, f"近{days}天（{_md(first)}至{_md(today)}）", m.group(0))]
     if m := re.search(
         rf"(?:(\d{{4}})\s*年\s*)?({_NUMERAL})\s*月\s*({_NUMERAL})\s*[日号]\s*(?:到|至|-|~)\s*(?:({_NUMERAL})\s*月\s*)?({_NUMERAL})\s*[日号]?",
         text,

@@ -118,7 +118,9 @@ def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
     days = (now.astimezone(CHINA).date() - start.astimezone(CHINA).date()).days
     first = before_start.astimezone(CHINA).date()
     last = first + timedelta(days=days)
-    return f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if last < before_end.astimezone(CHINA).date() else None
+    # Only days short of the whole period before (近7天 beside the 7 days before it is already like for like).
+    whole_before = before_end.astimezone(CHINA).date() - timedelta(days=1)
+    return f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if last < whole_before else None
 
 
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
