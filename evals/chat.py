@@ -231,8 +231,11 @@ def score_answer(
         kind = check.kind
         if kind == "figure":
             values = numbers(facts.search(check.figure))
-            ok = all(_figure_ok(figures, v, check.unit, check.tolerance, check.percent) for v in values)
-            expected = "、".join(f"{v:g}{'×100%' if check.percent else ''}{check.unit}" for v in values)
+            # ``any``: one of the readings is right ("近7天" as calendar days or as 7 × 24 hours, where the
+            # question does not say which).
+            found = [_figure_ok(figures, v, check.unit, check.tolerance, check.percent) for v in values]
+            ok = any(found) if check.any else all(found)
+            expected = ("或" if check.any else "、").join(f"{v:g}{'×100%' if check.percent else ''}{check.unit}" for v in values)
         elif kind == "name":
             names = strings(facts.search(check.name))
             found = [name_in(answer, n) for n in names]

@@ -53,6 +53,13 @@ def test_a_rate_may_be_said_as_a_percentage_and_the_department_without_the_city_
     assert not _passes("最低：A1区城市管理和综合执法局 71%", recipe)
 
 
+def test_either_of_two_readings_passes_a_figure_check_marked_any() -> None:
+    either = Recipe.model_validate({"id": "q", "checks": [{"figure": "[s.total, all.total]", "unit": "件", "any": True}]})
+    both = Recipe.model_validate({"id": "q", "checks": [{"figure": "[s.total, all.total]", "unit": "件"}]})
+    assert _passes("全市共受理案件 61 件。", either) and not _passes("全市共受理案件 61 件。", both)
+    assert not _passes("全市共受理案件 62 件。", either)
+
+
 def test_a_decline_states_no_figure_but_may_repeat_the_question() -> None:
     recipe = Recipe.model_validate(
         {"id": "q", "checks": [{"decline": True}, {"says": ["A1区", "A7区", "不存在"]}]}
