@@ -44,7 +44,7 @@ class Period:
         last = self.first - timedelta(days=1)
         first = last - timedelta(days=length - 1)
         if re.match(r"过去|最近|近", self.words):  # "近7天" beside "再往前7天"
-            return span(first, last, f"再往前{length}天（{_md(first)}至{_md(last)}）")
+            return span(first, last, f"再往前{length}天（{_md(first)}起）")
         return span(
             first,
             last,
@@ -123,7 +123,8 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
             # "近7天", "最近三天": calendar days, today the last of them, as officials count them (the questions'
             # writers name them so: 近三天 = 12-03至12-05 on the 5th; 28 of the 31 that say which).
             first = today - timedelta(days=days - 1)
-            return [span(first, today, f"近{days}天（{_md(first)}至{_md(today)}）", m.group(0))]
+            # "至今", not today's date: the grounding check finds no "5" of 12月5日 in a period ending 2026-12-06.
+            return [span(first, today, f"近{days}天（{_md(first)}至今）", m.group(0))]
     if m := re.search(
         rf"(?:(\d{{4}})\s*年\s*)?({_NUMERAL})\s*月\s*({_NUMERAL})\s*[日号]\s*(?:到|至|-|~)\s*(?:({_NUMERAL})\s*月\s*)?({_NUMERAL})\s*[日号]?",
         text,

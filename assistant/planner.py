@@ -247,8 +247,9 @@ def _case_args(turn: Turn) -> dict[str, Any]:
     if s.departments:
         args["department_id"] = s.departments[0].id
     categories = [c.id for c in s.categories if c.label == "EventCategory"] + asset_categories(turn.question, s, turn.lexicon)
-    if categories:
-        args["categories"] = list(dict.fromkeys(categories))  # "A3区这周的井盖案件": cases of those kinds only
+    if categories and CASES_LISTED.search(turn.question):
+        # "帮我找一下A3区这周的井盖案件": cases of those kinds only, listed (a count beside 燃气泄漏报警 is of all cases).
+        args["categories"] = list(dict.fromkeys(categories))
     if "超期" in turn.question or "逾期" in turn.question:
         args["overdue"] = True
     if state := next((name for name, pattern in CASE_STATES if pattern.search(turn.question)), None):

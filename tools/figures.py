@@ -6,7 +6,7 @@ the services' own counts (``/v1/cases/stats``, ``/v1/evaluation``) — never fro
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from core import clock
 from core.exceptions import NotFound
@@ -284,8 +284,11 @@ def _ordered(rows: list[FigureRow], query: FigureQuery) -> list[FigureRow]:
 def _figures(
     query: FigureQuery, source: Json, rows: list[FigureRow], total: FigureRow | None, note: str = ""
 ) -> Figures:
+    # A span of whole days says how many ("近7天"): the answer names them and the grounding check finds the number.
+    span = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", source["period"] or "")
+    days = (date.fromisoformat(span.group(2)) - date.fromisoformat(span.group(1))).days + 1 if span else None
     return Figures(measure=query.measure, unit=unit_of(query.measure), period=source["period"], start=source["start"],
-                   end=source["end"], rows=rows, total=total, note=note)  # fmt: skip
+                   end=source["end"], rows=rows, total=total, note=note, days=days)  # fmt: skip
 
 
 MATCH_FLOOR = 0.6  # below it a fuzzy hit is another place ("水务" is not "商务")

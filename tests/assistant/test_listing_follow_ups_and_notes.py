@@ -7,6 +7,7 @@ listed, then the first one shown opened; an open hole reported gets the barrier 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from assistant.chat import ChatRequest, ChatService
 
@@ -90,3 +91,28 @@ def test_a_quoted_passage_names_the_section_it_sits_under(chat: ChatService) -> 
     reply = _ask(chat, "上水井盖缺失了按规定多少小时内要补装？")
     assert _calls(reply, "search_policies")
     assert "「第二章 处置」" in reply.answer  # what the article is about, said above it
+
+
+def test_a_count_of_cases_beside_gas_alarms_is_of_every_case(chat: ChatService) -> None:
+    reply = _ask(chat, "超期未结的案件和燃气泄漏报警现在分别有几个")
+    assert _calls(reply, "open_alarms")
+    assert all("categories" not in args for args in _calls(reply, "search_cases"))  # not only gas leaks' cases
+
+
+def test_recent_days_written_in_chinese_numerals_are_calendar_days_and_the_count_is_said(world, chat: ChatService) -> None:
+    reply = _ask(chat, "A3区近七天道路积水内涝的案件几件？")
+    query = _calls(reply, "query_figures")[0]
+    first, last = query["period"].split("..")
+    stats = world.client.case_stats(query["period"], "990103", "event-0405")
+    assert (date.fromisoformat(last) - date.fromisoformat(first)).days == 6  # today and the six days before
+    assert f"近7天（{date.fromisoformat(first).month}月{date.fromisoformat(first).day}日至今）" in reply.answer
+    assert f"{stats['total']} 件" in reply.answer  # the count's sentence survives the grounding check
+
+
+def test_a_span_of_days_counted_says_how_many_days_it_holds(world) -> None:
+    from tools.figures import run_query
+    from tools.query_spec import FigureQuery
+
+    # The answer names "近7天": the grounding check must find the 7 in what the tool returned.
+    figures = run_query(world.client, FigureQuery(measure="cases", period="2026-11-29..2026-12-05"), [])
+    assert figures.days == 7 and run_query(world.client, FigureQuery(measure="cases", period="2026-11"), []).days is None
