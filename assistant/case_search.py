@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.figures import asset_categories, departments_named
 from assistant.lexicon import CityLexicon
-from assistant.periods import find_period
+from assistant.periods import Period, find_period
 from assistant.slots import CASE_ID, Slots
 
 _CASE_NOUN = r"(?:案件|案子|案卷|工单|单子|诉求|投诉)"
@@ -81,8 +81,7 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
     if departments:
         args["department_id"] = departments[0]
     if period := find_period(question, now):
-        args["since"] = f"{period.first:%Y-%m-%d}T00:00:00+08:00"
-        args["until"] = f"{period.last + timedelta(days=1):%Y-%m-%d}T00:00:00+08:00"
+        args |= created_within(period)
     if REWORKED.search(question):
         args["reworked"] = True
     if OVERDUE.search(question):
@@ -97,6 +96,12 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
     if args["order"] == "most_overdue":
         args.pop("overdue", None)  # the order keeps only the open cases past their deadline
     return args
+
+
+def created_within(period: Period) -> dict[str, str]:
+    """``GET /v1/cases``' since/until for cases created on the period's days (China time)."""
+    return {"since": f"{period.first:%Y-%m-%d}T00:00:00+08:00",
+            "until": f"{period.last + timedelta(days=1):%Y-%m-%d}T00:00:00+08:00"}  # fmt: skip
 
 
 def asks_history(question: str) -> bool:

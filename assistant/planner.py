@@ -8,11 +8,16 @@ The planner is called again after each round of tool calls until it has nothing 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from assistant.assets import asset_categories
-from assistant.case_search import asks_history, asks_one_case, find_case_args, unknown_case_number
+from assistant.case_search import (
+    asks_history,
+    asks_one_case,
+    created_within,
+    find_case_args,
+    unknown_case_number,
+)
 from assistant.figures import CASES_LISTED, call_args, compose_figures, compose_unknown, span_words
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
@@ -246,8 +251,9 @@ def _case_args(turn: Turn) -> dict[str, Any]:
         args["district"] = turn.district
     if s.departments:
         args["department_id"] = s.departments[0].id
-    categories = [c.id for c in s.categories if c.label == "EventCategory"] + asset_categories(turn.question, s, turn.lexicon)
-    if categories and CASES_LISTED.search(turn.question):
+    if CASES_LISTED.search(turn.question) and (
+            categories := [c.id for c in s.categories if c.label == "EventCategory"]
+            + asset_categories(turn.question, s, turn.lexicon)):  # fmt: skip
         # "帮我找一下A3区这周的井盖案件": cases of those kinds only, listed (a count beside 燃气泄漏报警 is of all cases).
         args["categories"] = list(dict.fromkeys(categories))
     if "超期" in turn.question or "逾期" in turn.question:
@@ -260,8 +266,7 @@ def _case_args(turn: Turn) -> dict[str, Any]:
         if s.window.rolling:
             args["days"] = s.window.days  # "近30天": the figure the answer repeats
     elif period := find_period(turn.question, turn.now):  # "这周的井盖案件", "昨天派的单子": created then
-        args["since"] = f"{period.first:%Y-%m-%d}T00:00:00+08:00"
-        args["until"] = f"{period.last + timedelta(days=1):%Y-%m-%d}T00:00:00+08:00"
+        args |= created_within(period)
     return args
 
 
