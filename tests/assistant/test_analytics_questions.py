@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import uuid
 
-from assistant.chat import ChatRequest, ChatService
-
-
-def _ask(chat: ChatService, text: str, session: str | None = None):
-    return chat.ask(ChatRequest(message=text, session_id=session or uuid.uuid4().hex, role="official"))
+from assistant.chat import ChatService
+from tests.assistant.support import ask
 
 
 def _query(reply) -> dict:
@@ -19,31 +16,31 @@ def _query(reply) -> dict:
 
 def test_sensors_unlike_themselves_are_the_anomaly_scan_and_a_follow_up_narrows_it(world, chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    first = _ask(chat, "最近6小时有哪些传感器不对劲？", session)
+    first = ask(chat, "最近6小时有哪些传感器不对劲？", session)
     query = _query(first)
     assert query["measure"] == "anomalies" and query["hours"] == 6 and not query.get("sensor_kind")
     assert "近6小时" in first.answer and "偏离自身日常规律" in first.answer
-    gas = _query(_ask(chat, "只看燃气的", session))
+    gas = _query(ask(chat, "只看燃气的", session))
     assert gas["measure"] == "anomalies" and gas["sensor_kind"] == "gas_concentration" and gas["hours"] == 6
     code = world.client.sensors(kind="bridge_deflection", limit=1)[0]["district"]
     district = next(d for d in world.lexicon.districts if d.id == code)
-    bridges = _query(_ask(chat, f"{district.name}桥梁那几个监测点（应变、挠度）这12小时有没有异常"))
+    bridges = _query(ask(chat, f"{district.name}桥梁那几个监测点（应变、挠度）这12小时有没有异常"))
     assert bridges["sensor_kinds"] == ["bridge_strain", "bridge_deflection"] and bridges["hours"] == 12
     assert bridges["district"] == district.id
     scanned = 0
     for kind in bridges["sensor_kinds"]:  # a district may have no sensor of one of them: the other still counts
         if world.client.sensors(kind=kind, district=district.id, limit=1):
             scanned += world.client.anomalies(kind, district.id, 12)["scanned"]
-    assert f"共扫描 {scanned} 个" in _ask(chat, f"{district.name}桥梁那几个监测点（应变、挠度）这12小时有没有异常").answer
+    assert f"共扫描 {scanned} 个" in ask(chat, f"{district.name}桥梁那几个监测点（应变、挠度）这12小时有没有异常").answer
 
 
 def test_alarms_are_still_alarms(chat: ChatService) -> None:
-    reply = _ask(chat, "现在有哪些报警的传感器")
+    reply = ask(chat, "现在有哪些报警的传感器")
     assert all(c.args.get("measure") != "anomalies" for c in reply.tool_calls)
 
 
 def test_what_citizens_raise_most_is_the_hot_topics_said_to_be_history(world, chat: ChatService) -> None:
-    reply = _ask(chat, "2019年留言板里市民反映最集中的前5个问题是什么？各有多少条留言、多少点赞")
+    reply = ask(chat, "2019年留言板里市民反映最集中的前5个问题是什么？各有多少条留言、多少点赞")
     query = _query(reply)
     assert query["measure"] == "hot_topics" and query["period"] == "2019" and query["top"] == 5
     assert query["rank_by"] == "volume"  # "最集中": the most messages, not the analytic's own heat
@@ -56,17 +53,17 @@ def test_what_citizens_raise_most_is_the_hot_topics_said_to_be_history(world, ch
 
 def test_a_district_a_subject_and_half_a_year_narrow_the_topics(world, chat: ChatService) -> None:
     seventh = next(d for d in world.lexicon.districts if d.name == "A7区")
-    county = _ask(chat, "留言板上關於A7區的熱點議題有哪些？")
+    county = ask(chat, "留言板上關於A7區的熱點議題有哪些？")
     assert _query(county)["district"] == seventh.id and "A7县" in county.answer  # the messages write A7县
-    noise = _query(_ask(chat, "居民留言里反映小区噪音扰民的，主要集中在哪几个区？"))
+    noise = _query(ask(chat, "居民留言里反映小区噪音扰民的，主要集中在哪几个区？"))
     assert {"噪音", "噪声"} <= set(noise["keywords"])
-    half = _query(_ask(chat, "2019年下半年A市留言板热点有哪些？"))
+    half = _query(ask(chat, "2019年下半年A市留言板热点有哪些？"))
     assert half["period"] == "2019-07-01..2019-12-31"
 
 
 def test_hours_ahead_said_in_clock_words_are_a_forecast_not_the_readings(world, chat: ChatService) -> None:
     district = world.lexicon.districts[2]
-    query = _query(_ask(chat, f"接下来6个钟{district.name}哪些地方水压可能掉到报警线以下"))
+    query = _query(ask(chat, f"接下来6个钟{district.name}哪些地方水压可能掉到报警线以下"))
     assert query["measure"] == "forecast" and query["horizon"] == 6 and query["sensor_kind"] == "water_pressure"
     assert query["district"] == district.id and query["reached"] == "alarm"
 
@@ -78,7 +75,7 @@ def test_a_window_on_the_clock_is_forecast_to_its_end(world, chat: ChatService) 
 
     code = world.client.sensors(kind="manhole_tilt", limit=1)[0]["district"]
     district = next(d for d in world.lexicon.districts if d.id == code)
-    reply = _ask(chat, f"今晚到明早，{district.name}有没有井盖倾斜要超警戒的点")
+    reply = ask(chat, f"今晚到明早，{district.name}有没有井盖倾斜要超警戒的点")
     query = _query(reply)
     now = datetime.now(CHINA)
     tomorrow_eight = now.replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=1)
@@ -89,13 +86,13 @@ def test_a_window_on_the_clock_is_forecast_to_its_end(world, chat: ChatService) 
 
 def test_several_districts_and_named_bureaus_are_kept_as_asked(world, chat: ChatService) -> None:
     first, third = world.lexicon.districts[0], world.lexicon.districts[2]
-    side = _query(_ask(chat, f"{first.name}和{third.name}本周案件数各多少"))
+    side = _query(ask(chat, f"{first.name}和{third.name}本周案件数各多少"))
     assert side["districts"] == [first.id, third.id] and side["group_by"] == "district"
-    bureaus = _ask(chat, f"上个月{first.name}、{third.name}各部门结案率对比，谁最低")
+    bureaus = ask(chat, f"上个月{first.name}、{third.name}各部门结案率对比，谁最低")
     query = _query(bureaus)
     assert query["districts"] == [first.id, third.id] and query["group_by"] == "department"
     assert f"{first.name}、{third.name}" in bureaus.answer
-    water = _ask(chat, "市水务局近30天按期处置率")  # the bureau's indicator, not the city's vital sign of that name
+    water = ask(chat, "市水务局近30天按期处置率")  # the bureau's indicator, not the city's vital sign of that name
     assert _query(water)["period"] == "last30d" and "生命体征" not in water.answer
 
 

@@ -8,41 +8,34 @@ from __future__ import annotations
 
 import uuid
 
-from assistant.chat import ChatRequest, ChatService
-
-
-def _ask(chat: ChatService, text: str, session: str | None = None, role: str = "official"):
-    return chat.ask(ChatRequest(message=text, session_id=session or uuid.uuid4().hex, role=role))
-
-
-def _calls(reply, name: str) -> list[dict]:
-    return [c.args for c in reply.tool_calls if c.name == name]
+from assistant.chat import ChatService
+from tests.assistant.support import ask, calls
 
 
 def test_who_handles_a_problem_described_in_words(chat: ChatService) -> None:
-    reply = _ask(chat, "A5区那条河水发黑发臭，责任单位是谁？")
-    triaged = _calls(reply, "triage_report")
-    asked = _calls(reply, "responsible_department")
+    reply = ask(chat, "A5区那条河水发黑发臭，责任单位是谁？")
+    triaged = calls(reply, "triage_report")
+    asked = calls(reply, "responsible_department")
     assert triaged and asked == [{"category": "event-0105", "district": "990105"}]  # 水域不洁, where it is
     assert "按描述归为「水域不洁」" in reply.answer and "请核对类别" in reply.answer
 
 
 def test_no_category_is_guessed_from_words_that_describe_nothing(chat: ChatService) -> None:
-    reply = _ask(chat, "A4区的这几个归谁负责处理")
-    assert not _calls(reply, "responsible_department")
+    reply = ask(chat, "A4区的这几个归谁负责处理")
+    assert not calls(reply, "responsible_department")
     assert "请说明是哪一类问题" in reply.answer
 
 
 def test_a_district_asked_by_its_code(chat: ChatService) -> None:
-    reply = _ask(chat, "990103那个区的体征指标给我列一下")
-    assert _calls(reply, "city_vitals") == [{"district": "990103"}]
+    reply = ask(chat, "990103那个区的体征指标给我列一下")
+    assert calls(reply, "city_vitals") == [{"district": "990103"}]
     assert "A3区" in reply.answer
-    assert "不存在" in _ask(chat, "990108这个区的告警情况").answer
+    assert "不存在" in ask(chat, "990108这个区的告警情况").answer
 
 
 def test_the_department_with_most_overdue_cases_counts_its_overdue_cases(world, chat: ChatService) -> None:
-    reply = _ask(chat, "现在还有多少案件超期没办完？哪个部门超期的最多")
-    query = _calls(reply, "query_figures")[0]
+    reply = ask(chat, "现在还有多少案件超期没办完？哪个部门超期的最多")
+    query = calls(reply, "query_figures")[0]
     assert query["measure"] == "overdue_open" and query["group_by"] == "department"
     stats = world.client.case_stats(query["period"])
     held = [d for d in stats["by_department"] if d["overdue_open"]]
@@ -53,42 +46,42 @@ def test_the_department_with_most_overdue_cases_counts_its_overdue_cases(world, 
 
 
 def test_vital_signs_alerting_most_are_compared_district_by_district(chat: ChatService) -> None:
-    reply = _ask(chat, "哪个区现在体征告警最多？")
-    assert len(_calls(reply, "city_vitals")) == 7 and not _calls(reply, "open_alarms")
+    reply = ask(chat, "哪个区现在体征告警最多？")
+    assert len(calls(reply, "city_vitals")) == 7 and not calls(reply, "open_alarms")
     assert "预警及以上（预警、报警）" in reply.answer  # 告警 is either level, as the alarm list counts them
 
 
 def test_a_forecasts_upper_bound_asked_next_is_that_forecast(chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    first = _calls(_ask(chat, "预测一下明天12345热线的来件量", session), "query_figures")[0]
-    again = _ask(chat, "95%的上限是多少", session)
-    assert first["measure"] == "forecast" and _calls(again, "query_figures") == [first]  # the small city has too
+    first = calls(ask(chat, "预测一下明天12345热线的来件量", session), "query_figures")[0]
+    again = ask(chat, "95%的上限是多少", session)
+    assert first["measure"] == "forecast" and calls(again, "query_figures") == [first]  # the small city has too
     # little history to forecast: the same forecast is asked, not declined
 
 
 def test_alarms_of_one_district_asked_after_all_keep_their_kind(chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    _ask(chat, "井钙倾斜的告警现在有几个", session)
-    reply = _ask(chat, "A4区的这几个归谁负责处理", session)
-    assert _calls(reply, "open_alarms")[0] == {"state": "open", "district": "990104", "kind": "manhole_tilt"}
+    ask(chat, "井钙倾斜的告警现在有几个", session)
+    reply = ask(chat, "A4区的这几个归谁负责处理", session)
+    assert calls(reply, "open_alarms")[0] == {"state": "open", "district": "990104", "kind": "manhole_tilt"}
     assert "请说明是哪一类问题" not in reply.answer
 
 
 def test_a_call_is_triaged_whatever_its_landmark(chat: ChatService) -> None:
-    reply = _ask(chat, "来电：A5区滨河小区东门附近地下井里往外冒很重的煤气味，居民都慌了，怎么派")
-    assert _calls(reply, "triage_report") and "燃气" in reply.answer and "没有找到" not in reply.answer
+    reply = ask(chat, "来电：A5区滨河小区东门附近地下井里往外冒很重的煤气味，居民都慌了，怎么派")
+    assert calls(reply, "triage_report") and "燃气" in reply.answer and "没有找到" not in reply.answer
 
 
 def test_a_question_about_the_report_just_triaged_triages_that_report(chat: ChatService) -> None:
     session = uuid.uuid4().hex
     report = "帮我看下这条：“A1区幸福路边上的垃圾桶满了好几天没人收，臭得不行”"
-    first = _calls(_ask(chat, report, session), "triage_report")[0]["text"]
-    again = _calls(_ask(chat, "紧急程度怎么定？规定多久要处置完？", session), "triage_report")
+    first = calls(ask(chat, report, session), "triage_report")[0]["text"]
+    again = calls(ask(chat, "紧急程度怎么定？规定多久要处置完？", session), "triage_report")
     assert again and again[0]["text"] == first
 
 
 def test_another_pile_of_bikes_is_a_second_matter(chat: ChatService) -> None:
-    reply = _ask(chat, "来电：我们店门口那段人行道，天天有人摆水果摊占着，另外一堆共享单车电动车乱停，推婴儿车根本过不去，A3区")
+    reply = ask(chat, "来电：我们店门口那段人行道，天天有人摆水果摊占着，另外一堆共享单车电动车乱停，推婴儿车根本过不去，A3区")
     assert "占道经营" in reply.answer.split("\n")[1]  # the first matter decides
     assert "诉求含两个问题" in reply.answer and "「非机动车乱停放」" in reply.answer
 
@@ -133,25 +126,25 @@ def test_this_month_against_last_says_the_same_days_before(world) -> None:
 
 
 def test_vital_signs_of_one_field_are_those_only(chat: ChatService) -> None:
-    answer = _ask(chat, "A2区生命体征里排水相关的指标现在是什么状态").answer
+    answer = ask(chat, "A2区生命体征里排水相关的指标现在是什么状态").answer
     assert "排水防涝相关的指标" in answer and "积水点数" in answer and "泵站故障数" in answer
     assert "按期处置率" not in answer and "路灯故障率" not in answer
 
 
 def test_the_citys_state_with_its_red_lights_says_every_status_too(chat: ChatService) -> None:
-    answer = _ask(chat, "用一句话说说今天城市运行情况，有没有亮红灯的").answer
+    answer = ask(chat, "用一句话说说今天城市运行情况，有没有亮红灯的").answer
     assert "处于「报警」状态的" in answer or "没有处于「报警」状态的指标" in answer
     assert "各状态：" in answer and "正常" in answer
 
 
 def test_the_matter_not_the_place_it_lies_on_decides_who_handles_it(chat: ChatService) -> None:
-    reply = _ask(chat, "A2区人行道上有个燃气井盖松了，这个归谁管？")
-    assert _calls(reply, "responsible_department") == [{"category": "component-0107", "district": "990102"}]
+    reply = ask(chat, "A2区人行道上有个燃气井盖松了，这个归谁管？")
+    assert calls(reply, "responsible_department") == [{"category": "component-0107", "district": "990102"}]
 
 
 def test_a_plan_named_is_a_rule_question(chat: ChatService) -> None:
-    reply = _ask(chat, "防汛应急预案里什么情况下启动最高级别响应？")
-    assert _calls(reply, "search_policies") and "无法用现有数据" not in reply.answer
+    reply = ask(chat, "防汛应急预案里什么情况下启动最高级别响应？")
+    assert calls(reply, "search_policies") and "无法用现有数据" not in reply.answer
 
 
 def test_slips_and_english_words_are_read_as_the_terms_meant(world) -> None:
@@ -163,16 +156,16 @@ def test_slips_and_english_words_are_read_as_the_terms_meant(world) -> None:
 
 def test_faults_asked_after_the_pumps_were_counted_are_their_running_state(chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    _ask(chat, "A1区有几座泵站", session)
-    query = _calls(_ask(chat, "有故障的吗？", session), "query_figures")[0]
+    ask(chat, "A1区有几座泵站", session)
+    query = calls(ask(chat, "有故障的吗？", session), "query_figures")[0]
     assert query["measure"] == "readings" and query["sensor_kind"] == "pump_status" and query["district"] == "990101"
 
 
 def test_covers_watched_by_a_kind_of_sensor_are_counted(world, chat: ChatService) -> None:
-    reply = _ask(chat, "A1区装了倾斜传感器的井盖有几个？")
+    reply = ask(chat, "A1区装了倾斜传感器的井盖有几个？")
     watched = {s["asset_id"] for s in world.client.sensors(kind="manhole_tilt", district="990101")}
     assert f"其中已接入井盖倾斜角传感器的 {len(watched)} 个" in reply.answer
-    assert not _calls(reply, "responsible_department")  # who handles covers was not asked
+    assert not calls(reply, "responsible_department")  # who handles covers was not asked
 
 
 def test_case_forecasts_by_district_per_day_and_against_the_week_before(world) -> None:
@@ -223,8 +216,8 @@ def test_a_sensor_forecast_days_ahead_says_its_bands_widen_and_answers_in_the_wo
 
 def test_a_forecast_asked_after_a_districts_count_is_that_districts(chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    _ask(chat, "A3区这周案件多少？", session)
-    query = _calls(_ask(chat, "那未来三天呢，预测一下，给个80%区间", session), "query_figures")[0]
+    ask(chat, "A3区这周案件多少？", session)
+    query = calls(ask(chat, "那未来三天呢，预测一下，给个80%区间", session), "query_figures")[0]
     assert query == {"measure": "forecast", "district": "990103", "horizon": 3}
 
 
@@ -246,26 +239,26 @@ def test_a_forecast_beside_a_day_that_was_is_answered_in_its_words() -> None:
 
 
 def test_a_case_number_in_no_form_of_ours_is_said_unknown(chat: ChatService) -> None:
-    reply = _ask(chat, "市民问他上报的 C-2026-999999 怎么样了")
+    reply = ask(chat, "市民问他上报的 C-2026-999999 怎么样了")
     assert "查不到编号为 C-2026-999999 的案件" in reply.answer and not reply.tool_calls
 
 
 def test_the_case_overdue_longest_asked_after_the_count_is_found(chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    _ask(chat, "现在超期的案件有多少", session)
-    reply = _ask(chat, "超期最久的是哪件，卡在哪个环节", session)
-    assert _calls(reply, "find_case") == [{"order": "most_overdue"}]
+    ask(chat, "现在超期的案件有多少", session)
+    reply = ask(chat, "超期最久的是哪件，卡在哪个环节", session)
+    assert calls(reply, "find_case") == [{"order": "most_overdue"}]
 
 
 def test_traditional_characters_are_read_as_simplified_and_warning_or_above_counts_both(chat: ChatService) -> None:
-    answer = _ask(chat, "城市體徵指標現在有幾項處於預警以上？").answer
+    answer = ask(chat, "城市體徵指標現在有幾項處於預警以上？").answer
     assert "处于「预警」或「报警」状态的" in answer or "没有处于「预警」或「报警」状态的指标" in answer
 
 
 def test_the_seven_district_bureaus_ranked_with_the_lowest_last(chat: ChatService) -> None:
     from assistant.figures import ranking_ends
 
-    query = _calls(_ask(chat, "国庆以来，7个区的城管局结案率排个名，倒数第一是谁"), "query_figures")[0]
+    query = calls(ask(chat, "国庆以来，7个区的城管局结案率排个名，倒数第一是谁"), "query_figures")[0]
     assert len(query["departments"]) == 7 and query["order"] == "asc"
     rows = [{"key": "A6区城管局", "value": 0.79}, {"key": "A4区城管局", "value": 0.96}]
     assert ranking_ends("结案率排个名，倒数第一是谁", rows, str, "asc") == ["最后一名：A6区城管局。"]
@@ -273,56 +266,56 @@ def test_the_seven_district_bureaus_ranked_with_the_lowest_last(chat: ChatServic
 
 
 def test_alarms_opened_this_week_and_still_open(chat: ChatService) -> None:
-    reply = _ask(chat, "这周开出来的告警还有多少条没关？按级别分一下")
-    assert _calls(reply, "open_alarms")[0]["state"] == "open" and "opened" in _calls(reply, "open_alarms")[0]
+    reply = ask(chat, "这周开出来的告警还有多少条没关？按级别分一下")
+    assert calls(reply, "open_alarms")[0]["state"] == "open" and "opened" in calls(reply, "open_alarms")[0]
 
 
 def test_a_forecast_asked_of_the_hotline_says_what_it_counts(chat: ChatService) -> None:
-    reply = _ask(chat, "帮我forecast一下下周12345那边的量", role="hotline")
-    assert not _calls(reply, "triage_report")  # asked of the assistant, not a citizen's report
-    assert _calls(reply, "query_figures")[0]["measure"] == "forecast"
+    reply = ask(chat, "帮我forecast一下下周12345那边的量", role="hotline")
+    assert not calls(reply, "triage_report")  # asked of the assistant, not a citizen's report
+    assert calls(reply, "query_figures")[0]["measure"] == "forecast"
 
 
 def test_open_cases_and_those_of_them_overdue_are_both_counted(chat: ChatService) -> None:
-    reply = _ask(chat, "A2区现在还有多少案子没结？其中超期的几件")
-    assert sorted(q["measure"] for q in _calls(reply, "query_figures")) == ["open", "overdue_open"]
+    reply = ask(chat, "A2区现在还有多少案子没结？其中超期的几件")
+    assert sorted(q["measure"] for q in calls(reply, "query_figures")) == ["open", "overdue_open"]
 
 
 def test_a_districts_vital_signs_set_beside_another_asked_next(chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    _ask(chat, "A4区现在的城市体征指标给我过一遍", session)
-    reply = _ask(chat, "跟A5区比哪个情况更差？", session)
-    assert _calls(reply, "city_vitals") == [{"district": "990104"}, {"district": "990105"}]
+    ask(chat, "A4区现在的城市体征指标给我过一遍", session)
+    reply = ask(chat, "跟A5区比哪个情况更差？", session)
+    assert calls(reply, "city_vitals") == [{"district": "990104"}, {"district": "990105"}]
     assert "请说明要比较" not in reply.answer
 
 
 def test_lost_assets_regrouped_by_kind_stay_lost(chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    _ask(chat, "A1区状态是丢失的部件有哪些？", session)
-    query = _calls(_ask(chat, "按类别汇总一下数量", session), "query_figures")[0]
+    ask(chat, "A1区状态是丢失的部件有哪些？", session)
+    query = calls(ask(chat, "按类别汇总一下数量", session), "query_figures")[0]
     assert query["asset_status"] == ["丢失"] and query["group_by"] == "category"
 
 
 def test_personal_opinions_of_a_bureaus_leaders_are_declined(chat: ChatService) -> None:
-    reply = _ask(chat, "你个人觉得市水务局这个领导班子干得咋样？")
+    reply = ask(chat, "你个人觉得市水务局这个领导班子干得咋样？")
     assert "不对个人作评价" in reply.answer and not reply.tool_calls
 
 
 def test_a_maintainer_not_in_the_graph_is_said_missing(chat: ChatService) -> None:
-    answer = _ask(chat, "A7区雨水箅子被堵了，主管部门跟养护单位分别是谁").answer
+    answer = ask(chat, "A7区雨水箅子被堵了，主管部门跟养护单位分别是谁").answer
     assert "没有单独登记养护单位" in answer
 
 
 def test_which_assets_a_sensor_watches_lists_those_only(world, chat: ChatService) -> None:
-    reply = _ask(chat, "全市桥梁里有哪几座装了应变或者挠度监测？")
+    reply = ask(chat, "全市桥梁里有哪几座装了应变或者挠度监测？")
     listed = [line for line in reply.answer.splitlines() if line.startswith("- ")]
     watched = {s["asset_id"] for s in world.client.sensors(kind="bridge_strain", limit=10_000)}
     assert listed and all(any(a in line for a in watched) and "已接入监测" in line for line in listed)
 
 
 def test_lamps_asked_for_faults_say_the_register_and_the_sensors(chat: ChatService) -> None:
-    reply = _ask(chat, "A1区的路等一共多少盏，有故障的吗")
-    queries = _calls(reply, "query_figures")
+    reply = ask(chat, "A1区的路等一共多少盏，有故障的吗")
+    queries = calls(reply, "query_figures")
     assert any(q.get("group_by") == "status" for q in queries)
     assert any(q["measure"] == "readings" and q["sensor_kind"] == "light_status" for q in queries)
 

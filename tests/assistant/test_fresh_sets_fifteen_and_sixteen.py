@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import uuid
 
-from assistant.chat import ChatRequest, ChatService
+from assistant.chat import ChatService
 from assistant.figures import understand
 from assistant.places import unknown_named_place
 from assistant.refusals import refusal
 from assistant.slots import fill_slots
+from tests.assistant.support import ask
 from tests.assistant.test_figures import SATURDAY
-
-
-def _ask(chat: ChatService, text: str, session: str | None = None, role: str = "official"):
-    return chat.ask(ChatRequest(message=text, session_id=session or uuid.uuid4().hex, role=role))
 
 
 def _read(world, question: str, memory: dict | None = None):
@@ -50,42 +47,42 @@ def test_made_up_figures_and_skipped_confirmations_are_declined() -> None:
 
 
 def test_a_month_written_by_its_sound_and_who_a_kind_of_case_goes_to(chat: ChatService) -> None:
-    reply = _ask(chat, "上个越机动车乱停放的案件有多少")
+    reply = ask(chat, "上个越机动车乱停放的案件有多少")
     query = next(c.args for c in reply.tool_calls if c.name == "query_figures")
     assert query["period"] == "2026-11"
-    who = _ask(chat, "电梯困人的案子一般派到哪家？")
+    who = ask(chat, "电梯困人的案子一般派到哪家？")
     assert who.tool_calls and {c.name for c in who.tool_calls} == {"responsible_department"}  # who, not a count of cases
 
 
 def test_vital_signs_of_two_statuses_and_the_whole_in_a_sentence(world, chat: ChatService) -> None:
     district = world.lexicon.districts[1]
-    reply = _ask(chat, f"{district.name}目前有没有体征是watch或者warning的？")
+    reply = ask(chat, f"{district.name}目前有没有体征是watch或者warning的？")
     chosen = [v["name"] for v in world.client.vitals(district.id) if v["status"] in ("watch", "warning")]
     said = reply.answer.split("共监测")[-1]
     assert (f"共 {len(chosen)} 项" in said) if chosen else "没有处于「关注」或「预警」状态的指标" in said
-    assert [c.name for c in _ask(chat, "别展开，一句话告诉我城市运行现在总体状态").tool_calls] == ["city_vitals"]
+    assert [c.name for c in ask(chat, "别展开，一句话告诉我城市运行现在总体状态").tool_calls] == ["city_vitals"]
 
 
 def test_a_market_asked_by_a_hotline_operator_is_declined_and_a_street_unknown_is_said(world, chat: ChatService) -> None:
-    reply = _ask(chat, "顺便问下今天A股大盘涨了还是跌了", role="hotline")
+    reply = ask(chat, "顺便问下今天A股大盘涨了还是跌了", role="hotline")
     assert not reply.tool_calls and "股票" in reply.answer
     assert unknown_named_place("A7区紫微垣街道当前有什么告警吗", world.lexicon) == "紫微垣街道"
 
 
 def test_kinds_of_assets_counted_not_listed_and_a_critical_report_calls_for_rescue(world, chat: ChatService) -> None:
     district = world.lexicon.districts[3]
-    reply = _ask(chat, f"{district.name}都有哪些类型的资产，各多少个")
+    reply = ask(chat, f"{district.name}都有哪些类型的资产，各多少个")
     query = next(c.args for c in reply.tool_calls if c.name == "query_figures")
     assert query["group_by"] == "category" and not query.get("list_assets")
-    gas = _ask(chat, f"帮我分个类：{district.name}楼下一股特别冲的煤气味，好像是从路边井盖缝里冒出来的", role="hotline")
+    gas = ask(chat, f"帮我分个类：{district.name}楼下一股特别冲的煤气味，好像是从路边井盖缝里冒出来的", role="hotline")
     assert "紧急程度：紧急（critical）" in gas.answer and "抢险救援" in gas.answer
 
 
 def test_the_distance_from_the_line_and_the_lowest_when_none_fell_below(world, chat: ChatService) -> None:
-    reply = _ask(chat, "供水压力最近一天最低多少？离报警线还差多少")
+    reply = ask(chat, "供水压力最近一天最低多少？离报警线还差多少")
     lines = world.client.sensors(kind="water_pressure", limit=1)[0]["thresholds"]
     assert f"报警线 {lines['alarm']:g} MPa" in reply.answer and ("还差" in reply.answer or "超出" in reply.answer)
-    none_below = _ask(chat, "供水压力最近一天有没有掉到0.01以下")
+    none_below = ask(chat, "供水压力最近一天有没有掉到0.01以下")
     assert "没有低于 0.01 MPa 的传感器" in none_below.answer and "最低" in none_below.answer
 
 
@@ -106,6 +103,6 @@ def test_cases_open_past_their_deadline_now_are_one_count_by_district_and_share(
 def test_lamps_by_their_sound_read_from_sensors_and_a_triaged_reports_urgency_asked_again(world, chat: ChatService) -> None:
     assert fill_slots("路等故障的有几盏？看传感器状态", world.lexicon, SATURDAY).sensor_kind == "light_status"
     session = uuid.uuid4().hex
-    _ask(chat, "帮我看下这条：“A1区幸福路边上的垃圾桶满了好几天没人收，臭得不行”", session, role="hotline")
-    again = _ask(chat, "紧急程度怎么定？规定多久要处置完？", session, role="hotline")
+    ask(chat, "帮我看下这条：“A1区幸福路边上的垃圾桶满了好几天没人收，臭得不行”", session, role="hotline")
+    again = ask(chat, "紧急程度怎么定？规定多久要处置完？", session, role="hotline")
     assert [c.name for c in again.tool_calls] == ["triage_report"] and "紧急程度" in again.answer

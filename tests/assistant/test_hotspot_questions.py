@@ -10,15 +10,12 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from assistant.chat import ChatRequest, ChatService
+from assistant.chat import ChatService
 from services.dispatch.tables import CaseRow
+from tests.assistant.support import ask
 
 COVERS = {"component-0101", "component-0102", "component-0103", "component-0105", "component-0106", "component-0107",
           "component-0108"}  # fmt: skip
-
-
-def _ask(chat: ChatService, text: str, session: str | None = None):
-    return chat.ask(ChatRequest(message=text, session_id=session or uuid.uuid4().hex, role="official"))
 
 
 def _query(reply) -> dict:
@@ -26,7 +23,7 @@ def _query(reply) -> dict:
 
 
 def test_cover_hotspots_list_each_grid_with_its_true_count_and_department(world, chat: ChatService) -> None:
-    reply = _ask(chat, "最近哪些网格井盖问题最集中？")
+    reply = ask(chat, "最近哪些网格井盖问题最集中？")
     query = _query(reply)
     assert query["group_by"] == "grid" and set(query["categories"]) == COVERS and query["period"] == "last30d"
     with world.sessions() as session:
@@ -39,17 +36,17 @@ def test_cover_hotspots_list_each_grid_with_its_true_count_and_department(world,
 
 def test_streets_are_ranked_when_streets_are_asked_and_a_follow_up_moves_the_place(world, chat: ChatService) -> None:
     session = uuid.uuid4().hex
-    first = _ask(chat, "这个月垃圾相关的案子集中在哪些街道", session)
+    first = ask(chat, "这个月垃圾相关的案子集中在哪些街道", session)
     query = _query(first)
     assert query["group_by"] == "street" and "event-0102" in query["categories"] and "event-0106" in query["categories"]
     district = world.lexicon.districts[1]
-    again = _query(_ask(chat, f"那{district.name}呢？", session))
+    again = _query(ask(chat, f"那{district.name}呢？", session))
     assert again["group_by"] == "street" and again["district"] == district.id
     assert again["categories"] == query["categories"] and again["period"] == query["period"]
 
 
 def test_districts_and_alarms_are_not_hotspots(chat: ChatService) -> None:
-    by_district = _query(_ask(chat, "这个月井盖案件哪个区最多"))
+    by_district = _query(ask(chat, "这个月井盖案件哪个区最多"))
     assert by_district["group_by"] == "district"
-    alarms = _ask(chat, "现在哪里积水了")
+    alarms = ask(chat, "现在哪里积水了")
     assert all(c.name != "query_figures" or c.args.get("group_by") not in ("grid", "street") for c in alarms.tool_calls)

@@ -8,14 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from assistant.chat import ChatRequest, ChatService
+from assistant.chat import ChatService
 from assistant.periods import same_days_of_last_month
 from assistant.places import unknown_named_place
 from assistant.spelling import respelled
-
-
-def _ask(chat: ChatService, text: str, session: str | None = None, role: str = "official"):
-    return chat.ask(ChatRequest(message=text, session_id=session or uuid.uuid4().hex, role=role))
+from tests.assistant.support import ask
 
 
 def _query(reply) -> dict:
@@ -26,11 +23,11 @@ def test_indicators_typed_by_their_sound_are_read_as_written(world, chat: ChatSe
     assert respelled("返公率最高的部门是哪个？本月", world.lexicon) == "返工率最高的部门是哪个？本月"
     assert respelled("上个月各部门结按率排一下", world.lexicon) == "上个月各部门结案率排一下"
     assert respelled("查一下时间和事件", world.lexicon) == "查一下时间和事件"  # no domain term of three characters
-    assert _query(_ask(chat, "返公率最高的部门是哪个？本月"))["measure"] == "返工率"
+    assert _query(ask(chat, "返公率最高的部门是哪个？本月"))["measure"] == "返工率"
 
 
 def test_a_rate_below_the_figures_of_a_handful_of_cases_is_not_a_place(world, chat: ChatService) -> None:
-    reply = _ask(chat, "准确派遣率低于90%的部门有哪些")
+    reply = ask(chat, "准确派遣率低于90%的部门有哪些")
     query = _query(reply)
     assert query["measure"] == "准确派遣率" and query["below"] == 0.9 and not query.get("category")  # 率低 is no 绿地
     rows = world.client.evaluation(query["period"])["items"]
@@ -39,10 +36,10 @@ def test_a_rate_below_the_figures_of_a_handful_of_cases_is_not_a_place(world, ch
 
 
 def test_assets_of_several_kinds_by_district_and_by_kind_with_a_cut(world, chat: ChatService) -> None:
-    by_district = _query(_ask(chat, "各区丢失井盖数排个序，倒数第一和第一分别是哪个区"))
+    by_district = _query(ask(chat, "各区丢失井盖数排个序，倒数第一和第一分别是哪个区"))
     assert by_district["group_by"] == "district" and by_district["asset_status"] == ["丢失"]
     district = world.lexicon.districts[0]
-    reply = _ask(chat, f"{district.name}各类部件按数量排个序，给我前5", role="hotline")
+    reply = ask(chat, f"{district.name}各类部件按数量排个序，给我前5", role="hotline")
     query = _query(reply)
     assert (query["group_by"], query["top"], query["order"]) == ("category", 5, "desc")
     counts = world.client.asset_stats(None, district.id, None, "category")["groups"]
@@ -52,22 +49,22 @@ def test_assets_of_several_kinds_by_district_and_by_kind_with_a_cut(world, chat:
 
 def test_vital_signs_are_counted_by_status_and_districts_by_warnings(world, chat: ChatService) -> None:
     district = world.lexicon.districts[4]
-    reply = _ask(chat, f"{district.name}体征整体怎么样")
+    reply = ask(chat, f"{district.name}体征整体怎么样")
     vitals = world.client.vitals(district.id)
     assert f"共 {len(vitals)} 项：正常 {sum(v['status'] == 'normal' for v in vitals)} 项" in reply.answer
-    ranked = _ask(chat, "哪个区的体征指标预警项最多")
+    ranked = ask(chat, "哪个区的体征指标预警项最多")
     assert "预警及以上（预警、报警）" in ranked.answer
 
 
 def test_a_forecast_asked_in_so_many_words_is_a_forecast_and_staff_ask_with_a_not_a(chat: ChatService) -> None:
-    reply = _ask(chat, "变电箱负载率今晚会不会过90%", role="hotline")
+    reply = ask(chat, "变电箱负载率今晚会不会过90%", role="hotline")
     assert _query(reply)["measure"] == "forecast"
-    assert [c.name for c in _ask(chat, "城市体征里供水那块正常不", role="hotline").tool_calls] == ["city_vitals"]
+    assert [c.name for c in ask(chat, "城市体征里供水那块正常不", role="hotline").tool_calls] == ["city_vitals"]
 
 
 def test_an_estate_of_ours_is_no_unknown_place_and_a_kind_of_report_is_triaged(world, chat: ChatService) -> None:
     assert unknown_named_place("我们小区垃圾分类投放点能不能再多设一个", world.lexicon) is None
-    reply = _ask(chat, "请问一下 我们小区垃圾分类投放点能不能再多设一个，太远了。这种怎么分", role="hotline")
+    reply = ask(chat, "请问一下 我们小区垃圾分类投放点能不能再多设一个，太远了。这种怎么分", role="hotline")
     assert [c.name for c in reply.tool_calls] == ["triage_report"]
 
 
@@ -79,17 +76,17 @@ def test_the_same_days_of_last_month() -> None:
 
 
 def test_someone_hurt_in_a_report_calls_the_ambulance(chat: ChatService) -> None:
-    reply = _ask(chat, "刚接到电话：A3区马路中间塌了个大坑，一辆电动车掉进去了，人好像受伤了", role="hotline")
+    reply = ask(chat, "刚接到电话：A3区马路中间塌了个大坑，一辆电动车掉进去了，人好像受伤了", role="hotline")
     assert "请同时呼叫急救" in reply.answer and "分拨建议" in reply.answer
 
 
 def test_cases_at_a_step_are_listed_and_the_first_of_them_looked_up(world, chat: ChatService) -> None:
     district = world.lexicon.districts[0]
     session = uuid.uuid4().hex
-    listed = _ask(chat, f"{district.name}现在处置中的案件有哪些", session)
+    listed = ask(chat, f"{district.name}现在处置中的案件有哪些", session)
     search = next(c for c in listed.tool_calls if c.name == "search_cases")
     assert search.args.get("state") == "处置" and search.args.get("district") == district.id
-    first = _ask(chat, "第一个那个案子的处理记录给我看看", session)
+    first = ask(chat, "第一个那个案子的处理记录给我看看", session)
     assert [c.name for c in first.tool_calls] == ["find_case"]
 
 
@@ -100,7 +97,7 @@ def test_one_case_named_with_that_one_and_sensors_each_listed(world, chat: ChatS
     assert ONE_OF_A_CATEGORY.search("最近那条路灯的案件现在什么状态")
     import re
 
-    reply = _ask(chat, "全市的供水压力现在各是多少")
+    reply = ask(chat, "全市的供水压力现在各是多少")
     figures = next(c for c in reply.tool_calls if c.name == "query_figures")
     assert figures.args["sensor_kind"] == "water_pressure"
     reporting = int(re.search(r"有读数 (\d+) 个", reply.answer).group(1))
@@ -108,4 +105,4 @@ def test_one_case_named_with_that_one_and_sensors_each_listed(world, chat: ChatS
 
 
 def test_warnings_or_alarms_by_district_count_both(chat: ChatService) -> None:
-    assert "预警及以上（预警、报警）" in _ask(chat, "现在哪些体征指标在预警或者报警？分区说").answer
+    assert "预警及以上（预警、报警）" in ask(chat, "现在哪些体征指标在预警或者报警？分区说").answer
