@@ -47,3 +47,14 @@ def test_no_index_yet_is_a_503_that_says_what_to_run(doc_settings: Settings, doc
     with TestClient(create_app(settings, store=doc_graph)) as client:
         response = client.get("/v1/documents/search", params={"q": "井盖"})
     assert response.status_code == 503 and "yiwang index build" in response.json()["error"]["message"]
+
+
+def test_a_district_is_named_or_given_by_its_code_and_an_unknown_one_is_said(client: TestClient, doc_graph: GraphStore) -> None:
+    from graph.queries.gazetteer import district_names
+
+    code = next(c for c, name in district_names(doc_graph).items() if name == "A3区")
+    by_name = client.get("/v1/documents/search", params={"q": "路灯", "mode": "bm25", "district": "A3区"}).json()
+    by_code = client.get("/v1/documents/search", params={"q": "路灯", "mode": "bm25", "district": code}).json()
+    assert "policy-t-a3-lights" in {i["doc_id"] for i in by_name["items"]} and by_code == by_name
+    unknown = client.get("/v1/documents/search", params={"q": "路灯", "district": "A9区"})
+    assert unknown.status_code == 422 and "没有这个区" in unknown.json()["error"]["message"]
