@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev26: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev30: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -53,6 +53,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev24": (DATA / "chat_dev24_src.jsonl", DATA / "chat_dev24_gold.jsonl"),
         "dev25": (DATA / "chat_dev25_src.jsonl", DATA / "chat_dev25_gold.jsonl"),
         "dev26": (DATA / "chat_dev26_src.jsonl", DATA / "chat_dev26_gold.jsonl"),
+        "dev27": (DATA / "chat_dev27_src.jsonl", DATA / "chat_dev27_gold.jsonl"),
+        "dev28": (DATA / "chat_dev28_src.jsonl", DATA / "chat_dev28_gold.jsonl"),
+        "dev29": (DATA / "chat_dev29_src.jsonl", DATA / "chat_dev29_gold.jsonl"),
+        "dev30": (DATA / "chat_dev30_src.jsonl", DATA / "chat_dev30_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10
