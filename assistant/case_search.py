@@ -21,10 +21,10 @@ ONE_CASE = re.compile(
     r"|(?:最后|最新|最近|最早)的?一(?:件|单)(?=[^，。？?]{0,4}(?:是什么|是啥|在哪|是哪))"
 )
 # A number written where a case number goes that is not one ("案件 ZZ-000000000"): unknown, not a count.
-CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[\w-]{3,})")
+CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[0-9A-Za-z_-]{3,}|\d{10,}(?![0-9A-Za-z]))")
 OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
 # A number that looks like a case number on its own ("他上报的 C-2026-999999"), in no form of ours.
-CASE_LIKE = re.compile(r"(?<![A-Za-z0-9])(C[-_]?\d{4}[-_]?\d[\w-]*)")
+CASE_LIKE = re.compile(r"(?<![A-Za-z0-9])(C[-_]?\d{4}[-_]?\d[0-9A-Za-z_-]*)")
 # "超期最久的那件": among the open cases past their deadline, the one past it longest.
 MOST_OVERDUE = re.compile(r"(?:超期|逾期|超时|拖)(?:得|时间)?最(?:久|长)|最久没办")
 # Cases still open ("还没办结的案件里最早的"): their state, not a time.

@@ -85,7 +85,7 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b", re.IGNORECASE),
     ),
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别")),
-    ("category", re.compile(r"各类|哪类|哪一类|哪几类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
+    ("category", re.compile(r"各类|哪类|哪一类|哪几类|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
                             r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*个?小?类")),
 ]
 # "按状态分一下" after assets were counted: the same count, by state.
@@ -102,7 +102,9 @@ RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序|(?i:low to 
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
 # "按期处置率最低的三个部门", "案件最多的5类": a cut said after the extreme.
-EXTREME_N = re.compile(r"最(?:多|少|高|低|大|小|差|好|快|慢)的?\s*([0-9二两三四五六七八九十]{1,3})\s*(?:个|名|位|类|项|家|区|条)")
+EXTREME_N = re.compile(r"最(?:多|少|高|低|大|小|差|好|快|慢)的?\s*([0-9二两三四五六七八九十]{1,3})\s*(?:个|名|位|类|项|家|区|条)"
+                       r"|哪\s*([0-9二两三四五六七八九十]{1,2})\s*(?:个|类|家|项|名|位)")  # "哪三类最多", "哪5个区最少"
+POSITION = re.compile(r"排第几|排名第几|第几名|排在第几|排几名|排第多少|名次")
 RATE_BOUND = re.compile(r"(不到|低于|小于|不足|达不到|未达到|超过|高于|大于|达到)\s*(百分之[零一二两三四五六七八九十百点]+|[0-9]+(?:\.[0-9]+)?\s*%)")
 CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平均|全市整体")
 # A count of cases asked in so many words ("进了多少件案子", "一共几件"), beside the other counts asked.
@@ -174,6 +176,7 @@ class Understood:
     question: str = ""  # as asked: what the answer adds to the figures (a share, the other end of a ranking)
     compared: Period | None = None  # the period set beside it (环比: the one before, or the one named)
     more: list[FigureQuery] = field(default_factory=list)  # further queries of another measure (泵站 counted, then how they run)
+    focus: str | None = None  # the department whose place in the ranking is asked ("排第几")
 
     def about(self, args: dict[str, Any]) -> Understood:
         """The understanding a figure is composed with, by the arguments it was asked with: one of ``more`` has its
@@ -364,7 +367,7 @@ def _top(question: str) -> int | None:
     from assistant.slots import _number
 
     if match := TOP.search(question) or BOTTOM.search(question) or EXTREME_N.search(question):
-        return _number(match.group(1))
+        return _number(next(g for g in match.groups() if g))
     return None
 
 
@@ -575,11 +578,23 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
     if "同期" in question and (same := same_days_of_last_month(period.api, today)):
         compared = same  # "比上个月同期多还是少": the same days of the month before, not the whole month
-    if (COMPARE.search(question) or compared) and not (compare_departments or districts_compared):
+    # "比全市平均是高还是低" sets the city's figure beside it, not the period before.
+    compared_words = re.sub(rf"(?:跟|和|与|比|相比|对比)?\s*(?:{CITY_AVERAGE.pattern})", "", question) if base.get("beside_all") else question
+    if (COMPARE.search(compared_words) or compared) and not (compare_departments or districts_compared):
         compared = compared or period.previous()
         base["compare_period"] = compared.api
     else:
         base.pop("compare_period", None)
+    focus = None
+    if POSITION.search(question) and base.get("departments") and base["measure"] not in CASE_MEASURES:
+        # "A3区城管局…在各区城管局里排第几": every department of the kind ranked, and that one's place among them.
+        district = base.get("district")
+        focus = next((d for d in base["departments"] if district and f"-{district}-" in d), base["departments"][0])
+        if len(base["departments"]) == 1:
+            base.pop("departments")  # one department named: its place among all of them
+        base |= {"group_by": "department", "order": "desc"}
+        for key in ("district", "beside_all", "top", "compare_period"):
+            base.pop(key, None)
     query = FigureQuery.model_validate(base)
     named = _department_measures(question, counts=bool(query.departments))
     if query.departments and not query.group_by and len(named) > 1 and query.measure in [*named, "派遣数"]:
@@ -596,7 +611,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             query, also = query.model_copy(update={"measure": before}), [query.measure, *also]
     if overall:
         also = ["结案率", "返工率"]  # "A2区城管局这个月表现怎么样": its main indicators
-    return Understood(query, also, period, assumed, question=question, compared=compared)
+    return Understood(query, also, period, assumed, question=question, compared=compared, focus=focus)
 
 
 # ---- answering --------------------------------------------------------------------------------------------
@@ -685,6 +700,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                     f"{_extreme(measure, query.order)}的是{tied} " + "、".join(name(r["key"]) for r in best) + "。"
                 )
             lines += ranking_ends(understood.question, rows, name, query.order)
+            if understood.focus and (mine := next((r for r in rows if r["key"] == understood.focus), None)):
+                lines.append(_place_in_ranking(mine, rows, measure, name))
             if is_rate(measure) and query.order and (few := [r for r in rows if r.get("denominator") is not None
                                                              and r["denominator"] < SMALL_SAMPLE]):  # fmt: skip
                 # A ranking of rates over a handful of cases each: one case moves a rate by many points.
@@ -697,13 +714,14 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             if data.get("gap"):
                 higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
                 more, less = ("更高", "低") if is_rate(measure) else ("更多", "少")
-                size = f"{abs(data['gap']):g} " + ("个百分点" if is_rate(measure) else "件")
+                size = f"{abs(data['gap']):g} " + ("个百分点" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件")
                 lines.append(f"{name(higher['key'])}{more}，{name(lower['key'])}{less} {size}。")
             if len(rows) > 1 and len(values) == 1 and None not in values:
                 lines.append(f"{'两者' if len(rows) == 2 else '各项'}相同，均为 {_value(measure, rows[0]).split('（')[0]}。")
         counted = not is_rate(measure) and measure != "平均处置时长_小时"
         if data.get("total") and data["total"]["value"] is not None and (not query.top or counted):
-            lines.append(f"合计 {_value(measure, data['total'])}。")
+            together = "全部部门平均（按已处置案件加权）" if measure == "平均处置时长_小时" else "合计"
+            lines.append(f"{together} {_value(measure, data['total'])}。")
     elif (query.below is not None or query.above is not None) and is_rate(measure):
         # "准确派遣率低于90%的部门有哪些" with none below: said so, beside the city's figure.
         bound = query.below if query.below is not None else query.above
@@ -720,7 +738,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     if query.beside_all and data.get("all_total") is not None and data.get("total") and data["total"]["value"] is not None:
         mine, city = data["total"]["value"], data["all_total"]
         verdict = "偏高，高于" if mine > city else "偏低，低于" if mine < city else "等于"
-        shown = f"{round(city * 100, 1):g}%" if is_rate(measure) else f"{city:g} 件"
+        shown = f"{round(city * 100, 1):g}%" if is_rate(measure) else _value(measure, {"value": city})
         lines.append(f"全市同期（全部部门）{what} {shown}，{scope}{verdict}全市平均。")
     if data.get("share_pct") is not None:
         lines.append(f"占同期全市全部{what} {data['all_total']:g} 件的 {data['share_pct']:g}%。")
@@ -737,11 +755,12 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     elif previous and previous.get("total"):
         change = ""
         if (delta := data.get("change")) is not None:
-            if is_rate(measure):
+            if is_rate(measure) or measure == "平均处置时长_小时":
                 direction = "上升" if delta > 0 else "下降" if delta < 0 else "持平"
             else:
                 direction = "增加（多了）" if delta > 0 else "减少（少了）" if delta < 0 else "持平"
-            size = f" {abs(delta):g} 个百分点" if is_rate(measure) else f" {abs(delta):g} 件"
+            unit = "个百分点" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件"
+            size = f" {abs(delta):g} {unit}"
             share = (
                 f"（{abs(data['change_pct']):.1f}%）" if data.get("change_pct") is not None and delta else ""
             )
@@ -778,6 +797,16 @@ def span_words(start: str, end: str) -> str:
     if start[10:19] in ("", "T00:00:00") and end[10:19] in ("", "T00:00:00"):
         return f"{start[:10]} 起至 {end[:10]} 前"
     return f"{start[:16].replace('T', ' ')} 起至 {end[:16].replace('T', ' ')}"
+
+
+def _place_in_ranking(mine: dict[str, Any], rows: list[dict[str, Any]], measure: str, name: Any) -> str:
+    """"排第几": one department's place from the top, shared places said as such."""
+    if mine["value"] is None or mine.get("place") is None:
+        return f"{name(mine['key'])}没有可排名的{MEASURE_NAMES.get(measure, measure)}数据。"
+    known = [r for r in rows if r["value"] is not None]
+    tied = "（并列）" if sum(r["value"] == mine["value"] for r in known) > 1 else ""
+    last = max(r["place"] for r in known if r.get("place") is not None)
+    return f"{name(mine['key'])}排第 {mine['place']} 位{tied}（从高到低，最后一名为第 {last} 位）。"
 
 
 def _extreme(measure: str, order: str) -> str:

@@ -24,7 +24,7 @@ FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|
 # of the day after today, or of today for 今天下午/傍晚).
 CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.compile(r"凌晨"), 1, 6),
               (re.compile(r"今晚|今夜|夜里"), 1, 0), (re.compile(r"傍晚"), 0, 19), (re.compile(r"今天下午"), 0, 18)]
-CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|(?:12345|热线).{0,6}量|\bcases?\b|case volume", re.IGNORECASE)
+CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|多少单|几单|单子|进线|话务量|来电量|(?:12345|热线).{0,6}量|\bcases?\b|case volume", re.IGNORECASE)
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
 EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区")
@@ -57,7 +57,10 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
         kind = remembered["sensor_kind"]  # type: ignore[index]
         if remembered.get("district") and not slots.districts:  # type: ignore[union-attr]
             base["district"] = remembered["district"]  # type: ignore[index]
-    if not (base or kind or CASES.search(question) or (DETAIL.search(question) and "预测" in question)):
+    # "今天受理了多少件" then "明天会比今天多吗": the cases just counted, forecast.
+    cases_before = ((follow_up or COMPARED_TO_TODAY.search(question)) and not kind
+                    and (remembered or {}).get("measure") in CASE_MEASURES)  # fmt: skip
+    if not (base or kind or CASES.search(question) or cases_before or (DETAIL.search(question) and "预测" in question)):
         return None  # ("你这预测靠谱吗？MASE多少": the default forecast, the city's cases, and its backtest)
     base["measure"] = "forecast"
     earlier = remembered or {}

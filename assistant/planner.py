@@ -98,6 +98,9 @@ STILL_OPEN = re.compile(r"没关|未关闭|还开着|仍未关闭|尚未关闭|�
 OPENED_WORDS = re.compile(r"新开|新增|新出|触发|产生|冒出")
 
 
+AMONG_THEM = re.compile(r"^(?:那)?(?:里边|里面|里头|其中|这里面|这些里面?|当中)")
+
+
 def _plan_alarms(turn: Turn) -> list[Call]:
     s = turn.slots
     args: dict[str, Any] = {"state": "open"}
@@ -115,7 +118,8 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args["district"] = turn.slots.district
     if s.sensor_kind:
         args["kind"] = s.sensor_kind
-    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)条|级别最高的?(?:那|几)条|最严重的?那条", turn.question):
+    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)条|级别最高的?(?:那|几)条|最严重的?那条"
+                                 r"|(?:多少|几)条.{1,12}级的?(?:有)?(?:几|多少)条", turn.question):  # "共多少条？alarm级的几条"
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     earlier = turn.recall("alarms") or {}
     if not (s.sensor_kind or s.level or s.districts or s.places):
@@ -125,6 +129,12 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args.setdefault("district", earlier["district"])  # "A3区…告警" then "最严重的那条啥时候开的": still A3区's
     elif not (s.sensor_kind or s.level) and re.search(r"这几[个条处]|这些", turn.question):
         args |= {k: v for k, v in earlier.items() if k in ("kind", "level")}  # "A4区的这几个归谁": those of A4区
+    if AMONG_THEM.match(turn.question) and not period:
+        # "里边燃气相关的有没有" after "本周新开的告警有多少条": of those, the same window and place.
+        if earlier.get("opened") or earlier.get("closed"):
+            args = args | {"state": earlier.get("state")} | {k: earlier[k] for k in ("opened", "closed") if earlier.get(k)}
+        if earlier.get("district") and not (s.districts or s.places):
+            args.setdefault("district", earlier["district"])
     category = s.categories[0] if s.categories else None
     if category and category.label == "ComponentCategory" and category.name in turn.question:
         # Only a kind named in full ("污水井盖"): "井盖倾斜报警" is about every kind of cover.
@@ -320,6 +330,10 @@ URGENCY_WORDS = {"低": "low", "一般": "normal", "普通": "normal", "高": "h
 QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 
 
+# A caller's further words about the report just triaged.
+SUPPLEMENT = re.compile(r"^\s*(?:再?补充(?:一下|说明|一句|信息)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
+
+
 def _plan_triage(turn: Turn) -> list[Call]:
     from assistant.figures import departments_named
     from assistant.intents import REPORT_PREFIX
@@ -329,6 +343,9 @@ def _plan_triage(turn: Turn) -> list[Call]:
     if (len(text) <= 16 or (turn.follow_up and len(text) <= 30 and re.search(r"[？?]", text))) and not named and turn.memory.get("said"):
         # "分类和责任单位给我下", "紧急程度怎么定？规定多久要处置完？" after the report: that report again, not these words.
         text = turn.memory["said"]
+    elif (supplement := SUPPLEMENT.match(text)) and turn.memory.get("said") and turn.memory.get("intents") == [Intent.TRIAGE.value]:
+        # "补充一下：树把电线也压下来了" after a report: the report as now told, the first words and these together.
+        text = f"{turn.memory['said']}。{text[supplement.end():]}"
     calls = [Call("triage_report", {"text": text[:20_000]})]
     triaged = turn.succeeded("triage_report")
     if not (CREATE_CASE.search(turn.question) and triaged and triaged[0].data.get("grid_id")):
@@ -519,9 +536,11 @@ def _compose_alarms(turn: Turn) -> str:
     if args.get("asset_category"):
         what = turn.name(args["asset_category"]) + what
     period = find_period(turn.question, turn.now) if args.get("opened") or args.get("closed") else None
-    if period:
+    # "里边燃气相关的有没有" after a window's alarms: that window, named as it was then.
+    label = period.label if period else (turn.recall("alarms") or {}).get("label") if args.get("opened") or args.get("closed") else None
+    if label:
         done = "关闭" if args.get("closed") else "触发"
-        head = f"{period.label}，{scope}{done}{'且至今未关闭' if args.get('state') == 'open' else ''}的{what}告警"
+        head = f"{label}，{scope}{done}{'且至今未关闭' if args.get('state') == 'open' else ''}的{what}告警"
         if d["count"] == 0:
             return f"{head}：没有（0 条）。"
         text = f"{head}共 {d['count']} 条（" + "、".join(
@@ -587,6 +606,9 @@ def _compose_responsibility(turn: Turn) -> str:
     return text
 
 
+LEVEL_ASKED = re.compile(r"市里.{0,4}区里|区里.{0,4}市里|市级.{0,4}区级|区级.{0,4}市级|市管.{0,4}区管|区管.{0,4}市管")
+
+
 def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> str:
     first = next(iter(by_department.values()))[0]
     category = f"「{first['category']['name']}」（{first['category']['id']}）"
@@ -599,6 +621,9 @@ def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> st
         places = "、".join(names) if len(names) < len(turn.lexicon.districts) else "全市各区"
         limit = f"，{time_limits(rule['sla_hours'], rule.get('urgent_sla_hours'))}" if rule.get("sla_hours") else ""
         parts.append(f"在{places}由 {dept['name']} 负责（责任规则 {rule['rule_id']}{limit}）")
+        if LEVEL_ASKED.search(turn.question):
+            # "是市里管还是区里管": a district's department carries its district's code in its id.
+            parts[-1] += "，属区级部门（区里管）" if re.search(r"-\d{6}-", dept["id"]) else "，属市级部门（市里管）"
         if rows[0].get("street_office"):
             parts[-1] += f"，属地街道为 {rows[0]['street_office']['name']}"
     props = first["category"].get("properties") or {}
@@ -677,7 +702,9 @@ def _compose_case_stats(turn: Turn) -> str:
 
 def _compose_case_lookup(turn: Turn) -> str:
     if number := unknown_case_number(turn.question):
-        return f"查不到编号为 {number} 的案件：本市案件编号形如 C20261124-1A2B3C4D，请核对编号后再查。"
+        # A number of digits only is not repeated: the grounding check takes it for a figure no tool gave.
+        named = "这个编号" if number.isdigit() else f"编号为 {number} "
+        return f"查不到{named}的案件：本市案件编号形如 C20261124-1A2B3C4D，请核对编号后再查。"
     lines = [_case_line(turn, r.data) for r in turn.succeeded("get_case")]
     for record in turn.succeeded("find_case"):
         lines.append(_found_case(turn, record))
@@ -1035,7 +1062,13 @@ def remember(turn: Turn) -> dict[str, Any]:
         elif record.name == "responsible_department":
             memory["department"] = record.data["department"]["id"]
         elif record.name == "open_alarms":
-            memory["alarms"] = {k: v for k, v in record.args.items() if k in ("kind", "level", "district") and v}
+            memory["alarms"] = {k: v for k, v in record.args.items() if k in ("kind", "level", "district", "opened", "closed") and v}
+            if record.args.get("opened") or record.args.get("closed"):
+                memory["alarms"]["state"] = record.args.get("state")  # a window's alarms: open or not, as asked
+                if window := find_period(turn.question, turn.now):
+                    memory["alarms"]["label"] = window.label
+                elif label := (turn.recall("alarms") or {}).get("label"):
+                    memory["alarms"]["label"] = label
             if by_district := record.data.get("by_district"):
                 memory["alarms_top_district"] = max(by_district, key=by_district.get)  # "最多那个区的逐条给我"
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):
@@ -1050,6 +1083,8 @@ def remember(turn: Turn) -> dict[str, Any]:
         memory["case_id"] = turn.slots.case_ids[0]
     memory["intents"] = [str(i) for i in turn.intents]
     memory["said"] = turn.question[:2000]  # a report the next turn may ask to triage ("分类和责任单位给我下")
+    for record in turn.succeeded("triage_report"):
+        memory["said"] = record.args["text"][:2000]  # the report as triaged, with any words a caller added to it
     if Intent.FIGURES in turn.intents:
         before = (memory.get("figures") or {}).get("departments") or []
         memory |= turn.understood.memory()

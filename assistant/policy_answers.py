@@ -20,6 +20,8 @@ def in_document_words(question: str) -> str:
     return f"{question} {' '.join(dict.fromkeys(added))}" if added else question
 
 
+EVERY_LEVEL = re.compile(r"各级|分几级|几个?级别|每一?级|哪几级|分别.{0,8}(?:条件|怎么|什么)|几级响应")
+LEVEL_SECTION = re.compile(r"[ⅠⅡⅢⅣ一二三四1-4IV]+级(?:应急)?响应|[蓝黄橙红]色预警")
 CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
 
 
@@ -29,7 +31,8 @@ def plan_policy(turn: Turn) -> list[Call]:
     parts = question_parts(turn.question)
     # "A5区防汛预案里积水多深要启动响应" then "牵头单位是谁？": the same document, asked something more.
     asked = f"{turn.memory.get('said', '')} {turn.question}" if turn.follow_up and turn.memory.get("intents") == ["policy"] else turn.question
-    calls = [Call("search_policies", {"q": in_document_words(asked)[-500:], "k": 5})]
+    # "应急响应分几级，各级怎么启动": every level's section is wanted, so more passages are fetched.
+    calls = [Call("search_policies", {"q": in_document_words(asked)[-500:], "k": 10 if EVERY_LEVEL.search(turn.question) else 5})]
     calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
     if (category := turn.category) and CATEGORY_RULE.search(turn.question):
         # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard.
@@ -71,6 +74,13 @@ def compose_policy(turn: Turn) -> str:
     chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(hits, p)["chunk_id"] for p in parts]))
     if len(chosen) == 1 and len(hits) > 1:
         chosen.append(hits[1]["chunk_id"])  # a second passage too: the official judges relevance
+    if EVERY_LEVEL.search(turn.question):
+        # "各级怎么启动": every level's own section of the first document, in the document's order.
+        first = found[chosen[0]]["doc_id"]
+        levels = sorted((h for h in found.values() if h["doc_id"] == first and LEVEL_SECTION.search(_section(h))),
+                        key=lambda h: int(h["chunk_id"].rsplit("#", 1)[-1]) if h["chunk_id"].rsplit("#", 1)[-1].isdigit() else 0)  # fmt: skip
+        if len(levels) > 1:
+            chosen = list(dict.fromkeys([chosen[0], *(h["chunk_id"] for h in levels)]))[:6]
     lines, last_doc = [], None
     for n, chunk_id in enumerate(chosen):
         hit = found[chunk_id]
@@ -79,7 +89,7 @@ def compose_policy(turn: Turn) -> str:
         quote = best_sentences(body, asked, 240 if n == 0 else 180)
         source = _document(hit) if hit["doc_id"] != last_doc else "同一文件"
         # The section a passage sits under often says what it is ("（二）Ⅳ级响应" above "接到蓝色预警后…").
-        section = hit["text"].split("\n", 1)[0].split(" › ")[-1].strip() if "\n" in hit["text"] else ""
+        section = _section(hit)
         where = f"「{section}」" if section and section != hit["title"] else ""
         lines.append(f"{'根据' if n == 0 else '另据'}{source}{where}：\n> {quote}")
         last_doc = hit["doc_id"]
@@ -87,6 +97,11 @@ def compose_policy(turn: Turn) -> str:
     if others:
         lines.append("相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others))
     return "\n".join(([standard] if standard else []) + lines)
+
+
+def _section(hit: dict[str, Any]) -> str:
+    """The heading a passage sits under, the last of its path ("（二）Ⅳ级响应")."""
+    return hit["text"].split("\n", 1)[0].split(" › ")[-1].strip() if "\n" in hit["text"] else ""
 
 
 def _document(hit: dict[str, Any]) -> str:

@@ -183,7 +183,7 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
             lines.append(f"最低 {_row(low, unit, name)}。")
     else:
         lines.append(f"{what}：没有读数。")
-    if (overall := data.get("overall")) and query.statistic == "mean":
+    if (overall := data.get("overall")) and (query.statistic == "mean" or MEAN.search(question)):
         lines.append(f"{period.label}全部 {data['readings']} 条读数合计：平均 {overall['mean']:g} {unit}，"
                      f"最高 {overall['max']:g} {unit}，最低 {overall['min']:g} {unit}。")  # fmt: skip
     lines.append(_thresholds(data, rows, unit, latest))

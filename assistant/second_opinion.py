@@ -14,7 +14,7 @@ from __future__ import annotations
 from assistant.asked import DECLINED
 from assistant.assets import asset_categories, asset_query
 from assistant.figures import Understood, asset_figures, order_asked
-from assistant.intents import Intent
+from assistant.intents import POLICY_CUE, Intent
 from assistant.lexicon import CityLexicon
 from assistant.slots import Slots
 from tools.query_spec import CASE_MEASURES
@@ -67,6 +67,8 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
         return None
     if intents == [Intent.UNKNOWN_PLACE]:
         return None  # a made-up place is the gazetteer's to say, never a guess of the model's
+    if intents == [Intent.POLICY] and POLICY_CUE.search(question) and understood.query is None:
+        return None  # "超过多少度会报警？依据哪条规定": a document named as the source asked, the rules' reading
     if understood.query is not None and understood.query.measure in ("forecast", "anomalies", "hot_topics"):
         # What will be was asked in so many words (预测, 明天, 会不会), or sensors unlike themselves (不对劲,
         # 异常波动), or citizens' messages: none is today's readings or the alarm list.

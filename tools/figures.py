@@ -263,9 +263,13 @@ def _row(item: Json, measure: str) -> FigureRow:
 
 def _pooled(items: list[Json], measure: str) -> FigureRow | None:
     """The rate over all the departments' counts together (not the mean of their rates)."""
+    if measure == "平均处置时长_小时":  # the mean over every handled case, each department weighed by its cases
+        timed = [(i[measure], i.get("已处置数") or 0) for i in items if i[measure] is not None]
+        handled = sum(n for _, n in timed)
+        return FigureRow(key="", value=round(sum(v * n for v, n in timed) / handled, 2) if handled else None)
     if not is_rate(measure):
         values = [i[measure] for i in items if i[measure] is not None]
-        return FigureRow(key="", value=sum(values) if measure != "平均处置时长_小时" else None)
+        return FigureRow(key="", value=sum(values))
     numerator = sum(i[measure]["numerator"] for i in items)
     denominator = sum(i[measure]["denominator"] for i in items)
     return FigureRow(key="", value=round(numerator / denominator, 4) if denominator else None, numerator=numerator,
@@ -278,6 +282,10 @@ def _ordered(rows: list[FigureRow], query: FigureQuery) -> list[FigureRow]:
         rows = sorted(known, key=lambda r: r.value, reverse=query.order != "asc") + [
             r for r in rows if r.value is None
         ]
+        for row in known:  # "排第几": each row's place, counted by the tool so the answer can say it
+            ahead = (lambda other, row=row: other.value < row.value) if query.order == "asc" else (
+                lambda other, row=row: other.value > row.value)  # fmt: skip
+            row.place = 1 + sum(ahead(other) for other in known)
     return keep_ties(rows, query.top) if query.top else rows
 
 

@@ -97,6 +97,7 @@ class FigureRow(BaseModel):
     status: str | None = None  # assets listed: 完好/破损/丢失…
     address: str | None = None
     grid: str | None = None  # assets listed: the unit grid
+    place: int | None = None  # ranked: 1 + how many rank before it (shared places share a number)
     sensors: list[str] | None = None  # assets listed with_sensors: the kinds of sensor on it ([] for none)
     share_pct: float | None = None  # a group's share of the whole period's count, when a share is asked (占比)
     # hotspots (grouped by grid or street): the area's street, its count against an even spread over its grids

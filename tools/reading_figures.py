@@ -37,7 +37,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         names = {s["id"]: s["name"] for s in sensors}
         field = "max" if statistic == "latest" else statistic
         rows = [FigureRow(key=s["sensor_id"], value=s[field], asset_id=s["asset_id"], district=s["district"],
-                          name=names.get(s["sensor_id"])) for s in stats]  # fmt: skip
+                          name=names.get(s["sensor_id"]), ts=s.get(f"{field}_at")) for s in stats]  # fmt: skip
         start, end = since.isoformat(), until.isoformat()
         readings = sum(s["count"] for s in stats)
         # "超过90%的出现过几次": the readings past the value, every sensor's together.
@@ -45,7 +45,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         if stats and statistic != "min":  # the other end: the lowest single reading of the window
             low = min(stats, key=lambda s: s["min"])
             lowest = FigureRow(key=low["sensor_id"], value=low["min"], asset_id=low["asset_id"],
-                               district=low["district"], name=names.get(low["sensor_id"]))  # fmt: skip
+                               district=low["district"], name=names.get(low["sensor_id"]), ts=low.get("min_at"))  # fmt: skip
         in_window = len(stats)
         overall = _overall(stats)
         days = (until.astimezone(CHINA).date() - since.astimezone(CHINA).date()).days + (

@@ -44,6 +44,7 @@ class DepartmentIndicators(BaseModel):
     结案率: Rate
     延期率: Rate
     平均处置时长_小时: float | None
+    已处置数: int = 0  # the cases the mean handling time is over (a city-wide mean weighs departments by it)
 
 
 class Evaluation(BaseModel):
@@ -105,7 +106,7 @@ def indicators(cases: list[CaseRow], events: dict[str, list[CaseEventRow]], star
             准确派遣率=_rate(get("准确派遣数"), get("派遣数")), 按期处置率=_rate(get("按期处置数"), get("应处置数")),
             返工率=_rate(get("返工数"), get("应结案数")), 结案率=_rate(get("结案数"), get("应结案数")),
             延期率=_rate(get("延期数"), get("应处置数")),
-            平均处置时长_小时=round(sum(times) / len(times), 2) if times else None,
+            平均处置时长_小时=round(sum(times) / len(times), 2) if times else None, 已处置数=len(times or []),
         ))  # fmt: skip
     return out
 

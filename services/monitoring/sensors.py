@@ -57,6 +57,13 @@ class SensorWindowStats(BaseModel):
     max: float
     mean: float
     past: int | None = None  # readings above ``above`` (or below ``below``) when one was given ("超过90%出现过几次")
+    # When the peak (the low) was first read, for the sensors with the highest peaks (the lowest lows):
+    # "最高到过多少，几点出现的".
+    max_at: str | None = None
+    min_at: str | None = None
+
+
+TIMED = 10  # sensors at each end whose peak or low is timed: the ones an answer lists
 
 
 def window_stats(session: Session, *, kind: str, district: str | None, since: datetime, until: datetime,
@@ -79,9 +86,24 @@ def window_stats(session: Session, *, kind: str, district: str | None, since: da
     query = of_kind(query, kind, district)
     rows = session.execute(query.group_by(SensorRow.id, SensorRow.asset_id, SensorRow.district, SensorRow.unit)
                            .order_by(peak.desc(), SensorRow.id).limit(limit))  # fmt: skip
-    return [SensorWindowStats(sensor_id=r[0], asset_id=r[1], district=r[2], unit=r[3], count=r[4], min=round(r[5], 3),
-                              max=round(r[6], 3), mean=round(float(r[7]), 3),
-                              past=int(r[8] or 0) if past else None) for r in rows]  # fmt: skip
+    rows = list(rows)
+    stats = [SensorWindowStats(sensor_id=r[0], asset_id=r[1], district=r[2], unit=r[3], count=r[4], min=round(r[5], 3),
+                               max=round(r[6], 3), mean=round(float(r[7]), 3),
+                               past=int(r[8] or 0) if past else None) for r in rows]  # fmt: skip
+    window = (as_utc(since), as_utc(until))
+    for stat, row in zip(stats[:TIMED], rows[:TIMED], strict=False):
+        stat.max_at = _first_read(session, stat.sensor_id, row[6], window)
+    for stat, row in sorted(zip(stats, rows, strict=True), key=lambda pair: pair[1][5])[:TIMED]:
+        stat.min_at = _first_read(session, stat.sensor_id, row[5], window)
+    return stats
+
+
+def _first_read(session: Session, sensor_id: str, value: float, window: tuple[datetime, datetime]) -> str | None:
+    """When a sensor first read ``value`` in the window (its key is (sensor, time): a short indexed scan)."""
+    ts = session.scalar(select(func.min(ReadingRow.ts)).where(
+        ReadingRow.sensor_id == sensor_id, ReadingRow.ts >= window[0], ReadingRow.ts <= window[1],
+        ReadingRow.value == value))  # fmt: skip
+    return local_iso(ts)
 
 
 def of_kind(query: Select, kind: str, district: str | None) -> Select:

@@ -245,3 +245,13 @@ def test_alarm_counts_are_whole_per_district_kind_and_level_and_by_when_they_ope
     assert client.get("/v1/monitoring/alarms/stats", params={"opened": "2020-01"}).json()["total"] == 0
     bad = client.get("/v1/monitoring/alarms/stats", params={"group_by": "colour"})
     assert bad.status_code == 422 and "group_by" in bad.json()["error"]["message"]
+
+
+def test_window_stats_say_when_each_peak_and_low_was_read(client: TestClient, small_city: CityData) -> None:
+    sensor = [s for s in small_city.nodes["Sensor"] if s["kind"] == "water_pressure"][0]
+    _post(client, (sensor["id"], T0, 0.31), (sensor["id"], T0 + timedelta(minutes=5), 0.42),
+          (sensor["id"], T0 + timedelta(minutes=10), 0.25), (sensor["id"], T0 + timedelta(minutes=15), 0.42))  # fmt: skip
+    window = {"kind": "water_pressure", "since": T0.isoformat(), "until": (T0 + timedelta(hours=1)).isoformat()}
+    item = next(i for i in client.get("/v1/monitoring/stats", params=window).json()["items"] if i["sensor_id"] == sensor["id"])
+    # "最高到过多少，几点出现的": the first time the peak was read, and when the low was, in China time
+    assert item["max_at"] == local_iso(T0 + timedelta(minutes=5)) and item["min_at"] == local_iso(T0 + timedelta(minutes=10))

@@ -1,0 +1,130 @@
+"""Misses of the fresh development sets dev27–dev30 (issue 15, session 20), asked through chat: when a window's
+peak was read; a citizen's report naming a road the city lacks, a message left by a citizen, and words a caller
+adds afterwards, all triaged; tomorrow's hotline volume and "明天会比今天多吗" after today's count forecast;
+a case number of digits only not found; "哪三类最多"; a department's mean handling time beside the city's;
+a department's place in a ranking; a listing put in order; a week's alarms narrowed to a kind; every open alarm
+counted before one level; 桥 in one character, and whether the city or the district handles it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+from assistant.chat import ChatService
+from core import clock
+from tests.assistant.support import ask, calls
+
+
+def test_a_windows_peak_says_when_it_was_read(world, chat: ChatService) -> None:
+    reply = ask(chat, "过去24小时积水水位最高到过多少，几点出现的")
+    now = clock.now()
+    peak = world.client.sensor_stats("water_level", None, since=now - timedelta(hours=24), until=now)[0]
+    assert peak["max_at"] and peak["max_at"][11:16] in reply.answer
+    assert re.search(rf"{peak['max']:g} cm（[^）]*{peak['max_at'][11:16]}", reply.answer)
+
+
+def test_a_report_naming_a_road_the_city_lacks_is_triaged_in_its_district(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0].name
+    reply = ask(chat, f"路边的路等坏了好几盏 一到晚上啥也看不见 在{district}文昌街那段", role="hotline")
+    assert calls(reply, "triage_report") and "没有找到" not in reply.answer and district in reply.answer
+
+
+def test_a_message_a_citizen_left_is_a_report_even_when_it_asks_who_handles_it(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[1].name
+    reply = ask(chat, f"市民留言：{district}公园旁边那条河里好多死鱼，水发黑还臭，想问下归谁管", role="hotline")
+    assert calls(reply, "triage_report")
+
+
+def test_words_a_caller_adds_are_triaged_with_the_report(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    district = world.lexicon.districts[0].name
+    ask(chat, f"{district}一棵行道树被风刮倒了，横在非机动车道上", session, role="hotline")
+    then = ask(chat, "补充一下：树把旁边的电线也压下来了，电线垂到地上", session, role="hotline")
+    text = calls(then, "triage_report")[0]["text"]
+    assert "行道树" in text and "电线垂到地上" in text
+    assert district in then.answer and "critical" in then.answer
+
+
+def test_tomorrows_hotline_volume_is_the_case_forecast(chat: ChatService) -> None:
+    reply = ask(chat, "明天热线这边大概会进来多少单？我好排班", role="hotline")
+    assert calls(reply, "query_figures")[0]["measure"] == "forecast" and "请说明要预测的对象" not in reply.answer
+
+
+def test_tomorrow_against_today_after_todays_count_forecasts_the_cases(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "今天到现在受理了多少件？", session)
+    query = calls(ask(chat, "明天会比今天多吗", session), "query_figures")[0]
+    assert query["measure"] == "forecast" and query["compare_period"] == f"{clock.now():%Y-%m-%d}"
+
+
+def test_a_case_number_of_digits_only_is_said_not_found(chat: ChatService) -> None:
+    reply = ask(chat, "帮我查下案件20261203000123现在到哪一步了")
+    assert "查不到" in reply.answer and not reply.tool_calls
+
+
+def test_which_three_kinds_are_the_most_is_the_top_three_categories(chat: ChatService) -> None:
+    query = calls(ask(chat, "上个月哪三类案子最多，各多少件"), "query_figures")[0]
+    assert query["group_by"] == "category" and query["top"] == 3
+
+
+def test_a_departments_mean_time_beside_the_citys_is_not_the_period_before(chat: ChatService) -> None:
+    reply = ask(chat, "市城管局最近7天的平均处置时长，比全市平均是高还是低")
+    query = calls(reply, "query_figures")[0]
+    assert query["measure"] == "平均处置时长_小时" and query["beside_all"] and "compare_period" not in query
+    assert not re.search(r"[0-9]\s*件", reply.answer)  # hours are hours, never 件
+
+
+def test_the_citys_mean_handling_time_weighs_each_department_by_its_handled_cases() -> None:
+    from tools.figures import _pooled
+
+    items = [{"平均处置时长_小时": 10.0, "已处置数": 1}, {"平均处置时长_小时": 40.0, "已处置数": 3},
+             {"平均处置时长_小时": None, "已处置数": 0}]  # fmt: skip
+    pooled = _pooled(items, "平均处置时长_小时")
+    assert pooled is not None and pooled.value == 32.5  # (10 + 3 × 40) / 4, not the mean of the means (25)
+
+
+def test_a_departments_place_among_the_others_is_said(chat: ChatService) -> None:
+    reply = ask(chat, "市水务局这个月按期处置率在各部门里排第几")
+    query = calls(reply, "query_figures")[0]
+    assert query["group_by"] == "department" and query["order"] == "desc"
+    assert re.search(r"A市水务局排第 \d+ 位|A市水务局没有可排名", reply.answer)
+
+
+def test_put_in_order_after_a_listing_is_that_listing_ranked(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = calls(ask(chat, "上个月各部门按期处置率给我列一下", session), "query_figures")[0]
+    again = calls(ask(chat, "从低到高排", session), "query_figures")[0]
+    assert again == first | {"order": "asc"}
+
+
+def test_among_the_alarms_of_a_week_is_that_weeks_alarms_of_a_kind(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = calls(ask(chat, "本周新开的告警有多少条", session), "open_alarms")[0]
+    then = ask(chat, "里边燃气相关的有没有？", session)
+    narrowed = calls(then, "open_alarms")[0]
+    assert narrowed == first | {"kind": "gas_concentration"} and "本周" in then.answer
+
+
+def test_the_open_alarms_counted_then_one_level_asked_counts_them_all(chat: ChatService) -> None:
+    reply = ask(chat, "现在还开着的告警有多少条？报警级的几条，分别在哪")
+    assert "level" not in calls(reply, "open_alarms")[0]
+
+
+def test_a_bridge_in_one_character_and_whether_the_city_or_the_district_handles_it(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0]
+    reply = ask(chat, f"{district.name}的桥出了裂缝，是市里管还是区里管？")
+    assert calls(reply, "responsible_department")[0]["category"] == "component-0204"
+    assert "属市级部门" in reply.answer or "属区级部门" in reply.answer
+
+
+def test_a_sensor_kind_named_by_its_own_id_is_that_kind(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0].name
+    query = calls(ask(chat, f"{district}的 pump_status 这礼拜有没有报过故障"), "query_figures")[0]
+    assert query["sensor_kind"] == "pump_status" and query["above"] == 1.5
+
+
+def test_every_level_of_a_plan_asked_fetches_every_levels_passage(chat: ChatService) -> None:
+    reply = ask(chat, "防汛应急预案里应急响应分几级，各级怎么启动")
+    assert calls(reply, "search_policies")[0]["k"] == 10
+    assert calls(ask(chat, "防汛应急预案里积水多深要启动响应"), "search_policies")[0]["k"] == 5
