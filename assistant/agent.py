@@ -296,10 +296,16 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # A count of assets or a sensor reading is asked in words the other intents also use (泵站, 井盖,
         # 水位): it is that figure, and who is responsible for them when that is asked in words (similarity alone
         # hears it in any sentence naming 井盖).
-        intents = [Intent.FIGURES] + [i for i in intents if i == Intent.RESPONSIBILITY and (by_rules or WHO_HANDLES.search(question))]
+        who = (Intent.RESPONSIBILITY in intents and (by_rules or WHO_HANDLES.search(question))) or (
+            understood.query.measure == "assets" and WHO_HANDLES.search(question))  # "消防栓有几个？主管单位是谁"
+        intents = [Intent.FIGURES] + ([Intent.RESPONSIBILITY] if who else [])
     elif understood.query and understood.query.departments and set(intents) <= {Intent.STATUS, Intent.VITALS} and (
             is_rate(understood.query.measure) or understood.focus):  # fmt: skip
         # "A3区城管局的准确派遣率这个月怎么样": a department's indicator, not how a facility or the city is doing.
+        intents = [Intent.FIGURES]
+    elif (understood.query and Intent.STATUS in intents and {Intent.CASE_STATS, Intent.PERFORMANCE} & set(intents)
+          and set(intents) <= FIGURE_INTENTS | {Intent.STATUS} and not (slots.places or slots.asset_ids or slots.sensor_ids)):  # fmt: skip
+        # "11月井盖类的案件有多少件？环比10月怎么样": 怎么样 of a count is the count compared, not a facility's state.
         intents = [Intent.FIGURES]
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
@@ -377,7 +383,7 @@ REORDERED = re.compile(r"^(?:那|再|帮我|给我|给个|来个|麻烦)?\s*(?:�
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
 TOP_DISTRICT = re.compile(r"最多的?(?:那个|那)?区|排第一的?(?:那个)?区")
-WHO_HANDLES = re.compile(r"谁负责|归谁|谁管|处置单位|责任单位|责任部门|权属单位|养护单位|管护单位|主管部门|哪个部门|谁处置|谁来处理|找谁")
+WHO_HANDLES = re.compile(r"谁负责|归谁|谁管|处置单位|责任单位|责任部门|权属单位|养护单位|管护单位|主管部门|主管单位|管理单位|维护单位|产权单位|哪个部门|谁处置|谁来处理|找谁")
 WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|哪(?:座|个|一)(?:桥|箱|点|传感器|泵站|井)|超没超|过没过|到没到|达没达到"
                            r"|(?:过|超过?|高于|低于|到)了?\s*[0-9.]+\s*%?\s*了?吗")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")

@@ -27,14 +27,14 @@ GRID_ASKED = re.compile(r"网格")
 # A count this small of one kind in one place is named asset by asset ("A1区有几个泵站": which ones).
 FEW = 10
 # Set beside the district asked before ("比A2多还是少", "两个区差几个").
-COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|俩区|两区|差几|差多少|相差|谁多|谁少|比一下|比一比|对比")
+COMPARED = re.compile(r"多还是少|高还是低|比.{0,4}(?:多|少)|两个区|俩区|两区|差几|差多少|相差|谁多|谁少|哪个区?多|哪个区?少|哪边多|哪边少|比一下|比一比|对比")
 # A state said of the assets counted ("坏掉的路灯", "破损的井盖"): only those are counted.
 STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|缺失|废弃|移除|拆除)的")
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占比|比例|比重|百分比")
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
 BY_CATEGORY = re.compile(r"分别(?!是谁|归谁|由谁|是哪|找谁)|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型"
-                         r"|按.{0,2}类型|按.{0,2}种类|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
+                         r"|按.{0,2}类型|按.{0,2}种类|按[^，,。？?]{1,12}(?:这些|这几类|等)分|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 # Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
 GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:各类|各种|所有|全部)?(?:城市)?(?:部件|资产)|(?:部件|资产)(?:总数|一共|按状态|各状态)|路上的(?:部件|资产)|(?:部件|资产).{0,4}有多少|多少个?(?:部件|资产)|几个(?:部件|资产)"
@@ -80,6 +80,11 @@ def total_then_state(question: str) -> bool:
     first = next((i for i, c in enumerate(clauses) if ASSET_COUNT.search(c)), None)
     return (first is not None and not any(p.search(clauses[first]) for _, p in ASSET_STATES)
             and any(p.search(c) for c in clauses[first + 1:] for _, p in ASSET_STATES))  # fmt: skip
+
+
+def state_listed(question: str) -> bool:
+    """A state of the register named ("丢失状态的井盖") with the assets asked for one by one."""
+    return bool(LISTING.search(question) and any(pattern.search(question) for state, pattern in ASSET_STATES if state != "完好"))
 
 
 def asks_asset_count(question: str) -> bool:
@@ -140,7 +145,7 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
         if len(states) > 1 and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
             base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
-    if len(categories) == 1 and (base.get("district") or base["place"]) and not base.get("group_by") and not watched:
+    if len(categories) == 1 and (base.get("district") or base["place"]) and base.get("group_by") in (None, "status") and not watched:
         base["list_assets"] = True  # named too when they are few (the answer lists at most FEW unasked)
     shared = SHARE_ASKED.search(question) and not by_district
     if base.get("asset_status") and (shared or STATE_RATE.search(question)) and not NOT_INTACT.search(question):

@@ -33,6 +33,7 @@ from assistant.assets import (
     asset_query,
     compose_assets,
     counts_by_state,
+    state_listed,
     total_then_state,
 )
 from assistant.forecasts import compose_forecast, understand_forecast
@@ -112,7 +113,8 @@ CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平
 RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
 LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后)的?(?:那个|那家|那)")
-IT = re.compile(r"它|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
+THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些|以上")
+IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
                      r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
@@ -427,7 +429,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         (assets := asset_categories(question, slots, lexicon))
         and asks_asset_count(question)
         and not (
-            CASE_WORDS.search(question) or (STATUS_WORDS.search(question) and not counts_by_state(question))
+            CASE_WORDS.search(question)
+            # "有没有丢失状态的井盖？列几个": those of a state named, listed — not one facility's state
+            or (STATUS_WORDS.search(question) and not counts_by_state(question) and not state_listed(question))
             or places or slots.asset_ids
             or ("率" in question and not STATE_RATE.search(question))  # "路灯故障率": a rate, never a count of lamps
         )
@@ -508,6 +512,16 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             departments = [top]
         elif lexicon.district_id(top):
             base["district"] = top
+    shown = (memory or {}).get("figures_shown") or []
+    if remembered and THEY.search(question) and len(shown) > 1 and not (departments or slots.districts):
+        # "它们的返工率分别是多少" after "按期处置率最低的三个部门": those, side by side, no longer ranked.
+        for key in ("order", "top"):
+            base.pop(key, None)
+        if all(lexicon.nodes.get(k) and lexicon.nodes[k].label == "Department" for k in shown):
+            departments, base["group_by"] = list(shown), "department"
+        elif all(lexicon.district_id(k) for k in shown):
+            base["districts"], base["group_by"] = list(shown), "district"
+            base.pop("district", None)
     if base.get("source") == "12345" and not OVERALL.search(question):
         # "12345热线来的案子": the channel, not the hotline centre's own indicators.
         departments = [d for d in departments if "12345" not in lexicon.name(d)]

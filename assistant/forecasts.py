@@ -30,6 +30,7 @@ WEEKDAYS = "一二三四五六日天"
 EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区")
 HOTLINE = re.compile(r"12345|热线|来电")
 PER_DAY = re.compile(r"日均|平均每天|每天平均|平均一天|一天平均")
+PEAK_DAY = re.compile(r"哪天最|哪一天最|最高的?(?:是)?哪天|最多的?(?:是)?哪天|峰值|高峰|哪天.{0,4}(?:最多|最高|最忙)")
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限|上限|下限")
 TREND_ASKED = re.compile(r"走势|趋势|往上|往下|上升还是|下降还是|涨还是|增加还是|多起来|少下来|走高|走低")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
@@ -210,6 +211,12 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
         lines.append(f"合计约 {data['total']['value']:g} 件"
                      + (f"，日均约 {data['per_day']:g} 件" if data.get("per_day") is not None and PER_DAY.search(question) else "")
                      + "。")  # fmt: skip
+    if len(rows) > 1 and PEAK_DAY.search(question):
+        # "按天拆开，哪天最高": the day (or days) forecast highest and lowest, named, figures as listed above.
+        high = [r for r in rows if r["value"] == max(x["value"] for x in rows)]
+        low = [r for r in rows if r["value"] == min(x["value"] for x in rows)]
+        lines.append(f"预测最高的是 {'、'.join(_md(date.fromisoformat(r['key'])) for r in high)}（约 {high[0]['value']:.2f} 件），"
+                     f"最低的是 {'、'.join(_md(date.fromisoformat(r['key'])) for r in low)}（约 {low[0]['value']:.2f} 件）。")  # fmt: skip
     if len(rows) >= 4 and TREND_ASKED.search(question):
         # "往上走还是往下走": the later half of the days against the earlier half, in words (no new figure).
         half = len(rows) // 2

@@ -1095,6 +1095,8 @@ def remember(turn: Turn) -> dict[str, Any]:
         ranked = [r for r in turn.succeeded("query_figures") if r.data.get("rows") and (r.args.get("order") or r.args.get("top"))]
         # "那它上个月的按期处置率呢": "it" is the one a ranking put first.
         memory["figures_top"] = ranked[0].data["rows"][0]["key"] if ranked else None
+        # "它们的返工率分别是多少" after "最低的三个部门": the ones the ranking showed.
+        memory["figures_shown"] = [r["key"] for r in ranked[0].data["rows"]][:10] if ranked else None
         # "倒数第一那个区的返工率呢": the last place of a ranking high to low (the first of one low to high).
         memory["figures_bottom"] = (ranked[0].data["rows"][0 if ranked[0].args.get("order") == "asc" else -1]["key"]
                                     if ranked else None)  # fmt: skip

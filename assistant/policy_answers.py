@@ -20,7 +20,7 @@ def in_document_words(question: str) -> str:
     return f"{question} {' '.join(dict.fromkeys(added))}" if added else question
 
 
-EVERY_LEVEL = re.compile(r"各级|分几级|几个?级别|每一?级|哪几级|分别.{0,8}(?:条件|怎么|什么)|几级响应")
+EVERY_LEVEL = re.compile(r"各级|分几级|分为几级|几个级别|各个级别|每一?级|哪几级|几级响应")
 LEVEL_SECTION = re.compile(r"[ⅠⅡⅢⅣ一二三四1-4IV]+级(?:应急)?响应|[蓝黄橙红]色预警")
 CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
 
@@ -80,7 +80,7 @@ def compose_policy(turn: Turn) -> str:
         levels = sorted((h for h in found.values() if h["doc_id"] == first and LEVEL_SECTION.search(_section(h))),
                         key=lambda h: int(h["chunk_id"].rsplit("#", 1)[-1]) if h["chunk_id"].rsplit("#", 1)[-1].isdigit() else 0)  # fmt: skip
         if len(levels) > 1:
-            chosen = list(dict.fromkeys([chosen[0], *(h["chunk_id"] for h in levels)]))[:6]
+            chosen = list(dict.fromkeys([*chosen, *(h["chunk_id"] for h in levels)]))[:7]
     lines, last_doc = [], None
     for n, chunk_id in enumerate(chosen):
         hit = found[chunk_id]

@@ -128,3 +128,52 @@ def test_every_level_of_a_plan_asked_fetches_every_levels_passage(chat: ChatServ
     reply = ask(chat, "防汛应急预案里应急响应分几级，各级怎么启动")
     assert calls(reply, "search_policies")[0]["k"] == 10
     assert calls(ask(chat, "防汛应急预案里积水多深要启动响应"), "search_policies")[0]["k"] == 5
+
+
+def test_a_kind_of_cases_compared_how_it_went_is_that_count_compared(chat: ChatService) -> None:
+    query = calls(ask(chat, "上个月井盖类的案件有多少件？环比怎么样"), "query_figures")[0]
+    assert query["measure"] == "cases" and len(query["categories"]) > 1 and query["compare_period"]
+
+
+def test_assets_of_a_state_asked_for_one_by_one_are_listed(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0].name
+    query = calls(ask(chat, f"{district}有没有丢失状态的井盖？列几个给我"), "query_figures")[0]
+    assert query["measure"] == "assets" and query["asset_status"] == ["丢失"] and query["list_assets"]
+
+
+def test_assets_counted_with_who_looks_after_them(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0]
+    reply = ask(chat, f"{district.name}的消防栓有几个？主管单位是谁")
+    assert calls(reply, "query_figures")[0]["measure"] == "assets"
+    assert calls(reply, "responsible_department") == [{"category": "component-0109", "district": district.id}]
+
+
+def test_assets_of_another_district_asked_which_has_more_are_side_by_side(world, chat: ChatService) -> None:
+    first, second = world.lexicon.districts[:2]
+    session = uuid.uuid4().hex
+    ask(chat, f"{first.name}有几个变电箱？", session)
+    query = calls(ask(chat, f"那{second.name}呢，哪个区多", session), "query_figures")[0]
+    assert query["districts"] == [first.id, second.id] and query["group_by"] == "district"
+
+
+def test_covers_split_by_the_kinds_named_are_counted_by_kind(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0].name
+    query = calls(ask(chat, f"{district}一共有多少个井盖？按上水、污水、雨水这些分一下"), "query_figures")[0]
+    assert query["group_by"] == "category" and len(query["asset_categories"]) > 1
+
+
+def test_they_after_a_ranking_are_the_ones_it_showed(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ranked = ask(chat, "这个月案件最少的三个区是哪些？", session)
+    listed = ranked.answer.split("：", 1)[1].split("。", 1)[0]  # the ranking's own line: ties kept
+    named = {d.id for d in world.lexicon.districts if d.name in listed}
+    query = calls(ask(chat, "它们的超期案件分别有几件？", session), "query_figures")[0]
+    assert calls(ranked, "query_figures")[0]["top"] == 3 and len(named) >= 3
+    assert query["group_by"] == "district" and set(query["districts"]) == named
+    assert "order" not in query and "top" not in query
+
+
+def test_a_forecast_by_day_asked_which_day_is_highest_names_that_day(chat: ChatService) -> None:
+    reply = ask(chat, "预测一下未来7天全市每天的案件量，哪天最高")
+    assert calls(reply, "query_figures")[0]["measure"] == "forecast"
+    assert re.search(r"预测最高的是 \d{1,2}月\d{1,2}日", reply.answer)
