@@ -173,7 +173,17 @@ def test_they_after_a_ranking_are_the_ones_it_showed(world, chat: ChatService) -
     assert "order" not in query and "top" not in query
 
 
-def test_a_forecast_by_day_asked_which_day_is_highest_names_that_day(chat: ChatService) -> None:
-    reply = ask(chat, "预测一下未来7天全市每天的案件量，哪天最高")
-    assert calls(reply, "query_figures")[0]["measure"] == "forecast"
-    assert re.search(r"预测最高的是 \d{1,2}月\d{1,2}日", reply.answer)
+def test_a_forecast_by_day_asked_which_day_is_highest_names_that_day() -> None:
+    from datetime import date
+
+    from assistant.forecasts import compose_forecast
+    from assistant.periods import Period
+    from tools.query_spec import FigureQuery
+
+    band = {"lo80": 1.0, "hi80": 20.0, "lo95": 0.0, "hi95": 25.0}
+    rows = [{"key": f"2026-12-0{d}", "value": v, "interval": band} for d, v in ((7, 13.4), (8, 14.1), (9, 11.2))]
+    data = {"rows": rows, "model": "MSTL", "total": {"value": 38.7}, "start": "2026-12-07T00:00:00+08:00"}
+    period = Period("2026-12-07..2026-12-09", "未来3天", date(2026, 12, 7), date(2026, 12, 9))
+    answer = compose_forecast(data, FigureQuery(measure="forecast", period=period.api), period, str, "", "按天拆开，哪天最高")
+    assert "预测最高的是 12月8日（约 14.10 件），最低的是 12月9日（约 11.20 件）" in answer
+    assert "预测最高" not in compose_forecast(data, FigureQuery(measure="forecast", period=period.api), period, str, "", "下周多少")
