@@ -18,7 +18,8 @@ ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏|破了|破的|破掉")
 NOT_INTACT = re.compile(r"不是[‘'“\"「]?完好|非完好|不完好|不正常|有问题|异常的|不在完好")
 NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
-LISTING = re.compile(r"有哪些|都有哪|是哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细|在哪个网格|在什么位置|有的话在哪")
+LISTING = re.compile(r"有哪些|都有哪|是哪几|有哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细|在哪个网格|在哪几个网格|哪些网格"
+                     r"|在什么位置|有的话在哪")
 # Whether the assets listed are watched ("都装了监测没有", "装没装应变或者挠度传感器"): each one's sensor kinds.
 MONITORED = re.compile(r"监测|传感器|探头|装没装|装了.{0,4}没有|接入")
 WHICH_WATCHED = re.compile(r"(?:哪几[座个处台]?|哪些)(?:装了|装有|接入了|安装了)")
@@ -84,7 +85,8 @@ def total_then_state(question: str) -> bool:
 
 def state_listed(question: str) -> bool:
     """A state of the register named ("丢失状态的井盖") with the assets asked for one by one."""
-    return bool(LISTING.search(question) and any(pattern.search(question) for state, pattern in ASSET_STATES if state != "完好"))
+    named = any(pattern.search(question) for state, pattern in ASSET_STATES if state != "完好")
+    return bool(LISTING.search(question) and (named or re.search(r"状态(?:怎样|怎么样|如何)", question)))  # "有哪几个，状态怎样"
 
 
 def asks_asset_count(question: str) -> bool:
@@ -145,6 +147,10 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
         if len(states) > 1 and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
             base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
+    if states and LISTING.search(question) and base.get("group_by") == "status" and "完好" not in states:
+        # "其中破损的呢？在哪几个网格": those of the state named, one by one (the total was said before).
+        base["asset_status"], base["list_assets"] = states, True
+        base.pop("group_by")
     if len(categories) == 1 and (base.get("district") or base["place"]) and base.get("group_by") in (None, "status") and not watched:
         base["list_assets"] = True  # named too when they are few (the answer lists at most FEW unasked)
     shared = SHARE_ASKED.search(question) and not by_district

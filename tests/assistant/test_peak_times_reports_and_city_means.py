@@ -187,3 +187,20 @@ def test_a_forecast_by_day_asked_which_day_is_highest_names_that_day() -> None:
     answer = compose_forecast(data, FigureQuery(measure="forecast", period=period.api), period, str, "", "按天拆开，哪天最高")
     assert "预测最高的是 12月8日（约 14.10 件），最低的是 12月9日（约 11.20 件）" in answer
     assert "预测最高" not in compose_forecast(data, FigureQuery(measure="forecast", period=period.api), period, str, "", "下周多少")
+
+
+def test_assets_listed_with_their_states_then_another_district(world, chat: ChatService) -> None:
+    first, second = world.lexicon.districts[:2]
+    session = uuid.uuid4().hex
+    query = calls(ask(chat, f"{first.name}的泵站有哪几个，状态怎样", session), "query_figures")[0]
+    assert query["measure"] == "assets" and query["list_assets"] and query["district"] == first.id
+    again = calls(ask(chat, f"{second.name}的呢", session), "query_figures")[0]
+    assert again["measure"] == "assets" and again["district"] == second.id and again["list_assets"]
+
+
+def test_of_those_counted_the_broken_ones_are_listed_with_their_grids(world, chat: ChatService) -> None:
+    district = world.lexicon.districts[0].name
+    session = uuid.uuid4().hex
+    ask(chat, f"{district}的消防栓有多少个", session)
+    query = calls(ask(chat, "其中破损的呢？在哪几个网格", session), "query_figures")[0]
+    assert query["asset_status"] == ["破损"] and query["list_assets"] and "group_by" not in query
