@@ -116,7 +116,8 @@ LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在�
 THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些|以上")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
-COMPARE = re.compile(r"环比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
+YEAR_ON_YEAR = re.compile(r"同比|去年同期|上年同期|去年的同一?个?月|去年这个时候")
+COMPARE = re.compile(r"环比|同比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
                      r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
 # Two districts set side by side ("比A1区多还是少", "两个区差几件", "比一比"), one named now and one before or both now.
 SIDE_BY_SIDE = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差|两个区|两区|比一比|对比")
@@ -590,7 +591,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source", "group_by")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
-    if "同期" in question and (same := same_days_of_last_month(period.api, today)):
+    if YEAR_ON_YEAR.search(question) and (last_year := period.year_before()):
+        compared = last_year  # "跟去年同期比，同比涨了多少": the same month a year before, not the whole last year
+    elif "同期" in question and (same := same_days_of_last_month(period.api, today)):
         compared = same  # "比上个月同期多还是少": the same days of the month before, not the whole month
     # "比全市平均是高还是低" sets the city's figure beside it, not the period before.
     compared_words = re.sub(rf"(?:跟|和|与|比|相比|对比)?\s*(?:{CITY_AVERAGE.pattern})", "", question) if base.get("beside_all") else question

@@ -30,6 +30,17 @@ class Period:
     last: date  # the last day included (today for a period still running)
     words: str = ""  # the question's words that named it
 
+    def year_before(self) -> Period | None:
+        """The same days a year earlier (同比, 去年同期): a month's month, a span's days; none for a rolling window."""
+        if re.fullmatch(r"\d{4}-\d{2}", self.api):
+            year, number = self.first.year - 1, self.first.month
+            return Period(f"{year}-{number:02d}", f"去年同期（{year}年{number}月）", date(year, number, 1),
+                          self.last.replace(year=year, day=min(self.last.day, 28)) if self.last.month == 2 else self.last.replace(year=year))  # fmt: skip
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:\.\.\d{4}-\d{2}-\d{2})?", self.api):
+            first, last = (d.replace(year=d.year - 1, day=min(d.day, 28) if d.month == 2 else d.day) for d in (self.first, self.last))
+            return span(first, last, f"去年同期（{first.year}年{first.month}月{first.day}日至{last.month}月{last.day}日）")
+        return None
+
     def previous(self) -> Period:
         """The period of the same length just before (环比): the month before a month, the week before a week."""
         if re.fullmatch(r"\d{4}-\d{2}", self.api):

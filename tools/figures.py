@@ -76,6 +76,13 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         earlier = query.model_copy(update={"period": query.compare_period, "compare_period": None})
         figures.previous = run_query(client, earlier, districts)
         now, before = (f.total.value if f.total else None for f in (figures, figures.previous))
+        if figures.previous.note.endswith("/ none"):
+            # "同比去年11月" with no case on record then: no figure to set beside it, said so.
+            since = figures.previous.note.split(" 起")[0].split(" ")[-1]
+            figures.note = "；".join(x for x in (figures.note, f"系统中的案件记录从 {since} 起，比较期（{query.compare_period}）"
+                                                               "没有记录，无法比较 / none") if x)  # fmt: skip
+            figures.previous = None
+            return figures
         partial = figures.previous.note.endswith("/ partial")
         if now is not None and before is not None:
             scale = 100 if is_rate(query.measure) else 1

@@ -186,6 +186,8 @@ def coverage_note(stats: dict) -> str:
     since = stats.get("data_since")
     if since and since[:10] > stats["start"][:10]:  # by day: a record starting at noon covers that day
         day = f"{since[:4]}年{int(since[5:7])}月{int(since[8:10])}日"
+        if since[:10] >= stats["end"][:10]:  # "去年11月": wholly before the first case on record
+            return f"系统中的案件记录从 {day} 起，这一期全部在此之前，没有记录 / none"
         return f"系统中的案件记录从 {day} 起，此前没有记录：本期数字只覆盖 {day} 之后 / partial"
     return ""
 

@@ -218,15 +218,16 @@ def test_open_cases_now_bottom_ranks_asset_follow_ups_and_groupings(world) -> No
     assert {r.key for r in per.rows} <= set(both.asset_categories)  # ids the answer can name
 
 
-def test_a_period_before_the_first_case_on_record_is_said_to_be_partial(world) -> None:
+def test_a_period_before_the_first_case_on_record_is_said_to_hold_no_record(world) -> None:
     first = world.client.case_stats("2026")["data_since"]
     assert first  # the world has cases
     before = run_query(world.client, FigureQuery(measure="cases", period="2020"), [])
     day = f"{first[:4]}年{int(first[5:7])}月{int(first[8:10])}日"
-    assert day in before.note and before.note.endswith("/ partial")
+    assert day in before.note and before.note.endswith("/ none")
     compared = run_query(world.client, FigureQuery(measure="cases", period="2026-12", compare_period="2020-12"), [])
-    # Against a month not on record: the difference with a caveat, never a growth rate.
-    assert compared.change_pct is None and "不计算环比增幅" in compared.note and day in compared.note
+    # Against a month wholly before the record: no figure beside it at all (a 0 there is no count), said so.
+    assert compared.previous is None and compared.change is None and compared.change_pct is None
+    assert "无法比较" in compared.note and day in compared.note and "2020-12" in compared.note
 
 
 def test_a_department_asked_how_it_did_gets_its_figures_not_a_refusal(world) -> None:

@@ -204,3 +204,11 @@ def test_of_those_counted_the_broken_ones_are_listed_with_their_grids(world, cha
     ask(chat, f"{district}的消防栓有多少个", session)
     query = calls(ask(chat, "其中破损的呢？在哪几个网格", session), "query_figures")[0]
     assert query["asset_status"] == ["破损"] and query["list_assets"] and "group_by" not in query
+
+
+def test_year_on_year_is_the_same_month_a_year_before_and_no_record_then_is_said(chat: ChatService) -> None:
+    reply = ask(chat, "上个月案件量跟去年同期比，同比涨了多少？")
+    query = calls(reply, "query_figures")[0]
+    month = query["period"]
+    assert query["compare_period"] == f"{int(month[:4]) - 1}{month[4:]}"
+    assert "无法比较" in reply.answer and "环比" not in reply.answer  # no case on record a year ago: no figure beside it
