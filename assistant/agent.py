@@ -48,7 +48,7 @@ from assistant.intents import (
 )
 from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
-from assistant.planner import MAX_ROUNDS, compose, plan_calls, remember
+from assistant.planner import AMONG_THEM, MAX_ROUNDS, compose, plan_calls, remember
 from assistant.refusals import as_recorded_note, refusal
 from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
@@ -211,8 +211,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             and not (slots.districts or slots.categories or slots.case_ids)):  # fmt: skip
         # "目前open的alarm一共多少条" then "按区统计一下": the same alarms, counted by district.
         alarms_again = True
-    if (memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 20
-            and re.match(r"^(?:那)?(?:里边|里面|里头|其中|这里面|这些里面?|当中)", question)):  # fmt: skip
+    if memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 20 and AMONG_THEM.match(question):
         follow_up, alarms_again = True, True  # "里边燃气相关的有没有" after the alarms were counted: those, narrowed
     if alarms_again:
         # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first (and who
@@ -377,9 +376,10 @@ OUT_OF_SCOPE = re.compile(
 )
 # What a question asks of the case looked up just before.
 CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进度|到哪一步|哪一步|状态|返工|结了没|结案了|历史|流转|办到")
-# "换成A2区看看": the last question again, about what it names now.
+# "从低到高排", "给个ranking": the figures just given, put in order.
 REORDERED = re.compile(r"^(?:那|再|帮我|给我|给个|来个|麻烦)?\s*(?:从低到高|从高到低|从小到大|从大到小|由低到高|由高到低|倒序|正序|升序|降序"
                        r"|排个?名|排一下|排个序|排序|(?i:ranking|rank))")
+# "换成A2区看看": the last question again, about what it names now.
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
 TOP_DISTRICT = re.compile(r"最多的?(?:那个|那)?区|排第一的?(?:那个)?区")
@@ -402,7 +402,6 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "有故障的吗？" after the pumps were counted: how those run.
     of_assets = (memory.get("figures") or {}).get("measure") == "assets" and len(question) <= 12 and bool(
         RUNNING.search(question))
-    # "从低到高排", "给个ranking": the figures just given, put in order.
     reordered = len(question) <= 16 and bool(REORDERED.match(question)) and "figures" in memory
     return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among or of_assets
                              or reordered)  # fmt: skip

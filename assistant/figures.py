@@ -113,7 +113,7 @@ CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平
 RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
 LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后)的?(?:那个|那家|那)")
-THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些|以上")
+THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 YEAR_ON_YEAR = re.compile(r"同比|去年同期|上年同期|去年的同一?个?月|去年这个时候")
@@ -731,7 +731,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             if data.get("gap"):
                 higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])
                 more, less = ("更高", "低") if is_rate(measure) else ("更多", "少")
-                size = f"{abs(data['gap']):g} " + ("个百分点" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件")
+                size = f"{abs(data['gap']):g} {_unit_of_difference(measure)}"
                 lines.append(f"{name(higher['key'])}{more}，{name(lower['key'])}{less} {size}。")
             if len(rows) > 1 and len(values) == 1 and None not in values:
                 lines.append(f"{'两者' if len(rows) == 2 else '各项'}相同，均为 {_value(measure, rows[0]).split('（')[0]}。")
@@ -776,8 +776,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 direction = "上升" if delta > 0 else "下降" if delta < 0 else "持平"
             else:
                 direction = "增加（多了）" if delta > 0 else "减少（少了）" if delta < 0 else "持平"
-            unit = "个百分点" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件"
-            size = f" {abs(delta):g} {unit}"
+            size = f" {abs(delta):g} {_unit_of_difference(measure)}"
             share = (
                 f"（{abs(data['change_pct']):.1f}%）" if data.get("change_pct") is not None and delta else ""
             )
@@ -814,6 +813,11 @@ def span_words(start: str, end: str) -> str:
     if start[10:19] in ("", "T00:00:00") and end[10:19] in ("", "T00:00:00"):
         return f"{start[:10]} 起至 {end[:10]} 前"
     return f"{start[:16].replace('T', ' ')} 起至 {end[:16].replace('T', ' ')}"
+
+
+def _unit_of_difference(measure: str) -> str:
+    """What a difference of two figures is counted in: points of a rate, hours of a mean time, else cases."""
+    return "个百分点" if is_rate(measure) else "小时" if measure == "平均处置时长_小时" else "件"
 
 
 def _place_in_ranking(mine: dict[str, Any], rows: list[dict[str, Any]], measure: str, name: Any) -> str:

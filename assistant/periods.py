@@ -32,12 +32,10 @@ class Period:
 
     def year_before(self) -> Period | None:
         """The same days a year earlier (同比, 去年同期): a month's month, a span's days; none for a rolling window."""
+        first, last = _a_year_before(self.first), _a_year_before(self.last)
         if re.fullmatch(r"\d{4}-\d{2}", self.api):
-            year, number = self.first.year - 1, self.first.month
-            return Period(f"{year}-{number:02d}", f"去年同期（{year}年{number}月）", date(year, number, 1),
-                          self.last.replace(year=year, day=min(self.last.day, 28)) if self.last.month == 2 else self.last.replace(year=year))  # fmt: skip
+            return Period(f"{first:%Y-%m}", f"去年同期（{first.year}年{first.month}月）", first, last)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:\.\.\d{4}-\d{2}-\d{2})?", self.api):
-            first, last = (d.replace(year=d.year - 1, day=min(d.day, 28) if d.month == 2 else d.day) for d in (self.first, self.last))
             return span(first, last, f"去年同期（{first.year}年{first.month}月{first.day}日至{last.month}月{last.day}日）")
         return None
 
@@ -87,6 +85,11 @@ def number(text: str) -> float | None:
 def _number(text: str) -> int | None:
     value = number(text)
     return int(value) if value is not None and value.is_integer() else None
+
+
+def _a_year_before(day: date) -> date:
+    """The same day a year earlier (29 February: the 28th)."""
+    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
 
 
 def span(first: date, last: date, label: str, words: str = "") -> Period:

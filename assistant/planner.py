@@ -535,9 +535,11 @@ def _compose_alarms(turn: Turn) -> str:
     what = _kind_name(turn.lexicon, args["kind"]) if args.get("kind") else ""
     if args.get("asset_category"):
         what = turn.name(args["asset_category"]) + what
-    period = find_period(turn.question, turn.now) if args.get("opened") or args.get("closed") else None
-    # "里边燃气相关的有没有" after a window's alarms: that window, named as it was then.
-    label = period.label if period else (turn.recall("alarms") or {}).get("label") if args.get("opened") or args.get("closed") else None
+    label = None
+    if args.get("opened") or args.get("closed"):
+        period = find_period(turn.question, turn.now)
+        # "里边燃气相关的有没有" after a window's alarms: that window, named as it was then.
+        label = period.label if period else (turn.recall("alarms") or {}).get("label")
     if label:
         done = "关闭" if args.get("closed") else "触发"
         head = f"{label}，{scope}{done}{'且至今未关闭' if args.get('state') == 'open' else ''}的{what}告警"

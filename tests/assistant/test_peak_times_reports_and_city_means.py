@@ -212,3 +212,14 @@ def test_year_on_year_is_the_same_month_a_year_before_and_no_record_then_is_said
     month = query["period"]
     assert query["compare_period"] == f"{int(month[:4]) - 1}{month[4:]}"
     assert "无法比较" in reply.answer and "环比" not in reply.answer  # no case on record a year ago: no figure beside it
+
+
+def test_the_same_days_a_year_before() -> None:
+    from datetime import date
+
+    from assistant.periods import Period, month, span
+
+    assert month(2026, 11, date(2026, 12, 5)).year_before().api == "2025-11"
+    leap = span(date(2028, 2, 27), date(2028, 2, 29), "")
+    assert leap.year_before().api == "2027-02-27..2027-02-28"
+    assert Period("last7d", "近7天", date(2026, 11, 28), date(2026, 12, 5)).year_before() is None
