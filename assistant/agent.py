@@ -389,6 +389,15 @@ WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|哪(?:座|个|一)(
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")
 
 
+# What a small model writes instead of an answer: a tool call as text, or the chat template's tool markup.
+TOOL_MARKUP = re.compile(r"```|</?tool_(?:call|result|response)>|\"name\"\s*:\s*\"\w+\"\s*,\s*\"arguments\"")
+
+
+def usable(answer: str) -> bool:
+    """Whether a model's final text can be shown to an official: words, not markup."""
+    return bool(answer.strip()) and not TOOL_MARKUP.search(answer)
+
+
 def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     # "都在哪几个区，该谁去处理": a short question that names nothing asks about what was asked before.
     bare = len(question) <= 16 and (re.match(r"^(?:都|那|还有|分别|具体)", question) or SWITCHED.match(question)
@@ -453,6 +462,9 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             return {**offline_plan(state), "fallback": f"{type(exc).__name__}: {exc}"[:200]}
         calls = [{"id": c.get("id") or new_call_id(), "name": c["name"], "args": c.get("args") or {}}
                  for c in (reply.tool_calls or [])]  # fmt: skip
+        if not calls and not usable(str(reply.content)):
+            # A small model's "answer" that is a tool call written out or tool markup: the offline planner answers.
+            return {**offline_plan(state), "fallback": "大模型的回答是工具调用的原文，不是答案"}
         done = {(r["name"], dump_args(r["args"])) for r in state.get("records", [])}
         fresh = [c for c in calls if (c["name"], dump_args(c["args"])) not in done]
         if calls and not fresh:
@@ -508,7 +520,9 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             if state.get("regenerated"):
                 try:
                     reply = deps.model.invoke(llm_messages(state))  # type: ignore[union-attr]
-                    return {"draft": str(reply.content), "messages": [reply]}
+                    if usable(str(reply.content)):
+                        return {"draft": str(reply.content), "messages": [reply]}
+                    return {"fallback": "大模型的回答是工具调用的原文，不是答案", **offline_draft(state)}
                 except Exception as exc:  # noqa: BLE001
                     return {"fallback": f"{type(exc).__name__}: {exc}"[:200], **offline_draft(state)}
             return {}
@@ -536,7 +550,7 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             return {"regenerated": True, "messages": [HumanMessage(feedback)]}
         answer = report.answer or "抱歉，我无法用工具结果核实这个问题的答案，因此不作回答。"
         if state.get("fallback"):
-            answer = "（大模型暂时不可用，以下由离线规划器回答。）\n" + answer
+            answer = "（大模型暂时不可用或没有给出可用的回答，以下由离线规划器回答。）\n" + answer
         if strip_instructions(state["question"])[1]:
             answer += "\n（问题中含有要求助手改变行为的文字，已作为数据忽略。）"
         if note := as_recorded_note(state["question"]):

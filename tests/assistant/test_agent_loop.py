@@ -162,6 +162,16 @@ def test_a_model_failure_falls_back_to_the_offline_planner_and_says_so(world, ch
     assert "离线规划器" in reply.answer and expected in reply.answer
 
 
+@pytest.mark.parametrize("written", ['```json\n{"name": "responsible_department", "arguments": {"category": "雨水井盖"}}\n```',
+                                     "<tool_result>\n\n</tool_result>", "  "])
+def test_a_tool_call_written_out_as_the_answer_is_not_shown_the_offline_planner_answers(world, checkpoints, written) -> None:
+    expected = responsible_department(world.graph, "component-0103", district="990103").department.name
+    reply = service(world, checkpoints, ScriptedModel(seen=[], responses=[AIMessage(content=written)])).ask(
+        ChatRequest(message="A3区雨水井盖归谁管？"))  # fmt: skip
+    assert reply.mode == "offline-planner" and "离线规划器" in reply.answer and expected in reply.answer
+    assert "```" not in reply.answer and "tool_result" not in reply.answer
+
+
 def transition_script(case_id: str) -> list[AIMessage]:
     return [call("transition_case", {"case_id": case_id, "action": "立案", "note": "经核实"}, "w1"),
             AIMessage(content=f"已对案件 {case_id} 执行立案。")]  # fmt: skip
