@@ -78,8 +78,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         now, before = (f.total.value if f.total else None for f in (figures, figures.previous))
         if figures.previous.note.endswith("/ none"):
             # "同比去年11月" with no case on record then: no figure to set beside it, said so.
-            since = figures.previous.note.split(" 起")[0].split(" ")[-1]
-            figures.note = "；".join(x for x in (figures.note, f"系统中的案件记录从 {since} 起，比较期（{query.compare_period}）"
+            figures.note = "；".join(x for x in (figures.note, f"系统中的案件记录从 {_record_start(figures.previous)} 起，比较期（{query.compare_period}）"
                                                                "没有记录，无法比较 / none") if x)  # fmt: skip
             figures.previous = None
             return figures
@@ -93,8 +92,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         if partial:
             # The period before is only partly on record: the difference is said with that caveat, a growth rate
             # against it would mislead (环比增幅不可比).
-            since = figures.previous.note.split(" 起")[0].split(" ")[-1]
-            figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {since} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
+            figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {_record_start(figures.previous)} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
         elif same := same_span(figures, figures.previous, clock.now().astimezone(CHINA)):
             if query.measure in CASE_MEASURES:
                 # "这个月…跟上个月比" on the 7th: a month under way beside a whole one says little; the same days of
@@ -108,6 +106,11 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
                 figures.note = "；".join(x for x in (figures.note, f"本期尚未结束（{since.month}月{since.day}日起至今），数据期较短，"
                                                                    "与前一期整期相比仅供参考 / under way") if x)  # fmt: skip
     return figures
+
+
+def _record_start(figures: Figures) -> str:
+    """The day the case records begin, as a coverage note of ``figures`` names it ("2026年10月21日")."""
+    return figures.note.split(" 起")[0].split(" ")[-1]
 
 
 def _at(iso: str) -> datetime:
@@ -289,10 +292,10 @@ def _ordered(rows: list[FigureRow], query: FigureQuery) -> list[FigureRow]:
         rows = sorted(known, key=lambda r: r.value, reverse=query.order != "asc") + [
             r for r in rows if r.value is None
         ]
-        for row in known:  # "排第几": each row's place, counted by the tool so the answer can say it
-            ahead = (lambda other, row=row: other.value < row.value) if query.order == "asc" else (
-                lambda other, row=row: other.value > row.value)  # fmt: skip
-            row.place = 1 + sum(ahead(other) for other in known)
+        # "排第几": each row's place in the order just made, counted by the tool so the answer can say it; a row
+        # equal to the one before shares its place.
+        for i, row in enumerate(rows[: len(known)]):
+            row.place = rows[i - 1].place if i and row.value == rows[i - 1].value else i + 1
     return keep_ties(rows, query.top) if query.top else rows
 
 
