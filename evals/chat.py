@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev30: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev34: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -57,6 +57,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev28": (DATA / "chat_dev28_src.jsonl", DATA / "chat_dev28_gold.jsonl"),
         "dev29": (DATA / "chat_dev29_src.jsonl", DATA / "chat_dev29_gold.jsonl"),
         "dev30": (DATA / "chat_dev30_src.jsonl", DATA / "chat_dev30_gold.jsonl"),
+        "dev31": (DATA / "chat_dev31_src.jsonl", DATA / "chat_dev31_gold.jsonl"),
+        "dev32": (DATA / "chat_dev32_src.jsonl", DATA / "chat_dev32_gold.jsonl"),
+        "dev33": (DATA / "chat_dev33_src.jsonl", DATA / "chat_dev33_gold.jsonl"),
+        "dev34": (DATA / "chat_dev34_src.jsonl", DATA / "chat_dev34_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10
