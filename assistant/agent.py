@@ -62,6 +62,7 @@ from core.untrusted import strip_instructions
 from graph.store import GraphStore
 from tools.catalog import TOOLS
 from tools.client import ServicesClient
+from tools.figures import CALENDAR_STEPS
 from tools.query_spec import is_rate
 from tools.runner import langchain_tools, new_call_id, result_for_model, run_tool, tool_citation
 
@@ -291,16 +292,17 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "A8区本月案件多少": said to be unknown, never answered for the city.
         intents = [Intent.UNKNOWN_PLACE]
     elif understood.query and (understood.query.measure in ("assets", "readings", "forecast", "anomalies", "hot_topics")
-                               or understood.query.group_by in ("grid", "street")) and Intent.TRIAGE not in intents:
+                               or understood.query.group_by in ("grid", "street", *CALENDAR_STEPS)) and Intent.TRIAGE not in intents:
         # A count of assets or a sensor reading is asked in words the other intents also use (泵站, 井盖,
         # 水位): it is that figure, and who is responsible for them when that is asked in words (similarity alone
         # hears it in any sentence naming 井盖).
         who = (Intent.RESPONSIBILITY in intents and (by_rules or WHO_HANDLES.search(question))) or (
             understood.query.measure == "assets" and WHO_HANDLES.search(question))  # "消防栓有几个？主管单位是谁"
         intents = [Intent.FIGURES] + ([Intent.RESPONSIBILITY] if who else [])
-    elif understood.query and understood.query.departments and set(intents) <= {Intent.STATUS, Intent.VITALS} and (
-            is_rate(understood.query.measure) or understood.focus):  # fmt: skip
-        # "A3区城管局的准确派遣率这个月怎么样": a department's indicator, not how a facility or the city is doing.
+    elif understood.query and understood.query.departments and (set(intents) <= {Intent.STATUS, Intent.VITALS} and (
+            is_rate(understood.query.measure) or understood.focus) or understood.query.measure == "平均处置时长_小时"):  # fmt: skip
+        # "A3区城管局的准确派遣率这个月怎么样": a department's indicator, not how a facility or the city is doing;
+        # "市供水公司处理一件事平均要多长时间": its mean handling time, not the rule's time limit.
         intents = [Intent.FIGURES]
     elif (understood.query and Intent.STATUS in intents and {Intent.CASE_STATS, Intent.PERFORMANCE} & set(intents)
           and set(intents) <= FIGURE_INTENTS | {Intent.STATUS} and not (slots.places or slots.asset_ids or slots.sensor_ids)):  # fmt: skip

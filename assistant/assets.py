@@ -34,7 +34,7 @@ STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占比|比例|比重|百分比")
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
-BY_CATEGORY = re.compile(r"分别(?!是谁|归谁|由谁|是哪|找谁)|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型"
+BY_CATEGORY = re.compile(r"分别(?!是谁|归谁|由谁|是哪|找谁)|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型|啥类型|啥类|哪种类型"
                          r"|按.{0,2}类型|按.{0,2}种类|按[^，,。？?]{1,12}(?:这些|这几类|等)分|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 # Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
@@ -95,6 +95,8 @@ def asks_asset_count(question: str) -> bool:
     if re.search(r"归谁|谁管|谁负责|派给谁|哪个部门", question) and not re.search(r"多少|(?<!好)几(?![天日周年]|个?(?:小时|月|星期))", question):
         return False  # "这两件事分别归谁", "电梯停了好几天了，归谁管": who handles them, not how many there are
     return bool(ASSET_COUNT.search(question) or NOT_INTACT.search(question) or STATE_RATE.search(question)
+                # "有没有丢失的部件？都是啥类型", "有没有损坏或者丢失的？在哪些网格"
+                or (re.search(r"有没有|有无", question) and (BY_CATEGORY.search(question) or LISTING.search(question)))
                 or (BY_DISTRICT.search(question) and re.search(r"最多|最少", question)))  # fmt: skip
 
 
@@ -116,7 +118,9 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
                             "watched_only": only}
     if watched and slots.sensor_kind:
         base["sensor_kind"] = slots.sensor_kind
-    by_district = BY_DISTRICT.search(question) or len(slots.districts) > 1
+    # "那最少的呢" after "哪个区的井盖最多": the districts again, in the order now asked.
+    by_district = (BY_DISTRICT.search(question) or len(slots.districts) > 1
+                   or (remembered.get("group_by") == "district" and order is not None and not slots.districts))
     earlier = remembered.get("district")
     if len(slots.districts) > 1:
         base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
@@ -130,6 +134,7 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     base["place"] = place_named(slots) or (None if slots.districts or "全市" in question else remembered.get("place"))
     if by_district:
         base["group_by"] = "district"
+        base["spread"] = bool(re.search(r"差多少|相差|差距|差几", question))
         # "不是完好状态的…集中在哪几个区": every state but 完好, counted per district.
         base["asset_status"] = NOT_INTACT_STATES if NOT_INTACT.search(question) else states
         if total_then_state(question):
@@ -232,6 +237,9 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         lines.append(f"{'最少' if query.order == 'asc' else '最多'}的是 " + "、".join(name(r["key"]) for r in best) + "。")
         if len(rows) > 1 and re.search(r"最少|最低|倒数", question) and re.search(r"最多|最高|(?<!倒数)第一", question):
             lines.append(f"{'最多' if query.order == 'asc' else '最少'}的是 " + "、".join(name(r["key"]) for r in worst) + "。")
+        if data.get("spread") is not None and len(rows) > 1:  # "那最少的呢，差多少": from the other end
+            lines.append(f"最多的{name(max(rows, key=lambda r: r['value'])['key'])}与最少的{name(min(rows, key=lambda r: r['value'])['key'])}"
+                         f"相差 {data['spread']:g} {unit}。")
     return "\n".join(lines) + listed_items
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from assistant.analytics_questions import (
@@ -39,12 +39,22 @@ from assistant.assets import (
 from assistant.forecasts import compose_forecast, understand_forecast
 from assistant.hotspots import case_categories, compose_hotspots, understand_hotspots
 from assistant.lexicon import KIND_NAMES, CityLexicon
-from assistant.periods import Period, find_period, find_periods, number, same_days_of_last_month, this_month
+from assistant.periods import (
+    Period,
+    find_period,
+    find_periods,
+    number,
+    recalled,
+    same_days_of_last_month,
+    span,
+    this_month,
+)
 from assistant.places import nearest_place, unknown_named_place
 from assistant.readings import compose_readings, latest_period, understand_readings
 from assistant.slots import Slots
 from core import clock
 from core.times import CHINA
+from tools.figures import CALENDAR_STEPS
 from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
 
 # (measure, words): the first that matches is the measure asked about.
@@ -54,10 +64,12 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("返工率", re.compile(r"返工率|(?i:rework rate)")),
     ("准确派遣率", re.compile(r"准确派遣率|派遣准确率|派准率")),
     ("延期率", re.compile(r"延期率")),
-    ("平均处置时长_小时", re.compile(r"平均(?:处置|办理|处理)?(?:时长|用时|时间|耗时)|平均.{0,4}多久")),
+    ("平均处置时长_小时", re.compile(r"平均(?:处置|办理|处理)?(?:时长|用时|时间|耗时)|平均.{0,4}(?:多久|多长时间)")),
     ("返工数", re.compile(r"返工")),
     # "按期处置了几件": the count behind the rate, a department indicator (a case count has no deadline met).
     ("按期处置数", re.compile(r"按期(?:处置|办结|完成|处理|结案)(?:了|的)?(?:案件|案子)?(?:有)?(?:几|多少)")),
+    # "超期处置数最多的部门": the department indicator by its own name, not the cases past their deadline.
+    ("超期处置数", re.compile(r"超期处置数|超期处置(?:的)?(?:案件)?量")),
     # Still open past the deadline now ("现在还有多少超期未结的", "眼下超期还没办结的"), not every case finished late.
     ("overdue_open", re.compile(r"(?:超期|逾期)(?:且|而|还|仍)?(?:未|没|没有)(?:办结|结案|结|办完)|(?:未|没)(?:办结|结案|结).{0,3}(?:超期|逾期)")),
     ("overdue", re.compile(r"超期|逾期|超时|过了期限|超过.{0,4}时限")),
@@ -79,13 +91,21 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 GROUPS: list[tuple[str, re.Pattern[str]]] = [
+    # "按月分开看", "近四周每周的案件量", "这周按天拆开": the period cut into calendar months, weeks or days.
+    ("month", re.compile(r"按月|每月|逐月|分月|每个月|各月|月度分布")),
+    ("week", re.compile(r"按周|每周|逐周|分周|每一周|各周")),
+    ("day", re.compile(r"按天|按日|逐日|分天|每天(?:分别|各)|每一天")),
     ("source", re.compile(r"各(?:来源|渠道)|哪个(?:来源|渠道)|哪些渠道|按(?:来源|渠道)|(?:来源|渠道)(?:分布|构成|占比|分别|排)"
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
         "department",
-        re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b", re.IGNORECASE),
+        re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
+                   r"|(?:最多|最少|最高|最低|最差|最好|最长|最短)的(?:前)?(?:\s*[0-9一二两三四五六七八九十]{1,2}\s*个)?(?:部门|单位)", re.IGNORECASE),
     ),
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别")),
+    # "哪个大类最多", "按大类统计": the categories' major classes (市容环境, 街面秩序…), not the categories.
+    ("major", re.compile(r"(?:哪个|哪些|哪几个|哪一个|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*个|各个?|按|每个|分)\s*(?:事件|部件)?大类"
+                         r"|大类(?:分布|排名|排序|排一下|构成|占比|分别|最多|最少)|(?:前|top|TOP|Top)\s*[0-9一二两三四五六七八九十]{1,2}\s*个?大类")),
     ("category", re.compile(r"各类|哪类|哪一类|哪几类|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
                             r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*个?小?类")),
 ]
@@ -112,7 +132,7 @@ CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平
 # "周一到今天": 今天 ends the range named before it, it is no period of its own.
 RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
-LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后)的?(?:那个|那家|那)")
+LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后|最低|最少|最差)的?(?:那个|那家|那)")
 THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
@@ -163,8 +183,17 @@ RATE_COUNTS = {"按期处置率": ("按期处置", "应处置"), "结案率": ("
                "准确派遣率": ("准确派遣", "派遣"), "延期率": ("延期", "应处置")}  # fmt: skip
 SMALL_SAMPLE = 20  # cases behind a rate below which one case moves it by more than five points
 OPEN_SINCE = "2000-01-01"  # the start of "whenever they came in" for cases open now
-MEASURE_NAMES = {"cases": "受理案件", "registered": "立案案件", "open": "未办结案件", "overdue_open": "超期未结案件", "closed": "已结案案件", "overdue": "超期案件",
+MEASURE_NAMES = {"cases": "受理案件", "registered": "立案案件", "open": "未办结案件", "overdue_open": "超期未结案件", "closed": "受理案件中已结案",
+                 "closed_in": "结案（按结案时间，不论何时受理）", "overdue": "超期案件",
                  "平均处置时长_小时": "平均处置时长"}  # fmt: skip
+
+
+def open_now(today: date) -> Period:
+    return Period(f"{OPEN_SINCE}..{today:%Y-%m-%d}", "当前（不限受理时间）", date.fromisoformat(OPEN_SINCE), today)
+
+
+# Words of the cases received: "昨天受理的结了几件" counts those received, not every case closed then.
+RECEIVED = re.compile(r"受理|收到|进来|进了|新增|立案|报上来|接到|来的|报的")
 
 
 @dataclass
@@ -190,6 +219,8 @@ class Understood:
         if other.measure == self.query.measure:
             return replace(self, query=other, more=[])
         today = clock.now().astimezone(CHINA).date()
+        if (other.period or "").startswith(OPEN_SINCE):  # the cases open now, whenever they came in
+            return replace(self, query=other, period=open_now(today), more=[], assumed_period=False, compared=None)
         return replace(self, query=other, period=latest_period(today), more=[])
 
     def queries(self) -> list[FigureQuery]:
@@ -221,6 +252,16 @@ def unknown_place(question: str, lexicon: CityLexicon) -> str | None:
     if other and other.group(1) != city:
         return other.group(1)
     return unknown_named_place(question, lexicon)
+
+
+def major_named(question: str, lexicon: CityLexicon) -> str | None:
+    """The major class of categories a question keeps ("市容环境大类", "街面秩序类的案子"); 其他 only as "其他大类"
+    (其他 alone is any word), and never the name inside a department's ("园林绿化局")."""
+    for major in lexicon.majors:
+        after = "大类" if major.startswith("其他") else "(?:大类|类|方面)?"
+        if re.search(rf"{re.escape(major)}{after}(?!局|处|所|中心|公司|部门|单位|办)", question):
+            return major
+    return None
 
 
 def running_state_asked(question: str, last_query: dict[str, Any] | None) -> str | None:
@@ -287,7 +328,8 @@ def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, 
         if local:
             return local
     for department in slots.departments:
-        if district and district not in department.id:
+        # "市城管局" with a district named is the district's bureau; "A3区城市管理和综合执法局" is already one.
+        if district and district not in department.id and not re.match(r"dept-\d{6}-", department.id):
             suffix = re.sub(r"^[A-Z]\d?[市区]", "", department.name)
             local = next((d for d in all_departments if district in d.id and d.name.endswith(suffix)), None)
             department = local or department
@@ -389,7 +431,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if anomalies := understand_anomalies(question, slots, now, memory or {}, follow_up):
         return Understood(anomalies[0], period=anomalies[1])
     # "接下来6个钟A3区哪些地方水压可能掉到报警线以下": the future named first, before the readings' words take it.
-    if forecast := understand_forecast(question, slots, now, last_query, follow_up):
+    if forecast := understand_forecast(question, slots, lexicon, now, last_query, follow_up):
         return Understood(forecast[0], period=forecast[1], question=question)
     if follow_up and (kind := running_state_asked(question, last_query)):
         # "A3区的泵站都列出来" then "它们现在运行状态正常吗": the pumps' running state, from their sensors.
@@ -405,6 +447,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         RULE_QUESTION.search(question)
         and not named_period
         and not (memory or {}).get("figures")
+        # "市供水公司处理一件事平均要多长时间": the department's mean handling time, not the rule's time limit
+        and not (slots.departments and _measure(question) == "平均处置时长_小时")
     ):
         return Understood()
     if FUTURE.search(question) and not (named_period and named_period.last < now.astimezone(CHINA).date()):
@@ -415,7 +459,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     remembered = (
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
-    if (last_query or {}).get("measure") == "assets" and not (measure and is_rate(measure)) and (follow_up or (
+    # "上个月公用设施大类多少件": cases of a class of categories, not the facilities (公用设施) counted.
+    of_class = "大类" in question and major_named(question, lexicon) is not None
+    if of_class:
+        measure = measure or "cases"
+    elif (last_query or {}).get("measure") == "assets" and not (measure and is_rate(measure)) and (follow_up or (
             not asset_categories(question, slots, lexicon)
             and (_shaped(question) or asks_asset_count(question) or BY_STATE.search(question)))):
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
@@ -423,11 +471,12 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         return asset_figures(asset_query(question, slots, categories, order_asked(question), last_query), question)
     if re.search(r"体征", question):
         return Understood()  # "城市体征哪几项亮红灯了": the vital signs, not traffic lights
-    if GENERIC_ASSETS.search(question) and asks_asset_count(question) and not CASE_WORDS.search(question):
+    if GENERIC_ASSETS.search(question) and asks_asset_count(question) and not (CASE_WORDS.search(question) or of_class):
         return asset_figures(asset_query(question, slots, [], order_asked(question)), question)  # "全市部件按状态分一下": every category
     places = [p for p in slots.places if p.label not in PLACE_LABELS]  # a road's assets are counted by its name
     if (
-        (assets := asset_categories(question, slots, lexicon))
+        not of_class
+        and (assets := asset_categories(question, slots, lexicon))
         and asks_asset_count(question)
         and not (
             CASE_WORDS.search(question)
@@ -439,6 +488,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     ):
         return asset_figures(asset_query(question, slots, assets, order_asked(question)), question)
     overall = False
+    if measure is None and remembered is None and _ranked(question) and any(c.label == "EventCategory" for c in slots.categories):
+        measure = "cases"  # "最近7天机动车乱停放哪个区最多": the cases of that kind of event
     if measure is None and remembered is None:
         if not (slots.departments and OVERALL.search(question)):
             return Understood()
@@ -446,6 +497,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     period = named_period
     period_named, compare_departments = period is not None, False
     if remembered is None and not (period is not None or measure in RATES or _shaped(question)
+                                   or (measure == "平均处置时长_小时" and slots.departments)
                                    or (measure == "overdue_open" and SHARE.search(question)) or OPEN_THEN_OVERDUE.search(question)):
         # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
         # search answers it (open and overdue now).
@@ -459,17 +511,17 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if period is not None and remembered and re.search(rf"(?:跟|和|与|同|比|较|对比)\s*{re.escape(period.words)}", question):
         # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures.
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
-        period, compared = Period(api, label, today, today), period
+        period, compared = recalled(api, label, now), period
     elif period is not None and len(named := [p for p in find_periods(question, now) if not RANGE_END.search(
             question.split(p.words)[0][-2:] if p.words else "")]) > 1 and named[1].api != period.api:  # fmt: skip
         # "这个月12345的案子有多少件？上个月全月是多少": both periods, the second beside the first.
         compared = named[1]
     elif period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
-        period = Period(api, label, today, today)
+        period = recalled(api, label, now)
     elif period is None and base.get("measure") in ("open", "overdue_open") and not slots.departments:
         # "哪个区未结的案子最少": the cases open now, whenever they came in, not this month's.
-        period = Period(f"{OPEN_SINCE}..{today:%Y-%m-%d}", "当前（不限受理时间）", date.fromisoformat(OPEN_SINCE), today)
+        period = open_now(today)
     elif period is None:
         period, assumed = this_month(now), True
     base["period"] = period.api
@@ -489,8 +541,17 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "那A2区呢？比A1区多还是少": the two districts side by side, not this period beside the one before.
         base["districts"], base["group_by"], districts_compared = [d.id for d in slots.districts], "district", True
         base.pop("district", None)
-    covered = case_categories(question, slots, lexicon) if base.get("measure") in CASE_MEASURES else []
-    if len(covered) > 1 and base.get("group_by") != "category":
+    major = major_named(question, lexicon) if CASE_MEASURES.keys() & {base.get("measure"), measure} else None
+    if major and base.get("measure") not in CASE_MEASURES:
+        # "街面秩序类的案子有多少" after a department's figure: cases of the class, no longer the department's.
+        base["measure"] = measure
+        base.pop("departments", None)
+    covered = case_categories(question, slots, lexicon) if base.get("measure") in CASE_MEASURES and not major else []
+    if major:
+        base["major"] = major  # "市容环境大类的案件": every category of the class, counted together
+        base.pop("category", None)
+        base.pop("categories", None)
+    elif len(covered) > 1 and base.get("group_by") != "category":
         base["categories"] = covered  # "井钙相关的案子": every kind of cover, counted together
         base.pop("category", None)
     elif slots.categories:
@@ -546,15 +607,29 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["districts"] = [d.id for d in slots.districts]
         base.pop("district", None)
         base["group_by"] = base.get("group_by") or "district"
+    several_districts = len({d.split("-")[1] for d in departments if re.match(r"dept-\d{6}-", d)}) > 1
+    if len(departments) > 1 and several_districts and not compared and not re.search(r"环比|同比|上个?月|上周|去年|前一期", question):
+        compare_departments = True  # "A3区城管局跟A5区城管局比": the two bureaus, not this month beside the last
     if departments:
         base["departments"] = departments
-        if len(departments) > 1 and len(slots.districts) > 1:
+        if len(departments) > 1 and (len(slots.districts) > 1 or several_districts):
             base.pop("district", None)  # "A1区和A3区城管局": the two bureaus, side by side
             base["group_by"] = "department"
         base["measure"] = DEPARTMENT_COUNTS.get(base["measure"], base["measure"])
-    group = next((name for name, pattern in GROUPS if pattern.search(question)), None)
+    # "其他大类的呢" keeps a class, it groups by none ("市容环境大类按小类拆" still groups by category).
+    grouped = question.replace(f"{major}大类", major) if major else question
+    group = next((name for name, pattern in GROUPS if pattern.search(grouped)), None)
     if group and not (group == "district" and departments and not slots.all_districts):
         base["group_by"] = group  # "市供水公司的按期处置率和平均处置时长分别是多少": 分别 is no district grouping
+    if group in ("week", "month") and (whole := whole_steps(period, group, today)):
+        period = whole  # "近四周每周": four calendar weeks, this one the last, not 28 × 24 hours cut at their ends
+        base["period"] = period.api
+    if departments and not group and base.get("group_by") in ("major", "category"):
+        # "市园林绿化局呢" after "哪个大类最多": the department's own figure; its indicators have no classes.
+        for key in ("group_by", "order", "top", "major"):
+            base.pop(key, None)
+    if base.get("group_by") == "major" and not major:
+        base.pop("major", None)  # "各大类占比" after one class: every class
     if len(departments) > 1 and not base.get("group_by"):
         base["group_by"] = "department"  # "市城管局和市水务局谁高": the two side by side
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
@@ -628,7 +703,19 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             query, also = query.model_copy(update={"measure": before}), [query.measure, *also]
     if overall:
         also = ["结案率", "返工率"]  # "A2区城管局这个月表现怎么样": its main indicators
-    return Understood(query, also, period, assumed, question=question, compared=compared, focus=focus)
+    more: list[FigureQuery] = []
+    if query.measure in CASE_MEASURES and not query.group_by and "closed" in [query.measure, *also] and not RECEIVED.search(question):
+        query, also, more = _closings(query, also, today)
+    return Understood(query, also, period, assumed, question=question, compared=compared, focus=focus, more=more)
+
+
+def _closings(query: FigureQuery, also: list[str], today: date) -> tuple[FigureQuery, list[str], list[FigureQuery]]:
+    """"昨天A3区结了几件？还有多少没结": the cases closed in the period whenever they came in, then of the period's
+    own cases how many are closed, and the cases open now (not those of the period still open)."""
+    asked = [m for m in (query.measure, *also) if m not in ("cases", "closed", "open")]
+    more = [query.model_copy(update={"measure": "open", "period": f"{OPEN_SINCE}..{today:%Y-%m-%d}", "compare_period": None})
+            ] if "open" in (query.measure, *also) else []  # fmt: skip
+    return query.model_copy(update={"measure": "closed_in"}), ["closed", *asked], more
 
 
 # ---- answering --------------------------------------------------------------------------------------------
@@ -673,6 +760,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         return compose_hot_topics(data, query, understood.period, name)
     what = MEASURE_NAMES.get(measure, measure)
     scope = name(query.district) if query.district else "、".join(map(name, query.districts)) if query.districts else "全市"
+    if query.major:
+        scope += f"「{query.major}」大类"
     if query.category:
         scope += f"「{name(query.category)}」"
     elif query.categories:
@@ -685,11 +774,14 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     period = understood.period.label + ("（未指明期间，按本月统计）" if understood.assumed_period else "")
     lines: list[str] = []
     rows = data["rows"]
+    if query.group_by in CALENDAR_STEPS:
+        name = _calendar_named(query.group_by, name)  # "2026-10" is 10月, "2026-11-30" a week or a day
     if query.group_by and rows:
         order = {"asc": "从低到高", "desc": "从高到低" if is_rate(measure) else "从多到少"}.get(
             query.order or "", ""
         )
-        by = {"district": "各区", "category": "各类别", "department": "各部门", "source": "各来源渠道"}[
+        by = {"district": "各区", "category": "各类别", "major": "各大类", "department": "各部门", "source": "各来源渠道",
+              "month": "按月", "week": "按周（周一至周日）", "day": "按日"}[
             query.group_by
         ]
         head = f"{period}，{scope}{what}{by}{('（' + order + '）') if order else ''}"
@@ -787,11 +879,39 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         if (same := data.get("same_span")) and (same.get("total") or {}).get("value") is not None:
             lines.append(_same_span_line(data, same))
     if basis:  # once, after the last figure of the answer
-        counted = "按案件受理时间" if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
+        counted = ("按结案时间" if measure == "closed_in" else "按案件受理时间") if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
         lines.append(f"统计口径：{counted}，{span_words(data['start'], data['end'])}"
                      + {"overdue_open": "；超期未结指已过处置时限（deadline）仍未结案",
                         "overdue": "；超期指结案晚于处置时限（deadline）或至今未结且已过时限"}.get(measure, "") + "。")  # fmt: skip
     return "\n".join(lines)
+
+
+def whole_steps(period: Period, step: str, today: date) -> Period | None:
+    """A rolling window of whole weeks or months ("近四周", "近三个月") as that many calendar weeks or months, the
+    current one the last; None for any other period."""
+    if not (m := re.fullmatch(r"last(\d{1,3})d", period.api)):
+        return None
+    days = int(m.group(1))
+    if step == "week" and days % 7 == 0:
+        first = today - timedelta(days=today.weekday() + days - 7)
+        return span(first, today, f"{period.words}（{first.month}月{first.day}日起，含本周）", period.words)
+    if step == "month" and days % 30 == 0:
+        first = today.replace(day=1)
+        for _ in range(days // 30 - 1):
+            first = (first - timedelta(days=1)).replace(day=1)
+        return span(first, today, f"{period.words}（{first.year}年{first.month}月起，含本月）", period.words)
+    return None
+
+
+def _calendar_named(step: str, name: Any) -> Any:
+    def named(key: str) -> str:
+        if not re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", key):
+            return name(key)
+        if step == "month":
+            return f"{int(key[5:7])}月"
+        day = date.fromisoformat(key)
+        return f"{day.month}月{day.day}日起的一周" if step == "week" else f"{day.month}月{day.day}日"
+    return named
 
 
 def _same_span_line(data: dict[str, Any], same: dict[str, Any]) -> str:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from assistant.hotspots import case_categories
+from assistant.lexicon import CityLexicon
 from assistant.periods import Period, find_periods, span
 from assistant.readings import asked_level
 from assistant.slots import Slots, _number
@@ -32,7 +34,7 @@ HOTLINE = re.compile(r"12345|热线|来电")
 PER_DAY = re.compile(r"日均|平均每天|每天平均|平均一天|一天平均")
 PEAK_DAY = re.compile(r"哪天最|哪一天最|最高的?(?:是)?哪天|最多的?(?:是)?哪天|峰值|高峰|哪天.{0,4}(?:最多|最高|最忙)")
 DETAIL = re.compile(r"区间|回测|误差|MASE|基线|置信|上下限|上限|下限")
-TREND_ASKED = re.compile(r"走势|趋势|往上|往下|上升还是|下降还是|涨还是|增加还是|多起来|少下来|走高|走低")
+TREND_ASKED = re.compile(r"走势|趋势|往上|往下|上升还是|下降还是|涨还是|增加还是|多起来|少下来|走高|走低|是涨是跌|涨是跌|是升是降|升还是降|涨不涨|会涨吗|会跌吗")
 COMPARED_TO_TODAY = re.compile(r"比今天|和今天比|跟今天比|较今天")
 COMPARED_TO_PAST = re.compile(r"(?:比|和|跟|与|较|对比)\s*(?:实际的?)?\s*(昨天|前天|上周|本周|这周|(?:过去|最近|近)\s*[0-9一二两三四五六七八九十]+\s*(?:个)?(?:天|日|周))")
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
@@ -43,7 +45,7 @@ TREND_WORDS = {"up": "上升", "down": "回落", "flat": "基本持平"}
 SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|(?<!新)增多(?!少)|会不会多|会不会增加|会不会很多|多不多|高峰|异常多|比平时")
 
 
-def understand_forecast(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
+def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: datetime, remembered: dict[str, Any] | None,
                         follow_up: bool) -> tuple[FigureQuery, Period] | None:  # fmt: skip
     """The forecast a question asks, or None; "那A5区呢" after a forecast asks it of A5区."""
     again = follow_up or DETAIL.search(question)  # "80%的区间给一下" after a forecast asks more of it
@@ -90,8 +92,12 @@ def understand_forecast(question: str, slots: Slots, now: datetime, remembered: 
             base["top"] = 20  # "哪些点位水位会超过警戒线": each of them, not only the three most likely
         elif not again:
             base.pop("top", None)
-    if slots.categories and not kind:
+    if not kind and len(family := case_categories(question, slots, lexicon)) > 1:
+        base["categories"] = family  # "井盖类案件下周": every kind of cover, their forecasts added up
+        base.pop("category", None)
+    elif slots.categories and not kind:
         base["category"] = slots.categories[0].id
+        base.pop("categories", None)
     today = now.astimezone(CHINA).date()
     period = _future(question, now, base)
     if COMPARED_TO_TODAY.search(question) and not base.get("sensor_kind"):
@@ -193,6 +199,8 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
         return _compose_sensors(data, query, period, scope, kind_name, name, question)
     if query.category:
         scope += f"「{name(query.category)}」"
+    elif query.categories:
+        scope += "「" + "、".join(map(name, query.categories)) + "」"
     rows = data["rows"]
     if not rows:
         return f"{period.label}：{scope}案件量没有可给出的预测。"
@@ -205,8 +213,10 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     lines = [f"{scope}案件量预测，{period.label}，按日（模型 {data['model']}）："]
     if HOTLINE.search(question):  # "12345那边的量": what the forecast counts, said before its figures
         lines.insert(0, "说明：系统按全部来源的案件量预测（没有单独按热线来源的预测序列，也没有来电呼入量数据）。")
-    lines += [f"- {_md(date.fromisoformat(r['key']))}：约 {r['value']:.2f} 件（80% 区间 {_band(r, 80)}，"
-              f"95% 区间 {_band(r, 95)}）" for r in rows]  # fmt: skip
+    lines += [f"- {_md(date.fromisoformat(r['key']))}：约 {r['value']:.2f} 件" + (f"（80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）"
+              if r.get("interval") else "") for r in rows]  # fmt: skip
+    if data.get("note"):  # several kinds added up: which had a history, and why no interval
+        lines.append("说明：" + re.sub(r"(?:event|component)-\d{4}", lambda m: name(m.group()), data["note"].split(" / ")[0]) + "。")
     if len(rows) > 1:
         lines.append(f"合计约 {data['total']['value']:g} 件"
                      + (f"，日均约 {data['per_day']:g} 件" if data.get("per_day") is not None and PER_DAY.search(question) else "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graph.queries.assets import sensor_kinds
+from graph.queries.cases import category_majors
 from graph.queries.gazetteer import named_entities
 from graph.store import GraphStore
 from retrievers.entities import EntityGazetteer, Mention
@@ -52,6 +53,7 @@ class CityLexicon:
     nodes: dict[str, Named] = field(default_factory=dict)
     sensor_kinds: dict[str, str] = field(default_factory=dict)  # kind → Chinese name
     units: dict[str, str] = field(default_factory=dict)
+    majors: list[str] = field(default_factory=list)  # the categories' major classes (大类: 市容环境, 街面秩序…)
 
     @classmethod
     def from_graph(cls, graph: GraphStore) -> CityLexicon:
@@ -65,7 +67,7 @@ class CityLexicon:
             kinds[kind.kind] = kind.name
             units[kind.kind] = kind.unit
         return cls(EntityGazetteer.from_graph(graph, with_keywords=True), EntityGazetteer.from_graph(graph), nodes,
-                   kinds, units)  # fmt: skip
+                   kinds, units, sorted(set(category_majors(graph).values()), key=len, reverse=True))  # fmt: skip
 
     def find(self, text: str, names_only: bool = False) -> list[tuple[Mention, Named]]:
         gazetteer = self.names if names_only else self.gazetteer

@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 
 import cn2an
 
-from core.times import CHINA
+from core.exceptions import InvalidInput
+from core.times import CHINA, period_bounds
 
 _NUMERAL = r"[0-9零一二两三四五六七八九十百]{1,4}"
 
@@ -59,6 +60,27 @@ class Period:
             last,
             f"前一期（{_md(first)}）" if first == last else f"前一期（{_md(first)}至{_md(last)}）",
         )
+
+
+def recalled(api: str, label: str, now: datetime) -> Period:
+    """A period an earlier turn named, from what it was asked as: its days again, so "环比呢" finds the one
+    before it (not the same month, as from today's date alone)."""
+    try:
+        _, start, end = period_bounds(api, now)
+    except InvalidInput:  # not a case period (a window of readings): today alone, as before
+        today = now.astimezone(CHINA).date()
+        return Period(api, label, today, today, label)
+    first = start.astimezone(CHINA).date()
+    last = min((end - timedelta(microseconds=1)).astimezone(CHINA).date(), now.astimezone(CHINA).date())
+    return Period(api, label, first, last, label)
+
+
+def label_of(api: str, now: datetime) -> str:
+    """How an answer names a period known only by its api form ("2026-11-30..2026-12-05" → 本周（11月30日至今）)."""
+    for words in ("今天", "昨天", "前天", "本周", "上周", "上上周", "本月", "上个月", "今年", "本季度", "近3天", "近7天", "近14天"):
+        if (found := find_period(words, now)) and found.api == api:
+            return found.label
+    return api
 
 
 def same_days_of_last_month(api: str, today: date) -> Period | None:
@@ -122,6 +144,7 @@ CALENDAR_DAYS = 14
 def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period]:
     """Every period the text names, in the order it names them ("这个月…上个月全月是多少": two). ``rolling``: "近N天"
     as the N × 24 hours up to now (a forecast's days beside as many days that were), not calendar days."""
+    text = _in_chinese(text)
     today = now.astimezone(CHINA).date()
     monday = today - timedelta(days=today.weekday())
     quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
@@ -192,6 +215,24 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
     for _, words, chosen in sorted(found, key=lambda f: f[0]):
         periods.setdefault(chosen.api, Period(chosen.api, chosen.label, chosen.first, chosen.last, words))
     return list(periods.values())
+
+
+# Periods written in English among Chinese words ("last 7 days 哪个区…"), read as their Chinese.
+ENGLISH_PERIODS = [(re.compile(r"\b(?:last|past|recent)\s+(\d{1,3})\s+days?\b", re.I), r"近\1天"),
+                   (re.compile(r"\b(?:last|past)\s+(\d{1,2})\s+weeks?\b", re.I), r"近\1周"),
+                   (re.compile(r"\bthis\s+week\b", re.I), "本周"), (re.compile(r"\blast\s+week\b", re.I), "上周"),
+                   (re.compile(r"\bthis\s+month\b", re.I), "本月"), (re.compile(r"\blast\s+month\b", re.I), "上个月"),
+                   (re.compile(r"\bthis\s+year\b", re.I), "今年"), (re.compile(r"\btoday\b", re.I), "今天"),
+                   (re.compile(r"\byesterday\b", re.I), "昨天"),
+                   *((re.compile(rf"\b{name}\b", re.I), f"{n}月") for n, name in enumerate(
+                       ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                        "November", "December"), start=1))]  # fmt: skip
+
+
+def _in_chinese(text: str) -> str:
+    for pattern, chinese in ENGLISH_PERIODS:
+        text = pattern.sub(chinese, text)
+    return text
 
 
 def this_month(now: datetime) -> Period:

@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from assistant.periods import Period, find_period
+from assistant.periods import Period, find_period, label_of
 from assistant.slots import Slots, _number
 from core.times import CHINA
 from tools.query_spec import FigureQuery
@@ -46,12 +46,17 @@ CODE_NAMES = {"light_status": {"0": "关闭", "1": "开启", "2": "故障"},
 COUNTERS = {"light_status": "盏", "pump_status": "座"}
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 # "离报警线还差多少", "跟告警阈值比差多远", "超了阈值多少": the distance from the line, not only the value.
-MARGIN_ASKED = re.compile(r"差多少|差多远|还差|差几|距离.{0,6}(?:线|阈值)|离.{0,8}(?:线|阈值)|超(?:了|出|过)?.{0,6}(?:阈值|线).{0,2}多少")
+MARGIN_ASKED = re.compile(r"差多少|差多远|还差|差几|距离.{0,6}(?:线|阈值|值)|离.{0,8}(?:线|阈值|值)|超(?:了|出|过)?.{0,6}(?:阈值|线).{0,2}多少")
 
 
 def understand_readings(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
                         follow_up: bool) -> tuple[FigureQuery, Period] | None:  # fmt: skip
     """The readings query a question asks, or None; a follow-up ("它们今天的峰值") changes what it names."""
+    # "过去24小时读数最高的是哪个" after the sensors were counted, "离报警值还差多少？" after a peak, nothing else
+    # named: the same sensors asked again.
+    last = remembered or {}
+    follow_up = follow_up or bool(last.get("measure") == "readings" and not slots.sensor_kind and (
+        READING_CUE.search(question) or (MARGIN_ASKED.search(question) and last.get("statistic"))))
     base = dict(remembered or {}) if follow_up and (remembered or {}).get("measure") == "readings" else {}
     kind = slots.sensor_kind or base.get("sensor_kind")
     asked = READING_CUE.search(question) or (kind not in STATUS_KINDS and ASKING.search(question))
@@ -68,8 +73,9 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
         base["district"] = slots.districts[0].id
     elif "全市" in question:
         base.pop("district", None)
-    for key in ("statistic", "order", "top", "reached"):
-        base.pop(key, None)  # what a follow-up asks of the same sensors is asked anew
+    # What a follow-up asks of the same sensors is asked anew; "离报警值还差多少" asks it of the value just given.
+    for key in ("reached",) if base and MARGIN_ASKED.search(question) else ("statistic", "order", "top", "reached"):
+        base.pop(key, None)
     period = _window(question, now, base)
     if MINIMUM.search(question) and MAXIMUM.search(question):
         pass  # "最低和最高": the ranking by the highest, with the lowest beside it
@@ -122,7 +128,7 @@ def _window(question: str, now: datetime, base: dict[str, Any]) -> Period:
     if base.get("hours"):
         return Period(f"last{base['hours']}h", f"过去 {base['hours']} 小时", today, today)
     if base.get("period"):
-        return Period(base["period"], base["period"], today, today)
+        return Period(base["period"], label_of(base["period"], now), today, today)
     return latest_period(today)
 
 

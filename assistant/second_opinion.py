@@ -69,6 +69,8 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
         return None  # a made-up place is the gazetteer's to say, never a guess of the model's
     if intents == [Intent.POLICY] and POLICY_CUE.search(question) and understood.query is None:
         return None  # "超过多少度会报警？依据哪条规定": a document named as the source asked, the rules' reading
+    if understood.query is not None and understood.query.group_by in ("month", "week", "day") and kind == "forecast":
+        return None  # "近四周每周案件量走势": the weeks that were, counted, not a forecast
     if understood.query is not None and understood.query.measure in ("forecast", "anomalies", "hot_topics"):
         # What will be was asked in so many words (预测, 明天, 会不会), or sensors unlike themselves (不对劲,
         # 异常波动), or citizens' messages: none is today's readings or the alarm list.

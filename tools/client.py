@@ -213,8 +213,10 @@ class ServicesClient(ABC):
 
     @operation("GET", "/v1/cases/stats")
     def case_stats(self, period: str | None = None, district: str | None = None, category: str | None = None,
-                   source: str | None = None) -> Json:  # fmt: skip
-        """Cases created in a period (from one channel, e.g. 12345): total, open, closed, overdue, top categories."""
+                   source: str | None = None, major: str | None = None,
+                   basis: Literal["received", "closed"] = "received") -> Json:  # fmt: skip
+        """Cases created (basis=closed: closed) in a period (from one channel, e.g. 12345, of one major class,
+        e.g. 市容环境): total, open, closed, overdue, top categories, every major class."""
 
     @operation("GET", "/v1/evaluation")
     def evaluation(self, period: str | None = None, department_id: str | None = None) -> Json:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from core import clock
 from core.exceptions import NotFound
-from core.times import CHINA, china_if_naive
+from core.times import CHINA, china_if_naive, period_bounds
 from graph.ids import asset_category_id
 from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
@@ -52,14 +52,14 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
     else:
         figures = _department_figures(client, query)
     if query.share_of_all and query.measure in CASE_MEASURES and figures.total and figures.total.value is not None:
-        everything = client.case_stats(query.period)[CASE_MEASURES[query.measure]]
+        everything = client.case_stats(query.period, basis="closed" if query.measure == "closed_in" else "received")[CASE_MEASURES[query.measure]]
         figures.all_total = everything
         if query.group_by:  # "最多的那个区占全市多大比例": each group's share of the whole
             for row in figures.rows:
                 row.share_pct = round(row.value / everything * 100, 1) if everything and row.value is not None else None
         else:
             figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
-    if query.spread and query.group_by and query.measure not in ("assets", "readings", "forecast"):
+    if query.spread and query.group_by and query.measure not in ("readings", "forecast"):
         every = run_query(client, query.model_copy(update={"top": None, "spread": False, "compare_period": None}), districts)
         known = [r.value for r in every.rows if r.value is not None]
         if len(known) > 1:
@@ -108,6 +108,32 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
     return figures
 
 
+CALENDAR_STEPS = ("month", "week", "day")
+MAX_STEPS = 62  # days (two months of them) at most: a longer period is asked by week or month
+
+
+def calendar_spans(period: str | None, step: str, now: datetime) -> list[tuple[str, str]]:
+    """The period cut into calendar months, weeks (Monday to Sunday) or days, each clipped to the period and to
+    today: (key, span) with the span as the services read it ("2026-10-01..2026-10-31")."""
+    _, since, until = period_bounds(period, now)
+    first = since.astimezone(CHINA).date()
+    last = min((until - timedelta(microseconds=1)).astimezone(CHINA).date(), now.astimezone(CHINA).date())
+    spans: list[tuple[str, str]] = []
+    day = first
+    while day <= last and len(spans) < MAX_STEPS:
+        if step == "month":
+            end = (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            key = f"{day:%Y-%m}"
+        elif step == "week":
+            end, key = day + timedelta(days=6 - day.weekday()), f"{day:%Y-%m-%d}"
+        else:
+            end, key = day, f"{day:%Y-%m-%d}"
+        end = min(end, last)
+        spans.append((key, f"{day:%Y-%m-%d}..{end:%Y-%m-%d}"))
+        day = end + timedelta(days=1)
+    return spans
+
+
 def _record_start(figures: Figures) -> str:
     """The day the case records begin, as a coverage note of ``figures`` names it ("2026年10月21日")."""
     return figures.note.split(" 起")[0].split(" ")[-1]
@@ -135,22 +161,29 @@ def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
 
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     field = CASE_MEASURES[query.measure]
+    basis = "closed" if query.measure == "closed_in" else "received"  # "昨天结了几件": by the day closed
     note = ""
     category = query.category or ",".join(query.categories) or None  # several kinds counted together
-    whole = client.case_stats(query.period, query.district, category, query.source)
+    whole = client.case_stats(query.period, query.district, category, query.source, query.major, basis)
     rows: list[FigureRow] = []
     if query.group_by == "district":
         for code in [query.district] if query.district else query.districts or districts:
-            stats = client.case_stats(query.period, code, category, query.source)
+            stats = client.case_stats(query.period, code, category, query.source, query.major, basis)
             rows.append(FigureRow(key=code, value=stats[field]))
     elif query.group_by == "source":
         for source in SOURCES:
-            stats = client.case_stats(query.period, query.district, category, source)
+            stats = client.case_stats(query.period, query.district, category, source, query.major, basis)
             if stats["total"] or source in ("12345", "app", "patrol", "sensor"):
                 rows.append(FigureRow(key=source, value=stats[field]))
     elif query.group_by == "category":
         rows = [FigureRow(key=c["category_code"], value=c["count"] if field == "total" else c[field]) for c in whole["by_category"]]
         note = "" if field == "total" else "在受理量最多的 10 类中统计 / among the ten categories most received"
+    elif query.group_by in CALENDAR_STEPS:  # "按月分开看", "近四周每周的量": the period cut into months, weeks or days
+        for key, span in calendar_spans(query.period, query.group_by, clock.now()):
+            stats = client.case_stats(span, query.district, category, query.source, query.major, basis)
+            rows.append(FigureRow(key=key, value=stats[field], start=span.split("..")[0], end=span.split("..")[-1]))
+    elif query.group_by == "major":  # 大类: every category of a class together, the event and component 市容环境 as one
+        rows = [FigureRow(key=m["major_name"], value=m["count"] if field == "total" else m[field]) for m in whole["by_major"]]
     elif query.group_by == "department" and field != "total":
         # "哪个部门超期的最多": each department's cases of that measure, counted as the whole is.
         rows = [FigureRow(key=d["department_id"], value=d[field]) for d in whole["by_department"]

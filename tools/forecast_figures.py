@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from core import clock
-from core.exceptions import YiwangError
+from core.exceptions import NotFound, YiwangError
 from core.times import CHINA, period_bounds
 from services.monitoring.alarm_rules import Thresholds, rank
 from services.monitoring.sensors import MAX_SENSORS
@@ -54,19 +54,23 @@ def _case_forecast_by_district(client: ServicesClient, query: FigureQuery, now: 
 def _case_forecast(client: ServicesClient, query: FigureQuery, now: datetime) -> Figures:
     today = now.astimezone(CHINA).date()
     first, last = _days(query, now, today)
-    series = f"cases:{query.district or 'city'}:{query.category or 'all'}"
-    answer = client.forecast(series, (last - today).days)
+    scope = query.district or "city"
+    if len(query.categories) > 1:
+        answer, series, note = _family_forecast(client, scope, query.categories, (last - today).days)
+    else:
+        series = f"cases:{scope}:{query.category or (query.categories or ['all'])[0]}"
+        answer, note = client.forecast(series, (last - today).days), ""
     rows = [
-        FigureRow(key=p["ts"][:10], value=p["mean"], interval=_interval(p))
+        FigureRow(key=p["ts"][:10], value=p["mean"], interval=_interval(p) if "lo80" in p else None)
         for p in answer["points"]
         if first <= date.fromisoformat(p["ts"][:10]) <= last
     ]
     total = round(sum(r.value or 0.0 for r in rows), 2)
     figures = Figures(measure="forecast", unit="件", period=f"{first:%Y-%m-%d}..{last:%Y-%m-%d}", start=str(first),
                       end=str(last), rows=rows, total=FigureRow(key=series, value=total), model=answer["model"],
-                      backtest=_backtest(answer))  # fmt: skip
+                      backtest=_backtest(answer), note=note)  # fmt: skip
     if query.compare_period:  # "明天会比今天多吗": today's count so far beside it
-        stats = client.case_stats(query.compare_period, query.district, query.category)
+        stats = client.case_stats(query.compare_period, query.district, query.category or ",".join(query.categories) or None)
         figures.previous = Figures(measure="cases", unit="件", period=stats["period"], start=stats["start"],
                                    end=stats["end"], rows=[], total=FigureRow(key="", value=stats["total"]))  # fmt: skip
         # Days of different lengths set side by side per day ("跟最近7天的日均比", "会不会暴增"): the part of
@@ -77,6 +81,25 @@ def _case_forecast(client: ServicesClient, query: FigureQuery, now: datetime) ->
             figures.previous.per_day = round(stats["total"] / past_days, 2)
     figures.per_day = round(total / len(rows), 2) if rows else None  # "未来三天日均大概多少"
     return figures
+
+
+def _family_forecast(client: ServicesClient, scope: str, categories: list[str], horizon: int) -> tuple[Json, str, str]:
+    """"井盖类案件下周": the kinds' daily forecasts added up, for the kinds with a history to forecast from (a kind
+    never reported has no series). Intervals are not added: the sum of the kinds' bounds is no bound of the sum."""
+    answers: list[tuple[str, Json]] = []
+    for category in categories:
+        try:
+            answers.append((category, client.forecast(f"cases:{scope}:{category}", horizon)))
+        except YiwangError:  # no history of this kind: it adds nothing to the forecast
+            continue
+    if not answers:
+        raise NotFound("这些类别都没有足够的案件历史，无法预测")
+    points = [{"ts": p["ts"], "mean": round(sum(a["points"][i]["mean"] for _, a in answers), 2)}
+              for i, p in enumerate(answers[0][1]["points"])]  # fmt: skip
+    first = answers[0][1]
+    kinds = "、".join(c for c, _ in answers)
+    note = f"为各类别预测之和（有历史的类别：{kinds}），区间不可简单相加，未给出；回测为第一类的 / sum of the kinds"
+    return {**first, "points": points}, f"cases:{scope}:" + "+".join(c for c, _ in answers), note
 
 
 def _days(query: FigureQuery, now: datetime, today: date) -> tuple[date, date]:

@@ -24,6 +24,7 @@ from core.exceptions import BackendUnavailable, InvalidInput
 from graph.models import Entity, NodeDetail, Responsibility
 from graph.queries.assets import count_assets
 from graph.queries.assets import find_assets as assets_named
+from graph.queries.cases import category_majors
 from graph.queries.entities import get_node
 from graph.queries.entities import search_entities as entities_named
 from graph.queries.responsibility import responsible_department
@@ -35,7 +36,7 @@ from retrievers.index import DEFAULT_MODE, DocumentIndex, require_index
 from services.dispatch import cases as dispatch
 from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, TransitionRequest
 from services.dispatch.performance import Evaluation, evaluate_departments
-from services.dispatch.stats import CaseStats
+from services.dispatch.stats import Basis, CaseStats
 from services.dispatch.stats import case_stats as count_cases
 from services.dispatch.writes import create_case_once, transition_once
 from services.federation.received import Held, SourceState, newest
@@ -203,9 +204,10 @@ def case(parts: InProcess, case_id: str) -> CasePublic:
 
 
 def case_stats(parts: InProcess, period: str | None, district: str | None, category: str | None,
-               source: str | None) -> CaseStats:  # fmt: skip
+               source: str | None, major: str | None, basis: Basis) -> CaseStats:  # fmt: skip
     with parts.sessions() as session:
-        return count_cases(session, period, district, category, source=source)
+        return count_cases(session, period, district, category, source=source, major=major,
+                           majors=category_majors(parts.graph), basis=basis)  # fmt: skip
 
 
 def evaluation(parts: InProcess, period: str | None, department_id: str | None) -> Evaluation:

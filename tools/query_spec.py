@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 
 SOURCES = ("12345", "app", "patrol", "sensor", "media", "video")
 CASE_MEASURES = {"cases": "total", "registered": "registered", "open": "open", "closed": "closed", "overdue": "overdue",
-                 "overdue_open": "overdue_open"}
+                 "overdue_open": "overdue_open", "closed_in": "total"}  # closed_in: counted by the day closed
 RATES = ("按期处置率", "结案率", "返工率", "准确派遣率", "延期率")
-Measure = Literal["cases", "registered", "open", "overdue_open", "closed", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
+Measure = Literal["cases", "registered", "open", "overdue_open", "closed", "closed_in", "overdue", "按期处置率", "结案率", "返工率", "准确派遣率", "延期率",
                   "应处置数", "派遣数", "准确派遣数", "按期处置数", "超期处置数", "返工数", "延期数", "结案数", "应结案数",
                   "平均处置时长_小时", "assets", "readings", "forecast", "anomalies", "hot_topics"]  # fmt: skip
 SensorKind = Literal["water_pressure", "water_level", "manhole_tilt", "manhole_displacement", "gas_concentration",
@@ -24,7 +24,8 @@ class FigureQuery(BaseModel):
     """What an official asks of the case figures, typed: every field is optional but the measure."""
 
     measure: Measure = Field(
-        description="cases/registered/open/closed/overdue (案件数, 立案数…) or a department indicator (按期处置率…)"
+        description="cases/registered/open/closed/overdue (案件数, 立案数…; closed: of the period's cases; closed_in: closed in the period) "
+        "or a department indicator (按期处置率…)"
     )
     period: str | None = Field(
         None, max_length=22, description="2026-11, 2026-11-23..2026-11-29, last7d…; default this month"
@@ -35,6 +36,7 @@ class FigureQuery(BaseModel):
     categories: list[str] = Field(default_factory=list, max_length=60,
                                   description="several categories counted together (井盖: every kind of cover)")  # fmt: skip
     source: str | None = Field(None, max_length=8, description="channel: 12345, app, patrol, sensor")
+    major: str | None = Field(None, max_length=20, description="major class of categories (大类), e.g. 市容环境")
     departments: list[str] = Field(default_factory=list, max_length=100, description="department ids or names to keep")
     asset_categories: list[str] = Field(
         default_factory=list, max_length=50, description="component categories (assets)"
@@ -49,8 +51,10 @@ class FigureQuery(BaseModel):
     watched_only: bool = Field(False, description="assets listed: only those a sensor (of sensor_kind) watches (哪几座装了监测)")
     spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
-    group_by: Literal["district", "category", "department", "source", "status", "grid", "street"] | None = Field(
-        None, description="grid/street: where cases concentrate (热点), against an even spread over the grids")
+    group_by: Literal["district", "category", "major", "department", "source", "status", "grid", "street", "month", "week",
+                      "day"] | None = Field(
+        None, description="major: the categories' major classes (大类); month/week/day: the period cut into them (按月); "
+        "grid/street: where cases concentrate (热点), against an even spread over the grids")
     rank_by: Literal["count", "rise", "volume", "likes"] | None = Field(
         None, description="grid/street: by cases (default) or by the rise of the last week over the one before (涨得最快); "
         "hot_topics: by heat (default), messages or likes")
@@ -81,7 +85,7 @@ class FigureQuery(BaseModel):
 
 
 class FigureRow(BaseModel):
-    key: str  # district code, category id or department id; "" for the whole scope
+    key: str  # district code, category id, major class name or department id; "" for the whole scope
     value: float | None
     numerator: int | None = None
     denominator: int | None = None

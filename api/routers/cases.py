@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query
 
 from api.auth import CaseCreator, Dispatcher, Reader
 from api.deps import GraphDep, IdempotencyKey, SessionDep, SessionsDep
+from graph.queries.cases import category_majors
 from services.dispatch import cases
 from services.dispatch.models import CaseCreate, CaseFilter, CaseList, CasePublic, Source, TransitionRequest
-from services.dispatch.stats import CaseStats, case_stats
+from services.dispatch.stats import Basis, CaseStats, case_stats
 from services.dispatch.writes import create_case_once, transition_once
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -27,11 +28,14 @@ def create(
 
 
 @router.get("/stats", response_model=CaseStats)
-def stats(session: SessionDep, period: str | None = None, district: str | None = None,
+def stats(session: SessionDep, graph: GraphDep, period: str | None = None, district: str | None = None,
           category: str | None = Query(None, description="category id, e.g. event-0405"),
-          source: Annotated[Source | None, Query(description="channel: 12345, app, patrol or sensor")] = None) -> CaseStats:  # fmt: skip
-    """Cases created in the period (default this month): total, open, closed, overdue, the top categories."""
-    return case_stats(session, period, district, category, source=source)
+          source: Annotated[Source | None, Query(description="channel: 12345, app, patrol or sensor")] = None,
+          major: Annotated[str | None, Query(max_length=20, description="major class (大类), e.g. 市容环境")] = None,
+          basis: Annotated[Basis, Query(description="received: cases created in the period; closed: cases closed in it")] = "received") -> CaseStats:  # fmt: skip
+    """Cases created (or, with ``basis=closed``, closed) in the period (default this month): total, open, closed,
+    overdue, the top categories and every major class (大类)."""
+    return case_stats(session, period, district, category, source=source, major=major, majors=category_majors(graph), basis=basis)
 
 
 @router.get("/{case_id}", response_model=CasePublic)

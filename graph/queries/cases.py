@@ -1,5 +1,5 @@
 """What case dispatch checks in the graph before it registers a case: the category and the department; the
-default urgency of each event category."""
+default urgency of each event category; each category's major class."""
 
 from __future__ import annotations
 
@@ -28,3 +28,14 @@ def event_default_urgencies(store: GraphStore) -> dict[str, str | None]:
     """Event category id → the urgency a case of it gets unless told otherwise (``None`` when unset)."""
     rows = store.ro_query("MATCH (c:EventCategory) RETURN c.id AS id, c.default_urgency AS u")
     return {row["id"]: row["u"] for row in rows}
+
+
+def category_majors(store: GraphStore) -> dict[str, str]:
+    """Category id → the name of its major class (大类): ``event-0102`` → 市容环境. Classes are one by name:
+    the event and the component tables each have a 市容环境, and an official means both."""
+    majors: dict[str, str] = {}
+    for label in CATEGORY_LABELS:
+        for row in store.ro_query(f"MATCH (c:{label}) RETURN c.id AS id, c.major_name AS major"):
+            if row["major"]:
+                majors[row["id"]] = row["major"]
+    return majors

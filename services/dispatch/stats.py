@@ -5,10 +5,12 @@ and an official's question quote, counted in the database rather than from one p
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -19,6 +21,7 @@ from services.dispatch.tables import CaseRow
 from services.dispatch.workflow import TERMINAL_NAMES, State
 
 TOP_CATEGORIES = 10
+Basis = Literal["received", "closed"]
 
 
 class PartCounts(BaseModel):
@@ -34,6 +37,13 @@ class PartCounts(BaseModel):
 class CategoryCount(PartCounts):
     category_code: str
     category_name: str
+    count: int
+
+
+class MajorCount(PartCounts):
+    """The cases of the period of one major class (大类: 市容环境, 街面秩序…), every category of it together."""
+
+    major_name: str
     count: int
 
 
@@ -57,6 +67,8 @@ class CaseStats(BaseModel):
     district: str | None
     category_code: str | None
     source: str | None = None
+    major: str | None = Field(None, description="the major class (大类) kept, when one was asked")
+    basis: Basis = Field("received", description="received: the cases created in the period; closed: those closed in it")
     total: int
     registered: int = Field(0, description="of them, 立案: past 受理, neither 不予立案 nor 作废")
     open: int
@@ -64,15 +76,21 @@ class CaseStats(BaseModel):
     overdue: int
     overdue_open: int = Field(0, description="of them, still open past their deadline now (超期未结)")
     by_category: list[CategoryCount]
+    by_major: list[MajorCount] = Field(default_factory=list, description="every major class (大类) with cases, most first")
     by_district: list[DistrictCount] = Field(default_factory=list, description="every district with cases, most first")
     by_department: list[DepartmentCount] = Field(default_factory=list, description="every department holding cases of the period")
     data_since: str | None = None  # when the first case on record was created: a period before it is not whole
 
 
 def case_stats(session: Session, period: str | None = None, district: str | None = None,
-               category_code: str | None = None, now: datetime | None = None, *, source: str | None = None) -> CaseStats:  # fmt: skip
+               category_code: str | None = None, now: datetime | None = None, *, source: str | None = None,
+               major: str | None = None, majors: Mapping[str, str] | None = None,
+               basis: Basis = "received") -> CaseStats:  # fmt: skip
     """Cases created in ``period`` (as ``/v1/evaluation`` reads it; default this month). A case is overdue
-    as ``GET /v1/cases`` marks it: registered, with a deadline, and finished after it or not yet finished."""
+    as ``GET /v1/cases`` marks it: registered, with a deadline, and finished after it or not yet finished.
+    ``majors`` (category id → major class name, from the graph) counts them by major class too, and lets
+    ``major`` keep one class. ``basis="closed"`` counts the cases closed (结案) in the period instead, whenever
+    they came in ("昨天结了几件")."""
     now = as_utc(now) if now else clock.now()  # SQLite compares times as UTC text
     if district and not re.fullmatch(r"\d{6}", district):
         raise InvalidInput(f"区划代码 {district!r} 无效; 形如 990103")
@@ -81,13 +99,18 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     if bad := [c for c in codes if not is_category_id(c)]:
         raise InvalidInput(f"类别编码 {bad[0]!r} 无效; 形如 event-0405 或 component-0101（多个用逗号分隔）")
     label, start, end = period_bounds(period, now)
-    where = [CaseRow.created_at >= start, CaseRow.created_at < end]
+    when = CaseRow.closed_at if basis == "closed" else CaseRow.created_at
+    where = [when >= start, when < end]
+    if basis == "closed":  # 结案 only: a case voided or refused also has a closed_at
+        where.append(CaseRow.state == State.CLOSED.value)
     if district:
         where.append(CaseRow.district == district)
     if codes:
         where.append(CaseRow.category_code.in_(codes))
     if source:
         where.append(CaseRow.source == source)
+    if major:
+        where.append(CaseRow.category_code.in_(_major_codes(major, majors or {})))
     late = and_(CaseRow.deadline.is_not(None), CaseRow.state.not_in([State.NOT_REGISTERED.value, State.VOIDED.value]),
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
     open_count = func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0)
@@ -99,17 +122,37 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     total, registered, still_open, closed, overdue, overdue_open = session.execute(select(func.count(), *measures).where(*where)).one()
     counted = func.count().label("n")
     rows = session.execute(select(CaseRow.category_code, func.max(CaseRow.category_name), counted, *measures).where(*where)
-                           .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)
-                           .limit(TOP_CATEGORIES))  # fmt: skip
+                           .group_by(CaseRow.category_code).order_by(counted.desc(), CaseRow.category_code)).all()  # fmt: skip
     districts = session.execute(select(CaseRow.district, counted, open_count).where(*where)
                                 .group_by(CaseRow.district).order_by(counted.desc(), CaseRow.district))  # fmt: skip
     departments = session.execute(select(CaseRow.department_id, counted, *measures).where(*where, CaseRow.department_id.is_not(None))
                                   .group_by(CaseRow.department_id).order_by(counted.desc(), CaseRow.department_id))  # fmt: skip
     first = session.scalar(select(func.min(CaseRow.created_at)))
-    return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source,
+    return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source, major=major, basis=basis,
                      total=total, registered=registered, open=still_open, closed=closed, overdue=overdue, overdue_open=overdue_open,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k, registered=r, open=o, closed=x,
-                                                overdue=late, overdue_open=due) for c, n, k, r, o, x, late, due in rows],
+                                                overdue=late, overdue_open=due) for c, n, k, r, o, x, late, due in rows[:TOP_CATEGORIES]],
+                     by_major=_by_major(rows, majors) if majors else [],
                      by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d],
                      by_department=[DepartmentCount(department_id=d, total=k, registered=r, open=o, closed=x, overdue=late,
                                                     overdue_open=due) for d, k, r, o, x, late, due in departments])  # fmt: skip
+
+
+def _major_codes(major: str, majors: Mapping[str, str]) -> list[str]:
+    codes = [code for code, name in majors.items() if name == major.removesuffix("大类").removesuffix("类")]
+    if not codes:
+        known = "、".join(sorted(set(majors.values())))
+        raise InvalidInput(f"没有名为「{major}」的大类；大类有：{known}")
+    return codes
+
+
+def _by_major(rows: Sequence[Row[Any]], majors: Mapping[str, str]) -> list[MajorCount]:
+    """The categories' counts summed per major class; a category the graph has no class for is 其他."""
+    summed: dict[str, list[int]] = {}
+    for code, _, *counts in rows:
+        sums = summed.setdefault(majors.get(code, "其他"), [0] * len(counts))
+        for i, n in enumerate(counts):
+            sums[i] += n
+    ordered = sorted(summed.items(), key=lambda item: (-item[1][0], item[0]))
+    return [MajorCount(major_name=m, count=k, registered=r, open=o, closed=x, overdue=late, overdue_open=due)
+            for m, (k, r, o, x, late, due) in ordered]  # fmt: skip

@@ -180,7 +180,7 @@ def test_case_forecasts_by_district_per_day_and_against_the_week_before(world) -
     now = datetime(2026, 12, 7, 4, tzinfo=CHINA)
     for question, expected in [("下周各区案件量预测，哪个区最高？", {"group_by": "district"}),
                                ("A1区未来7天案件量是涨还是跌", {"compare_period": "last7d", "district": "990101"})]:
-        query, _ = understand_forecast(question, fill_slots(question, world.lexicon, now), now, None, False)
+        query, _ = understand_forecast(question, fill_slots(question, world.lexicon, now), world.lexicon, now, None, False)
         assert query.model_dump(exclude_none=True).items() >= expected.items()
     name = lambda key: world.lexicon.nodes[key].name if key in world.lexicon.nodes else key  # noqa: E731
     ranked = {"rows": [{"key": "990107", "value": 7.14}, {"key": "990103", "value": 0.21}], "model": "Theta",

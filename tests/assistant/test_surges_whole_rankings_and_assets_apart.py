@@ -112,7 +112,7 @@ def test_same_days_of_last_week_and_a_day_named_beside_当天() -> None:
 def test_a_forecast_of_the_rest_of_the_month_runs_to_its_last_day(world) -> None:
     now = datetime(2026, 12, 7, 1, tzinfo=CHINA)
     question = "12月剩下的日子（12月8日到31日）全市大约还会新增多少案件？"
-    query, period = understand_forecast(question, fill_slots(question, world.lexicon, now), now, None, False)
+    query, period = understand_forecast(question, fill_slots(question, world.lexicon, now), world.lexicon, now, None, False)
     assert query.period == "2026-12-08..2026-12-31" and query.compare_period is None  # 新增多少 is no surge
 
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from graph.queries.cases import category_majors
 from services.db import make_engine, migrate, session_factory
 from services.dispatch.cases import to_public
 from services.dispatch.demo_history import seed_case_history
@@ -31,6 +32,7 @@ def test_the_counts_are_the_cases_counted_one_by_one(graph, db_url: str) -> None
         district = session.scalars(select(CaseRow.district)).first()
         stats = case_stats(session, "last7d", district=district, now=NOW)
         whole = case_stats(session, "last30d", now=NOW)
+        closed_in_week = case_stats(session, "last7d", now=NOW, basis="closed")
         one = [to_public(row, [], NOW) for row in session.scalars(select(CaseRow))]
     engine.dispose()
     week = [c for c in one if c.district == district and (NOW - datetime.fromisoformat(c.created_at)).days < 7]
@@ -42,6 +44,10 @@ def test_the_counts_are_the_cases_counted_one_by_one(graph, db_url: str) -> None
     assert stats.registered == sum(c.state not in ("受理", "不予立案", "作废") for c in week)
     assert whole.overdue_open == sum(c.overdue and c.state not in {s.value for s in TERMINAL} for c in one) > 0
     assert whole.total == len(one) and whole.overdue == sum(c.overdue for c in one) > 0
+    # "昨天结了几件": the cases closed in the period, whenever they came in (voided ones are not 结案).
+    closed = [c for c in one if c.state == "结案" and (NOW - datetime.fromisoformat(c.closed_at)).days < 7]
+    assert closed_in_week.total == len(closed) > 0 and closed_in_week.basis == "closed"
+    assert closed_in_week.total != sum(c.state == "结案" for c in one if (NOW - datetime.fromisoformat(c.created_at)).days < 7)
     expected = Counter(c.category_code for c in one).most_common()
     assert [(x.category_code, x.count) for x in whole.by_category] == sorted(expected, key=lambda x: (-x[1], x[0]))[:10]
     # "哪个部门超期的最多": each department's own cases of each count, not the cases dispatched to it.
@@ -75,3 +81,26 @@ def test_the_stats_endpoint_filters_and_refuses_bad_parameters(client: TestClien
     for params, says in (({"period": "去年"}, "2026-11"), ({"district": "A3区"}, "990103"), ({"category": "井盖"}, "event-0405")):
         bad = client.get("/v1/cases/stats", params=params)
         assert bad.status_code == 422 and says in bad.json()["error"]["message"]
+
+
+def test_major_classes_count_every_category_of_a_class_together(client: TestClient, graph, db_url: str) -> None:
+    """"哪个大类最多", "市容环境大类的案件": the classes of the domain tables, the event and component 市容环境 as one."""
+    engine = make_engine(db_url)
+    with session_factory(engine)() as session:
+        seed_case_history(session, graph, seed=11, days=20, per_day=6, now=datetime.now(UTC))
+        session.commit()
+        codes = Counter(session.scalars(select(CaseRow.category_code)).all())
+    engine.dispose()
+    majors = category_majors(graph)
+    expected: Counter[str] = Counter()
+    for code, n in codes.items():
+        expected[majors[code]] += n
+    whole = client.get("/v1/cases/stats", params={"period": "last30d"}).json()
+    assert {m["major_name"]: m["count"] for m in whole["by_major"]} == dict(expected)
+    assert [m["count"] for m in whole["by_major"]] == sorted(expected.values(), reverse=True)
+    first = whole["by_major"][0]
+    kept = client.get("/v1/cases/stats", params={"period": "last30d", "major": first["major_name"]}).json()
+    assert kept["total"] == first["count"] and kept["major"] == first["major_name"]
+    assert {c["category_code"] for c in kept["by_category"]} <= {c for c, m in majors.items() if m == first["major_name"]}
+    bad = client.get("/v1/cases/stats", params={"major": "不存在的类"})
+    assert bad.status_code == 422 and "市容环境" in bad.json()["error"]["message"]
