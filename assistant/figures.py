@@ -67,7 +67,9 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("平均处置时长_小时", re.compile(r"平均(?:处置|办理|处理)?(?:时长|用时|时间|耗时)|平均.{0,4}(?:多久|多长时间)")),
     ("返工数", re.compile(r"返工")),
     # "按期处置了几件": the count behind the rate, a department indicator (a case count has no deadline met).
-    ("按期处置数", re.compile(r"按期(?:处置|办结|完成|处理|结案)(?:了|的)?(?:案件|案子)?(?:有)?(?:几|多少)")),
+    ("按期处置数", re.compile(r"按期(?:处置|办结|完成|处理|结案)(?:了|的)?(?:案件|案子)?(?:有)?(?:几|多少)|按期处置数")),
+    # "应处置数和按期处置数分别多少": the counts behind the rate, named as the evaluation names them.
+    ("应处置数", re.compile(r"应处置数|应处置(?:的)?(?:案件)?(?:数|量)")),
     # "超期处置数最多的部门": the department indicator by its own name, not the cases past their deadline.
     ("超期处置数", re.compile(r"超期处置数|超期处置(?:的)?(?:案件)?量")),
     # Still open past the deadline now ("现在还有多少超期未结的", "眼下超期还没办结的"), not every case finished late.
@@ -133,6 +135,8 @@ CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平
 RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
 LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后|最低|最少|最差)的?(?:那个|那家|那)")
+# "把市供水公司和市供电公司也拉进来一起比比": those named now beside the one asked before.
+ALSO = re.compile(r"也拉进来|也加进来|也加上|也算上|一起比|放一起比|一并比")
 THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
 SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
@@ -306,7 +310,7 @@ def _department_measures(question: str, counts: bool = False) -> list[str]:
     """Every department indicator named (rates, average handling time; with ``counts`` its counts too: "按期处置了
     几件、超期了几件"), in the order the question names them."""
     found = [(m.start(), DEPARTMENT_COUNTS.get(name, name)) for name, pattern in MEASURES
-             if (name in RATES or name in ("平均处置时长_小时", "按期处置数")
+             if (name in RATES or name in ("平均处置时长_小时", "按期处置数", "应处置数", "超期处置数")
                  or (counts and name in DEPARTMENT_COUNTS and name != "cases"))
              and (m := pattern.search(question))]  # fmt: skip
     if counts and (m := DISPATCHED.search(question)):
@@ -381,7 +385,7 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
 
 def _shaped(question: str) -> bool:
     """The question asks for a grouping, an order, a cut or a comparison (a follow-up may ask only that)."""
-    return bool(COMPARE.search(question) or TOP.search(question) or MOST.search(question) or LEAST.search(question)
+    return bool(COMPARE.search(question) or ALSO.search(question) or TOP.search(question) or MOST.search(question) or LEAST.search(question)
                 or RANK.search(question) or any(p.search(question) for _, p in GROUPS)
                 or any(p.search(question) for _, p in SOURCES))  # fmt: skip
 
@@ -596,7 +600,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "A4区城管局…" then "比A1区的高还是低" / "那A5区的呢？": the same kind of bureau in the district named now.
         swapped = [re.sub(r"^dept-\d{6}-", f"dept-{slots.districts[0].id}-", d) for d in earlier if re.match(r"^dept-\d{6}-", d)]
         departments = [d for d in swapped if d in lexicon.nodes]
-    if departments and earlier and COMPARE.search(question) and not period_named and set(departments) - set(earlier):
+    if departments and earlier and (COMPARE.search(question) or ALSO.search(question)) and not period_named and set(departments) - set(earlier):
         # "跟A1区城管局比呢，谁高": the department asked before beside the one named now, not another period.
         departments = list(dict.fromkeys(earlier + departments))
         base["group_by"] = "department"

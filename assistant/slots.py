@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from assistant.lexicon import LEVEL_WORDS, SENSOR_KIND_WORDS, CityLexicon, Named
+from assistant.periods import find_period
 from core.text import normalize
 from core.times import CHINA
 from triage.homophones import SoundIndex
@@ -69,21 +70,10 @@ def parse_window(text: str, now: datetime) -> Window | None:
 
 
 def evaluation_period(text: str, now: datetime) -> str | None:
-    """The evaluation service's period syntax for the question's time words."""
-    local = now.astimezone(CHINA)
-    if "上月" in text or "上个月" in text:
-        return f"{(local.replace(day=1) - timedelta(days=1)):%Y-%m}"
-    if "本月" in text or "这个月" in text:
-        return f"{local:%Y-%m}"
-    if "今年" in text or "本年" in text:
-        return f"{local:%Y}"
-    if "今天" in text:
-        return f"{local:%Y-%m-%d}"
-    if "昨天" in text:
-        return f"{local - timedelta(days=1):%Y-%m-%d}"
-    if m := re.search(r"(?:过去|最近|近)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:天|日)", text):
-        return f"last{_number(m.group(1)) or 30}d"
-    return None
+    """The evaluation service's period syntax for the question's time words (上周, 11月, 近7天…), as the figure
+    questions read them."""
+    found = find_period(text, now)
+    return found.api if found else None
 
 
 def horizon_hours(text: str) -> int | None:

@@ -185,3 +185,30 @@ def test_asset_follow_ups_keep_the_kind_and_the_districts(world, chat: ChatServi
     counts = world.client.asset_stats(query["asset_categories"], None, None, "district")["groups"]
     gap = max(g["count"] for g in counts) - min(g["count"] for g in counts)
     assert f"相差 {gap} 个" in reply.answer
+
+
+def test_a_bureaus_counts_of_last_week_and_then_its_rate_beside_the_city(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    bureau = next(n for n in world.lexicon.nodes.values() if n.id.endswith("-district_chengguan"))
+    counts = calls(ask(chat, f"{bureau.name}上周的应处置数和按期处置数分别多少", session), "query_figures")
+    today = clock.now().astimezone(CHINA).date()
+    monday = today - timedelta(days=today.weekday())
+    last_week = f"{monday - timedelta(days=7):%Y-%m-%d}..{monday - timedelta(days=1):%Y-%m-%d}"
+    assert [(q["measure"], q["period"]) for q in counts] == [("应处置数", last_week), ("按期处置数", last_week)]
+    rate = calls(ask(chat, "那按期处置率算出来是多少？跟全市平均比呢", session), "query_figures")[0]
+    assert (rate["measure"], rate["period"], rate["departments"], rate["beside_all"]) == ("按期处置率", last_week, [bureau.id], True)
+
+
+def test_departments_pulled_in_are_set_beside_the_one_asked(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "上个月市燃气集团的按期处置率多少", session)
+    query = calls(ask(chat, "把市供水公司和市供电公司也拉进来一起比比", session), "query_figures")[0]
+    assert len(query["departments"]) == 3 and query["departments"][0] == "dept-gas" and query["group_by"] == "department"
+
+
+def test_a_hotline_agents_regrouping_is_a_question_not_a_report(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "最近7天从12345热线进来的案件有多少", session, role="hotline")
+    reply = ask(chat, "按大类分一下，前3是哪几类", session, role="hotline")
+    query = calls(reply, "query_figures")[0]
+    assert (query["group_by"], query["top"], query["source"]) == ("major", 3, "12345") and not calls(reply, "triage_report")
