@@ -53,7 +53,7 @@ from assistant.places import nearest_place, unknown_named_place
 from assistant.readings import compose_readings, latest_period, understand_readings
 from assistant.slots import Slots
 from core import clock
-from core.times import CHINA
+from core.times import CHINA, china_if_naive
 from tools.figures import CALENDAR_STEPS
 from tools.query_spec import CASE_MEASURES, RATES, FigureQuery, is_rate
 
@@ -804,7 +804,14 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                 # A rate of a handful of cases swings with one case: the ranking is said with that caveat.
                 lines.append(f"注意：样本较少（{RATE_COUNTS[measure][1]}仅 {few[0]['denominator']} 件），一件之差即可改变比率，仅供参考。")
         else:
-            listed = "；".join(f"{name(r['key'])} {_value(measure, r)}" for r in rows)
+            shown_rows = rows
+            if (query.top and len(rows) > query.top and query.order == "desc" and rows[query.top - 1]["value"] == 0
+                    and rows[0]["value"]):  # fmt: skip
+                # "超期处置数最多的前五个部门" when only three have any: the ties at 0 are not five more places.
+                shown_rows = [r for r in rows if r["value"]]
+            listed = "；".join(f"{name(r['key'])} {_value(measure, r)}" for r in shown_rows)
+            if shown_rows is not rows:
+                listed += f"；只有以上这几个不为 0，其余均为 {_value(measure, rows[-1])}"
             lines.append(f"{head}：{listed}。")
             if query.order and not query.top and rows[0]["value"] is not None:
                 best = [r for r in rows if r["value"] == rows[0]["value"]]
@@ -850,9 +857,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append("、".join(name(d) for d in missing) + f"{period}没有纳入考核的案件，无{what}数据。")
     if query.beside_all and data.get("all_total") is not None and data.get("total") and data["total"]["value"] is not None:
         mine, city = data["total"]["value"], data["all_total"]
-        verdict = "偏高，高于" if mine > city else "偏低，低于" if mine < city else "等于"
+        verdict = "偏高，高于全市平均" if mine > city else "偏低，低于全市平均" if mine < city else "与全市平均持平"
         shown = f"{round(city * 100, 1):g}%" if is_rate(measure) else _value(measure, {"value": city})
-        lines.append(f"全市同期（全部部门）{what} {shown}，{scope}{verdict}全市平均。")
+        lines.append(f"全市同期（全部部门）{what} {shown}，{scope}{verdict}。")
     if data.get("share_pct") is not None:
         lines.append(f"占同期全市全部{what} {data['all_total']:g} 件的 {data['share_pct']:g}%。")
     if shares := [r for r in data.get("rows") or [] if r.get("share_pct") is not None]:
@@ -886,8 +893,17 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         counted = ("按结案时间" if measure == "closed_in" else "按案件受理时间") if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
         lines.append(f"统计口径：{counted}，{span_words(data['start'], data['end'])}"
                      + {"overdue_open": "；超期未结指已过处置时限（deadline）仍未结案",
-                        "overdue": "；超期指结案晚于处置时限（deadline）或至今未结且已过时限"}.get(measure, "") + "。")  # fmt: skip
+                        "overdue": "；超期指结案晚于处置时限（deadline）或至今未结且已过时限"}.get(measure, "")
+                     # A period reaching today counts today so far: said, so no one reads it as a whole day.
+                     + ("；今天的数字截至当前" if _runs_past_now(data.get("end")) and measure not in RATES else "") + "。")  # fmt: skip
     return "\n".join(lines)
+
+
+def _runs_past_now(end: str | None) -> bool:
+    try:
+        return bool(end) and china_if_naive(datetime.fromisoformat(str(end))) > clock.now()
+    except ValueError:
+        return False
 
 
 def whole_steps(period: Period, step: str, today: date) -> Period | None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from assistant.chat import ChatService
+from assistant.figures import Understood, compose_figures
+from assistant.periods import Period
 from core import clock
 from core.times import CHINA
 from tests.assistant.support import ask, calls
 from tools.figures import calendar_spans
+from tools.query_spec import FigureQuery
 
 
 def test_the_class_with_most_cases_is_counted_over_every_category_of_it(world, chat: ChatService) -> None:
@@ -212,3 +215,21 @@ def test_a_hotline_agents_regrouping_is_a_question_not_a_report(chat: ChatServic
     reply = ask(chat, "按大类分一下，前3是哪几类", session, role="hotline")
     query = calls(reply, "query_figures")[0]
     assert (query["group_by"], query["top"], query["source"]) == ("major", 3, "12345") and not calls(reply, "triage_report")
+
+
+def test_a_count_reaching_today_says_today_is_so_far(chat: ChatService) -> None:
+    reply = ask(chat, "近三天12345渠道进来多少件？每天分别多少")
+    assert "今天的数字截至当前" in reply.answer
+    assert "截至当前" not in ask(chat, "上个月全市案件多少").answer
+
+
+def test_a_top_five_with_only_three_above_zero_names_three_and_says_the_rest_are_zero() -> None:
+    query = FigureQuery(measure="超期处置数", period="2026-11-30..2026-12-05", group_by="department", order="desc", top=5)
+    rows = [{"key": "水务局", "value": 4}, {"key": "A3区城管局", "value": 1}, {"key": "A7区城管局", "value": 1}] + [
+        {"key": f"部门{i}", "value": 0} for i in range(5)]
+    data = {"measure": "超期处置数", "rows": rows, "total": {"key": "", "value": 6}, "start": "2026-11-30T00:00:00+08:00",
+            "end": "2026-12-06T00:00:00+08:00", "period": "2026-11-30..2026-12-05"}
+    understood = Understood(query, period=Period(query.period, "本周（11月30日至今）", date(2026, 11, 30), date(2026, 12, 5)),
+                            question="本周超期处置数最多的前五个部门")
+    answer = compose_figures(data, understood, str)
+    assert "A7区城管局 1 件；只有以上这几个不为 0，其余均为 0 件" in answer and "部门0" not in answer
