@@ -717,7 +717,7 @@ def _closings(query: FigureQuery, also: list[str], today: date) -> tuple[FigureQ
     """"昨天A3区结了几件？还有多少没结": the cases closed in the period whenever they came in, then of the period's
     own cases how many are closed, and the cases open now (not those of the period still open)."""
     asked = [m for m in (query.measure, *also) if m not in ("cases", "closed", "open")]
-    more = [query.model_copy(update={"measure": "open", "period": f"{OPEN_SINCE}..{today:%Y-%m-%d}", "compare_period": None})
+    more = [query.model_copy(update={"measure": "open", "period": open_now(today).api, "compare_period": None})
             ] if "open" in (query.measure, *also) else []  # fmt: skip
     return query.model_copy(update={"measure": "closed_in"}), ["closed", *asked], more
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import cn2an
 
 from core.exceptions import InvalidInput
-from core.times import CHINA, period_bounds
+from core.times import CHINA, period_days
 
 _NUMERAL = r"[0-9零一二两三四五六七八九十百]{1,4}"
 
@@ -66,12 +66,9 @@ def recalled(api: str, label: str, now: datetime) -> Period:
     """A period an earlier turn named, from what it was asked as: its days again, so "环比呢" finds the one
     before it (not the same month, as from today's date alone)."""
     try:
-        _, start, end = period_bounds(api, now)
+        first, last = period_days(api, now)
     except InvalidInput:  # not a case period (a window of readings): today alone, as before
-        today = now.astimezone(CHINA).date()
-        return Period(api, label, today, today, label)
-    first = start.astimezone(CHINA).date()
-    last = min((end - timedelta(microseconds=1)).astimezone(CHINA).date(), now.astimezone(CHINA).date())
+        first = last = now.astimezone(CHINA).date()
     return Period(api, label, first, last, label)
 
 

@@ -57,7 +57,7 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     last = remembered or {}
     follow_up = follow_up or bool(last.get("measure") == "readings" and not slots.sensor_kind and (
         READING_CUE.search(question) or (MARGIN_ASKED.search(question) and last.get("statistic"))))
-    base = dict(remembered or {}) if follow_up and (remembered or {}).get("measure") == "readings" else {}
+    base = dict(last) if follow_up and last.get("measure") == "readings" else {}
     kind = slots.sensor_kind or base.get("sensor_kind")
     asked = READING_CUE.search(question) or (kind not in STATUS_KINDS and ASKING.search(question))
     if not kind or not (base or asked):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from core.exceptions import InvalidInput
 
@@ -23,6 +23,14 @@ def china_if_naive(value: datetime) -> datetime:
 def local_iso(value: datetime | None) -> str | None:
     """ISO 8601 with the +08:00 offset the operations centre works in."""
     return as_utc(value).astimezone(CHINA).isoformat() if value else None
+
+
+def period_days(period: str | None, now: datetime) -> tuple[date, date]:
+    """The first and the last day (China time) of a period as ``period_bounds`` reads it, the last no later than
+    today (a period still running has run to today)."""
+    _, start, end = period_bounds(period, now)
+    last = min((end - timedelta(microseconds=1)).astimezone(CHINA).date(), now.astimezone(CHINA).date())
+    return start.astimezone(CHINA).date(), last
 
 
 def period_bounds(period: str | None, now: datetime) -> tuple[str, datetime, datetime]:

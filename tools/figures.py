@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from core import clock
 from core.exceptions import NotFound
-from core.times import CHINA, china_if_naive, period_bounds
+from core.times import CHINA, china_if_naive, period_days
 from graph.ids import asset_category_id
 from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
@@ -52,7 +52,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
     else:
         figures = _department_figures(client, query)
     if query.share_of_all and query.measure in CASE_MEASURES and figures.total and figures.total.value is not None:
-        everything = client.case_stats(query.period, basis="closed" if query.measure == "closed_in" else "received")[CASE_MEASURES[query.measure]]
+        everything = client.case_stats(query.period, basis=_basis(query))[CASE_MEASURES[query.measure]]
         figures.all_total = everything
         if query.group_by:  # "最多的那个区占全市多大比例": each group's share of the whole
             for row in figures.rows:
@@ -115,9 +115,7 @@ MAX_STEPS = 62  # days (two months of them) at most: a longer period is asked by
 def calendar_spans(period: str | None, step: str, now: datetime) -> list[tuple[str, str]]:
     """The period cut into calendar months, weeks (Monday to Sunday) or days, each clipped to the period and to
     today: (key, span) with the span as the services read it ("2026-10-01..2026-10-31")."""
-    _, since, until = period_bounds(period, now)
-    first = since.astimezone(CHINA).date()
-    last = min((until - timedelta(microseconds=1)).astimezone(CHINA).date(), now.astimezone(CHINA).date())
+    first, last = period_days(period, now)
     spans: list[tuple[str, str]] = []
     day = first
     while day <= last and len(spans) < MAX_STEPS:
@@ -132,6 +130,11 @@ def calendar_spans(period: str | None, step: str, now: datetime) -> list[tuple[s
         spans.append((key, f"{day:%Y-%m-%d}..{end:%Y-%m-%d}"))
         day = end + timedelta(days=1)
     return spans
+
+
+def _basis(query: FigureQuery) -> str:
+    """How the cases are counted into a period: by the day received, or ("昨天结了几件") by the day closed."""
+    return "closed" if query.measure == "closed_in" else "received"
 
 
 def _record_start(figures: Figures) -> str:
@@ -161,7 +164,7 @@ def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
 
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     field = CASE_MEASURES[query.measure]
-    basis = "closed" if query.measure == "closed_in" else "received"  # "昨天结了几件": by the day closed
+    basis = _basis(query)
     note = ""
     category = query.category or ",".join(query.categories) or None  # several kinds counted together
     whole = client.case_stats(query.period, query.district, category, query.source, query.major, basis)
