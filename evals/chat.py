@@ -61,6 +61,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev32": (DATA / "chat_dev32_src.jsonl", DATA / "chat_dev32_gold.jsonl"),
         "dev33": (DATA / "chat_dev33_src.jsonl", DATA / "chat_dev33_gold.jsonl"),
         "dev34": (DATA / "chat_dev34_src.jsonl", DATA / "chat_dev34_gold.jsonl"),
+        "dev35": (DATA / "chat_dev35_src.jsonl", DATA / "chat_dev35_gold.jsonl"),
+        "dev36": (DATA / "chat_dev36_src.jsonl", DATA / "chat_dev36_gold.jsonl"),
+        "dev37": (DATA / "chat_dev37_src.jsonl", DATA / "chat_dev37_gold.jsonl"),
+        "dev38": (DATA / "chat_dev38_src.jsonl", DATA / "chat_dev38_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10
