@@ -183,11 +183,15 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             and not (slots.categories or slots.districts or slots.places or slots.case_ids or slots.departments)):  # fmt: skip
         # "A5区防汛预案里积水多深要启动响应" then "牵头单位是谁？": the same document asked again.
         follow_up, intents = True, [Intent.POLICY]
-    if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 20 and ROUTING_ASKED.search(question)
+    if (memory.get("intents") == [Intent.TRIAGE.value]
+            and ((len(question) <= 24 and ROUTING_ASKED.search(question)) or (len(question) <= 40 and DUPLICATE_ASKED.search(question)))
             and not (slots.categories or slots.districts or slots.places or slots.case_ids)):  # fmt: skip
         # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again (a follow-up, so the
         # learned reading of "紧急程度怎么定？规定多久要处置完" alone does not turn it into a rule question).
         follow_up, intents = True, [Intent.TRIAGE]
+    if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 12 and WHO_HANDLES.search(question)
+            and not ROUTING_ASKED.search(question) and not (slots.categories or slots.districts or slots.places or slots.case_ids)):  # fmt: skip
+        follow_up, intents = True, [Intent.RESPONSIBILITY]  # "派给谁" after a report: who handles the triaged category
     before = memory.get("district")
     if (memory.get("intents") == [Intent.VITALS.value] and len(slots.districts) == 1 and before in deps.lexicon.nodes
             and before != slots.districts[0].id and re.search(r"比|相比|对比|更差|更好|哪个", question)):  # fmt: skip
@@ -211,7 +215,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if (memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 12 and ALARMS_REGROUPED.search(question)
             and not (slots.districts or slots.categories or slots.case_ids)):  # fmt: skip
         # "目前open的alarm一共多少条" then "按区统计一下": the same alarms, counted by district.
-        alarms_again = True
+        follow_up, alarms_again = True, True
     if memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 20 and AMONG_THEM.match(question):
         follow_up, alarms_again = True, True  # "里边燃气相关的有没有" after the alarms were counted: those, narrowed
     if alarms_again:
@@ -238,14 +242,15 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
     listed = (not one_case and not slots.case_ids and CASES_LISTED.search(question) is not None
-              and set(intents) <= {Intent.CASE_LOOKUP, Intent.STATUS, Intent.UNSUPPORTED})  # fmt: skip
+              and set(intents) <= {Intent.CASE_LOOKUP, Intent.STATUS, Intent.UNSUPPORTED, Intent.CASE_STATS})  # fmt: skip
     if listed:
         intents = [Intent.CASE_STATS]  # "昨天派给市供水公司的单子现在都什么状态": those cases, listed
     if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)) and not (
             slots.case_ids or one_case or ABOUT_MESSAGES.search(question)):  # fmt: skip
         # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
         intents = [Intent.TRIAGE]
-    if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and not QUESTION_CUE.search(question)
+    citizen = state.get("role") == "hotline" and len(question) >= 25 and bool(CITIZEN_VOICE.search(question)) and not STAFF_ASKS.search(question)
+    if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and (citizen or not QUESTION_CUE.search(question))
                                          and Intent.CASE_ACTION not in intents and len(question) >= 8
                                          and not slots.case_ids and not one_case):  # fmt: skip
         # What a hotline operator pastes is a citizen's report to triage, not a question to answer.
@@ -310,6 +315,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.FIGURES]
     elif understood.query and _asks_figures(intents, question, memory, follow_up, understood):
         intents = [Intent.FIGURES]
+    elif (understood.query and follow_up and "figures" in memory and intents == [Intent.STATUS]
+          and not (slots.places or slots.asset_ids or slots.sensor_ids or slots.categories)):  # fmt: skip
+        intents = [Intent.FIGURES]  # "本周立案多少" then "上周的呢，环比怎么样": 怎么样 of the figures, not of a facility
     elif (understood.query and intents == [Intent.VITALS] and understood.query.departments
           and is_rate(understood.query.measure)):  # fmt: skip
         intents = [Intent.FIGURES]  # "A3区城管局的准确派遣率咋样": a department's indicator, not the district's vital signs
@@ -352,14 +360,23 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     )
 
 
+# A citizen's own voice in what a hotline operator pastes ("我是A2区翠湖路这边的住户，反映几个事…", "你们到底管不管"): a
+# report, whatever question words it holds; what staff ask (a count, a rate, a ranking) never sounds like it.
+CITIZEN_VOICE = re.compile(r"^(?:喂|你好)?[，,\s]*我(?:是|们|家|姓)|住户|业主|反映(?:一下|几个|个|下)|投诉|麻烦(?:你们|尽快|一起|赶紧|处理|派人)"
+                           r"|你们(?:赶紧|快|管不管|到底)|赶紧(?:来|派)|快来人")
+STAFF_ASKS = re.compile(r"统计|排名|排行|处置率|结案率|返工率|派遣率|多少件|几件|预测|体征|环比|同比|告警|传感器|读数|案件编号|工单号")
+
+
 # After a report was triaged, its urgency or its category is the triage's to say again (who handles it and how
 # fast is the responsibility rule of the triaged category: "该派给哪个部门？多长时间内要处理完？").
 # "留言板里市民反映最集中的问题": what citizens wrote, asked about — not a citizen's report to triage.
 ABOUT_MESSAGES = re.compile(r"留言板|留言里|留言中|群众留言|市民留言")
-ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|分类|哪一?类")
+ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|加急|给几级|定几级|分类|哪一?类")
+# "又来一个电话说的是同一件事，这算重复件吗" after a report was triaged: that report's duplicate check.
+DUPLICATE_ASKED = re.compile(r"重复件|算重复|是不是重复|算不算重复|查重|并案")
 THOSE = re.compile(r"这几[个条处]|这些|这[两三四五六七八九十]+[个条处]")
 EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区")
-ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下")
+ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下|拆开")
 THIS_CASE = re.compile(r"这个案卷|这个案子|这个案件|这件案子|这一件|该案|此案|这个件|这单")
 COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|数量|总数|多少单")
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
@@ -385,7 +402,7 @@ REORDERED = re.compile(r"^(?:那|再|帮我|给我|给个|来个|麻烦)?\s*(?:�
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
 TOP_DISTRICT = re.compile(r"最多的?(?:那个|那)?区|排第一的?(?:那个)?区")
-WHO_HANDLES = re.compile(r"谁负责|归谁|谁管|处置单位|责任单位|责任部门|权属单位|养护单位|管护单位|主管部门|主管单位|管理单位|维护单位|产权单位|哪个部门|谁处置|谁来处理|找谁")
+WHO_HANDLES = re.compile(r"谁负责|归谁|谁管|派给谁|派谁|处置单位|责任单位|责任部门|权属单位|养护单位|管护单位|主管部门|主管单位|管理单位|维护单位|产权单位|哪个部门|谁处置|谁来处理|找谁")
 WHICH_READING = re.compile(r"^在?哪(?:座|个|里|儿|一)|哪(?:座|个|一)(?:桥|箱|点|传感器|泵站|井)|超没超|过没过|到没到|达没达到"
                            r"|(?:过|超过?|高于|低于|到)了?\s*[0-9.]+\s*%?\s*了?吗")
 FOLLOW_UP_WORDS = ("它", "那", "这个", "这里", "这些", "该", "呢", "上述", "刚才", "其", "再说一遍", "再说一次", "这类", "这种", "此类")

@@ -37,9 +37,18 @@ STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
 BY_CATEGORY = re.compile(r"分别(?!是谁|归谁|由谁|是哪|找谁)|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型|啥类型|啥类|哪种类型"
                          r"|按.{0,2}类型|按.{0,2}种类|按[^，,。？?]{1,12}(?:这些|这几类|等)分|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
+# Counted per road, street or grid ("A4区哪条路上的设施最多", "各街道的井盖数"); a grid only when ranked: "在哪些网格"
+# lists the assets.
+BY_AREA = [("road", re.compile(r"哪条路|哪几条路|哪些路|哪条街|各条?道路|按道路|按路|每条路|(?:最多|最少)的(?:道路|路)")),
+           ("street", re.compile(r"哪个街道|哪些街道|哪几个街道|各街道|按街道|每个街道|(?:最多|最少)的街道")),
+           ("grid", re.compile(r"(?:哪个|哪些|哪几个|各|按|每个)(?:单元)?网格(?=.{0,8}(?:最多|最少|排|前))|按网格|网格.{0,4}排"
+                               r"|(?:最多|最少)的(?:单元)?网格"))]
+AREA_WORDS = {"road": "道路", "street": "街道", "grid": "网格"}
+AREAS_SHOWN = 5  # the first areas of a ranking by road, street or grid (a district has dozens)
 # Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
 GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:各类|各种|所有|全部)?(?:城市)?(?:部件|资产)|(?:部件|资产)(?:总数|一共|按状态|各状态)|路上的(?:部件|资产)|(?:部件|资产).{0,4}有多少|多少个?(?:部件|资产)|几个(?:部件|资产)"
-                            r"|(?:哪些|什么|哪几)(?:类型|种类|类)的?(?:部件|资产)|(?:部件|资产).{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)的?(?:部件|资产)|(?:部件|资产)都?(?:丢失|破损|废弃|移除|损坏)")
+                            r"|(?:哪些|什么|哪几)(?:类型|种类|类)的?(?:部件|资产)|(?:部件|资产).{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)(?:状态)?的?(?:部件|资产|设施)|(?:部件|资产)都?(?:丢失|破损|废弃|移除|损坏)"
+                            r"|(?:哪条路|哪几条路|哪些路|哪个街道|哪些街道|哪个(?:单元)?网格|各街道|各条?道路|每条路)[上里]?的?(?:城市)?(?:部件|资产|设施)")
 # How officials shorten asset names ("A2区有多少座桥").
 SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
                      "消火栓": "消防栓", "垃圾桶": "垃圾箱", "电线杆": "电力杆"}  # fmt: skip
@@ -57,7 +66,8 @@ def asset_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[
         # "桥" is 桥梁 unless a name holding it was said ("过街天桥").
         if short in question and not any(short in lexicon.nodes[i].name for i in named):
             named += [c.id for c in components if c.name == full]
-    for ending in {c.name[-2:] for c in components}:
+    # "设施" alone is any facility ("哪条路上的设施最多"), not the kinds whose names end in it (健身设施, 公园设施…).
+    for ending in {c.name[-2:] for c in components} - {"设施"}:
         sharing = [c.id for c in components if c.name.endswith(ending)]
         if len(sharing) > 1 and not named and says(ending, question):
             named += sharing
@@ -72,7 +82,9 @@ def place_named(slots: Slots) -> str | None:
 
 def counts_by_state(question: str) -> bool:
     """"按状态分一下", "状态不是完好的有几座": a count by state, not how one asset is doing."""
-    return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态|都正常|状态正常|是否完好|都完好|都好着|好着吗|都好吗|完好吗|完不完好", question))
+    return bool(NOT_INTACT.search(question) or re.search(r"按状态|各状态|状态分|分状态|各种状态|都正常|状态正常|是否完好|都完好|都好着|好着吗|都好吗|完好吗|完不完好"
+                                                         # "破损或者丢失状态的有几个": those states counted
+                                                         r"|(?:破损|丢失|损坏|完好|废弃|移除)[^，,。？?]{0,6}状态[^，,。？?]{0,4}(?:几|多少)", question))
 
 
 def total_then_state(question: str) -> bool:
@@ -94,10 +106,12 @@ def asks_asset_count(question: str) -> bool:
         return True  # a listing comes with its count
     if re.search(r"归谁|谁管|谁负责|派给谁|哪个部门", question) and not re.search(r"多少|(?<!好)几(?![天日周年]|个?(?:小时|月|星期))", question):
         return False  # "这两件事分别归谁", "电梯停了好几天了，归谁管": who handles them, not how many there are
-    return bool(ASSET_COUNT.search(question) or NOT_INTACT.search(question) or STATE_RATE.search(question)
+    return bool(ASSET_COUNT.search(question) or NOT_INTACT.search(question) or STATE_RATE.search(question) or WHICH_WATCHED.search(question)
                 # "有没有丢失的部件？都是啥类型", "有没有损坏或者丢失的？在哪些网格"
                 or (re.search(r"有没有|有无", question) and (BY_CATEGORY.search(question) or LISTING.search(question)))
-                or (BY_DISTRICT.search(question) and re.search(r"最多|最少", question)))  # fmt: skip
+                or ((BY_DISTRICT.search(question) or any(p.search(question) for _, p in BY_AREA))
+                    and re.search(r"最多|最少", question))
+                or (BY_CATEGORY.search(question) and re.search(r"排", question)))  # "破损的设施按类别排个前三"  # fmt: skip
 
 
 def asset_query(question: str, slots: Slots, categories: list[str], order: str | None,
@@ -106,7 +120,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     when it names none."""
     remembered = remembered or {}
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
-    if not states and remembered.get("asset_status") and re.search(r"按类|按区|汇总|分类|分别|各区|各类", question):
+    if not states and remembered.get("asset_status") and (re.search(r"按类|按区|汇总|分类|分别|各区|各类", question)
+                                                          or any(p.search(question) for _, p in BY_AREA)):
         states = list(remembered["asset_status"])  # "丢失的部件有哪些" then "按类别汇总一下数量": still the lost ones
     watched = bool(MONITORED.search(question))
     # "都装了监测没有": asked of each one, listed; "装了倾斜传感器的井盖有几个": those watched, counted.
@@ -119,8 +134,9 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     if watched and slots.sensor_kind:
         base["sensor_kind"] = slots.sensor_kind
     # "那最少的呢" after "哪个区的井盖最多": the districts again, in the order now asked.
-    by_district = (BY_DISTRICT.search(question) or len(slots.districts) > 1
-                   or (remembered.get("group_by") == "district" and order is not None and not slots.districts))
+    area = next((key for key, pattern in BY_AREA if pattern.search(question)), None)
+    by_district = not area and (BY_DISTRICT.search(question) or len(slots.districts) > 1
+                                or (remembered.get("group_by") == "district" and order is not None and not slots.districts))
     earlier = remembered.get("district")
     if len(slots.districts) > 1:
         base["districts"] = [d.id for d in slots.districts]  # "A2区跟A4区比": those two, side by side
@@ -132,7 +148,14 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     elif remembered.get("district") and not by_district and "全市" not in question:
         base["district"] = remembered["district"]
     base["place"] = place_named(slots) or (None if slots.districts or "全市" in question else remembered.get("place"))
-    if by_district:
+    if area:
+        # "A4区哪条路上的设施最多": the roads counted, the first few ranked.
+        base["group_by"], base["list_assets"] = area, False
+        # A district's streets are few: every one when no ranking is asked ("按街道拆开").
+        every = area == "street" and (base.get("district") or slots.districts) and not _top(question)
+        base["order"], base["top"] = order or "desc", _top(question) or (None if every else AREAS_SHOWN)
+        base["asset_status"] = NOT_INTACT_STATES if NOT_INTACT.search(question) else states
+    elif by_district:
         base["group_by"] = "district"
         base["spread"] = bool(re.search(r"差多少|相差|差距|差几", question))
         # "不是完好状态的…集中在哪几个区": every state but 完好, counted per district.
@@ -141,6 +164,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
             base["asset_status"] = []  # "总共有几座？各区几座；状态不是完好的单独列出": every one counted, those listed apart
     elif states and BY_CATEGORY.search(question) and not NOT_INTACT.search(question):
         base["group_by"], base["asset_status"] = "category", states  # "丢失的井盖都是哪几类"
+        if top := _top(question):
+            base["top"], base["order"] = top, base.get("order") or "desc"  # "破损状态的设施按类别排个前三"
     elif (states and (STATE_ADJECTIVE.search(question) or LISTING.search(question))
           and not re.search(r"一共|总共|总数|合计|全部|其中|按状态", question) and not total_then_state(question)):  # fmt: skip
         # "坏掉的路灯有多少盏", "有哪些部件丢失了": those, not every state beside the total
@@ -156,12 +181,17 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         # "其中破损的呢？在哪几个网格": those of the state named, one by one (the total was said before).
         base["asset_status"], base["list_assets"] = states, True
         base.pop("group_by")
+    if area:
+        return FigureQuery.model_validate(base)
+    if 1 < len(categories) <= 3 and LISTING.search(question) and not base.get("group_by") and not watched:
+        base["group_by"] = "category"  # "A7区有哪些水闸和排水口": each kind counted, and listed
     if len(categories) == 1 and (base.get("district") or base["place"]) and base.get("group_by") in (None, "status") and not watched:
         base["list_assets"] = True  # named too when they are few (the answer lists at most FEW unasked)
     shared = SHARE_ASKED.search(question) and not by_district
     if base.get("asset_status") and (shared or STATE_RATE.search(question)) and not NOT_INTACT.search(question):
         base["share_of_all"] = True  # …as a share of every asset of the kind ("丢失率多少，哪个区丢得最多": the city's too)
-    elif (len(categories) > 1 or not categories) and BY_CATEGORY.search(question) and not by_district:
+    elif ((len(categories) > 1 or not categories) and BY_CATEGORY.search(question) and not by_district
+          and not (base.get("group_by") == "status" and NOT_INTACT.search(question))):  # "不是完好的有几个，分别啥情况": by state
         base["group_by"] = "category"  # "泵站和水闸分别有多少", "按资产类型统计一下A1区的部件"
         base["list_assets"] = False  # "都有哪些类型的资产": the kinds counted, not the assets one by one
         if top := _top(question):
@@ -185,7 +215,7 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
     unit = _unit(kinds)
     states = "、".join(query.asset_status)
     scope = (name(query.district) if query.district else "全市") + (f"{query.place}上" if query.place else "")
-    head = f"按图谱当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
+    head = f"按部件台账（图谱）当前登记，{scope}{kinds}" + (f"（状态为{states}）" if states else "")
     rows, total = data["rows"], data["total"]["value"]
     items = data.get("items") or []
     if not LISTING.search(question) and not query.with_sensors and data["total"]["value"] > FEW:
@@ -204,6 +234,11 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + watched + share + listed_items
     listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
                       for r in rows)  # fmt: skip
+    if query.group_by in AREA_WORDS:
+        # Only the first areas are shown: the total is of every one, said apart.
+        first = f"{'最少' if query.order == 'asc' else '最多'}的几个" if query.top else "从多到少"
+        lines = [f"{head}共 {total:g} {unit}；按{AREA_WORDS[query.group_by]}排，{first}：{listed}。"]
+        return "\n".join(lines)
     by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
     lines = [f"{head}{by}：{listed}；合计 {total:g} {unit}。"]
     if data.get("gap") and query.group_by != "status":

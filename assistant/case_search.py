@@ -21,7 +21,9 @@ ONE_CASE = re.compile(
     r"|(?:最后|最新|最近|最早)的?一(?:件|单)(?=[^，。？?]{0,4}(?:是什么|是啥|在哪|是哪))"
 )
 # A number written where a case number goes that is not one ("案件 ZZ-000000000"): unknown, not a count.
-CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[0-9A-Za-z_-]{3,}|\d{10,}(?![0-9A-Za-z]))")
+CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[0-9A-Za-z_-]{2,}|\d{10,}(?![0-9A-Za-z]))"
+                         # "查一下 2026120400015 这个单子": the number first, then what it numbers
+                         r"|(?<![0-9A-Za-z])(\d{10,})(?![0-9A-Za-z])\s*(?:这个|这张|这件|这一?单|号)?\s*(?:单子|案子|工单|案件|单)")
 OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
 # A number that looks like a case number on its own ("他上报的 C-2026-999999"), in no form of ours.
 CASE_LIKE = re.compile(r"(?<![A-Za-z0-9])(C[-_]?\d{4}[-_]?\d[0-9A-Za-z_-]*)")
@@ -43,13 +45,13 @@ def unknown_case_number(question: str) -> str | None:
     if CASE_ID.search(question):
         return None
     match = CASE_NUMBER.search(question) or CASE_LIKE.search(question)
-    return match.group(1) if match else None
+    return next(g for g in match.groups() if g) if match else None
 
 
 # "最近报上来的一件道路积水内涝": one case named by its category rather than the word 案件.
 ONE_OF_A_CATEGORY = re.compile(r"(?:最近|最新|最早|最后)[^，,。？?]{0,8}?(?:一|那)(?:件|起|单|条)")
 # "最早那件现在在谁手上" after a list of cases: one of those.
-ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)的?那(?:件|单|起)|第一(?:件|个|条|单)")
+ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)的?那(?:件|单|起)|第(?:一|1)\s*(?:件|个|条|单)")
 
 
 def asks_one_case(question: str, slots: Slots, memory: dict[str, Any] | None = None) -> bool:

@@ -23,11 +23,14 @@ from assistant.analytics_questions import (
 )
 from assistant.assets import (
     ASSET_STATES,
+    BY_AREA,
+    EACH_WATCHED,
     GENERIC_ASSETS,
     NOT_INTACT,
     NOT_INTACT_STATES,
     PLACE_LABELS,
     STATE_RATE,
+    WHICH_WATCHED,
     asks_asset_count,
     asset_categories,
     asset_query,
@@ -154,7 +157,9 @@ OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
 CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:案件|案子|工单)|列(?:一下|出|个)?编号|案件清单|案件明细|逐件"
                           # "帮我找一下A3区这周的井盖案件", "昨天派给市供水公司的单子现在都什么状态": the cases themselves
                           r"|^(?:帮我|请|麻烦)?(?:找|查|翻)(?:一下|下|一找|一查|找|查)[^，,。？?]{0,16}(?:案件|案子|工单|单子)(?=$|[，,。？?])"
-                          r"|(?:案件|案子|工单|单子)[^，,。？?]{0,6}(?:都|分别|各自)(?:是|到了?|在)?(?:什么|啥|哪个)(?:状态|环节|阶段)")
+                          r"|(?:案件|案子|工单|单子)[^，,。？?]{0,6}(?:都|分别|各自)(?:是|到了?|在)?(?:什么|啥|哪个)(?:状态|环节|阶段)"
+                          # "派给市燃气集团的案子…哪几个还卡在处置环节": which of them, one by one
+                          r"|哪几[个件单](?:还|仍)?(?:卡在|停在|处于|在)[^，,。？?]{0,4}(?:环节|阶段|状态)")
 COUNTED = re.compile(r"多少|几件|几个|几起|数量|总数|总量|合计|一共")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
 # A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
@@ -383,11 +388,23 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
     return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=more)
 
 
+THAT_AREA = re.compile(r"这条路|那条路|该路|这条街|那条街")
+
+
+def _just_before(period: Period, memory: dict[str, Any] | None, now: datetime) -> bool:
+    """Whether ``period`` is the one right before the period the figures just given were of (上周 after 本周)."""
+    api, label = (memory or {}).get("figures_period") or [None, None]
+    if not api:
+        return False
+    # The period named ends the day before the one remembered starts (上周 then 本周, 上个月 then 本月).
+    return period.last + timedelta(days=1) == recalled(api, label, now).first
+
+
 def _shaped(question: str) -> bool:
     """The question asks for a grouping, an order, a cut or a comparison (a follow-up may ask only that)."""
     return bool(COMPARE.search(question) or ALSO.search(question) or TOP.search(question) or MOST.search(question) or LEAST.search(question)
                 or RANK.search(question) or any(p.search(question) for _, p in GROUPS)
-                or any(p.search(question) for _, p in SOURCES))  # fmt: skip
+                or any(p.search(question) for _, p in SOURCES) or any(p.search(question) for _, p in BY_AREA))  # fmt: skip
 
 
 def _ranked(question: str) -> bool:
@@ -438,9 +455,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if forecast := understand_forecast(question, slots, lexicon, now, last_query, follow_up):
         return Understood(forecast[0], period=forecast[1], question=question)
     if follow_up and (kind := running_state_asked(question, last_query)):
-        # "A3区的泵站都列出来" then "它们现在运行状态正常吗": the pumps' running state, from their sensors.
+        # "A3区的泵站都列出来" then "它们现在运行状态正常吗": the pumps' running state, from their sensors; "其中哪几座
+        # 装了运行状态监测": those pumps carrying such a sensor.
         slots.sensor_kind = kind
-        last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district")}
+        if not (WHICH_WATCHED.search(question) or EACH_WATCHED.search(question)):
+            last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district")}
     rate_of_department = bool(slots.departments and (named_measure := _measure(question)) and is_rate(named_measure))
     if not rate_of_department and (reading := understand_readings(question, slots, now, last_query, follow_up)):
         return Understood(reading[0], period=reading[1], question=question)
@@ -467,15 +486,20 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     of_class = "大类" in question and major_named(question, lexicon) is not None
     if of_class:
         measure = measure or "cases"
-    elif (last_query or {}).get("measure") == "assets" and not (measure and is_rate(measure)) and (follow_up or (
+    elif (last_query or {}).get("measure") == "assets" and not (measure and is_rate(measure)) and (follow_up or THAT_AREA.search(question) or (
             not asset_categories(question, slots, lexicon)
             and (_shaped(question) or asks_asset_count(question) or BY_STATE.search(question)))):
         # "A2区有多少座桥" then "A4区呢" / "地下通道呢" / "各区分别是多少": the same count, changed where it says.
         categories = asset_categories(question, slots, lexicon) or last_query.get("asset_categories", [])
+        if THAT_AREA.search(question) and last_query.get("group_by") == "road" and (memory or {}).get("figures_top"):
+            # "哪条路上的路灯最多" then "这条路上的路灯有坏的吗": the road ranked first, its lamps counted.
+            last_query = {k: v for k, v in last_query.items() if k not in ("group_by", "order", "top")} | {
+                "place": memory["figures_top"]}  # type: ignore[index]
         return asset_figures(asset_query(question, slots, categories, order_asked(question), last_query), question)
     if re.search(r"体征", question):
         return Understood()  # "城市体征哪几项亮红灯了": the vital signs, not traffic lights
-    if GENERIC_ASSETS.search(question) and asks_asset_count(question) and not (CASE_WORDS.search(question) or of_class):
+    if (GENERIC_ASSETS.search(question) and asks_asset_count(question) and not (CASE_WORDS.search(question) or of_class)
+            and not asset_categories(question, slots, lexicon)):  # "全市桥梁资产有多少": the bridges, not every asset
         return asset_figures(asset_query(question, slots, [], order_asked(question)), question)  # "全市部件按状态分一下": every category
     places = [p for p in slots.places if p.label not in PLACE_LABELS]  # a road's assets are counted by its name
     if (
@@ -512,8 +536,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     assumed = False
     compared = None
     today = now.astimezone(CHINA).date()  # the city's day, not UTC's (they differ until 08:00)
-    if period is not None and remembered and re.search(rf"(?:跟|和|与|同|比|较|对比)\s*{re.escape(period.words)}", question):
-        # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures.
+    if period is not None and remembered and (re.search(rf"(?:跟|和|与|同|比|较|对比)\s*{re.escape(period.words)}", question)
+                                              or (re.search(r"环比", question) and _just_before(period, memory, now))):
+        # "跟上周比是多了还是少了" after this week's count: this week beside last week, not last week's figures;
+        # "上周的呢，环比怎么样" after it too: the two weeks side by side, this one first.
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period, compared = recalled(api, label, now), period
     elif period is not None and len(named := [p for p in find_periods(question, now) if not RANGE_END.search(

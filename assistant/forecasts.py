@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from assistant.assets import asset_categories
 from assistant.hotspots import case_categories
 from assistant.lexicon import CityLexicon
 from assistant.periods import Period, find_periods, span
@@ -20,7 +21,7 @@ from services.monitoring.alarm_rules import rank
 from tools.query_spec import CASE_MEASURES, FigureQuery
 from tools.reading_figures import thresholds_of
 
-FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会|还会(?:新增|增加|有多少)"
+FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|今明两?天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会|还会(?:新增|增加|有多少)"
                     r"|今晚到|今夜|明早|明晨|到天亮|(?:可能|要|会)(?:会)?(?:超|达到|突破|掉到|跌破|低于|高于)")
 # A window on the clock ("今晚到明早"): the hours from now to its end, in the city's time (hours after midnight
 # of the day after today, or of today for 今天下午/傍晚).
@@ -74,6 +75,12 @@ def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: 
     if kind:
         base["sensor_kind"] = kind
         base.pop("category", None)
+        # "A3区那几个泵站的水位": the sensors on those facilities; "A6区泵站附近的管网水位" then "预测下": still those.
+        facilities = asset_categories(question, slots, lexicon)  # 井盖: every kind of cover
+        if facilities or (remembered or {}).get("sensor_kind") != kind:
+            base["asset_categories"] = facilities
+        elif (remembered or {}).get("asset_categories"):
+            base["asset_categories"] = remembered["asset_categories"]  # type: ignore[index]
     if slots.districts:
         base["district"] = slots.districts[0].id
         base.pop("group_by", None)
@@ -100,7 +107,7 @@ def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: 
         base.pop("categories", None)
     today = now.astimezone(CHINA).date()
     period = _future(question, now, base)
-    if COMPARED_TO_TODAY.search(question) and not base.get("sensor_kind"):
+    if (COMPARED_TO_TODAY.search(question) or re.search(r"今明两?天", question)) and not base.get("sensor_kind"):
         base["compare_period"] = f"{today:%Y-%m-%d}"
     elif (past := COMPARED_TO_PAST.search(question)) and not base.get("sensor_kind") and (
             named := find_periods(past.group(1), now, rolling=True)):  # fmt: skip
@@ -142,6 +149,8 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
     monday = today + timedelta(days=7 - today.weekday())
     named: list[tuple[str, date, date, str]] = [
         (r"明天后天|明后天|明后两天", today + timedelta(days=1), today + timedelta(days=2), "明后两天"),
+        # Today's cases are counted, not forecast: the answer sets today's count so far beside tomorrow's forecast.
+        (r"今明两?天", today, today + timedelta(days=1), "今明两天"),
         (r"明天|明日|明晚", today + timedelta(days=1), today + timedelta(days=1), "明天"),
         (r"后天", today + timedelta(days=2), today + timedelta(days=2), "后天"),
         (r"下个?月", *_next_month(today), "下个月"),
@@ -323,7 +332,20 @@ def _backtest(data: dict[str, Any]) -> str:
         return ""
     mase, baseline = backtest["mase"], backtest["baseline_mase"]
     verdict = "优于基线" if mase < baseline else "与基线持平" if mase == baseline else "不如基线"
-    return f"回测 MASE {mase:g}，季节性朴素基线 {baseline:g}：{verdict}（MASE 越低越准）。"
+    return f"回测 MASE {mase:g}，季节性朴素基线 {baseline:g}：{verdict}（MASE 越低越准）。" + _history(data)
+
+
+THIN_HISTORY_DAYS = 60  # fewer daily counts than this: a weekly pattern seen a few times only
+
+
+def _history(data: dict[str, Any]) -> str:
+    """The history the forecast stands on, and a caution when it is short: a few weeks of daily counts."""
+    start, points = data.get("history_start"), data.get("history_points")
+    if not (start and points) or data.get("period", "").startswith("next"):
+        return ""  # hourly sensor series: weeks of readings, every hour
+    day = f"{int(start[5:7])}月{int(start[8:10])}日"
+    caution = "，历史较短（数据有限），预测仅供参考" if points < THIN_HISTORY_DAYS else ""
+    return f"预测依据系统中 {day} 以来的历史数据（{points} 天）{caution}。"
 
 
 def _line_named(question: str, limits: dict[str, Any]) -> str | None:

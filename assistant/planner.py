@@ -98,27 +98,31 @@ STILL_OPEN = re.compile(r"没关|未关闭|还开着|仍未关闭|尚未关闭|�
 OPENED_WORDS = re.compile(r"新开|新增|新出|触发|产生|冒出")
 
 
+ALARMS_BY = re.compile(r"按区|各区|分区|按类型|分类型|拆开|拆一下|分开")
 AMONG_THEM = re.compile(r"^(?:那)?(?:里边|里面|里头|其中|这里面|这些里面?|当中)")
 
 
 def _plan_alarms(turn: Turn) -> list[Call]:
     s = turn.slots
     args: dict[str, Any] = {"state": "open"}
-    opened_and_closed = False
+    opened_and_closed = still_open = False
     if period := find_period(turn.question, turn.now):
         # "今天新开的告警", "本周告警最多的区": opened in the period, open or not; "昨天关闭了多少": closed in it;
         # "昨天新开了多少个告警，已经关了几个": those opened, and how many of them closed.
         closing = bool(CLOSED_WORDS.search(turn.question))
         opened_and_closed = closing and bool(OPENED_WORDS.search(turn.question))
         args = {"state": "closed", "closed": period.api} if closing and not opened_and_closed else {"state": None, "opened": period.api}
-        if STILL_OPEN.search(turn.question):
+        if STILL_OPEN.search(turn.question) and re.search(r"一共|总共|共有|几次|多少次", turn.question):
+            # "国庆以来一共触发过几次？现在还有没关的吗": all opened in the period, and of them those open now.
+            args, opened_and_closed, still_open = {"state": None, "opened": period.api}, False, True
+        elif STILL_OPEN.search(turn.question):
             # "这周开出来的告警还有多少条没关": opened in the period and open now.
             args, opened_and_closed = {"state": "open", "opened": period.api}, False
     if turn.slots.district:
         args["district"] = turn.slots.district
     if s.sensor_kind:
         args["kind"] = s.sensor_kind
-    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)条|级别最高的?(?:那|几)条|最严重的?那条"
+    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)条|级别最高的?(?:那|几)条|最严重的?(?:那条|几条|是|在|一条)|按级别|分级别|各级别"
                                  r"|(?:多少|几)条.{1,12}级的?(?:有)?(?:几|多少)条", turn.question):  # "共多少条？alarm级的几条"
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     earlier = turn.recall("alarms") or {}
@@ -129,10 +133,16 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args.setdefault("district", earlier["district"])  # "A3区…告警" then "最严重的那条啥时候开的": still A3区's
     elif not (s.sensor_kind or s.level) and re.search(r"这几[个条处]|这些", turn.question):
         args |= {k: v for k, v in earlier.items() if k in ("kind", "level")}  # "A4区的这几个归谁": those of A4区
-    if AMONG_THEM.match(turn.question) and not period:
-        # "里边燃气相关的有没有" after "本周新开的告警有多少条": of those, the same window and place.
+    worst_of_those = (WORST_ASKED.search(turn.question) and len(turn.question) <= 30
+                      and not re.search(r"现在|当前|目前|还开着|没关|未关闭", turn.question))  # fmt: skip
+    # "按区拆开，还开着的标一下" after "近三天触发的…告警": those of the window, by district, the open ones marked.
+    regrouped = ALARMS_BY.search(turn.question) and len(turn.question) <= 16
+    if (AMONG_THEM.match(turn.question) or worst_of_those or regrouped) and not period:
+        # "里边燃气相关的有没有" after "本周新开的告警有多少条": of those, the same window and place; "最高级别那条
+        # 归谁管" after "今天有没有新开的告警": the most severe of those.
         if earlier.get("opened") or earlier.get("closed"):
             args = args | {"state": earlier.get("state")} | {k: earlier[k] for k in ("opened", "closed") if earlier.get(k)}
+            still_open = bool(regrouped and STILL_OPEN.search(turn.question) and earlier.get("opened"))
         if earlier.get("district") and not (s.districts or s.places):
             args.setdefault("district", earlier["district"])
     category = s.categories[0] if s.categories else None
@@ -141,6 +151,8 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args["asset_category"] = category.id
     if opened_and_closed:
         return [Call("open_alarms", args), Call("open_alarms", args | {"state": "closed"})]
+    if still_open:
+        return [Call("open_alarms", args), Call("open_alarms", args | {"state": "open"})]
     return [Call("open_alarms", args)]
 
 
@@ -334,19 +346,38 @@ QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 SUPPLEMENT = re.compile(r"^\s*(?:再?补充(?:一下|说明|一句|信息)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
 
 
+# The markers a caller numbers several problems by ("一是…二是…", "第一…第二…", "1、…2、…").
+ENUMERATED = re.compile(r"(?:[一二三四五]是|第[一二三四五][，,、是]?|其[一二三四五][，,、]?|(?<![0-9])[1-5][、.．)）]|[①②③④⑤])")
+MAX_PROBLEMS = 4
+
+
+def problems(text: str) -> list[str]:
+    """The problems of a report that numbers two or more, each with the words before the first (where it is)."""
+    marks = list(ENUMERATED.finditer(text))
+    if len(marks) < 2:
+        return []
+    lead = text[:marks[0].start()].rstrip("：:，, ")
+    parts = [text[m.end():n.start() if n else len(text)].strip("；;，,。 ") for m, n in zip(marks, [*marks[1:], None], strict=True)]
+    parts = [p for p in parts if len(p) >= 6]
+    return [f"{lead}，{p}" if lead else p for p in parts[:MAX_PROBLEMS]] if len(parts) >= 2 else []
+
+
 def _plan_triage(turn: Turn) -> list[Call]:
     from assistant.figures import departments_named
     from assistant.intents import REPORT_PREFIX
 
     text = REPORT_PREFIX.sub("", turn.question).strip()
     named = turn.slots.categories or turn.slots.districts or turn.slots.places
-    if (len(text) <= 16 or (turn.follow_up and len(text) <= 30 and re.search(r"[？?]", text))) and not named and turn.memory.get("said"):
+    if (len(text) <= 16 or (turn.follow_up and len(text) <= 30 and re.search(r"[？?]", text))
+            or (len(text) <= 40 and DUPLICATE_ASKED.search(text))) and not named and turn.memory.get("said"):
         # "分类和责任单位给我下", "紧急程度怎么定？规定多久要处置完？" after the report: that report again, not these words.
         text = turn.memory["said"]
     elif (supplement := SUPPLEMENT.match(text)) and turn.memory.get("said") and turn.memory.get("intents") == [Intent.TRIAGE.value]:
         # "补充一下：树把电线也压下来了" after a report: the report as now told, the first words and these together.
         text = f"{turn.memory['said']}。{text[supplement.end():]}"
     calls = [Call("triage_report", {"text": text[:20_000]})]
+    # "反映几个事：一是…；二是…；三是…": each problem triaged on its own too, with the words before them (where).
+    calls += [Call("triage_report", {"text": part[:2000]}) for part in problems(text)]
     triaged = turn.succeeded("triage_report")
     if not (CREATE_CASE.search(turn.question) and triaged and triaged[0].data.get("grid_id")):
         return calls  # no grid: the answer asks for the address instead of inventing a place
@@ -517,9 +548,14 @@ def _compose_status(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+# Which of a window's alarms is asked for: the most severe, one by one.
+WORST_ASKED = re.compile(r"级别最高|最高级别|最严重|最高的(?:那|一)?条|哪条|哪几条|超了?阈值|超出多少|超了多少|读数最高")
+
+
 def _alarm_line(turn: Turn, a: dict[str, Any]) -> str:
     unit = turn.lexicon.units.get(a["kind"], "")
-    return (f"- 传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
+    number = f"告警编号 {a['id']}，" if a.get("id") else ""
+    return (f"- {number}传感器 {a['sensor_id']}（{_kind_name(turn.lexicon, a['kind'])}，{turn.name(a['district'])}）"
             f"{LEVEL_NAMES[a['level']]}：当前值 {_fmt(a['value'])} {unit}，阈值 {_fmt(a['threshold'])} {unit}"
             + (f"（{'低于' if a['value'] < a['threshold'] else '超出'}阈值 {_fmt(a['past_threshold_by'])} {unit}）"
                if a.get("past_threshold_by") is not None else "")
@@ -555,8 +591,14 @@ def _compose_alarms(turn: Turn) -> str:
         closed = [r.data["count"] for r in records[1:] if r.args.get("state") == "closed" and r.args.get("opened")]
         if closed:
             text += f"；其中已关闭 {closed[0]} 条"
+        if still := [r.data["count"] for r in records[1:] if r.args.get("state") == "open" and r.args.get("opened")]:
+            text += f"；其中至今未关闭 {still[0]} 条"
         if d["count"] <= 10 and d.get("items"):  # few: each of them ("value和threshold列一下")
             text += "。逐条：\n" + "\n".join(_alarm_line(turn, a) for a in d["items"])
+        elif d.get("items") and WORST_ASKED.search(turn.question):
+            # "里面级别最高的是哪条，超了阈值多少": the most severe of the window, every one of them when few.
+            worst = next((d["by_level"][level] for level in ("alarm", "warning", "watch") if d["by_level"].get(level)), 0)
+            text += "。最严重的几条：\n" + "\n".join(_alarm_line(turn, a) for a in d["items"][:worst if worst <= 10 else 5])
         return text + f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。"
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警（0 条）。"
@@ -796,9 +838,10 @@ def _compose_triage(turn: Turn) -> str:
                 f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
     r = records[0].data
     c = r["category"]
+    split = [rec.data for rec in records[1:] if rec.args.get("text") in problems(records[0].args.get("text", ""))]
     alternatives = "、".join(a["name"] for a in r.get("alternatives", []))
     lines = ["分拨建议（尚未写入，需确认）：",
-             f"- 类别：{c['name']}（{c['kind']} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
+             f"- 类别：{c['name']}（{KIND_WORDS.get(c['kind'], c['kind'])} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
              (f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district'])}" if r["district"]
               else "- 位置：诉求中没有可识别的地址，无法确定所在区和网格（请向来电人补充地址）"),
              f"- 责任部门：{_triaged_department(r)}",
@@ -817,9 +860,40 @@ def _compose_triage(turn: Turn) -> str:
     elif r["urgency"] == "high" and OPEN_HOLE.search(turn.question + c["name"]):
         # An open hole in the way (a cover gone, a road sunk) hurts someone before the crew arrives.
         lines.append("- 先期处置：请通知责任单位先到场设置围挡和警示标志，防止行人、车辆坠落，再按时限处置。")
+    if c["name"].endswith("井盖") and "井盖" in turn.question and c["name"] not in turn.question:
+        # "井盖没了": which kind of cover decides who owns it, and a caller seldom knows.
+        lines.append(f"- 权属核实：诉求未说明井盖种类，按「{c['name']}」初判；请现场核实井盖标识（雨水、污水、燃气、电力、通信等）以确定权属单位。")
+    if advice := next((a for pattern, a in FIRST_RESPONSE if pattern.search(c["name"])), None):
+        lines.append(f"- 现场提示：{advice}")
+    other = r.get("hotline_department")
+    if (r["confidence"] < VAGUE and other and (r.get("hotline_category") or {}).get("confidence", 0) >= HOTLINE_SURE
+            and other["id"] != (r.get("department") or {}).get("id")):  # fmt: skip
+        # "老板拖欠工资，该找谁": no city-management category fits, the 12345 class does and names who handles it.
+        lines.insert(1, f"- 转办建议：诉求不属于城市管理部件、事件类别（下面的类别置信度很低，仅供参考）；按热线分类"
+                        f"「{' / '.join(r['hotline_category']['path'][:2])}」，建议转{other['name']}办理。")
+    elif r["confidence"] < VAGUE and not r["district"]:
+        # "我们楼下那个又坏了，你们到底管不管": neither what nor where is known — ask before dispatching a guess.
+        lines.append("- 信息不足：请向来电人追问坏的是什么设施（或发生了什么事）、具体地址（小区、门牌或路口）和所在区；"
+                     "如之前报过，请提供上次的工单号以便催办，不要按猜测的类别派单。")
     if INJURED.search(turn.question):
         # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
         lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
+    if split:
+        # Each problem is its own case: a lamp goes to the lamps' bureau, a bin to the district's.
+        # Counted in words: a digit no tool returned would be taken for an unsupported figure.
+        lines.append(f"- 拆分建议：诉求包含{'一二三四五'[len(split) - 1]}个问题，建议分别立案、分别派遣：" + "，".join(
+            f"问题{'一二三四五'[i]}为{p['category']['name']}（{KIND_WORDS.get(p['category']['kind'], '')} {p['category']['code']}），"
+            f"派{_triaged_department(p)}，紧急程度{URGENCY_NAMES.get(p['urgency'], p['urgency'])}" for i, p in enumerate(split)) + "。")
+    if URGENCY_ASKED.search(turn.question) and (reason := re.search(r"紧急程度「[^」]+」：[^。]*", r["explanation"])):
+        # "紧急程度怎么定": the reason said on its own line, and for a default level that no rule raised it.
+        default = "；" not in reason.group(0)  # only the category's default level, no rule raised it
+        lines.append(f"- 定级理由：{reason.group(0)}" + ("（诉求中未出现危及人身安全、可能造成伤害或涉及易受伤害人群的情形，"
+                                                     "未触发升级规则）" if default else ""))
+    if DUPLICATE_ASKED.search(turn.question):
+        # "又来一个电话说的是同一件事，这算重复件吗": the duplicate check said, and what to do with a second call.
+        lines.append("- 查重：" + (f"与已登记案件 {'、'.join(r['duplicates'])} 疑似重复，建议合并（并案）处理，不再重复立案。"
+                                   if r["duplicates"] else "已登记的案件中未发现疑似重复；同一地点同一事件的再次来电，"
+                                   "建议合并到首次来电的工单一并处理（并案），不重复立案。"))
     lines.append(f"- 说明：{r['explanation']}")
     if hidden := sorted(set(re.findall(r"\[(电话|身份证号|车牌|邮箱|社交账号)\]", r.get("redacted_text") or ""))):
         # The message was redacted before it reached triage: say so, the operator knows what was kept out.
@@ -827,6 +901,17 @@ def _compose_triage(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+URGENCY_ASKED = re.compile(r"紧急程度怎么定|紧急程度.{0,4}(?:依据|理由|为什么|怎么)|为什么.{0,6}(?:紧急|一般|急)|急不急|定级")
+DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并")
+KIND_WORDS = {"event": "事件", "component": "部件"}
+VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
+HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
+# What the operator tells the caller, or the crew, for the categories where the first minutes matter.
+FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"燃气"), "提醒来电人及周边人员严禁明火、不要开关电器、开窗通风并撤离到安全地带；通知燃气抢修。"),
+    (re.compile(r"电梯困人"), "安抚被困人员不要扒门、不要强行撬门，立即通知电梯维保单位到场救援。"),
+    (re.compile(r"变电箱|电力|架空线缆|停电"), "提醒周边人员远离设备、切勿触碰，通知供电部门抢修。"),
+]
 OPEN_HOLE = re.compile(r"井盖(?:没了|丢了|丢失|缺失|被偷|不见)|塌陷|坑洞|大坑|窟窿|口子")
 INJURED = re.compile(r"受伤|受了伤|伤了|伤者|流血|出血|骨折|昏迷|晕倒|不省人事|被困|困在|掉进去|摔伤|砸伤|送医")
 
@@ -965,13 +1050,17 @@ def _vitals_beside_city(items: list[dict], city: list[dict], scope: str) -> str:
     lower = [v for v in items if v not in worse and v["unit"] == "%" and v["value"] is not None
              and city_value.get(v["name"]) is not None
              and (v["value"] > city_value[v["name"]] if "故障" in v["name"] else v["value"] < city_value[v["name"]])]  # fmt: skip
+    # Every sign side by side as well: "偏差比较大的" is judged from both values, not only from what is worse.
+    beside = "逐项对照（" + f"{scope} / 全市）：" + "；".join(
+        f"{v['name']} {_fmt(v['value'])} / {_fmt(city_value[v['name']])} {v['unit']}".rstrip()
+        for v in items if v["value"] is not None and city_value.get(v["name"]) is not None) + "。"
     if not worse and not lower:
-        return f"跟全市比，{scope}没有哪项比全市差（状态都不比全市更严重，比率都不低于全市）。"
+        return f"跟全市比，{scope}没有哪项比全市差（状态都不比全市更严重，比率都不低于全市）。\n{beside}"
     said = [f"{v['name']}（{scope}{STATUS_NAMES.get(v['status'], v['status'])}，全市"
             f"{STATUS_NAMES.get(city_status.get(v['name'], 'normal'), '正常')}）" for v in worse]  # fmt: skip
     said += [f"{v['name']}（{scope} {_fmt(v['value'])}%，全市 {_fmt(city_value[v['name']])}%，"
              f"{'高于' if '故障' in v['name'] else '低于'}全市）" for v in lower]  # fmt: skip
-    return f"跟全市比，{scope}更差的指标：" + "；".join(said) + "。"
+    return f"跟全市比，{scope}更差的指标：" + "；".join(said) + f"。\n{beside}"
 
 
 def _compose_vitals_by_district(turn: Turn) -> str:

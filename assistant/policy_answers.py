@@ -35,8 +35,10 @@ def plan_policy(turn: Turn) -> list[Call]:
     calls = [Call("search_policies", {"q": in_document_words(asked)[-500:], "k": 10 if EVERY_LEVEL.search(turn.question) else 5})]
     calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
     if (category := turn.category) and CATEGORY_RULE.search(turn.question):
-        # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard.
-        calls.append(Call("get_node", {"node_id": category.id}))
+        # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard; "燃气管道
+        # 泄漏…几个小时？路面塌陷呢": each category named, in the order named.
+        named = [c.id for c in turn.slots.categories[:3]] or [category.id]
+        calls += [Call("get_node", {"node_id": node}) for node in dict.fromkeys(named)]
     return calls
 
 
@@ -49,15 +51,16 @@ def time_limits(sla_hours: Any, urgent_hours: Any) -> str:
 
 def _category_standard(turn: Turn) -> str:
     """A category's filing and closing conditions and time limits, as the graph holds them."""
+    said = []
     for record in turn.succeeded("get_node"):
         node = record.data["node"]
         p = node["properties"]
         if "filing_condition" not in p:
             continue
-        return (f"「{turn.name(node['id'])}」（{node['id']}）的处置标准：立案条件 {p['filing_condition']}；结案条件 "
-                f"{p['closing_condition']}；{time_limits(p['sla_hours'], p.get('urgent_sla_hours'))}；"
-                f"依据 {p['legal_basis'].replace(';', '、')}。")
-    return ""
+        said.append(f"「{turn.name(node['id'])}」（{node['id']}）的处置标准：立案条件 {p['filing_condition']}；结案条件 "
+                    f"{p['closing_condition']}；{time_limits(p['sla_hours'], p.get('urgent_sla_hours'))}；"
+                    f"依据 {p['legal_basis'].replace(';', '、')}。")
+    return "\n".join(said)
 
 
 def compose_policy(turn: Turn) -> str:

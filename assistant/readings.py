@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from assistant.assets import EACH_WATCHED, WHICH_WATCHED
 from assistant.periods import Period, find_period, label_of
 from assistant.slots import Slots, _number
 from core.times import CHINA
@@ -24,7 +25,8 @@ ASKING = re.compile(r"多少|几个|有没有|有哪些|哪些")
 OTHER_TOOLS = re.compile(r"告警|报警|预警|警戒|案件|案子|工单|预测|预计|未来|明天|会不会|谁负责|归谁|哪个部门|处置|时限|规定|依据"
                          r"|合格率|故障率|体征")  # fmt: skip
 # A threshold named as a line ("超过40cm的报警线") asks about readings, not about alarms.
-LINES = re.compile(r"报警线|告警线|警戒线|预警线|关注线|报警值|告警值|警戒值|预警值")
+LINES = re.compile(r"报警线|告警线|警戒线|预警线|关注线|报警值|告警值|警戒值|预警值"
+                   r"|(?:快到|接近|逼近|临近|靠近)(?:报警|预警|告警|警戒|关注)")  # "有没有快到预警的": near a line
 # "超没超预警" after a reading: whether that reading passed a line, not the alarm list.
 PASSED_LINE = re.compile(r"(?:超没超|超了没|超过没|过没过|到没到|达没达到|有没有(?:超过?|达到|过))(?:报警|预警|告警|关注)")
 THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警|多少(?:就)?会(?:报警|预警|告警)|到多少.{0,3}(?:报警|预警|告警)")
@@ -68,6 +70,8 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
         return None  # a named facility's sensors: its status answers that
     if re.search(r"列几个|列一下|举几个|列出|具体位置", question):
         return None  # the assets themselves, listed
+    if WHICH_WATCHED.search(question) or EACH_WATCHED.search(question):
+        return None  # "其中哪几座装了运行状态监测": which assets carry such a sensor, not their readings
     base |= {"measure": "readings", "sensor_kind": kind}
     if slots.districts:
         base["district"] = slots.districts[0].id

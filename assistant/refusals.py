@@ -51,7 +51,10 @@ OUT_OF_REACH: list[tuple[re.Pattern[str], str]] = [
 
 # A figure to be reported as something it is not ("汇报的时候统一写成100%"): the true figure is answered, and
 # the answer says it is not rewritten (a request to change the records themselves is declined above).
-REPORT_AS = re.compile(r"(?:写成|报成|填成|报为|写为|统一成|说成)\s*\d+(?:\.\d+)?\s*[%％]|(?:写|报|填)得?(?:好看|漂亮)(?:一|些|点)")
+REPORT_AS = re.compile(r"(?:写成|报成|填成|报为|写为|统一成|说成)\s*\d+(?:\.\d+)?\s*[%％]|(?:写|报|填)得?(?:好看|漂亮)(?:一|些|点)"
+                       # "那栏直接写98%", "按100%重新报给我", "领导要好看点，真实数不用管"
+                       r"|(?:直接|就)(?:写|填|报)\s*\d+(?:\.\d+)?\s*[%％]|按\s*\d+(?:\.\d+)?\s*[%％]\s*(?:重新)?(?:报|写|填)"
+                       r"|(?:真实|实际)(?:的)?(?:数|数字|数据)?(?:不用|别|不必)管|要?好看(?:一|些|点)")
 AS_RECORDED = "（以上按系统记录如实给出；统计数字不能按要求改写成指定的数，汇报请以实际数据为准。）"
 
 

@@ -17,6 +17,8 @@ from assistant.figures import Understood, asset_figures, order_asked
 from assistant.intents import POLICY_CUE, Intent
 from assistant.lexicon import CityLexicon
 from assistant.slots import Slots
+from core import clock
+from core.times import CHINA
 from tools.query_spec import CASE_MEASURES
 
 CONFIDENT = 0.5
@@ -71,6 +73,8 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
         return None  # "超过多少度会报警？依据哪条规定": a document named as the source asked, the rules' reading
     if understood.query is not None and understood.query.group_by in ("month", "week", "day") and kind == "forecast":
         return None  # "近四周每周案件量走势": the weeks that were, counted, not a forecast
+    if kind == "forecast" and understood.period is not None and understood.period.last < clock.now().astimezone(CHINA).date():
+        return None  # "上个月路灯类案件每天大概多少件": a period past, counted, not a forecast
     if understood.query is not None and understood.query.measure in ("forecast", "anomalies", "hot_topics"):
         # What will be was asked in so many words (预测, 明天, 会不会), or sensors unlike themselves (不对劲,
         # 异常波动), or citizens' messages: none is today's readings or the alarm list.

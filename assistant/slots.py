@@ -172,6 +172,8 @@ def fill_slots(question: str, lexicon: CityLexicon, now: datetime) -> Slots:
         if kind in lowered or any(w in lowered for w in words):  # "A1区的 pump_status": the kind by its own name
             slots.sensor_kind = kind
             break
+    if "负载" in text:
+        slots.sensor_kind = "power_load"  # "变电箱负载率…哪个区压力最大": the load, 压力 only a figure of speech
     if slots.sensor_kind is None and "泵站" in text and re.search(r"运行|运转|开机|停机|故障|正常吗|在转|开着", text):
         slots.sensor_kind = "pump_status"  # "A3区泵站现在运行正常吗": how they run, not their condition in the register
     if (slots.sensor_kind is None and any(c.id == "component-0110" for c in slots.categories)

@@ -17,14 +17,22 @@ from tools.query_spec import RATES
 TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命体征", "城市体征", "上个月", "这个月", "下个月", *KIND_NAMES.values())
 # Two-character terms no everyday word shares the sound of, and their slips of another tone ("体症" is 体征).
 SHORT_TERMS = ("体征", "泵站")  # two characters, of a sound no other word of the city has (泵占 is 泵站)
-SLIPS = {"体症": "体征", "饶度": "挠度", "绕度": "挠度", "扰度": "挠度"}  # rao for nao: a southern slip
+SLIPS = {"体症": "体征", "饶度": "挠度", "绕度": "挠度", "扰度": "挠度",  # rao for nao: a southern slip
+         "井钙": "井盖"}  # no word is written 井钙
+# 路等 for 路灯 where lamps are meant ("A4区各街道的路等数量", "路等坏了"), not "马路等地方".
+LAMP_SLIP = re.compile(r"(?<![马道公铁水线网])路等(?=数量|的?数|故障|坏|不亮|有多少|多少|一共|总数|呢|亮|$|[，,？?。！!])")
 # English words officials and citizens mix in, read as the system's own terms ("A3区和A5区的vital signs对比一下",
 # "地铁站B口那边share bike堆得满满的").
 ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
-           (re.compile(r"shared?\s*bikes?|bike\s*sharing", re.IGNORECASE), "共享单车"))
+           (re.compile(r"shared?\s*bikes?|bike\s*sharing", re.IGNORECASE), "共享单车"),
+           # "give me a summary of A6区 assets，按 type 统计 count，再标出几个 status 不是完好的"
+           (re.compile(r"\bassets?\b", re.IGNORECASE), "部件"), (re.compile(r"按\s*type\b|\bby\s+type\b", re.IGNORECASE), "按类型"),
+           (re.compile(r"\bstatus\b", re.IGNORECASE), "状态"), (re.compile(r"\bcounts?\b", re.IGNORECASE), "数量"))
 # A district typed short or in lower case ("a3去", "A3城管局", "A3呢"): its letter and number, 区 (or a slip of it) or not.
 # Only where a district is meant: "地铁A2出口", "A3栋", "A1座" stay as written.
 DISTRICT_SHORT = re.compile(r"(?<![A-Za-z0-9_\-])([aA])\s?([1-9])(?:区|去|曲|趋|(?=城管|城市管理|住建|体征|呢|的|[，,。？?！!\s]|$))")
+
+DISTRICT_NUMERAL = re.compile(r"(?<![A-Za-z0-9_\-])[aA]([一二三四五六七八九])区")
 
 
 @lru_cache(maxsize=4)
@@ -39,9 +47,12 @@ def respelled(question: str, lexicon: CityLexicon) -> str:
     districts = {d.name for d in lexicon.districts}
     for slip, word in SLIPS.items():
         question = question.replace(slip, word)
+    question = LAMP_SLIP.sub("路灯", question)
     for english, word in ENGLISH:
-        question = english.sub(word, question)
+        # The spaces around an English word go with it: "A6区 assets，按 type 统计" reads as "A6区部件，按类型统计".
+        question = re.sub(rf"\s*(?:{english.pattern})\s*", word, question, flags=english.flags)
     question = DISTRICT_SHORT.sub(lambda m: f"A{m.group(2)}区" if f"A{m.group(2)}区" in districts else m.group(0), question)
+    question = DISTRICT_NUMERAL.sub(lambda m: f"A{'一二三四五六七八九'.index(m.group(1)) + 1}区", question)  # "A七区"
     names = tuple(n.name for n in lexicon.nodes.values() if n.label in ("EventCategory", "ComponentCategory"))
     heard = SOUNDS.syllables(question)
     text = list(question)

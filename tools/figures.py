@@ -39,7 +39,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         return reading_figures(client, query)
     if query.measure == "forecast":
         return forecast_figures(client, query, districts=districts)
-    if query.group_by in ("grid", "street"):
+    if query.group_by in ("grid", "street") and query.measure != "assets":
         return hotspot_figures(client, query)
     if query.measure == "anomalies":
         return anomaly_figures(client, query)
@@ -202,16 +202,17 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     # Several districts named: their own sum, not the city's.
     total = sum(r.value or 0 for r in rows) if query.districts and query.group_by == "district" else whole[field]
     # Cases open now are whole whenever the record starts; a count of a period before it is not.
-    notes = [coverage_note(whole) if field not in ("open", "overdue_open") else "", note]
+    notes = [coverage_note(whole) if field not in ("open", "overdue_open") or not query.period.startswith("2000-") else "", note]
     return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=total), note="；".join(n for n in notes if n))
 
 
+ASSET_GROUPS = ("district", "status", "category", "road", "street", "grid")
 LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few
 
 
 def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
-    group = query.group_by if query.group_by in ("district", "status", "category") else None
+    group = query.group_by if query.group_by in ASSET_GROUPS else None
     counts = client.asset_stats(
         query.asset_categories or None, query.district, query.asset_status or None, group, query.place
     )

@@ -12,6 +12,7 @@ from typing import Literal
 from core import clock
 from core.exceptions import NotFound, YiwangError
 from core.times import CHINA, period_bounds
+from graph.ids import asset_category_id
 from services.monitoring.alarm_rules import Thresholds, rank
 from services.monitoring.sensors import MAX_SENSORS
 from tools.client import Json, ServicesClient
@@ -24,17 +25,28 @@ SENSORS_FORECAST = 3  # listed in an answer, the most likely to cross first
 # below that: on A3区's 192 water levels, keeping the 96 with the highest newest readings lost the highest
 # forecast.
 SENSORS_SCREENED = 300
+ON_FACILITIES = 8  # "那几个泵站的水位": the sensors on those facilities, each forecast (a district has a few pumps)
 
 
 def forecast_figures(client: ServicesClient, query: FigureQuery, now: datetime | None = None,
                      districts: list[str] | None = None) -> Figures:  # fmt: skip
     now = now or clock.now()
     if query.sensor_kind:
-        # "压力最低的那个传感器": one sensor, the extreme by its newest reading; otherwise the whole scope.
-        return _sensor_forecast(client, query) if query.top == 1 else _area_forecast(client, query)
+        # "压力最低的那个传感器": one sensor, the extreme by its newest reading; "A3区那几个泵站的水位": the sensors on
+        # those facilities, each; otherwise the whole scope.
+        return _sensor_forecast(client, query) if query.top == 1 or _narrowed(client, query) else _area_forecast(client, query)
     if query.group_by == "district" and not query.district:
         return _case_forecast_by_district(client, query, now, query.districts or districts or [])
     return _case_forecast(client, query, now)
+
+
+def _narrowed(client: ServicesClient, query: FigureQuery) -> bool:
+    """Whether the facilities named leave out some sensors of the kind ("泵站的水位": not the covers' water levels);
+    naming the only kind that carries it (变电箱的负载率) keeps the whole scope."""
+    if not query.asset_categories:
+        return False
+    sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
+    return any(asset_category_id(s["asset_id"]) not in query.asset_categories for s in sensors)
 
 
 def _case_forecast_by_district(client: ServicesClient, query: FigureQuery, now: datetime, districts: list[str]) -> Figures:
@@ -68,7 +80,8 @@ def _case_forecast(client: ServicesClient, query: FigureQuery, now: datetime) ->
     total = round(sum(r.value or 0.0 for r in rows), 2)
     figures = Figures(measure="forecast", unit="件", period=f"{first:%Y-%m-%d}..{last:%Y-%m-%d}", start=str(first),
                       end=str(last), rows=rows, total=FigureRow(key=series, value=total), model=answer["model"],
-                      backtest=_backtest(answer), note=note)  # fmt: skip
+                      backtest=_backtest(answer), note=note, history_start=answer.get("history_start"),
+                      history_points=answer.get("history_points"))  # fmt: skip
     if query.compare_period:  # "明天会比今天多吗": today's count so far beside it
         stats = client.case_stats(query.compare_period, query.district, query.category or ",".join(query.categories) or None)
         figures.previous = Figures(measure="cases", unit="件", period=stats["period"], start=stats["start"],
@@ -144,7 +157,10 @@ def _area_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
 
 def _sensor_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
     sensors = [s for s in client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
-               if s["last_value"] is not None]  # fmt: skip
+               if s["last_value"] is not None
+               and (not query.asset_categories or asset_category_id(s["asset_id"]) in query.asset_categories)]  # fmt: skip
+    if query.asset_categories and not sensors:
+        raise NotFound("这类设施上没有该类传感器，无法按设施预测；可以去掉设施、按区预测该类读数")
     limits = thresholds_of(sensors[0]["thresholds"]) if sensors else None
     below = limits is not None and limits.direction == "below"
     # Nearest to their thresholds first: the highest values of an "above" kind, the lowest of a "below" one.
@@ -152,7 +168,7 @@ def _sensor_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
     hours = query.horizon or 24
     rows, failed, model, backtest = [], [], None, None
     # "压力最低的那个传感器" is one sensor: the extreme by its newest reading.
-    for sensor in sensors[:query.top or SENSORS_FORECAST]:
+    for sensor in sensors[:query.top or (ON_FACILITIES if query.asset_categories else SENSORS_FORECAST)]:
         try:
             answer = client.forecast(f"sensor:{sensor['id']}", hours)
         except YiwangError as exc:  # one sensor without enough history does not lose the others

@@ -51,9 +51,10 @@ class FigureQuery(BaseModel):
     watched_only: bool = Field(False, description="assets listed: only those a sensor (of sensor_kind) watches (哪几座装了监测)")
     spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
-    group_by: Literal["district", "category", "major", "department", "source", "status", "grid", "street", "month", "week",
-                      "day"] | None = Field(
+    group_by: Literal["district", "category", "major", "department", "source", "status", "grid", "street", "road", "month",
+                      "week", "day"] | None = Field(
         None, description="major: the categories' major classes (大类); month/week/day: the period cut into them (按月); "
+        "road: assets per road (哪条路上最多); "
         "grid/street: where cases concentrate (热点), against an even spread over the grids")
     rank_by: Literal["count", "rise", "volume", "likes"] | None = Field(
         None, description="grid/street: by cases (default) or by the rise of the last week over the one before (涨得最快); "
@@ -183,6 +184,8 @@ class Figures(BaseModel):
     # forecast: the model chosen and its backtest beside seasonal naive's, per series
     model: str | None = None
     backtest: dict[str, float] | None = None
+    history_start: str | None = None  # forecast: the first point of the history fitted, and how many points it has
+    history_points: int | None = None
 
 
 def coverage_note(stats: dict) -> str:

@@ -4,6 +4,7 @@ hotline class, redacted text, explanation and citations. Reads only; a person co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from core.text import normalize
 from core.times import CHINA
 from core.untrusted import strip_instructions
 from graph.domain import DomainTables, load_city_domain
-from graph.queries.responsibility import all_rules
+from graph.queries.responsibility import all_rules, hotline_category_ids
 from graph.store import GraphStore
 from retrievers.index import DocumentIndex
 from services.dispatch.models import Location as LonLat
@@ -102,6 +103,8 @@ class TriageResult(BaseModel):
     explanation: str
     citations: list[Citation]
     hotline_category: HotlineCategory | None
+    hotline_department: Department | None = Field(
+        None, description="who handles the 12345 class (of its first two levels) there, or in every district alike")
 
 
 class TriageResults(BaseModel):
@@ -145,6 +148,7 @@ class Triage:
         self.grid_centre = {g.id: ((g.box[0] + g.box[2]) / 2, (g.box[1] + g.box[3]) / 2) for g in self.gazetteer.grids}
         self._clauses: dict[str, Citation | None] = {}
         self.rules_table = load_rules_table(graph)
+        self.hotline_ids = hotline_category_ids(graph)
 
     @classmethod
     def from_settings(cls, settings: Settings, graph: GraphStore, sessions: sessionmaker[Session] | None,
@@ -162,7 +166,7 @@ class Triage:
         texts = [f"{r.address or ''} {strip_instructions(text)[0]}".strip() for r, (text, _) in zip(requests, redacted, strict=True)]
         # Place names are found once: blanked for the category, resolved for the location.
         places = [self.gazetteer.mentions(normalize(t)) for t in texts]
-        unplaced = [_without_place_names(normalize(t), spans) for t, spans in zip(texts, places, strict=True)]
+        unplaced = [without_caller(_without_place_names(normalize(t), spans)) for t, spans in zip(texts, places, strict=True)]
         guesses = self.classifier.classify_many(unplaced)
         # A second matter ("另外，…") is named so the operator can register it too; it does not decide the first.
         further = [further_matter(t) for t in unplaced]
@@ -241,6 +245,7 @@ class Triage:
         for node_id in location.cited:
             citations.append(Citation(id=node_id, kind="graph", title=node_id, snippet="位置依据"))
         hotline = HotlineCategory(path=hl[0], confidence=hl[1]) if hl else None
+        hotline_department = self._hotline_department(hl[0], location.district) if hl else None
         return TriageResult(
             category=_category_out(best), alternatives=[_category_out(g) for g in ranked[1:]],
             grid_id=location.grid_id, district=location.district, street_id=location.street_id, department=department,
@@ -249,7 +254,18 @@ class Triage:
             location=LonLat(lon=location.lon, lat=location.lat) if location.lon is not None else None,
             urgency=urgency, confidence=round(confidence, 4), duplicates=duplicates, redacted_text=clean,  # type: ignore[arg-type]
             explanation="。".join(notes) + "。", citations=citations, hotline_category=hotline,
+            hotline_department=hotline_department,
         )  # fmt: skip
+
+    def _hotline_department(self, path: list[str], district: str | None) -> Department | None:
+        """Who handles the 12345 class: its second level's rule, else its first's; in the district, or the one
+        department every district sends it to."""
+        for level in (path[:2], path[:1]):
+            node = self.hotline_ids.get(tuple(level))
+            rules = [r for (c, d), r in self.rules_table.items() if c == node and (district is None or d == district)]
+            if len({r.department_id for r in rules}) == 1:
+                return Department(id=rules[0].department_id, name=rules[0].department_name)
+        return None
 
     def _responsible(self, category: str, district: str) -> RuleRow:
         """The responsibility rule for a category in a district (read once from the graph at start-up)."""
@@ -294,6 +310,18 @@ def _category_note(best: CategoryGuess) -> str:
     if best.learned_evidence >= best.similarity_evidence:
         return head + f"没有命中关键词，主要因为{learned}，请人工核对"
     return head + f"没有命中关键词，主要按与类别描述的相似度（{best.similarity:.2f}）判断，请人工核对"
+
+
+# A clause that only says who is calling ("我姓王，电话[电话]，身份证号[身份证号]"): its phone number reads like a
+# small advert's to the classifier (非法小广告), though it describes nothing.
+CALLER_WORDS = re.compile(r"我姓.|我叫[^，,。；;]{1,4}|本人|来电人|联系人|(?:联系)?电话(?:号码)?|手机(?:号码?)?|身份证(?:号码?)?|联系方式"
+                          r"|\[(?:电话|身份证号|邮箱|社交账号)\]|是|为|[:：\s]")
+
+
+def without_caller(text: str) -> str:
+    """The text without the clauses that only identify the caller."""
+    clauses = re.split(r"(?<=[，,。；;！!])", text)
+    return "".join(c for c in clauses if not ("[" in c and not CALLER_WORDS.sub("", c).strip("，,。；;！! ")))
 
 
 def _without_place_names(text: str, spans: list[tuple[int, int, list]]) -> str:

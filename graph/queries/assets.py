@@ -173,6 +173,11 @@ def find_assets(store: GraphStore, *, name: str | None = None, category: str | N
     return [to_entity(row) for row in rows]
 
 
+# Assets are named 类别(道路): the road is the name's part in brackets (the address holds a house number too).
+ASSET_GROUPS = {"district": "a.district", "status": "a.status", "category": "a.category", "street": "a.street",
+                "grid": "a.grid", "road": "split(split(a.name, '(')[1], ')')[0]", None: "''"}
+
+
 def count_assets(
     store: GraphStore,
     *,
@@ -183,11 +188,11 @@ def count_assets(
     name: str | None = None,
 ) -> list[dict]:
     """How many assets of some component categories, in a district, on a road or place (``name``), in some
-    states (完好/破损/丢失…), counted in the graph, per district, state or category when asked:
+    states (完好/破损/丢失…), counted in the graph, per district, state, category, road, street or grid when asked:
     [{"key", "count"}] ("" = all)."""
-    key = {"district": "a.district", "status": "a.status", "category": "a.category", None: "''"}.get(group_by)
+    key = ASSET_GROUPS.get(group_by)
     if key is None:
-        raise InvalidInput("group_by 应为 district、status 或 category")
+        raise InvalidInput("group_by 应为 district、status、category、road、street 或 grid")
     where = _asset_filter(name=name, categories=bool(categories), district=district, statuses=bool(statuses))
     rows = store.ro_query(f"MATCH (a:Asset) WHERE {where} RETURN {key} AS key, count(*) AS n ORDER BY key",
                           {"categories": [component_code(c) for c in categories or []], "district": district,

@@ -72,3 +72,10 @@ def all_rules(store: GraphStore) -> list[RuleSummary]:
         "RETURN c.id AS category_id, r.district AS district, x.name AS district_name, d.id AS department_id, "
         "d.name AS department_name, r.rule_id AS rule_id, r.sla_hours AS sla_hours")  # fmt: skip
     return [RuleSummary(**row) for row in rows]
+
+
+def hotline_category_ids(store: GraphStore) -> dict[tuple[str, ...], str]:
+    """The 12345 taxonomy's first two levels by path (("劳动和社会保障", "工资福利") → "hl-…"): the levels that
+    responsibility rules are written for."""
+    rows = store.ro_query("MATCH (h:HotlineCategory) WHERE h.level <= 2 RETURN h.id AS id, h.path AS path")
+    return {tuple(row["path"]): row["id"] for row in rows}

@@ -64,6 +64,9 @@ class Forecast(BaseModel):
     frequency: str
     points: list[ForecastPoint]
     backtest: Backtest
+    # The history the model was fitted on: its first point and how many (a few weeks of daily counts is thin).
+    history_start: str | None = None
+    history_points: int | None = None
 
 
 @dataclass
@@ -252,5 +255,7 @@ def forecast_series(body: ForecastRequest, series: Series) -> Forecast:
               for i in range(body.horizon)]  # fmt: skip
     backtest = Backtest(mase=round(scores[MODEL], 4), baseline_mase=round(scores["SeasonalNaive"], 4), origins=origins,
                         horizon=horizon, candidates={name: round(v, 4) for name, v in scores.items()})  # fmt: skip
-    return Forecast(series_id=body.series_id, model=model, frequency=series.frequency, points=points, backtest=backtest)
+    start = local_iso(series.last - series.step * (len(values) - 1))
+    return Forecast(series_id=body.series_id, model=model, frequency=series.frequency, points=points, backtest=backtest,
+                    history_start=start, history_points=len(values))  # fmt: skip
 

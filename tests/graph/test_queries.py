@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 
 from core.exceptions import InvalidInput, NotFound
 from graph.demo.city import CityData
 from graph.geometry import distance_m
-from graph.queries.assets import asset_by_code, assets_in_area, assets_within, sensors_of_asset
+from graph.queries.assets import asset_by_code, assets_in_area, assets_within, count_assets, sensors_of_asset
 from graph.queries.entities import get_node, search_entities
 from graph.queries.places import grid_at
 from graph.queries.responsibility import responsible_department
@@ -132,3 +133,16 @@ def test_counts_by_type_and_district_match_the_city(graph: GraphStore, small_cit
     for district in small_city.nodes["District"]:
         expected = sum(1 for s in small_city.nodes["Sensor"] if s["district"] == district["id"])
         assert per_district.get(district["id"], 0) == expected
+
+
+def test_assets_counted_per_road_street_and_grid_match_the_city(graph: GraphStore, small_city: CityData) -> None:
+    district = small_city.nodes["Asset"][0]["district"]
+    mine = [a for a in small_city.nodes["Asset"] if a["district"] == district]
+    roads = Counter(a["name"].split("(")[1].rstrip(")") for a in mine)
+    assert {g["key"]: g["count"] for g in count_assets(graph, district=district, group_by="road")} == dict(roads)
+    streets = Counter(a["street"] for a in mine)
+    assert {g["key"]: g["count"] for g in count_assets(graph, district=district, group_by="street")} == dict(streets)
+    grids = count_assets(graph, district=district, group_by="grid")
+    assert sum(g["count"] for g in grids) == len(mine)
+    with pytest.raises(InvalidInput, match="road"):
+        count_assets(graph, group_by="owner")

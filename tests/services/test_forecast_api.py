@@ -40,6 +40,11 @@ def test_sensor_readings_forecast(client: TestClient, small_city: CityData) -> N
     _check_intervals(body, 6)
     assert body["points"][0]["ts"] == "2026-11-06T08:00:00+08:00"  # the hour after the last reading
     assert all(0.3 < p["mean"] < 0.4 for p in body["points"])  # follows the daily cycle's range
+    # The history fitted is said: it ends the hour before the forecast starts, five days back (a short history
+    # is told to the official as such).
+    first = datetime.fromisoformat(body["points"][0]["ts"])
+    assert datetime.fromisoformat(body["history_start"]) == first - timedelta(hours=body["history_points"])
+    assert body["history_points"] == 5 * 24
 
 
 @pytest.mark.parametrize(("body", "status", "message"), [

@@ -124,3 +124,19 @@ def test_a_report_with_no_place_names_the_kind_of_district_bureau_and_the_time_l
     assert (item["sla_hours"], item["urgent_sla_hours"]) == (category.sla_hours, category.urgent_sla_hours)
     gas = api.post("/v1/triage", json={"text": "金桂路和银杏街路口一股很冲的天然气味"}).json()
     assert gas["department"] is not None and gas["department_kind"] is None  # one company for every district
+
+
+def test_the_callers_own_phone_number_does_not_make_a_report_an_advert(api: TestClient) -> None:
+    report = "一棵大树被风刮倒了，正好砸在一辆白色轿车上，还横着挡住了一条车道。"
+    alone = api.post("/v1/triage", json={"text": report}).json()
+    introduced = api.post("/v1/triage", json={"text": "我姓王，电话13812345678，身份证号110101199003071234。" + report}).json()
+    assert alone["category"]["name"] == introduced["category"]["name"] == "树木倒伏"
+    assert "13812345678" not in introduced["redacted_text"]
+
+
+def test_a_report_no_city_category_fits_names_who_handles_its_hotline_class(api: TestClient) -> None:
+    body = api.post("/v1/triage", json={"text": "我们公司已经拖欠三个月工资了，老板电话也不接，人也找不到，我要投诉。"}).json()
+    if body["hotline_category"] is None:
+        pytest.skip("no labelled hotline messages here: the 12345 class is not predicted")
+    assert body["hotline_category"]["path"][0] == "劳动和社会保障"
+    assert body["hotline_department"]["name"] == "A市人力资源和社会保障局"
