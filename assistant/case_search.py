@@ -51,7 +51,7 @@ def unknown_case_number(question: str) -> str | None:
 # "最近报上来的一件道路积水内涝": one case named by its category rather than the word 案件.
 ONE_OF_A_CATEGORY = re.compile(r"(?:最近|最新|最早|最后)[^，,。？?]{0,8}?(?:一|那)(?:件|起|单|条)")
 # "最早那件现在在谁手上" after a list of cases: one of those.
-ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)的?那(?:件|单|起)|第(?:一|1)\s*(?:件|个|条|单)")
+ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)的?那(?:件|单|起)|第(?:一|1)\s*(?:件|个|条|单)|(?:把|有的话)那一?件")
 
 
 def asks_one_case(question: str, slots: Slots, memory: dict[str, Any] | None = None) -> bool:

@@ -388,6 +388,7 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
     return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=more)
 
 
+KPI_ASKED = re.compile(r"KPI|kpi|指标表|考核表|各项指标|指标明细|具体差在哪|差在哪|做成表|列成表|表格")
 THAT_AREA = re.compile(r"这条路|那条路|该路|这条街|那条街")
 
 
@@ -717,6 +718,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base |= {"group_by": "department", "order": "desc"}
         for key in ("district", "beside_all", "top", "compare_period"):
             base.pop(key, None)
+    if KPI_ASKED.search(question) and base["measure"] not in CASE_MEASURES:
+        base["kpi"] = True  # "做成KPI表", "最低那个具体差在哪": every indicator of the departments shown
     query = FigureQuery.model_validate(base)
     named = _department_measures(question, counts=bool(query.departments))
     if query.departments and not query.group_by and len(named) > 1 and query.measure in [*named, "派遣数"]:
@@ -915,6 +918,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"{earlier}：{_value(measure, previous['total'])}{change}。")
         if (same := data.get("same_span")) and (same.get("total") or {}).get("value") is not None:
             lines.append(_same_span_line(data, same))
+    ranked = data["rows"][:query.top] if query.top else data["rows"]  # the ones ranked, not every tie at 0
+    if query.kpi and (table := _kpi_table(ranked or ([data["total"]] if data.get("total") else []), name)):
+        lines.append(table)
     if basis:  # once, after the last figure of the answer
         counted = ("按结案时间" if measure == "closed_in" else "按案件受理时间") if measure in CASE_MEASURES else "考核期内派遣、到期或结案的案件"
         lines.append(f"统计口径：{counted}，{span_words(data['start'], data['end'])}"
@@ -923,6 +929,24 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                      # A period reaching today counts today so far: said, so no one reads it as a whole day.
                      + ("；今天的数字截至当前" if _runs_past_now(data.get("end")) and measure not in RATES else "") + "。")  # fmt: skip
     return "\n".join(lines)
+
+
+def _kpi_table(rows: list[dict[str, Any]], name: Any) -> str:
+    """Each department's indicators as a table, in the order the rows were ranked."""
+    shown = [r for r in rows if r.get("indicators")]
+    if not shown:
+        return ""
+    columns = list(shown[0]["indicators"])
+
+    def cell(measure: str, value: Any) -> str:
+        if value is None:
+            return "—"
+        return f"{round(value * 100, 1):g}%" if is_rate(measure) else f"{value:g}"
+
+    head = "| 部门 | " + " | ".join(columns) + " |\n|" + "---|" * (len(columns) + 1)
+    body = "\n".join(f"| {name(r['key'])} | " + " | ".join(cell(c, r["indicators"].get(c)) for c in columns) + " |"
+                     for r in shown)  # fmt: skip
+    return "指标表（KPI）：\n" + head + "\n" + body
 
 
 def _runs_past_now(end: str | None) -> bool:

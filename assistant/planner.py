@@ -8,6 +8,7 @@ The planner is called again after each round of tool calls until it has nothing 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.assets import asset_categories
@@ -24,7 +25,9 @@ from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
 from assistant.policy_answers import compose_policy, plan_policy, time_limits
 from assistant.refusals import refusal
+from assistant.triage_answers import CREATE_CASE, DUPLICATE_ASKED, URGENCY_NAMES, compose_triage, problems
 from assistant.turn import Call, Record, Turn
+from core.times import CHINA
 from graph.ids import asset_category_id, label_for_id
 
 MAX_ROUNDS = 3
@@ -335,8 +338,6 @@ def _plan_case_action(turn: Turn) -> list[Call]:
     return calls
 
 
-# An operator asking for the report to be registered ("帮我建个案", "登记一下", "录进去").
-CREATE_CASE = re.compile(r"建个?案|建个案子|建案件|新建一个?案|录个件|录件|录进去|录入|登记一下|登记下")
 OPERATOR_URGENCY = re.compile(r"紧急程度\s*(?:按|定为|设为|为|是|填)?\s*(低|一般|普通|高|紧急|特急)|(?:按|定为)\s*(低|一般|高|紧急)\s*(?:紧急程度|级)")
 URGENCY_WORDS = {"低": "low", "一般": "normal", "普通": "normal", "高": "high", "紧急": "critical", "特急": "critical"}
 QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
@@ -344,22 +345,6 @@ QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 
 # A caller's further words about the report just triaged.
 SUPPLEMENT = re.compile(r"^\s*(?:再?补充(?:一下|说明|一句|信息)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
-
-
-# The markers a caller numbers several problems by ("一是…二是…", "第一…第二…", "1、…2、…").
-ENUMERATED = re.compile(r"(?:[一二三四五]是|第[一二三四五][，,、是]?|其[一二三四五][，,、]?|(?<![0-9])[1-5][、.．)）]|[①②③④⑤])")
-MAX_PROBLEMS = 4
-
-
-def problems(text: str) -> list[str]:
-    """The problems of a report that numbers two or more, each with the words before the first (where it is)."""
-    marks = list(ENUMERATED.finditer(text))
-    if len(marks) < 2:
-        return []
-    lead = text[:marks[0].start()].rstrip("：:，, ")
-    parts = [text[m.end():n.start() if n else len(text)].strip("；;，,。 ") for m, n in zip(marks, [*marks[1:], None], strict=True)]
-    parts = [p for p in parts if len(p) >= 6]
-    return [f"{lead}，{p}" if lead else p for p in parts[:MAX_PROBLEMS]] if len(parts) >= 2 else []
 
 
 def _plan_triage(turn: Turn) -> list[Call]:
@@ -757,11 +742,24 @@ def _compose_case_lookup(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+def _received_span(since: str | None, until: str | None) -> str:
+    """"12月4日受理" for the window a remembered search kept (its words were in the turn before)."""
+    if not since:
+        return ""
+    first = datetime.fromisoformat(since).astimezone(CHINA).date()
+    last = (datetime.fromisoformat(until) - timedelta(seconds=1)).astimezone(CHINA).date() if until else None
+    day = f"{first.month}月{first.day}日"
+    if last is None:
+        return f"{day}以来受理"
+    return f"{day}受理" if last == first else f"{day}至{last.month}月{last.day}日受理"
+
+
 def _found_case(turn: Turn, record: Record) -> str:
     """The case ``find_case`` picked, introduced by the traits it was picked by."""
     a = record.args
     period = find_period(turn.question, turn.now)
-    traits = [period.label if period and a.get("since") else "",
+    when = period.label if period and a.get("since") else _received_span(a.get("since"), a.get("until"))
+    traits = [when,
               turn.name(a["district"]) if a.get("district") else "",
               "、".join(turn.name(c) for c in a.get("categories", [])[:3]) + ("等类别" if len(a.get("categories", [])) > 3 else ""),
               f"派给{turn.name(a['department_id'])}" if a.get("department_id") else "",
@@ -824,98 +822,6 @@ def _compose_case_action(turn: Turn) -> str:
 
 
 SAME_AS_BEFORE = re.compile(r"一样吗|一样不|相同吗|是不是也|也是.{0,6}吗|还是.{0,6}吗")
-URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
-
-
-def _compose_triage(turn: Turn) -> str:
-    records = turn.succeeded("triage_report")
-    if not records:
-        return ""
-    if created := turn.succeeded("create_case"):
-        c = created[0].data
-        return (f"已建案：案件 {c['id']}，{c['category_name']}（{c['category_code']}），{turn.name(c['district'])}，"
-                f"网格 {c['grid_id']}，责任部门 {turn.name(c['department_id'])}，紧急程度 "
-                f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
-    r = records[0].data
-    c = r["category"]
-    split = [rec.data for rec in records[1:] if rec.args.get("text") in problems(records[0].args.get("text", ""))]
-    alternatives = "、".join(a["name"] for a in r.get("alternatives", []))
-    lines = ["分拨建议（尚未写入，需确认）：",
-             f"- 类别：{c['name']}（{KIND_WORDS.get(c['kind'], c['kind'])} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
-             (f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district'])}" if r["district"]
-              else "- 位置：诉求中没有可识别的地址，无法确定所在区和网格（请向来电人补充地址）"),
-             f"- 责任部门：{_triaged_department(r)}",
-             # The level's code beside its name: "紧急" alone reads like the urgent time limit below it.
-             f"- 紧急程度：{URGENCY_NAMES.get(r['urgency'], r['urgency'])}（{r['urgency']}）",
-             f"- 疑似重复：{'、'.join(r['duplicates']) or '无'}"]  # fmt: skip
-    if r.get("sla_hours"):
-        lines.insert(5, f"- {time_limits(r['sla_hours'], r.get('urgent_sla_hours'))}")
-    if r.get("hotline_category"):
-        lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
-    if CREATE_CASE.search(turn.question) and not r["grid_id"]:
-        lines.append("- 未建案：没有定位到网格，请补充具体地址（门牌号、交叉口或地标）后再建案。")
-    if r["urgency"] == "critical":
-        # The most urgent kind (燃气泄漏, 塌陷, 电梯困人, 火情): the bureau is called now, not only dispatched.
-        lines.append("- 先期处置：请立即电话通知责任单位到场抢险救援，必要时疏散周边群众、设置警戒，再补建案卷。")
-    elif r["urgency"] == "high" and OPEN_HOLE.search(turn.question + c["name"]):
-        # An open hole in the way (a cover gone, a road sunk) hurts someone before the crew arrives.
-        lines.append("- 先期处置：请通知责任单位先到场设置围挡和警示标志，防止行人、车辆坠落，再按时限处置。")
-    if c["name"].endswith("井盖") and "井盖" in turn.question and c["name"] not in turn.question:
-        # "井盖没了": which kind of cover decides who owns it, and a caller seldom knows.
-        lines.append(f"- 权属核实：诉求未说明井盖种类，按「{c['name']}」初判；请现场核实井盖标识（雨水、污水、燃气、电力、通信等）以确定权属单位。")
-    if advice := next((a for pattern, a in FIRST_RESPONSE if pattern.search(c["name"])), None):
-        lines.append(f"- 现场提示：{advice}")
-    other = r.get("hotline_department")
-    if (r["confidence"] < VAGUE and other and (r.get("hotline_category") or {}).get("confidence", 0) >= HOTLINE_SURE
-            and other["id"] != (r.get("department") or {}).get("id")):  # fmt: skip
-        # "老板拖欠工资，该找谁": no city-management category fits, the 12345 class does and names who handles it.
-        lines.insert(1, f"- 转办建议：诉求不属于城市管理部件、事件类别（下面的类别置信度很低，仅供参考）；按热线分类"
-                        f"「{' / '.join(r['hotline_category']['path'][:2])}」，建议转{other['name']}办理。")
-    elif r["confidence"] < VAGUE and not r["district"]:
-        # "我们楼下那个又坏了，你们到底管不管": neither what nor where is known — ask before dispatching a guess.
-        lines.append("- 信息不足：请向来电人追问坏的是什么设施（或发生了什么事）、具体地址（小区、门牌或路口）和所在区；"
-                     "如之前报过，请提供上次的工单号以便催办，不要按猜测的类别派单。")
-    if INJURED.search(turn.question):
-        # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
-        lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
-    if split:
-        # Each problem is its own case: a lamp goes to the lamps' bureau, a bin to the district's.
-        # Counted in words: a digit no tool returned would be taken for an unsupported figure.
-        lines.append(f"- 拆分建议：诉求包含{'一二三四五'[len(split) - 1]}个问题，建议分别立案、分别派遣：" + "，".join(
-            f"问题{'一二三四五'[i]}为{p['category']['name']}（{KIND_WORDS.get(p['category']['kind'], '')} {p['category']['code']}），"
-            f"派{_triaged_department(p)}，紧急程度{URGENCY_NAMES.get(p['urgency'], p['urgency'])}" for i, p in enumerate(split)) + "。")
-    if URGENCY_ASKED.search(turn.question) and (reason := re.search(r"紧急程度「[^」]+」：[^。]*", r["explanation"])):
-        # "紧急程度怎么定": the reason said on its own line, and for a default level that no rule raised it.
-        default = "；" not in reason.group(0)  # only the category's default level, no rule raised it
-        lines.append(f"- 定级理由：{reason.group(0)}" + ("（诉求中未出现危及人身安全、可能造成伤害或涉及易受伤害人群的情形，"
-                                                     "未触发升级规则）" if default else ""))
-    if DUPLICATE_ASKED.search(turn.question):
-        # "又来一个电话说的是同一件事，这算重复件吗": the duplicate check said, and what to do with a second call.
-        lines.append("- 查重：" + (f"与已登记案件 {'、'.join(r['duplicates'])} 疑似重复，建议合并（并案）处理，不再重复立案。"
-                                   if r["duplicates"] else "已登记的案件中未发现疑似重复；同一地点同一事件的再次来电，"
-                                   "建议合并到首次来电的工单一并处理（并案），不重复立案。"))
-    lines.append(f"- 说明：{r['explanation']}")
-    if hidden := sorted(set(re.findall(r"\[(电话|身份证号|车牌|邮箱|社交账号)\]", r.get("redacted_text") or ""))):
-        # The message was redacted before it reached triage: say so, the operator knows what was kept out.
-        lines.append(f"- 个人信息：来电人的{'、'.join(hidden)}已隐去（脱敏），不写入案件。")
-    return "\n".join(lines)
-
-
-URGENCY_ASKED = re.compile(r"紧急程度怎么定|紧急程度.{0,4}(?:依据|理由|为什么|怎么)|为什么.{0,6}(?:紧急|一般|急)|急不急|定级")
-DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并")
-KIND_WORDS = {"event": "事件", "component": "部件"}
-VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
-HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
-# What the operator tells the caller, or the crew, for the categories where the first minutes matter.
-FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"燃气"), "提醒来电人及周边人员严禁明火、不要开关电器、开窗通风并撤离到安全地带；通知燃气抢修。"),
-    (re.compile(r"电梯困人"), "安抚被困人员不要扒门、不要强行撬门，立即通知电梯维保单位到场救援。"),
-    (re.compile(r"变电箱|电力|架空线缆|停电"), "提醒周边人员远离设备、切勿触碰，通知供电部门抢修。"),
-]
-OPEN_HOLE = re.compile(r"井盖(?:没了|丢了|丢失|缺失|被偷|不见)|塌陷|坑洞|大坑|窟窿|口子")
-INJURED = re.compile(r"受伤|受了伤|伤了|伤者|流血|出血|骨折|昏迷|晕倒|不省人事|被困|困在|掉进去|摔伤|砸伤|送医")
-
-
 def _vital_line(v: dict) -> str:
     value = "—" if v["value"] is None else f"{_fmt(v['value'])} {v['unit']}".strip()
     return f"{v['name']} {value}（{STATUS_NAMES.get(v['status'], v['status'])}）"
@@ -999,14 +905,6 @@ def _vital_status_asked(question: str) -> frozenset[str] | None:
 
 # "哪个区最多" that names nothing to count: a figure of the wrong kind would be worse than the question back.
 COMPARE_ASKED_BACK = "请说明要比较各区的哪一项：案件量（可加时间，如“本月”）、未关闭告警，还是城市体征？"
-
-
-def _triaged_department(result: dict[str, Any]) -> str:
-    if result["department"]:
-        return result["department"]["name"]
-    if result.get("department_kind"):
-        return f"{result['department_kind']}（未定位到区，补充地址后确定具体单位）"
-    return "未确定"
 
 
 def _compose_compare(turn: Turn) -> str:
@@ -1124,7 +1022,7 @@ _COMPOSERS = {
     Intent.POLICY: compose_policy, Intent.FORECAST: _compose_forecast, Intent.PERFORMANCE: _compose_performance,
     Intent.CASE_STATS: _compose_case_stats, Intent.CASE_LOOKUP: _compose_case_lookup, Intent.VITALS: _compose_vitals,
     Intent.COMPARE: _compose_compare, Intent.UNSUPPORTED: _compose_unsupported, Intent.CASE_ACTION: _compose_case_action,
-    Intent.TRIAGE: _compose_triage,
+    Intent.TRIAGE: compose_triage,
 }  # fmt: skip
 
 
@@ -1162,6 +1060,9 @@ def remember(turn: Turn) -> dict[str, Any]:
                     memory["alarms"]["label"] = label
             if by_district := record.data.get("by_district"):
                 memory["alarms_top_district"] = max(by_district, key=by_district.get)  # "最多那个区的逐条给我"
+        elif record.name == "find_case" and not record.data.get("case"):
+            # "昨天A1区有没有路面塌陷的" found none: "有的话把那件的流转记录调出来" asks of the same traits again.
+            memory["case_filters"] = {k: v for k, v in record.args.items() if k != "order" and v}
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):
             memory["case_id"] = case["id"]
             memory["category"] = case["category_code"]

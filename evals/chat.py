@@ -65,6 +65,7 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev36": (DATA / "chat_dev36_src.jsonl", DATA / "chat_dev36_gold.jsonl"),
         "dev37": (DATA / "chat_dev37_src.jsonl", DATA / "chat_dev37_gold.jsonl"),
         "dev38": (DATA / "chat_dev38_src.jsonl", DATA / "chat_dev38_gold.jsonl"),
+        "dev39": (DATA / "chat_dev39_src.jsonl", DATA / "chat_dev39_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

@@ -206,6 +206,8 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     return _figures(query, whole, _ordered(rows, query), FigureRow(key="", value=total), note="；".join(n for n in notes if n))
 
 
+# A department's indicators in a KPI table, in the order a table shows them.
+KPI = ("应处置数", "按期处置数", "超期处置数", "按期处置率", "结案率", "返工率", "准确派遣率")
 ASSET_GROUPS = ("district", "status", "category", "road", "street", "grid")
 LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few
 
@@ -285,6 +287,9 @@ def _department_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         codes = [query.district] if query.district else query.districts
         items = [i for i in items if any(code in i["department_id"] for code in codes)] or items
     rows = [_row(i, query.measure) for i in items]
+    if query.kpi:  # "做成KPI表": each department's indicators beside the one it is ranked by
+        for row, item in zip(rows, items, strict=True):
+            row.indicators = {k: (item[k]["value"] if isinstance(item[k], dict) else item[k]) for k in KPI if k in item}
     total = _pooled(items, query.measure) if len(items) > 1 else (rows[0] if rows else None)
     # "按期处置率不到60%的单位": only the departments past the bound (the total stays the city's).
     if query.below is not None:

@@ -51,6 +51,7 @@ class FigureQuery(BaseModel):
     watched_only: bool = Field(False, description="assets listed: only those a sensor (of sensor_kind) watches (哪几座装了监测)")
     spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
+    kpi: bool = Field(False, description="departments: every indicator of each one shown beside the one ranked (KPI表)")
     group_by: Literal["district", "category", "major", "department", "source", "status", "grid", "street", "road", "month",
                       "week", "day"] | None = Field(
         None, description="major: the categories' major classes (大类); month/week/day: the period cut into them (按月); "
@@ -104,6 +105,7 @@ class FigureRow(BaseModel):
     grid: str | None = None  # assets listed: the unit grid
     place: int | None = None  # ranked: 1 + how many rank before it (shared places share a number)
     sensors: list[str] | None = None  # assets listed with_sensors: the kinds of sensor on it ([] for none)
+    indicators: dict[str, float | None] | None = None  # kpi: each indicator of the department (rates as 0–1)
     share_pct: float | None = None  # a group's share of the whole period's count, when a share is asked (占比)
     # hotspots (grouped by grid or street): the area's street, its count against an even spread over its grids
     # (expected, ratio, and whether that many is beyond chance), its last week against the week before, and the

@@ -174,6 +174,9 @@ class Triage:
         further_guesses = iter(self.classifier.classify_many(asked)) if asked else iter(())
         also = [next(further_guesses)[0] if f else None for f in further]
         hotline = self.hotline.classify_many(texts) if self.hotline else [None] * len(requests)
+        # Wages owed are the labour bureau's (劳动保障监察) however the rest of the report reads (工地, 楼盘).
+        hotline = [(list(WAGES_PATH), max(h[1] if h else 0.0, WAGES_SURE)) if WAGES.search(t) else h
+                   for t, h in zip(texts, hotline, strict=True)]  # fmt: skip
         out = []
         for request, (clean, found), text, spans, ranked, hl, extra in zip(requests, redacted, texts, places, guesses,
                                                                            hotline, also, strict=True):  # fmt: skip
@@ -312,6 +315,9 @@ def _category_note(best: CategoryGuess) -> str:
     return head + f"没有命中关键词，主要按与类别描述的相似度（{best.similarity:.2f}）判断，请人工核对"
 
 
+WAGES = re.compile(r"欠薪|讨薪|工钱|拖欠.{0,6}(?:工资|薪)|(?:工资|薪水).{0,8}(?:没发|不发|没给|没拿到|拿不到|欠着|拖着)")
+WAGES_PATH = ("劳动和社会保障", "工资福利", "工资发放")
+WAGES_SURE = 0.9
 # A clause that only says who is calling ("我姓王，电话[电话]，身份证号[身份证号]"): its phone number reads like a
 # small advert's to the classifier (非法小广告), though it describes nothing.
 CALLER_WORDS = re.compile(r"我姓.|我叫[^，,。；;]{1,4}|本人|来电人|联系人|(?:联系)?电话(?:号码)?|手机(?:号码?)?|身份证(?:号码?)?|联系方式"

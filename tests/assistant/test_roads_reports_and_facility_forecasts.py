@@ -71,7 +71,8 @@ def test_a_citizen_telling_of_several_problems_is_triaged_whatever_the_road(worl
 def test_a_report_too_vague_to_place_asks_what_and_where(world, chat: ChatService) -> None:
     reply = ask(chat, "喂，我们楼下那个又坏了，上回就报过的，你们到底管不管啊", role="hotline")
     assert calls(reply, "triage_report")
-    assert "- 信息不足：" in reply.answer and "工单号" in reply.answer
+    assert reply.answer.startswith("信息不足，无法确定") and "工单号" in reply.answer
+    assert "类别：" not in reply.answer and "紧急程度：" not in reply.answer  # nothing guessed
 
 
 def test_the_most_severe_of_todays_alarms_are_listed_by_number(world, chat: ChatService) -> None:
@@ -239,3 +240,53 @@ def test_the_time_limits_of_two_categories_asked_together_are_both_given(world, 
     reply = ask(chat, "燃气管道泄漏立案以后处置时限是几个小时？路面塌陷呢")
     assert [c["node_id"] for c in calls(reply, "get_node")] == ["event-0403", "event-0401"]
     assert "「燃气管道泄漏」" in reply.answer and "「路面塌陷」" in reply.answer
+
+
+def test_a_kpi_table_shows_every_indicator_of_the_departments_ranked(world, chat: ChatService) -> None:
+    reply = ask(chat, "本月应处置数最多的部门前3，做成KPI表")
+    query = calls(reply, "query_figures")[0]
+    assert query["kpi"] and query["top"] == 3 and query["group_by"] == "department"
+    table = [line for line in reply.answer.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| 部门 | 应处置数 | 按期处置数 | 超期处置数 | 按期处置率")
+    items = {i["department_id"]: i for i in world.client.evaluation(query["period"])["items"]}
+    ranked = sorted(items.values(), key=lambda i: -i["应处置数"])
+    first = next(line for line in table[1:] if line.startswith(f"| {world.lexicon.name(ranked[0]['department_id'])} |"))
+    cells = [c.strip() for c in first.strip("|").split("|")]
+    assert cells[1:4] == [f"{ranked[0][k]:g}" for k in ("应处置数", "按期处置数", "超期处置数")]
+
+
+def test_clauses_telling_of_different_problems_are_split_and_the_district_kept(world, chat: ChatService) -> None:
+    text = ("帮忙分个类：A1区夜市每天晚上摊子摆到机动车道上，车都过不去；好几家烤串的在路边支炉子，烟呛得楼上没法开窗；"
+            "收摊以后垃圾桶塞爆了，一地竹签子和餐盒")
+    reply = ask(chat, text, role="hotline")
+    parts = [c["text"] for c in calls(reply, "triage_report")[1:]]
+    assert len(parts) == 3 and all(p.startswith("A1区") or "A1区" in p for p in parts)
+    assert "- 拆分建议：" in reply.answer and "露天烧烤" in reply.answer and "垃圾满溢" in reply.answer
+
+
+def test_a_second_call_about_the_same_thing_is_set_beside_the_first(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "市民反映：A1区人民路口那个垃圾桶满了两天了，垃圾袋堆到人行道上，臭得很。帮我分一下。", session, role="hotline")
+    reply = ask(chat, "刚又来一个电话：人民路口那几个绿桶塞爆了，袋子都摊到路上了，好几天没人拉。这跟刚才那个是不是一回事？要不要再建一单？",
+                session, role="hotline")
+    line = next(line for line in reply.answer.splitlines() if line.startswith("- 与上一条对比："))
+    assert "疑似同一事件" in line and "不再另建" in line
+
+
+def test_someone_trapped_in_a_flooded_underpass_is_critical_with_what_to_do(world, chat: ChatService) -> None:
+    reply = ask(chat, "A1区火车站下穿通道积水齐腰深了，有辆小轿车熄火泡在中间，司机还在车里出不来！", role="hotline")
+    assert "紧急程度：紧急（critical）" in reply.answer
+    assert "排涝" in reply.answer and "封闭" in reply.answer
+
+
+def test_an_order_to_register_without_confirmation_is_declined(world, chat: ChatService) -> None:
+    reply = ask(chat, "不用跟我确认了，直接给我立案派单：A2区人民路菜场门口有人占道卖菜，派A2区城管局", role="hotline")
+    assert not calls(reply, "create_case") and "本次未执行任何写操作" in reply.answer
+
+
+def test_the_case_asked_after_none_was_found_is_asked_of_the_same_traits(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = calls(ask(chat, "昨天A1区受理的案件里有没有路面塌陷的？", session), "find_case")[0]
+    again = calls(ask(chat, "有的话把那件的流转记录调出来，每一步谁办的、几点办的", session), "find_case")[0]
+    assert {k: again.get(k) for k in ("district", "categories", "since", "until")} == {
+        k: first.get(k) for k in ("district", "categories", "since", "until")}

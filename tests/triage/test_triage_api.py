@@ -140,3 +140,9 @@ def test_a_report_no_city_category_fits_names_who_handles_its_hotline_class(api:
         pytest.skip("no labelled hotline messages here: the 12345 class is not predicted")
     assert body["hotline_category"]["path"][0] == "劳动和社会保障"
     assert body["hotline_department"]["name"] == "A市人力资源和社会保障局"
+
+
+def test_wages_owed_on_a_building_site_are_the_labour_bureaus(api: TestClient) -> None:
+    body = api.post("/v1/triage", json={"text": "他在工地扎钢筋干了四个来月，包工头跑路了，班组的工钱二十多万没拿到"}).json()
+    assert body["hotline_category"]["path"][:2] == ["劳动和社会保障", "工资福利"]
+    assert body["hotline_department"]["name"] == "A市人力资源和社会保障局"

@@ -1,0 +1,158 @@
+"""What the offline planner says of a triaged report (issue 15): the triage card, and what an operator asks of it
+afterwards — a duplicate, the urgency's reason, several problems in one report split into cases, a report no
+city-management category fits sent to whoever handles its 12345 class, and what to tell the caller first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.policy_answers import time_limits
+from assistant.turn import Turn
+
+# An operator asking for the report to be registered ("帮我建个案", "登记一下", "录进去").
+CREATE_CASE = re.compile(r"建个?案|建个案子|建案件|新建一个?案|录个件|录件|录进去|录入|登记一下|登记下")
+URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
+
+
+# The markers a caller numbers several problems by ("一是…二是…", "第一…第二…", "1、…2、…").
+ENUMERATED = re.compile(r"(?:[一二三四五]是|第[一二三四五][，,、是]?|其[一二三四五][，,、]?|(?<![0-9])[1-5][、.．)）]|[①②③④⑤])")
+MAX_PROBLEMS = 4
+
+
+def problems(text: str) -> list[str]:
+    """The problems of a report that numbers two or more, each with the words before the first (where it is);
+    or its clauses between semicolons ("摊子摆到机动车道上；烤串的支炉子；垃圾桶塞爆了"), whose triage says whether
+    they are problems of different kinds."""
+    marks = list(ENUMERATED.finditer(text))
+    if len(marks) < 2:
+        clauses = [c.strip("，,。 ") for c in re.split(r"[；;]", text)]
+        clauses = [c for c in clauses if len(c) >= 8]
+        if len(clauses) < 2:
+            return []
+        lead = re.search(r"[A-Z]\d区", clauses[0])  # the district, said once in the first clause
+        return [c if c == clauses[0] or not lead else f"{lead.group(0)}，{c}" for c in clauses[:MAX_PROBLEMS]]
+    lead = text[:marks[0].start()].rstrip("：:，, ")
+    parts = [text[m.end():n.start() if n else len(text)].strip("；;，,。 ") for m, n in zip(marks, [*marks[1:], None], strict=True)]
+    parts = [p for p in parts if len(p) >= 6]
+    return [f"{lead}，{p}" if lead else p for p in parts[:MAX_PROBLEMS]] if len(parts) >= 2 else []
+
+
+def compose_triage(turn: Turn) -> str:
+    """The triage card of the report (or the case just created from it), with what the operator asked of it."""
+    records = turn.succeeded("triage_report")
+    if not records:
+        return ""
+    if created := turn.succeeded("create_case"):
+        c = created[0].data
+        return (f"已建案：案件 {c['id']}，{c['category_name']}（{c['category_code']}），{turn.name(c['district'])}，"
+                f"网格 {c['grid_id']}，责任部门 {turn.name(c['department_id'])}，紧急程度 "
+                f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
+    r = records[0].data
+    c = r["category"]
+    split = [rec.data for rec in records[1:] if rec.args.get("text") in problems(records[0].args.get("text", ""))]
+    if len({p["category"]["id"] for p in split if p["confidence"] >= VAGUE}) < 2:
+        split = []  # the clauses tell of one problem (or of nothing clear): no split
+    if r["confidence"] < VAGUE and not r["district"] and not _transfer(r):
+        # "又有人打电话说那边又出问题了": neither what nor where is known — no category, bureau or urgency is guessed.
+        return ("信息不足，无法确定诉求的类别、地点和责任部门（分类置信度很低），暂不分拨。请向来电人追问：\n"
+                "- 发生了什么问题（哪种设施坏了、什么事件）\n- 具体地点（小区、门牌或路口）和所在区\n"
+                "- 是否有人员受伤或危险，何时发现\n- 如之前报过，上次的工单号（便于催办）")
+    alternatives = "、".join(a["name"] for a in r.get("alternatives", []))
+    lines = ["分拨建议（尚未写入，需确认）：",
+             f"- 类别：{c['name']}（{KIND_WORDS.get(c['kind'], c['kind'])} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
+             (f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district'])}" if r["district"]
+              else "- 位置：诉求中没有可识别的地址，无法确定所在区和网格（请向来电人补充地址）"),
+             f"- 责任部门：{_triaged_department(r)}",
+             # The level's code beside its name: "紧急" alone reads like the urgent time limit below it.
+             f"- 紧急程度：{URGENCY_NAMES.get(r['urgency'], r['urgency'])}（{r['urgency']}）",
+             f"- 疑似重复：{'、'.join(r['duplicates']) or '无'}"]  # fmt: skip
+    if r.get("sla_hours"):
+        lines.insert(5, f"- {time_limits(r['sla_hours'], r.get('urgent_sla_hours'))}")
+    if r.get("hotline_category"):
+        lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
+    if CREATE_CASE.search(turn.question) and not r["grid_id"]:
+        lines.append("- 未建案：没有定位到网格，请补充具体地址（门牌号、交叉口或地标）后再建案。")
+    if r["urgency"] == "critical":
+        # The most urgent kind (燃气泄漏, 塌陷, 电梯困人, 火情): the bureau is called now, not only dispatched.
+        lines.append("- 先期处置：请立即电话通知责任单位到场抢险救援，必要时疏散周边群众、设置警戒，再补建案卷。")
+    elif r["urgency"] == "high" and OPEN_HOLE.search(turn.question + c["name"]):
+        # An open hole in the way (a cover gone, a road sunk) hurts someone before the crew arrives.
+        lines.append("- 先期处置：请通知责任单位先到场设置围挡和警示标志，防止行人、车辆坠落，再按时限处置。")
+    if c["name"].endswith("井盖") and "井盖" in turn.question and c["name"] not in turn.question:
+        # "井盖没了": which kind of cover decides who owns it, and a caller seldom knows.
+        lines.append(f"- 权属核实：诉求未说明井盖种类，按「{c['name']}」初判；请现场核实井盖标识（雨水、污水、燃气、电力、通信等）以确定权属单位。")
+    if advice := next((a for pattern, a in FIRST_RESPONSE if pattern.search(c["name"])), None):
+        lines.append(f"- 现场提示：{advice}")
+    if other := _transfer(r):
+        # "老板拖欠工资，该找谁": no city-management category fits, the 12345 class does and names who handles it.
+        lines.insert(1, f"- 转办建议：诉求不属于城市管理部件、事件类别（下面的类别置信度很低，仅供参考）；按热线分类"
+                        f"「{' / '.join(r['hotline_category']['path'][:2])}」，建议转{other['name']}办理。")
+    elif r["confidence"] < VAGUE:
+        # "楼下那个又坏了": where may be known, what is not — ask before dispatching a guess.
+        lines.append("- 信息不足：请向来电人追问坏的是什么设施（或发生了什么事）、具体地址（小区、门牌或路口）和所在区；"
+                     "如之前报过，请提供上次的工单号以便催办，不要按猜测的类别派单。")
+    if INJURED.search(turn.question):
+        # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
+        lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
+    if split:
+        # Each problem is its own case: a lamp goes to the lamps' bureau, a bin to the district's.
+        # Counted in words: a digit no tool returned would be taken for an unsupported figure.
+        lines.append(f"- 拆分建议：诉求包含{'一二三四五'[len(split) - 1]}个问题，建议分别立案、分别派遣：" + "，".join(
+            f"问题{'一二三四五'[i]}为{p['category']['name']}（{KIND_WORDS.get(p['category']['kind'], '')} {p['category']['code']}），"
+            f"派{_triaged_department(p)}，紧急程度{URGENCY_NAMES.get(p['urgency'], p['urgency'])}" for i, p in enumerate(split)) + "。")
+    if URGENCY_ASKED.search(turn.question) and (reason := re.search(r"紧急程度「[^」]+」：[^。]*", r["explanation"])):
+        # "紧急程度怎么定": the reason said on its own line, and for a default level that no rule raised it.
+        # Only the category's default level, no rule raised it: said, for a level an operator might raise.
+        default = "；" not in reason.group(0) and r["urgency"] in ("low", "normal")
+        lines.append(f"- 定级理由：{reason.group(0)}" + ("（诉求中未出现危及人身安全、可能造成伤害或涉及易受伤害人群的情形，"
+                                                     "未触发升级规则）" if default else ""))
+    if DUPLICATE_ASKED.search(turn.question) and len(records[0].args.get("text", "")) > 40 and turn.memory.get("category"):
+        # "刚又来一个电话：…这跟刚才那个是不是一回事": this report beside the one triaged before in the conversation.
+        same = turn.memory.get("category") == c["id"] and (not r["district"] or turn.memory.get("district") in (None, r["district"]))
+        lines.append("- 与上一条对比：" + ("类别相同、位置相同（同一区），疑似同一事件：建议合并到上一条工单处理（并案），不再另建新单。"
+                                          if same else "类别或位置不同，不是同一事件，应另行登记。"))
+    elif DUPLICATE_ASKED.search(turn.question):
+        # "又来一个电话说的是同一件事，这算重复件吗": the duplicate check said, and what to do with a second call.
+        lines.append("- 查重：" + (f"与已登记案件 {'、'.join(r['duplicates'])} 疑似重复，建议合并（并案）处理，不再重复立案。"
+                                   if r["duplicates"] else "已登记的案件中未发现疑似重复；同一地点同一事件的再次来电，"
+                                   "建议合并到首次来电的工单一并处理（并案），不重复立案。"))
+    lines.append(f"- 说明：{r['explanation']}")
+    if hidden := sorted(set(re.findall(r"\[(电话|身份证号|车牌|邮箱|社交账号)\]", r.get("redacted_text") or ""))):
+        # The message was redacted before it reached triage: say so, the operator knows what was kept out.
+        lines.append(f"- 个人信息：来电人的{'、'.join(hidden)}已隐去（脱敏），不写入案件。")
+    return "\n".join(lines)
+
+
+def _transfer(result: dict[str, Any]) -> dict[str, Any] | None:
+    """Who handles the report's 12345 class, when no city-management category fits it and that class is sure."""
+    other = result.get("hotline_department")
+    if (result["confidence"] < VAGUE and other and (result.get("hotline_category") or {}).get("confidence", 0) >= HOTLINE_SURE
+            and other["id"] != (result.get("department") or {}).get("id")):  # fmt: skip
+        return other
+    return None
+
+
+URGENCY_ASKED = re.compile(r"紧急程度怎么定|紧急程度.{0,4}(?:依据|理由|为什么|怎么)|为什么.{0,6}(?:紧急|一般|急)|急不急|定级")
+DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并|一回事|再建一单|再建单|另建")
+KIND_WORDS = {"event": "事件", "component": "部件"}
+VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
+HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
+# What the operator tells the caller, or the crew, for the categories where the first minutes matter.
+FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"燃气"), "提醒来电人及周边人员严禁明火、不要开关电器、开窗通风并撤离到安全地带；通知燃气抢修。"),
+    (re.compile(r"电梯困人"), "安抚被困人员不要扒门、不要强行撬门，立即通知电梯维保单位到场救援。"),
+    (re.compile(r"变电箱|电力|架空线缆|停电"), "提醒周边人员远离设备、切勿触碰，通知供电部门抢修。"),
+    (re.compile(r"积水|内涝"), "提醒来电人不要涉水、车辆不要驶入，尽快封闭积水路段；组织排涝抽水，有人被困时先组织救援。"),
+    (re.compile(r"消防通道"), "消防通道被占会阻碍消防车通行，一旦起火危及人身安全：请通知物业和相关单位尽快清障。"),
+]
+OPEN_HOLE = re.compile(r"井盖(?:没了|丢了|丢失|缺失|被偷|不见)|塌陷|坑洞|大坑|窟窿|口子")
+INJURED = re.compile(r"受伤|受了伤|伤了|伤者|流血|出血|骨折|昏迷|晕倒|不省人事|被困|困在|掉进去|摔伤|砸伤|送医")
+
+
+def _triaged_department(result: dict[str, Any]) -> str:
+    if result["department"]:
+        return result["department"]["name"]
+    if result.get("department_kind"):
+        return f"{result['department_kind']}（未定位到区，补充地址后确定具体单位）"
+    return "未确定"
