@@ -75,7 +75,9 @@ _DECLINES = re.compile(r"无法|不能|不可以|没有.{0,16}(数据|信息|记
                        r"没有(?:这个|该|叫)|并无|不包括|没有[A-Z]\d*[区市]")  # fmt: skip
 # Numbers that are not figures: dates and clock times (list markers are taken off each line first).
 # A house or station number ("582号", "3号泵站") is a name, not a figure.
-_NOT_FIGURES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|"
+# "12-05 13:30" (a month and day before a clock time, as readings are stamped) is a time too.
+_NOT_FIGURES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|(?<![\d.\-])\d{1,2}-\d{1,2}(?=\s\d{1,2}:\d{2})|"
+                          r"\d{1,2}:\d{2}(?::\d{2})?|"
                           r"\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}月|(?<![\d.])\d{1,2}日|(?<![\d.])\d+号")  # fmt: skip
 _LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?\d{1,2}[.、)）](?!\d)", re.MULTILINE)
 # Citation markers [1], identifiers (rule-component-0103-990104, S9901…-03, cases:city:all), category codes

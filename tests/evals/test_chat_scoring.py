@@ -83,6 +83,7 @@ def test_dates_times_list_markers_and_the_questions_numbers_are_not_figures() ->
     answer = "1. 2026-12-05 10:30 A3区 共 3 件\n2. 12月4日 2 件"
     assert figures_stated(answer) == [3.0, 2.0]
     assert figures_stated("990108 不存在", ["990108这个区的告警情况"]) == []
+    assert figures_stated("最高 8.698 cm（传感器 S9901020103000227-03，A2区，12-05 13:30）") == [8.698]  # a reading's stamp
 
 
 def test_the_hotlines_number_is_no_figure_but_a_phone_number_holding_it_is() -> None:
