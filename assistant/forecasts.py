@@ -16,7 +16,7 @@ from assistant.lexicon import CityLexicon
 from assistant.periods import Period, find_periods, span
 from assistant.readings import asked_level
 from assistant.slots import Slots, _number
-from core.times import CHINA
+from core.times import CHINA, day_and_clock
 from services.monitoring.alarm_rules import rank
 from tools.query_spec import CASE_MEASURES, FigureQuery
 from tools.reading_figures import thresholds_of
@@ -388,7 +388,7 @@ def _compose_sensors(data: dict[str, Any], query: FigureQuery, period: Period, s
         where = "，".join(x for x in (r.get("name"), name(r["district"]) if r.get("district") else None) if x)
         now = f"当前 {r['latest']:g} {unit}，" if r.get("latest") is not None else ""
         heading = f"，较当前{TREND_WORDS[r['trend']]}" if r.get("trend") else ""
-        lines.append(f"- {r['key']}（{where}）：{now}预测{'最低' if below else '最高'} {r['value']:.2f} {unit}（{r['ts'][5:16].replace('T', ' ')}，"
+        lines.append(f"- {r['key']}（{where}）：{now}预测{'最低' if below else '最高'} {r['value']:.2f} {unit}（{day_and_clock(r['ts'])}，"
                      f"80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）{heading}")  # fmt: skip
     lines.append(thresholds)
     if (query.horizon or 24) >= 48:  # "那后天呢" after the next 12 hours: the bands widen with the distance

@@ -13,7 +13,7 @@ from typing import Any
 from assistant.assets import EACH_WATCHED, WHICH_WATCHED
 from assistant.periods import Period, find_period, label_of
 from assistant.slots import Slots, _number
-from core.times import CHINA
+from core.times import CHINA, day_and_clock
 from tools.query_spec import FigureQuery
 
 # What a reading question says beside a sensor kind (a bare "积水" without these is the alarm list's).
@@ -220,7 +220,7 @@ def _margin(data: dict[str, Any], query: FigureQuery, unit: str, question: str) 
 
 def _row(row: dict[str, Any], unit: str, name: Any) -> str:
     where = "，".join(x for x in (row.get("name"), name(row["district"]) if row.get("district") else None) if x)
-    when = f"，{row['ts'][5:16].replace('T', ' ')}" if row.get("ts") else ""
+    when = f"，{day_and_clock(row['ts'])}" if row.get("ts") else ""
     level = f"，已达{LEVEL_NAMES[row['level']]}级" if row.get("level") else ""
     return f"{row['value']:g} {unit}（传感器 {row['key']}，{where}{when}{level}）"
 

@@ -25,6 +25,11 @@ def local_iso(value: datetime | None) -> str | None:
     return as_utc(value).astimezone(CHINA).isoformat() if value else None
 
 
+def day_and_clock(timestamp: str) -> str:
+    """"2026-12-05T13:30:00+08:00" as an official reads it: 12月5日 13:30 (the timestamp's own wall clock)."""
+    return f"{int(timestamp[5:7])}月{int(timestamp[8:10])}日 {timestamp[11:16]}"
+
+
 def period_days(period: str | None, now: datetime) -> tuple[date, date]:
     """The first and the last day (China time) of a period as ``period_bounds`` reads it, the last no later than
     today (a period still running has run to today)."""

@@ -290,3 +290,12 @@ def test_the_case_asked_after_none_was_found_is_asked_of_the_same_traits(world, 
     again = calls(ask(chat, "有的话把那件的流转记录调出来，每一步谁办的、几点办的", session), "find_case")[0]
     assert {k: again.get(k) for k in ("district", "categories", "since", "until")} == {
         k: first.get(k) for k in ("district", "categories", "since", "until")}
+
+
+def test_a_readings_time_is_written_as_a_day_and_a_clock_time(world, chat: ChatService) -> None:
+    from core.times import day_and_clock
+
+    assert day_and_clock("2026-12-05T13:30:00+08:00") == "12月5日 13:30"
+    reply = ask(chat, "全市积水水位现在最高的是哪个点")
+    assert calls(reply, "query_figures")[0]["measure"] == "readings"
+    assert not re.search(r"\d{2}-\d{2} \d{2}:\d{2}", reply.answer)  # no "12-05 13:30" left
