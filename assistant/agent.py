@@ -184,10 +184,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "A5区防汛预案里积水多深要启动响应" then "牵头单位是谁？": the same document asked again.
         follow_up, intents = True, [Intent.POLICY]
     if (memory.get("intents") == [Intent.TRIAGE.value]
-            and (((len(question) <= 24 and ROUTING_ASKED.search(question)) or (len(question) <= 40 and DUPLICATE_ASKED.search(question)))
+            and (((len(question) <= 24 and ROUTING_ASKED.search(question)) or (len(question) <= 40 and SAME_MATTER_ASKED.search(question)))
                  and not (slots.categories or slots.districts or slots.places or slots.case_ids)
                  # "刚又来一个电话：民主路望江东路口那几个绿桶塞爆了…这跟刚才那个是不是一回事": a second report, set beside it
-                 or (40 < len(question) <= 200 and DUPLICATE_ASKED.search(question)))):  # fmt: skip
+                 or (40 < len(question) <= 200 and SAME_MATTER_ASKED.search(question)))):  # fmt: skip
         # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again (a follow-up, so the
         # learned reading of "紧急程度怎么定？规定多久要处置完" alone does not turn it into a rule question).
         follow_up, intents = True, [Intent.TRIAGE]
@@ -375,7 +375,7 @@ STAFF_ASKS = re.compile(r"统计|排名|排行|处置率|结案率|返工率|派
 ABOUT_MESSAGES = re.compile(r"留言板|留言里|留言中|群众留言|市民留言")
 ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|加急|给几级|定几级|分类|哪一?类")
 # "又来一个电话说的是同一件事，这算重复件吗" after a report was triaged: that report's duplicate check.
-DUPLICATE_ASKED = re.compile(r"重复件|算重复|是不是重复|算不算重复|查重|并案|是不是一回事|是一回事|再建一单")
+SAME_MATTER_ASKED = re.compile(r"重复件|算重复|是不是重复|算不算重复|查重|并案|是不是一回事|是一回事|再建一单")
 THOSE = re.compile(r"这几[个条处]|这些|这[两三四五六七八九十]+[个条处]")
 EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区")
 ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下|拆开")
