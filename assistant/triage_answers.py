@@ -50,7 +50,8 @@ def compose_triage(turn: Turn) -> str:
                 f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
     r = records[0].data
     c = r["category"]
-    split = [rec.data for rec in records[1:] if rec.args.get("text") in problems(records[0].args.get("text", ""))]
+    parts = problems(records[0].args.get("text", ""))
+    split = [rec.data for rec in records[1:] if rec.args.get("text") in parts]
     if len({p["category"]["id"] for p in split if p["confidence"] >= VAGUE}) < 2:
         split = []  # the clauses tell of one problem (or of nothing clear): no split
     if r["confidence"] < VAGUE and not r["district"] and not _transfer(r):

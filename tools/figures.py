@@ -12,6 +12,7 @@ from core import clock
 from core.exceptions import NotFound
 from core.times import CHINA, china_if_naive, period_days
 from graph.ids import asset_category_id
+from graph.queries.assets import ASSET_GROUPS
 from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
@@ -208,13 +209,12 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
 
 # A department's indicators in a KPI table, in the order a table shows them.
 KPI = ("应处置数", "按期处置数", "超期处置数", "按期处置率", "结案率", "返工率", "准确派遣率")
-ASSET_GROUPS = ("district", "status", "category", "road", "street", "grid")
 LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few
 
 
 def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
-    group = query.group_by if query.group_by in ASSET_GROUPS else None
+    group = query.group_by if query.group_by in ASSET_GROUPS and query.group_by else None
     counts = client.asset_stats(
         query.asset_categories or None, query.district, query.asset_status or None, group, query.place
     )

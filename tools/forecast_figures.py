@@ -34,19 +34,21 @@ def forecast_figures(client: ServicesClient, query: FigureQuery, now: datetime |
     if query.sensor_kind:
         # "压力最低的那个传感器": one sensor, the extreme by its newest reading; "A3区那几个泵站的水位": the sensors on
         # those facilities, each; otherwise the whole scope.
-        return _sensor_forecast(client, query) if query.top == 1 or _narrowed(client, query) else _area_forecast(client, query)
+        on = _on_facilities(client, query)
+        return _sensor_forecast(client, query, on) if query.top == 1 or on is not None else _area_forecast(client, query)
     if query.group_by == "district" and not query.district:
         return _case_forecast_by_district(client, query, now, query.districts or districts or [])
     return _case_forecast(client, query, now)
 
 
-def _narrowed(client: ServicesClient, query: FigureQuery) -> bool:
-    """Whether the facilities named leave out some sensors of the kind ("泵站的水位": not the covers' water levels);
-    naming the only kind that carries it (变电箱的负载率) keeps the whole scope."""
+def _on_facilities(client: ServicesClient, query: FigureQuery) -> list[Json] | None:
+    """The sensors of the kind on the facilities named, when naming them leaves some out ("泵站的水位": not the
+    covers' water levels); None when nothing is named or naming them keeps the whole scope (变电箱的负载率)."""
     if not query.asset_categories:
-        return False
+        return None
     sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
-    return any(asset_category_id(s["asset_id"]) not in query.asset_categories for s in sensors)
+    on = [s for s in sensors if asset_category_id(s["asset_id"]) in query.asset_categories]
+    return on if len(on) < len(sensors) else None
 
 
 def _case_forecast_by_district(client: ServicesClient, query: FigureQuery, now: datetime, districts: list[str]) -> Figures:
@@ -155,11 +157,11 @@ def _area_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
                    note=failed)  # fmt: skip
 
 
-def _sensor_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
-    sensors = [s for s in client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
-               if s["last_value"] is not None
-               and (not query.asset_categories or asset_category_id(s["asset_id"]) in query.asset_categories)]  # fmt: skip
-    if query.asset_categories and not sensors:
+def _sensor_forecast(client: ServicesClient, query: FigureQuery, on: list[Json] | None = None) -> Figures:
+    """The sensors most likely to cross first, each forecast: of those ``on`` the facilities named, else of the scope."""
+    scope = on if on is not None else client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
+    sensors = [s for s in scope if s["last_value"] is not None]
+    if on is not None and not sensors:
         raise NotFound("这类设施上没有该类传感器，无法按设施预测；可以去掉设施、按区预测该类读数")
     limits = thresholds_of(sensors[0]["thresholds"]) if sensors else None
     below = limits is not None and limits.direction == "below"
@@ -168,7 +170,7 @@ def _sensor_forecast(client: ServicesClient, query: FigureQuery) -> Figures:
     hours = query.horizon or 24
     rows, failed, model, backtest = [], [], None, None
     # "压力最低的那个传感器" is one sensor: the extreme by its newest reading.
-    for sensor in sensors[:query.top or (ON_FACILITIES if query.asset_categories else SENSORS_FORECAST)]:
+    for sensor in sensors[:query.top or (ON_FACILITIES if on is not None else SENSORS_FORECAST)]:
         try:
             answer = client.forecast(f"sensor:{sensor['id']}", hours)
         except YiwangError as exc:  # one sensor without enough history does not lose the others

@@ -264,10 +264,11 @@ class Triage:
         """Who handles the 12345 class: its second level's rule, else its first's; in the district, or the one
         department every district sends it to."""
         for level in (path[:2], path[:1]):
-            node = self.hotline_ids.get(tuple(level))
-            rules = [r for (c, d), r in self.rules_table.items() if c == node and (district is None or d == district)]
-            if len({r.department_id for r in rules}) == 1:
-                return Department(id=rules[0].department_id, name=rules[0].department_name)
+            if (node := self.hotline_ids.get(tuple(level))) is None:
+                continue
+            rule = self.rules_table.get((node, district)) if district else self._citywide(node)
+            if rule is not None:
+                return Department(id=rule.department_id, name=rule.department_name)
         return None
 
     def _responsible(self, category: str, district: str) -> RuleRow:
