@@ -34,7 +34,7 @@ from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.case_search import asks_one_case
+from assistant.case_search import asks_one_case, history_traits
 from assistant.figures import CASES_LISTED, RULE_QUESTION, RUNNING, Understood, understand
 from assistant.grounding import Evidence, check_grounding
 from assistant.intents import (
@@ -54,6 +54,7 @@ from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
 from assistant.spelling import respelled
 from assistant.text2cypher import text_to_cypher
+from assistant.triage_answers import SPLIT_ASKED
 from assistant.turn import Record, Turn
 from core import clock
 from core.exceptions import InvalidInput, YiwangError
@@ -63,7 +64,7 @@ from graph.store import GraphStore
 from tools.catalog import TOOLS
 from tools.client import ServicesClient
 from tools.figures import CALENDAR_STEPS
-from tools.query_spec import is_rate
+from tools.query_spec import CASE_MEASURES, is_rate
 from tools.runner import langchain_tools, new_call_id, result_for_model, run_tool, tool_citation
 
 MAX_STEPS = 6  # tool rounds per turn in LLM mode; the graph's recursion limit backs this up
@@ -179,6 +180,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
           and re.search(r"(?:跟|和|与|比)全市|全市.{0,3}比|哪些指标|哪几项|更差|哪项", question)):  # fmt: skip
         # "A6区生命体征" then "跟全市比哪些指标更差": that district's beside the city's.
         follow_up, intents = True, [Intent.VITALS]
+    elif (memory.get("intents") == [Intent.VITALS.value] and len(slots.districts) == 1 and len(question) <= 30
+          and re.search(r"单独|看看|黄灯|红灯|亮灯|异常|正常|呢", question) and not slots.departments):  # fmt: skip
+        # "全市生命体征现在什么情况" then "A5区单独看看，有没有黄灯红灯的": that district's vital signs.
+        follow_up, intents = True, [Intent.VITALS]
     if (memory.get("intents") == [Intent.POLICY.value] and len(question) <= 16 and re.search(r"谁|哪|多少|几|什么|呢", question)
             and not (slots.categories or slots.districts or slots.places or slots.case_ids or slots.departments)):  # fmt: skip
         # "A5区防汛预案里积水多深要启动响应" then "牵头单位是谁？": the same document asked again.
@@ -190,6 +195,13 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
                  or (40 < len(question) <= 200 and SAME_MATTER_ASKED.search(question)))):  # fmt: skip
         # "派给哪个部门，紧不紧急" after a report was triaged: that report's triage, read again (a follow-up, so the
         # learned reading of "紧急程度怎么定？规定多久要处置完" alone does not turn it into a rule question).
+        follow_up, intents = True, [Intent.TRIAGE]
+    if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 40 and SPLIT_ASKED.search(question)
+            and not (slots.districts or slots.places or slots.case_ids)):  # fmt: skip
+        # "那这个派谁？事故要不要另外单独立一件" after a report: that report, split where it tells of several problems.
+        follow_up, intents = True, [Intent.TRIAGE]
+    if memory.get("intents") == [Intent.TRIAGE.value] and SUPPLEMENTED.match(question) and len(question) <= 200:
+        # "他补充说井盖上印着『电力』两个字，那要改派吗": the report as now told, triaged again.
         follow_up, intents = True, [Intent.TRIAGE]
     if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 12 and WHO_HANDLES.search(question)
             and not ROUTING_ASKED.search(question) and not (slots.categories or slots.districts or slots.places or slots.case_ids)):  # fmt: skip
@@ -246,7 +258,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     listed = (not one_case and not slots.case_ids and CASES_LISTED.search(question) is not None
               and set(intents) <= {Intent.CASE_LOOKUP, Intent.STATUS, Intent.UNSUPPORTED, Intent.CASE_STATS})  # fmt: skip
     if listed:
-        intents = [Intent.CASE_STATS]  # "昨天派给市供水公司的单子现在都什么状态": those cases, listed
+        intents = [Intent.CASE_STATS]
+    traced = bool(history_traits(question)) and re.search(r"案件|案子|工单|单子|哪几件", question) is not None and not slots.case_ids
+    if traced:
+        # "有没有办过延期的案件", "哪几件被回退过": cases by what they went through, not the rule on it
+        intents = [Intent.CASE_LOOKUP] if one_case else [Intent.CASE_STATS]  # "昨天派给市供水公司的单子现在都什么状态": those cases, listed
     if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)) and not (
             slots.case_ids or one_case or ABOUT_MESSAGES.search(question)):  # fmt: skip
         # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
@@ -254,7 +270,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     citizen = state.get("role") == "hotline" and len(question) >= 25 and bool(CITIZEN_VOICE.search(question)) and not STAFF_ASKS.search(question)
     if REPORT_PREFIX.match(question) or (state.get("role") == "hotline" and (citizen or not QUESTION_CUE.search(question))
                                          and Intent.CASE_ACTION not in intents and len(question) >= 8
-                                         and not slots.case_ids and not one_case):  # fmt: skip
+                                         and not slots.case_ids and not one_case and not listed and not traced):  # fmt: skip
         # What a hotline operator pastes is a citizen's report to triage, not a question to answer.
         intents = [Intent.TRIAGE]
     if not intents:
@@ -280,7 +296,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
                       or (by_similarity and "呢" in question) or SWITCHED.match(question)):  # fmt: skip
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
-    understood = Understood() if one_case or alarms_again or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
+    understood = Understood() if one_case or alarms_again or traced or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
     # An instruction inside a question is data, not a request (the rest is answered); a question that is
     # nothing but such a request is declined for what it asks.
     asked = question if len(question.strip()) >= 4 else state["question"]
@@ -323,9 +339,12 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     elif (understood.query and intents == [Intent.VITALS] and understood.query.departments
           and is_rate(understood.query.measure)):  # fmt: skip
         intents = [Intent.FIGURES]  # "A3区城管局的准确派遣率咋样": a department's indicator, not the district's vital signs
+    elif (understood.query and intents == [Intent.VITALS] and "体征" not in question
+          and understood.query.measure in CASE_MEASURES):  # fmt: skip
+        intents = [Intent.FIGURES]  # "昨天A3区立了几个案": a count of cases, not the district's vital signs
     elif understood.query and understood.query.source == "sensor" and Intent.TRIAGE not in intents:
         intents = [Intent.FIGURES]  # "由传感器告警自动生成的案件": cases of that channel, not the alarms
-    if not (refused or follow_up or slots.case_ids or listed or Intent.CASE_ACTION in intents):
+    if not (refused or follow_up or slots.case_ids or listed or traced or Intent.CASE_ACTION in intents):
         # The learned reading of many paraphrases, where it is confident and the rules read otherwise.
         ranked = deps.recognizer.asked.rank(question)
         if second := overrule(intents, understood, ranked, question, slots, deps.lexicon):
@@ -362,9 +381,11 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     )
 
 
+# The caller's further words after a report was triaged ("他补充说井盖上印着『电力』两个字"): the report, told again.
+SUPPLEMENTED = re.compile(r"^\s*(?:他|她|来电人|市民|对方|caller)?又?(?:再?补充|更正)")
 # A citizen's own voice in what a hotline operator pastes ("我是A2区翠湖路这边的住户，反映几个事…", "你们到底管不管"): a
 # report, whatever question words it holds; what staff ask (a count, a rate, a ranking) never sounds like it.
-CITIZEN_VOICE = re.compile(r"^(?:喂|你好)?[，,\s]*我(?:是|们|家|姓)|住户|业主|反映(?:一下|几个|个|下)|投诉|麻烦(?:你们|尽快|一起|赶紧|处理|派人)"
+CITIZEN_VOICE = re.compile(r"^(?:喂|你好|您好)?[，,\s]*我(?:是|们|家|姓|就是想|想提|想反映|要反映|要投诉)|提个建议|能否考虑|希望能|住户|业主|反映(?:一下|几个|个|下)|投诉|麻烦(?:你们|尽快|一起|赶紧|处理|派人)"
                            r"|你们(?:赶紧|快|管不管|到底)|赶紧(?:来|派)|快来人")
 STAFF_ASKS = re.compile(r"统计|排名|排行|处置率|结案率|返工率|派遣率|多少件|几件|预测|体征|环比|同比|告警|传感器|读数|案件编号|工单号")
 
@@ -384,7 +405,7 @@ COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|�
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
 ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条|^它|该告警|这个告警")
 # A citizen's words quoted by the operator, with what to do with them.
-_ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条)"
+_ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条|看下这条|对不对|派得?对|派的对|标高了|标低了|定高了|该不该拆|要不要拆|拆不拆|拆单)"
 # "12345转来一条：…", "帮我看看这条：…": what follows is a citizen's report.
 REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚接|报)一条[^，,。:：]{0,8}[:：，,]|这条[:：]|这条怎么派[:：]"
                          r"|(?:caller|来电人?|市民|群众|有人)(?:说|反映|打电话说)")

@@ -47,7 +47,7 @@ AREA_WORDS = {"road": "道路", "street": "街道", "grid": "网格"}
 AREAS_SHOWN = 5  # the first areas of a ranking by road, street or grid (a district has dozens)
 # Every kind of component at once: "A7区的部件", "部件有哪些", "丢失的部件有哪些" (a state before it), "部件丢失了".
 GENERIC_ASSETS = re.compile(r"(?:全市|全区|各区|[A-Z]\d区)的?(?:各类|各种|所有|全部)?(?:城市)?(?:部件|资产)|(?:部件|资产)(?:总数|一共|按状态|各状态)|路上的(?:部件|资产)|(?:部件|资产).{0,4}有多少|多少个?(?:部件|资产)|几个(?:部件|资产)"
-                            r"|(?:哪些|什么|哪几)(?:类型|种类|类)的?(?:部件|资产)|(?:部件|资产).{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)(?:状态)?的?(?:部件|资产|设施)|(?:部件|资产)都?(?:丢失|破损|废弃|移除|损坏)"
+                            r"|(?:哪些|什么|哪几)(?:类型|种类|类)的?(?:城市)?(?:部件|资产)|(?:部件|资产).{0,4}(?:有哪些|都有哪|是哪几)|(?:丢失|破损|废弃|移除|损坏)(?:状态)?的?(?:部件|资产|设施)|(?:部件|资产)都?(?:已经|已)?(?:丢失|破损|废弃|移除|损坏)"
                             r"|(?:哪条路|哪几条路|哪些路|哪个街道|哪些街道|哪个(?:单元)?网格|各街道|各条?道路|每条路)[上里]?的?(?:城市)?(?:部件|资产|设施)")
 # How officials shorten asset names ("A2区有多少座桥").
 SHORT_ASSET_NAMES = {"桥": "桥梁", "厕所": "公共厕所", "红绿灯": "交通信号灯", "信号灯": "交通信号灯",
@@ -175,8 +175,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     elif (states or NOT_INTACT.search(question) or STATE_RATE.search(question) or counts_by_state(question)
           or re.search(r"什么状态|状态", question)):  # fmt: skip
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
-        if len(states) > 1 and SHARE_ASKED.search(question) and not NOT_INTACT.search(question):
-            base["asset_status"] = states  # "破损或者丢失的…占百分之几": those states together
+        if len(states) > 1 and (SHARE_ASKED.search(question) or re.search(r"或者|或是|以及|和|及", question)) and not NOT_INTACT.search(question):
+            base["asset_status"] = states  # "破损或者丢失的…占百分之几", "已经废弃或者移除了": those states together
     if states and LISTING.search(question) and base.get("group_by") == "status" and "完好" not in states:
         # "其中破损的呢？在哪几个网格": those of the state named, one by one (the total was said before).
         base["asset_status"], base["list_assets"] = states, True

@@ -34,6 +34,18 @@ STILL_OPEN = re.compile(r"还没办结|没办结|未办结|没办完|还没结|�
 LAST_CLOSED = re.compile(r"(?:最近|最新|刚)[^，。？?]{0,4}(?:结案|办结|结掉|结了)")
 # Traits said of the case sought ("返工过的", "超期未结的"), not questions about it ("返工过没有", "超期没").
 REWORKED = re.compile(r"返工过?的")
+# What a case went through, asked of the cases to list or pick ("被回退过", "办过延期的"): steps of its history.
+HISTORY_TRAITS = {"reworked": re.compile(r"返工过"), "returned": re.compile(r"回退过?|被退回|退回过|被退单|退过单"),
+                  "extended": re.compile(r"延期过|办过延期|申请过?延期|延过期|办理过延期")}  # fmt: skip
+
+
+# "截至今天，超期最久还没结案的": up to now, not the cases received today.
+UNTIL_NOW = re.compile(r"(?:截至|截止|截止到|到)(?:今天|今日|目前|现在|此刻)(?:为止)?")
+
+
+def history_traits(question: str) -> list[str]:
+    """The history traits asked ("被回退过或者返工过": both, each its own list)."""
+    return [trait for trait, pattern in HISTORY_TRAITS.items() if pattern.search(question)]
 OVERDUE = re.compile(r"(?:超期|逾期)了?(?:的|未(?:办结|结案|办完|结)的?|还没(?:办完|办结|结案|结)的?)")
 HISTORY = re.compile(r"历史|流转|经过|过程|每一步|各环节|环节|来龙去脉|轨迹")
 SOURCES = (("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")),
@@ -59,7 +71,9 @@ def asks_one_case(question: str, slots: Slots, memory: dict[str, Any] | None = N
     if slots.case_ids:
         return False
     return bool(ONE_CASE.search(question) or unknown_case_number(question)
-                or (MOST_OVERDUE.search(question) and re.search(r"哪件|哪一件|那件|哪单|哪个案|哪一个", question))
+                or (MOST_OVERDUE.search(question) and re.search(r"哪件|哪一件|那件|哪单|哪一单|哪个案|哪一个", question))
+                # "有没有被部门回退、后来又重新派遣的案件？挑一件…": one of those picked by what it went through
+                or (bool(history_traits(question)) and re.search(r"挑一[件单个]|选一[件单个]|拿一[件单个]|找一[件单个]", question) is not None)
                 or (ONE_OF_A_CATEGORY.search(question) and (slots.categories or slots.districts or LAST_CLOSED.search(question)))
                 or (ONE_OF_THOSE.search(question) and (memory or {}).get("case_filters") is not None))  # fmt: skip
 
@@ -82,10 +96,12 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
                    if not (source == "12345" and "12345" in lexicon.name(d))]  # fmt: skip
     if departments:
         args["department_id"] = departments[0]
-    if period := find_period(question, now):
+    if period := find_period(UNTIL_NOW.sub(" ", question), now):
         args |= created_within(period)
     if REWORKED.search(question):
         args["reworked"] = True
+    for trait in history_traits(question)[:1]:  # one case: by the first trait named
+        args[trait] = True
     if OVERDUE.search(question):
         args["overdue"] = True
     elif STILL_OPEN.search(question):

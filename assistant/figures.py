@@ -69,6 +69,8 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("延期率", re.compile(r"延期率")),
     ("平均处置时长_小时", re.compile(r"平均(?:处置|办理|处理)?(?:时长|用时|时间|耗时)|平均.{0,4}(?:多久|多长时间)")),
     ("返工数", re.compile(r"返工")),
+    # "哪个部门延期最多": the extensions a department asked for (延期数), not a case's time limit.
+    ("延期数", re.compile(r"延期数|延期(?:了|的)?(?:案件|案子)?(?:最多|最少|多少|几)|延期次数")),
     # "按期处置了几件": the count behind the rate, a department indicator (a case count has no deadline met).
     ("按期处置数", re.compile(r"按期(?:处置|办结|完成|处理|结案)(?:了|的)?(?:案件|案子)?(?:有)?(?:几|多少)|按期处置数")),
     # "应处置数和按期处置数分别多少": the counts behind the rate, named as the evaluation names them.
@@ -82,7 +84,8 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "closed",
         re.compile(
-            r"已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的|结案多少|结案\s*\d*\s*件|办结多少|结了几|结案了?几|办结了?几"
+            # (not 未结案件: the open ones)
+            r"(?<![未没])(?:已结案|已办结|结了多少|办结了|结案了多少|结案数|结案的|结案多少|结案\s*\d*\s*件|办结多少|结了几|结案了?几|办结了?几)"
         ),
     ),
     # 立案 is a step past 受理 (neither 不予立案 nor 作废): "立了多少案" counts those, not every case received.
@@ -159,7 +162,11 @@ CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:�
                           r"|^(?:帮我|请|麻烦)?(?:找|查|翻)(?:一下|下|一找|一查|找|查)[^，,。？?]{0,16}(?:案件|案子|工单|单子)(?=$|[，,。？?])"
                           r"|(?:案件|案子|工单|单子)[^，,。？?]{0,6}(?:都|分别|各自)(?:是|到了?|在)?(?:什么|啥|哪个)(?:状态|环节|阶段)"
                           # "派给市燃气集团的案子…哪几个还卡在处置环节": which of them, one by one
-                          r"|哪几[个件单](?:还|仍)?(?:卡在|停在|处于|在)[^，,。？?]{0,4}(?:环节|阶段|状态)")
+                          r"|哪几[个件单](?:还|仍)?(?:卡在|停在|处于|在)[^，,。？?]{0,4}(?:环节|阶段|状态)"
+                          # "有哪几件被回退过…列一下案件号": the cases of a history trait, one by one
+                          r"|列(?:一下|出|个)?案件?号|(?:有)?哪几件(?:被|是|办过|申请过)"
+                          # "A5区最近受理的5件案子列一下": the newest few, one by one
+                          r"|(?:最近|最新)[^，,。？?]{0,6}?[0-9二三四五六七八九十]+\s*(?:件|个|条|单)(?:案件|案子|工单|单子)?[^，,。？?]{0,3}列")
 COUNTED = re.compile(r"多少|几件|几个|几起|数量|总数|总量|合计|一共")
 CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受理|立案|告警|报警|读数|水位|压力|浓度|预测")
 # A question about a rule or a definition ("按期处置率怎么算的", "燃气井盖的处置时限是多少小时") is for the
@@ -218,11 +225,15 @@ class Understood:
     compared: Period | None = None  # the period set beside it (环比: the one before, or the one named)
     more: list[FigureQuery] = field(default_factory=list)  # further queries of another measure (泵站 counted, then how they run)
     focus: str | None = None  # the department whose place in the ranking is asked ("排第几")
+    orders: dict[str, str] = field(default_factory=dict)  # a measure's own direction, where they differ (最高…最低)
 
     def about(self, args: dict[str, Any]) -> Understood:
         """The understanding a figure is composed with, by the arguments it was asked with: one of ``more`` has its
         own query (and a reading its own period)."""
         other = next((q for q in self.more if args == call_args(q)), None)
+        if other is None and self.query is not None and self.orders.get(str(args.get("measure"))):
+            # one of ``also`` ranked its own way ("返工率最高？准确派遣率最低的又是谁"): said that way
+            return replace(self, query=self.query.model_copy(update={"order": self.orders[args["measure"]]}))
         if other is None or self.query is None:
             return self
         if other.measure == self.query.measure:
@@ -235,13 +246,14 @@ class Understood:
     def queries(self) -> list[FigureQuery]:
         if self.query is None:
             return []
-        return [self.query] + [self.query.model_copy(update={"measure": m}) for m in self.also] + self.more
+        return [self.query] + [self.query.model_copy(update={"measure": m} | ({"order": self.orders[m]} if m in self.orders else {}))
+                               for m in self.also] + self.more  # fmt: skip
 
     def memory(self) -> dict[str, Any]:
         if self.query is None or self.period is None:
             return {}
         return {"figures": self.query.model_dump(exclude_none=True),
-                "figures_period": [self.period.api, self.period.label]}  # fmt: skip
+                "figures_period": [self.period.api, self.period.label], "figures_also": list(self.also)}  # fmt: skip
 
 
 def call_args(query: FigureQuery) -> dict[str, Any]:
@@ -545,8 +557,11 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         period, compared = recalled(api, label, now), period
     elif period is not None and len(named := [p for p in find_periods(question, now) if not RANGE_END.search(
             question.split(p.words)[0][-2:] if p.words else "")]) > 1 and named[1].api != period.api:  # fmt: skip
-        # "这个月12345的案子有多少件？上个月全月是多少": both periods, the second beside the first.
+        # "这个月12345的案子有多少件？上个月全月是多少": both periods, the second beside the first; "上周跟这周比": the
+        # later one is the figure, the earlier the one set beside it.
         compared = named[1]
+        if compared.first > period.first:
+            period, compared = compared, period
     elif period is None and remembered:
         api, label = (memory or {}).get("figures_period", [base.get("period"), base.get("period")])
         period = recalled(api, label, now)
@@ -659,10 +674,19 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "市园林绿化局呢" after "哪个大类最多": the department's own figure; its indicators have no classes.
         for key in ("group_by", "order", "top", "major"):
             base.pop(key, None)
+    if (len(departments) == 1 and not group and base.get("group_by") == "department" and not _ranked(question)
+            and not POSITION.search(question)):  # fmt: skip
+        # "市水务局这个月准确派遣率多少" after a ranking of departments: that one's own figure, no ranking.
+        for key in ("group_by", "order", "top"):
+            base.pop(key, None)
     if base.get("group_by") == "major" and not major:
         base.pop("major", None)  # "各大类占比" after one class: every class
     if len(departments) > 1 and not base.get("group_by"):
         base["group_by"] = "department"  # "市城管局和市水务局谁高": the two side by side
+    ranked_from = None
+    if group == "department" and not departments and len(base.get("departments") or []) == 1 and remembered:
+        # "市水务局本月返工率多少" then "按部门排一下": every department ranked, that one's place said.
+        ranked_from = base.pop("departments")[0]
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
         base.pop("group_by")  # one department named: its own figure
     both_ends = bool(TOP.search(question) and BOTTOM.search(question))  # "标出前三名和最后一名"
@@ -702,13 +726,13 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     elif "同期" in question and (same := same_days_of_last_month(period.api, today)):
         compared = same  # "比上个月同期多还是少": the same days of the month before, not the whole month
     # "比全市平均是高还是低" sets the city's figure beside it, not the period before.
-    compared_words = re.sub(rf"(?:跟|和|与|比|相比|对比)?\s*(?:{CITY_AVERAGE.pattern})", "", question) if base.get("beside_all") else question
+    compared_words = re.sub(rf"(?:跟|和|与|比|相比|对比)?\s*(?:{CITY_AVERAGE.pattern})(?:相?比(?:一下|起来)?)?", "", question) if base.get("beside_all") else question
     if (COMPARE.search(compared_words) or compared) and not (compare_departments or districts_compared):
         compared = compared or period.previous()
         base["compare_period"] = compared.api
     else:
         base.pop("compare_period", None)
-    focus = None
+    focus = ranked_from
     if POSITION.search(question) and base.get("departments") and base["measure"] not in CASE_MEASURES:
         # "A3区城管局…在各区城管局里排第几": every department of the kind ranked, and that one's place among them.
         district = base.get("district")
@@ -734,12 +758,38 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         if before in CASE_MEASURES and before != query.measure and re.search(r"还有|其中", question):
             # "A5区呢，还有几件没办完" after a count: that count there, and how many of them are still open.
             query, also = query.model_copy(update={"measure": before}), [query.measure, *also]
+    before_measure = (remembered or {}).get("measure")
+    if (before_measure and before_measure != query.measure and is_rate(before_measure) and is_rate(query.measure)
+            and re.search(r"也一起|也加上|也算上|也附上|也要|也看|一起看|一并|也带上", question)):  # fmt: skip
+        # "市供水公司11月结案率" then "跟市供电公司比呢，按期处置率也一起": both measures, the earlier one first.
+        query, also = query.model_copy(update={"measure": before_measure}), [query.measure, *(m for m in also if m != before_measure)]
     if overall:
         also = ["结案率", "返工率"]  # "A2区城管局这个月表现怎么样": its main indicators
+    elif remembered and not also and measure is None and not group and (kept := (memory or {}).get("figures_also")):
+        # "结案率和返工率分别是多少" then "上个月的呢": both measures again, for the period named now.
+        also = [m for m in kept if m != query.measure]
     more: list[FigureQuery] = []
     if query.measure in CASE_MEASURES and not query.group_by and "closed" in [query.measure, *also] and not RECEIVED.search(question):
         query, also, more = _closings(query, also, today)
-    return Understood(query, also, period, assumed, question=question, compared=compared, focus=focus, more=more)
+    orders = _orders_by_measure(question, [query.measure, *also]) if also and query.group_by else {}
+    if query.measure in orders:
+        query = query.model_copy(update={"order": orders[query.measure]})
+    return Understood(query, also, period, assumed, question=question, compared=compared, focus=focus, more=more,
+                      orders=orders)  # fmt: skip
+
+
+def _orders_by_measure(question: str, measures: list[str]) -> dict[str, str]:
+    """Each measure's own direction when the clauses naming them differ ("返工率最高？准确派遣率最低的又是谁")."""
+    clauses = re.split(r"[，,。？?；;！!]|又是|还有|以及", question)
+    orders: dict[str, str] = {}
+    for measure in measures:
+        pattern = dict(MEASURES).get(measure)
+        clause = next((c for c in clauses if pattern is not None and pattern.search(c)), "")
+        if LEAST.search(clause) or RANK_UP.search(clause):
+            orders[measure] = "asc"
+        elif MOST.search(clause):
+            orders[measure] = "desc"
+    return orders if len(set(orders.values())) > 1 else {}
 
 
 def _closings(query: FigureQuery, also: list[str], today: date) -> tuple[FigureQuery, list[str], list[FigureQuery]]:
@@ -766,6 +816,17 @@ def _value(measure: str, row: dict[str, Any]) -> str:
     if measure == "平均处置时长_小时":
         return f"{value:g} 小时"
     return f"{value:g} 件"
+
+
+def _beside_previous(measure: str, row: dict[str, Any]) -> str:
+    """A group's figure of the period before and the change, after its own: "24 件（前一期 22 件，增加 2 件）"."""
+    if row.get("previous") is None or row.get("change") is None:
+        return ""
+    was = f"{round(row['previous'] * 100, 1):g}%" if is_rate(measure) else _value(measure, {"value": row["previous"]})
+    delta = row["change"]
+    more, less = ("上升", "下降") if is_rate(measure) else ("增加", "减少")
+    change = "持平" if not delta else f"{more if delta > 0 else less} {abs(delta):g} {_unit_of_difference(measure)}"
+    return f"（前一期 {was}，{change}）"
 
 
 def compose_figures(data: dict[str, Any], understood: Understood, name: Any, basis: bool = True, note: bool = True) -> str:
@@ -809,6 +870,9 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     rows = data["rows"]
     if query.group_by in CALENDAR_STEPS:
         name = _calendar_named(query.group_by, name)  # "2026-10" is 10月, "2026-11-30" a week or a day
+    def shown(row: dict[str, Any]) -> str:
+        return _value(measure, row) + _beside_previous(measure, row)
+
     if query.group_by and rows:
         order = {"asc": "从低到高", "desc": "从高到低" if is_rate(measure) else "从多到少"}.get(
             query.order or "", ""
@@ -824,7 +888,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             tied = "（并列）" if len(best) > 1 else ""
             lines.append(
                 f"{head}：{word}的是{tied} "
-                + "、".join(f"{name(r['key'])} {_value(measure, r)}" for r in best)
+                + "、".join(f"{name(r['key'])} {shown(r)}" for r in best)
                 + "。"
             )
             if len(best) == len(rows) > 2:  # "哪个部门延期率最高" when every one is at 0%: no one is highest
@@ -838,7 +902,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
                     and rows[0]["value"]):  # fmt: skip
                 # "超期处置数最多的前五个部门" when only three have any: the ties at 0 are not five more places.
                 shown_rows = [r for r in rows if r["value"]]
-            listed = "；".join(f"{name(r['key'])} {_value(measure, r)}" for r in shown_rows)
+            listed = "；".join(f"{name(r['key'])} {shown(r)}" for r in shown_rows)
             if shown_rows is not rows:
                 listed += f"；只有以上这几个不为 0，其余均为 {_value(measure, rows[-1])}"
             lines.append(f"{head}：{listed}。")

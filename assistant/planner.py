@@ -13,10 +13,12 @@ from typing import Any
 
 from assistant.assets import asset_categories
 from assistant.case_search import (
+    UNTIL_NOW,
     asks_history,
     asks_one_case,
     created_within,
     find_case_args,
+    history_traits,
     unknown_case_number,
 )
 from assistant.figures import CASES_LISTED, call_args, compose_figures, compose_unknown, span_words
@@ -25,7 +27,15 @@ from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
 from assistant.policy_answers import compose_policy, plan_policy, time_limits
 from assistant.refusals import refusal
-from assistant.triage_answers import CREATE_CASE, DUPLICATE_ASKED, URGENCY_NAMES, compose_triage, problems
+from assistant.triage_answers import (
+    CREATE_CASE,
+    DUPLICATE_ASKED,
+    SPLIT_ASKED,
+    URGENCY_NAMES,
+    compose_triage,
+    problems,
+    quoted_report,
+)
 from assistant.turn import Call, Record, Turn
 from core.times import CHINA
 from graph.ids import asset_category_id, label_for_id
@@ -290,13 +300,15 @@ def _case_args(turn: Turn) -> dict[str, Any]:
         args["until"] = s.window.until.isoformat(timespec="seconds")
         if s.window.rolling:
             args["days"] = s.window.days  # "近30天": the figure the answer repeats
-    elif period := find_period(turn.question, turn.now):  # "这周的井盖案件", "昨天派的单子": created then
+    elif period := find_period(UNTIL_NOW.sub(" ", turn.question), turn.now):  # "这周的井盖案件", "昨天派的单子": created then
         args |= created_within(period)
     return args
 
 
 def _plan_case_stats(turn: Turn) -> list[Call]:
-    return [Call("search_cases", _case_args(turn))]
+    args = _case_args(turn)
+    # "被回退过或者返工过的": each trait its own list (the filters together would keep only cases of both).
+    return [Call("search_cases", args | {trait: True}) for trait in history_traits(turn.question)] or [Call("search_cases", args)]
 
 
 def _plan_case_lookup(turn: Turn) -> list[Call]:
@@ -344,7 +356,7 @@ QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 
 
 # A caller's further words about the report just triaged.
-SUPPLEMENT = re.compile(r"^\s*(?:再?补充(?:一下|说明|一句|信息)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
+SUPPLEMENT = re.compile(r"^\s*(?:(?:他|她|来电人|市民|对方|caller)又?(?=补充))?(?:再?补充(?:一下|说明|一句|信息|说|道)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
 
 
 def _plan_triage(turn: Turn) -> list[Call]:
@@ -353,16 +365,18 @@ def _plan_triage(turn: Turn) -> list[Call]:
 
     text = REPORT_PREFIX.sub("", turn.question).strip()
     named = turn.slots.categories or turn.slots.districts or turn.slots.places
-    if (len(text) <= 16 or (turn.follow_up and len(text) <= 30 and re.search(r"[？?]", text))
+    if (supplement := SUPPLEMENT.match(text)) and turn.memory.get("said") and turn.memory.get("intents") == [Intent.TRIAGE.value]:
+        # "补充一下：树把电线也压下来了" after a report: the report as now told, the first words and these together.
+        text = f"{turn.memory['said']}。{text[supplement.end():]}"
+    elif (len(text) <= 16 or (turn.follow_up and len(text) <= 30 and re.search(r"[？?]", text))
             or (len(text) <= 40 and DUPLICATE_ASKED.search(text))) and not named and turn.memory.get("said"):
         # "分类和责任单位给我下", "紧急程度怎么定？规定多久要处置完？" after the report: that report again, not these words.
         text = turn.memory["said"]
-    elif (supplement := SUPPLEMENT.match(text)) and turn.memory.get("said") and turn.memory.get("intents") == [Intent.TRIAGE.value]:
-        # "补充一下：树把电线也压下来了" after a report: the report as now told, the first words and these together.
-        text = f"{turn.memory['said']}。{text[supplement.end():]}"
+    elif report := quoted_report(text):
+        text = report  # "坐席判成了『道路不洁』，对不对：『…』": the citizen's words, not the staff's about them
     calls = [Call("triage_report", {"text": text[:20_000]})]
     # "反映几个事：一是…；二是…；三是…": each problem triaged on its own too, with the words before them (where).
-    calls += [Call("triage_report", {"text": part[:2000]}) for part in problems(text)]
+    calls += [Call("triage_report", {"text": part[:2000]}) for part in problems(text, SPLIT_ASKED.search(turn.question) is not None)]
     triaged = turn.succeeded("triage_report")
     if not (CREATE_CASE.search(turn.question) and triaged and triaged[0].data.get("grid_id")):
         return calls  # no grid: the answer asks for the address instead of inventing a place
@@ -494,7 +508,24 @@ def _window_stats_line(turn: Turn, d: dict) -> str:
     return (f"{where}{kind}：{span} {d['sensors']} 个传感器共 {d['readings']} 条读数；最高 {_fmt(top['max'])} {unit}"
             f"（传感器 {top['sensor_id']}，部件 {top['asset_id']}，{turn.lexicon.name(top['district'])}）"
             + (f"，其次 {others}" if others else "")
-            + f"；最低 {_fmt(low['min'])} {unit}（传感器 {low['sensor_id']}）。")  # fmt: skip
+            + f"；最低 {_fmt(low['min'])} {unit}（传感器 {low['sensor_id']}）。"
+            + _against_lines(d.get("thresholds"), top["max"], low["min"], unit))  # fmt: skip
+
+
+def _against_lines(thresholds: dict | None, highest: float, lowest: float, unit: str) -> str:
+    """The window's extreme set against the kind's lines: which it reached, or that it stayed inside them."""
+    if not thresholds or not isinstance(thresholds.get("alarm"), int | float):
+        return ""
+    below = thresholds.get("direction") == "below"
+    value = lowest if below else highest
+    lines = [(level, float(thresholds[level])) for level in ("watch", "warning", "alarm") if isinstance(thresholds.get(level), int | float)]
+    said = "、".join(f"{LEVEL_NAMES[level]} {_fmt(line)} {unit}" for level, line in lines)
+    reached = [level for level, line in lines if (value <= line if below else value >= line)]
+    extreme = "最低" if below else "最高"
+    if not reached:
+        return f"\n阈值：{said}（{'低于' if below else '高于'}即触发）；{extreme} {_fmt(value)} {unit} 未超过警戒（未达{LEVEL_NAMES[lines[0][0]]}级）。"
+    return (f"\n阈值：{said}（{'低于' if below else '高于'}即触发）；{extreme} {_fmt(value)} {unit} 已超过警戒，"
+            f"达到{LEVEL_NAMES[reached[-1]]}级。")
 
 
 def _compose_status(turn: Turn) -> str:
@@ -707,22 +738,35 @@ def _indicator_text(item: dict) -> str:
     return f"{counts}；{rates}"
 
 
+TRAIT_LABELS = {"reworked": "返工过的案件", "returned": "被部门回退过的案件", "extended": "延期过的案件"}
+
+
 def _compose_case_stats(turn: Turn) -> str:
     records = turn.succeeded("search_cases")
     if not records:
         return ""
-    d, args = records[0].data, records[0].args
+    if any(r.args.keys() & TRAIT_LABELS.keys() for r in records):
+        return "\n".join(_compose_case_search(turn, r) for r in records)  # one list per trait asked
+    return _compose_case_search(turn, records[0])
+
+
+def _compose_case_search(turn: Turn, record: Record) -> str:
+    d, args = record.data, record.args
     scope = turn.name(args.get("district"))
     period = None if turn.slots.window else find_period(turn.question, turn.now)
     window = (turn.slots.window.label if turn.slots.window else period.label if period else "") if args.get("since") else ""
     who = f"{turn.name(args['department_id'])}" if args.get("department_id") else ""
-    label = "超期未结的案件" if args.get("overdue") else "案件"
+    if who and not args.get("district"):
+        scope = ""  # "A市水务局上周…", not "全市A市水务局"
+    trait = next((TRAIT_LABELS[k] for k in TRAIT_LABELS if args.get(k)), None)
+    label = "超期未结的案件" if args.get("overdue") else trait or "案件"
     if d["count"] == 0:
         return f"{'' if window else '截至目前，'}{scope}{who}{window}没有{label}（0 件）。"
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
     top = "、".join(f"{k} {v} 件" for k, v in d["by_category"].items())
     text = f"{scope}{who}{window}共有{label} {d['count']} 件：{states}；超过处置期限的 {d['overdue']} 件（其中仍未办结 {d['overdue_open']} 件）。主要类别：{top}。"
-    if args.get("overdue") or (args.get("state") and re.search(r"哪些|哪几|列|清单|明细", turn.question)) or CASES_LISTED.search(turn.question):
+    if (args.get("overdue") or trait or (args.get("state") and re.search(r"哪些|哪几|列|清单|明细", turn.question))
+            or CASES_LISTED.search(turn.question)):  # fmt: skip
         # "超期的有哪些", "处置中的案件有哪些": the cases themselves, newest first.
         text += "\n" + "\n".join(f"- {c['id']}：{c['category_name']}，{turn.name(c['district'])}，{turn.name(c['department_id'])}，"
                                   f"状态「{c['state']}」，期限 {c['deadline']}" for c in d["items"][:10 if args.get("state") else 5])  # fmt: skip
@@ -1095,4 +1139,5 @@ def remember(turn: Turn) -> dict[str, Any]:
     else:
         memory.pop("figures", None)
         memory.pop("figures_period", None)
+        memory.pop("figures_also", None)
     return {k: v for k, v in memory.items() if v is not None and (k != "category" or label_for_id(str(v)))}

@@ -27,7 +27,12 @@ ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
            (re.compile(r"shared?\s*bikes?|bike\s*sharing", re.IGNORECASE), "共享单车"),
            # "give me a summary of A6区 assets，按 type 统计 count，再标出几个 status 不是完好的"
            (re.compile(r"\bassets?\b", re.IGNORECASE), "部件"), (re.compile(r"按\s*type\b|\bby\s+type\b", re.IGNORECASE), "按类型"),
-           (re.compile(r"\bstatus\b", re.IGNORECASE), "状态"), (re.compile(r"\bcounts?\b", re.IGNORECASE), "数量"))
+           (re.compile(r"\bstatus\b", re.IGNORECASE), "状态"), (re.compile(r"\bcounts?\b", re.IGNORECASE), "数量"),
+           # "哪个部门延期最多？this month", "A6区这个month的open cases有多少？其中overdue的呢", "case volume"
+           *((re.compile(rf"(?<![A-Za-z])(?:{english})(?![A-Za-z])", re.IGNORECASE), word) for english, word in (
+               (r"this\s+month", "本月"), (r"last\s+month", "上个月"), (r"this\s+week", "本周"), (r"last\s+week", "上周"),
+               (r"(?<=[这上本个])months?", "月"), (r"(?<=[这上本个])weeks?", "周"), (r"open\s+cases?", "未结案件"),
+               (r"overdue", "超期"), (r"cases?\s+volume|cases?", "案件量"))))
 # A district typed short or in lower case ("a3去", "A3城管局", "A3呢"): its letter and number, 区 (or a slip of it) or not.
 # Only where a district is meant: "地铁A2出口", "A3栋", "A1座" stay as written.
 DISTRICT_SHORT = re.compile(r"(?<![A-Za-z0-9_\-])([aA])\s?([1-9])(?:区|去|曲|趋|(?=城管|城市管理|住建|体征|呢|的|[，,。？?！!\s]|$))")

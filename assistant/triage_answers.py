@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.figures import departments_named
 from assistant.policy_answers import time_limits
+from assistant.slots import fill_slots
 from assistant.turn import Turn
+from core import clock
 
 # An operator asking for the report to be registered ("帮我建个案", "登记一下", "录进去").
 CREATE_CASE = re.compile(r"建个?案|建个案子|建案件|新建一个?案|录个件|录件|录进去|录入|登记一下|登记下")
@@ -20,13 +23,17 @@ ENUMERATED = re.compile(r"(?:[一二三四五]是|第[一二三四五][，,、�
 MAX_PROBLEMS = 4
 
 
-def problems(text: str) -> list[str]:
+# Asked whether a report is one case or several ("这条该不该拆单").
+SPLIT_ASKED = re.compile(r"拆单|拆分|拆开|拆不拆|该不该拆|要不要拆|分开(?:立|派|建)|分别立|单独立|另立|另外立|单独(?:建|派)")
+
+
+def problems(text: str, commas: bool = False) -> list[str]:
     """The problems of a report that numbers two or more, each with the words before the first (where it is);
-    or its clauses between semicolons ("摊子摆到机动车道上；烤串的支炉子；垃圾桶塞爆了"), whose triage says whether
-    they are problems of different kinds."""
+    or its clauses between semicolons ("摊子摆到机动车道上；烤串的支炉子；垃圾桶塞爆了"), or between commas when a split is
+    asked, whose triage says whether they are problems of different kinds."""
     marks = list(ENUMERATED.finditer(text))
     if len(marks) < 2:
-        clauses = [c.strip("，,。 ") for c in re.split(r"[；;]", text)]
+        clauses = [c.strip("，,。 ") for c in re.split(r"[；;，,]" if commas else r"[；;]", text)]
         clauses = [c for c in clauses if len(c) >= 8]
         if len(clauses) < 2:
             return []
@@ -36,6 +43,73 @@ def problems(text: str) -> list[str]:
     parts = [text[m.end():n.start() if n else len(text)].strip("；;，,。 ") for m, n in zip(marks, [*marks[1:], None], strict=True)]
     parts = [p for p in parts if len(p) >= 6]
     return [f"{lead}，{p}" if lead else p for p in parts[:MAX_PROBLEMS]] if len(parts) >= 2 else []
+
+
+# A citizen's words quoted by staff ("坐席判成了『道路不洁』，你看对不对：『解放路上一路都是泥巴…』"): long enough to be
+# a report, not a category's or a bureau's name quoted beside it.
+LONG_QUOTE = re.compile(r"[“\"「『]([^”\"」』]{10,})[”\"」』]")
+DISTRICT_NAME = re.compile(r"[A-Z]\d区")
+
+
+def quoted_report(text: str) -> str | None:
+    """The report a supervisor or an operator quotes, with the district said outside the quote where it names
+    none ("A4区这条：『…』"); or none when nothing long is quoted."""
+    quoted = LONG_QUOTE.findall(text)
+    if not quoted:
+        return None
+    report = "；".join(quoted)
+    if not DISTRICT_NAME.search(report) and (district := DISTRICT_NAME.search(LONG_QUOTE.sub(" ", text))):
+        report = f"{district.group(0)}，{report}"
+    return report
+
+
+# What the operator decided for a report, said by whoever checks it: "判成了『道路不洁』", "坐席派的市应急局",
+# "标的critical，是不是标高了".
+CLAIMED_URGENCY = re.compile(r"(?:标|定|判|评|设|填)(?:的|成|为|了|成了)\s*[「『“]?(critical|high|normal|low|特急|紧急|高|一般|低)", re.I)
+URGENCY_CODES = {"critical": "critical", "特急": "critical", "紧急": "critical", "high": "high", "高": "high",
+                 "normal": "normal", "一般": "normal", "low": "low", "低": "low"}  # fmt: skip
+URGENCY_ORDER = ("low", "normal", "high", "critical")
+# A category the operator chose, not one the supervisor's words happen to name ("快烧到旁边加油站了").
+CLAIMED_CATEGORY = re.compile(r"(?:判|归|定|分|标|算|选|填|按)(?:成了?|为|到|了|的|作)?\s*[「『“]?$|[「『“]$")
+# "我该怎么回他": what to tell the caller now.
+REPLY_ASKED = re.compile(r"怎么回(?:他|她|复|答)|怎么答复|怎么跟(?:他|她|来电人|市民)说|如何答复|怎么回应")
+
+
+def _claimed(said: str, surface: str) -> bool:
+    at = said.find(surface)
+    return at >= 0 and CLAIMED_CATEGORY.search(said[max(0, at - 6):at]) is not None
+
+
+def _review(turn: Turn, result: dict[str, Any]) -> str:
+    """The operator's category, department and urgency set against the triage's, where the question states them."""
+    said = LONG_QUOTE.sub(" ", turn.question)
+    if said == turn.question:
+        return ""  # nothing quoted: what is named is the report itself, not an operator's decision about it
+    named = [n for m, n in turn.lexicon.find(said) if n.label != "Department"
+             and (n.label not in ("EventCategory", "ComponentCategory") or _claimed(said, m.surface))]
+    # "派给A4区城管局": that district's bureau, not the city's (the gazetteer finds the district and 城管局 apart)
+    slots = fill_slots(said, turn.lexicon, clock.now())
+    district = slots.districts[0].id if slots.districts else None
+    named += [turn.lexicon.nodes[d] for d in departments_named(slots, turn.lexicon, district, said) if d in turn.lexicon.nodes]
+    verdicts = []
+    category = result["category"]
+    if claimed := next((n for n in named if n.label in ("EventCategory", "ComponentCategory")), None):
+        if claimed.id == category["id"]:
+            unsure = result["confidence"] < SURE and result.get("alternatives")
+            verdicts.append(f"类别「{claimed.name}」与系统初判一致" + (
+                f"，但把握不大（也可能是{'、'.join(a['name'] for a in result['alternatives'])}），请结合诉求核实" if unsure else ""))
+        else:
+            verdicts.append(f"类别判为「{claimed.name}」不准确，按诉求内容应为「{category['name']}」，建议改为「{category['name']}」")
+    department = result.get("department") or {}
+    if (sent := next((n for n in named if n.label == "Department"), None)) and department:
+        verdicts.append(f"派给{sent.name}正确，与责任规则一致" if sent.id == department["id"]
+                        else f"派给{sent.name}不对，按责任规则应由{department['name']}负责，建议改派{department['name']}")
+    if (marked := CLAIMED_URGENCY.search(said)) and (code := URGENCY_CODES.get(marked.group(1).lower())):
+        mine, theirs = URGENCY_ORDER.index(result["urgency"]), URGENCY_ORDER.index(code)
+        level = URGENCY_NAMES[result["urgency"]]
+        verdicts.append(f"紧急程度标为「{URGENCY_NAMES[code]}」" + (
+            "与系统一致" if mine == theirs else f"偏高，建议降为「{level}」" if theirs > mine else f"偏低，建议调高为「{level}」"))
+    return "- 复核：" + "；".join(verdicts) + "。" if verdicts else ""
 
 
 def compose_triage(turn: Turn) -> str:
@@ -50,7 +124,7 @@ def compose_triage(turn: Turn) -> str:
                 f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
     r = records[0].data
     c = r["category"]
-    parts = problems(records[0].args.get("text", ""))
+    parts = problems(records[0].args.get("text", ""), SPLIT_ASKED.search(turn.question) is not None)
     split = [rec.data for rec in records[1:] if rec.args.get("text") in parts]
     if len({p["category"]["id"] for p in split if p["confidence"] >= VAGUE}) < 2:
         split = []  # the clauses tell of one problem (or of nothing clear): no split
@@ -70,6 +144,8 @@ def compose_triage(turn: Turn) -> str:
              f"- 疑似重复：{'、'.join(r['duplicates']) or '无'}"]  # fmt: skip
     if r.get("sla_hours"):
         lines.insert(5, f"- {time_limits(r['sla_hours'], r.get('urgent_sla_hours'))}")
+    if review := _review(turn, r):
+        lines.insert(1, review)
     if r.get("hotline_category"):
         lines.append(f"- 热线分类：{' / '.join(r['hotline_category']['path'])}")
     if CREATE_CASE.search(turn.question) and not r["grid_id"]:
@@ -93,6 +169,10 @@ def compose_triage(turn: Turn) -> str:
         # "楼下那个又坏了": where may be known, what is not — ask before dispatching a guess.
         lines.append("- 信息不足：请向来电人追问坏的是什么设施（或发生了什么事）、具体地址（小区、门牌或路口）和所在区；"
                      "如之前报过，请提供上次的工单号以便催办，不要按猜测的类别派单。")
+    if REPLY_ASKED.search(turn.question):
+        # The caller is told it is taken up, who will look into it, and that they will hear the outcome.
+        lines.append(f"- 答复来电人：您反映的问题已受理，将按「{c['name']}」转{_triaged_department(r)}核查处理，"
+                     "处理结果会及时回访告知。")
     if INJURED.search(turn.question):
         # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
         lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
@@ -137,6 +217,7 @@ def _transfer(result: dict[str, Any]) -> dict[str, Any] | None:
 URGENCY_ASKED = re.compile(r"紧急程度怎么定|紧急程度.{0,4}(?:依据|理由|为什么|怎么)|为什么.{0,6}(?:紧急|一般|急)|急不急|定级")
 DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并|一回事|再建一单|再建单|另建")
 KIND_WORDS = {"event": "事件", "component": "部件"}
+SURE = 0.5  # a category this sure is the triage's answer; below it the alternatives are worth a look
 VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
 HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
 # What the operator tells the caller, or the crew, for the categories where the first minutes matter.

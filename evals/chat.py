@@ -66,6 +66,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev37": (DATA / "chat_dev37_src.jsonl", DATA / "chat_dev37_gold.jsonl"),
         "dev38": (DATA / "chat_dev38_src.jsonl", DATA / "chat_dev38_gold.jsonl"),
         "dev39": (DATA / "chat_dev39_src.jsonl", DATA / "chat_dev39_gold.jsonl"),
+        "dev40": (DATA / "chat_dev40_src.jsonl", DATA / "chat_dev40_gold.jsonl"),
+        "dev41": (DATA / "chat_dev41_src.jsonl", DATA / "chat_dev41_gold.jsonl"),
+        "dev42": (DATA / "chat_dev42_src.jsonl", DATA / "chat_dev42_gold.jsonl"),
+        "dev43": (DATA / "chat_dev43_src.jsonl", DATA / "chat_dev43_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10
@@ -78,7 +82,7 @@ _DECLINES = re.compile(r"无法|不能|不可以|没有.{0,16}(数据|信息|记
 # "12-05 13:30" (a month and day before a clock time, as readings are stamped) is a time too.
 _NOT_FIGURES = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|(?<![\d.\-])\d{1,2}-\d{1,2}(?=\s\d{1,2}:\d{2})|"
                           r"\d{1,2}:\d{2}(?::\d{2})?|"
-                          r"\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}月|(?<![\d.])\d{1,2}日|(?<![\d.])\d+号")  # fmt: skip
+                          r"\d{4}年|\d{1,2}月(?:[12]\d|3[01]|0?[1-9])(?:[日号]|(?![\d.%]))|\d{1,2}月|(?<![\d.])\d{1,2}日|(?<![\d.])\d+号")  # fmt: skip
 _LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?\d{1,2}[.、)）](?!\d)", re.MULTILINE)
 # Citation markers [1], identifiers (rule-component-0103-990104, S9901…-03, cases:city:all), category codes
 # (event 0405) and the hotline's number carry digits that are not figures either.

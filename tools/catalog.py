@@ -127,6 +127,9 @@ class CaseSearchArgs(BaseModel):
     district: str | None = Field(None, max_length=16)
     department_id: str | None = Field(None, max_length=64)
     overdue: bool | None = None
+    reworked: bool | None = Field(None, description="sent back for rework at least once (返工过)")
+    returned: bool | None = Field(None, description="handed back by a department at least once (回退过)")
+    extended: bool | None = Field(None, description="deadline extended at least once (延期过)")
     days: int | None = Field(None, ge=1, le=3650, description="only cases created in the last N days")
     since: datetime | None = Field(None, description="created at or after (ISO 8601)")
     until: datetime | None = Field(None, description="created before (ISO 8601)")
@@ -142,6 +145,8 @@ class CaseFindArgs(BaseModel):
     since: datetime | None = Field(None, description="created at or after (ISO 8601)")
     until: datetime | None = Field(None, description="created before (ISO 8601)")
     reworked: bool | None = None
+    returned: bool | None = Field(None, description="handed back by a department at least once (回退过)")
+    extended: bool | None = Field(None, description="deadline extended at least once (延期过)")
     overdue: bool | None = Field(None, description="past the deadline and still open")
     open: bool | None = Field(None, description="not finished yet (not 结案, 作废 or 不予立案)")
     state: str | None = Field(None, max_length=8)
@@ -358,6 +363,9 @@ def sensor_stats(client: ServicesClient, args: SensorStatsArgs) -> ToolOutput:
     if items:
         data |= {"max": items[0]["max"], "min": min(i["min"] for i in items), "unit": items[0]["unit"],
                  "lowest": sorted(items, key=lambda i: i["min"])[:1]}  # fmt: skip
+        # The kind's lines (one sensor of it carries them): "最高到过多少？超没超警戒" is answered against them.
+        if one := client.sensors(kind=args.kind, limit=1):
+            data["thresholds"] = one[0]["thresholds"]
     return ToolOutput(data=data)
 
 
@@ -374,7 +382,8 @@ def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
     # Counted in the database over every case selected; only the listing is a page.
     page = client.cases(state=args.state, category=args.categories or None, district=args.district,
                         department_id=args.department_id, since=since,
-                        until=_aware(args.until), overdue=args.overdue, limit=MAX_LIST, counts=True)  # fmt: skip
+                        until=_aware(args.until), overdue=args.overdue, reworked=args.reworked, returned=args.returned,
+                        extended=args.extended, limit=MAX_LIST, counts=True)  # fmt: skip
     counts = page["counts"]
     data = {"count": counts["total"], "by_state": counts["by_state"],
             "by_category": dict(list(counts["by_category"].items())[:5]), "overdue": counts["overdue"],
@@ -387,7 +396,8 @@ def search_cases(client: ServicesClient, args: CaseSearchArgs) -> ToolOutput:
 def find_case(client: ServicesClient, args: CaseFindArgs) -> ToolOutput:
     page = client.cases(category=args.categories or None, district=args.district, department_id=args.department_id,
                         source=args.source, since=_aware(args.since), until=_aware(args.until), reworked=args.reworked,
-                        overdue=args.overdue, state=args.state, order=args.order, open=args.open, limit=1)  # fmt: skip
+                        overdue=args.overdue, state=args.state, order=args.order, open=args.open, returned=args.returned,
+                        extended=args.extended, limit=1)  # fmt: skip
     return ToolOutput(data={"case": (page["items"] or [None])[0], "others": page.get("next") is not None})
 
 

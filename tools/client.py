@@ -202,8 +202,9 @@ class ServicesClient(ABC):
               since: datetime | None = None, overdue: bool | None = None, limit: int = 50,
               cursor: str | None = None, until: datetime | None = None, category: list[str] | None = None,
               source: str | None = None, reworked: bool | None = None, order: str | None = None,
-              open: bool | None = None, counts: bool | None = None) -> Json:  # fmt: skip
-        """Cases filtered (category id, channel, created since/until, reworked, overdue…), newest first unless
+              open: bool | None = None, counts: bool | None = None, returned: bool | None = None,
+              extended: bool | None = None) -> Json:  # fmt: skip
+        """Cases filtered (category id, channel, created since/until, reworked, returned, extended, overdue…), newest first unless
         ``order`` is ``oldest`` or ``last_closed``; ``cursor`` is the ``next`` of the page before; ``counts``
         adds every selected case counted in the database (total, by state and category, overdue)."""
 

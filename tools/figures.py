@@ -75,7 +75,8 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         figures.all_total = overall.value if overall else None
     if query.compare_period:
         earlier = query.model_copy(update={"period": query.compare_period, "compare_period": None})
-        figures.previous = run_query(client, earlier, districts)
+        # Every group of the period before, not its own top k: the groups ranked now are looked up in it.
+        figures.previous = run_query(client, earlier.model_copy(update={"top": None}), districts)
         now, before = (f.total.value if f.total else None for f in (figures, figures.previous))
         if figures.previous.note.endswith("/ none"):
             # "同比去年11月" with no case on record then: no figure to set beside it, said so.
@@ -84,6 +85,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             figures.previous = None
             return figures
         partial = figures.previous.note.endswith("/ partial")
+        _set_beside(figures, figures.previous, query)
         if now is not None and before is not None:
             scale = 100 if is_rate(query.measure) else 1
             figures.change = round((now - before) * scale, 2)
@@ -145,6 +147,18 @@ def _record_start(figures: Figures) -> str:
 
 def _at(iso: str) -> datetime:
     return china_if_naive(datetime.fromisoformat(iso))
+
+
+def _set_beside(figures: Figures, previous: Figures, query: FigureQuery) -> None:
+    """Each group's value in the period before and its change (a group absent then had no case: 0)."""
+    if not query.group_by or query.group_by in CALENDAR_STEPS or query.measure in ("readings", "forecast", "assets"):
+        return
+    before = {r.key: r.value for r in previous.rows}
+    scale = 100 if is_rate(query.measure) else 1
+    for row in figures.rows:
+        was = before.get(row.key, None if is_rate(query.measure) else 0.0)
+        if row.value is not None and was is not None:
+            row.previous, row.change = was, round((row.value - was) * scale, 2)
 
 
 def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:

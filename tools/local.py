@@ -185,10 +185,10 @@ def forecast(parts: InProcess, series_id: str, horizon: int) -> Forecast:
 def cases(parts: InProcess, state: str | None, department_id: str | None, district: str | None,
           since: datetime | None, overdue: bool | None, limit: int, cursor: str | None, until: datetime | None,
           category: list[str] | None, source: str | None, reworked: bool | None, order: str | None,
-          open: bool | None, counts: bool | None) -> CaseList:  # fmt: skip
+          open: bool | None, counts: bool | None, returned: bool | None = None, extended: bool | None = None) -> CaseList:  # fmt: skip
     filters = {"state": state, "department_id": department_id, "district": district, "since": since, "until": until,
                "overdue": overdue, "category": category, "source": source, "reworked": reworked, "order": order,
-               "open": open}  # fmt: skip
+               "open": open, "returned": returned, "extended": extended}  # fmt: skip
     try:
         case_filter = CaseFilter.model_validate({k: v for k, v in filters.items() if v is not None})
     except ValidationError as exc:  # as the route answers a bad query parameter: a sentence, not a traceback

@@ -107,6 +107,9 @@ class FigureRow(BaseModel):
     sensors: list[str] | None = None  # assets listed with_sensors: the kinds of sensor on it ([] for none)
     indicators: dict[str, float | None] | None = None  # kpi: each indicator of the department (rates as 0–1)
     share_pct: float | None = None  # a group's share of the whole period's count, when a share is asked (占比)
+    # a group compared with the period before (环比 of a grouped figure): its value then, and the change (rates in points)
+    previous: float | None = None
+    change: float | None = None
     # hotspots (grouped by grid or street): the area's street, its count against an even spread over its grids
     # (expected, ratio, and whether that many is beyond chance), its last week against the week before, and the
     # department responsible for its most frequent category there

@@ -4,6 +4,7 @@ hotline class, redacted text, explanation and citations. Reads only; a person co
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -183,6 +184,7 @@ class Triage:
             note = None
             if self.model is not None:
                 ranked, note = rerank(self.model, clean, ranked)
+            ranked = marked_cover_first(ranked, text)
             result = self._one(request, clean, found, text, spans, ranked, hl, note)
             if extra is not None and extra.keywords and extra.id != result.category.id:
                 result.explanation += f"诉求含两个问题：另外还反映了「{extra.name}」（{extra.code}），请另行登记。"
@@ -323,6 +325,23 @@ WAGES_SURE = 0.9
 # small advert's to the classifier (非法小广告), though it describes nothing.
 CALLER_WORDS = re.compile(r"我姓.|我叫[^，,。；;]{1,4}|本人|来电人|联系人|(?:联系)?电话(?:号码)?|手机(?:号码?)?|身份证(?:号码?)?|联系方式"
                           r"|\[(?:电话|身份证号|邮箱|社交账号)\]|是|为|[:：\s]")
+
+
+# The word cast on a manhole cover names its owner ("井盖上印着『电力』两个字"): the cover of that kind, said outright.
+COVER_MARKING = re.compile(r"(?:井盖|盖子|盖板)(?:上面?)?(?:印着|写着|标着|印有|写有|标有|刻着|刻有|有)[^，,。；;]{0,3}?(电力|雨水|污水|燃气|煤气|上水|自来水|通信|电信)")
+COVER_KINDS = {"煤气": "燃气", "自来水": "上水", "电信": "通信"}
+
+
+def marked_cover_first(ranked: list[CategoryGuess], text: str) -> list[CategoryGuess]:
+    """The cover of the kind its marking names first, when the classifier ranked it among the others."""
+    if not (marking := COVER_MARKING.search(normalize(text))):
+        return ranked
+    kind = COVER_KINDS.get(marking.group(1), marking.group(1))
+    marked = next((g for g in ranked if g.name == f"{kind}井盖"), None)
+    if marked is None or marked is ranked[0]:
+        return ranked
+    first = dataclasses.replace(marked, score=ranked[0].score, keywords=(*marked.keywords, f"井盖标识「{kind}」"))
+    return [first, *(g for g in ranked if g is not marked)]
 
 
 def without_caller(text: str) -> str:

@@ -355,6 +355,10 @@ def _filtered(query: Select, f: CaseFilter, now: datetime) -> Select:
         query = query.where(CaseRow.deadline < now, CaseRow.state.notin_(TERMINAL_NAMES))
     if f.reworked:
         query = query.where(CaseRow.rework_count > 0)
+    for wanted, action in ((f.returned, "回退"), (f.extended, "延期")):
+        if wanted:  # a step of the history, not a counter of the case: looked up there
+            query = query.where(select(CaseEventRow.id).where(CaseEventRow.case_id == CaseRow.id,
+                                                              CaseEventRow.action == action).exists())  # fmt: skip
     if f.open:
         query = query.where(CaseRow.state.notin_(TERMINAL_NAMES))
     if f.order == "last_closed":

@@ -92,6 +92,8 @@ class CaseFilter(BaseModel):
     until: datetime | None = Field(None, description="created before")
     overdue: bool | None = Field(None, description="only cases past their deadline and still open")
     reworked: bool | None = Field(None, description="only cases sent back for rework at least once")
+    returned: bool | None = Field(None, description="only cases a department handed back (回退) at least once")
+    extended: bool | None = Field(None, description="only cases whose deadline was extended (延期) at least once")
     open: bool | None = Field(None, description="only cases not finished yet (not 结案, 作废 or 不予立案)")
     order: Literal["newest", "oldest", "last_closed", "most_overdue"] = Field(
         "newest", description="newest or oldest created first, the most recently closed first, or the open cases "

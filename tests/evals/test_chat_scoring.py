@@ -84,6 +84,8 @@ def test_dates_times_list_markers_and_the_questions_numbers_are_not_figures() ->
     assert figures_stated(answer) == [3.0, 2.0]
     assert figures_stated("990108 不存在", ["990108这个区的告警情况"]) == []
     assert figures_stated("最高 8.698 cm（传感器 S9901020103000227-03，A2区，12-05 13:30）") == [8.698]  # a reading's stamp
+    assert figures_stated("11月67.7%，12月40%") == [67.7, 40.0]  # a month's rate written on, not a day of it
+    assert figures_stated("10月21日起共 5 件") == [5.0]
 
 
 def test_the_hotlines_number_is_no_figure_but_a_phone_number_holding_it_is() -> None:

@@ -146,6 +146,25 @@ def test_counts_cover_every_case_the_filter_selects_not_the_page(client: TestCli
     assert "counts" not in client.get("/v1/cases").json() or client.get("/v1/cases").json()["counts"] is None
 
 
+def test_cases_handed_back_or_extended_are_listed_by_that_step_of_their_history(client: TestClient, small_city: CityData) -> None:
+    """Issue 15: "上周派给市水务局的案子有哪几件被回退过", "有没有办过延期的案件" — steps of a case's history."""
+    made = [_new(client, small_city) for _ in range(3)]
+    for action in ("立案", "派遣", "回退", "派遣"):
+        assert _move(client, made[0], action).status_code == 200, action
+    for action, extra in (("立案", {}), ("派遣", {}), ("签收", {}), ("延期", {"extend_hours": 8})):
+        assert _move(client, made[1], action, **extra).status_code == 200, action
+
+    def ids(**params) -> list[str]:
+        response = client.get("/v1/cases", params=params)
+        assert response.status_code == 200, response.text
+        return [c["id"] for c in response.json()["items"]]
+
+    assert ids(returned=True) == [made[0]["id"]]
+    assert ids(extended=True) == [made[1]["id"]]
+    assert ids(returned=True, extended=True) == []  # both steps: none went through both
+    assert client.get("/v1/cases", params={"returned": True, "counts": "true"}).json()["counts"]["total"] == 1
+
+
 def test_one_case_is_found_by_its_traits_in_any_order(client: TestClient, small_city: CityData) -> None:
     made = [_new(client, small_city, grid_id=_grid(small_city, n)["id"],
                  category_code="event-0405" if n % 2 else "component-0101", source="patrol" if n == 3 else "12345")

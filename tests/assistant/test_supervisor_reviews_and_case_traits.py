@@ -1,0 +1,87 @@
+"""Misses of the development sets (issue 15, session 23), asked through chat: a supervisor checking what an operator
+did with a quoted report (category, bureau, urgency), a split asked after the report, the caller's further words,
+cases listed by what they went through (回退, 延期), "截至今天" as no period, English words of the figures, a window's
+peak set against the kind's lines, and the later of two periods named as the figure."""
+
+from __future__ import annotations
+
+import uuid
+
+from assistant.chat import ChatService
+from core.text import normalize
+from tests.assistant.support import ask, calls
+
+REPORT = "A1区中山路上一路都是泥巴，拉渣土的车漏的，从工地门口一直撒到路口，电动车骑过去直打滑"
+
+
+def test_a_supervisor_checking_a_dispatch_gets_the_operators_choices_set_against_the_triage(world, chat: ChatService) -> None:
+    reply = ask(chat, f"我是班长，这条坐席判成了『暴露垃圾』派给A市应急管理局，标的critical，你帮我看对不对：『{REPORT}』")
+    triaged = calls(reply, "triage_report")[0]["text"]
+    assert triaged == normalize(REPORT)  # the citizen's words, not the supervisor's about them (暴露垃圾 would sway the category)
+    result = world.client.triage({"text": REPORT})
+    review = next(line for line in reply.answer.splitlines() if line.startswith("- 复核："))
+    assert f"派给A市应急管理局不对，按责任规则应由{result['department']['name']}负责" in review
+    if result["category"]["name"] != "暴露垃圾":
+        assert f"应为「{result['category']['name']}」" in review
+    assert "紧急程度标为「紧急」偏高" in review or result["urgency"] == "critical"
+
+
+def test_a_report_without_an_operators_decision_gets_no_review(world, chat: ChatService) -> None:
+    reply = ask(chat, f"帮我分一下这条：『{REPORT}』，附近有个加油站")
+    assert "- 复核：" not in reply.answer  # 加油站 names a category the report is not about, not a choice made
+
+
+def test_asking_whether_to_split_after_a_report_triages_each_problem(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "看下这条：『A1区中山路口的红绿灯从早上开始一直黄闪，刚才还有两辆车刮了，人行道地砖也翘起来好几块』", session, role="analyst")
+    reply = ask(chat, "那这个派谁？事故要不要另外单独立一件", session, role="analyst")
+    texts = [c["text"] for c in calls(reply, "triage_report")]
+    assert len(texts) >= 3 and texts[0].startswith("A1区中山路口的红绿灯")  # the report, then its problems one by one
+    parts = [world.client.triage({"text": t})["category"]["name"] for t in texts[1:]]
+    if len(set(parts)) > 1:
+        assert "- 拆分建议：" in reply.answer and all(p in reply.answer for p in parts)
+
+
+def test_the_callers_further_words_are_triaged_with_the_report(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "A1区中山路有个窨井盖松了，车一压就哐当哐当响", session, role="hotline")
+    reply = ask(chat, "他补充说井盖上印着『电力』两个字，那要改派吗？", session, role="hotline")
+    text = calls(reply, "triage_report")[0]["text"]
+    assert "窨井盖松了" in text and "电力" in text
+    assert "类别：电力井盖" in reply.answer
+
+
+def test_cases_handed_back_are_listed_not_answered_with_the_rule_on_it(world, chat: ChatService) -> None:
+    reply = ask(chat, "有哪几件案子被部门回退过？列一下案件号", role="analyst")
+    searched = calls(reply, "search_cases")
+    assert searched and searched[0].get("returned") is True and not calls(reply, "search_policies")
+    expected = world.client.cases(returned=True, counts=True)["counts"]["total"]
+    assert (f"被部门回退过的案件 {expected} 件" in reply.answer) if expected else ("没有被部门回退过的案件" in reply.answer)
+    both = ask(chat, "有没有被回退过或者返工过的案件", role="analyst")
+    assert {k for c in calls(both, "search_cases") for k in ("returned", "reworked") if c.get(k)} == {"returned", "reworked"}
+
+
+def test_up_to_today_is_no_period_of_the_cases_sought(world, chat: ChatService) -> None:
+    reply = ask(chat, "截至今天，超期最久还没结案的是哪一单？")
+    found = calls(reply, "find_case")[0]
+    assert found["order"] == "most_overdue" and "since" not in found
+
+
+def test_english_words_of_the_figures_are_read_as_their_terms(world, chat: ChatService) -> None:
+    reply = ask(chat, "A1区这个month的open cases有多少？")
+    query = calls(reply, "query_figures")[0]
+    assert query["measure"] == "open" and query["district"] == "990101"
+    assert calls(ask(chat, "哪个部门延期最多？this month"), "query_figures")[0]["measure"] == "延期数"
+
+
+def test_a_windows_peak_is_set_against_the_kinds_lines(world, chat: ChatService) -> None:
+    reply = ask(chat, "A1区积水水位最近24小时最高到过多少？超没超警戒")
+    line = next((s for s in reply.answer.splitlines() if s.startswith("阈值：")), "")
+    assert "关注" in line and ("未超过警戒" in line or "已超过警戒" in line)
+
+
+def test_the_later_of_two_periods_named_is_the_figure_and_the_earlier_beside_it(world, chat: ChatService) -> None:
+    reply = ask(chat, "A1区上周跟这周比，案件是多了还是少了？差多少")
+    query = calls(reply, "query_figures")[0]
+    assert query["period"] > query["compare_period"]
+    assert reply.answer.startswith("本周")
