@@ -258,11 +258,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     listed = (not one_case and not slots.case_ids and CASES_LISTED.search(question) is not None
               and set(intents) <= {Intent.CASE_LOOKUP, Intent.STATUS, Intent.UNSUPPORTED, Intent.CASE_STATS})  # fmt: skip
     if listed:
-        intents = [Intent.CASE_STATS]
+        intents = [Intent.CASE_STATS]  # "昨天派给市供水公司的单子现在都什么状态": those cases, listed
     traced = bool(history_traits(question)) and re.search(r"案件|案子|工单|单子|哪几件", question) is not None and not slots.case_ids
     if traced:
         # "有没有办过延期的案件", "哪几件被回退过": cases by what they went through, not the rule on it
-        intents = [Intent.CASE_LOOKUP] if one_case else [Intent.CASE_STATS]  # "昨天派给市供水公司的单子现在都什么状态": those cases, listed
+        intents = [Intent.CASE_LOOKUP] if one_case else [Intent.CASE_STATS]
     if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)) and not (
             slots.case_ids or one_case or ABOUT_MESSAGES.search(question)):  # fmt: skip
         # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
@@ -301,7 +301,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     # nothing but such a request is declined for what it asks.
     asked = question if len(question.strip()) >= 4 else state["question"]
     # A report to triage is declined only for what must not be done ("删除案件库…"), not for the weather in it.
-    refused = None if REPORT_PREFIX.match(question) else refusal(asked, commands_only=Intent.TRIAGE in intents)
+    refused = None if REPORT_PREFIX.match(question) else refusal(asked, commands_only=Intent.TRIAGE in intents and asked is question)
     if refused:
         # Declined whatever city words it holds: a made-up figure, a bulk change, the weather.
         intents, understood = [Intent.UNSUPPORTED], Understood()
@@ -344,7 +344,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.FIGURES]  # "昨天A3区立了几个案": a count of cases, not the district's vital signs
     elif understood.query and understood.query.source == "sensor" and Intent.TRIAGE not in intents:
         intents = [Intent.FIGURES]  # "由传感器告警自动生成的案件": cases of that channel, not the alarms
-    if not (refused or follow_up or slots.case_ids or listed or traced or Intent.CASE_ACTION in intents):
+    if not (refused or follow_up or slots.case_ids or slots.asset_ids or slots.sensor_ids or listed or traced
+            or Intent.CASE_ACTION in intents or len(question.strip()) < 4):
         # The learned reading of many paraphrases, where it is confident and the rules read otherwise.
         ranked = deps.recognizer.asked.rank(question)
         if second := overrule(intents, understood, ranked, question, slots, deps.lexicon):
@@ -405,13 +406,13 @@ COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|�
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
 ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条|^它|该告警|这个告警")
 # A citizen's words quoted by the operator, with what to do with them.
-_ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条|看下这条|对不对|派得?对|派的对|标高了|标低了|定高了|该不该拆|要不要拆|拆不拆|拆单)"
+_ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条|看下这条|对不对|派得?对|派的对|标高了|标低了|定高了|该不该拆|要不要拆|拆不拆|拆单|怎么定级|定几级|该找谁|找谁)"
 # "12345转来一条：…", "帮我看看这条：…": what follows is a citizen's report.
 REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚接|报)一条[^，,。:：]{0,8}[:：，,]|这条[:：]|这条怎么派[:：]"
                          r"|(?:caller|来电人?|市民|群众|有人)(?:说|反映|打电话说)")
 # A description with what to do with it ("…，这个案子怎么定类别、派给谁、急不急"): a report to triage.
 ROUTE_ASK = re.compile(r"(?:这种|这个|这条|这类|这件)(?:该|要|应该)?怎么分(?!析)|怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
-QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,12}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
+QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,60}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
 OUT_OF_SCOPE = re.compile(
     r"天气|下雨|下雪|降雪|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译"

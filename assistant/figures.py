@@ -24,6 +24,7 @@ from assistant.analytics_questions import (
 from assistant.assets import (
     ASSET_STATES,
     BY_AREA,
+    BY_CATEGORY,
     EACH_WATCHED,
     GENERIC_ASSETS,
     NOT_INTACT,
@@ -155,6 +156,13 @@ SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡�
            ("sensor", re.compile(r"传感器告警生成|监测告警生成|传感器.{0,4}(?:生成|产生|转)"))]  # fmt: skip
 UNKNOWN_DISTRICT = re.compile(r"(?<![A-Za-z0-9-])([A-Z]\d{1,2}区|99\d{4}(?![0-9A-Za-z-]))")  # never inside an id (C20261206-993343AE)
 # Another city ("B市"), not the end of a code ("C20261205-…E 市民撤诉") nor 市民/市场/市政.
+# A district named in words ("东城区", "海淀区"), not the areas a 区 ends (小区, 景区, 老城区, 开发区…).
+NAMED_DISTRICT = re.compile(r"(?:^|(?<=[在于到和与跟及、，,。？?！!\s那从看]))([\u4e00-\u9fff]{2})区(?=现在|今天|目前|本月|这个月|上个?月|本周|这周|上周|的|有|呢|各|案件|告警|体征|$)")
+NOT_A_DISTRICT = {"小区", "社区", "城区", "景区", "园区", "片区", "辖区", "市区", "老城", "主城", "新城", "开发", "住宅", "商业", "学区",
+                  "校区", "厂区", "库区", "灾区", "街区", "中心", "服务", "停车", "施工", "生活", "居民", "别墅", "工业", "风景",
+                  "行政", "各个", "每个", "哪个", "某个", "这个", "那个", "全部", "所有", "城中", "郊区", "山区", "林区", "核心",
+                  "功能", "保护", "示范", "试验", "禁停", "管控", "责任", "网格", "办公", "安置", "棚户", "老旧", "周边", "附近"}
+COUNTING = re.compile(r"[个些几各每哪全本该某这那其多少两一二三四五六七八九十所整分辖是的了在小老新主园校厂街社景片]")  # "七个区", "哪些区": no name
 OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
 # "超期还没结案的案件有哪些？列编号和类别": the cases themselves, one by one, not a count of them by category.
 CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:案件|案子|工单)|列(?:一下|出|个)?编号|案件清单|案件明细|逐件"
@@ -268,6 +276,11 @@ def unknown_place(question: str, lexicon: CityLexicon) -> str | None:
     for match in UNKNOWN_DISTRICT.finditer(question):
         if match.group(1) not in known:
             return match.group(1)
+    for match in NAMED_DISTRICT.finditer(question):
+        # "东城区现在有几条告警没关": a district by a name, of another city's (A市's are A1区–A7区)
+        if (match.group(0) not in known and match.group(1) not in NOT_A_DISTRICT and not COUNTING.search(match.group(1))
+                and not lexicon.find(match.group(0))):  # fmt: skip
+            return match.group(0)
     city = next((n.name for n in lexicon.nodes.values() if n.label == "City"), "A市")
     other = OTHER_CITY.search(question)
     if other and other.group(1) != city:
@@ -400,6 +413,7 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
     return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=more)
 
 
+OTHER_FACILITIES = re.compile(r"(?:别的|其他|其它|还有)(?:啥|什么|哪些)?(?:设施|部件)|都有(?:啥|什么|哪些)(?:设施|部件)")
 KPI_ASKED = re.compile(r"KPI|kpi|指标表|考核表|各项指标|指标明细|具体差在哪|差在哪|做成表|列成表|表格")
 THAT_AREA = re.compile(r"这条路|那条路|该路|这条街|那条街")
 
@@ -464,6 +478,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     # "异常波动", "跟平时规律对不上": a sensor unlike itself, before the readings' own words (压力, 倾斜) take it.
     if anomalies := understand_anomalies(question, slots, now, memory or {}, follow_up):
         return Understood(anomalies[0], period=anomalies[1])
+    if follow_up and (last_query or {}).get("measure") == "assets" and BY_CATEGORY.search(question) and not slots.sensor_ids:
+        slots.sensor_kind = None  # "按类型分呢？雨水、污水、电力各多少" after a count of covers: covers of each kind, not power load
     # "接下来6个钟A3区哪些地方水压可能掉到报警线以下": the future named first, before the readings' words take it.
     if forecast := understand_forecast(question, slots, lexicon, now, last_query, follow_up):
         return Understood(forecast[0], period=forecast[1], question=question)
@@ -508,6 +524,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
             # "哪条路上的路灯最多" then "这条路上的路灯有坏的吗": the road ranked first, its lamps counted.
             last_query = {k: v for k, v in last_query.items() if k not in ("group_by", "order", "top")} | {
                 "place": memory["figures_top"]}  # type: ignore[index]
+        if OTHER_FACILITIES.search(question):
+            # "那条路上还有别的啥设施，一共几个": every kind there, each counted
+            categories, last_query = [], {k: v for k, v in last_query.items() if k != "asset_categories"} | {"group_by": "category"}
         return asset_figures(asset_query(question, slots, categories, order_asked(question), last_query), question)
     if re.search(r"体征", question):
         return Understood()  # "城市体征哪几项亮红灯了": the vital signs, not traffic lights
@@ -1096,7 +1115,7 @@ def compose_unknown(unknown: str, lexicon: CityLexicon) -> str:
     districts = lexicon.districts
     if unknown.endswith("市"):
         return f"系统只覆盖 A市，没有{unknown}的数据，无法回答；可以查询 A市 {districts[0].name}至{districts[-1].name}的情况。"
-    if not UNKNOWN_DISTRICT.fullmatch(unknown):
+    if not (UNKNOWN_DISTRICT.fullmatch(unknown) or NAMED_DISTRICT.fullmatch(unknown)):
         nearest = nearest_place(unknown, lexicon)
         hint = f"是否指「{nearest}」？" if nearest else "也可以给出所在的区和附近的道路。"
         return f"没有找到名为「{unknown}」的地点，A市的道路、街道和地标中不存在这个名称，无法按它查询，请核对名称。{hint}"

@@ -16,13 +16,16 @@ from assistant.lexicon import CityLexicon
 from assistant.periods import Period, find_periods, span
 from assistant.readings import asked_level
 from assistant.slots import Slots, _number
+from core import clock
 from core.times import CHINA, day_and_clock
 from services.monitoring.alarm_rules import rank
 from tools.query_spec import CASE_MEASURES, FigureQuery
 from tools.reading_figures import thresholds_of
 
 FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|今明两?天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会|还会(?:新增|增加|有多少)"
-                    r"|今晚到|今夜|明早|明晨|到天亮|(?:可能|要|会)(?:会)?(?:超|达到|突破|掉到|跌破|低于|高于)")
+                    r"|今晚到|今夜|明早|明晨|到天亮|(?:可能|要|会)(?:会)?(?:超|达到|突破|掉到|跌破|低于|高于)"
+                    # "今晚A5区的管网水位会涨吗": tonight's readings, ahead of now
+                    r"|今晚.{0,12}会(?:涨|升|降|跌|回落|上来|下去)|会(?:涨|升高|上涨)(?:吗|么)")
 # A window on the clock ("今晚到明早"): the hours from now to its end, in the city's time (hours after midnight
 # of the day after today, or of today for 今天下午/傍晚).
 CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.compile(r"凌晨"), 1, 6),
@@ -49,7 +52,8 @@ SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|(?<!新)增多(?!�
 def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: datetime, remembered: dict[str, Any] | None,
                         follow_up: bool) -> tuple[FigureQuery, Period] | None:  # fmt: skip
     """The forecast a question asks, or None; "那A5区呢" after a forecast asks it of A5区."""
-    again = follow_up or DETAIL.search(question)  # "80%的区间给一下" after a forecast asks more of it
+    # "80%的区间给一下" after a forecast asks more of it; "A1区单独预测一下": the same forecast, of that district.
+    again = follow_up or DETAIL.search(question) or (len(question) <= 16 and bool(slots.districts) and not slots.sensor_kind)
     base = dict(remembered or {}) if again and (remembered or {}).get("measure") == "forecast" else {}
     if not (base or FUTURE.search(question)):
         return None
@@ -256,6 +260,9 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
         verdict = "多于" if ahead > actual else "少于" if ahead < actual else "持平于"
         said = f"合计约 {ahead:g} 件" if len(rows) > 1 else f"约 {ahead:.2f} 件"
         since, until = (previous[k][:16].replace("T", " ") for k in ("start", "end"))
+        if datetime.fromisoformat(previous["end"]) > clock.now():
+            # "跟这周实际的比": a week under way, counted so far — said, so no one reads it as a whole week.
+            until = f"{until}（本期尚未结束，截至目前）"
         if data.get("per_day") is not None and previous.get("per_day") is not None:
             # Days of different lengths compared per day: "会不会暴增" is answered by the level, not the totals.
             ahead, past = data["per_day"], previous["per_day"]

@@ -39,6 +39,7 @@ from assistant.triage_answers import (
 from assistant.turn import Call, Record, Turn
 from core.times import CHINA
 from graph.ids import asset_category_id, label_for_id
+from tools.query_spec import CASE_MEASURES
 
 MAX_ROUNDS = 3
 
@@ -135,7 +136,7 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args["district"] = turn.slots.district
     if s.sensor_kind:
         args["kind"] = s.sensor_kind
-    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)条|级别最高的?(?:那|几)条|最严重的?(?:那条|几条|是|在|一条)|按级别|分级别|各级别"
+    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)?条|最高级别的?(?:在|是)|级别最高的?(?:那|几)?条|最严重的?(?:那条|几条|是|在|一条)|按级别|分级别|各级别"
                                  r"|(?:多少|几)条.{1,12}级的?(?:有)?(?:几|多少)条", turn.question):  # "共多少条？alarm级的几条"
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     earlier = turn.recall("alarms") or {}
@@ -656,6 +657,11 @@ def _compose_responsibility(turn: Turn) -> str:
         rows = by_category.setdefault(record.data["category"]["id"], {})
         rows.setdefault(record.data["department"]["id"], []).append(record.data)
     text = "\n".join(_responsibility_line(turn, by_department) for by_department in by_category.values())
+    handlers = {department for by_department in by_category.values() for department in by_department}
+    if len(by_category) > 1:
+        # "工地扬尘和施工安全隐患分别是谁在管": said whether it is one body or several.
+        text += (f"\n以上{'两' if len(by_category) == 2 else '几'}类均由 {turn.name(next(iter(handlers)))} 负责（同一单位）。" if len(handlers) == 1
+                 else f"\n以上各类分属不同单位：{'、'.join(turn.name(h) for h in handlers)}。")
     if re.search(r"养护|管养|维护单位", turn.question):  # asked, and not in the graph: said so, never made up
         text += "\n图谱中没有单独登记养护单位，只能给出上述责任（处置）单位。"
     before = turn.recall("department")
@@ -1124,6 +1130,11 @@ def remember(turn: Turn) -> dict[str, Any]:
     if Intent.FIGURES in turn.intents:
         before = (memory.get("figures") or {}).get("departments") or []
         memory |= turn.understood.memory()
+        counted = turn.understood.query
+        if counted is not None and counted.measure in CASE_MEASURES and not counted.group_by and turn.understood.period is not None:
+            # "昨天A1区有没有路面塌陷的" counted, then "有的话把那件的流转记录调出来": one of the cases counted.
+            memory["case_filters"] = ({"district": counted.district} if counted.district else {}) | (
+                {"categories": [counted.category]} if counted.category else {}) | created_within(turn.understood.period)
         now = (memory.get("figures") or {}).get("departments") or []
         if before and now and before != now:
             # "市水务局…" then "市燃气集团呢" then "两家比一比": the departments asked one after the other.

@@ -38,7 +38,12 @@ def plan_policy(turn: Turn) -> list[Call]:
         # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard; "燃气管道
         # 泄漏…几个小时？路面塌陷呢": each category named, in the order named.
         named = [c.id for c in turn.slots.categories[:3]] or [category.id]
+        if "井盖" in turn.question and len(covers := _covers_named(turn)) > 1:
+            named = covers  # "井盖丢了…燃气的跟雨水的一样吗": each kind of cover named
         calls += [Call("get_node", {"node_id": node}) for node in dict.fromkeys(named)]
+        # Who must meet the time limit: the district's rule, or every district's when none is named.
+        districts = [turn.district] if turn.district else [d.id for d in turn.lexicon.districts]
+        calls += [Call("responsible_department", {"category": node, "district": d}) for node in dict.fromkeys(named) for d in districts]
     return calls
 
 
@@ -59,8 +64,41 @@ def _category_standard(turn: Turn) -> str:
             continue
         said.append(f"「{turn.name(node['id'])}」（{node['id']}）的处置标准：立案条件 {p['filing_condition']}；结案条件 "
                     f"{p['closing_condition']}；{time_limits(p['sla_hours'], p.get('urgent_sla_hours'))}；"
-                    f"依据 {p['legal_basis'].replace(';', '、')}。")
+                    f"依据 {p['legal_basis'].replace(';', '、')}{_handled_by(turn, node['id'])}。")
+    nodes = [r.data["node"] for r in turn.succeeded("get_node") if "sla_hours" in r.data["node"]["properties"]]
+    if len(nodes) == 2 and re.search(r"一样|相同|区别|不同|差别", turn.question):
+        # "燃气的跟雨水的一样吗": the two time limits set side by side, the shorter named.
+        (a, b), hours = nodes, [n["properties"]["sla_hours"] for n in nodes]
+        if hours[0] == hours[1]:
+            said.append(f"两者处置时限相同，均为 {hours[0]} 小时。")
+        else:
+            short = a if hours[0] < hours[1] else b
+            said.append(f"两者不一样：「{turn.name(short['id'])}」的时限更短（{min(hours)} 小时，另一类 {max(hours)} 小时）。")
     return "\n".join(said)
+
+
+COVER_KINDS = ("上水", "污水", "雨水", "电力", "通信", "燃气", "热力")
+
+
+def _covers_named(turn: Turn) -> list[str]:
+    """The kinds of manhole cover a question names by their first word ("燃气的跟雨水的")."""
+    by_name = {n.name: n.id for n in turn.lexicon.nodes.values() if n.label == "ComponentCategory"}
+    return [by_name[f"{kind}井盖"] for kind in sorted(COVER_KINDS, key=turn.question.find)
+            if kind in turn.question and f"{kind}井盖" in by_name]
+
+
+def _handled_by(turn: Turn, category: str) -> str:
+    """Who handles the category: one body (in every district asked), or each district's."""
+    rules = [r for r in turn.succeeded("responsible_department") if r.args.get("category") == category]
+    names = {r.data["department"]["name"] for r in rules}
+    if len(names) == 1:
+        return f"；责任单位 {names.pop()}" + ("（各区相同）" if len(rules) > 1 else "")
+    kinds = {re.sub(r"^[A-Z]\d区", "", name) for name in names}
+    if len(kinds) == 1 and all(re.match(r"[A-Z]\d区", name) for name in names):
+        return f"；责任单位 所在区的{kinds.pop()}（如 {rules[0].data['department']['name']}）"  # each district's own bureau
+    if names:
+        return "；责任单位按区不同：" + "、".join(f"{turn.name(r.args['district'])} {r.data['department']['name']}" for r in rules)
+    return ""
 
 
 def compose_policy(turn: Turn) -> str:

@@ -29,7 +29,7 @@ ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
            (re.compile(r"\bassets?\b", re.IGNORECASE), "部件"), (re.compile(r"按\s*type\b|\bby\s+type\b", re.IGNORECASE), "按类型"),
            (re.compile(r"\bstatus\b", re.IGNORECASE), "状态"), (re.compile(r"\bcounts?\b", re.IGNORECASE), "数量"),
            # "哪个部门延期最多？this month", "A6区这个month的open cases有多少？其中overdue的呢", "case volume"
-           *((re.compile(rf"(?<![A-Za-z])(?:{english})(?![A-Za-z])", re.IGNORECASE), word) for english, word in (
+           *((re.compile(rf"(?<![A-Za-z0-9_-])(?:{english})(?![A-Za-z0-9_-])", re.IGNORECASE), word) for english, word in (
                (r"this\s+month", "本月"), (r"last\s+month", "上个月"), (r"this\s+week", "本周"), (r"last\s+week", "上周"),
                (r"(?<=[这上本个])months?", "月"), (r"(?<=[这上本个])weeks?", "周"), (r"open\s+cases?", "未结案件"),
                (r"overdue", "超期"), (r"cases?\s+volume|cases?", "案件量"))))

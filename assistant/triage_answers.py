@@ -49,6 +49,7 @@ def problems(text: str, commas: bool = False) -> list[str]:
 # a report, not a category's or a bureau's name quoted beside it.
 LONG_QUOTE = re.compile(r"[“\"「『]([^”\"」』]{10,})[”\"」』]")
 DISTRICT_NAME = re.compile(r"[A-Z]\d区")
+CALLER_SAID = re.compile(r"(?:来电人|市民|对方|群众|居民)[^，,。；;]{0,8}?(?:说|反映|补充)[:：]?([^。；;？?]{6,})")
 
 
 def quoted_report(text: str) -> str | None:
@@ -58,6 +59,8 @@ def quoted_report(text: str) -> str | None:
     if not quoted:
         return None
     report = "；".join(quoted)
+    # "来电人又打进来说火越烧越大，快烧到旁边加油站了": what the caller said since, outside the quote, is the report too.
+    report += "".join(f"，{said.strip('，, ')}" for said in CALLER_SAID.findall(LONG_QUOTE.sub(" ", text)))
     if not DISTRICT_NAME.search(report) and (district := DISTRICT_NAME.search(LONG_QUOTE.sub(" ", text))):
         report = f"{district.group(0)}，{report}"
     return report
@@ -70,7 +73,9 @@ URGENCY_CODES = {"critical": "critical", "特急": "critical", "紧急": "critic
                  "normal": "normal", "一般": "normal", "low": "low", "低": "low"}  # fmt: skip
 URGENCY_ORDER = ("low", "normal", "high", "critical")
 # A category the operator chose, not one the supervisor's words happen to name ("快烧到旁边加油站了").
-CLAIMED_CATEGORY = re.compile(r"(?:判|归|定|分|标|算|选|填|按)(?:成了?|为|到|了|的|作)?\s*[「『“]?$|[「『“]$")
+CLAIMED_CATEGORY = re.compile(r"(?:判|归|定|分|标|算|选|填|按)(?:成了?|为|到|了|的|作)?\s*[「『“]?$")
+# "这种要不要立案", "够不够立案": whether to register it.
+FILING_ASKED = re.compile(r"要不要立案|该不该立案|能不能立案|够不够立案|符不符合立案|是否立案|需不需要立案|可以立案吗|能立案吗")
 # "我该怎么回他": what to tell the caller now.
 REPLY_ASKED = re.compile(r"怎么回(?:他|她|复|答)|怎么答复|怎么跟(?:他|她|来电人|市民)说|如何答复|怎么回应")
 
@@ -169,6 +174,11 @@ def compose_triage(turn: Turn) -> str:
         # "楼下那个又坏了": where may be known, what is not — ask before dispatching a guess.
         lines.append("- 信息不足：请向来电人追问坏的是什么设施（或发生了什么事）、具体地址（小区、门牌或路口）和所在区；"
                      "如之前报过，请提供上次的工单号以便催办，不要按猜测的类别派单。")
+    if FILING_ASKED.search(turn.question):
+        # "这种要不要立案": a clear category of the city's is a case to register; an unsure one is checked first.
+        lines.append(f"- 立案判断：属于城市管理「{c['name']}」类{KIND_WORDS.get(c['kind'], '')}，" + (
+            "符合立案条件，建议立案并按上述责任部门派遣。" if r["confidence"] >= SURE and r["district"]
+            else "类别或地址尚不确定，建议先向来电人核实后再立案。"))
     if REPLY_ASKED.search(turn.question):
         # The caller is told it is taken up, who will look into it, and that they will hear the outcome.
         lines.append(f"- 答复来电人：您反映的问题已受理，将按「{c['name']}」转{_triaged_department(r)}核查处理，"

@@ -45,7 +45,7 @@ def test_a_definition_is_told_from_a_figure(question: str, definition: bool) -> 
 
 def test_a_rule_question_naming_a_measure_is_answered_from_the_document_with_its_source(chat: ChatService) -> None:
     reply = chat.ask(ChatRequest(message="井盖缺失要求多少小时内完成补装，是哪个文件规定的", session_id=uuid.uuid4().hex))
-    assert "search_policies" in {c.name for c in reply.tool_calls} <= {"search_policies", "get_node"}
+    assert "search_policies" in {c.name for c in reply.tool_calls} <= {"search_policies", "get_node", "responsible_department"}
     assert "《A市窨井盖管理办法（测试）》（A市人民政府办公厅，A政办发〔2023〕1号，2023-03-01）" in reply.answer
     assert "小时内完成补装" in reply.answer
 

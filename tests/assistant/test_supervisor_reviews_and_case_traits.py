@@ -6,9 +6,13 @@ peak set against the kind's lines, and the later of two periods named as the fig
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from assistant.chat import ChatService
+from assistant.forecasts import understand_forecast
+from assistant.slots import fill_slots
 from core.text import normalize
+from core.times import CHINA
 from tests.assistant.support import ask, calls
 
 REPORT = "A1区中山路上一路都是泥巴，拉渣土的车漏的，从工地门口一直撒到路口，电动车骑过去直打滑"
@@ -85,3 +89,59 @@ def test_the_later_of_two_periods_named_is_the_figure_and_the_earlier_beside_it(
     query = calls(reply, "query_figures")[0]
     assert query["period"] > query["compare_period"]
     assert reply.answer.startswith("本周")
+
+
+def test_what_the_caller_said_since_outside_the_quote_is_triaged_with_it(world, chat: ChatService) -> None:
+    reply = ask(chat, "昨晚那条『A1区中山路附近有人在烧垃圾，黑烟滚滚』派给了A1区城管局，结果来电人又打进来说火越烧越大，快烧到旁边加油站了。现在该怎么定级？")
+    text = calls(reply, "triage_report")[0]["text"]
+    assert "烧垃圾" in text and "火越烧越大" in text and "派给" not in text
+    assert "紧急程度：紧急（critical）" in reply.answer  # the fire spreading, not the smoke of the first call
+
+
+def test_a_district_named_in_words_the_city_lacks_is_said_to_be_unknown(world, chat: ChatService) -> None:
+    reply = ask(chat, "东城区现在有几条告警没关")
+    assert "没有「东城区」" in reply.answer and not calls(reply, "open_alarms")
+    assert calls(ask(chat, "A1区老城区现在有几条告警没关"), "open_alarms")  # 老城区 is an area, not a district
+
+
+def test_a_forecast_asked_again_of_one_district_keeps_what_was_forecast(world) -> None:
+    now = datetime.now(CHINA)
+    before = {"measure": "forecast", "period": "2026-12-07..2026-12-13", "horizon": 7}
+    question = "A1区单独预测一下"
+    again = understand_forecast(question, fill_slots(question, world.lexicon, now), world.lexicon, now, before, False)
+    assert again is not None and again[0].district == "990101" and again[0].measure == "forecast"
+
+
+def test_the_open_alarms_counted_with_the_most_severe_asked_are_all_of_them(world, chat: ChatService) -> None:
+    reply = ask(chat, "现在有多少条未关闭的告警？最高级别的在哪", role="hotline")
+    assert not calls(reply, "open_alarms")[0].get("level")  # the count is of every level, the worst listed
+
+
+def test_two_kinds_of_cover_asked_together_get_both_time_limits_compared(world, chat: ChatService) -> None:
+    reply = ask(chat, "井盖丢了，规定最晚多久要补上？燃气的跟雨水的一样吗", role="hotline")
+    nodes = [c["node_id"] for c in calls(reply, "get_node")]
+    assert nodes == ["component-0107", "component-0103"]
+    hours = [world.client.node(n)["node"]["properties"]["sla_hours"] for n in nodes]
+    assert ("两者不一样" in reply.answer) == (hours[0] != hours[1])
+
+
+def test_a_time_limit_answer_names_who_must_meet_it(world, chat: ChatService) -> None:
+    reply = ask(chat, "燃气井盖丢了按规定几个小时内要处置完？", role="hotline")
+    handlers = {c["district"] for c in calls(reply, "responsible_department")}
+    assert handlers == {d.id for d in world.lexicon.districts}  # no district named: every district's rule
+    names = {world.client.responsibility("component-0107", district=d)["department"]["name"] for d in handlers}
+    assert f"责任单位 {names.pop()}（各区相同）" in reply.answer if len(names) == 1 else "责任单位按区不同" in reply.answer
+
+
+def test_whether_to_register_a_report_is_answered_on_its_card(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "A1区中山路公交站旁边那根电线杆上，被人贴满了办证、开锁的小广告", session, role="hotline")
+    reply = ask(chat, "这种要不要立案？", session, role="hotline")
+    assert "- 立案判断：" in reply.answer
+
+
+def test_the_kinds_counted_after_a_count_of_covers_are_covers_not_power_load(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    ask(chat, "A1区登记在册的井盖一共多少个", session)
+    query = calls(ask(chat, "按类型分呢？雨水、污水、电力各多少", session), "query_figures")[0]
+    assert query["measure"] == "assets" and query["group_by"] == "category" and "component-0105" in query["asset_categories"]
