@@ -19,6 +19,7 @@ NOT_INTACT = re.compile(r"不是[‘'“\"「]?完好|非完好|不完好|不正
 NOT_INTACT_STATES = ["破损", "丢失", "废弃", "移除"]
 # Assets named one by one ("A1区的桥梁有哪些", "列几个A2区的变电箱出来"): listed with their place and state.
 LISTING = re.compile(r"有哪些|都有哪|是哪几|有哪几|列出|列几个|列一下|举几个|分别在哪|都在哪|具体位置|清单|名单|明细|在哪个网格|在哪几个网格|哪些网格"
+                     r"|在哪些地方|在哪些位置|在什么地方|在什么位置|都在哪里"
                      r"|在什么位置|有的话在哪")
 # Whether the assets listed are watched ("都装了监测没有", "装没装应变或者挠度传感器"): each one's sensor kinds.
 MONITORED = re.compile(r"监测|传感器|探头|装没装|装了.{0,4}没有|接入")

@@ -40,7 +40,7 @@ HISTORY_TRAITS = {"reworked": re.compile(r"返工过"), "returned": re.compile(r
 
 
 # "截至今天，超期最久还没结案的": up to now, not the cases received today.
-UNTIL_NOW = re.compile(r"(?:截至|截止|截止到|到)(?:今天|今日|目前|现在|此刻)(?:为止)?")
+UNTIL_NOW = re.compile(r"(?:截至|截止到?)(?:今天|今日|目前|现在|此刻)(?:为止)?|到(?:今天|目前|现在)为止")
 
 
 def history_traits(question: str) -> list[str]:

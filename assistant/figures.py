@@ -550,6 +550,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     overall = False
     if measure is None and remembered is None and _ranked(question) and any(c.label == "EventCategory" for c in slots.categories):
         measure = "cases"  # "最近7天机动车乱停放哪个区最多": the cases of that kind of event
+    if measure is None and remembered is None and named_period is not None and re.search(r"环比|同比", question):
+        measure = "cases"  # "11月比10月环比增长多少": the cases of the two months
     if measure is None and remembered is None:
         if not (slots.departments and OVERALL.search(question)):
             return Understood()
@@ -698,8 +700,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # "市水务局这个月准确派遣率多少" after a ranking of departments: that one's own figure, no ranking.
         for key in ("group_by", "order", "top"):
             base.pop(key, None)
-    if base.get("group_by") == "major" and not major:
-        base.pop("major", None)  # "各大类占比" after one class: every class
+    if base.get("group_by") == "major" and (not major or re.search(r"按大类|各大类|大类分", question)):
+        base.pop("major", None)  # "各大类占比" after one class, "按大类分…市容环境的占比": every class
     if len(departments) > 1 and not base.get("group_by"):
         base["group_by"] = "department"  # "市城管局和市水务局谁高": the two side by side
     ranked_from = None

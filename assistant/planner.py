@@ -608,8 +608,10 @@ def _compose_alarms(turn: Turn) -> str:
         closed = [r.data["count"] for r in records[1:] if r.args.get("state") == "closed" and r.args.get("opened")]
         if closed:
             text += f"；其中已关闭 {closed[0]} 条"
-        if still := [r.data["count"] for r in records[1:] if r.args.get("state") == "open" and r.args.get("opened")]:
-            text += f"；其中至今未关闭 {still[0]} 条"
+        if still := [r.data for r in records[1:] if r.args.get("state") == "open" and r.args.get("opened")]:
+            # "现在还剩几条没关，按级别分一下": the open ones by level too.
+            levels = "、".join(f"{LEVEL_NAMES[level]} {n} 条" for level, n in still[0].get("by_level", {}).items() if n)
+            text += f"；其中至今未关闭 {still[0]['count']} 条" + (f"（{levels}）" if levels and still[0]["count"] else "")
         if d["count"] <= 10 and d.get("items"):  # few: each of them ("value和threshold列一下")
             text += "。逐条：\n" + "\n".join(_alarm_line(turn, a) for a in d["items"])
         elif d.get("items") and WORST_ASKED.search(turn.question):
@@ -788,6 +790,9 @@ def _compose_case_lookup(turn: Turn) -> str:
     for record in turn.succeeded("find_case"):
         lines.append(_found_case(turn, record))
     if not lines and not turn.done("get_case") and not turn.done("find_case"):
+        if turn.memory.get("case_filters") is not None and not turn.memory.get("case_id") and re.search(r"^它|^这件|^那件|^该案", turn.question):
+            # "A2区超期最久的那件是哪件" found none, then "它卡在哪个环节了": there is no such case to follow.
+            return "上一问没有找到符合条件的案件（没有这样的案件），因此没有可以查看的环节、经手人和时间线。"
         return "请给出案件编号（形如 C20261124-1A2B3C4D）。"
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from assistant.chat import ChatService
 from assistant.forecasts import understand_forecast
+from assistant.lexicon import LEVEL_NAMES
 from assistant.slots import fill_slots
 from core.text import normalize
 from core.times import CHINA
@@ -145,3 +146,38 @@ def test_the_kinds_counted_after_a_count_of_covers_are_covers_not_power_load(wor
     ask(chat, "A1区登记在册的井盖一共多少个", session)
     query = calls(ask(chat, "按类型分呢？雨水、污水、电力各多少", session), "query_figures")[0]
     assert query["measure"] == "assets" and query["group_by"] == "category" and "component-0105" in query["asset_categories"]
+
+
+def test_a_month_compared_with_no_measure_named_is_the_months_cases(world, chat: ChatService) -> None:
+    query = calls(ask(chat, "上个月环比增长多少", role="analyst"), "query_figures")[0]
+    assert query["measure"] == "cases" and query.get("compare_period")
+
+
+def test_every_major_class_is_shared_out_when_one_is_asked_of_among_them(world, chat: ChatService) -> None:
+    query = calls(ask(chat, "本月案件按大类分，各占多大比例？市容环境的占比有没有超过三成", role="analyst"), "query_figures")[0]
+    assert query["group_by"] == "major" and not query.get("major") and query.get("share_of_all")
+
+
+def test_assets_of_a_state_asked_where_they_are_are_listed(world, chat: ChatService) -> None:
+    query = calls(ask(chat, "A1区现在丢失状态的井盖有几个，在哪些地方", role="hotline"), "query_figures")[0]
+    assert query["asset_status"] == ["丢失"] and query.get("list_assets")
+
+
+def test_the_open_ones_of_a_windows_alarms_are_split_by_level(world, chat: ChatService) -> None:
+    reply = ask(chat, "本月一共开过多少条告警？现在还剩几条没关，按级别分一下")
+    still = [c for c in calls(reply, "open_alarms") if c.get("state") == "open" and c.get("opened")]
+    assert still
+    counts = world.client.alarm_stats(state="open", opened=still[0]["opened"], group_by="level")
+    if counts["total"]:
+        levels = "、".join(f"{LEVEL_NAMES[level]} {n} 条" for level, n in counts["by_level"].items() if n)
+        assert f"其中至今未关闭 {counts['total']} 条（" in reply.answer
+        assert all(part in reply.answer for part in levels.split("、"))
+
+
+def test_it_after_no_case_was_found_says_there_is_none(world, chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = ask(chat, "A1区现在超期最久的那件路面塌陷案子是哪件？", session)
+    assert calls(first, "find_case")
+    if "没有找到" in first.answer:
+        reply = ask(chat, "它卡在哪个环节了？经手人和时间线给我捋一下", session)
+        assert "没有这样的案件" in reply.answer and "请给出案件编号" not in reply.answer
