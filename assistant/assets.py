@@ -112,6 +112,9 @@ def asks_asset_count(question: str) -> bool:
                 or (re.search(r"有没有|有无", question) and (BY_CATEGORY.search(question) or LISTING.search(question)))
                 or ((BY_DISTRICT.search(question) or any(p.search(question) for _, p in BY_AREA))
                     and re.search(r"最多|最少", question))
+                # "哪个区部件破损比例最高": a state's share, ranked by district
+                or (BY_DISTRICT.search(question) and (SHARE_ASKED.search(question) or STATE_RATE.search(question))
+                    and re.search(r"最高|最低|最大|最小", question) is not None)
                 or (BY_CATEGORY.search(question) and re.search(r"排", question)))  # "破损的设施按类别排个前三"  # fmt: skip
 
 
@@ -185,6 +188,9 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
         base.pop("group_by")
     if area:
         return FigureQuery.model_validate(base)
+    if by_district and states and order and re.search(r"(?:比例|比率|率|占比)\S{0,2}?(?:最高|最低|最大|最小)", question):
+        # "哪个区部件破损比例最高": districts ranked by their share of assets in that state, not by the count
+        base |= {"share_of_all": True, "rank_by": "share", "asset_status": states}
     if 1 < len(categories) <= 3 and LISTING.search(question) and not base.get("group_by") and not watched:
         base["group_by"] = "category"  # "A7区有哪些水闸和排水口": each kind counted, and listed
     if len(categories) == 1 and (base.get("district") or base["place"]) and base.get("group_by") in (None, "status") and not watched:
@@ -230,7 +236,9 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         listed_items = f"\n（{'已接入监测的，' if query.watched_only else ''}只列出按编码排在前面的一部分）" + listed_items
     share = (f"\n占全部 {data['all_total']:g} {unit}的 {data['share_pct']:.1f}%。"
              if data.get("share_pct") is not None and data.get("all_total") else "")  # fmt: skip
-    watched = (f"\n其中已接入{KIND_NAMES.get(query.sensor_kind or '', '监测')}传感器的 {data['watched']} {unit}。"
+    watched = (f"\n其中已接入{KIND_NAMES.get(query.sensor_kind or '', '监测')}传感器的 {data['watched']} {unit}"
+               + (f"，占 {data['shares']['watched']:g}%" if (data.get("shares") or {}).get("watched") is not None else "")
+               + ("（全部已接入，均有监测）" if data.get("watched") and data["watched"] == total else "") + "。"
                if data.get("watched") is not None else "")  # fmt: skip
     if not rows:
         return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + watched + share + listed_items
@@ -242,6 +250,13 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         lines = [f"{head}共 {total:g} {unit}；按{AREA_WORDS[query.group_by]}排，{first}：{listed}。"]
         return "\n".join(lines)
     by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
+    if query.rank_by == "share" and all(r.get("share_pct") is not None for r in rows):
+        # "哪个区部件破损比例最高": each district's share of its own assets, highest first, with the counts behind it.
+        states = "、".join(query.asset_status)
+        ranked = "；".join(f"{name(r['key'])} {r['share_pct']:g}%（{states} {r['value']:g} {unit}）" for r in rows)
+        word = "最低" if query.order == "asc" else "最高"
+        return (f"{head}占各自全部部件总数的比例（{'从低到高' if query.order == 'asc' else '从高到低'}）：{ranked}。\n"
+                f"{states}比例{word}的是 {name(rows[0]['key'])}。")
     lines = [f"{head}{by}：{listed}；合计 {total:g} {unit}。"]
     if data.get("gap") and query.group_by != "status":
         higher, lower = (rows[0], rows[1]) if data["gap"] > 0 else (rows[1], rows[0])

@@ -414,6 +414,7 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
 
 
 OTHER_FACILITIES = re.compile(r"(?:别的|其他|其它|还有)(?:啥|什么|哪些)?(?:设施|部件)|都有(?:啥|什么|哪些)(?:设施|部件)")
+LISTING_WORDS = re.compile(r"清单|名单|列出|列一下|都有哪|有哪些|明细")
 KPI_ASKED = re.compile(r"KPI|kpi|指标表|考核表|各项指标|指标明细|具体差在哪|差在哪|做成表|列成表|表格")
 THAT_AREA = re.compile(r"这条路|那条路|该路|这条街|那条街")
 
@@ -541,7 +542,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         and not (
             CASE_WORDS.search(question)
             # "有没有丢失状态的井盖？列几个": those of a state named, listed — not one facility's state
-            or (STATUS_WORDS.search(question) and not counts_by_state(question) and not state_listed(question))
+            or (STATUS_WORDS.search(question) and not counts_by_state(question) and not state_listed(question)
+                # "桥梁清单发我，标一下哪几座装了监测传感器": the list, each marked watched or not
+                and not ((WHICH_WATCHED.search(question) or EACH_WATCHED.search(question)) and LISTING_WORDS.search(question)))
             or places or slots.asset_ids
             or ("率" in question and not STATE_RATE.search(question))  # "路灯故障率": a rate, never a count of lamps
         )

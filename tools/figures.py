@@ -237,7 +237,9 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
                       value=g["count"]) for g in counts["groups"]
             if group != "district" or not query.districts or g["key"] in query.districts]  # fmt: skip
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
-    figures = Figures(measure="assets", unit="个", period="now", start="", end="", rows=_ordered(rows, query),
+    # Ranked by a share, every group is kept until the shares are known.
+    ordered = _ordered(rows, query.model_copy(update={"top": None}) if query.rank_by == "share" else query)
+    figures = Figures(measure="assets", unit="个", period="now", start="", end="", rows=ordered,
                       total=FigureRow(key="", value=total))  # fmt: skip
     counted_watched = query.with_sensors and not query.place and not query.asset_status
     watched = _watched_assets(client, query) if counted_watched or query.watched_only else None
@@ -247,11 +249,22 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         # "装了倾斜传感器的井盖有几个", "全市桥梁…哪些装了应变或挠度监测": the assets counted that a sensor (of the
         # kind) watches, however many are listed.
         figures.watched = len(watched)
+        if total:
+            figures.shares["watched"] = round(len(watched) / total * 100, 1)  # "占井盖总数多少"
     if query.share_of_all and query.asset_status:
         # "破损或者丢失的占百分之几": those states as a share of every asset of the kind, whatever its state
-        everything = client.asset_stats(query.asset_categories or None, query.district, None, None, query.place)
+        everything = client.asset_stats(query.asset_categories or None, query.district, None, group, query.place)
         figures.all_total = everything["total"]
         figures.share_pct = round(total / everything["total"] * 100, 1) if everything["total"] else None
+        if group and group != "status":
+            # "哪个区部件破损比例最高": each group's share of its own assets, ranked by it when asked.
+            of_group = {(f"component-{g['key']}" if group == "category" and g["key"].isdigit() else g["key"]): g["count"]
+                        for g in everything["groups"]}  # fmt: skip
+            for row in figures.rows:
+                row.share_pct = round((row.value or 0) / of_group[row.key] * 100, 2) if of_group.get(row.key) else None
+            if query.rank_by == "share":
+                figures.rows = sorted(figures.rows, key=lambda r: r.share_pct or 0, reverse=query.order != "asc")
+                figures.rows = figures.rows[:query.top] if query.top else figures.rows
     elif group == "status" and total and not query.asset_status:  # shares of every state, not of those kept
         by_state = {r.key: r.value or 0 for r in rows}
         figures.not_intact = int(total - by_state.get("完好", 0))

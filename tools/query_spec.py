@@ -57,9 +57,10 @@ class FigureQuery(BaseModel):
         None, description="major: the categories' major classes (大类); month/week/day: the period cut into them (按月); "
         "road: assets per road (哪条路上最多); "
         "grid/street: where cases concentrate (热点), against an even spread over the grids")
-    rank_by: Literal["count", "rise", "volume", "likes"] | None = Field(
+    rank_by: Literal["count", "rise", "volume", "likes", "share"] | None = Field(
         None, description="grid/street: by cases (default) or by the rise of the last week over the one before (涨得最快); "
-        "hot_topics: by heat (default), messages or likes")
+        "hot_topics: by heat (default), messages or likes; assets of a state per group: by their share of the group's assets "
+        "(破损比例最高的区)")
     order: Literal["desc", "asc"] | None = None
     top: int | None = Field(None, ge=1, le=50)
     compare_period: str | None = Field(

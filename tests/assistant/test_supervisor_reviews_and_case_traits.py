@@ -181,3 +181,25 @@ def test_it_after_no_case_was_found_says_there_is_none(world, chat: ChatService)
     if "没有找到" in first.answer:
         reply = ask(chat, "它卡在哪个环节了？经手人和时间线给我捋一下", session)
         assert "没有这样的案件" in reply.answer and "请给出案件编号" not in reply.answer
+
+
+def test_districts_ranked_by_their_share_of_assets_in_a_state(world, chat: ChatService) -> None:
+    reply = ask(chat, "哪个区部件破损比例最高？", role="analyst")
+    query = calls(reply, "query_figures")[0]
+    assert query["rank_by"] == "share" and query["asset_status"] == ["破损"] and query["group_by"] == "district"
+    broken = {g["key"]: g["count"] for g in world.client.asset_stats(None, None, ["破损"], "district")["groups"]}
+    every = {g["key"]: g["count"] for g in world.client.asset_stats(None, None, None, "district")["groups"]}
+    best = max((k for k in broken if every.get(k)), key=lambda k: broken[k] / every[k])
+    assert f"破损比例最高的是 {world.lexicon.nodes[best].name}" in reply.answer
+
+
+def test_the_watched_share_of_the_assets_counted_is_said(world, chat: ChatService) -> None:
+    reply = ask(chat, "A1区装了倾斜监测的井盖有多少个？占A1区井盖总数多少", role="analyst")
+    line = next((s for s in reply.answer.splitlines() if "已接入" in s), "")
+    assert "，占 " in line and line.endswith("%。")
+
+
+def test_a_list_of_facilities_marked_watched_lists_every_one(world, chat: ChatService) -> None:
+    reply = ask(chat, "A1区桥梁清单发我，顺带标一下哪几座装了监测传感器", role="hotline")
+    query = calls(reply, "query_figures")[0]
+    assert query["measure"] == "assets" and query["with_sensors"] and query["list_assets"]
