@@ -11,7 +11,6 @@ from assistant.figures import departments_named
 from assistant.policy_answers import time_limits
 from assistant.slots import fill_slots
 from assistant.turn import Turn
-from core import clock
 
 # An operator asking for the report to be registered ("帮我建个案", "登记一下", "录进去").
 CREATE_CASE = re.compile(r"建个?案|建个案子|建案件|新建一个?案|录个件|录件|录进去|录入|登记一下|登记下")
@@ -93,7 +92,7 @@ def _review(turn: Turn, result: dict[str, Any]) -> str:
     named = [n for m, n in turn.lexicon.find(said) if n.label != "Department"
              and (n.label not in ("EventCategory", "ComponentCategory") or _claimed(said, m.surface))]
     # "派给A4区城管局": that district's bureau, not the city's (the gazetteer finds the district and 城管局 apart)
-    slots = fill_slots(said, turn.lexicon, clock.now())
+    slots = fill_slots(said, turn.lexicon, turn.now)
     district = slots.districts[0].id if slots.districts else None
     named += [turn.lexicon.nodes[d] for d in departments_named(slots, turn.lexicon, district, said) if d in turn.lexicon.nodes]
     verdicts = []
