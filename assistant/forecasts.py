@@ -46,6 +46,8 @@ ONE_EXTREME = re.compile(r"(?:最高|最低|最大|最小|最严重)的?(?:那|�
 WHICH_ONES = re.compile(r"哪些|哪几个|哪几处|都有哪|列出|有几个")
 TREND_WORDS = {"up": "上升", "down": "回落", "flat": "基本持平"}
 # "会不会暴增", "多不多": judged against the days just past, per day, when no other days are named.
+# "本周末（今明两天）会不会比平时高": against the usual level (the week just past, per day), not today so far.
+USUAL = re.compile(r"平时|平常|往常|通常|日常|平均水平|一般水平")
 SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|(?<!新)增多(?!少)|会不会多|会不会增加|会不会很多|多不多|高峰|异常多|比平时")
 
 
@@ -111,12 +113,12 @@ def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: 
         base.pop("categories", None)
     today = now.astimezone(CHINA).date()
     period = _future(question, now, base)
-    if (COMPARED_TO_TODAY.search(question) or re.search(r"今明两?天", question)) and not base.get("sensor_kind"):
+    if (COMPARED_TO_TODAY.search(question) or re.search(r"今明两?天", question)) and not base.get("sensor_kind") and not USUAL.search(question):
         base["compare_period"] = f"{today:%Y-%m-%d}"
     elif (past := COMPARED_TO_PAST.search(question)) and not base.get("sensor_kind") and (
             named := find_periods(past.group(1), now, rolling=True)):  # fmt: skip
         base["compare_period"] = named[0].api  # "和过去3天实际比，会多还是少": those days' cases beside it
-    elif ((SURGE_ASKED.search(question) or TREND_ASKED.search(question)) and not base.get("sensor_kind")
+    elif ((SURGE_ASKED.search(question) or TREND_ASKED.search(question) or USUAL.search(question)) and not base.get("sensor_kind")
           and (recent := find_periods("最近7天", now, rolling=True))):  # fmt: skip
         # "会不会暴增", "是涨还是跌": judged against the week just past, per day
         base["compare_period"] = recent[0].api

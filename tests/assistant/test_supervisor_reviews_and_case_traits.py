@@ -203,3 +203,10 @@ def test_a_list_of_facilities_marked_watched_lists_every_one(world, chat: ChatSe
     reply = ask(chat, "A1区桥梁清单发我，顺带标一下哪几座装了监测传感器", role="hotline")
     query = calls(reply, "query_figures")[0]
     assert query["measure"] == "assets" and query["with_sensors"] and query["list_assets"]
+
+
+def test_tomorrow_against_the_usual_level_is_set_beside_the_week_just_past(world) -> None:
+    now = datetime.now(CHINA)
+    question = "本周末（今明两天）案件量会不会比平时高？"
+    query, _ = understand_forecast(question, fill_slots(question, world.lexicon, now), world.lexicon, now, None, False)
+    assert query.compare_period and query.compare_period != f"{now:%Y-%m-%d}"  # the week past, not today so far
