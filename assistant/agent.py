@@ -48,7 +48,7 @@ from assistant.intents import (
 )
 from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
-from assistant.planner import AMONG_THEM, MAX_ROUNDS, compose, plan_calls, remember
+from assistant.planner import AMONG_THEM, MAX_ROUNDS, SUPPLEMENTED, compose, plan_calls, remember
 from assistant.refusals import as_recorded_note, refusal
 from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
@@ -382,8 +382,6 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
     )
 
 
-# The caller's further words after a report was triaged ("他补充说井盖上印着『电力』两个字"): the report, told again.
-SUPPLEMENTED = re.compile(r"^\s*(?:他|她|来电人|市民|对方|caller)?又?(?:再?补充|更正)")
 # A citizen's own voice in what a hotline operator pastes ("我是A2区翠湖路这边的住户，反映几个事…", "你们到底管不管"): a
 # report, whatever question words it holds; what staff ask (a count, a rate, a ranking) never sounds like it.
 CITIZEN_VOICE = re.compile(r"^(?:喂|你好|您好)?[，,\s]*我(?:是|们|家|姓|就是想|想提|想反映|要反映|要投诉)|提个建议|能否考虑|希望能|住户|业主|反映(?:一下|几个|个|下)|投诉|麻烦(?:你们|尽快|一起|赶紧|处理|派人)"

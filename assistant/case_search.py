@@ -43,6 +43,11 @@ HISTORY_TRAITS = {"reworked": re.compile(r"返工过"), "returned": re.compile(r
 UNTIL_NOW = re.compile(r"(?:截至|截止到?)(?:今天|今日|目前|现在|此刻)(?:为止)?|到(?:今天|目前|现在)为止")
 
 
+def period_asked(question: str, now: datetime) -> Period | None:
+    """The period the cases sought were received in; "截至今天" says up to when, no period."""
+    return find_period(UNTIL_NOW.sub(" ", question), now)
+
+
 def history_traits(question: str) -> list[str]:
     """The history traits asked ("被回退过或者返工过": both, each its own list)."""
     return [trait for trait, pattern in HISTORY_TRAITS.items() if pattern.search(question)]
@@ -96,7 +101,7 @@ def find_case_args(question: str, slots: Slots, lexicon: CityLexicon, now: datet
                    if not (source == "12345" and "12345" in lexicon.name(d))]  # fmt: skip
     if departments:
         args["department_id"] = departments[0]
-    if period := find_period(UNTIL_NOW.sub(" ", question), now):
+    if period := period_asked(question, now):
         args |= created_within(period)
     if REWORKED.search(question):
         args["reworked"] = True

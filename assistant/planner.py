@@ -13,12 +13,12 @@ from typing import Any
 
 from assistant.assets import asset_categories
 from assistant.case_search import (
-    UNTIL_NOW,
     asks_history,
     asks_one_case,
     created_within,
     find_case_args,
     history_traits,
+    period_asked,
     unknown_case_number,
 )
 from assistant.figures import CASES_LISTED, call_args, compose_figures, compose_unknown, span_words
@@ -301,7 +301,7 @@ def _case_args(turn: Turn) -> dict[str, Any]:
         args["until"] = s.window.until.isoformat(timespec="seconds")
         if s.window.rolling:
             args["days"] = s.window.days  # "近30天": the figure the answer repeats
-    elif period := find_period(UNTIL_NOW.sub(" ", turn.question), turn.now):  # "这周的井盖案件", "昨天派的单子": created then
+    elif period := period_asked(turn.question, turn.now):  # "这周的井盖案件", "昨天派的单子": created then
         args |= created_within(period)
     return args
 
@@ -357,7 +357,11 @@ QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 
 
 # A caller's further words about the report just triaged.
-SUPPLEMENT = re.compile(r"^\s*(?:(?:他|她|来电人|市民|对方|caller)又?(?=补充))?(?:再?补充(?:一下|说明|一句|信息|说|道)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
+_SPEAKER = r"(?:他|她|来电人|市民|对方|caller)"
+SUPPLEMENT = re.compile(rf"^\s*(?:{_SPEAKER}又?(?=补充))?(?:再?补充(?:一下|说明|一句|信息|说|道)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
+# Only the words of a caller adding to a report ("他补充说…"), for routing a turn back to the triage; 另外/还有 open
+# other questions too.
+SUPPLEMENTED = re.compile(rf"^\s*{_SPEAKER}?又?(?:再?补充|更正)")
 
 
 def _plan_triage(turn: Turn) -> list[Call]:
