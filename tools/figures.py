@@ -233,8 +233,7 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         query.asset_categories or None, query.district, query.asset_status or None, group, query.place
     )
     # Category groups come as component codes ("0601"); the rows carry the graph's ids, as filters do.
-    rows = [FigureRow(key=f"component-{g['key']}" if group == "category" and g["key"].isdigit() else g["key"],
-                      value=g["count"]) for g in counts["groups"]
+    rows = [FigureRow(key=_group_key(group, g["key"]), value=g["count"]) for g in counts["groups"]
             if group != "district" or not query.districts or g["key"] in query.districts]  # fmt: skip
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
     # Ranked by a share, every group is kept until the shares are known.
@@ -258,8 +257,7 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         figures.share_pct = round(total / everything["total"] * 100, 1) if everything["total"] else None
         if group and group != "status":
             # "哪个区部件破损比例最高": each group's share of its own assets, ranked by it when asked.
-            of_group = {(f"component-{g['key']}" if group == "category" and g["key"].isdigit() else g["key"]): g["count"]
-                        for g in everything["groups"]}  # fmt: skip
+            of_group = {_group_key(group, g["key"]): g["count"] for g in everything["groups"]}
             for row in figures.rows:
                 row.share_pct = round((row.value or 0) / of_group[row.key] * 100, 2) if of_group.get(row.key) else None
             if query.rank_by == "share":
@@ -274,6 +272,11 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
 
 
 WATCHED_SCAN = 100  # "哪几座装了监测": the first assets by code (the API's page) scanned for watched ones
+
+
+def _group_key(group: str | None, key: str) -> str:
+    """An asset group's key as filters name it: a category group comes as its component code ("0601")."""
+    return f"component-{key}" if group == "category" and key.isdigit() else key
 
 
 def _watched_assets(client: ServicesClient, query: FigureQuery) -> set[str]:
