@@ -54,7 +54,7 @@ from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
 from assistant.spelling import respelled
 from assistant.text2cypher import text_to_cypher
-from assistant.triage_answers import SPLIT_ASKED
+from assistant.triage_answers import ENUMERATED, SAME_PLACE, SPLIT_ASKED
 from assistant.turn import Record, Turn
 from core import clock
 from core.exceptions import InvalidInput, YiwangError
@@ -181,7 +181,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "A6区生命体征" then "跟全市比哪些指标更差": that district's beside the city's.
         follow_up, intents = True, [Intent.VITALS]
     elif (memory.get("intents") == [Intent.VITALS.value] and len(slots.districts) == 1 and len(question) <= 30
-          and re.search(r"单独|看看|黄灯|红灯|亮灯|异常|正常|呢", question) and not slots.departments):  # fmt: skip
+          and re.search(r"单独|看看|只看|就看|黄灯|红灯|亮灯|异常|正常|呢", question) and not slots.departments):  # fmt: skip
         # "全市生命体征现在什么情况" then "A5区单独看看，有没有黄灯红灯的": that district's vital signs.
         follow_up, intents = True, [Intent.VITALS]
     if (memory.get("intents") == [Intent.POLICY.value] and len(question) <= 16 and re.search(r"谁|哪|多少|几|什么|呢", question)
@@ -200,7 +200,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
             and not (slots.districts or slots.places or slots.case_ids)):  # fmt: skip
         # "那这个派谁？事故要不要另外单独立一件" after a report: that report, split where it tells of several problems.
         follow_up, intents = True, [Intent.TRIAGE]
-    if memory.get("intents") == [Intent.TRIAGE.value] and SUPPLEMENTED.match(question) and len(question) <= 200:
+    if memory.get("intents") == [Intent.TRIAGE.value] and (SUPPLEMENTED.match(question) or SAME_PLACE.search(question)) and len(question) <= 200:
         # "他补充说井盖上印着『电力』两个字，那要改派吗": the report as now told, triaged again.
         follow_up, intents = True, [Intent.TRIAGE]
     if (memory.get("intents") == [Intent.TRIAGE.value] and len(question) <= 12 and WHO_HANDLES.search(question)
@@ -232,6 +232,11 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         follow_up, alarms_again = True, True
     if memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 20 and AMONG_THEM.match(question):
         follow_up, alarms_again = True, True  # "里边燃气相关的有没有" after the alarms were counted: those, narrowed
+    if (memory.get("intents") == [Intent.ALARMS.value] and len(question) <= 20 and slots.sensor_kind
+            and re.search(r"那几[个条处]|那些|那个|的呢|呢[，,？?]", question) and not (slots.districts or slots.places)):  # fmt: skip
+        # "A5区现在有告警吗" then "燃气那几个呢，谁去处理": those alarms of that kind, and who handles them
+        follow_up, alarms_again = True, True
+        intents = intents + ([Intent.RESPONSIBILITY] if WHO_HANDLES.search(question) and Intent.RESPONSIBILITY not in intents else [])
     if alarms_again:
         # "级别最高的那条是什么时候触发的" after the alarms: the alarms again, the most severe first (and who
         # handles them when that is asked too).
@@ -263,7 +268,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if traced:
         # "有没有办过延期的案件", "哪几件被回退过": cases by what they went through, not the rule on it
         intents = [Intent.CASE_LOOKUP] if one_case else [Intent.CASE_STATS]
-    if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)) and not (
+    if (QUOTED_REPORT.search(question) or REPORT_LEAD.search(question) or ROUTE_ASK.search(question)
+            or _described_then_asked(question)) and not (
             slots.case_ids or one_case or ABOUT_MESSAGES.search(question)):  # fmt: skip
         # 刚接到电话："幸福路128号附近煤气味很重…"，怎么处理: the quoted words are a report to triage.
         intents = [Intent.TRIAGE]
@@ -411,6 +417,20 @@ REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚�
 # A description with what to do with it ("…，这个案子怎么定类别、派给谁、急不急"): a report to triage.
 ROUTE_ASK = re.compile(r"(?:这种|这个|这条|这类|这件)(?:该|要|应该)?怎么分(?!析)|怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,60}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
+# "…等车的人都站到马路上去了。分个类，派哪个单位？": a description, then what to do with it, at its end.
+TRAILING_ROUTE_ASK = re.compile(r"分个类|定个类|归啥类|啥类|怎么定|这单怎么|派哪|派谁|派给谁|分派|归类|怎么分|定类别|紧急程度|急不急")
+# "帮我看下这三条是不是有重复的：1. …2. …3. …": several reports listed, to be set beside each other.
+LISTED_REPORTS = re.compile(r"这[两二三四五几\d]条.{0,12}(?:重复|一回事|合并|并案|一件事)")
+
+
+def _described_then_asked(question: str) -> bool:
+    if STAFF_ASKS.search(question):
+        return False
+    if LISTED_REPORTS.search(question) and len(ENUMERATED.findall(question)) >= 2:
+        return True
+    return len(question) >= 40 and TRAILING_ROUTE_ASK.search(question[-30:]) is not None
+
+
 # Questions no tool can answer, whatever city words they contain (there is no weather or news tool).
 OUT_OF_SCOPE = re.compile(
     r"天气|下雨|下雪|降雪|降雨量|气温|台风|笑话|段子|机票|火车票|酒店|股价|股票|基金|汇率|彩票|新闻|翻译"
@@ -593,7 +613,7 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         if state.get("fallback"):
             answer = "（大模型暂时不可用或没有给出可用的回答，以下由离线规划器回答。）\n" + answer
         if strip_instructions(state["question"])[1]:
-            answer += "\n（问题中含有要求助手改变行为的文字，已作为数据忽略。）"
+            answer += "\n（问题中含有要求助手改变行为的文字，已作为数据忽略，不予执行。）"
         if note := as_recorded_note(state["question"]):
             answer += "\n" + note
         turn = _turn(state, deps)

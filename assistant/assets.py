@@ -35,7 +35,7 @@ STATE_ADJECTIVE = re.compile(r"(?:坏|坏掉|坏了|破损|损坏|丢失|丢了|
 # A share of one state ("破损率"): that state's count over all, said with both counts.
 SHARE_ASKED = re.compile(r"占.{0,10}(?:百分之几|比例|多少|几成)|占比|比例|比重|百分比")
 STATE_RATE = re.compile(r"(破损|丢失|完好|废弃|移除)率")
-BY_CATEGORY = re.compile(r"分别(?!是谁|归谁|由谁|是哪|找谁)|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型|啥类型|啥类|哪种类型"
+BY_CATEGORY = re.compile(r"按大类|各大类|分大类|分别(?!是谁|归谁|由谁|是哪|找谁)|各自|各有|各类|每种|每类|哪几类|哪些类|什么类|哪类|哪几种|哪些种|什么种类|按类|类型分|分开说|分类型|哪些类型|什么类型|啥类型|啥类|哪种类型"
                          r"|按.{0,2}类型|按.{0,2}种类|按[^，,。？?]{1,12}(?:这些|这几类|等)分|前\s*[0-9一二两三四五六七八九十]+\s*(?:[类种]|$)|各类部件|各种部件")
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 # Counted per road, street or grid ("A4区哪条路上的设施最多", "各街道的井盖数"); a grid only when ranked: "在哪些网格"
@@ -198,9 +198,11 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     shared = SHARE_ASKED.search(question) and not by_district
     if base.get("asset_status") and (shared or STATE_RATE.search(question)) and not NOT_INTACT.search(question):
         base["share_of_all"] = True  # …as a share of every asset of the kind ("丢失率多少，哪个区丢得最多": the city's too)
+    elif categories and shared and not base.get("asset_status") and not base.get("group_by") and not watched:
+        base["share_of_all"] = True  # "全市部件里井盖占比多少": the kinds as a share of every asset counted
     elif ((len(categories) > 1 or not categories) and BY_CATEGORY.search(question) and not by_district
           and not (base.get("group_by") == "status" and NOT_INTACT.search(question))):  # "不是完好的有几个，分别啥情况": by state
-        base["group_by"] = "category"  # "泵站和水闸分别有多少", "按资产类型统计一下A1区的部件"
+        base["group_by"] = "major" if "大类" in question else "category"  # "泵站和水闸分别有多少", "按资产类型统计一下A1区的部件"
         base["list_assets"] = False  # "都有哪些类型的资产": the kinds counted, not the assets one by one
         if top := _top(question):
             base["top"], base["order"] = top, base.get("order") or "desc"  # "前五类是啥"
@@ -240,6 +242,8 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
                + (f"，占 {data['shares']['watched']:g}%" if (data.get("shares") or {}).get("watched") is not None else "")
                + ("（全部已接入，均有监测）" if data.get("watched") and data["watched"] == total else "") + "。"
                if data.get("watched") is not None else "")  # fmt: skip
+    if share and not query.asset_status:
+        share = f"\n占{scope}全部部件 {data['all_total']:g} 个的 {data['share_pct']:.1f}%。"  # the kinds among every asset
     if not rows:
         return (f"{head}共 {total:g} {unit}。" if total else f"{head}没有登记（0 {unit}）。") + watched + share + listed_items
     listed = "；".join(f"{name(r['key'])} {r['value']:g} {_unit(name(r['key'])) if query.group_by == 'category' else unit}"
@@ -249,7 +253,7 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         first = f"{'最少' if query.order == 'asc' else '最多'}的几个" if query.top else "从多到少"
         lines = [f"{head}共 {total:g} {unit}；按{AREA_WORDS[query.group_by]}排，{first}：{listed}。"]
         return "\n".join(lines)
-    by = {"status": "各状态", "category": "分别"}.get(query.group_by or "", "各区")
+    by = {"status": "各状态", "category": "分别", "major": "各大类"}.get(query.group_by or "", "各区")
     if query.rank_by == "share" and all(r.get("share_pct") is not None for r in rows):
         # "哪个区部件破损比例最高": each district's share of its own assets, highest first, with the counts behind it.
         states = "、".join(query.asset_status)
@@ -271,7 +275,7 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
         if absent:  # "其中破损的呢": none is an answer too
             lines.append("、".join(absent) + f"的没有（0 {unit}）。")
         lines += _state_shares(data, question)
-    if share:
+    if share and query.asset_status:
         lines.append(f"{'、'.join(query.asset_status)}共 {total:g} {unit}，" + share.strip())
     if watched:
         lines.append(watched.strip())

@@ -35,8 +35,8 @@ LAST_CLOSED = re.compile(r"(?:最近|最新|刚)[^，。？?]{0,4}(?:结案|办�
 # Traits said of the case sought ("返工过的", "超期未结的"), not questions about it ("返工过没有", "超期没").
 REWORKED = re.compile(r"返工过?的")
 # What a case went through, asked of the cases to list or pick ("被回退过", "办过延期的"): steps of its history.
-HISTORY_TRAITS = {"reworked": re.compile(r"返工过"), "returned": re.compile(r"回退过?|被退回|退回过|被退单|退过单"),
-                  "extended": re.compile(r"延期过|办过延期|申请过?延期|延过期|办理过延期")}  # fmt: skip
+HISTORY_TRAITS = {"reworked": re.compile(r"返工过|被返工|有返工的?(?:案子|案件|工单|单子)"), "returned": re.compile(r"回退过?|被退回|退回过|被退单|退过单"),
+                  "extended": re.compile(r"延期过|办过延期|申请过?延期|延过期|办理过延期|有延期的?(?:吗|案子|案件|工单|单子)")}  # fmt: skip
 
 
 # "截至今天，超期最久还没结案的": up to now, not the cases received today.

@@ -27,6 +27,7 @@ from assistant.assets import (
     BY_CATEGORY,
     EACH_WATCHED,
     GENERIC_ASSETS,
+    MONITORED,
     NOT_INTACT,
     NOT_INTACT_STATES,
     PLACE_LABELS,
@@ -79,9 +80,10 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     # "超期处置数最多的部门": the department indicator by its own name, not the cases past their deadline.
     ("超期处置数", re.compile(r"超期处置数|超期处置(?:的)?(?:案件)?量")),
     # Still open past the deadline now ("现在还有多少超期未结的", "眼下超期还没办结的"), not every case finished late.
-    ("overdue_open", re.compile(r"(?:超期|逾期)(?:且|而|还|仍)?(?:未|没|没有)(?:办结|结案|结|办完)|(?:未|没)(?:办结|结案|结).{0,3}(?:超期|逾期)")),
+    ("overdue_open", re.compile(r"(?:超期|逾期)(?:且|而|还|仍)?(?:未|没|没有)(?:办结|结案|结|办完)|(?:未|没)(?:办结|结案|结).{0,3}(?:超期|逾期)"
+                                r"|(?:在办|没办完|没结)的?(?:案子|案件|工单|单子)?(?:里|里面|中|当中)的?(?:超期|逾期)")),
     ("overdue", re.compile(r"超期|逾期|超时|过了期限|超过.{0,4}时限")),
-    ("open", re.compile(r"未结|未办结|没办完|没结|在办|还没处理|未处理|积压|还没办")),
+    ("open", re.compile(r"未结|未办结|没办完|没结|在办|还没处理|未处理|没处理完|没处置完|未处置完|积压|还没办")),
     (
         "closed",
         re.compile(
@@ -94,7 +96,7 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cases",
         re.compile(
-            r"案件|案子|案卷|工单|诉求|投诉|来件|受理|多少案|几个案|新增|多少件|几件|件数|案量|事件|多少起|几起|多少单|几单|\bcases?\b",
+            r"案件|案子|案卷|工单|单子|诉求|投诉|来件|受理|多少案|几个案|新增|多少件|几件|件数|案量|事件|多少起|几起|多少单|几单|\bcases?\b",
             re.IGNORECASE,
         ),
     ),
@@ -111,7 +113,8 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
                    r"|(?:最多|最少|最高|最低|最差|最好|最长|最短)的(?:前)?(?:\s*[0-9一二两三四五六七八九十]{1,2}\s*个)?(?:部门|单位)", re.IGNORECASE),
     ),
-    ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别")),
+    ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别"
+                            r"|(?:前|top|TOP|Top|最多的|最少的)\s*[0-9一二两三四五六七八九十]{1,2}\s*个区")),
     # "哪个大类最多", "按大类统计": the categories' major classes (市容环境, 街面秩序…), not the categories.
     ("major", re.compile(r"(?:哪个|哪些|哪几个|哪一个|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*个|各个?|按|每个|分)\s*(?:事件|部件)?大类"
                          r"|大类(?:分布|排名|排序|排一下|构成|占比|分别|最多|最少)|(?:前|top|TOP|Top)\s*[0-9一二两三四五六七八九十]{1,2}\s*个?大类")),
@@ -130,7 +133,9 @@ DISPATCHED = re.compile(r"派遣了?(?:多少|几)|派遣数|派了(?:多少|几
 RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低|(?i:\branking\b|\brank\b|high to low|descending)")
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序|(?i:low to high|ascending)")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
-TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位|类|项|的)?")
+# "前一个月", "前三天" are periods, not a top-k.
+TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})(?!\s*个?(?:月|周|星期|礼拜|天|日|年|期|季度|小时))"
+                 r"\s*(?:名|个|位|类|项|的)?")
 # "按期处置率最低的三个部门", "案件最多的5类": a cut said after the extreme.
 EXTREME_N = re.compile(r"最(?:多|少|高|低|大|小|差|好|快|慢)的?\s*([0-9二两三四五六七八九十]{1,3})\s*(?:个|名|位|类|项|家|区|条)"
                        r"|哪\s*([0-9二两三四五六七八九十]{1,2})\s*(?:个|类|家|项|名|位)")  # "哪三类最多", "哪5个区最少"
@@ -141,8 +146,10 @@ CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平
 # "周一到今天": 今天 ends the range named before it, it is no period of its own.
 RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
+COUNT_THEN_OPEN = re.compile(r"(?:几|多少)(?:起|件|单|个)?[？?，,；;]\s*(?:那)?(?:还有|其中|里面|这里面)")
 LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后|最低|最少|最差)的?(?:那个|那家|那)")
 # "把市供水公司和市供电公司也拉进来一起比比": those named now beside the one asked before.
+EACH_OF_THEM = re.compile(r"各(?:有)?(?:几|多少)|分别|各自")
 ALSO = re.compile(r"也拉进来|也加进来|也加上|也算上|一起比|放一起比|一并比")
 THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
@@ -408,9 +415,17 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
         query = query.model_copy(update={"list_assets": False})
         more.append(query.model_copy(update={"asset_status": NOT_INTACT_STATES, "list_assets": True,
                                                 "group_by": None, "order": None, "top": None}))  # fmt: skip
+    if (NOT_INTACT.search(question) and re.search(r"有.{0,10}吗|有没有|有无", question) and len(query.asset_categories) == 1
+            and query.group_by == "status" and not more):  # fmt: skip
+        # "全市有几座泵站" then "有状态不是完好的吗": those not intact, named one by one beside the count by state
+        more.append(query.model_copy(update={"asset_status": NOT_INTACT_STATES, "list_assets": True, "group_by": None}))
+    if query.group_by == "district" and 1 < len(query.asset_status) <= 3 and not query.share_of_all and not more:
+        # "破损、丢失状态的井盖有多少？分区列下": each state's own count per district, beside them together
+        more = [query.model_copy(update={"asset_status": [state]}) for state in query.asset_status]
     return Understood(query, period=Period("now", "当前登记", now, now), question=question, more=more)
 
 
+ASSETS_BY_CLASS = re.compile(r"(?:部件|资产|设施)\S{0,3}(?:按|各|分)\S{0,2}大类")
 OTHER_FACILITIES = re.compile(r"(?:别的|其他|其它|还有)(?:啥|什么|哪些)?(?:设施|部件)|都有(?:啥|什么|哪些)(?:设施|部件)")
 LISTING_WORDS = re.compile(r"清单|名单|列出|列一下|都有哪|有哪些|明细")
 KPI_ASKED = re.compile(r"KPI|kpi|指标表|考核表|各项指标|指标明细|具体差在哪|差在哪|做成表|列成表|表格")
@@ -489,7 +504,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         if not (WHICH_WATCHED.search(question) or EACH_WATCHED.search(question)):
             last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district")}
     rate_of_department = bool(slots.departments and (named_measure := _measure(question)) and is_rate(named_measure))
-    if not rate_of_department and (reading := understand_readings(question, slots, now, last_query, follow_up)):
+    # "A3区井盖总共多少个" then "其中装了倾斜传感器的有几个": those covers watched, counted, not the sensors' readings
+    watched_of_counted = follow_up and (last_query or {}).get("measure") == "assets" and MONITORED.search(question) is not None
+    if not (rate_of_department or watched_of_counted) and (reading := understand_readings(question, slots, now, last_query, follow_up)):
         return Understood(reading[0], period=reading[1], question=question)
     if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
         return Understood(hotspots[0], period=hotspots[1])
@@ -511,7 +528,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         (memory or {}).get("figures") if (follow_up or (measure is None and _shaped(question))) else None
     )
     # "上个月公用设施大类多少件": cases of a class of categories, not the facilities (公用设施) counted.
-    of_class = "大类" in question and major_named(question, lexicon) is not None
+    # ("A6区的部件按大类统计下，公用设施、道路交通…各多少": the assets of each class, not cases)
+    of_class = ("大类" in question and major_named(question, lexicon) is not None
+                and not (ASSETS_BY_CLASS.search(question) and not CASE_WORDS.search(question)))
     if of_class:
         measure = measure or "cases"
     elif (last_query or {}).get("measure") == "assets" and not (measure and is_rate(measure)) and (follow_up or THAT_AREA.search(question) or (
@@ -622,6 +641,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     elif len(covered) > 1 and base.get("group_by") != "category":
         base["categories"] = covered  # "井钙相关的案子": every kind of cover, counted together
         base.pop("category", None)
+        if EACH_OF_THEM.search(question) and len(slots.categories) > 1 and not base.get("group_by"):
+            base["group_by"] = "category"  # "暴露垃圾跟垃圾满溢各几件": each named kind apart
     elif slots.categories:
         base["category"] = slots.categories[0].id
         base.pop("categories", None)
@@ -741,7 +762,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     judged = is_rate(base["measure"]) and re.search(r"高不高|低不低|高吗|低吗|算高|算低|偏高|偏低|正常吗|怎么样|咋样", question)
     if (CITY_AVERAGE.search(question) or judged) and (base.get("departments") or base.get("district")):
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
-    if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "source", "group_by")):
+    if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "categories", "major", "source", "group_by")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
     if YEAR_ON_YEAR.search(question) and (last_year := period.year_before()):
         compared = last_year  # "跟去年同期比，同比涨了多少": the same month a year before, not the whole last year
@@ -776,6 +797,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         also = [m for m in _named_case_measures(question) if m != query.measure]
         if "cases" in also and COUNT_OF_CASES.search(question):  # "进了多少件？还挂着没结的几件": the count first
             query, also = query.model_copy(update={"measure": "cases"}), [query.measure, *(m for m in also if m != "cases")]
+        elif query.measure in ("open", "overdue_open") and COUNT_THEN_OPEN.search(question):
+            # "这周积水内涝的案子几起？还有几起没处理完": how many came in, then how many of them are open
+            query, also = query.model_copy(update={"measure": "cases"}), [query.measure, *also]
         before = (remembered or {}).get("measure")
         if before in CASE_MEASURES and before != query.measure and re.search(r"还有|其中", question):
             # "A5区呢，还有几件没办完" after a count: that count there, and how many of them are still open.
@@ -793,6 +817,14 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     more: list[FigureQuery] = []
     if query.measure in CASE_MEASURES and not query.group_by and "closed" in [query.measure, *also] and not RECEIVED.search(question):
         query, also, more = _closings(query, also, today)
+    elif query.measure in CASE_MEASURES and query.group_by in ("district", "category") and not also and not remembered:
+        # "主要是啥类别，哪个区多": each grouping asked, the one named first leading
+        asked = sorted((m.start(), name) for name, pattern in GROUPS if name in ("district", "category")
+                       and (m := pattern.search(grouped)) and m.group(0) != "分别")  # fmt: skip
+        if len(asked) == 2:
+            first, second = asked[0][1], asked[1][1]
+            query = query.model_copy(update={"group_by": first, "order": query.order or "desc"})
+            more = [query.model_copy(update={"group_by": second})]
     orders = _orders_by_measure(question, [query.measure, *also]) if also and query.group_by else {}
     if query.measure in orders:
         query = query.model_copy(update={"order": orders[query.measure]})

@@ -172,6 +172,8 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
             except ValueError:
                 return []
             return [span(first, last, f"{_md(first)}至{_md(last)}", m.group(0))]
+    if parts := _parts_of_month(text, today):
+        return parts
     relative: list[tuple[str, Period]] = [
         (r"今天|今日|(?<![日号])当天|今儿", span(today, today, f"今天（{_md(today)}）")),  # not "11月30日当天"
         (r"昨天(?:到|至)(?:现在|目前|今天|今)|昨天以来|昨天起|昨天开始", span(today - timedelta(days=1), today,
@@ -212,6 +214,33 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
     for _, words, chosen in sorted(found, key=lambda f: f[0]):
         periods.setdefault(chosen.api, Period(chosen.api, chosen.label, chosen.first, chosen.last, words))
     return list(periods.values())
+
+
+# "11月下半月跟上半月比", "上个月下旬": a part of a month (of the month named before it, else this month).
+MONTH_PART = re.compile(rf"(?:({_NUMERAL})\s*月份?|(上上个?月|上个?月|上一个?月|本月|这个?月|当月))?\s*的?(上半月|下半月|上旬|中旬|下旬)")
+PART_DAYS = {"上半月": (1, 15), "下半月": (16, 31), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+
+
+def _parts_of_month(text: str, today: date) -> list[Period]:
+    periods: list[Period] = []
+    year, number = today.year, today.month
+    for m in MONTH_PART.finditer(text):
+        if m.group(1) and (named := _number(m.group(1))) and 1 <= named <= 12:
+            year, number = (today.year if named <= today.month else today.year - 1), named
+        elif m.group(2):
+            back = 2 if m.group(2).startswith("上上") else 1 if m.group(2).startswith("上") else 0
+            year, number = _month_back(today, back) if back else (today.year, today.month)
+        first_day, last_day = PART_DAYS[m.group(3)]
+        first = date(year, number, first_day)
+        last = min(date(year, number, min(last_day, _days_in(year, number))), today)
+        if first > today:
+            continue
+        periods.append(span(first, last, f"{number}月{m.group(3)}（{_md(first)}至{_md(last)}）", m.group(0)))
+    return periods
+
+
+def _days_in(year: int, number: int) -> int:
+    return ((date(year + number // 12, number % 12 + 1, 1)) - timedelta(days=1)).day
 
 
 # Periods written in English among Chinese words ("last 7 days 哪个区…"), read as their Chinese.

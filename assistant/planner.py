@@ -21,7 +21,14 @@ from assistant.case_search import (
     period_asked,
     unknown_case_number,
 )
-from assistant.figures import CASES_LISTED, call_args, compose_figures, compose_unknown, span_words
+from assistant.figures import (
+    CASES_LISTED,
+    call_args,
+    compose_figures,
+    compose_unknown,
+    departments_named,
+    span_words,
+)
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
@@ -30,6 +37,7 @@ from assistant.refusals import refusal
 from assistant.triage_answers import (
     CREATE_CASE,
     DUPLICATE_ASKED,
+    SAME_PLACE,
     SPLIT_ASKED,
     URGENCY_NAMES,
     compose_triage,
@@ -285,8 +293,9 @@ def _case_args(turn: Turn) -> dict[str, Any]:
     args: dict[str, Any] = {}
     if turn.district:
         args["district"] = turn.district
-    if s.departments:
-        args["department_id"] = s.departments[0].id
+    # "派给A2区城管局的": that district's bureau, not the city's (the gazetteer finds the district and 城管局 apart)
+    if departments := departments_named(s, turn.lexicon, turn.district, turn.question):
+        args["department_id"] = departments[0]
     if CASES_LISTED.search(turn.question) and (
             categories := [c.id for c in s.categories if c.label == "EventCategory"]
             + asset_categories(turn.question, s, turn.lexicon)):  # fmt: skip
@@ -328,7 +337,6 @@ MAX_STEPS_ORDERED = 3
 
 
 def _plan_case_action(turn: Turn) -> list[Call]:
-    from assistant.figures import departments_named
     from assistant.intents import ACTION_WORDS, SPOKEN_ACTIONS
 
     if not turn.slots.case_ids:
@@ -365,7 +373,6 @@ SUPPLEMENTED = re.compile(rf"^\s*{_SPEAKER}?又?(?:再?补充|更正)")
 
 
 def _plan_triage(turn: Turn) -> list[Call]:
-    from assistant.figures import departments_named
     from assistant.intents import REPORT_PREFIX
 
     text = REPORT_PREFIX.sub("", turn.question).strip()
@@ -373,6 +380,9 @@ def _plan_triage(turn: Turn) -> list[Call]:
     if (supplement := SUPPLEMENT.match(text)) and turn.memory.get("said") and turn.memory.get("intents") == [Intent.TRIAGE.value]:
         # "补充一下：树把电线也压下来了" after a report: the report as now told, the first words and these together.
         text = f"{turn.memory['said']}。{text[supplement.end():]}"
+    elif (SAME_PLACE.search(text) and not DUPLICATE_ASKED.search(text) and turn.memory.get("said")
+          and turn.memory.get("intents") == [Intent.TRIAGE.value]):  # fmt: skip
+        text = f"{turn.memory['said']}。{text}"  # the first call's words and the second's: one report, as now told
     elif (len(text) <= 16 or (turn.follow_up and len(text) <= 30 and re.search(r"[？?]", text))
             or (len(text) <= 40 and DUPLICATE_ASKED.search(text))) and not named and turn.memory.get("said"):
         # "分类和责任单位给我下", "紧急程度怎么定？规定多久要处置完？" after the report: that report again, not these words.
@@ -704,10 +714,17 @@ def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> st
     return f"{category}" + "；".join(parts) + "。" + ("；".join(o for o in oversight if o) + "。" if any(oversight) else "")
 
 
+ALARM_COUNT_AHEAD = re.compile(r"(?:告警|报警|预警)[^，,。？?]{0,6}(?:多不多|几条|多少条|多少个|会不会多|数量)")
+
+
 def _compose_forecast(turn: Turn) -> str:
     records = turn.succeeded("forecast")
     if not records:
         if not turn.done("forecast"):
+            if ALARM_COUNT_AHEAD.search(turn.question):
+                # "明天告警会多不多": no model forecasts alarm counts; said so, and what can be forecast instead
+                return ("系统没有告警数量的预测模型，无法预测会有几条告警。可以预测各类传感器读数（如积水水位、燃气浓度、管网压力）"
+                        "未来会不会越过关注、预警或报警线，例如问「明天积水水位会不会超预警线」；也可以预测案件量。")
             return (
                 "请说明要预测的对象：传感器编号、部件编码，或某个区、某类案件的案件量，以及预测多少天。"
             )
@@ -768,8 +785,8 @@ def _compose_case_search(turn: Turn, record: Record) -> str:
     period = None if turn.slots.window else find_period(turn.question, turn.now)
     window = (turn.slots.window.label if turn.slots.window else period.label if period else "") if args.get("since") else ""
     who = f"{turn.name(args['department_id'])}" if args.get("department_id") else ""
-    if who and not args.get("district"):
-        scope = ""  # "A市水务局上周…", not "全市A市水务局"
+    if who and (not args.get("district") or who.startswith(scope)):
+        scope = ""  # "A市水务局上周…", not "全市A市水务局"; "A2区城市管理和综合执法局", not "A2区A2区…"
     trait = next((TRAIT_LABELS[k] for k in TRAIT_LABELS if args.get(k)), None)
     label = "超期未结的案件" if args.get("overdue") else trait or "案件"
     if d["count"] == 0:
@@ -1103,10 +1120,12 @@ def remember(turn: Turn) -> dict[str, Any]:
             # "该派给哪个部门？多长时间内要处理完？" after a report: its category, where it is.
             memory["category"] = record.data["category"]["id"]
             memory["district"] = record.data.get("district") or memory.get("district")
+            memory["urgency"] = record.data.get("urgency")  # a second call about it may raise it
         elif record.name == "search_cases":
             # "A1区超期没结的案子有哪些" then "最早那件在谁手上": one of these.
             memory["case_filters"] = {k: v for k, v in record.args.items()
-                                      if k in ("district", "department_id", "overdue", "since", "until", "categories") and v}  # fmt: skip
+                                      if k in ("district", "department_id", "overdue", "since", "until", "categories",
+                                               "reworked", "returned", "extended") and v}  # fmt: skip
         elif record.name == "responsible_department":
             memory["department"] = record.data["department"]["id"]
         elif record.name == "open_alarms":

@@ -101,6 +101,18 @@ def _handled_by(turn: Turn, category: str) -> str:
     return ""
 
 
+CATEGORY_CODE = re.compile(r"(?:事件|部件)\s*(\d{4})")
+
+
+def _of_another_category(hit: dict, turn: Turn) -> bool:
+    """A passage on other categories only ("下水道堵塞（事件 0404）的立案条件…" when 0405 was asked): no second quote."""
+    asked = {c.id.rsplit("-", 1)[-1] for c in turn.slots.categories}
+    if not asked and turn.follow_up and (before := turn.memory.get("category")):
+        asked = {before.rsplit("-", 1)[-1]}  # "那归谁管" after "道路积水多深才能立案": the category asked before
+    named = set(CATEGORY_CODE.findall(hit["text"]))
+    return bool(asked and named and not asked & named)
+
+
 def compose_policy(turn: Turn) -> str:
     standard = _category_standard(turn)
     found: dict[str, dict] = {}
@@ -113,7 +125,8 @@ def compose_policy(turn: Turn) -> str:
     parts = question_parts(turn.question)
     # One passage per part asked (the best passage of the whole question first), each quoted once.
     chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(hits, p)["chunk_id"] for p in parts]))
-    if len(chosen) == 1 and len(hits) > 1:
+    chosen = chosen[:1] + [c for c in chosen[1:] if not _of_another_category(found[c], turn)]
+    if len(chosen) == 1 and len(hits) > 1 and not _of_another_category(hits[1], turn):
         chosen.append(hits[1]["chunk_id"])  # a second passage too: the official judges relevance
     if EVERY_LEVEL.search(turn.question):
         # "各级怎么启动": every level's own section of the first document, in the document's order.

@@ -29,7 +29,7 @@ LINES = re.compile(r"报警线|告警线|警戒线|预警线|关注线|报警值
                    r"|(?:快到|接近|逼近|临近|靠近)(?:报警|预警|告警|警戒|关注)")  # "有没有快到预警的": near a line
 # "超没超预警" after a reading: whether that reading passed a line, not the alarm list.
 PASSED_LINE = re.compile(r"(?:超没超|超了没|超过没|过没过|到没到|达没达到|有没有(?:超过?|达到|过))(?:报警|预警|告警|关注)")
-THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警|多少(?:就)?会(?:报警|预警|告警)|到多少.{0,3}(?:报警|预警|告警)")
+THRESHOLD = re.compile(r"阈值|门限|多少算|算报警|算预警|多少\S{0,2}?(?:就)?会(?:报警|预警|告警)|到多少.{0,3}(?:报警|预警|告警)")
 MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重|(?<![a-z])(?:peak|max)(?![a-z])", re.IGNORECASE)
 MINIMUM = re.compile(r"最低|最小|最少")
 MEAN = re.compile(r"平均|均值")

@@ -18,7 +18,7 @@ TERMS = (*RATES, "平均处置时长", "超期处置", "按期处置", "生命�
 # Two-character terms no everyday word shares the sound of, and their slips of another tone ("体症" is 体征).
 SHORT_TERMS = ("体征", "泵站")  # two characters, of a sound no other word of the city has (泵占 is 泵站)
 SLIPS = {"体症": "体征", "饶度": "挠度", "绕度": "挠度", "扰度": "挠度",  # rao for nao: a southern slip
-         "井钙": "井盖"}  # no word is written 井钙
+         "井钙": "井盖", "派谴": "派遣", "时线": "时限"}  # no word is written 井钙, 派谴 or 时线
 # 路等 for 路灯 where lamps are meant ("A4区各街道的路等数量", "路等坏了"), not "马路等地方".
 LAMP_SLIP = re.compile(r"(?<![马道公铁水线网])路等(?=数量|的?数|故障|坏|不亮|有多少|多少|一共|总数|呢|亮|$|[，,？?。！!])")
 # English words officials and citizens mix in, read as the system's own terms ("A3区和A5区的vital signs对比一下",
@@ -33,6 +33,7 @@ ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
                (r"this\s+month", "本月"), (r"last\s+month", "上个月"), (r"this\s+week", "本周"), (r"last\s+week", "上周"),
                (r"(?<=[这上本个])months?", "月"), (r"(?<=[这上本个])weeks?", "周"), (r"open\s+cases?", "未结案件"),
                (r"overdue", "超期"), (r"cases?\s+volume|cases?", "案件量"))))
+HOURS = re.compile(r"(?<![A-Za-z0-9])(\d{1,3})\s*h(?:ours?|rs?)?(?![A-Za-z])", re.IGNORECASE)  # "过去24h"
 # A district typed short or in lower case ("a3去", "A3城管局", "A3呢"): its letter and number, 区 (or a slip of it) or not.
 # Only where a district is meant: "地铁A2出口", "A3栋", "A1座" stay as written.
 DISTRICT_SHORT = re.compile(r"(?<![A-Za-z0-9_\-])([aA])\s?([1-9])(?:区|去|曲|趋|(?=城管|城市管理|住建|体征|呢|的|[，,。？?！!\s]|$))")
@@ -53,6 +54,7 @@ def respelled(question: str, lexicon: CityLexicon) -> str:
     for slip, word in SLIPS.items():
         question = question.replace(slip, word)
     question = LAMP_SLIP.sub("路灯", question)
+    question = HOURS.sub(r"\1小时", question)
     for english, word in ENGLISH:
         # The spaces around an English word go with it: "A6区 assets，按 type 统计" reads as "A6区部件，按类型统计".
         question = re.sub(rf"\s*(?:{english.pattern})\s*", word, question, flags=english.flags)

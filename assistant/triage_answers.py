@@ -5,6 +5,8 @@ city-management category fits sent to whoever handles its 12345 class, and what 
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
+from os.path import commonprefix
 from typing import Any
 
 from assistant.figures import departments_named
@@ -22,6 +24,8 @@ ENUMERATED = re.compile(r"(?:[一二三四五]是|第[一二三四五][，,、�
 MAX_PROBLEMS = 4
 
 
+# "刚又打进来一个电话说的同一个地方，车里还困着个老人": a second call about the report just triaged.
+SAME_PLACE = re.compile(r"同一个?(?:地方|地点|位置|处|路口|点)|还是(?:刚才)?那个?(?:地方|位置|地点|路口)|就是刚才那(?:个地方|里|儿|处)")
 # Asked whether a report is one case or several ("这条该不该拆单").
 SPLIT_ASKED = re.compile(r"拆单|拆分|拆开|拆不拆|该不该拆|要不要拆|分开(?:立|派|建)|分别立|单独立|另立|另外立|单独(?:建|派)")
 
@@ -67,21 +71,27 @@ def quoted_report(text: str) -> str | None:
 
 # What the operator decided for a report, said by whoever checks it: "判成了『道路不洁』", "坐席派的市应急局",
 # "标的critical，是不是标高了".
-CLAIMED_URGENCY = re.compile(r"(?:标|定|判|评|设|填)(?:的|成|为|了|成了)\s*[「『“]?(critical|high|normal|low|特急|紧急|高|一般|低)", re.I)
+CLAIMED_URGENCY = re.compile(r"(?:(?:标|定|判|评|设|填)(?:的|成|为|了|成了)|紧急程度\s*[:：]?\s*(?:定为|标为|为|是)?)\s*[「『“]?"
+                             r"(critical|high|normal|low|特急|紧急|高|一般|低)"
+                             # "定成了事件『路面塌陷』、critical": a level's code said alone is a claim
+                             r"|(?<![A-Za-z])(critical|high|normal|low)(?![A-Za-z])", re.I)
 URGENCY_CODES = {"critical": "critical", "特急": "critical", "紧急": "critical", "high": "high", "高": "high",
                  "normal": "normal", "一般": "normal", "low": "low", "低": "low"}  # fmt: skip
 URGENCY_ORDER = ("low", "normal", "high", "critical")
 # A category the operator chose, not one the supervisor's words happen to name ("快烧到旁边加油站了").
-CLAIMED_CATEGORY = re.compile(r"(?:判|归|定|分|标|算|选|填|按)(?:成了?|为|到|了|的|作)?\s*[「『“]?$")
+CLAIMED_CATEGORY = re.compile(r"(?:判|归|定|分|标|算|选|填|按)(?:成了?|为|到|了|的是?|作)?\s*(?:事件|部件)?\s*[「『“]?$")
 # "这种要不要立案", "够不够立案": whether to register it.
-FILING_ASKED = re.compile(r"要不要立案|该不该立案|能不能立案|够不够立案|符不符合立案|是否立案|需不需要立案|可以立案吗|能立案吗")
+FILING_ASKED = re.compile(r"要不要立案|该不该立案|能不能立案|够不够立案|符不符合立案|是否立案|需不需要立案|可以立案吗|能立案吗"
+                          r"|立案不|能(?:不能)?按.{0,8}立案|够.{0,4}立案条件")
+# "…的立案条件为：夜间（22时至次日6时）无夜间施工证明作业…。": a category's filing condition as a document states it.
+FILING_CONDITION = re.compile(r"立案条件(?:为|是)[:：]?([^。]{4,120})。")
 # "我该怎么回他": what to tell the caller now.
 REPLY_ASKED = re.compile(r"怎么回(?:他|她|复|答)|怎么答复|怎么跟(?:他|她|来电人|市民)说|如何答复|怎么回应")
 
 
 def _claimed(said: str, surface: str) -> bool:
     at = said.find(surface)
-    return at >= 0 and CLAIMED_CATEGORY.search(said[max(0, at - 6):at]) is not None
+    return at >= 0 and CLAIMED_CATEGORY.search(said[max(0, at - 8):at]) is not None
 
 
 def _review(turn: Turn, result: dict[str, Any]) -> str:
@@ -93,8 +103,11 @@ def _review(turn: Turn, result: dict[str, Any]) -> str:
              and (n.label not in ("EventCategory", "ComponentCategory") or _claimed(said, m.surface))]
     # "派给A4区城管局": that district's bureau, not the city's (the gazetteer finds the district and 城管局 apart)
     slots = fill_slots(said, turn.lexicon, turn.now)
-    district = slots.districts[0].id if slots.districts else None
-    named += [turn.lexicon.nodes[d] for d in departments_named(slots, turn.lexicon, district, said) if d in turn.lexicon.nodes]
+    district = slots.districts[0].id if slots.districts else result.get("district")
+    sent_to = departments_named(slots, turn.lexicon, district, said)
+    # "派给区城管局": the bureau of the report's district, of the seven the bare name could be
+    sent_to = [d for d in sent_to if district and district in d] or sent_to
+    named += [turn.lexicon.nodes[d] for d in sent_to if d in turn.lexicon.nodes]
     verdicts = []
     category = result["category"]
     if claimed := next((n for n in named if n.label in ("EventCategory", "ComponentCategory")), None):
@@ -108,7 +121,7 @@ def _review(turn: Turn, result: dict[str, Any]) -> str:
     if (sent := next((n for n in named if n.label == "Department"), None)) and department:
         verdicts.append(f"派给{sent.name}正确，与责任规则一致" if sent.id == department["id"]
                         else f"派给{sent.name}不对，按责任规则应由{department['name']}负责，建议改派{department['name']}")
-    if (marked := CLAIMED_URGENCY.search(said)) and (code := URGENCY_CODES.get(marked.group(1).lower())):
+    if (marked := CLAIMED_URGENCY.search(said)) and (code := URGENCY_CODES.get((marked.group(1) or marked.group(2)).lower())):
         mine, theirs = URGENCY_ORDER.index(result["urgency"]), URGENCY_ORDER.index(code)
         level = URGENCY_NAMES[result["urgency"]]
         verdicts.append(f"紧急程度标为「{URGENCY_NAMES[code]}」" + (
@@ -130,6 +143,10 @@ def compose_triage(turn: Turn) -> str:
     c = r["category"]
     parts = problems(records[0].args.get("text", ""), SPLIT_ASKED.search(turn.question) is not None)
     split = [rec.data for rec in records[1:] if rec.args.get("text") in parts]
+    compared = ""
+    if DUPLICATE_ASKED.search(turn.question) and len(split) >= 2 and len(ENUMERATED.findall(turn.question)) >= 2:
+        # "这三条是不是有重复的：1. …2. …3. …": the listed reports set beside each other, not split further.
+        compared, split = _listed_compared([(rec.args["text"], rec.data) for rec in records[1:] if rec.args.get("text") in parts]), []
     if len({p["category"]["id"] for p in split if p["confidence"] >= VAGUE}) < 2:
         split = []  # the clauses tell of one problem (or of nothing clear): no split
     if r["confidence"] < VAGUE and not r["district"] and not _transfer(r):
@@ -141,6 +158,9 @@ def compose_triage(turn: Turn) -> str:
     lines = ["分拨建议（尚未写入，需确认）：",
              f"- 类别：{c['name']}（{KIND_WORDS.get(c['kind'], c['kind'])} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
              (f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district'])}" if r["district"]
+              # "火车站南广场": a landmark the city's gazetteer lacks is said to be unplaced, not guessed at
+              else f"- 位置：「{turn.understood.unknown}」未能在系统地名库中定位，所在区和网格待核实（请向来电人确认所在区和道路）"
+              if turn.understood.unknown
               else "- 位置：诉求中没有可识别的地址，无法确定所在区和网格（请向来电人补充地址）"),
              f"- 责任部门：{_triaged_department(r)}",
              # The level's code beside its name: "紧急" alone reads like the urgent time limit below it.
@@ -178,13 +198,15 @@ def compose_triage(turn: Turn) -> str:
         lines.append(f"- 立案判断：属于城市管理「{c['name']}」类{KIND_WORDS.get(c['kind'], '')}，" + (
             "符合立案条件，建议立案并按上述责任部门派遣。" if r["confidence"] >= SURE and r["district"]
             else "类别或地址尚不确定，建议先向来电人核实后再立案。"))
+    if FILING_ASKED.search(turn.question) and (stated := _filing_condition(r)):
+        lines.append(f"- 立案条件：{stated}")
     if REPLY_ASKED.search(turn.question):
         # The caller is told it is taken up, who will look into it, and that they will hear the outcome.
         lines.append(f"- 答复来电人：您反映的问题已受理，将按「{c['name']}」转{_triaged_department(r)}核查处理，"
                      "处理结果会及时回访告知。")
     if INJURED.search(turn.question):
         # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
-        lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救，不要等待派遣。")
+        lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救（拨打 120；被困需救援的同时报 119），不要等待派遣。")
     if split:
         # Each problem is its own case: a lamp goes to the lamps' bureau, a bin to the district's.
         # Counted in words: a digit no tool returned would be taken for an unsupported figure.
@@ -197,7 +219,15 @@ def compose_triage(turn: Turn) -> str:
         default = "；" not in reason.group(0) and r["urgency"] in ("low", "normal")
         lines.append(f"- 定级理由：{reason.group(0)}" + ("（诉求中未出现危及人身安全、可能造成伤害或涉及易受伤害人群的情形，"
                                                      "未触发升级规则）" if default else ""))
-    if DUPLICATE_ASKED.search(turn.question) and len(records[0].args.get("text", "")) > 40 and turn.memory.get("category"):
+    if compared:
+        lines.append(compared)
+    elif SAME_PLACE.search(turn.question) and turn.memory.get("category") and not DUPLICATE_ASKED.search(turn.question):
+        # A second call about the place just triaged: one matter, merged, and its urgency as now told.
+        before = turn.memory.get("urgency")
+        raised = (f"；紧急程度由「{URGENCY_NAMES[before]}」调整为「{URGENCY_NAMES[r['urgency']]}」"
+                  if before in URGENCY_NAMES and before != r["urgency"] else "")
+        lines.append(f"- 与上一通来电：同一地点同一事项，建议并入首次来电的工单一并处理（并案），不另立新单{raised}。")
+    elif DUPLICATE_ASKED.search(turn.question) and len(records[0].args.get("text", "")) > 40 and turn.memory.get("category"):
         # "刚又来一个电话：…这跟刚才那个是不是一回事": this report beside the one triaged before in the conversation.
         same = turn.memory.get("category") == c["id"] and (not r["district"] or turn.memory.get("district") in (None, r["district"]))
         lines.append("- 与上一条对比：" + ("类别相同、位置相同（同一区），疑似同一事件：建议合并到上一条工单处理（并案），不再另建新单。"
@@ -214,6 +244,53 @@ def compose_triage(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+ORDINALS = "一二三四五"
+
+
+def _listed_compared(reports: list[tuple[str, dict[str, Any]]]) -> str:
+    """Which of several listed reports tell of one matter: the same category at the same spot (a stretch of
+    words they share, "和平小区东门"), each group said with what to do with it."""
+    lead = len(commonprefix([text for text, _ in reports]))  # the words before the list, joined to each
+    reports = [(text[lead:], result) for text, result in reports]
+    groups: list[list[int]] = []
+    for i, (text, result) in enumerate(reports):
+        same = next((g for g in groups if reports[g[0]][1]["category"]["id"] == result["category"]["id"]
+                     and len(_shared_spot(reports[g[0]][0], text)) >= 4), None)  # fmt: skip
+        if same is not None:
+            same.append(i)
+        else:
+            groups.append([i])
+    said = []
+    for group in groups:
+        numbers = "、".join(ORDINALS[i] for i in group)
+        name = reports[group[0]][1]["category"]["name"]
+        if len(group) > 1:
+            spot = _shared_spot(reports[group[0]][0], reports[group[1]][0])
+            said.append(f"第{numbers}条同为「{name}」，地点相同（{spot}），疑似同一事项，建议合并为一单（并案）{_routed(reports[group[0]][1])}")
+        else:
+            said.append(f"第{numbers}条为「{name}」，与其他各条不是同一事项，单独登记{_routed(reports[group[0]][1])}")
+    return "- 逐条比对：" + "；".join(said) + "。"
+
+
+def _routed(result: dict[str, Any]) -> str:
+    return f"（派{_triaged_department(result)}，紧急程度{URGENCY_NAMES.get(result['urgency'], result['urgency'])}）"
+
+
+def _shared_spot(a: str, b: str) -> str:
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return a[match.a:match.a + match.size].strip("，,。 的")
+
+
+def _filing_condition(result: dict[str, Any]) -> str:
+    """The category's filing condition as the first document cited with the triage states it, and where."""
+    code = result["category"]["code"]
+    for cited in result.get("citations") or []:
+        if cited.get("kind") == "document" and code in cited.get("snippet", "") and (
+                found := FILING_CONDITION.search(cited["snippet"])):  # fmt: skip
+            return f"{found.group(1)}（《{cited['title']}》）。"
+    return ""
+
+
 def _transfer(result: dict[str, Any]) -> dict[str, Any] | None:
     """Who handles the report's 12345 class, when no city-management category fits it and that class is sure."""
     other = result.get("hotline_department")
@@ -224,7 +301,7 @@ def _transfer(result: dict[str, Any]) -> dict[str, Any] | None:
 
 
 URGENCY_ASKED = re.compile(r"紧急程度怎么定|紧急程度.{0,4}(?:依据|理由|为什么|怎么)|为什么.{0,6}(?:紧急|一般|急)|急不急|定级")
-DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并|一回事|再建一单|再建单|另建")
+DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并|一回事|再建一单|再建单|另建|已经有这单|已有这单|有没有这单|还用新建|要不要新建")
 KIND_WORDS = {"event": "事件", "component": "部件"}
 SURE = 0.5  # a category this sure is the triage's answer; below it the alternatives are worth a look
 VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
@@ -233,7 +310,7 @@ HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62
 FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"燃气"), "提醒来电人及周边人员严禁明火、不要开关电器、开窗通风并撤离到安全地带；通知燃气抢修。"),
     (re.compile(r"电梯困人"), "安抚被困人员不要扒门、不要强行撬门，立即通知电梯维保单位到场救援。"),
-    (re.compile(r"变电箱|电力|架空线缆|停电"), "提醒周边人员远离设备、切勿触碰，通知供电部门抢修。"),
+    (re.compile(r"变电箱|电力|架空线缆|停电"), "有漏电、触电风险：提醒周边人员远离设备、切勿触碰，通知供电部门抢修。"),
     (re.compile(r"积水|内涝"), "提醒来电人不要涉水、车辆不要驶入，尽快封闭积水路段；组织排涝抽水，有人被困时先组织救援。"),
     (re.compile(r"消防通道"), "消防通道被占会阻碍消防车通行，一旦起火危及人身安全：请通知物业和相关单位尽快清障。"),
 ]

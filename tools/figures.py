@@ -85,17 +85,18 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             figures.previous = None
             return figures
         partial = figures.previous.note.endswith("/ partial")
-        _set_beside(figures, figures.previous, query)
-        if now is not None and before is not None:
+        if not partial:
+            _set_beside(figures, figures.previous, query)
+        if now is not None and before is not None and not partial:
             scale = 100 if is_rate(query.measure) else 1
             figures.change = round((now - before) * scale, 2)
             figures.change_pct = (
                 round((now - before) / before * 100, 1) if before and not is_rate(query.measure) and not partial else None
             )
         if partial:
-            # The period before is only partly on record: the difference is said with that caveat, a growth rate
-            # against it would mislead (环比增幅不可比).
-            figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {_record_start(figures.previous)} 起的记录，差值仅供参考，不计算环比增幅 / partial") if x)
+            # The period before is only partly on record: its figure is said as such, with no difference or growth
+            # rate against it (a part of a month beside a whole one would mislead).
+            figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {_record_start(figures.previous)} 起的记录，无法完整比较，不计算增减和环比增幅 / partial") if x)
         elif same := same_span(figures, figures.previous, clock.now().astimezone(CHINA)):
             if query.measure in CASE_MEASURES:
                 # "这个月…跟上个月比" on the 7th: a month under way beside a whole one says little; the same days of
@@ -228,7 +229,7 @@ LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few
 
 def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
-    group = query.group_by if query.group_by in ASSET_GROUPS and query.group_by else None
+    group = query.group_by if (query.group_by in ASSET_GROUPS or query.group_by == "major") and query.group_by else None
     counts = client.asset_stats(
         query.asset_categories or None, query.district, query.asset_status or None, group, query.place
     )
@@ -250,9 +251,11 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
         figures.watched = len(watched)
         if total:
             figures.shares["watched"] = round(len(watched) / total * 100, 1)  # "占井盖总数多少"
-    if query.share_of_all and query.asset_status:
-        # "破损或者丢失的占百分之几": those states as a share of every asset of the kind, whatever its state
-        everything = client.asset_stats(query.asset_categories or None, query.district, None, group, query.place)
+    if query.share_of_all and (query.asset_status or query.asset_categories):
+        # "破损或者丢失的占百分之几": those states as a share of every asset of the kind, whatever its state;
+        # "部件里井盖占比多少": the kinds as a share of every asset, whatever its kind
+        kinds = (query.asset_categories or None) if query.asset_status else None
+        everything = client.asset_stats(kinds, query.district, None, group, query.place)
         figures.all_total = everything["total"]
         figures.share_pct = round(total / everything["total"] * 100, 1) if everything["total"] else None
         if group and group != "status":

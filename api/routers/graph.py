@@ -90,7 +90,7 @@ def asset_stats(
     ] = None,
     district: Annotated[str | None, Query(max_length=16, description="区划代码 990105")] = None,
     status: Annotated[list[str] | None, Query(description="完好、破损、丢失、废弃、移除, 可多个")] = None,
-    group_by: Annotated[str | None, Query(description="district、status、category、road (道路)、street 或 grid")] = None,
+    group_by: Annotated[str | None, Query(description="district、status、category、major (大类)、road (道路)、street 或 grid")] = None,
     name: Annotated[str | None, Query(max_length=50, description="道路或地名, 如 劳动路 (名称或地址含此)")] = None,
 ) -> AssetCounts:
     """How many assets (部件) of some categories, in a district, on a road and in a state, counted in the graph."""

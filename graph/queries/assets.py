@@ -9,6 +9,7 @@ from core.exceptions import InvalidInput, NotFound
 from graph.geometry import KM_PER_DEG_LAT, KM_PER_DEG_LON, distance_m
 from graph.ids import component_code, label_for_id
 from graph.models import Entity
+from graph.queries.cases import category_majors
 from graph.queries.rows import to_entity
 from graph.store import GraphStore
 
@@ -190,9 +191,17 @@ def count_assets(
     """How many assets of some component categories, in a district, on a road or place (``name``), in some
     states (完好/破损/丢失…), counted in the graph, per district, state, category, road, street or grid when asked:
     [{"key", "count"}] ("" = all)."""
+    if group_by == "major":
+        # "部件按大类统计": each category's count folded into its class (公用设施, 道路交通…)
+        majors = category_majors(store)
+        folded: dict[str, int] = {}
+        for row in count_assets(store, categories=categories, district=district, statuses=statuses, group_by="category", name=name):
+            major = majors.get(f"component-{row['key']}", "其他")
+            folded[major] = folded.get(major, 0) + row["count"]
+        return [{"key": k, "count": n} for k, n in sorted(folded.items())]
     key = ASSET_GROUPS.get(group_by)
     if key is None:
-        raise InvalidInput("group_by 应为 district、status、category、road、street 或 grid")
+        raise InvalidInput("group_by 应为 district、status、category、major、road、street 或 grid")
     where = _asset_filter(name=name, categories=bool(categories), district=district, statuses=bool(statuses))
     rows = store.ro_query(f"MATCH (a:Asset) WHERE {where} RETURN {key} AS key, count(*) AS n ORDER BY key",
                           {"categories": [component_code(c) for c in categories or []], "district": district,

@@ -144,5 +144,9 @@ def test_assets_counted_per_road_street_and_grid_match_the_city(graph: GraphStor
     assert {g["key"]: g["count"] for g in count_assets(graph, district=district, group_by="street")} == dict(streets)
     grids = count_assets(graph, district=district, group_by="grid")
     assert sum(g["count"] for g in grids) == len(mine)
+    # "部件按大类统计": each category folded into its class, as the city's component table names them
+    majors = {c["id"]: c["major_name"] for c in small_city.nodes["ComponentCategory"]}
+    classes = Counter(majors[f"component-{a['category']}"] for a in mine)
+    assert {g["key"]: g["count"] for g in count_assets(graph, district=district, group_by="major")} == dict(classes)
     with pytest.raises(InvalidInput, match="road"):
         count_assets(graph, group_by="owner")
