@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.case_search import asks_one_case, history_traits
 from assistant.figures import CASES_LISTED, RULE_QUESTION, RUNNING, Understood, understand
+from assistant.forecasts import FUTURE
 from assistant.grounding import Evidence, check_grounding
 from assistant.intents import (
     ACTION_WORDS,
@@ -167,6 +168,14 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     now = datetime.fromisoformat(state["now"])
     slots = fill_slots(question, deps.lexicon, now)
     memory = state.get("memory") or {}
+    if (not slots.sensor_ids and re.fullmatch(r"S\d{16}-\d{2}", str(memory.get("figures_top") or ""))
+            and re.search(r"它|该传感器|这个传感器|那个传感器|这个点位?|那个点位?", question)
+            and not FUTURE.search(question)):  # "它接下来12个小时会怎么走": a forecast, asked its own way  # fmt: skip
+        # "现在最低的是哪个传感器" then "它过去一周的走势呢": the sensor that ranking put first, its own readings
+        slots.sensor_ids = [memory["figures_top"]]
+        ranked_sensor = True
+    else:
+        ranked_sensor = False
     follow_up = _is_follow_up(question, memory)
     by_rules = deps.recognizer.by_rules(question)
     intents = list(by_rules)
@@ -302,6 +311,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
                       or (by_similarity and "呢" in question) or SWITCHED.match(question)):  # fmt: skip
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
+    if ranked_sensor:
+        intents = [Intent.STATUS]
     understood = Understood() if one_case or alarms_again or traced or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
     # An instruction inside a question is data, not a request (the rest is answered); a question that is
     # nothing but such a request is declined for what it asks.

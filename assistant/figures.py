@@ -508,6 +508,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     watched_of_counted = follow_up and (last_query or {}).get("measure") == "assets" and MONITORED.search(question) is not None
     if not (rate_of_department or watched_of_counted) and (reading := understand_readings(question, slots, now, last_query, follow_up)):
         return Understood(reading[0], period=reading[1], question=question)
+    if slots.sensor_ids and (last_query or {}).get("measure") == "readings":
+        return Understood()  # "它过去一周的走势呢" after a ranking of sensors: that sensor's own readings, not the kind's again
     if hotspots := understand_hotspots(question, slots, lexicon, now, memory or {}, follow_up):
         return Understood(hotspots[0], period=hotspots[1])
     named_period = find_period(question, now)

@@ -11,6 +11,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+import cn2an
+
 from assistant.assets import asset_categories
 from assistant.case_search import (
     asks_history,
@@ -41,6 +43,7 @@ from assistant.triage_answers import (
     SPLIT_ASKED,
     URGENCY_NAMES,
     compose_triage,
+    first_response,
     problems,
     quoted_report,
 )
@@ -513,7 +516,10 @@ def _window_stats_line(turn: Turn, d: dict) -> str:
     where = turn.lexicon.name(d["district"])
     kind = _kind_name(turn.lexicon, d["kind"])
     window = turn.slots.window
-    span = window.label if window and not window.rolling else f"过去 {d['hours']} 小时"
+    # "最近7天": named in its own words beside the hours counted (the days in Chinese numerals: a digit no tool
+    # returned would be dropped by the grounding check)
+    days = f"近{cn2an.an2cn(d['hours'] // 24)}天（过去 {d['hours']} 小时）" if d["hours"] % 24 == 0 and d["hours"] > 24 else ""
+    span = window.label if window and not window.rolling else days or f"过去 {d['hours']} 小时"
     if not d["sensors"]:
         return f"{where}{kind}类传感器在{span}没有读数。"
     top = d["highest"][0]
@@ -543,6 +549,16 @@ def _against_lines(thresholds: dict | None, highest: float, lowest: float, unit:
             f"达到{LEVEL_NAMES[reached[-1]]}级。")
 
 
+def _bound_asked(question: str) -> tuple[float, bool] | None:
+    """The line asked of a window's readings ("有没有掉到0.18以下过", "超过40没有") and whether below it is asked."""
+    if m := re.search(r"(\d+(?:\.\d+)?)\s*[^\d\s，,。？?]{0,3}?(以下|以上)", question):
+        return float(m.group(1)), m.group(2) == "以下"
+    if m := re.search(r"(低于|跌破|掉到|降到|高于|超过|超出)\s*(\d+(?:\.\d+)?)", question):
+        return float(m.group(2)), m.group(1) in ("低于", "跌破", "掉到", "降到")
+    return None
+
+
+
 def _compose_status(turn: Turn) -> str:
     lines = []
     for record in turn.done("reading_stats"):
@@ -551,6 +567,13 @@ def _compose_status(turn: Turn) -> str:
             if d["count"]:
                 lines.append(f"传感器 {d['sensor_id']} 过去 {d['hours']} 小时共 {d['count']} 条读数：最新 {_fmt(d['last'])}，"
                              f"最小 {_fmt(d['min'])}，最大 {_fmt(d['max'])}，平均 {_fmt(d['mean'])}。")  # fmt: skip
+                if bound := _bound_asked(turn.question):
+                    # "有没有掉到0.18以下过": answered from the window's lowest (or highest) reading
+                    # (the line itself is not repeated: a number no tool returned would be dropped with its sentence)
+                    line, below = bound
+                    crossed = d["min"] < line if below else d["max"] > line
+                    lines.append(f"{'有' if crossed else '没有'}{'低于' if below else '超过'}所问数值的读数"
+                                 f"（这段时间{'最小' if below else '最大'} {_fmt(d['min'] if below else d['max'])}）。")
             else:
                 lines.append(f"传感器 {d['sensor_id']} 过去 {d['hours']} 小时没有读数。")
     for record in turn.done("sensor_stats"):
@@ -685,9 +708,15 @@ def _compose_responsibility(turn: Turn) -> str:
         # "那A5区的呢，一样吗": said against the department the answer before named.
         now = records[0].data["department"]["id"]
         text += f"\n与上一问相同，也由 {turn.name(now)} 负责。" if now == before else f"\n与上一问不同：上一问为 {turn.name(before)}。"
+    names = [by_department[next(iter(by_department))][0]["category"]["name"] for by_department in by_category.values()]
+    if len(names) == 1 and ON_THE_SPOT.search(turn.question) and (advice := first_response(names[0])):
+        # "路边变电箱门开着 还嗡嗡响 找谁": a situation told, not only a category named: what to do meanwhile
+        text += f"\n现场提示：{advice}"
     return text
 
 
+# A situation told ("门开着", "冒烟了", "塌了个坑"), not only a category named.
+ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|烧|着火|被困|困住")
 LEVEL_ASKED = re.compile(r"市里.{0,4}区里|区里.{0,4}市里|市级.{0,4}区级|区级.{0,4}市级|市管.{0,4}区管|区管.{0,4}市管")
 
 
@@ -782,8 +811,12 @@ def _compose_case_stats(turn: Turn) -> str:
 def _compose_case_search(turn: Turn, record: Record) -> str:
     d, args = record.data, record.args
     scope = turn.name(args.get("district"))
-    period = None if turn.slots.window else find_period(turn.question, turn.now)
-    window = (turn.slots.window.label if turn.slots.window else period.label if period else "") if args.get("since") else ""
+    period = find_period(turn.question, turn.now)
+    # "上周（11月23日至11月29日）": the period with its days when the search is of those days; a rolling window
+    # ("最近7天": 7 × 24 hours) as the slots name it
+    searched = bool(period and args.get("since") and args["since"][:10] == period.first.isoformat())
+    window = (period.label if searched else turn.slots.window.label if turn.slots.window else period.label if period else ""
+              ) if args.get("since") else ""  # fmt: skip
     who = f"{turn.name(args['department_id'])}" if args.get("department_id") else ""
     if who and (not args.get("district") or who.startswith(scope)):
         scope = ""  # "A市水务局上周…", not "全市A市水务局"; "A2区城市管理和综合执法局", not "A2区A2区…"

@@ -157,7 +157,9 @@ def compose_triage(turn: Turn) -> str:
     alternatives = "、".join(a["name"] for a in r.get("alternatives", []))
     lines = ["分拨建议（尚未写入，需确认）：",
              f"- 类别：{c['name']}（{KIND_WORDS.get(c['kind'], c['kind'])} {c['code']}，{c['major']}），置信度 {r['confidence']}" + (f"；备选 {alternatives}" if alternatives else ""),
-             (f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district'])}" if r["district"]
+             (f"- 位置：网格 {r['grid_id'] or '未定位'}，{turn.name(r['district'])}" + (
+                 f"；「{turn.understood.unknown}」未能在系统地名库中定位，请向来电人核实地址" if turn.understood.unknown else "")
+              if r["district"]
               # "火车站南广场": a landmark the city's gazetteer lacks is said to be unplaced, not guessed at
               else f"- 位置：「{turn.understood.unknown}」未能在系统地名库中定位，所在区和网格待核实（请向来电人确认所在区和道路）"
               if turn.understood.unknown
@@ -183,7 +185,8 @@ def compose_triage(turn: Turn) -> str:
     if c["name"].endswith("井盖") and "井盖" in turn.question and c["name"] not in turn.question:
         # "井盖没了": which kind of cover decides who owns it, and a caller seldom knows.
         lines.append(f"- 权属核实：诉求未说明井盖种类，按「{c['name']}」初判；请现场核实井盖标识（雨水、污水、燃气、电力、通信等）以确定权属单位。")
-    if advice := next((a for pattern, a in FIRST_RESPONSE if pattern.search(c["name"])), None):
+    if advice := first_response(c["name"]) or (
+            FIRE_ADVICE if r["urgency"] == "critical" and SPREADING_FIRE.search(records[0].args.get("text", "")) else None):
         lines.append(f"- 现场提示：{advice}")
     if other := _transfer(r):
         # "老板拖欠工资，该找谁": no city-management category fits, the 12345 class does and names who handles it.
@@ -291,6 +294,11 @@ def _filing_condition(result: dict[str, Any]) -> str:
     return ""
 
 
+def first_response(category_name: str) -> str | None:
+    """What to tell the caller, or the crew, for a category where the first minutes matter."""
+    return next((advice for pattern, advice in FIRST_RESPONSE if pattern.search(category_name)), None)
+
+
 def _transfer(result: dict[str, Any]) -> dict[str, Any] | None:
     """Who handles the report's 12345 class, when no city-management category fits it and that class is sure."""
     other = result.get("hotline_department")
@@ -307,11 +315,15 @@ SURE = 0.5  # a category this sure is the triage's answer; below it the alternat
 VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
 HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
 # What the operator tells the caller, or the crew, for the categories where the first minutes matter.
+FIRE_ADVICE = "立即拨打 119 报警，提醒来电人及周边人员撤离到安全地带、不要乘电梯；通知应急管理部门。"
+# "火越烧越大，快烧到旁边加油站了": a fire however it was first filed (焚烧垃圾树叶), once it is the most urgent.
+SPREADING_FIRE = re.compile(r"着火|起火|火越|火势|烧到|烧起来|火光|明火")
 FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"燃气"), "提醒来电人及周边人员严禁明火、不要开关电器、开窗通风并撤离到安全地带；通知燃气抢修。"),
-    (re.compile(r"电梯困人"), "安抚被困人员不要扒门、不要强行撬门，立即通知电梯维保单位到场救援。"),
+    (re.compile(r"电梯困人"), "安抚被困人员不要扒门、不要强行撬门，立即通知电梯维保单位到场救援；维保或物业联系不上、被困人员身体不适时，拨打 119 求助。"),
+    (re.compile(r"火灾"), FIRE_ADVICE),
     (re.compile(r"变电箱|电力|架空线缆|停电"), "有漏电、触电风险：提醒周边人员远离设备、切勿触碰，通知供电部门抢修。"),
-    (re.compile(r"积水|内涝"), "提醒来电人不要涉水、车辆不要驶入，尽快封闭积水路段；组织排涝抽水，有人被困时先组织救援。"),
+    (re.compile(r"积水|内涝"), "提醒来电人不要涉水、车辆不要驶入，尽快封闭积水路段；组织排涝抽水，有人被困时先组织救援（拨打 119）。"),
     (re.compile(r"消防通道"), "消防通道被占会阻碍消防车通行，一旦起火危及人身安全：请通知物业和相关单位尽快清障。"),
 ]
 OPEN_HOLE = re.compile(r"井盖(?:没了|丢了|丢失|缺失|被偷|不见)|塌陷|坑洞|大坑|窟窿|口子")

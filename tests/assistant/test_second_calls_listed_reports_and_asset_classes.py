@@ -202,3 +202,57 @@ def test_a_policy_follow_up_quotes_no_passage_on_another_category(chat: ChatServ
     reply = ask(chat, "那归谁管 多久要处理完", session)
     quoted = [line for line in reply.answer.splitlines() if line.startswith("> ")]
     assert quoted and not any(re.search(r"（(?:事件|部件) (?!0405)\d{4}）", q) and "0405" not in q for q in quoted)
+
+
+def test_it_after_a_ranking_of_sensors_is_the_first_sensor_with_the_line_asked(chat: ChatService) -> None:
+    session = uuid.uuid4().hex
+    first = ask(chat, "供水管网压力现在最低的是哪个传感器", session)
+    ranked = calls(first, "query_figures")
+    assert ranked and ranked[0].get("order") == "asc"
+    reply = ask(chat, "它过去一周的走势呢，有没有掉到0.18以下过", session)
+    stats = calls(reply, "reading_stats")
+    assert stats and stats[0]["hours"] == 168 and re.fullmatch(r"S\d{16}-\d{2}", stats[0]["sensor_id"])
+    assert stats[0]["sensor_id"] in first.answer  # the one the ranking named, not another
+    assert "低于所问数值的读数" in reply.answer
+
+
+def test_an_unknown_road_in_a_districts_report_is_said_to_need_checking(chat: ChatService) -> None:
+    reply = ask(chat, "A3区银河星际大道那边路灯坏了一排，这条路归哪个街道", role="hotline")
+    assert "「银河星际大道」未能在系统地名库中定位" in reply.answer
+
+
+def test_cases_listed_for_last_week_name_its_days(chat: ChatService) -> None:
+    reply = ask(chat, "上周派给A2区城管局的案件里有延期的吗")
+    args = calls(reply, "search_cases")[0]
+    assert args["department_id"] == "dept-990102-district_chengguan" and args.get("extended") is True
+    assert re.search(r"上周（\d+月\d+日至\d+月\d+日）", reply.answer)
+
+
+def test_who_handles_a_situation_told_comes_with_what_to_do_meanwhile(chat: ChatService) -> None:
+    reply = ask(chat, "路边变电箱门开着 还嗡嗡响 找谁")
+    if calls(reply, "responsible_department"):
+        assert "现场提示：" in reply.answer and "触电" in reply.answer
+    assert "现场提示" not in ask(chat, "变电箱归谁管").answer  # a category only named: no advice unasked
+
+
+def test_a_fire_grown_most_urgent_is_told_to_call_119_whatever_it_was_filed_as(world, chat: ChatService) -> None:
+    reply = ask(chat, "昨晚那条『A2区高速口附近有人在烧垃圾，黑烟滚滚』派给了A2区城管局，结果来电人又打进来说火越烧越大，快烧到旁边加油站了。"
+                      "现在该怎么定级，找谁？", role="hotline")
+    result = world.client.triage({"text": calls(reply, "triage_report")[0]["text"]})
+    if result["urgency"] == "critical":
+        assert "拨打 119 报警" in reply.answer
+
+
+def test_a_rolling_week_of_readings_is_named_in_days(world) -> None:
+    from assistant.planner import _window_stats_line
+
+    class Slots:
+        window = None
+
+    class FakeTurn:
+        lexicon, slots = world.lexicon, Slots()
+
+    top = {"sensor_id": "S1", "asset_id": "A1", "district": "990101", "max": 8.6, "min": 0.0}
+    data = {"district": "990101", "kind": "water_level", "hours": 168, "sensors": 3, "readings": 100, "unit": "cm",
+            "highest": [top], "lowest": [top], "thresholds": None}
+    assert "近七天（过去 168 小时）" in _window_stats_line(FakeTurn(), data)  # type: ignore[arg-type]
