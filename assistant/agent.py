@@ -169,7 +169,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     slots = fill_slots(question, deps.lexicon, now)
     memory = state.get("memory") or {}
     if (not slots.sensor_ids and re.fullmatch(r"S\d{16}-\d{2}", str(memory.get("figures_top") or ""))
-            and re.search(r"它|该传感器|这个传感器|那个传感器|这个点位?|那个点位?", question)
+            and re.search(r"(?<!其)它(?!们)|该传感器|这个传感器|那个传感器|这个点位|那个点位", question)
             and not FUTURE.search(question)):  # "它接下来12个小时会怎么走": a forecast, asked its own way  # fmt: skip
         # "现在最低的是哪个传感器" then "它过去一周的走势呢": the sensor that ranking put first, its own readings
         slots.sensor_ids = [memory["figures_top"]]
@@ -312,7 +312,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
     if ranked_sensor:
-        intents = [Intent.STATUS]
+        intents = [Intent.STATUS] + [i for i in intents if i == Intent.RESPONSIBILITY]  # "它归谁管" too
     understood = Understood() if one_case or alarms_again or traced or asks_definition(question) else understand(question, slots, deps.lexicon, now, memory, follow_up)
     # An instruction inside a question is data, not a request (the rest is answered); a question that is
     # nothing but such a request is declined for what it asks.
@@ -429,7 +429,7 @@ REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚�
 ROUTE_ASK = re.compile(r"(?:这种|这个|这条|这类|这件)(?:该|要|应该)?怎么分(?!析)|怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,60}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
 # "…等车的人都站到马路上去了。分个类，派哪个单位？": a description, then what to do with it, at its end.
-TRAILING_ROUTE_ASK = re.compile(r"分个类|定个类|归啥类|啥类|怎么定|这单怎么|派哪|派谁|派给谁|分派|归类|怎么分|定类别|紧急程度|急不急")
+TRAILING_ROUTE_ASK = re.compile(r"分个类|定个类|归啥类|啥类|怎么定(?!义)|这单怎么|派哪|派谁|派给谁|分派|归类|怎么分(?!析)|定类别|紧急程度|急不急")
 # "帮我看下这三条是不是有重复的：1. …2. …3. …": several reports listed, to be set beside each other.
 LISTED_REPORTS = re.compile(r"这[两二三四五几\d]条.{0,12}(?:重复|一回事|合并|并案|一件事)")
 

@@ -134,7 +134,7 @@ RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序|(?i:low to high|ascending)")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 # "前一个月", "前三天" are periods, not a top-k.
-TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3})(?!\s*个?(?:月|周|星期|礼拜|天|日|年|期|季度|小时))"
+TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]{1,3}+)(?!\s*个?(?:月|周|星期|礼拜|天|日|年|期|季度|小时))"
                  r"\s*(?:名|个|位|类|项|的)?")
 # "按期处置率最低的三个部门", "案件最多的5类": a cut said after the extreme.
 EXTREME_N = re.compile(r"最(?:多|少|高|低|大|小|差|好|快|慢)的?\s*([0-9二两三四五六七八九十]{1,3})\s*(?:个|名|位|类|项|家|区|条)"
@@ -148,8 +148,9 @@ RANGE_END = re.compile(r"(?:到|至)$")
 COUNT_OF_CASES = re.compile(r"(?:多少|几)(?:件|单|起)?(?:案子|案件|工单|单子)|(?:进了|收了|受理了?|新增了?|一共|总共|共)(?:多少|几)")
 COUNT_THEN_OPEN = re.compile(r"(?:几|多少)(?:起|件|单|个)?[？?，,；;]\s*(?:那)?(?:还有|其中|里面|这里面)")
 LAST_PLACE = re.compile(r"(?:倒数第一|最后一名|垫底|排最后|排在最后|最低|最少|最差)的?(?:那个|那家|那)")
-# "把市供水公司和市供电公司也拉进来一起比比": those named now beside the one asked before.
+# "暴露垃圾跟垃圾满溢各几件": each of the named ones apart.
 EACH_OF_THEM = re.compile(r"各(?:有)?(?:几|多少)|分别|各自")
+# "把市供水公司和市供电公司也拉进来一起比比": those named now beside the one asked before.
 ALSO = re.compile(r"也拉进来|也加进来|也加上|也算上|一起比|放一起比|一并比")
 THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")

@@ -228,7 +228,7 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     lines = [f"{scope}案件量预测，{period.label}，按日（模型 {data['model']}）："]
     if HOTLINE.search(question):  # "12345那边的量": what the forecast counts, said before its figures
         lines.insert(0, "说明：系统按全部来源的案件量预测（没有单独按热线来源的预测序列，也没有来电呼入量数据）。")
-    lines += [f"- {_md(date.fromisoformat(r['key']))}（{DAY_NAMES[date.fromisoformat(r['key']).weekday()]}）：约 {r['value']:.2f} 件" + (f"（80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）"
+    lines += [f"- {_md(date.fromisoformat(r['key']))}（周{WEEKDAYS[date.fromisoformat(r['key']).weekday()]}）：约 {r['value']:.2f} 件" + (f"（80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）"
               if r.get("interval") else "") for r in rows]  # fmt: skip
     if data.get("note"):  # several kinds added up: which had a history, and why no interval
         lines.append("说明：" + re.sub(r"(?:event|component)-\d{4}", lambda m: name(m.group()), data["note"].split(" / ")[0]) + "。")
@@ -330,9 +330,6 @@ def _verdict(rows: list[dict[str, Any]], limits: dict[str, Any], unit: str, aske
                f"可能触及（有可能{side}），需要关注。"
     return f"预计不会{'低于' if below else '达到'}{name}（预测{'最低' if below else '最高'} {peak['value']:.2f} {unit}，" \
            f"95% 区间{'下限' if below else '上限'} {bound:.2f} {unit}；预测有不确定性，以区间为参考）。"
-
-
-DAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")  # a day's volume depends on it: said beside the date
 
 
 def _band(row: dict[str, Any], level: int) -> str:

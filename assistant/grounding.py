@@ -26,8 +26,8 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?|\n")
 ORDINAL = re.compile(r"^\s*\d{1,2}\.\s")  # "4. …": a list's numbering, no claim
 # The public service numbers advice gives ("拨打 119"): who to call, not a figure about the city.
-SERVICE_NUMBERS = {"110", "119", "120", "122", "12345"}
-SERVICE_NUMBER = re.compile(r"(?<!\d)(?:110|119|120|122|12345)(?!\d)")  # "119" is also a name of the bureau that runs it
+# Only as a number to call: "共 120 件" is a figure like any other. ("119" is also a name of the bureau that runs it.)
+SERVICE_CALL = re.compile(r"(?<=拨打|呼叫|致电)\s*(?:110|119|120|122|12345)(?!\d)|(?<=报|打)\s*(?:110|119|120|122)(?!\d)")
 
 
 @dataclass
@@ -86,8 +86,8 @@ def check_grounding(answer: str, evidence: Evidence, lexicon: CityLexicon) -> Gr
         dates = [d for d in DATE.findall(sentence) if d.replace(" ", "T") not in evidence.text]  # 2026-11-29 07:06
         dates += [d.group(0) for d in DAY.finditer(sentence)
                   if d.group(0) not in evidence.text and not _day_supported(int(d.group(1)), int(d.group(2)), evidence)]
-        plain = ORDINAL.sub(" ", DAY.sub(" ", DATE.sub(" ", sentence)))
-        numbers = dates + [n for n in ANSWER_NUMBER.findall(plain) if n not in SERVICE_NUMBERS and not evidence.supports_number(n)]
+        plain = SERVICE_CALL.sub(" ", ORDINAL.sub(" ", DAY.sub(" ", DATE.sub(" ", sentence))))
+        numbers = dates + [n for n in ANSWER_NUMBER.findall(plain) if not evidence.supports_number(n)]
         entities = [named.name for mention, named in lexicon.find(_mask(sentence, lexicon), names_only=True)
                     if not evidence.supports_entity(named.id, named.name, mention.surface)]
         if numbers or entities:
@@ -117,4 +117,4 @@ def _mask(sentence: str, lexicon: CityLexicon) -> str:
     a kind name is not a claim about the category whose name it contains."""
     for word in lexicon.vocabulary:
         sentence = sentence.replace(word, "·")
-    return SERVICE_NUMBER.sub("·", sentence)
+    return SERVICE_CALL.sub("·", sentence)

@@ -10,6 +10,7 @@ the numerals.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -172,8 +173,7 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
             except ValueError:
                 return []
             return [span(first, last, f"{_md(first)}至{_md(last)}", m.group(0))]
-    if parts := _parts_of_month(text, today):
-        return parts
+    parts = _parts_of_month(text, today)
     relative: list[tuple[str, Period]] = [
         (r"今天|今日|(?<![日号])当天|今儿", span(today, today, f"今天（{_md(today)}）")),  # not "11月30日当天"
         (r"昨天(?:到|至)(?:现在|目前|今天|今)|昨天以来|昨天起|昨天开始", span(today - timedelta(days=1), today,
@@ -210,6 +210,9 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
                 int(m.group(1)) if m.group(1) else (today.year if number <= today.month else today.year - 1)
             )
             found.append((m.start(), m.group(0), month(year, number, today)))
+    # "11月下半月", "上个月下旬": the part of the month, not the month its words also name
+    found = [f for f in found if not any(start <= f[0] < end for start, end, _ in parts)]
+    found += [(start, period.words, period) for start, _, period in parts]
     periods: dict[str, Period] = {}
     for _, words, chosen in sorted(found, key=lambda f: f[0]):
         periods.setdefault(chosen.api, Period(chosen.api, chosen.label, chosen.first, chosen.last, words))
@@ -221,8 +224,9 @@ MONTH_PART = re.compile(rf"(?:({_NUMERAL})\s*月份?|(上上个?月|上个?月|�
 PART_DAYS = {"上半月": (1, 15), "下半月": (16, 31), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
 
 
-def _parts_of_month(text: str, today: date) -> list[Period]:
-    periods: list[Period] = []
+def _parts_of_month(text: str, today: date) -> list[tuple[int, int, Period]]:
+    """Each part of a month the text names, with where its words start and end."""
+    periods: list[tuple[int, int, Period]] = []
     year, number = today.year, today.month
     for m in MONTH_PART.finditer(text):
         if m.group(1) and (named := _number(m.group(1))) and 1 <= named <= 12:
@@ -232,15 +236,11 @@ def _parts_of_month(text: str, today: date) -> list[Period]:
             year, number = _month_back(today, back) if back else (today.year, today.month)
         first_day, last_day = PART_DAYS[m.group(3)]
         first = date(year, number, first_day)
-        last = min(date(year, number, min(last_day, _days_in(year, number))), today)
+        last = min(date(year, number, min(last_day, monthrange(year, number)[1])), today)
         if first > today:
             continue
-        periods.append(span(first, last, f"{number}月{m.group(3)}（{_md(first)}至{_md(last)}）", m.group(0)))
+        periods.append((m.start(), m.end(), span(first, last, f"{number}月{m.group(3)}（{_md(first)}至{_md(last)}）", m.group(0))))
     return periods
-
-
-def _days_in(year: int, number: int) -> int:
-    return ((date(year + number // 12, number % 12 + 1, 1)) - timedelta(days=1)).day
 
 
 # Periods written in English among Chinese words ("last 7 days 哪个区…"), read as their Chinese.

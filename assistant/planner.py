@@ -518,7 +518,8 @@ def _window_stats_line(turn: Turn, d: dict) -> str:
     window = turn.slots.window
     # "最近7天": named in its own words beside the hours counted (the days in Chinese numerals: a digit no tool
     # returned would be dropped by the grounding check)
-    days = f"近{cn2an.an2cn(d['hours'] // 24)}天（过去 {d['hours']} 小时）" if d["hours"] % 24 == 0 and d["hours"] > 24 else ""
+    count = "两" if d["hours"] == 48 else cn2an.an2cn(d["hours"] // 24)
+    days = f"近{count}天（过去 {d['hours']} 小时）" if d["hours"] % 24 == 0 and d["hours"] > 24 else ""
     span = window.label if window and not window.rolling else days or f"过去 {d['hours']} 小时"
     if not d["sensors"]:
         return f"{where}{kind}类传感器在{span}没有读数。"
@@ -556,7 +557,6 @@ def _bound_asked(question: str) -> tuple[float, bool] | None:
     if m := re.search(r"(低于|跌破|掉到|降到|高于|超过|超出)\s*(\d+(?:\.\d+)?)", question):
         return float(m.group(2)), m.group(1) in ("低于", "跌破", "掉到", "降到")
     return None
-
 
 
 def _compose_status(turn: Turn) -> str:
@@ -716,7 +716,7 @@ def _compose_responsibility(turn: Turn) -> str:
 
 
 # A situation told ("门开着", "冒烟了", "塌了个坑"), not only a category named.
-ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|烧|着火|被困|困住")
+ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|嗡嗡响|异响|响声|在响|直响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|烧|着火|被困|困住")
 LEVEL_ASKED = re.compile(r"市里.{0,4}区里|区里.{0,4}市里|市级.{0,4}区级|区级.{0,4}市级|市管.{0,4}区管|区管.{0,4}市管")
 
 
@@ -811,7 +811,7 @@ def _compose_case_stats(turn: Turn) -> str:
 def _compose_case_search(turn: Turn, record: Record) -> str:
     d, args = record.data, record.args
     scope = turn.name(args.get("district"))
-    period = find_period(turn.question, turn.now)
+    period = period_asked(turn.question, turn.now)
     # "上周（11月23日至11月29日）": the period with its days when the search is of those days; a rolling window
     # ("最近7天": 7 × 24 hours) as the slots name it
     searched = bool(period and args.get("since") and args["since"][:10] == period.first.isoformat())

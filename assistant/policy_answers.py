@@ -104,7 +104,7 @@ def _handled_by(turn: Turn, category: str) -> str:
 CATEGORY_CODE = re.compile(r"(?:事件|部件)\s*(\d{4})")
 
 
-def _of_another_category(hit: dict, turn: Turn) -> bool:
+def _of_another_category(hit: dict[str, Any], turn: Turn) -> bool:
     """A passage on other categories only ("下水道堵塞（事件 0404）的立案条件…" when 0405 was asked): no second quote."""
     asked = {c.id.rsplit("-", 1)[-1] for c in turn.slots.categories}
     if not asked and turn.follow_up and (before := turn.memory.get("category")):

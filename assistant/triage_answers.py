@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from os.path import commonprefix
 from typing import Any
 
 from assistant.figures import departments_named
@@ -72,7 +71,7 @@ def quoted_report(text: str) -> str | None:
 # What the operator decided for a report, said by whoever checks it: "判成了『道路不洁』", "坐席派的市应急局",
 # "标的critical，是不是标高了".
 CLAIMED_URGENCY = re.compile(r"(?:(?:标|定|判|评|设|填)(?:的|成|为|了|成了)|紧急程度\s*[:：]?\s*(?:定为|标为|为|是)?)\s*[「『“]?"
-                             r"(critical|high|normal|low|特急|紧急|高|一般|低)"
+                             r"(critical|high|normal|low|特急|紧急|高|一般|低)(?![不吗么])"  # not "紧急程度高不高"
                              # "定成了事件『路面塌陷』、critical": a level's code said alone is a claim
                              r"|(?<![A-Za-z])(critical|high|normal|low)(?![A-Za-z])", re.I)
 URGENCY_CODES = {"critical": "critical", "特急": "critical", "紧急": "critical", "high": "high", "高": "high",
@@ -253,12 +252,14 @@ ORDINALS = "一二三四五"
 def _listed_compared(reports: list[tuple[str, dict[str, Any]]]) -> str:
     """Which of several listed reports tell of one matter: the same category at the same spot (a stretch of
     words they share, "和平小区东门"), each group said with what to do with it."""
-    lead = len(commonprefix([text for text, _ in reports]))  # the words before the list, joined to each
-    reports = [(text[lead:], result) for text, result in reports]
+    # The words before the list, joined to each by problems() ("帮我看下这三条…，"): taken off, the place words kept.
+    lead = reports[0][0].split("，", 1)[0] + "，"
+    if "，" in reports[0][0] and all(text.startswith(lead) for text, _ in reports):
+        reports = [(text[len(lead):], result) for text, result in reports]
     groups: list[list[int]] = []
     for i, (text, result) in enumerate(reports):
         same = next((g for g in groups if reports[g[0]][1]["category"]["id"] == result["category"]["id"]
-                     and len(_shared_spot(reports[g[0]][0], text)) >= 4), None)  # fmt: skip
+                     and SPOT.search(_shared_spot(reports[g[0]][0], text))), None)  # fmt: skip
         if same is not None:
             same.append(i)
         else:
@@ -277,6 +278,10 @@ def _listed_compared(reports: list[tuple[str, dict[str, Any]]]) -> str:
 
 def _routed(result: dict[str, Any]) -> str:
     return f"（派{_triaged_department(result)}，紧急程度{URGENCY_NAMES.get(result['urgency'], result['urgency'])}）"
+
+
+# A stretch two reports share that names a spot ("和平小区东门"), not only the same complaint ("乱扔垃圾没人管").
+SPOT = re.compile(r"\S{2,}(?:路|街|道|巷|小区|门|口|桥|村|园|苑|广场|站|号|楼|社区)")
 
 
 def _shared_spot(a: str, b: str) -> str:

@@ -72,8 +72,8 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev43": (DATA / "chat_dev43_src.jsonl", DATA / "chat_dev43_gold.jsonl"),
         "dev44": (DATA / "chat_dev44_src.jsonl", DATA / "chat_dev44_gold.jsonl"),
         "dev45": (DATA / "chat_dev45_src.jsonl", DATA / "chat_dev45_gold.jsonl"),
-        "dev47": (DATA / "chat_dev47_src.jsonl", DATA / "chat_dev47_gold.jsonl"),
         "dev46": (DATA / "chat_dev46_src.jsonl", DATA / "chat_dev46_gold.jsonl"),
+        "dev47": (DATA / "chat_dev47_src.jsonl", DATA / "chat_dev47_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

@@ -91,7 +91,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             scale = 100 if is_rate(query.measure) else 1
             figures.change = round((now - before) * scale, 2)
             figures.change_pct = (
-                round((now - before) / before * 100, 1) if before and not is_rate(query.measure) and not partial else None
+                round((now - before) / before * 100, 1) if before and not is_rate(query.measure) else None
             )
         if partial:
             # The period before is only partly on record: its figure is said as such, with no difference or growth

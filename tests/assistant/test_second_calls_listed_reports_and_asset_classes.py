@@ -256,3 +256,17 @@ def test_a_rolling_week_of_readings_is_named_in_days(world) -> None:
     data = {"district": "990101", "kind": "water_level", "hours": 168, "sensors": 3, "readings": 100, "unit": "cm",
             "highest": [top], "lowest": [top], "thresholds": None}
     assert "近七天（过去 168 小时）" in _window_stats_line(FakeTurn(), data)  # type: ignore[arg-type]
+
+
+def test_the_new_rules_stay_narrow(world) -> None:
+    from assistant.agent import _described_then_asked
+    from assistant.triage_answers import CLAIMED_URGENCY, SPOT, _shared_spot
+
+    # a service number only as a number to call: "共 120 件" is a figure like any other
+    kept = check_grounding("请拨打 120。共 120 件。", Evidence.collect([{"n": 5}], set()), world.lexicon).answer
+    assert "拨打 120" in kept and "共 120 件" not in kept
+    assert TOP.search("前15天的案件") is None and TOP.search("前12个月") is None
+    assert [p.api for p in find_periods("上个月下旬跟这个月比", NOW)] == ["2026-11-21..2026-11-30", "2026-12"]
+    assert not SPOT.search(_shared_spot("解放路有人乱扔垃圾没人管", "五一路有人乱扔垃圾没人管"))  # the same complaint, two spots
+    assert CLAIMED_URGENCY.search("『…』，紧急程度高不高") is None  # a question, not the operator's level
+    assert not _described_then_asked("过去一个月全市各区的案件量起起伏伏，各类都有，这个趋势应该怎么分析比较好呢，请给点思路")
