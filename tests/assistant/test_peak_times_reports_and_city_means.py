@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from assistant.chat import ChatService
 from core import clock
+from core.times import CHINA
 from tests.assistant.support import ask, calls
 
 
@@ -55,7 +56,8 @@ def test_tomorrow_against_today_after_todays_count_forecasts_the_cases(chat: Cha
     session = uuid.uuid4().hex
     ask(chat, "今天到现在受理了多少件？", session)
     query = calls(ask(chat, "明天会比今天多吗", session), "query_figures")[0]
-    assert query["measure"] == "forecast" and query["compare_period"] == f"{clock.now():%Y-%m-%d}"
+    # today as the city counts it (China time): from 16:00 UTC on, a day later than UTC's date
+    assert query["measure"] == "forecast" and query["compare_period"] == f"{clock.now().astimezone(CHINA):%Y-%m-%d}"
 
 
 def test_a_case_number_of_digits_only_is_said_not_found(chat: ChatService) -> None:
