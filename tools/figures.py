@@ -12,7 +12,7 @@ from core import clock
 from core.exceptions import NotFound
 from core.times import CHINA, china_if_naive, period_days
 from graph.ids import asset_category_id
-from graph.queries.assets import ASSET_GROUPS
+from graph.queries.assets import ASSET_GROUPINGS
 from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
@@ -229,7 +229,7 @@ LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few
 
 def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
-    group = query.group_by if (query.group_by in ASSET_GROUPS or query.group_by == "major") and query.group_by else None
+    group = query.group_by if query.group_by in ASSET_GROUPINGS else None
     counts = client.asset_stats(
         query.asset_categories or None, query.district, query.asset_status or None, group, query.place
     )

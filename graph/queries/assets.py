@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.exceptions import InvalidInput, NotFound
 from graph.geometry import KM_PER_DEG_LAT, KM_PER_DEG_LON, distance_m
-from graph.ids import component_code, label_for_id
+from graph.ids import category_id, component_code, label_for_id
 from graph.models import Entity
 from graph.queries.cases import category_majors
 from graph.queries.rows import to_entity
@@ -177,6 +177,8 @@ def find_assets(store: GraphStore, *, name: str | None = None, category: str | N
 # Assets are named 类别(道路): the road is the name's part in brackets (the address holds a house number too).
 ASSET_GROUPS = {"district": "a.district", "status": "a.status", "category": "a.category", "street": "a.street",
                 "grid": "a.grid", "road": "split(split(a.name, '(')[1], ')')[0]", None: "''"}
+# Every grouping count_assets takes: the columns above, and each category folded into its class (大类).
+ASSET_GROUPINGS = {*(g for g in ASSET_GROUPS if g), "major"}
 
 
 def count_assets(
@@ -196,7 +198,7 @@ def count_assets(
         majors = category_majors(store)
         folded: dict[str, int] = {}
         for row in count_assets(store, categories=categories, district=district, statuses=statuses, group_by="category", name=name):
-            major = majors.get(f"component-{row['key']}", "其他")
+            major = majors.get(category_id("component", row["key"]), "其他")
             folded[major] = folded.get(major, 0) + row["count"]
         return [{"key": k, "count": n} for k, n in sorted(folded.items())]
     key = ASSET_GROUPS.get(group_by)
