@@ -269,6 +269,10 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
+    elif (memory.get("case_filters") is not None and not memory.get("case_id") and not slots.case_ids
+          and re.match(r"它|这件|那件|该案", question)):  # fmt: skip
+        # "A2区最近一件燃气管道泄漏的案件" found none, then "它的流转记录…有没有超时": said there is no such case.
+        intents = [Intent.CASE_LOOKUP]
     listed = (not one_case and not slots.case_ids and CASES_LISTED.search(question) is not None
               and set(intents) <= {Intent.CASE_LOOKUP, Intent.STATUS, Intent.UNSUPPORTED, Intent.CASE_STATS})  # fmt: skip
     if listed:

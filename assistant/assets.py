@@ -12,7 +12,7 @@ from assistant.slots import Slots, says
 from tools.query_spec import FigureQuery
 
 ASSET_COUNT = re.compile(r"多少|几[座个段台处盏条根]?|数量|有哪些|都在哪|统计|总数|一共|分别")
-ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏|破了|破的|破掉")), ("丢失", re.compile(r"丢失|丢了|缺失|没了")),
+ASSET_STATES = [("破损", re.compile(r"破损|损坏|坏|破了|破的|破掉")), ("丢失", re.compile(r"丢失|丢了|丢的|缺失|没了")),
                 ("完好", re.compile(r"完好|正常")), ("废弃", re.compile(r"废弃")), ("移除", re.compile(r"移除|拆除"))]  # fmt: skip
 # Every state but 完好 ("状态不是完好的有几座", "有问题的"): counted state by state beside the total.
 NOT_INTACT = re.compile(r"不是[‘'“\"「]?完好|非完好|不完好|不正常|有问题|异常的|不在完好")
@@ -41,7 +41,7 @@ BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按
 # Counted per road, street or grid ("A4区哪条路上的设施最多", "各街道的井盖数"); a grid only when ranked: "在哪些网格"
 # lists the assets.
 BY_AREA = [("road", re.compile(r"哪条路|哪几条路|哪些路|哪条街|各条?道路|按道路|按路|每条路|(?:最多|最少)的(?:道路|路)")),
-           ("street", re.compile(r"哪个街道|哪些街道|哪几个街道|各街道|按街道|每个街道|(?:最多|最少)的街道")),
+           ("street", re.compile(r"哪个街道|哪些街道|哪几个街道|哪几?条街道|各街道|按街道|每个街道|(?:最多|最少)的街道")),
            ("grid", re.compile(r"(?:哪个|哪些|哪几个|各|按|每个)(?:单元)?网格(?=.{0,8}(?:最多|最少|排|前))|按网格|网格.{0,4}排"
                                r"|(?:最多|最少)的(?:单元)?网格"))]
 AREA_WORDS = {"road": "道路", "street": "街道", "grid": "网格"}

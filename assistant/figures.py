@@ -110,9 +110,12 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
         "department",
-        re.compile(r"各部门|哪个部门|按部门|哪些部门|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
+        re.compile(r"各(?:责任|承办)?部门|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|谁家|哪家|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
                    r"|(?:最多|最少|最高|最低|最差|最好|最长|最短)的(?:前)?(?:\s*[0-9一二两三四五六七八九十]{1,2}\s*个)?(?:部门|单位)", re.IGNORECASE),
     ),
+    # "在办的卡在哪个环节", "按流程环节分一下": the step of the workflow the cases are at now ("按状态分布" with no
+    # period is the case search's, every case whenever it came in).
+    ("status", re.compile(r"环节|卡在哪|哪一步|哪个步骤|流程节点|哪个阶段|各阶段")),
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别"
                             r"|(?:前|top|TOP|Top|最多的|最少的)\s*[0-9一二两三四五六七八九十]{1,2}\s*个区")),
     # "哪个大类最多", "按大类统计": the categories' major classes (市容环境, 街面秩序…), not the categories.
@@ -130,7 +133,7 @@ OVERALL = re.compile(r"表现|考核|绩效|成绩|指标|怎么样|如何|情�
 # A case measure asked of a department is its indicator: cases it was sent, finished late, closed.
 DEPARTMENT_COUNTS = {"cases": "派遣数", "overdue": "超期处置数", "closed": "结案数"}
 DISPATCHED = re.compile(r"派遣了?(?:多少|几)|派遣数|派了(?:多少|几)|派单(?:量|数|多少|几)")
-RANK = re.compile(r"排名|排序|排个名|排一下|排行|从高到低|从多到少|由高到低|(?i:\branking\b|\brank\b|high to low|descending)")
+RANK = re.compile(r"排名|排序|排个序|排个名|排一下|排行|从高到低|从多到少|由高到低|(?i:\branking\b|\brank\b|high to low|descending)")
 RANK_UP = re.compile(r"从低到高|从少到多|由低到高|升序|(?i:low to high|ascending)")
 BOTTOM = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:第)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:名|个|位)")
 # "前一个月", "前三天" are periods, not a top-k.
@@ -139,6 +142,9 @@ TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]
 # "按期处置率最低的三个部门", "案件最多的5类": a cut said after the extreme.
 EXTREME_N = re.compile(r"最(?:多|少|高|低|大|小|差|好|快|慢)的?\s*([0-9二两三四五六七八九十]{1,3})\s*(?:个|名|位|类|项|家|区|条)"
                        r"|哪\s*([0-9二两三四五六七八九十]{1,2})\s*(?:个|类|家|项|名|位)")  # "哪三类最多", "哪5个区最少"
+# The bottom end asked beside the top ("垫底的", "倒数前两名", "最少的"), and a top said without a number.
+LOW_END = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:前|第)?\s*([0-9一二两三四五六七八九十]{1,3})?\s*(?:名|个|位)?|最少|最低|最差")
+HIGH_END = re.compile(r"最多|最高|最好|第一名|头名")
 POSITION = re.compile(r"排第几|排名第几|第几名|排在第几|排几名|排第多少|名次")
 RATE_BOUND = re.compile(r"(不到|低于|小于|不足|达不到|未达到|超过|高于|大于|达到)\s*(百分之[零一二两三四五六七八九十百点]+|[0-9]+(?:\.[0-9]+)?\s*%)")
 CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平均|全市整体")
@@ -154,10 +160,10 @@ EACH_OF_THEM = re.compile(r"各(?:有)?(?:几|多少)|分别|各自")
 ALSO = re.compile(r"也拉进来|也加进来|也加上|也算上|一起比|放一起比|一并比")
 THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
-SHARE = re.compile(r"占.{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
+SHARE = re.compile(r"占(?![道用压地])[^，,。？?]{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 YEAR_ON_YEAR = re.compile(r"同比|去年同期|上年同期|去年的同一?个?月|去年这个时候")
 COMPARE = re.compile(r"环比|同比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
-                     r"|增减|变化|涨了|降了|比.{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
+                     r"|增减|变化|涨了|降了|比(?![例重率])[^，,。？?]{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
 # Two districts set side by side ("比A1区多还是少", "两个区差几件", "比一比"), one named now and one before or both now.
 SIDE_BY_SIDE = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差|两个区|两区|比一比|对比")
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
@@ -458,9 +464,30 @@ def whole_ranking(question: str) -> bool:
     return bool((RANK.search(question) or (TOP.search(question) and BOTTOM.search(question))) and _top(question))
 
 
+def ends_asked(question: str) -> tuple[int, int] | None:
+    """How many of the top and of the bottom a question asks for when it asks for both ends ("前3和垫底的分别是哪个区",
+    "倒数前两名是哪两个区？最多的又是哪个"), else None."""
+    from assistant.slots import _number
+
+    if not (low := LOW_END.search(question)) or len(_department_measures(question)) > 1 or len(_named_case_measures(question)) > 1:
+        return None  # "返工率最高？准确派遣率最低的又是谁": each measure's own end, not both ends of one
+    rest = f"{question[:low.start()]} {question[low.end():]}"
+    if top := TOP.search(rest):
+        return _number(top.group(1)) or 1, _number(low.group(1) or "一") or 1
+    if HIGH_END.search(rest):
+        return 1, _number(low.group(1) or "一") or 1
+    return None
+
+
 def ranking_ends(question: str, rows: list[dict[str, Any]], name: Any, order: str | None = None) -> list[str]:
     """The first N of a whole ranking, and its last one when asked, named after it (ranked from the bottom up,
     "倒数第一" is the first row: "结案率排个名，倒数第一是谁" is the lowest)."""
+    known = [r for r in rows if r["value"] is not None]
+    if (ends := ends_asked(question)) and len(known) > 2:
+        ranked = known[::-1] if order == "asc" else known
+        high, low = ends
+        # Named without the N: a number in the answer must be a tool's figure.
+        return [f"排在最前：{'、'.join(name(r['key']) for r in ranked[:high])}；排在最后：{'、'.join(name(r['key']) for r in ranked[-low:][::-1])}。"]
     if not (whole_ranking(question) or RANK.search(question)) or len(rows) < 2:
         return []
     top = _top(question) or len(rows)
@@ -496,7 +523,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if follow_up and (last_query or {}).get("measure") == "assets" and BY_CATEGORY.search(question) and not slots.sensor_ids:
         slots.sensor_kind = None  # "按类型分呢？雨水、污水、电力各多少" after a count of covers: covers of each kind, not power load
     # "接下来6个钟A3区哪些地方水压可能掉到报警线以下": the future named first, before the readings' words take it.
-    if forecast := understand_forecast(question, slots, lexicon, now, last_query, follow_up):
+    if forecast := understand_forecast(question, slots, lexicon, now, last_query, follow_up, (memory or {}).get("figures_period")):
         return Understood(forecast[0], period=forecast[1], question=question)
     if follow_up and (kind := running_state_asked(question, last_query)):
         # "A3区的泵站都列出来" then "它们现在运行状态正常吗": the pumps' running state, from their sensors; "其中哪几座
@@ -583,7 +610,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     period_named, compare_departments = period is not None, False
     if remembered is None and not (period is not None or measure in RATES or _shaped(question)
                                    or (measure == "平均处置时长_小时" and slots.departments)
-                                   or (measure == "overdue_open" and SHARE.search(question)) or OPEN_THEN_OVERDUE.search(question)):
+                                   or SHARE.search(question) or OPEN_THEN_OVERDUE.search(question)):
         # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
         # search answers it (open and overdue now).
         return Understood()
@@ -711,6 +738,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     # "其他大类的呢" keeps a class, it groups by none ("市容环境大类按小类拆" still groups by category).
     grouped = question.replace(f"{major}大类", major) if major else question
     group = next((name for name, pattern in GROUPS if pattern.search(grouped)), None)
+    if group == "status" and base["measure"] not in CASE_MEASURES:
+        group = None  # a department's indicator has no workflow steps
     if group and not (group == "district" and departments and not slots.all_districts):
         base["group_by"] = group  # "市供水公司的按期处置率和平均处置时长分别是多少": 分别 is no district grouping
     if group in ("week", "month") and (whole := whole_steps(period, group, today)):
@@ -738,20 +767,22 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     both_ends = bool(TOP.search(question) and BOTTOM.search(question))  # "标出前三名和最后一名"
     if singled:
         pass  # "倒数第一那个区的返工率呢": that one department, no ranking
+    elif ends_asked(question):
+        base["order"] = "desc"  # "前3和垫底的分别是哪个区": the whole ranking, both ends named
     elif (LEAST.search(question) or RANK_UP.search(question) or BOTTOM.search(question)) and not both_ends:
         base["order"] = "asc"
     elif MOST.search(question) or RANK.search(question) or TOP.search(question):
         base["order"] = "desc"
     if singled:
         pass
-    elif whole_ranking(question):
+    elif whole_ranking(question) or ends_asked(question):
         base.pop("top", None)  # "按部门排一下，把前五列出来" after "谁最长": every one ranked, the first five named
     elif top := _top(question):
         base["top"] = top
     elif (MOST.search(question) or LEAST.search(question)) and not (
-        RANK.search(question) or LISTING.search(question) or base.get("group_by") == "district"
+        RANK.search(question) or LISTING.search(question) or base.get("group_by") in ("district", "status")
     ):
-        base["top"] = base.get("top") or 1  # the districts are few: all of them are listed, the extreme named
+        base["top"] = base.get("top") or 1  # the districts (and steps) are few: all of them are listed, the extreme named
     if (base.get("order") or base.get("top")) and not base.get("group_by"):
         # A department's indicator (a rate, 平均处置时长, 派遣数…) ranks departments; a case count ranks districts.
         base["group_by"] = "district" if base["measure"] in CASE_MEASURES else "department"
@@ -936,7 +967,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             query.order or "", ""
         )
         by = {"district": "各区", "category": "各类别", "major": "各大类", "department": "各部门", "source": "各来源渠道",
-              "month": "按月", "week": "按周（周一至周日）", "day": "按日"}[
+              "status": "各环节（当前所处状态）", "month": "按月", "week": "按周（周一至周日）", "day": "按日"}[
             query.group_by
         ]
         head = f"{period}，{scope}{what}{by}{('（' + order + '）') if order else ''}"
@@ -964,13 +995,16 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             if shown_rows is not rows:
                 listed += f"；只有以上这几个不为 0，其余均为 {_value(measure, rows[-1])}"
             lines.append(f"{head}：{listed}。")
-            if query.order and not query.top and rows[0]["value"] is not None:
+            if query.order and not query.top and rows[0]["value"] is not None and not ends_asked(understood.question):
                 best = [r for r in rows if r["value"] == rows[0]["value"]]
                 tied = "（并列）" if len(best) > 1 else ""
                 lines.append(
                     f"{_extreme(measure, query.order)}的是{tied} " + "、".join(name(r["key"]) for r in best) + "。"
                 )
             lines += ranking_ends(understood.question, rows, name, query.order)
+            if query.group_by == "status" and measure == "open" and not query.order and len(rows) > 1:
+                most = max(r["value"] or 0 for r in rows)  # "卡在哪个环节": the step holding the most, in workflow order
+                lines.append("积压最多的环节：" + "、".join(f"{r['key']}（{_value(measure, r)}）" for r in rows if r["value"] == most) + "。")
             if understood.focus and (mine := next((r for r in rows if r["key"] == understood.focus), None)):
                 lines.append(_place_in_ranking(mine, rows, measure, name))
             if is_rate(measure) and query.order and (few := [r for r in rows if r.get("denominator") is not None
@@ -1031,9 +1065,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
             else:
                 direction = "增加（多了）" if delta > 0 else "减少（少了）" if delta < 0 else "持平"
             size = f" {abs(delta):g} {_unit_of_difference(measure)}"
-            share = (
-                f"（{abs(data['change_pct']):.1f}%）" if data.get("change_pct") is not None and delta else ""
-            )
+            share = f"（{abs(data['change_pct']):.1f}%）" if data.get("change_pct") is not None else ""  # 持平 is 0.0%
             change = f"，环比{direction}{size if delta else ''}{share}"
         earlier = (understood.compared or understood.period.previous()).label
         earlier = earlier if earlier.startswith("前一期") or "（" in earlier else f"前一期（{earlier}）"
@@ -1110,8 +1142,9 @@ def _same_span_line(data: dict[str, Any], same: dict[str, Any]) -> str:
     """A period under way set beside the same days of the one before (本月 on the 7th: 上月1日至7日)."""
     first, last = (date.fromisoformat(d) for d in same["period"].split(".."))
     delta = same.get("change")
-    verdict = ("" if delta is None else "，持平" if delta == 0
-               else f"，本期比同期{'多' if delta > 0 else '少'} {abs(delta):g} 件")  # fmt: skip
+    pct = f"（{abs(same['change_pct']):.1f}%）" if same.get("change_pct") is not None else ""
+    verdict = ("" if delta is None else f"，持平{pct}" if delta == 0
+               else f"，本期比同期{'多' if delta > 0 else '少'} {abs(delta):g} 件{pct}")  # fmt: skip
     return (f"注意：本期尚未结束（{_day(data['start'])}起至今），与前一期整期直接相比不可比；按同期口径，前一期同期"
             f"（{first.month}月{first.day}日{'' if first == last else f'至{last.month}月{last.day}日'}）为 {same['total']['value']:g} 件{verdict}。")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|
 CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.compile(r"凌晨"), 1, 6),
               (re.compile(r"今晚|今夜|夜里"), 1, 0), (re.compile(r"傍晚"), 0, 19), (re.compile(r"今天下午"), 0, 18)]
 CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|多少单|几单|单子|进线|话务量|来电量|(?:12345|热线).{0,6}量|\bcases?\b|case volume", re.IGNORECASE)
-HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
+HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*(?:再?看|推|预测|的)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
 EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区")
 HOTLINE = re.compile(r"12345|热线|来电")
@@ -48,12 +49,13 @@ TREND_WORDS = {"up": "上升", "down": "回落", "flat": "基本持平"}
 # "会不会暴增", "多不多": judged against the days just past, per day, when no other days are named.
 # "本周末（今明两天）会不会比平时高": against the usual level (the week just past, per day), not today so far.
 USUAL = re.compile(r"平时|平常|往常|通常|日常|平均水平|一般水平")
-SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|(?<!新)增多(?!少)|会不会多|会不会增加|会不会很多|多不多|高峰|异常多|比平时")
+SURGE_ASKED = re.compile(r"暴增|激增|猛增|剧增|大增|(?<!新)增多(?!少)|会不会多|会不会增加|会不会很多|多不多|高峰|异常多|比平时|明显(?:增加|增多|上升|变多|上涨|多)")
 
 
 def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: datetime, remembered: dict[str, Any] | None,
-                        follow_up: bool) -> tuple[FigureQuery, Period] | None:  # fmt: skip
-    """The forecast a question asks, or None; "那A5区呢" after a forecast asks it of A5区."""
+                        follow_up: bool, remembered_period: list[str] | None = None) -> tuple[FigureQuery, Period] | None:  # fmt: skip
+    """The forecast a question asks, or None; "那A5区呢" after a forecast asks it of A5区 (``remembered_period``:
+    the api and label of the period it was asked for)."""
     # "80%的区间给一下" after a forecast asks more of it; "A1区单独预测一下": the same forecast, of that district.
     again = follow_up or DETAIL.search(question) or (len(question) <= 16 and bool(slots.districts) and not slots.sensor_kind)
     base = dict(remembered or {}) if again and (remembered or {}).get("measure") == "forecast" else {}
@@ -113,6 +115,9 @@ def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: 
         base.pop("categories", None)
     today = now.astimezone(CHINA).date()
     period = _future(question, now, base)
+    if remembered_period and (remembered or {}).get("measure") == "forecast" and period.api == remembered_period[0]:
+        # "今晚A3区积水会不会变严重" then "那A5区呢": the same window, in the words it was asked in (今晚, not 未来 6 小时).
+        period = replace(period, label=remembered_period[1])
     if (COMPARED_TO_TODAY.search(question) or re.search(r"今明两?天", question)) and not base.get("sensor_kind") and not USUAL.search(question):
         base["compare_period"] = f"{today:%Y-%m-%d}"
     elif (past := COMPARED_TO_PAST.search(question)) and not base.get("sensor_kind") and (
@@ -222,9 +227,10 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     if query.group_by == "district":
         top = [r for r in rows if r["value"] == rows[0]["value"]]
         return (f"各区案件量预测，{period.label}（各区合计，模型 {data['model']}）：\n"
-                + "\n".join(f"- {name(r['key'])}：约 {r['value']:g} 件" for r in rows)
+                + "\n".join(f"- {name(r['key'])}：约 {r['value']:g} 件" + (f"（80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）"
+                                                                           if r.get("interval") else "") for r in rows)
                 + f"\n预测最高的是 {'、'.join(name(r['key']) for r in top)}，最低的是 {name(rows[-1]['key'])}。"
-                + "\n各区逐日预测及 80%/95% 区间可分区查询（如“A3区下周案件量预测”）。")  # fmt: skip
+                + ("" if rows[0].get("interval") else "\n各区逐日预测及 80%/95% 区间可分区查询（如“A3区下周案件量预测”）。"))  # fmt: skip
     lines = [f"{scope}案件量预测，{period.label}，按日（模型 {data['model']}）："]
     if HOTLINE.search(question):  # "12345那边的量": what the forecast counts, said before its figures
         lines.insert(0, "说明：系统按全部来源的案件量预测（没有单独按热线来源的预测序列，也没有来电呼入量数据）。")
@@ -269,7 +275,9 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
             # Days of different lengths compared per day: "会不会暴增" is answered by the level, not the totals.
             ahead, past = data["per_day"], previous["per_day"]
             level = "明显高于" if ahead > past * 1.3 else "明显低于" if ahead < past * 0.7 else "接近"
-            surge = ("，预计会明显增多" if level == "明显高于" else "，预计不会暴增") if SURGE_ASKED.search(question) else ""
+            asked = SURGE_ASKED.search(question)
+            word = asked.group(0) if asked and asked.group(0) in ("暴增", "激增", "猛增", "剧增", "大增") else "明显增多"  # in the words asked
+            surge = ("，预计会明显增多" if level == "明显高于" else f"，预计不会{word}") if asked else ""
             if named := COMPARED_TO_PAST.search(question):  # "跟昨天比多还是少": answered in those words
                 surge += f"，即比{named.group(1)}{'多' if ahead > past else '少' if ahead < past else '持平'}"
                 if TREND_ASKED.search(question):  # "跟上周实际比是涨还是跌": the word asked, too

@@ -23,7 +23,7 @@ MOST = re.compile(r"最多|最严重|排名|排一下|排个|排行|top|前\s*[0
 STREETS = re.compile(r"(?:哪些?|哪几|哪个|各|按|每个|分)个?街道|街道(?:排|分布)|by street|按 ?street|street ?排", re.IGNORECASE)
 GRIDS = re.compile(r"网格|grid", re.IGNORECASE)
 RISING = re.compile(r"涨得最快|增长最快|增加最多|增加最快|上升最快|涨幅最大|增幅最大|冒得最快")
-WHERE = re.compile(r"哪[里儿块片]|在哪|哪最|哪些地方|哪个地方|哪些位置|什么地方|哪个片区|哪些片区")
+WHERE = re.compile(r"哪[里儿块片]|(?<!卡)在哪(?!个?环节)|哪最|哪些地方|哪个地方|哪些位置|什么地方|哪个片区|哪些片区")
 DISTRICTS = re.compile(r"哪(?:几|些)?个?区|各区|每个区")  # districts ranked: the figure query's grouping, not a map
 CASES = re.compile(r"案件|案子|工单|单子|诉求|投诉|问题|事件|报修|反映")
 # "前三", "top5", "5个网格" — not "前一周", "前两天" (a period, not a cut).

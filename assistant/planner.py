@@ -40,8 +40,8 @@ from assistant.triage_answers import (
     CREATE_CASE,
     DUPLICATE_ASKED,
     SAME_PLACE,
-    SPLIT_ASKED,
     URGENCY_NAMES,
+    clauses_read,
     compose_triage,
     first_response,
     problems,
@@ -211,6 +211,8 @@ def _responsibility_category(turn: Turn) -> str | None:
     matters = [c for c in turn.slots.categories
                if not re.search(f"(?:{re.escape(c.name)}|{re.escape(said.get(c.id, c.name))})(?:上|边|旁|里|附近|下面|门口)",
                                 turn.question)]  # fmt: skip
+    # "有人摆摊搞露天烧烤": a category named in full before one a keyword (摆摊) only suggests.
+    matters = sorted(matters, key=lambda c: c.name not in turn.question)
     category = matters[0] if len(turn.slots.categories) > 1 and matters else turn.category
     if category:
         return category.id
@@ -394,7 +396,7 @@ def _plan_triage(turn: Turn) -> list[Call]:
         text = report  # "坐席判成了『道路不洁』，对不对：『…』": the citizen's words, not the staff's about them
     calls = [Call("triage_report", {"text": text[:20_000]})]
     # "反映几个事：一是…；二是…；三是…": each problem triaged on its own too, with the words before them (where).
-    calls += [Call("triage_report", {"text": part[:2000]}) for part in problems(text, SPLIT_ASKED.search(turn.question) is not None)]
+    calls += [Call("triage_report", {"text": part[:2000]}) for part in problems(text, clauses_read(turn.question, text))]
     triaged = turn.succeeded("triage_report")
     if not (CREATE_CASE.search(turn.question) and triaged and triaged[0].data.get("grid_id")):
         return calls  # no grid: the answer asks for the address instead of inventing a place
@@ -716,15 +718,17 @@ def _compose_responsibility(turn: Turn) -> str:
 
 
 # A situation told ("门开着", "冒烟了", "塌了个坑"), not only a category named.
-ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|嗡嗡响|异响|响声|在响|直响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|烧|着火|被困|困住")
+ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|嗡嗡响|异响|响声|在响|直响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|烧|着火|被困|困住|压碎|碎了|压坏|裂了")
 LEVEL_ASKED = re.compile(r"市里.{0,4}区里|区里.{0,4}市里|市级.{0,4}区级|区级.{0,4}市级|市管.{0,4}区管|区管.{0,4}市管")
 
 
 def _responsibility_line(turn: Turn, by_department: dict[str, list[dict]]) -> str:
     first = next(iter(by_department.values()))[0]
-    category = f"「{first['category']['name']}」（{first['category']['id']}）"
+    major = (first["category"].get("properties") or {}).get("major_name")
+    of_class = f"，{major}类" if major else ""  # "这种归哪个部门管": the class it is filed under, too
+    category = f"「{first['category']['name']}」（{first['category']['id']}{of_class}）"
     if not turn.category and any(described(r.data) for r in turn.succeeded("triage_report")):
-        category = f"按描述归为「{first['category']['name']}」（{first['category']['id']}，请核对类别）："
+        category = f"按描述归为「{first['category']['name']}」（{first['category']['id']}{of_class}，请核对类别）："
     parts = []
     for rows in by_department.values():
         dept, rule = rows[0]["department"], rows[0]["rule"]
@@ -879,7 +883,8 @@ def _found_case(turn: Turn, record: Record) -> str:
     which = {"oldest": "最早受理的一件", "last_closed": "最近结案的一件", "most_overdue": "超期最久、仍未办结的一件"}.get(a.get("order", ""), "最近受理的一件")
     case = record.data["case"]
     if case is None:
-        return f"没有找到符合条件（{scope}）的案件。"
+        # The caller's own words may be filed otherwise (another category, a day off): what would find it for sure.
+        return f"没有找到符合条件（{scope}）的案件。如能提供案件编号或报案的具体地址，可再精确查找。"
     text = f"符合条件（{scope}）的案件中，{which}：\n" + _case_line(turn, case)
     if asks_history(turn.question) and case["history"]:
         text += "\n流转历史：\n" + "\n".join(
@@ -1186,8 +1191,9 @@ def remember(turn: Turn) -> dict[str, Any]:
         memory["case_id"] = turn.slots.case_ids[0]
     memory["intents"] = [str(i) for i in turn.intents]
     memory["said"] = turn.question[:2000]  # a report the next turn may ask to triage ("分类和责任单位给我下")
-    for record in turn.succeeded("triage_report"):
-        memory["said"] = record.args["text"][:2000]  # the report as triaged, with any words a caller added to it
+    if triaged := turn.succeeded("triage_report"):
+        # The report as triaged (the first call: the rest are its clauses), with any words a caller added to it.
+        memory["said"] = triaged[0].args["text"][:2000]
     if Intent.FIGURES in turn.intents:
         before = (memory.get("figures") or {}).get("departments") or []
         memory |= turn.understood.memory()

@@ -17,8 +17,10 @@ from core.times import CHINA, day_and_clock
 from tools.query_spec import FigureQuery
 
 # What a reading question says beside a sensor kind (a bare "积水" without these is the alarm list's).
-READING_CUE = re.compile(r"(?i:(?<![a-z])(?:peak|max)(?![a-z]))|读数|数值|最高|最低|最大|最小|峰值|平均|超过\s*[0-9.]|高于\s*[0-9.]|低于|大于|小于|不足"
-                         r"|哪个点|哪个传感器|正常吗|正常运行|都在运行|故障|不亮|停机|停泵|阈值|门限|监测|传感器|状态|超标|超限|越限")  # fmt: skip
+READING_CUE = re.compile(r"(?i:(?<![a-z])(?:peak|max)(?![a-z]))|读数|数值|最高|最低|最大|最小|峰值|平均|超过\s*[0-9.]|过了\s*[0-9.]|高于\s*[0-9.]|低于|大于|小于|不足"
+                         r"|哪个点|哪个传感器|正常吗|正常运行|都在运行|故障|不亮|停机|停泵|阈值|门限|监测|传感器|状态|超标|超限|越限|走势|趋势")  # fmt: skip
+# "这一周啥走势": every day's readings of the window, and whether they rise or fall.
+TREND = re.compile(r"走势|趋势|怎么变|变化情况|涨还是跌|升还是降")
 # Weaker words that ask a reading only of a measured quantity (水位多少), not of a thing (几个路灯 is a count).
 ASKING = re.compile(r"多少|几个|有没有|有哪些|哪些")
 # A question about alarms, cases, forecasts or a rule is for those tools, unless it asks for a threshold.
@@ -34,7 +36,7 @@ MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重|(?<![a-z])(?:peak|m
 MINIMUM = re.compile(r"最低|最小|最少")
 MEAN = re.compile(r"平均|均值")
 _VALUE = r"\s*(-?[0-9]+(?:\.[0-9]+)?)"
-ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到){_VALUE}")
+ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到|过了){_VALUE}")
 BELOW = re.compile(rf"(?:低于|小于|不足|<|不到){_VALUE}|(?:掉到|降到|跌到|跌破|掉下){_VALUE}\s*(?:MPa|mpa|cm|mm|%)?\s*(?:以下|之下|下面)")
 # The threshold line a question measures against: 超标 is past the first line (关注), 警戒 the warning line.
 LEVEL_ASKED = (("alarm", re.compile(r"[报告]警线|[报告]警值|[报告]警阈值|报警级|报警水位|报警的?标准|(?:到|达到|过|超过?)了?报警")),
@@ -48,7 +50,7 @@ CODE_NAMES = {"light_status": {"0": "关闭", "1": "开启", "2": "故障"},
 COUNTERS = {"light_status": "盏", "pump_status": "座"}
 LEVEL_NAMES = {"watch": "关注", "warning": "预警", "alarm": "报警"}
 # "离报警线还差多少", "跟告警阈值比差多远", "超了阈值多少": the distance from the line, not only the value.
-MARGIN_ASKED = re.compile(r"差多少|差多远|还差|差几|距离.{0,6}(?:线|阈值|值)|离.{0,8}(?:线|阈值|值)|超(?:了|出|过)?.{0,6}(?:阈值|线).{0,2}多少")
+MARGIN_ASKED = re.compile(r"差多少|差多远|还差|差几|距离.{0,6}(?:线|阈值|值)|离.{0,8}(?:线|阈值|值)|离(?:报警|预警|告警|警戒|关注).{0,4}(?:多远|多少|差)|超(?:了|出|过)?.{0,6}(?:阈值|线).{0,2}多少")
 
 
 def understand_readings(question: str, slots: Slots, now: datetime, remembered: dict[str, Any] | None,
@@ -64,7 +66,9 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     asked = READING_CUE.search(question) or (kind not in STATUS_KINDS and ASKING.search(question))
     if not kind or not (base or asked):
         return None
-    if OTHER_TOOLS.search(LINES.sub("", PASSED_LINE.sub("", question) if base else question)) and not THRESHOLD.search(question):
+    # "峰值多少？离报警还有多远": the distance from a line asked of a reading, not the alarm list.
+    unlined = MARGIN_ASKED.sub("", question) if asked else question
+    if OTHER_TOOLS.search(LINES.sub("", PASSED_LINE.sub("", unlined) if base else unlined)) and not THRESHOLD.search(question):
         return None
     if slots.places or slots.asset_ids or slots.sensor_ids:
         return None  # a named facility's sensors: its status answers that
@@ -80,7 +84,12 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     # What a follow-up asks of the same sensors is asked anew; "离报警值还差多少" asks it of the value just given.
     for key in ("reached",) if base and MARGIN_ASKED.search(question) else ("statistic", "order", "top", "reached"):
         base.pop(key, None)
+    base.pop("trend", None)
     period = _window(question, now, base)
+    if TREND.search(question) and kind not in STATUS_KINDS:
+        if period.api == "latest":
+            period = _window("最近7天", now, base)  # a trend needs days: the last week when none is named
+        base["trend"] = True
     if MINIMUM.search(question) and MAXIMUM.search(question):
         pass  # "最低和最高": the ranking by the highest, with the lowest beside it
     elif MINIMUM.search(question):
@@ -163,7 +172,7 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
     if query.reached and limits.get(query.reached) is not None:
         line = f"{LEVEL_NAMES[query.reached]}线（{limits[query.reached]:g} {unit}）"
         if not rows:
-            lines.append(f"{what}没有传感器达到{line}，都未超过。")
+            lines.append(f"{what}没有传感器达到{line}，都未{'低于' if limits.get('direction') == 'below' else '超过'}。")
             if data.get("highest"):
                 word = "最低" if limits.get("direction") == "below" else "最高"
                 lines.append(f"{what}{word} {_row(data['highest'], unit, name)}。")
@@ -196,10 +205,32 @@ def compose_readings(data: dict[str, Any], query: FigureQuery, period: Period, n
     if (overall := data.get("overall")) and (query.statistic == "mean" or MEAN.search(question)):
         lines.append(f"{period.label}全部 {data['readings']} 条读数合计：平均 {overall['mean']:g} {unit}，"
                      f"最高 {overall['max']:g} {unit}，最低 {overall['min']:g} {unit}。")  # fmt: skip
+    if data.get("daily"):
+        lines += trend_lines(data["daily"], unit)
     lines.append(_thresholds(data, rows, unit, latest))
     if data.get("margins") and MARGIN_ASKED.search(question):
         lines.append(_margin(data, query, unit, question))
     return "\n".join(line for line in lines if line)
+
+
+TREND_SHARE = 0.1  # a change of the daily mean under a tenth of it is no rise or fall
+
+
+def trend_lines(daily: list[dict[str, Any]], unit: str) -> list[str]:
+    """Each day's mean and peak, and whether the daily mean rose or fell from the first day to the last."""
+    days = "；".join(f"{_day(d['key'])} 均值 {d['value']:g}、最高 {d['peak']:g}" for d in daily)
+    lines = [f"逐日（全部传感器读数合计，单位 {unit}）：{days}。"]
+    if len(daily) > 1:
+        first, last = daily[0]["value"], daily[-1]["value"]
+        change = (last - first) / abs(first) if first else 0.0
+        word = "上升" if change > TREND_SHARE else "下降" if change < -TREND_SHARE else "总体平稳"
+        lines.append(f"走势：日均值由 {_day(daily[0]['key'])} 的 {first:g} 到 {_day(daily[-1]['key'])} 的 {last:g}，{word}。")
+    return lines
+
+
+def _day(key: str) -> str:
+    day = date.fromisoformat(key)
+    return f"{day.month}月{day.day}日"
 
 
 def _margin(data: dict[str, Any], query: FigureQuery, unit: str, question: str) -> str:
@@ -238,6 +269,10 @@ def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, lat
         # "要不要处理": what the level asks of the duty officer (the lifeline rules: 报警 at once, 预警 verified).
         line += {"alarm": "，需要处置：应立即通知权属单位到场核实处置", "warning": "，需要处理：权属单位应尽快到场核实",
                  "watch": "，暂不需到场处置：权属单位巡查时复核"}[reached]  # fmt: skip
+    elif rows and rows[0].get("value") is not None and limits.get("watch") is not None and side == "低于":
+        # Low is what harms (供水压力): the lowest value is set against the line, not the highest.
+        low = min(v for v in [r["value"] for r in rows] + [(data.get("lowest") or {}).get("value")] if v is not None)
+        line += f"；最低 {low:g} {unit} 未低于关注值 {limits['watch']:g} {unit}，在正常范围"
     elif rows and rows[0].get("value") is not None and limits.get("watch") is not None:
         line += f"；最高 {rows[0]['value']:g} {unit} 未超过关注值 {limits['watch']:g} {unit}，在正常范围"
     levels = data.get("levels") or {}

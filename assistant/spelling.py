@@ -27,7 +27,8 @@ ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
            (re.compile(r"shared?\s*bikes?|bike\s*sharing", re.IGNORECASE), "共享单车"),
            # "give me a summary of A6区 assets，按 type 统计 count，再标出几个 status 不是完好的"
            (re.compile(r"\bassets?\b", re.IGNORECASE), "部件"), (re.compile(r"按\s*type\b|\bby\s+type\b", re.IGNORECASE), "按类型"),
-           (re.compile(r"\bstatus\b", re.IGNORECASE), "状态"), (re.compile(r"\bcounts?\b", re.IGNORECASE), "数量"),
+           (re.compile(r"\bstatus\b", re.IGNORECASE), "状态"), (re.compile(r"street\s*lights?|street\s*lamps?", re.IGNORECASE), "路灯"),
+           (re.compile(r"manhole\s*covers?|manholes?", re.IGNORECASE), "井盖"), (re.compile(r"\bcounts?\b", re.IGNORECASE), "数量"),
            # "哪个部门延期最多？this month", "A6区这个month的open cases有多少？其中overdue的呢", "case volume"
            *((re.compile(rf"(?<![A-Za-z0-9_-])(?:{english})(?![A-Za-z0-9_-])", re.IGNORECASE), word) for english, word in (
                (r"this\s+month", "本月"), (r"last\s+month", "上个月"), (r"this\s+week", "本周"), (r"last\s+week", "上周"),
@@ -61,6 +62,7 @@ def respelled(question: str, lexicon: CityLexicon) -> str:
     question = DISTRICT_SHORT.sub(lambda m: f"A{m.group(2)}区" if f"A{m.group(2)}区" in districts else m.group(0), question)
     question = DISTRICT_NUMERAL.sub(lambda m: f"A{'一二三四五六七八九'.index(m.group(1)) + 1}区", question)  # "A七区"
     names = tuple(n.name for n in lexicon.nodes.values() if n.label in ("EventCategory", "ComponentCategory"))
+    question = shared_heads_written(question, frozenset(names))
     heard = SOUNDS.syllables(question)
     text = list(question)
     for word, sound in _vocabulary(id(lexicon), names):
@@ -71,3 +73,24 @@ def respelled(question: str, lexicon: CityLexicon) -> str:
                 if sum(a != b for a, b in zip(written, word, strict=True)) <= size // 2:  # a slip, not another word
                     text[start:start + size] = list(word)
     return "".join(text)
+
+
+# "上水、污水、雨水井盖各多少": the kinds listed before a category's last word share it.
+LISTED_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,3})[、/和跟与及]$")
+
+
+def shared_heads_written(question: str, names: frozenset[str]) -> str:
+    """Each kind listed before a category name that shares its last two characters, written in full ("上水、污水、雨水井盖"
+    is 上水井盖、污水井盖、雨水井盖); only where the kind with that ending is itself a category."""
+    for name in sorted((n for n in names if len(n) > 2 and n in question), key=len, reverse=True):
+        head, end = name[-2:], question.index(name)
+        while (listed := LISTED_BEFORE.search(question[:end])) and (kind := _kind_of(listed.group(1), head, names)):
+            start = listed.start() + len(listed.group(1)) - len(kind)
+            question = f"{question[:start]}{kind}{head}{question[start + len(kind):]}"
+            end = start
+    return question
+
+
+def _kind_of(before: str, head: str, names: frozenset[str]) -> str | None:
+    """The longest end of ``before`` that names a category with ``head`` after it ("污水" + 井盖)."""
+    return next((before[i:] for i in range(len(before)) if before[i:] + head in names), None)

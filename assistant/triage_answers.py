@@ -21,12 +21,23 @@ URGENCY_NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "�
 # The markers a caller numbers several problems by ("一是…二是…", "第一…第二…", "1、…2、…").
 ENUMERATED = re.compile(r"(?:[一二三四五]是|第[一二三四五][，,、是]?|其[一二三四五][，,、]?|(?<![0-9])[1-5][、.．)）]|[①②③④⑤])")
 MAX_PROBLEMS = 4
+MAX_CLAUSES = 8
 
 
 # "刚又打进来一个电话说的同一个地方，车里还困着个老人": a second call about the report just triaged.
 SAME_PLACE = re.compile(r"同一个?(?:地方|地点|位置|处|路口|点)|还是(?:刚才)?那个?(?:地方|位置|地点|路口)|就是刚才那(?:个地方|里|儿|处)")
 # Asked whether a report is one case or several ("这条该不该拆单").
-SPLIT_ASKED = re.compile(r"拆单|拆分|拆开|拆不拆|该不该拆|要不要拆|分开(?:立|派|建)|分别立|单独立|另立|另外立|单独(?:建|派)")
+SPLIT_ASKED = re.compile(r"拆单|拆分|拆开|拆不拆|该不该拆|要不要拆|分开(?:立|派|建)|分别立|单独立|另立|另外立|单独(?:建|派)"
+                         r"|分成[^，,。？?]{0,12}(?:两|几|三|2|3|多)个?(?:单|工单|案)|一单还是两单|两个单")
+
+
+LONG_REPORT = 50  # characters: a report this long is read clause by clause for other problems it tells of
+
+
+def clauses_read(question: str, text: str) -> bool:
+    """Whether a report's clauses between commas are triaged too: a split asked, or a long report that numbers no
+    problems and parts none by semicolons (those are its problems)."""
+    return SPLIT_ASKED.search(question) is not None or (len(text) >= LONG_REPORT and not problems(text))
 
 
 def problems(text: str, commas: bool = False) -> list[str]:
@@ -40,7 +51,8 @@ def problems(text: str, commas: bool = False) -> list[str]:
         if len(clauses) < 2:
             return []
         lead = re.search(r"[A-Z]\d区", clauses[0])  # the district, said once in the first clause
-        return [c if c == clauses[0] or not lead else f"{lead.group(0)}，{c}" for c in clauses[:MAX_PROBLEMS]]
+        # Between commas a problem may be told last ("…旁边那几个垃圾桶也满得往外掉"): more clauses are read.
+        return [c if c == clauses[0] or not lead else f"{lead.group(0)}，{c}" for c in clauses[:MAX_CLAUSES if commas else MAX_PROBLEMS]]
     lead = text[:marks[0].start()].rstrip("：:，, ")
     parts = [text[m.end():n.start() if n else len(text)].strip("；;，,。 ") for m, n in zip(marks, [*marks[1:], None], strict=True)]
     parts = [p for p in parts if len(p) >= 6]
@@ -140,14 +152,26 @@ def compose_triage(turn: Turn) -> str:
                 f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
     r = records[0].data
     c = r["category"]
-    parts = problems(records[0].args.get("text", ""), SPLIT_ASKED.search(turn.question) is not None)
+    asked_split = SPLIT_ASKED.search(turn.question) is not None
+    parts = problems(records[0].args.get("text", ""), clauses_read(turn.question, records[0].args.get("text", "")))
     split = [rec.data for rec in records[1:] if rec.args.get("text") in parts]
+    if not asked_split and not problems(records[0].args.get("text", "")):
+        # A long report read clause by clause, no split asked: other problems it tells of, for another body, are
+        # named beside the main one ("白天还尘土满天飞" is the housing bureau's), not split into cases unasked.
+        also = _also_involved(r, split)
+        split = []
+    else:
+        also = []
     compared = ""
     if DUPLICATE_ASKED.search(turn.question) and len(split) >= 2 and len(ENUMERATED.findall(turn.question)) >= 2:
         # "这三条是不是有重复的：1. …2. …3. …": the listed reports set beside each other, not split further.
         compared, split = _listed_compared([(rec.args["text"], rec.data) for rec in records[1:] if rec.args.get("text") in parts]), []
     if len({p["category"]["id"] for p in split if p["confidence"] >= VAGUE}) < 2:
         split = []  # the clauses tell of one problem (or of nothing clear): no split
+    one_handler = bool(split) and {_triaged_department(p) for p in split} == {_triaged_department(r)}
+    unsplit = SPLIT_ASKED.search(turn.question) is not None and (one_handler or not split)
+    if unsplit:
+        split = []  # "要不要分成爆管和停水两个单": what follows from one problem, handled by the same body, stays on its ticket
     if r["confidence"] < VAGUE and not r["district"] and not _transfer(r):
         # "又有人打电话说那边又出问题了": neither what nor where is known — no category, bureau or urgency is guessed.
         return ("信息不足，无法确定诉求的类别、地点和责任部门（分类置信度很低），暂不分拨。请向来电人追问：\n"
@@ -209,6 +233,12 @@ def compose_triage(turn: Turn) -> str:
     if INJURED.search(turn.question):
         # A report of someone hurt is not only the bureau's case: the ambulance is called at once.
         lines.append("- 联动：报告中有人员受伤或被困，请同时呼叫急救（拨打 120；被困需救援的同时报 119），不要等待派遣。")
+    if also:
+        lines.append("- 另涉及：" + "；".join(f"{p['category']['name']}（{KIND_WORDS.get(p['category']['kind'], '')} {p['category']['code']}），"
+                                          f"由{_triaged_department(p)}处理" for p in also) + "。建议另行立案或在工单中备注，一并转办。")
+    if unsplit:
+        lines.append(f"- 拆分建议：不必拆单。诉求所述情况由同一问题「{c['name']}」引起、同属{_triaged_department(r)}处理，"
+                     "在同一工单中备注关联情况即可，避免重复派单。")
     if split:
         # Each problem is its own case: a lamp goes to the lamps' bureau, a bin to the district's.
         # Counted in words: a digit no tool returned would be taken for an unsupported figure.
@@ -317,6 +347,9 @@ URGENCY_ASKED = re.compile(r"紧急程度怎么定|紧急程度.{0,4}(?:依据|�
 DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并|一回事|再建一单|再建单|另建|已经有这单|已有这单|有没有这单|还用新建|要不要新建")
 KIND_WORDS = {"event": "事件", "component": "部件"}
 SURE = 0.5  # a category this sure is the triage's answer; below it the alternatives are worth a look
+# A clause of a long report this sure of another category tells of another problem (工地扬尘 0.40 for "白天还尘土满天飞";
+# "闹到凌晨两点还吵吵嚷嚷的" is 0.07 施工扰民, a guess).
+ALSO_SURE = 0.35
 VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
 HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
 # What the operator tells the caller, or the crew, for the categories where the first minutes matter.
@@ -324,7 +357,7 @@ FIRE_ADVICE = "立即拨打 119 报警，提醒来电人及周边人员撤离到
 # "火越烧越大，快烧到旁边加油站了": a fire however it was first filed (焚烧垃圾树叶), once it is the most urgent.
 SPREADING_FIRE = re.compile(r"着火|起火|火越|火势|烧到|烧起来|火光|明火")
 FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"燃气"), "提醒来电人及周边人员严禁明火、不要开关电器、开窗通风并撤离到安全地带；通知燃气抢修。"),
+    (re.compile(r"燃气"), "提醒来电人及周边人员严禁明火、不要开关电器、开窗通风并撤离到安全地带；通知燃气抢修到场检测燃气浓度、排查泄漏。"),
     (re.compile(r"电梯困人"), "安抚被困人员不要扒门、不要强行撬门，立即通知电梯维保单位到场救援；维保或物业联系不上、被困人员身体不适时，拨打 119 求助。"),
     (re.compile(r"火灾"), FIRE_ADVICE),
     (re.compile(r"变电箱|电力|架空线缆|停电"), "有漏电、触电风险：提醒周边人员远离设备、切勿触碰，通知供电部门抢修。"),
@@ -333,6 +366,17 @@ FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
 ]
 OPEN_HOLE = re.compile(r"井盖(?:没了|丢了|丢失|缺失|被偷|不见)|塌陷|坑洞|大坑|窟窿|口子")
 INJURED = re.compile(r"受伤|受了伤|伤了|伤者|流血|出血|骨折|昏迷|晕倒|不省人事|被困|困在|掉进去|摔伤|砸伤|送医")
+
+
+def _also_involved(main: dict[str, Any], clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The clauses clearly of another category than the report's, one per category."""
+    seen = {main["category"]["id"]}
+    others = []
+    for clause in clauses:
+        if clause["confidence"] >= ALSO_SURE and clause["category"]["id"] not in seen:
+            seen.add(clause["category"]["id"])
+            others.append(clause)
+    return others
 
 
 def _triaged_department(result: dict[str, Any]) -> str:

@@ -66,7 +66,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         if len(known) > 1:
             figures.spread = round((max(known) - min(known)) * (100 if is_rate(query.measure) else 1), 2)
     values = [r.value for r in figures.rows]
-    if query.measure not in ("readings", "forecast") and len(values) == 2 and None not in values:
+    if query.measure not in ("readings", "forecast") and query.group_by != "status" and len(values) == 2 and None not in values:
         figures.gap = round((values[0] - values[1]) * (100 if is_rate(query.measure) else 1), 2)  # type: ignore[operator]
     if query.beside_all and (query.departments or query.district):
         city = query.model_copy(update={"departments": [], "district": None, "districts": [], "group_by": None,
@@ -103,7 +103,9 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
                 # the month before do (上月同期).
                 figures.same_span = run_query(client, earlier.model_copy(update={"period": same}), districts)
                 if figures.same_span.total and figures.same_span.total.value is not None and now is not None:
-                    figures.same_span.change = now - figures.same_span.total.value
+                    before_same = figures.same_span.total.value
+                    figures.same_span.change = now - before_same
+                    figures.same_span.change_pct = round((now - before_same) / before_same * 100, 1) if before_same else None
             else:
                 # A rate of a month under way ("这个月的准确派遣率跟上个月比"): few days, said so.
                 since = _at(figures.start)
@@ -178,6 +180,9 @@ def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
     return f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if last < whole_before else None
 
 
+UNREGISTERED = ("受理", "不予立案", "作废")  # steps of a case not (yet) registered (立案)
+
+
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     field = CASE_MEASURES[query.measure]
     basis = _basis(query)
@@ -196,11 +201,17 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
                 rows.append(FigureRow(key=source, value=stats[field]))
     elif query.group_by == "category":
         rows = [FigureRow(key=c["category_code"], value=c["count"] if field == "total" else c[field]) for c in whole["by_category"]]
+        # "上水、污水、雨水井盖各多少": every kind named, a kind with no case said as 0.
+        rows += [FigureRow(key=c, value=0) for c in query.categories if c not in {r.key for r in rows}]
         note = "" if field == "total" else "在受理量最多的 10 类中统计 / among the ten categories most received"
     elif query.group_by in CALENDAR_STEPS:  # "按月分开看", "近四周每周的量": the period cut into months, weeks or days
         for key, span in calendar_spans(query.period, query.group_by, clock.now()):
             stats = client.case_stats(span, query.district, category, query.source, query.major, basis)
             rows.append(FigureRow(key=key, value=stats[field], start=span.split("..")[0], end=span.split("..")[-1]))
+    elif query.group_by == "status":  # "在办的卡在哪个环节": each step of the workflow the measure's cases are at now
+        rows = [FigureRow(key=step["state"], value=step["count"]) for step in whole.get("by_state", [])
+                if field == "total" or (field == "open" and step["open"]) or (field == "closed" and step["state"] == "结案")
+                or (field == "registered" and step["state"] not in UNREGISTERED)]  # fmt: skip
     elif query.group_by == "major":  # 大类: every category of a class together, the event and component 市容环境 as one
         rows = [FigureRow(key=m["major_name"], value=m["count"] if field == "total" else m[field]) for m in whole["by_major"]]
     elif query.group_by == "department" and field != "total":

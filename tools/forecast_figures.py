@@ -55,8 +55,9 @@ def _case_forecast_by_district(client: ServicesClient, query: FigureQuery, now: 
     """"下周各区案件量预测，哪个区最高": each district's forecast over the days asked, ranked by its total."""
     each = [(code, _case_forecast(client, query.model_copy(update={"district": code, "group_by": None, "districts": []}), now))
             for code in districts]  # fmt: skip
-    rows = sorted((FigureRow(key=code, value=f.total.value if f.total else None) for code, f in each if f.rows),
-                  key=lambda r: -(r.value or 0.0))  # fmt: skip
+    # One day asked: each district's own interval of it (intervals of several days do not add up).
+    rows = sorted((FigureRow(key=code, value=f.total.value if f.total else None, interval=f.rows[0].interval if len(f.rows) == 1 else None)
+                   for code, f in each if f.rows), key=lambda r: -(r.value or 0.0))  # fmt: skip
     first = next((f for _, f in each if f.rows), None)
     if first is None:
         return Figures(measure="forecast", unit="件", period="", start="", end="", rows=[], total=None)

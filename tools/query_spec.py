@@ -77,6 +77,8 @@ class FigureQuery(BaseModel):
         None, description="readings: latest (default without a window) or max/min/mean over the window"
     )
     hours: int | None = Field(None, ge=1, le=24 * 90, description="readings: the last N hours instead of a period")
+    trend: bool = Field(False, description="readings over a window: every day's mean and peak of the kind, and whether "
+                        "they rise or fall (走势)")
     above: float | None = Field(None, description="readings: keep values above this")
     below: float | None = Field(None, description="readings: keep values below this")
     reached: Literal["watch", "warning", "alarm"] | None = Field(
@@ -101,6 +103,7 @@ class FigureRow(BaseModel):
     latest: float | None = None  # forecast: the sensor's newest reading, the forecast's starting point
     trend: Literal["up", "down", "flat"] | None = None  # forecast: from the newest reading to the horizon's end
     interval: dict[str, float] | None = None  # forecast: lo80/hi80/lo95/hi95 of the value
+    peak: float | None = None  # readings by day (trend): the day's highest reading, beside its mean as value
     status: str | None = None  # assets listed: 完好/破损/丢失…
     address: str | None = None
     grid: str | None = None  # assets listed: the unit grid
@@ -167,6 +170,8 @@ class Figures(BaseModel):
     margins: dict[str, float] = Field(default_factory=dict)
     # readings over a window: every reading of every sensor together (mean weighted by readings, max, min)
     overall: dict[str, float] = Field(default_factory=dict)
+    # readings, trend asked: each calendar day of the window, its readings together (key the day, value the mean)
+    daily: list[FigureRow] = Field(default_factory=list)
     codes: dict[str, int] = Field(default_factory=dict)
     # a filtered count's share of all cases of the period (占比), with that count; or, beside_all, the
     # city's own figure of the measure

@@ -48,10 +48,12 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
                                district=low["district"], name=names.get(low["sensor_id"]), ts=low.get("min_at"))  # fmt: skip
         in_window = len(stats)
         overall = _overall(stats)
+        daily = _daily(client, query, since, until) if query.trend else []
         days = (until.astimezone(CHINA).date() - since.astimezone(CHINA).date()).days + (
             until.astimezone(CHINA).time() != time(0))  # fmt: skip
     else:
         period, start, end, readings, in_window, overall, days, past = "latest", "", "", None, len(reporting), {}, None, None
+        daily = []
         rows = [FigureRow(key=s["id"], value=s["last_value"], asset_id=s["asset_id"], name=s["name"],
                           district=s["district"], ts=s["last_ts"]) for s in reporting]  # fmt: skip
     if query.sensor_kind in STATUS_KINDS and query.above is None and query.below is None:
@@ -87,7 +89,7 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         lowest=lowest if query.sensor_kind not in STATUS_KINDS else None, readings=readings,
         highest=highest if query.sensor_kind not in STATUS_KINDS else None,
         sensors=len(sensors), reporting=in_window, levels=_levels(reporting, limits), overall=overall, margins=margins,
-        days=days, readings_past=past,
+        days=days, readings_past=past, daily=daily,
         codes=dict(sorted(Counter(str(round(s["last_value"])) for s in reporting).items()))
         if query.sensor_kind in STATUS_KINDS else {},
     )  # fmt: skip
@@ -101,6 +103,25 @@ def _overall(stats: list[Json]) -> dict[str, float]:
         return {}
     mean = sum(s["mean"] * s["count"] for s in counted) / readings
     return {"mean": round(mean, 3), "max": max(s["max"] for s in counted), "min": min(s["min"] for s in counted)}
+
+
+MAX_TREND_DAYS = 31
+
+
+def _daily(client: ServicesClient, query: FigureQuery, since: datetime, until: datetime) -> list[FigureRow]:
+    """Each calendar day of the window (at most a month of them), every sensor's readings of it together."""
+    first = since.astimezone(CHINA).date()
+    rows = []
+    for offset in range(min(MAX_TREND_DAYS, (until.astimezone(CHINA).date() - first).days + 1)):
+        day = first + timedelta(days=offset)
+        start = max(since, datetime.combine(day, time(0), CHINA))
+        end = min(until, datetime.combine(day + timedelta(days=1), time(0), CHINA))
+        if end <= start:
+            continue
+        together = _overall(client.sensor_stats(query.sensor_kind or "", query.district, since=start, until=end))
+        if together:
+            rows.append(FigureRow(key=f"{day:%Y-%m-%d}", value=together["mean"], peak=together["max"]))
+    return rows
 
 
 def _window(query: FigureQuery, now: datetime) -> tuple[str, datetime, datetime]:

@@ -54,6 +54,14 @@ class DepartmentCount(PartCounts):
     total: int
 
 
+class StateCount(BaseModel):
+    """The cases of the period now at one step of the workflow (受理, 立案, 派遣, 处置, 核查, 结案…)."""
+
+    state: str
+    count: int
+    open: bool = Field(description="whether the step is one a case is still being handled at (not 结案, 不予立案, 作废)")
+
+
 class DistrictCount(BaseModel):
     district: str
     total: int
@@ -79,6 +87,8 @@ class CaseStats(BaseModel):
     by_major: list[MajorCount] = Field(default_factory=list, description="every major class (大类) with cases, most first")
     by_district: list[DistrictCount] = Field(default_factory=list, description="every district with cases, most first")
     by_department: list[DepartmentCount] = Field(default_factory=list, description="every department holding cases of the period")
+    by_state: list[StateCount] = Field(default_factory=list, description="every step of the workflow the cases are at now, "
+                                       "in the workflow's order (在办案件卡在哪个环节)")
     data_since: str | None = None  # when the first case on record was created: a period before it is not whole
 
 
@@ -127,6 +137,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                                 .group_by(CaseRow.district).order_by(counted.desc(), CaseRow.district))  # fmt: skip
     departments = session.execute(select(CaseRow.department_id, counted, *measures).where(*where, CaseRow.department_id.is_not(None))
                                   .group_by(CaseRow.department_id).order_by(counted.desc(), CaseRow.department_id))  # fmt: skip
+    states = dict(session.execute(select(CaseRow.state, func.count()).where(*where).group_by(CaseRow.state)).all())
     first = session.scalar(select(func.min(CaseRow.created_at)))
     return CaseStats(period=label, data_since=local_iso(as_utc(first)) if first else None, start=local_iso(start), end=local_iso(end), district=district, category_code=category_code, source=source, major=major, basis=basis,
                      total=total, registered=registered, open=still_open, closed=closed, overdue=overdue, overdue_open=overdue_open,
@@ -135,7 +146,9 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                      by_major=_by_major(rows, majors) if majors else [],
                      by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d],
                      by_department=[DepartmentCount(department_id=d, total=k, registered=r, open=o, closed=x, overdue=late,
-                                                    overdue_open=due) for d, k, r, o, x, late, due in departments])  # fmt: skip
+                                                    overdue_open=due) for d, k, r, o, x, late, due in departments],
+                     by_state=[StateCount(state=step.value, count=states[step.value], open=step.value not in TERMINAL_NAMES)
+                               for step in State if states.get(step.value)])  # fmt: skip
 
 
 def _major_codes(major: str, majors: Mapping[str, str]) -> list[str]:

@@ -15,7 +15,7 @@ from services.dispatch.cases import to_public
 from services.dispatch.demo_history import seed_case_history
 from services.dispatch.stats import case_stats
 from services.dispatch.tables import CaseRow
-from services.dispatch.workflow import TERMINAL
+from services.dispatch.workflow import TERMINAL, State
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 
@@ -55,6 +55,11 @@ def test_the_counts_are_the_cases_counted_one_by_one(graph, db_url: str) -> None
     assert held and all(d.overdue_open == sum(c.overdue and c.state not in {s.value for s in TERMINAL}
                                               for c in one if c.department_id == d.department_id) for d in held.values())
     assert sum(d.total for d in held.values()) == sum(c.department_id is not None for c in one)
+    # "在办的卡在哪个环节": every step the week's cases are at, in the workflow's order, open steps marked.
+    assert {(s.state, s.count) for s in stats.by_state} == set(Counter(c.state for c in week).items())
+    assert sum(s.count for s in stats.by_state if s.open) == stats.open
+    order = [s.value for s in State]
+    assert [s.state for s in stats.by_state] == sorted((s.state for s in stats.by_state), key=order.index)
 
 
 def test_the_stats_endpoint_filters_and_refuses_bad_parameters(client: TestClient, graph, db_url: str) -> None:
