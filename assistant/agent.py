@@ -49,7 +49,7 @@ from assistant.intents import (
 )
 from assistant.lexicon import CityLexicon
 from assistant.llm_context import system_prompt, tools_for
-from assistant.planner import AMONG_THEM, MAX_ROUNDS, SUPPLEMENTED, compose, plan_calls, remember
+from assistant.planner import AMONG_THEM, IT_CASE, MAX_ROUNDS, SUPPLEMENTED, compose, plan_calls, remember
 from assistant.refusals import as_recorded_note, refusal
 from assistant.second_opinion import overrule
 from assistant.slots import fill_slots
@@ -269,8 +269,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
     if one_case:
         # "最近一件燃气泄漏案件到哪一步了": one case found by its traits, not a count of them.
         follow_up, intents = False, [Intent.CASE_LOOKUP]
-    elif (memory.get("case_filters") is not None and not memory.get("case_id") and not slots.case_ids
-          and re.match(r"它|这件|那件|该案", question)):  # fmt: skip
+    elif memory.get("case_not_found") and not slots.case_ids and IT_CASE.match(question):
         # "A2区最近一件燃气管道泄漏的案件" found none, then "它的流转记录…有没有超时": said there is no such case.
         intents = [Intent.CASE_LOOKUP]
     listed = (not one_case and not slots.case_ids and CASES_LISTED.search(question) is not None

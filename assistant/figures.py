@@ -110,14 +110,14 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
         "department",
-        re.compile(r"各(?:责任|承办)?部门|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|谁家|哪家|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
+        re.compile(r"各(?:责任|承办)?部门|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|(?:谁家|哪家)(?=[^，,。？?]{0,4}(?:最多|最少|最高|最低|排))|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
                    r"|(?:最多|最少|最高|最低|最差|最好|最长|最短)的(?:前)?(?:\s*[0-9一二两三四五六七八九十]{1,2}\s*个)?(?:部门|单位)", re.IGNORECASE),
     ),
-    # "在办的卡在哪个环节", "按流程环节分一下": the step of the workflow the cases are at now ("按状态分布" with no
-    # period is the case search's, every case whenever it came in).
-    ("status", re.compile(r"环节|卡在哪|哪一步|哪个步骤|流程节点|哪个阶段|各阶段")),
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别"
                             r"|(?:前|top|TOP|Top|最多的|最少的)\s*[0-9一二两三四五六七八九十]{1,2}\s*个区")),
+    # "在办的卡在哪个环节": the step of the workflow the cases are at now, after the districts ("各区在办的卡在哪个环节"
+    # counts per district); "按状态分布" with no period is the case search's, every case whenever it came in.
+    ("status", re.compile(r"环节|卡在哪|哪一步|哪个步骤|流程节点")),
     # "哪个大类最多", "按大类统计": the categories' major classes (市容环境, 街面秩序…), not the categories.
     ("major", re.compile(r"(?:哪个|哪些|哪几个|哪一个|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*个|各个?|按|每个|分)\s*(?:事件|部件)?大类"
                          r"|大类(?:分布|排名|排序|排一下|构成|占比|分别|最多|最少)|(?:前|top|TOP|Top)\s*[0-9一二两三四五六七八九十]{1,2}\s*个?大类")),
@@ -125,6 +125,7 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
                             r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*个?小?类")),
 ]
 # "按状态分一下" after assets were counted: the same count, by state.
+DISTRICTS_GROUPED = re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排")
 BY_STATE = re.compile(r"按状态|各状态|分状态|按(?:完好|好坏)")
 MOST = re.compile(r"最多|最高|最大|最长|最慢|最严重|第一|之最|最突出|最集中")
 LEAST = re.compile(r"最低|最少|最差|最短|最快|垫底|倒数")
@@ -143,8 +144,10 @@ TOP = re.compile(r"(?:前|top|TOP|Top)\s*([0-9一二两三四五六七八九十]
 EXTREME_N = re.compile(r"最(?:多|少|高|低|大|小|差|好|快|慢)的?\s*([0-9二两三四五六七八九十]{1,3})\s*(?:个|名|位|类|项|家|区|条)"
                        r"|哪\s*([0-9二两三四五六七八九十]{1,2})\s*(?:个|类|家|项|名|位)")  # "哪三类最多", "哪5个区最少"
 # The bottom end asked beside the top ("垫底的", "倒数前两名", "最少的"), and a top said without a number.
-LOW_END = re.compile(r"(?:倒数|末尾|最后|垫底的?)\s*(?:前|第)?\s*([0-9一二两三四五六七八九十]{1,3})?\s*(?:名|个|位)?|最少|最低|最差")
-HIGH_END = re.compile(r"最多|最高|最好|第一名|头名")
+_N = r"([0-9一二两三四五六七八九十]{1,3})"
+LOW_END = re.compile(rf"(?:倒数|末尾|垫底的?)\s*(?:前|第)?\s*{_N}?\s*(?:名|个|位)?|最后\s*(?:前|第)?\s*{_N}\s*(?:名|个|位)|最后一名"
+                     rf"|(?:最少|最低|最差)的?\s*{_N}?\s*(?:个|名|位|家)?")
+HIGH_END = re.compile(rf"(?:最多|最高|最好)的?\s*{_N}?\s*(?:个|名|位|家)?|第一名|头名")
 POSITION = re.compile(r"排第几|排名第几|第几名|排在第几|排几名|排第多少|名次")
 RATE_BOUND = re.compile(r"(不到|低于|小于|不足|达不到|未达到|超过|高于|大于|达到)\s*(百分之[零一二两三四五六七八九十百点]+|[0-9]+(?:\.[0-9]+)?\s*%)")
 CITY_AVERAGE = re.compile(r"全市平均|平均水平|全市水平|全市的?平均|全市整体")
@@ -160,10 +163,10 @@ EACH_OF_THEM = re.compile(r"各(?:有)?(?:几|多少)|分别|各自")
 ALSO = re.compile(r"也拉进来|也加进来|也加上|也算上|一起比|放一起比|一并比")
 THEY = re.compile(r"它们|他们|这几个|这三个|这两个|这几家|这些部门|这几个部门|这些区|这几个区|上面这些")
 IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这家|那家|该区|这个区|那个区")
-SHARE = re.compile(r"占(?![道用压地])[^，,。？?]{0,10}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
+SHARE = re.compile(r"占(?:全|总|所有|整体|同期|当月|本月|全部)?[^，,。？?道用压地路绿人车]{0,8}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 YEAR_ON_YEAR = re.compile(r"同比|去年同期|上年同期|去年的同一?个?月|去年这个时候")
 COMPARE = re.compile(r"环比|同比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
-                     r"|增减|变化|涨了|降了|比(?![例重率])[^，,。？?]{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
+                     r"|增减|变化|涨了|降了|比(?![例重率较如方])[^，,。？?]{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
 # Two districts set side by side ("比A1区多还是少", "两个区差几件", "比一比"), one named now and one before or both now.
 SIDE_BY_SIDE = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差|两个区|两区|比一比|对比")
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
@@ -201,7 +204,7 @@ STATUS_WORDS = re.compile(
 # A question about what will be ("明天会比今天多吗") is a forecast, not a period's figures.
 FUTURE = re.compile(r"明天|明日|未来|下周|下个?月|预测|预计|会不会|将会")
 # How a facility runs, as its sensors report it: asked of pumps or lamps just listed ("它们现在运行正常吗").
-RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着|好着|都好")
+RUNNING = re.compile(r"运行|运转|开机|停机|故障|正常吗|在转|开着|亮不亮|亮着|好着|都好|不正常|异常")
 BOTH = re.compile(r"两家|两个部门|两个单位|这两|俩|二者|两者")
 EACH_KIND = re.compile(r"各有|各自|分别|各是")
 LISTED_APART = re.compile(r"单独列|列出|列一下|名称|名字|叫什么|是哪几|有哪些|都有哪")
@@ -472,22 +475,27 @@ def ends_asked(question: str) -> tuple[int, int] | None:
     if not (low := LOW_END.search(question)) or len(_department_measures(question)) > 1 or len(_named_case_measures(question)) > 1:
         return None  # "返工率最高？准确派遣率最低的又是谁": each measure's own end, not both ends of one
     rest = f"{question[:low.start()]} {question[low.end():]}"
+    bottom = _number(next((g for g in low.groups() if g), "一")) or 1
     if top := TOP.search(rest):
-        return _number(top.group(1)) or 1, _number(low.group(1) or "一") or 1
-    if HIGH_END.search(rest):
-        return 1, _number(low.group(1) or "一") or 1
+        return _number(top.group(1)) or 1, bottom
+    if high := HIGH_END.search(rest):
+        return _number(next((g for g in high.groups() if g), "一")) or 1, bottom
     return None
 
 
 def ranking_ends(question: str, rows: list[dict[str, Any]], name: Any, order: str | None = None) -> list[str]:
     """The first N of a whole ranking, and its last one when asked, named after it (ranked from the bottom up,
-    "倒数第一" is the first row: "结案率排个名，倒数第一是谁" is the lowest)."""
+    "倒数第一" is the first row: "结案率排个名，倒数第一是谁" is the lowest); both ends when both are asked ("前3和垫底的"),
+    each with the rows tied at its cut."""
     known = [r for r in rows if r["value"] is not None]
-    if (ends := ends_asked(question)) and len(known) > 2:
+    if (ends := ends_asked(question)) and len(known) >= 2:
         ranked = known[::-1] if order == "asc" else known
-        high, low = ends
+        high, low = (min(n, len(ranked) - 1) or 1 for n in ends)
+        first = [r for r in ranked if r["value"] >= ranked[high - 1]["value"]]
+        last = [r for r in ranked[::-1] if r["value"] <= ranked[-low]["value"]]
         # Named without the N: a number in the answer must be a tool's figure.
-        return [f"排在最前：{'、'.join(name(r['key']) for r in ranked[:high])}；排在最后：{'、'.join(name(r['key']) for r in ranked[-low:][::-1])}。"]
+        return [f"排在最前（最高/最多）：{'、'.join(name(r['key']) for r in first)}；"
+                f"排在最后（最低/最少）：{'、'.join(name(r['key']) for r in last)}。"]
     if not (whole_ranking(question) or RANK.search(question)) or len(rows) < 2:
         return []
     top = _top(question) or len(rows)
@@ -612,7 +620,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
                                    or (measure == "平均处置时长_小时" and slots.departments)
                                    or SHARE.search(question) or OPEN_THEN_OVERDUE.search(question)):
         # "现在有多少案子超期没办完" asks about cases as they stand, not a period's figures: the case
-        # search answers it (open and overdue now).
+        # search answers it (open and overdue now). A share asked ("占全市比例多少") is a period's figure.
         return Understood()
     base: dict[str, Any] = dict(remembered or {})
     if measure and not (remembered and measure == "cases" and base.get("measure") not in (None, "cases")):
@@ -738,8 +746,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     # "其他大类的呢" keeps a class, it groups by none ("市容环境大类按小类拆" still groups by category).
     grouped = question.replace(f"{major}大类", major) if major else question
     group = next((name for name, pattern in GROUPS if pattern.search(grouped)), None)
-    if group == "status" and base["measure"] not in CASE_MEASURES:
-        group = None  # a department's indicator has no workflow steps
+    if group == "district" and dict(GROUPS)["status"].search(grouped) and not DISTRICTS_GROUPED.search(grouped):
+        group = "status"  # "在办案件按环节分别多少件": 分别 is each step, not each district
+    if group == "status" and base["measure"] not in ("cases", "open", "registered", "closed"):
+        group = None  # a department's indicator (or an overdue count) is not counted per workflow step
     if group and not (group == "district" and departments and not slots.all_districts):
         base["group_by"] = group  # "市供水公司的按期处置率和平均处置时长分别是多少": 分别 is no district grouping
     if group in ("week", "month") and (whole := whole_steps(period, group, today)):

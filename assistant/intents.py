@@ -124,7 +124,7 @@ EXAMPLES: dict[Intent, list[str]] = {
 }
 # A ranking asked, then on what grounds: the figures ranked are the grounds.
 RANKED_ASK = re.compile(r"哪个区.{0,8}最|最(?:差|好|严重|多|少|高|低)的?是?哪个区")
-JUSTIFIED = re.compile(r"[，,。？?\s]*(?:依据|根据|理由)(?:是啥|是什么|何在|呢)?[？?。]?\s*$")
+JUSTIFIED = re.compile(r"(?:^|[，,。？?\s])(?:依据|根据|理由)(?:是啥|是什么|何在|呢)?[？?。]?\s*$")
 POLICY_CUE = re.compile(r"依据|哪条|哪个文件|什么文件|什么规定|哪项规定|规定|条例|办法")
 # Vital signs whose names hold a measure's words ("12345案件量(24小时)", "按期处置率(30天)"): the vital sign.
 VITAL_NAMES = re.compile(r"30天的?按期处置率|按期处置率[(（]30天|(?:过去|近)24小时.{0,6}12345|12345.{0,4}(?:24小时|一天)"

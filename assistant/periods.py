@@ -178,7 +178,7 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
         (r"今天|今日|(?<![日号])当天|今儿", span(today, today, f"今天（{_md(today)}）")),  # not "11月30日当天"
         (r"昨天(?:到|至)(?:现在|目前|今天|今)|昨天以来|昨天起|昨天开始", span(today - timedelta(days=1), today,
                                                           f"昨天至今（{_md(today - timedelta(days=1))}至今）")),
-        (r"昨晚|昨夜", span(today - timedelta(days=1), today - timedelta(days=1), f"昨晚（{_md(today - timedelta(days=1))}）")),
+        (r"昨晚|昨夜", span(today - timedelta(days=1), today - timedelta(days=1), f"昨晚（按{_md(today - timedelta(days=1))}全天统计）")),
         (r"昨天|昨日|昨儿", span(today - timedelta(days=1), today - timedelta(days=1), f"昨天（{_md(today - timedelta(days=1))}）")),
         (r"前天", span(today - timedelta(days=2), today - timedelta(days=2), f"前天（{_md(today - timedelta(days=2))}）")),
         (r"上上周|上上个?星期", span(monday - timedelta(days=14), monday - timedelta(days=8),

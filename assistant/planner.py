@@ -717,6 +717,8 @@ def _compose_responsibility(turn: Turn) -> str:
     return text
 
 
+# "它的流转记录", "这件到哪一步了": the one case asked of before (它们 is the cases listed).
+IT_CASE = re.compile(r"它(?!们)|这件|那件|该案")
 # A situation told ("门开着", "冒烟了", "塌了个坑"), not only a category named.
 ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|嗡嗡响|异响|响声|在响|直响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|烧|着火|被困|困住|压碎|碎了|压坏|裂了")
 LEVEL_ASKED = re.compile(r"市里.{0,4}区里|区里.{0,4}市里|市级.{0,4}区级|区级.{0,4}市级|市管.{0,4}区管|区管.{0,4}市管")
@@ -848,7 +850,7 @@ def _compose_case_lookup(turn: Turn) -> str:
     for record in turn.succeeded("find_case"):
         lines.append(_found_case(turn, record))
     if not lines and not turn.done("get_case") and not turn.done("find_case"):
-        if turn.memory.get("case_filters") is not None and not turn.memory.get("case_id") and re.search(r"^它|^这件|^那件|^该案", turn.question):
+        if turn.memory.get("case_not_found") and IT_CASE.match(turn.question):
             # "A2区超期最久的那件是哪件" found none, then "它卡在哪个环节了": there is no such case to follow.
             return "上一问没有找到符合条件的案件（没有这样的案件），因此没有可以查看的环节、经手人和时间线。"
         return "请给出案件编号（形如 C20261124-1A2B3C4D）。"
@@ -1143,6 +1145,7 @@ _COMPOSERS = {
 def remember(turn: Turn) -> dict[str, Any]:
     """What a follow-up question may refer to ("它", "那里"): the newest place, category, asset, case."""
     memory = dict(turn.memory)
+    memory.pop("case_not_found", None)  # only the turn just before may have found no case
     if turn.slots.district:
         memory["district"] = turn.slots.district
     if turn.slots.categories:
@@ -1177,8 +1180,10 @@ def remember(turn: Turn) -> dict[str, Any]:
             if by_district := record.data.get("by_district"):
                 memory["alarms_top_district"] = max(by_district, key=by_district.get)  # "最多那个区的逐条给我"
         elif record.name == "find_case" and not record.data.get("case"):
-            # "昨天A1区有没有路面塌陷的" found none: "有的话把那件的流转记录调出来" asks of the same traits again.
+            # "昨天A1区有没有路面塌陷的" found none: "有的话把那件的流转记录调出来" asks of the same traits again, and
+            # "它的流转记录" is told there is no such case.
             memory["case_filters"] = {k: v for k, v in record.args.items() if k != "order" and v}
+            memory["case_not_found"] = True
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):
             memory["case_id"] = case["id"]
             memory["category"] = case["category_code"]

@@ -22,7 +22,9 @@ def in_document_words(question: str) -> str:
 
 EVERY_LEVEL = re.compile(r"各级|分几级|分为几级|几个级别|各个级别|每一?级|哪几级|几级响应")
 LEVEL_SECTION = re.compile(r"[ⅠⅡⅢⅣ一二三四1-4IV]+级(?:应急)?响应|[蓝黄橙红]色预警")
-CATEGORY_RULE = re.compile(r"立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
+FINE = re.compile(r"罚款|罚多少")
+# (A fine or the document asked of a category: its standard names the laws it rests on, beside the passage quoted.)
+CATEGORY_RULE = re.compile(r"罚款|罚多少|哪个文件|什么文件|哪条规定|哪个规定|立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
 
 
 def plan_policy(turn: Turn) -> list[Call]:
@@ -150,6 +152,8 @@ def compose_policy(turn: Turn) -> str:
     others = [h for h in hits if h["chunk_id"] not in chosen][:3]
     if others:
         lines.append("相关条款还见：" + "；".join(f"《{h['title']}》（{h['chunk_id']}）" for h in others))
+    if standard and FINE.search(turn.question):
+        return "\n".join([*lines, standard])  # the fine is in the passage: it comes first, the category's standard after
     return "\n".join(([standard] if standard else []) + lines)
 
 

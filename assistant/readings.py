@@ -17,7 +17,7 @@ from core.times import CHINA, day_and_clock
 from tools.query_spec import FigureQuery
 
 # What a reading question says beside a sensor kind (a bare "积水" without these is the alarm list's).
-READING_CUE = re.compile(r"(?i:(?<![a-z])(?:peak|max)(?![a-z]))|读数|数值|最高|最低|最大|最小|峰值|平均|超过\s*[0-9.]|过了\s*[0-9.]|高于\s*[0-9.]|低于|大于|小于|不足"
+READING_CUE = re.compile(r"(?i:(?<![a-z])(?:peak|max)(?![a-z]))|读数|数值|最高|最低|最大|最小|峰值|平均|超过\s*[0-9.]|过了\s*[0-9.]+(?![0-9.])(?!\s*(?:个|小时|钟|分|天|日|点|号|周|月))|高于\s*[0-9.]|低于|大于|小于|不足"
                          r"|哪个点|哪个传感器|正常吗|正常运行|都在运行|故障|不亮|停机|停泵|阈值|门限|监测|传感器|状态|超标|超限|越限|走势|趋势")  # fmt: skip
 # "这一周啥走势": every day's readings of the window, and whether they rise or fall.
 TREND = re.compile(r"走势|趋势|怎么变|变化情况|涨还是跌|升还是降")
@@ -36,7 +36,7 @@ MAXIMUM = re.compile(r"最高|最大|峰值|最多|最严重|(?<![a-z])(?:peak|m
 MINIMUM = re.compile(r"最低|最小|最少")
 MEAN = re.compile(r"平均|均值")
 _VALUE = r"\s*(-?[0-9]+(?:\.[0-9]+)?)"
-ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到|过了){_VALUE}")
+ABOVE = re.compile(rf"(?:超过|高于|大于|超出|>|达到|过了){_VALUE}(?![0-9.])(?!\s*(?:个|小时|钟|分|天|日|点|号|周|月))")
 BELOW = re.compile(rf"(?:低于|小于|不足|<|不到){_VALUE}|(?:掉到|降到|跌到|跌破|掉下){_VALUE}\s*(?:MPa|mpa|cm|mm|%)?\s*(?:以下|之下|下面)")
 # The threshold line a question measures against: 超标 is past the first line (关注), 警戒 the warning line.
 LEVEL_ASKED = (("alarm", re.compile(r"[报告]警线|[报告]警值|[报告]警阈值|报警级|报警水位|报警的?标准|(?:到|达到|过|超过?)了?报警")),
@@ -222,7 +222,8 @@ def trend_lines(daily: list[dict[str, Any]], unit: str) -> list[str]:
     lines = [f"逐日（全部传感器读数合计，单位 {unit}）：{days}。"]
     if len(daily) > 1:
         first, last = daily[0]["value"], daily[-1]["value"]
-        change = (last - first) / abs(first) if first else 0.0
+        scale = abs(first) or max(abs(d["value"]) for d in daily)  # from a first day at 0, against the window's largest
+        change = (last - first) / scale if scale else 0.0
         word = "上升" if change > TREND_SHARE else "下降" if change < -TREND_SHARE else "总体平稳"
         lines.append(f"走势：日均值由 {_day(daily[0]['key'])} 的 {first:g} 到 {_day(daily[-1]['key'])} 的 {last:g}，{word}。")
     return lines
@@ -272,7 +273,9 @@ def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, lat
     elif rows and rows[0].get("value") is not None and limits.get("watch") is not None and side == "低于":
         # Low is what harms (供水压力): the lowest value is set against the line, not the highest.
         low = min(v for v in [r["value"] for r in rows] + [(data.get("lowest") or {}).get("value")] if v is not None)
-        line += f"；最低 {low:g} {unit} 未低于关注值 {limits['watch']:g} {unit}，在正常范围"
+        reached = next((level for level in ("alarm", "warning", "watch") if limits.get(level) is not None and low <= limits[level]), None)
+        line += (f"；最低 {low:g} {unit} 已达{LEVEL_NAMES[reached]}级（阈值 {limits[reached]:g} {unit}）" if reached
+                 else f"；最低 {low:g} {unit} 未低于关注值 {limits['watch']:g} {unit}，在正常范围")
     elif rows and rows[0].get("value") is not None and limits.get("watch") is not None:
         line += f"；最高 {rows[0]['value']:g} {unit} 未超过关注值 {limits['watch']:g} {unit}，在正常范围"
     levels = data.get("levels") or {}

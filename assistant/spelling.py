@@ -22,13 +22,14 @@ SLIPS = {"体症": "体征", "饶度": "挠度", "绕度": "挠度", "扰度": "
 # 路等 for 路灯 where lamps are meant ("A4区各街道的路等数量", "路等坏了"), not "马路等地方".
 LAMP_SLIP = re.compile(r"(?<![马道公铁水线网])路等(?=数量|的?数|故障|坏|不亮|有多少|多少|一共|总数|呢|亮|$|[，,？?。！!])")
 # English words officials and citizens mix in, read as the system's own terms ("A3区和A5区的vital signs对比一下",
-# "地铁站B口那边share bike堆得满满的").
+# "地铁站B口那边share bike堆得满满的"); bounded by letters, digits or _ (pump_status), not \b, since a Chinese
+# character is a word character ("的assets里" has no word boundary).
 ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
            (re.compile(r"shared?\s*bikes?|bike\s*sharing", re.IGNORECASE), "共享单车"),
            # "give me a summary of A6区 assets，按 type 统计 count，再标出几个 status 不是完好的"
-           (re.compile(r"\bassets?\b", re.IGNORECASE), "部件"), (re.compile(r"按\s*type\b|\bby\s+type\b", re.IGNORECASE), "按类型"),
-           (re.compile(r"\bstatus\b", re.IGNORECASE), "状态"), (re.compile(r"street\s*lights?|street\s*lamps?", re.IGNORECASE), "路灯"),
-           (re.compile(r"manhole\s*covers?|manholes?", re.IGNORECASE), "井盖"), (re.compile(r"\bcounts?\b", re.IGNORECASE), "数量"),
+           (re.compile(r"(?<![A-Za-z0-9_])assets?(?![A-Za-z0-9_])", re.IGNORECASE), "部件"), (re.compile(r"按\s*type\b|\bby\s+type\b", re.IGNORECASE), "按类型"),
+           (re.compile(r"(?<![A-Za-z0-9_])status(?![A-Za-z0-9_])", re.IGNORECASE), "状态"), (re.compile(r"street\s*lights?|street\s*lamps?", re.IGNORECASE), "路灯"),
+           (re.compile(r"manhole\s*covers?|manholes?", re.IGNORECASE), "井盖"), (re.compile(r"(?<![A-Za-z0-9_])sensors?(?![A-Za-z0-9_])", re.IGNORECASE), "传感器"), (re.compile(r"(?<![A-Za-z0-9_])counts?(?![A-Za-z0-9_])", re.IGNORECASE), "数量"),
            # "哪个部门延期最多？this month", "A6区这个month的open cases有多少？其中overdue的呢", "case volume"
            *((re.compile(rf"(?<![A-Za-z0-9_-])(?:{english})(?![A-Za-z0-9_-])", re.IGNORECASE), word) for english, word in (
                (r"this\s+month", "本月"), (r"last\s+month", "上个月"), (r"this\s+week", "本周"), (r"last\s+week", "上周"),

@@ -152,26 +152,27 @@ def compose_triage(turn: Turn) -> str:
                 f"{URGENCY_NAMES.get(c['urgency'], c['urgency'])}，当前状态「{c['state']}」。")
     r = records[0].data
     c = r["category"]
+    text = records[0].args.get("text", "")
     asked_split = SPLIT_ASKED.search(turn.question) is not None
-    parts = problems(records[0].args.get("text", ""), clauses_read(turn.question, records[0].args.get("text", "")))
-    split = [rec.data for rec in records[1:] if rec.args.get("text") in parts]
-    if not asked_split and not problems(records[0].args.get("text", "")):
-        # A long report read clause by clause, no split asked: other problems it tells of, for another body, are
-        # named beside the main one ("白天还尘土满天飞" is the housing bureau's), not split into cases unasked.
-        also = _also_involved(r, split)
-        split = []
-    else:
-        also = []
+    parts = problems(text, clauses_read(turn.question, text))
+    clauses = [rec.data for rec in records[1:] if rec.args.get("text") in parts]
+    split, also = clauses, []
+    if not asked_split and not problems(text):
+        # A long report read clause by clause, no split asked: the other problems it tells of are named beside the main
+        # one ("白天还尘土满天飞" is the housing bureau's), not split into cases unasked.
+        split, also = [], _also_involved(r, clauses)
     compared = ""
     if DUPLICATE_ASKED.search(turn.question) and len(split) >= 2 and len(ENUMERATED.findall(turn.question)) >= 2:
         # "这三条是不是有重复的：1. …2. …3. …": the listed reports set beside each other, not split further.
         compared, split = _listed_compared([(rec.args["text"], rec.data) for rec in records[1:] if rec.args.get("text") in parts]), []
+    split = _one_per_category(split)[:MAX_PROBLEMS]
     if len({p["category"]["id"] for p in split if p["confidence"] >= VAGUE}) < 2:
         split = []  # the clauses tell of one problem (or of nothing clear): no split
-    one_handler = bool(split) and {_triaged_department(p) for p in split} == {_triaged_department(r)}
-    unsplit = SPLIT_ASKED.search(turn.question) is not None and (one_handler or not split)
+    # "要不要分成爆管和停水两个单": every clear clause is the report's own problem or what follows from it.
+    told = {p["category"]["name"] for p in clauses if p["confidence"] >= VAGUE}
+    unsplit = asked_split and bool(told) and told <= {c["name"], *CONSEQUENCES.get(c["name"], ())}
     if unsplit:
-        split = []  # "要不要分成爆管和停水两个单": what follows from one problem, handled by the same body, stays on its ticket
+        split = []
     if r["confidence"] < VAGUE and not r["district"] and not _transfer(r):
         # "又有人打电话说那边又出问题了": neither what nor where is known — no category, bureau or urgency is guessed.
         return ("信息不足，无法确定诉求的类别、地点和责任部门（分类置信度很低），暂不分拨。请向来电人追问：\n"
@@ -237,7 +238,7 @@ def compose_triage(turn: Turn) -> str:
         lines.append("- 另涉及：" + "；".join(f"{p['category']['name']}（{KIND_WORDS.get(p['category']['kind'], '')} {p['category']['code']}），"
                                           f"由{_triaged_department(p)}处理" for p in also) + "。建议另行立案或在工单中备注，一并转办。")
     if unsplit:
-        lines.append(f"- 拆分建议：不必拆单。诉求所述情况由同一问题「{c['name']}」引起、同属{_triaged_department(r)}处理，"
+        lines.append(f"- 拆分建议：不必拆单。诉求所述情况均为「{c['name']}」及其后果，由{_triaged_department(r)}一并处理，"
                      "在同一工单中备注关联情况即可，避免重复派单。")
     if split:
         # Each problem is its own case: a lamp goes to the lamps' bureau, a bin to the district's.
@@ -347,6 +348,8 @@ URGENCY_ASKED = re.compile(r"紧急程度怎么定|紧急程度.{0,4}(?:依据|�
 DUPLICATE_ASKED = re.compile(r"重复|同一件事|同一个事|查重|并案|合并|一回事|再建一单|再建单|另建|已经有这单|已有这单|有没有这单|还用新建|要不要新建")
 KIND_WORDS = {"event": "事件", "component": "部件"}
 SURE = 0.5  # a category this sure is the triage's answer; below it the alternatives are worth a look
+# What follows from a problem and is handled with it on the same ticket (a burst main leaves the houses without water).
+CONSEQUENCES: dict[str, tuple[str, ...]] = {"自来水管破裂": ("停水", "道路积水内涝")}
 # A clause of a long report this sure of another category tells of another problem (工地扬尘 0.40 for "白天还尘土满天飞";
 # "闹到凌晨两点还吵吵嚷嚷的" is 0.07 施工扰民, a guess).
 ALSO_SURE = 0.35
@@ -366,6 +369,16 @@ FIRST_RESPONSE: list[tuple[re.Pattern[str], str]] = [
 ]
 OPEN_HOLE = re.compile(r"井盖(?:没了|丢了|丢失|缺失|被偷|不见)|塌陷|坑洞|大坑|窟窿|口子")
 INJURED = re.compile(r"受伤|受了伤|伤了|伤者|流血|出血|骨折|昏迷|晕倒|不省人事|被困|困在|掉进去|摔伤|砸伤|送医")
+
+
+def _one_per_category(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The most confident triage of each category, in the order the categories first came."""
+    best: dict[str, dict[str, Any]] = {}
+    for result in results:
+        kept = best.get(result["category"]["id"])
+        if kept is None or result["confidence"] > kept["confidence"]:
+            best[result["category"]["id"]] = result
+    return list(best.values())
 
 
 def _also_involved(main: dict[str, Any], clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from core.exceptions import NotFound
 from core.times import CHINA, china_if_naive, period_days
 from graph.ids import asset_category_id
 from graph.queries.assets import ASSET_GROUPINGS
+from services.dispatch.stats import TOP_CATEGORIES
+from services.dispatch.workflow import State
 from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
@@ -180,7 +182,7 @@ def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
     return f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if last < whole_before else None
 
 
-UNREGISTERED = ("受理", "不予立案", "作废")  # steps of a case not (yet) registered (立案)
+UNREGISTERED = (State.ACCEPTED.value, State.NOT_REGISTERED.value, State.VOIDED.value)  # not (yet) registered (立案)
 
 
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
@@ -201,8 +203,10 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
                 rows.append(FigureRow(key=source, value=stats[field]))
     elif query.group_by == "category":
         rows = [FigureRow(key=c["category_code"], value=c["count"] if field == "total" else c[field]) for c in whole["by_category"]]
-        # "上水、污水、雨水井盖各多少": every kind named, a kind with no case said as 0.
-        rows += [FigureRow(key=c, value=0) for c in query.categories if c not in {r.key for r in rows}]
+        if len(whole["by_category"]) < TOP_CATEGORIES:
+            # "上水、污水、雨水井盖各多少": every kind named, a kind with no case said as 0 (the list holds every kind with
+            # cases when it is shorter than its cut).
+            rows += [FigureRow(key=c, value=0) for c in query.categories if c not in {r.key for r in rows}]
         note = "" if field == "total" else "在受理量最多的 10 类中统计 / among the ten categories most received"
     elif query.group_by in CALENDAR_STEPS:  # "按月分开看", "近四周每周的量": the period cut into months, weeks or days
         for key, span in calendar_spans(query.period, query.group_by, clock.now()):

@@ -109,10 +109,11 @@ MAX_TREND_DAYS = 31
 
 
 def _daily(client: ServicesClient, query: FigureQuery, since: datetime, until: datetime) -> list[FigureRow]:
-    """Each calendar day of the window (at most a month of them), every sensor's readings of it together."""
-    first = since.astimezone(CHINA).date()
+    """Each calendar day of the window (its last month at most), every sensor's readings of it together."""
+    last = until.astimezone(CHINA).date()
+    first = max(since.astimezone(CHINA).date(), last - timedelta(days=MAX_TREND_DAYS - 1))
     rows = []
-    for offset in range(min(MAX_TREND_DAYS, (until.astimezone(CHINA).date() - first).days + 1)):
+    for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         start = max(since, datetime.combine(day, time(0), CHINA))
         end = min(until, datetime.combine(day + timedelta(days=1), time(0), CHINA))

@@ -52,14 +52,16 @@ def test_both_ends_of_a_ranking_asked_together_are_both_named(world, chat: ChatS
     assert args["group_by"] == "district" and args["order"] == "desc" and not args.get("top")
     rows = sorted(((world.client.case_stats(args["period"], d)["total"], d) for d in (x.id for x in world.lexicon.districts)),
                   key=lambda x: -x[0])
-    ends = next(line for line in reply.answer.splitlines() if line.startswith("排在最前："))
-    top, bottom = ends.removeprefix("排在最前：").rstrip("。").split("；排在最后：")
-    assert len(top.split("、")) == 2 and len(bottom.split("、")) == 1
-    assert world.lexicon.name(rows[0][1]) in top or rows[0][0] == rows[2][0]  # ties may swap places
-    assert world.lexicon.name(rows[-1][1]) == bottom or rows[-1][0] == rows[-2][0]
+    ends = next(line for line in reply.answer.splitlines() if line.startswith("排在最前"))
+    top, bottom = ends.removeprefix("排在最前（最高/最多）：").rstrip("。").split("；排在最后（最低/最少）：")
+    # Every district tied at a cut is named with it.
+    assert {world.lexicon.name(d) for n, d in rows if n >= rows[1][0]} == set(top.split("、"))
+    assert {world.lexicon.name(d) for n, d in rows if n <= rows[-1][0]} == set(bottom.split("、"))
     # Each measure's own end when two are named: no ends of one ranking.
     two = ask(chat, "国庆以来哪个部门返工率最高？准确派遣率最低的又是谁")
-    assert "排在最前：" not in two.answer
+    assert "排在最前" not in two.answer
+    last = calls(ask(chat, "本月各区案件量前三名是哪些？最后说下数据来源"), "query_figures")[0]
+    assert last["top"] == 3  # 最后 as "finally" is no bottom end
 
 
 def test_rankings_by_the_department_holding_the_cases_and_kinds_listed_before_a_shared_word(chat: ChatService) -> None:
@@ -169,3 +171,24 @@ def test_a_ranking_of_districts_asked_with_its_grounds_compares_every_district(w
     reply = ask(chat, "七个区里眼下哪个区体征最差？依据是啥")
     asked = {c.get("district") for c in calls(reply, "city_vitals")}
     assert asked == {d.id for d in world.lexicon.districts} and not calls(reply, "search_policies")
+
+
+def test_a_fine_asked_of_a_category_quotes_the_passage_first_and_names_the_laws(world, chat: ChatService) -> None:
+    reply = ask(chat, "占道经营罚款标准多少钱，哪个文件规定的")
+    laws = world.client.node("event-0503")["node"]["properties"]["legal_basis"].split(";")
+    assert calls(reply, "get_node") and reply.answer.startswith("根据《")  # the fine's passage first
+    assert laws and all(law in reply.answer for law in laws)
+    assert "「占道经营」（event-0503）的处置标准" in reply.answer
+
+
+def test_english_words_inside_chinese_are_read(chat: ChatService) -> None:
+    args = calls(ask(chat, "A4区的assets里面，有接sensor的一共多少个？"), "query_figures")[0]
+    assert args["measure"] == "assets" and args["with_sensors"]
+    lamps = calls(ask(chat, "A6区的street light总共多少盏？"), "query_figures")[0]
+    assert lamps["asset_categories"] == ["component-0110"]
+
+
+def test_pumps_asked_whether_any_is_not_normal_are_read_from_their_running_sensors_too(chat: ChatService) -> None:
+    reply = ask(chat, "全市一共有几座泵站？现在有没有状态不正常的")
+    kinds = [c.get("sensor_kind") for c in calls(reply, "query_figures")]
+    assert "pump_status" in kinds and "运行状态传感器" in reply.answer
