@@ -84,6 +84,7 @@ def test_traffic_and_passenger_flow_are_declined_without_figures(chat: ChatServi
     for question, missing in (("A7区現在哪條路最堵？交通擁堵指數多少", "拥堵"), ("今天全市地铁进站客流有多少人次", "客流")):
         reply = ask(chat, question)
         assert not reply.tool_calls and missing in reply.answer and not re.search(r"\d", reply.answer)
+        assert "请向" in reply.answer  # where else to ask survives grounding (no department of the city is named)
 
 
 def test_readings_past_a_value_a_margin_to_a_line_and_last_night(chat: ChatService) -> None:
