@@ -377,10 +377,14 @@ SUPPLEMENT = re.compile(rf"^\s*(?:{_SPEAKER}又?(?=补充))?(?:再?补充(?:一�
 SUPPLEMENTED = re.compile(rf"^\s*{_SPEAKER}?又?(?:再?补充|更正)")
 
 
+OPERATOR_ASKS = re.compile(r"\s*(?:坐席|接线员|话务员|值班员)\s*[:：][^\n]*$")
+
+
 def _plan_triage(turn: Turn) -> list[Call]:
     from assistant.intents import REPORT_PREFIX
 
-    text = REPORT_PREFIX.sub("", turn.question).strip()
+    # "…白天还尘土满天飞。\n坐席：这个该派给谁？": the operator's own question after the report is not the caller's words.
+    text = OPERATOR_ASKS.sub("", REPORT_PREFIX.sub("", turn.question)).strip()
     named = turn.slots.categories or turn.slots.districts or turn.slots.places
     if (supplement := SUPPLEMENT.match(text)) and turn.memory.get("said") and turn.memory.get("intents") == [Intent.TRIAGE.value]:
         # "补充一下：树把电线也压下来了" after a report: the report as now told, the first words and these together.

@@ -31,7 +31,7 @@ SPLIT_ASKED = re.compile(r"拆单|拆分|拆开|拆不拆|该不该拆|要不要
                          r"|分成[^，,。？?]{0,12}(?:两|几|三|2|3|多)个?(?:单|工单|案)|一单还是两单|两个单")
 
 
-LONG_REPORT = 50  # characters: a report this long is read clause by clause for other problems it tells of
+LONG_REPORT = 40  # characters: a report this long is read clause by clause for other problems it tells of
 
 
 def clauses_read(question: str, text: str) -> bool:

@@ -193,3 +193,9 @@ def test_pumps_asked_whether_any_is_not_normal_are_read_from_their_running_senso
     reply = ask(chat, "全市一共有几座泵站？现在有没有状态不正常的")
     kinds = [c.get("sensor_kind") for c in calls(reply, "query_figures")]
     assert "pump_status" in kinds and "运行状态传感器" in reply.answer
+
+
+def test_the_operators_own_question_after_a_report_is_not_triaged_as_the_callers_words(chat: ChatService) -> None:
+    reply = ask(chat, "A7区那个工地天天半夜还在打桩，咚咚咚的，昨晚弄到一点多，整个小区都没睡着。\n坐席：这个该派给谁？", role="hotline")
+    texts = [c["text"] for c in calls(reply, "triage_report")]
+    assert texts and all("坐席" not in t and "派给谁" not in t for t in texts)
