@@ -14,7 +14,7 @@ from typing import Any
 from assistant.assets import asset_categories
 from assistant.hotspots import case_categories
 from assistant.lexicon import CityLexicon
-from assistant.periods import Period, find_periods, span
+from assistant.periods import Period, find_periods, month_day, span
 from assistant.readings import asked_level
 from assistant.slots import Slots, _number
 from core import clock
@@ -180,7 +180,7 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
                 return Period(f"next{base['horizon']}h", f"{word}（未来 {base['horizon']} 小时内）", today, today)
             base.pop("horizon", None)
             base["period"] = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
-            label = f"{word}（{_md(first)}）" if first == last else f"{word}（{_md(first)}至{_md(last)}）"
+            label = f"{word}（{month_day(first)}）" if first == last else f"{word}（{month_day(first)}至{month_day(last)}）"
             return span(first, last, label)
     future = [p for p in find_periods(question, now) if p.last > today and ".." in p.api]
     if future and not hourly:
@@ -189,7 +189,7 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
         base["period"] = f"{max(future[0].first, today + timedelta(days=1)):%Y-%m-%d}..{future[0].last:%Y-%m-%d}"
     if base.get("period") and not hourly:
         first, last = (date.fromisoformat(d) for d in base["period"].split(".."))
-        return span(first, last, _md(first) if first == last else f"{_md(first)}至{_md(last)}")
+        return span(first, last, month_day(first) if first == last else f"{month_day(first)}至{month_day(last)}")
     base.setdefault("horizon", 24 if hourly else 7)
     base.pop("period", None)
     return _ahead(today, base["horizon"], hourly)
@@ -199,17 +199,13 @@ def _ahead(today: date, steps: int, hourly: bool) -> Period:
     if hourly:
         return Period(f"next{steps}h", f"未来 {steps} 小时", today, today)
     first, last = today + timedelta(days=1), today + timedelta(days=steps)
-    label = f"未来 {steps} 天（{_md(first)}）" if steps == 1 else f"未来 {steps} 天（{_md(first)}至{_md(last)}）"
+    label = f"未来 {steps} 天（{month_day(first)}）" if steps == 1 else f"未来 {steps} 天（{month_day(first)}至{month_day(last)}）"
     return Period(f"{first:%Y-%m-%d}..{last:%Y-%m-%d}", label, first, last)
 
 
 def _next_month(today: date) -> tuple[date, date]:
     first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
-def _md(day: date) -> str:
-    return f"{day.month}月{day.day}日"
 
 
 def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, name: Any, kind_name: str,
@@ -234,7 +230,7 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
     lines = [f"{scope}案件量预测，{period.label}，按日（模型 {data['model']}）："]
     if HOTLINE.search(question):  # "12345那边的量": what the forecast counts, said before its figures
         lines.insert(0, "说明：系统按全部来源的案件量预测（没有单独按热线来源的预测序列，也没有来电呼入量数据）。")
-    lines += [f"- {_md(date.fromisoformat(r['key']))}（周{WEEKDAYS[date.fromisoformat(r['key']).weekday()]}）：约 {r['value']:.2f} 件" + (f"（80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）"
+    lines += [f"- {month_day(date.fromisoformat(r['key']))}（周{WEEKDAYS[date.fromisoformat(r['key']).weekday()]}）：约 {r['value']:.2f} 件" + (f"（80% 区间 {_band(r, 80)}，95% 区间 {_band(r, 95)}）"
               if r.get("interval") else "") for r in rows]  # fmt: skip
     if data.get("note"):  # several kinds added up: which had a history, and why no interval
         lines.append("说明：" + re.sub(r"(?:event|component)-\d{4}", lambda m: name(m.group()), data["note"].split(" / ")[0]) + "。")
@@ -246,8 +242,8 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
         # "按天拆开，哪天最高": the day (or days) forecast highest and lowest, named, figures as listed above.
         high = [r for r in rows if r["value"] == max(x["value"] for x in rows)]
         low = [r for r in rows if r["value"] == min(x["value"] for x in rows)]
-        lines.append(f"预测最高的是 {'、'.join(_md(date.fromisoformat(r['key'])) for r in high)}（约 {high[0]['value']:.2f} 件），"
-                     f"最低的是 {'、'.join(_md(date.fromisoformat(r['key'])) for r in low)}（约 {low[0]['value']:.2f} 件）。")  # fmt: skip
+        lines.append(f"预测最高的是 {'、'.join(month_day(date.fromisoformat(r['key'])) for r in high)}（约 {high[0]['value']:.2f} 件），"
+                     f"最低的是 {'、'.join(month_day(date.fromisoformat(r['key'])) for r in low)}（约 {low[0]['value']:.2f} 件）。")  # fmt: skip
     if len(rows) >= 4 and TREND_ASKED.search(question):
         # "往上走还是往下走": the later half of the days against the earlier half, in words (no new figure).
         half = len(rows) // 2

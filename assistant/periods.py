@@ -50,16 +50,16 @@ class Period:
             # 近7天 is the last 7 × 24 hours up to now; the 7 × 24 hours before them are its 前一期, not 8 dates.
             days = int(rolling.group(1))
             first = self.first - timedelta(days=days)
-            return Period(f"prev{days}d", f"再往前{days}天（{_md(first)}至{_md(self.first)}）", first, self.first)
+            return Period(f"prev{days}d", f"再往前{days}天（{month_day(first)}至{month_day(self.first)}）", first, self.first)
         length = (self.last - self.first).days + 1
         last = self.first - timedelta(days=1)
         first = last - timedelta(days=length - 1)
         if re.match(r"过去|最近|近", self.words):  # "近7天" beside "再往前7天"
-            return span(first, last, f"再往前{length}天（{_md(first)}起）")
+            return span(first, last, f"再往前{length}天（{month_day(first)}起）")
         return span(
             first,
             last,
-            f"前一期（{_md(first)}）" if first == last else f"前一期（{_md(first)}至{_md(last)}）",
+            f"前一期（{month_day(first)}）" if first == last else f"前一期（{month_day(first)}至{month_day(last)}）",
         )
 
 
@@ -91,7 +91,7 @@ def same_days_of_last_month(api: str, today: date) -> Period | None:
         return None
     before = (first - timedelta(days=1)).replace(day=1)
     last = min(before + timedelta(days=(today - first).days), first - timedelta(days=1))
-    return span(before, last, f"上月同期（{_md(before)}至{_md(last)}）")
+    return span(before, last, f"上月同期（{month_day(before)}至{month_day(last)}）")
 
 
 def number(text: str) -> float | None:
@@ -153,13 +153,13 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
         if n:
             days = {"天": n, "日": n, "月": 30 * n}.get(m.group(2), 7 * n)
             if days == 1 or days > CALENDAR_DAYS or rolling:  # "过去一天": the 24 hours up to now
-                return [Period(f"last{days}d", f"近{days}天（{_md(today - timedelta(days=days))}起）", today - timedelta(days=days),
+                return [Period(f"last{days}d", f"近{days}天（{month_day(today - timedelta(days=days))}起）", today - timedelta(days=days),
                                today, m.group(0))]  # fmt: skip
             # "近7天", "最近三天": calendar days, today the last of them, as officials count them (the questions'
             # writers name them so: 近三天 = 12-03至12-05 on the 5th; 28 of the 31 that say which).
             first = today - timedelta(days=days - 1)
             # "至今", not today's date: the grounding check finds no "5" of 12月5日 in a period ending 2026-12-06.
-            return [span(first, today, f"近{days}天（{_md(first)}至今）", m.group(0))]
+            return [span(first, today, f"近{days}天（{month_day(first)}至今）", m.group(0))]
     if m := re.search(
         rf"(?:(\d{{4}})\s*年\s*)?({_NUMERAL})\s*月\s*({_NUMERAL})\s*[日号]\s*(?:到|至|-|~)\s*(?:({_NUMERAL})\s*月\s*)?({_NUMERAL})\s*[日号]?",
         text,
@@ -172,26 +172,26 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
                 first, last = date(year, first_month, first_day), date(year, last_month, last_day)
             except ValueError:
                 return []
-            return [span(first, last, f"{_md(first)}至{_md(last)}", m.group(0))]
+            return [span(first, last, f"{month_day(first)}至{month_day(last)}", m.group(0))]
     parts = _parts_of_month(text, today)
     relative: list[tuple[str, Period]] = [
-        (r"今天|今日|(?<![日号])当天|今儿", span(today, today, f"今天（{_md(today)}）")),  # not "11月30日当天"
+        (r"今天|今日|(?<![日号])当天|今儿", span(today, today, f"今天（{month_day(today)}）")),  # not "11月30日当天"
         (r"昨天(?:到|至)(?:现在|目前|今天|今)|昨天以来|昨天起|昨天开始", span(today - timedelta(days=1), today,
-                                                          f"昨天至今（{_md(today - timedelta(days=1))}至今）")),
-        (r"昨晚|昨夜", span(today - timedelta(days=1), today - timedelta(days=1), f"昨晚（按{_md(today - timedelta(days=1))}全天统计）")),
-        (r"昨天|昨日|昨儿", span(today - timedelta(days=1), today - timedelta(days=1), f"昨天（{_md(today - timedelta(days=1))}）")),
-        (r"前天", span(today - timedelta(days=2), today - timedelta(days=2), f"前天（{_md(today - timedelta(days=2))}）")),
+                                                          f"昨天至今（{month_day(today - timedelta(days=1))}至今）")),
+        (r"昨晚|昨夜", span(today - timedelta(days=1), today - timedelta(days=1), f"昨晚（按{month_day(today - timedelta(days=1))}全天统计）")),
+        (r"昨天|昨日|昨儿", span(today - timedelta(days=1), today - timedelta(days=1), f"昨天（{month_day(today - timedelta(days=1))}）")),
+        (r"前天", span(today - timedelta(days=2), today - timedelta(days=2), f"前天（{month_day(today - timedelta(days=2))}）")),
         (r"上上周|上上个?星期", span(monday - timedelta(days=14), monday - timedelta(days=8),
-                                f"上上周（{_md(monday - timedelta(days=14))}至{_md(monday - timedelta(days=8))}）")),
+                                f"上上周（{month_day(monday - timedelta(days=14))}至{month_day(monday - timedelta(days=8))}）")),
         # "上周同期": last week's days up to today's weekday, set beside this week so far.
         (r"上周同期|上个?星期同期|上周同一时段", span(monday - timedelta(days=7), today - timedelta(days=7),
-                                              f"上周同期（{_md(monday - timedelta(days=7))}至{_md(today - timedelta(days=7))}）")),
+                                              f"上周同期（{month_day(monday - timedelta(days=7))}至{month_day(today - timedelta(days=7))}）")),
         (r"上周(?!同期)|上一?个?星期(?!同期)|上个礼拜|上一周", span(monday - timedelta(days=7), monday - timedelta(days=1),
-                                        f"上周（{_md(monday - timedelta(days=7))}至{_md(monday - timedelta(days=1))}）")),
-        (r"本周|这周|这一周|本星期|这个?星期|这礼拜", span(monday, today, f"本周（{_md(monday)}至今）")),
-        (r"本季度|这个?季度|本季", span(quarter, today, f"本季度（{_md(quarter)}至今）")),
+                                        f"上周（{month_day(monday - timedelta(days=7))}至{month_day(monday - timedelta(days=1))}）")),
+        (r"本周|这周|这一周|本星期|这个?星期|这礼拜", span(monday, today, f"本周（{month_day(monday)}至今）")),
+        (r"本季度|这个?季度|本季", span(quarter, today, f"本季度（{month_day(quarter)}至今）")),
         (r"上个?季度|上一季度", span(last_quarter, quarter - timedelta(days=1),
-                                 f"上季度（{_md(last_quarter)}至{_md(quarter - timedelta(days=1))}）")),
+                                 f"上季度（{month_day(last_quarter)}至{month_day(quarter - timedelta(days=1))}）")),
         (r"上半年", span(date(today.year, 1, 1), min(today, date(today.year, 6, 30)), f"{today.year}年上半年")),
         (r"下半年", span(date(today.year, 7, 1), today, f"{today.year}年下半年（至今）")),
         (r"上上个?月", month(*_month_back(today, 2), today)),
@@ -240,7 +240,7 @@ def _parts_of_month(text: str, today: date) -> list[tuple[int, int, Period]]:
         last = min(date(year, number, min(last_day, monthrange(year, number)[1])), today)
         if first > today:
             continue
-        periods.append((m.start(), m.end(), span(first, last, f"{number}月{m.group(3)}（{_md(first)}至{_md(last)}）", m.group(0))))
+        periods.append((m.start(), m.end(), span(first, last, f"{number}月{m.group(3)}（{month_day(first)}至{month_day(last)}）", m.group(0))))
     return periods
 
 
@@ -272,5 +272,6 @@ def _month_back(today: date, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _md(day: date) -> str:
+def month_day(day: date) -> str:
+    """"12月5日": a day as the answers name it."""
     return f"{day.month}月{day.day}日"

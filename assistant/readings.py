@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from assistant.assets import EACH_WATCHED, WHICH_WATCHED
-from assistant.periods import Period, find_period, label_of
+from assistant.periods import Period, find_period, label_of, month_day
 from assistant.slots import Slots, _number
 from core.times import CHINA, day_and_clock
 from tools.query_spec import FigureQuery
@@ -218,20 +218,15 @@ TREND_SHARE = 0.1  # a change of the daily mean under a tenth of it is no rise o
 
 def trend_lines(daily: list[dict[str, Any]], unit: str) -> list[str]:
     """Each day's mean and peak, and whether the daily mean rose or fell from the first day to the last."""
-    days = "；".join(f"{_day(d['key'])} 均值 {d['value']:g}、最高 {d['peak']:g}" for d in daily)
+    days = "；".join(f"{month_day(date.fromisoformat(d['key']))} 均值 {d['value']:g}、最高 {d['peak']:g}" for d in daily)
     lines = [f"逐日（全部传感器读数合计，单位 {unit}）：{days}。"]
     if len(daily) > 1:
         first, last = daily[0]["value"], daily[-1]["value"]
         scale = abs(first) or max(abs(d["value"]) for d in daily)  # from a first day at 0, against the window's largest
         change = (last - first) / scale if scale else 0.0
         word = "上升" if change > TREND_SHARE else "下降" if change < -TREND_SHARE else "总体平稳"
-        lines.append(f"走势：日均值由 {_day(daily[0]['key'])} 的 {first:g} 到 {_day(daily[-1]['key'])} 的 {last:g}，{word}。")
+        lines.append(f"走势：日均值由 {month_day(date.fromisoformat(daily[0]['key']))} 的 {first:g} 到 {month_day(date.fromisoformat(daily[-1]['key']))} 的 {last:g}，{word}。")
     return lines
-
-
-def _day(key: str) -> str:
-    day = date.fromisoformat(key)
-    return f"{day.month}月{day.day}日"
 
 
 def _margin(data: dict[str, Any], query: FigureQuery, unit: str, question: str) -> str:
@@ -272,8 +267,9 @@ def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, lat
                  "watch": "，暂不需到场处置：权属单位巡查时复核"}[reached]  # fmt: skip
     elif rows and rows[0].get("value") is not None and limits.get("watch") is not None and side == "低于":
         # Low is what harms (供水压力): the lowest value is set against the line, not the highest.
-        low = min(v for v in [r["value"] for r in rows] + [(data.get("lowest") or {}).get("value")] if v is not None)
-        reached = next((level for level in ("alarm", "warning", "watch") if limits.get(level) is not None and low <= limits[level]), None)
+        # The level is the executor's, set on every row it ranks and on the lowest.
+        lowest = min((r for r in [*rows, data.get("lowest")] if r and r.get("value") is not None), key=lambda r: r["value"])
+        low, reached = lowest["value"], lowest.get("level")
         line += (f"；最低 {low:g} {unit} 已达{LEVEL_NAMES[reached]}级（阈值 {limits[reached]:g} {unit}）" if reached
                  else f"；最低 {low:g} {unit} 未低于关注值 {limits['watch']:g} {unit}，在正常范围")
     elif rows and rows[0].get("value") is not None and limits.get("watch") is not None:

@@ -14,7 +14,7 @@ from core.times import CHINA, china_if_naive, period_days
 from graph.ids import asset_category_id
 from graph.queries.assets import ASSET_GROUPINGS
 from services.dispatch.stats import TOP_CATEGORIES
-from services.dispatch.workflow import State
+from services.dispatch.workflow import UNREGISTERED_NAMES
 from services.monitoring.sensors import MAX_SENSORS
 from tools.analytics_figures import anomaly_figures, hot_topic_figures
 from tools.client import Json, ServicesClient
@@ -182,9 +182,6 @@ def same_span(current: Figures, previous: Figures, now: datetime) -> str | None:
     return f"{first:%Y-%m-%d}..{last:%Y-%m-%d}" if last < whole_before else None
 
 
-UNREGISTERED = (State.ACCEPTED.value, State.NOT_REGISTERED.value, State.VOIDED.value)  # not (yet) registered (立案)
-
-
 def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     field = CASE_MEASURES[query.measure]
     basis = _basis(query)
@@ -215,7 +212,7 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
     elif query.group_by == "status":  # "在办的卡在哪个环节": each step of the workflow the measure's cases are at now
         rows = [FigureRow(key=step["state"], value=step["count"]) for step in whole.get("by_state", [])
                 if field == "total" or (field == "open" and step["open"]) or (field == "closed" and step["state"] == "结案")
-                or (field == "registered" and step["state"] not in UNREGISTERED)]  # fmt: skip
+                or (field == "registered" and step["state"] not in UNREGISTERED_NAMES)]  # fmt: skip
     elif query.group_by == "major":  # 大类: every category of a class together, the event and component 市容环境 as one
         rows = [FigureRow(key=m["major_name"], value=m["count"] if field == "total" else m[field]) for m in whole["by_major"]]
     elif query.group_by == "department" and field != "total":

@@ -18,7 +18,7 @@ from core.exceptions import InvalidInput
 from core.times import as_utc, local_iso, period_bounds
 from graph.ids import is_category_id
 from services.dispatch.tables import CaseRow
-from services.dispatch.workflow import TERMINAL_NAMES, State
+from services.dispatch.workflow import TERMINAL_NAMES, UNREGISTERED_NAMES, State
 
 TOP_CATEGORIES = 10
 Basis = Literal["received", "closed"]
@@ -124,9 +124,8 @@ def case_stats(session: Session, period: str | None = None, district: str | None
     late = and_(CaseRow.deadline.is_not(None), CaseRow.state.not_in([State.NOT_REGISTERED.value, State.VOIDED.value]),
                 func.coalesce(CaseRow.closed_at, now) > CaseRow.deadline)  # fmt: skip
     open_count = func.coalesce(func.sum(case((CaseRow.state.not_in(TERMINAL_NAMES), 1), else_=0)), 0)
-    unregistered = (State.ACCEPTED.value, State.NOT_REGISTERED.value, State.VOIDED.value)
     past_due = and_(CaseRow.state.not_in(TERMINAL_NAMES), CaseRow.deadline.is_not(None), CaseRow.deadline < now)
-    measures = (func.coalesce(func.sum(case((CaseRow.state.not_in(unregistered), 1), else_=0)), 0), open_count,
+    measures = (func.coalesce(func.sum(case((CaseRow.state.not_in(UNREGISTERED_NAMES), 1), else_=0)), 0), open_count,
                 func.coalesce(func.sum(case((CaseRow.state == State.CLOSED.value, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((late, 1), else_=0)), 0), func.coalesce(func.sum(case((past_due, 1), else_=0)), 0))  # fmt: skip
     total, registered, still_open, closed, overdue, overdue_open = session.execute(select(func.count(), *measures).where(*where)).one()

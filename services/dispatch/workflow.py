@@ -28,6 +28,8 @@ TERMINAL = frozenset({State.CLOSED, State.NOT_REGISTERED, State.VOIDED})
 # The states by the names stored in the database and shown to people: finished cases, and the rest.
 TERMINAL_NAMES = tuple(s.value for s in State if s in TERMINAL)
 OPEN_NAMES = tuple(s.value for s in State if s not in TERMINAL)
+# Not (yet) registered (立案): still at 受理, or refused or voided there.
+UNREGISTERED_NAMES = (State.ACCEPTED.value, State.NOT_REGISTERED.value, State.VOIDED.value)
 
 
 @dataclass(frozen=True)

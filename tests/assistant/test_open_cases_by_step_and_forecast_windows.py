@@ -199,3 +199,12 @@ def test_the_operators_own_question_after_a_report_is_not_triaged_as_the_callers
     reply = ask(chat, "A7区那个工地天天半夜还在打桩，咚咚咚的，昨晚弄到一点多，整个小区都没睡着。\n坐席：这个该派给谁？", role="hotline")
     texts = [c["text"] for c in calls(reply, "triage_report")]
     assert texts and all("坐席" not in t and "派给谁" not in t for t in texts)
+
+
+def test_a_low_pressure_at_alarm_level_is_never_called_normal() -> None:
+    from assistant.readings import _thresholds
+
+    limits = {"direction": "below", "watch": 0.22, "warning": 0.18, "alarm": 0.12}
+    rows = [{"key": "S1", "value": 0.35, "level": None}, {"key": "S2", "value": 0.10, "level": "alarm"}]
+    line = _thresholds({"thresholds": limits}, rows, "MPa", latest=False)
+    assert "最低 0.1 MPa 已达报警级（阈值 0.12 MPa）" in line and "正常范围" not in line
