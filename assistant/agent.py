@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -68,6 +68,7 @@ from tools.figures import CALENDAR_STEPS
 from tools.query_spec import CASE_MEASURES, is_rate
 from tools.runner import langchain_tools, new_call_id, result_for_model, run_tool, tool_citation
 
+LlmRole = Literal["write", "plan"]
 MAX_STEPS = 6  # tool rounds per turn in LLM mode; the graph's recursion limit backs this up
 HISTORY_MESSAGES = 12
 KEEP_MESSAGES = 40
@@ -102,13 +103,20 @@ class AgentState(TypedDict, total=False):
     fallback: str | None
     draft: str
     regenerated: bool
+    summary: str  # LLM mode, "write" role: the model's summary of the planner's answer
+    phase: str  # LLM mode: "planner" while the planner's calls run first; "wrote" once the model wrote from them;
+    # "planned" when the planner answers the turn itself; "model" when the model plans
     answer: str
     citations: list[dict[str, Any]]
     named: list[str]  # graph nodes the offline answer names (from the graph, so cited)
     started: float  # time.monotonic() when the turn began (LLM mode's turn budget)
 
 
-TURN_RESET: dict[str, Any] = {"pending": [], "rounds": 0, "fallback": None, "draft": "", "regenerated": False,
+UNVERIFIED = "大模型的回答无法用工具结果核实"
+# What the model is given to write from in the "write" role: the planner's answer, every figure of it from a tool.
+WRITE_FROM_NOTES = ("以下是根据本轮工具结果整理的要点，其中的数字和名称都已核实：\n<notes>\n{notes}\n</notes>\n"
+                    "请据此回答上面的问题：先给结论，保留回答所需的数字、名称、期间和范围；不要添加要点里没有的数字或名称。")
+TURN_RESET: dict[str, Any] = {"pending": [], "rounds": 0, "fallback": None, "draft": "", "regenerated": False, "phase": "planner", "summary": "",
                               "answer": "", "citations": [], "named": []}  # fmt: skip
 
 
@@ -120,6 +128,7 @@ class AgentDeps:
     model: BaseChatModel | None = None
     graph: GraphStore | None = None  # for text-to-Cypher (LLM mode only)
     turn_budget_s: float = 120.0  # LLM mode: past it, the offline planner finishes the turn
+    llm_role: LlmRole = "write"  # LLM mode: the planner's calls first and the model writes, or the model plans
 
 
 class GraphQueryArgs(BaseModel):
@@ -370,6 +379,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         ranked = deps.recognizer.asked.rank(question)
         if second := overrule(intents, understood, ranked, question, slots, deps.lexicon):
             intents, understood = second
+            if (understood.query and understood.query.measure == "assets" and WHO_HANDLES.search(question)
+                    and Intent.RESPONSIBILITY not in intents):  # fmt: skip
+                intents = [*intents, Intent.RESPONSIBILITY]  # "变电箱有几个？养护单位是谁": who looks after them too
     records = [
         Record(r["id"], r["name"], r["args"], r["ok"], r["data"], r["error"])
         for r in state.get("records", [])
@@ -418,11 +430,11 @@ ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|加急|给几�
 SAME_MATTER_ASKED = re.compile(r"重复件|算重复|是不是重复|算不算重复|查重|并案|是不是一回事|是一回事|再建一单")
 THOSE = re.compile(r"这几[个条处]|这些|这[两三四五六七八九十]+[个条处]")
 EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区")
-ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|分布|统计一下|拆开")
+ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|按级别|分级别|分布|统计一下|拆开")
 THIS_CASE = re.compile(r"这个案卷|这个案子|这个案件|这件案子|这一件|该案|此案|这个件|这单")
 COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|数量|总数|多少单")
 REPEAT = re.compile(r"再说一遍|再说一次|再讲一遍|重复一下|再报一遍")
-ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|级别最高|最严重|最新的那|第一条|^它|该告警|这个告警")
+ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|哪条(?![路街道河线])|级别最高|最严重|最新的那|第一条|^它|该告警|这个告警|(?:开|持续)(?:得|了)?最久")
 # A citizen's words quoted by the operator, with what to do with them.
 _ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条|看下这条|对不对|派得?对|派的对|标高了|标低了|定高了|该不该拆|要不要拆|拆不拆|拆单|怎么定级|定几级|该找谁|找谁)"
 # "12345转来一条：…", "帮我看看这条：…": what follows is a citizen's report.
@@ -481,7 +493,7 @@ def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
     of_reading = (memory.get("figures") or {}).get("measure") == "readings" and len(question) <= 16 and bool(
         WHICH_READING.search(question))
     # "里面现在超期还没办完的有几件", "按部门排一下，把前五列出来": of the figures just given.
-    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:部门|单位|区|类别|类型)(?:排|分|列)|两家|这两|俩|二者|两者)",
+    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:责任)?(?:部门|单位|区|类别|类型)(?:排|分|列)|两家|这两|俩|二者|两者)",
                           question))  # fmt: skip
     # "有故障的吗？" after the pumps were counted: how those run.
     of_assets = (memory.get("figures") or {}).get("measure") == "assets" and len(question) <= 12 and bool(
@@ -525,6 +537,43 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
     def plan(state: AgentState) -> dict[str, Any]:
         if deps.model is None or state.get("fallback"):
             return offline_plan(state)
+        if deps.llm_role == "write" and state.get("phase", "planner") == "planner":
+            # The planner's reading comes first: its calls run before the model is asked, and the model writes the
+            # answer from what they found, instead of guessing a category, a period or an id (a small local model
+            # reads questions worse than the planner). A reading that needs no call (a refusal, an unknown place,
+            # a question back) is the planner's answer; a question it cannot read is the model's to plan.
+            turn = _turn(state, deps)
+            if turn.intents != [Intent.UNSUPPORTED] or turn.refused:
+                planned = offline_plan(state)
+                if planned["pending"]:
+                    return {**planned, "mode": "llm"}
+                if not state.get("records"):
+                    return {**planned, "phase": "planned"}
+                return write_answer(state, turn)
+        return {**model_plan(state), "phase": "model"}
+
+    def write_answer(state: AgentState, turn: Turn) -> dict[str, Any]:
+        """The model's answer to the question, written from the planner's verified notes of the calls' results."""
+        notes = compose(turn)
+        if not notes:
+            return {"pending": [], "mode": "offline-planner", "phase": "planned"}
+        if time.monotonic() - state.get("started", time.monotonic()) > deps.turn_budget_s:
+            return {"pending": [], "mode": "offline-planner", "fallback": f"本轮已超过 {deps.turn_budget_s:g} 秒的时间预算"}
+        messages = llm_messages(state)
+        # The question and the notes only: the tool traffic they were drawn from would double the prompt.
+        asked = [m for m in messages[1:] if isinstance(m, HumanMessage) or isinstance(m, AIMessage) and not m.tool_calls]
+        try:
+            reply = deps.model.invoke([messages[0], *asked, HumanMessage(WRITE_FROM_NOTES.format(notes=notes))])  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001 — any model failure: the planner's notes are the answer
+            return {"pending": [], "mode": "offline-planner", "fallback": f"{type(exc).__name__}: {exc}"[:200]}
+        if not usable(str(reply.content)):
+            return {"pending": [], "mode": "offline-planner", "fallback": "大模型的回答是工具调用的原文，不是答案"}
+        # The notes are the answer's body and the model's summary follows them, labelled: a small model's summary drops
+        # figures an official needs, and may pair a name with another's figure, which grounding cannot see.
+        return {"pending": [], "mode": "llm", "phase": "wrote", "named": sorted(turn.named), "draft": notes,
+                "summary": str(reply.content).strip()}
+
+    def model_plan(state: AgentState) -> dict[str, Any]:
         if state.get("rounds", 0) >= MAX_STEPS:
             return {"pending": [], "mode": "llm"}
         if time.monotonic() - state.get("started", time.monotonic()) > deps.turn_budget_s:
@@ -619,13 +668,27 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
                                     {c["id"] for c in citations})  # fmt: skip
         report = check_grounding(state.get("draft", ""), evidence, deps.lexicon)
         llm_path = state.get("mode") == "llm" and not state.get("fallback")
-        if not report.ok and llm_path and not state.get("regenerated"):
+        # A model that wrote from the planner's notes is not asked again: the notes themselves stand behind it.
+        if not report.ok and llm_path and not state.get("regenerated") and state.get("phase") != "wrote":
             feedback = ("上面的回答含有工具结果不支持的内容: " + "、".join(report.unsupported_numbers + report.unsupported_entities)
                         + "。请只用本轮工具结果重写回答，去掉无法核实的内容。")  # fmt: skip
             return {"regenerated": True, "messages": [HumanMessage(feedback)]}
+        if not report.answer and llm_path and state.get("records"):
+            # Nothing of the model's answer holds up, yet the tools answered: the offline planner writes it.
+            return {"fallback": UNVERIFIED, "mode": "offline-planner"}
         answer = report.answer or "抱歉，我无法用工具结果核实这个问题的答案，因此不作回答。"
-        if state.get("fallback"):
-            answer = "（大模型暂时不可用或没有给出可用的回答，以下由离线规划器回答。）\n" + answer
+        mode: dict[str, Any] = {}
+        if state.get("phase") == "wrote" and llm_path:
+            summary = check_grounding(state.get("summary", ""), evidence, deps.lexicon).answer
+            if summary:
+                answer += f"\n\n小结（大模型根据以上要点撰写）：{summary}"
+            else:  # nothing of it holds up: the planner's notes alone, said to be the planner's
+                answer += "\n（大模型的小结无法用工具结果核实，未采用；以上由离线规划器回答。）"
+                mode = {"mode": "offline-planner"}
+        if reason := state.get("fallback"):
+            # Said after the answer, not before it: an official reads the answer first.
+            why = UNVERIFIED if reason == UNVERIFIED else "大模型暂时不可用或没有给出可用的回答"
+            answer += f"\n（{why}，以上由离线规划器回答。）"
         if strip_instructions(state["question"])[1]:
             answer += "\n（问题中含有要求助手改变行为的文字，已作为数据忽略，不予执行。）"
         if note := as_recorded_note(state["question"]):
@@ -640,7 +703,7 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
                 )
         # The session keeps its last KEEP_MESSAGES messages: memory of older turns lives in ``memory``.
         old = state["messages"][:-KEEP_MESSAGES] if len(state["messages"]) > KEEP_MESSAGES else []
-        return {"answer": answer, "citations": _used(citations, answer, records), "memory": remember(turn),
+        return {**mode, "answer": answer, "citations": _used(citations, answer, records), "memory": remember(turn),
                 "messages": [*(RemoveMessage(id=m.id) for m in old if m.id), AIMessage(answer)]}  # fmt: skip
 
     def after_plan(state: AgentState) -> str:

@@ -220,6 +220,9 @@ def _unit(kinds: str) -> str:
     return next((u for word, u in ASSET_UNITS.items() if word in kinds), "个")
 
 
+NONE_ASKED = re.compile(r"一[个座件处台根盏]都没有|(?:哪个|哪些|哪几个)区(?:还|都)?没有|没有的区|为0|为零|是0的")
+
+
 def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question: str = "") -> str:
     kinds = "、".join(name(c) for c in query.asset_categories) or "部件"
     unit = _unit(kinds)
@@ -287,6 +290,10 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
     if (rate := STATE_RATE.search(question)) and (state := rate.group(1)) in data.get("shares", {}):
         count = next((r["value"] for r in rows if r["key"] == state), 0)
         lines.append(f"{state}率 {data['shares'][state]:.1f}%（{state} {count:g} {unit} / 共 {total:g} {unit}）。")
+    if query.group_by == "district" and NONE_ASKED.search(question):
+        # "哪个区一个都没有": the districts at 0 named, or that every one has some.
+        empty = [name(r["key"]) for r in rows if not r["value"]]
+        lines.append(f"一{unit}都没有的区：{'、'.join(empty)}。" if empty else f"各区都有{kinds}，没有一{unit}都没有的区。")
     if query.order:
         best = [r for r in rows if r["value"] == rows[0]["value"]]
         worst = [r for r in rows if r["value"] == rows[-1]["value"]]

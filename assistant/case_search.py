@@ -28,7 +28,7 @@ OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")
 # A number that looks like a case number on its own ("他上报的 C-2026-999999"), in no form of ours.
 CASE_LIKE = re.compile(r"(?<![A-Za-z0-9])(C[-_]?\d{4}[-_]?\d[0-9A-Za-z_-]*)")
 # "超期最久的那件": among the open cases past their deadline, the one past it longest.
-MOST_OVERDUE = re.compile(r"(?:超期|逾期|超时|拖)(?:得|时间)?最(?:久|长)|最久没办")
+MOST_OVERDUE = re.compile(r"(?:超期|逾期|超时|拖|压)(?:得|时间|了)?最(?:久|长)|最久没办")
 # Cases still open ("还没办结的案件里最早的"): their state, not a time.
 STILL_OPEN = re.compile(r"还没办结|没办结|未办结|没办完|还没结|未结案|还在办")
 LAST_CLOSED = re.compile(r"(?:最近|最新|刚)[^，。？?]{0,4}(?:结案|办结|结掉|结了)")
@@ -51,7 +51,7 @@ def period_asked(question: str, now: datetime) -> Period | None:
 def history_traits(question: str) -> list[str]:
     """The history traits asked ("被回退过或者返工过": both, each its own list)."""
     return [trait for trait, pattern in HISTORY_TRAITS.items() if pattern.search(question)]
-OVERDUE = re.compile(r"(?:超期|逾期)了?(?:的|未(?:办结|结案|办完|结)的?|还没(?:办完|办结|结案|结)的?)")
+OVERDUE = re.compile(r"(?:超期|逾期)了?(?:的|(?:未|没|没有|还没|还未)(?:办完|办结|结案|结)的?)")
 HISTORY = re.compile(r"历史|流转|经过|过程|每一步|各环节|环节|来龙去脉|轨迹")
 SOURCES = (("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")),
            ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")), ("sensor", re.compile(r"传感器|监测告警|告警生成|告警产生")))  # fmt: skip
@@ -68,7 +68,7 @@ def unknown_case_number(question: str) -> str | None:
 # "最近报上来的一件道路积水内涝": one case named by its category rather than the word 案件.
 ONE_OF_A_CATEGORY = re.compile(r"(?:最近|最新|最早|最后)[^，,。？?]{0,8}?(?:一|那)(?:件|起|单|条)")
 # "最早那件现在在谁手上" after a list of cases: one of those.
-ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)的?那(?:件|单|起)|第(?:一|1)\s*(?:件|个|条|单)|(?:把|有的话)那一?件")
+ONE_OF_THOSE = re.compile(r"(?:最早|最新|最近|最晚|最后)(?:[^，,。？?]{0,5}的)?那一?(?:件|单|起)|第(?:一|1)\s*(?:件|个|条|单)|(?:把|有的话)那一?件")
 
 
 def asks_one_case(question: str, slots: Slots, memory: dict[str, Any] | None = None) -> bool:

@@ -13,7 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from assistant import across_cities
-from assistant.agent import AgentDeps, build_agent, new_turn_input
+from assistant.agent import AgentDeps, LlmRole, build_agent, new_turn_input
 from assistant.intents import IntentRecognizer
 from assistant.lexicon import CityLexicon
 from core.access import ACTION_NAMES, ROLE_NAMES, Identity
@@ -73,9 +73,10 @@ class ChatService:
 
     def __init__(self, client: ServicesClient, lexicon: CityLexicon, recognizer: IntentRecognizer,
                  checkpointer: Any, model: BaseChatModel | None = None, graph: GraphStore | None = None,
-                 turn_budget_s: float = 120.0, level: str = "city", platform: str = "") -> None:  # fmt: skip
+                 turn_budget_s: float = 120.0, level: str = "city", platform: str = "",
+                 llm_role: LlmRole = "write") -> None:  # fmt: skip
         self.deps = AgentDeps(client=client, lexicon=lexicon, recognizer=recognizer, model=model, graph=graph,
-                              turn_budget_s=turn_budget_s)  # fmt: skip
+                              turn_budget_s=turn_budget_s, llm_role=llm_role)  # fmt: skip
         self.agent = build_agent(self.deps, checkpointer)
         # A province or the nation answers across its cities, from the figures they sent up.
         self.level, self.platform = level, platform

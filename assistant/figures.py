@@ -11,6 +11,7 @@ it names. A district the city does not have is said to be unknown, never widened
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -80,7 +81,7 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     # "超期处置数最多的部门": the department indicator by its own name, not the cases past their deadline.
     ("超期处置数", re.compile(r"超期处置数|超期处置(?:的)?(?:案件)?量")),
     # Still open past the deadline now ("现在还有多少超期未结的", "眼下超期还没办结的"), not every case finished late.
-    ("overdue_open", re.compile(r"(?:超期|逾期)(?:且|而|还|仍)?(?:未|没|没有)(?:办结|结案|结|办完)|(?:未|没)(?:办结|结案|结).{0,3}(?:超期|逾期)"
+    ("overdue_open", re.compile(r"(?:超期|逾期)了?(?:且|而|还|仍|但)?(?:未|没|没有)(?:办结|结案|结|办完)|(?:未|没)(?:办结|结案|结).{0,3}(?:超期|逾期)"
                                 r"|(?:在办|没办完|没结)的?(?:案子|案件|工单|单子)?(?:里|里面|中|当中)的?(?:超期|逾期)")),
     ("overdue", re.compile(r"超期|逾期|超时|过了期限|超过.{0,4}时限")),
     ("open", re.compile(r"未结|未办结|没办完|没结|在办|还没处理|未处理|没处理完|没处置完|未处置完|积压|还没办")),
@@ -113,6 +114,9 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"各(?:责任|承办)?部门|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|(?:谁家|哪家)(?=[^，,。？?]{0,4}(?:最多|最少|最高|最低|排))|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
                    r"|(?:最多|最少|最高|最低|最差|最好|最长|最短)的(?:前)?(?:\s*[0-9一二两三四五六七八九十]{1,2}\s*个)?(?:部门|单位)", re.IGNORECASE),
     ),
+    # "部件类和事件类分别有多少件": the two kinds of case, every category of each together (before 分别 takes districts).
+    ("kind", re.compile(r"部件类?(?:案件|案子)?(?:和|与|跟|、|及)事件类?|事件类?(?:案件|案子)?(?:和|与|跟|、|及)部件类?"
+                        r"|按(?:部件|事件)(?:和|、|及)(?:部件|事件)(?:分(?!类)|统计)")),
     ("district", re.compile(r"各区|每个区|分区|按区|哪个区|哪几个区|哪些区|各个区|区排|分别"
                             r"|(?:前|top|TOP|Top|最多的|最少的)\s*[0-9一二两三四五六七八九十]{1,2}\s*个区")),
     # "在办的卡在哪个环节": the step of the workflow the cases are at now, after the districts ("各区在办的卡在哪个环节"
@@ -121,7 +125,8 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
     # "哪个大类最多", "按大类统计": the categories' major classes (市容环境, 街面秩序…), not the categories.
     ("major", re.compile(r"(?:哪个|哪些|哪几个|哪一个|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*个|各个?|按|每个|分)\s*(?:事件|部件)?大类"
                          r"|大类(?:分布|排名|排序|排一下|构成|占比|分别|最多|最少)|(?:前|top|TOP|Top)\s*[0-9一二两三四五六七八九十]{1,2}\s*个?大类")),
-    ("category", re.compile(r"各类|哪类|哪一类|哪几类|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
+    # "都是些啥类型": the cases' categories.
+    ("category", re.compile(r"(?:啥|什么|哪些|哪几种)\s*类型|都是些?(?:啥|什么)(?:事|问题)|各类|哪类|哪一类|哪几类|哪\s*[0-9一二两三四五六七八九十]{1,2}\s*类|按类|分类|大类|小类|细类|哪些类|什么类|类别|哪种|哪些问题|(?i:\bcategor(?:y|ies)\b)"
                             r"|(?:最多|最少|前)的?\s*[0-9二两三四五六七八九十]{1,3}\s*个?小?类")),
 ]
 # "按状态分一下" after assets were counted: the same count, by state.
@@ -166,7 +171,7 @@ IT = re.compile(r"它(?!们)|该部门|这个部门|那个部门|该单位|这�
 SHARE = re.compile(r"占(?:全|总|所有|整体|同期|当月|本月|全部)?[^，,。？?道用压地路绿人车]{0,8}(?:百分之几|比例|比重|多少|几成|%|百分比)|占比|比例|比重|占了?几(?:个|件)")
 YEAR_ON_YEAR = re.compile(r"同比|去年同期|上年同期|去年的同一?个?月|去年这个时候")
 COMPARE = re.compile(r"环比|同比|比上个?月|比上周|较上|和上个?月比|跟上个?月比|和上周比|跟上周比|相比|比起|多了还是少了|增加还是减少"
-                     r"|增减|变化|涨了|降了|比(?![例重率较如方])[^，,。？?]{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
+                     r"|增减|变化|涨了|降了|(?<!占)比(?![例重率较如方])[^，,。？?]{1,6}(?:多|少|高|低)|和.{1,6}比|跟.{1,6}比|(?i:\bvs\.?|versus)")  # fmt: skip
 # Two districts set side by side ("比A1区多还是少", "两个区差几件", "比一比"), one named now and one before or both now.
 SIDE_BY_SIDE = re.compile(r"多还是少|高还是低|谁多|谁少|谁高|谁低|差几|差多少|相差|两个区|两区|比一比|对比")
 SOURCES = [("12345", re.compile(r"12345|热线")), ("patrol", re.compile(r"巡查")), ("app", re.compile(r"随手拍|[Aa][Pp][Pp]")),
@@ -217,6 +222,7 @@ SOURCE_NAMES = {
     "media": "媒体",
     "video": "视频",
 }
+KIND_GROUP_NAMES = {"event": "事件类", "component": "部件类"}
 # The counts behind each rate, as the evaluation defines it (services/dispatch/performance.py).
 RATE_COUNTS = {"按期处置率": ("按期处置", "应处置"), "结案率": ("结案", "应结案"), "返工率": ("返工", "应结案"),
                "准确派遣率": ("准确派遣", "派遣"), "延期率": ("延期", "应处置")}  # fmt: skip
@@ -275,8 +281,13 @@ class Understood:
     def memory(self) -> dict[str, Any]:
         if self.query is None or self.period is None:
             return {}
-        return {"figures": self.query.model_dump(exclude_none=True),
-                "figures_period": [self.period.api, self.period.label], "figures_also": list(self.also)}  # fmt: skip
+        return remembered_figures(self.query, self.period, self.also)
+
+
+def remembered_figures(query: FigureQuery, period: Period, also: Iterable[str] = ()) -> dict[str, Any]:
+    """The figures a turn gave, as the next turn recalls them ("按部门排一下", "上个月的呢")."""
+    return {"figures": query.model_dump(exclude_none=True),
+            "figures_period": [period.api, period.label], "figures_also": list(also)}  # fmt: skip
 
 
 def call_args(query: FigureQuery) -> dict[str, Any]:
@@ -363,6 +374,9 @@ def _department_measures(question: str, counts: bool = False) -> list[str]:
     return list(dict.fromkeys(name for _, name in sorted(found)))
 
 
+CITY_SAID = re.compile(r"^[A-Z]?市")
+
+
 def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, question: str) -> list[str]:
     """Department ids named; a city bureau named with a district is that district's bureau (A1区城管局)."""
     all_departments = [n for n in lexicon.nodes.values() if n.label == "Department"]
@@ -381,6 +395,11 @@ def departments_named(slots: Slots, lexicon: CityLexicon, district: str | None, 
         if district and district not in department.id and not re.match(r"dept-\d{6}-", department.id):
             suffix = re.sub(r"^[A-Z]\d?[市区]", "", department.name)
             local = next((d for d in all_departments if district in d.id and d.name.endswith(suffix)), None)
+            said = {m.surface for m, n in lexicon.find(question) if n.id == department.id}
+            if local and len(said) > 1 and any(CITY_SAID.match(s) for s in said):
+                # "A2区城管局跟市城管局比": the district's bureau, and the city's named as the city's.
+                chosen += [local.id, department.id]
+                continue
             department = local or department
         chosen.append(department.id)
     return chosen
@@ -500,7 +519,9 @@ def ranking_ends(question: str, rows: list[dict[str, Any]], name: Any, order: st
         return []
     top = _top(question) or len(rows)
     # Named without the N: a number in the answer must be a tool's figure.
-    lines = ["排在最前的依次是：" + "、".join(name(r["key"]) for r in rows[:top]) + "。"] if top < len(rows) else []
+    shown = rows[:top] if order == "asc" else [r for r in rows[:top] if r["value"]]  # a 0 is not among the most
+    lines = ["排在最前的依次是：" + "、".join(name(r["key"]) for r in shown) + ("。" if len(shown) == top else "（其余均为 0）。")
+             ] if top < len(rows) and shown else []  # fmt: skip
     if re.search(r"最后一名|末位|倒数第一|排名最后|排在最后|最后的那", question) or (BOTTOM.search(question) and TOP.search(question)):
         lines.append(f"最后一名：{name(rows[0 if order == 'asc' else -1]['key'])}。")
     return lines
@@ -734,7 +755,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["districts"] = [d.id for d in slots.districts]
         base.pop("district", None)
         base["group_by"] = base.get("group_by") or "district"
-    several_districts = len({d.split("-")[1] for d in departments if re.match(r"dept-\d{6}-", d)}) > 1
+    # "A2区城管局跟市城管局比": a district's bureau beside the city's is two levels, set side by side as well.
+    several_districts = (len({d.split("-")[1] for d in departments if re.match(r"dept-\d{6}-", d)}) > 1
+                         or (len(departments) > 1 and any(not re.match(r"dept-\d{6}-", d) for d in departments)
+                             and any(re.match(r"dept-\d{6}-", d) for d in departments)))
     if len(departments) > 1 and several_districts and not compared and not re.search(r"环比|同比|上个?月|上周|去年|前一期", question):
         compare_departments = True  # "A3区城管局跟A5区城管局比": the two bureaus, not this month beside the last
     if departments:
@@ -932,8 +956,8 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
     """The answer: period and scope first, then the figures, ranked as asked; ``name`` names an id."""
     named = name
 
-    def name(key: str) -> str:  # noqa: F811 - the channels are no graph nodes
-        return SOURCE_NAMES.get(key) or named(key)
+    def name(key: str) -> str:  # noqa: F811 - the channels and the kinds are no graph nodes
+        return SOURCE_NAMES.get(key) or KIND_GROUP_NAMES.get(key) or named(key)
 
     query = understood.query
     assert query is not None and understood.period is not None
@@ -976,7 +1000,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         order = {"asc": "从低到高", "desc": "从高到低" if is_rate(measure) else "从多到少"}.get(
             query.order or "", ""
         )
-        by = {"district": "各区", "category": "各类别", "major": "各大类", "department": "各部门", "source": "各来源渠道",
+        by = {"district": "各区", "category": "各类别", "major": "各大类", "kind": "按部件、事件", "department": "各部门", "source": "各来源渠道",
               "status": "各环节（当前所处状态）", "month": "按月", "week": "按周（周一至周日）", "day": "按日"}[
             query.group_by
         ]

@@ -32,6 +32,7 @@ FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|
 CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.compile(r"凌晨"), 1, 6),
               (re.compile(r"今晚|今夜|夜里"), 1, 0), (re.compile(r"傍晚"), 0, 19), (re.compile(r"今天下午"), 0, 18)]
 CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单量|多少单|几单|单子|进线|话务量|来电量|(?:12345|热线).{0,6}量|\bcases?\b|case volume", re.IGNORECASE)
+HORIZON_AGAIN = re.compile(r"(?<![月\d])([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|天|周|星期)")
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*(?:再?看|推|预测|的)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
 EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区")
@@ -146,7 +147,8 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
     """The future days (cases) or hours (sensors) asked for; 7 days or 24 hours when none is named."""
     today = now.astimezone(CHINA).date()
     hourly = bool(base.get("sensor_kind"))
-    if m := HORIZON.search(question):
+    # "要是看24小时呢" after a forecast of the next 6 hours: the same forecast, over the hours now named.
+    if m := HORIZON.search(question) or (base.get("horizon") and HORIZON_AGAIN.search(question)):
         n = _number(m.group(1)) or 1
         hours = n if m.group(2) in ("小时", "钟头", "钟") else n * 24 * (7 if m.group(2) in ("周", "星期") else 1)
         base.pop("period", None)

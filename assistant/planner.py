@@ -29,6 +29,8 @@ from assistant.figures import (
     compose_figures,
     compose_unknown,
     departments_named,
+    open_now,
+    remembered_figures,
     span_words,
 )
 from assistant.intents import Intent
@@ -50,7 +52,7 @@ from assistant.triage_answers import (
 from assistant.turn import Call, Record, Turn
 from core.times import CHINA
 from graph.ids import asset_category_id, label_for_id
-from tools.query_spec import CASE_MEASURES
+from tools.query_spec import CASE_MEASURES, FigureQuery
 
 MAX_ROUNDS = 3
 
@@ -103,7 +105,8 @@ def _plan_status(turn: Turn) -> list[Call]:
     if s.places or (component and turn.district):
         found = turn.done("find_assets")
         if not found:
-            args: dict[str, Any] = {"limit": 5}
+            # One past those listed: a district with exactly that many is told it has that many, not more.
+            args: dict[str, Any] = {"limit": 5 if s.places else DISTRICT_ASSETS_LISTED + 1}
             if s.places:
                 args["name"] = s.places[0].name
             else:
@@ -112,10 +115,15 @@ def _plan_status(turn: Turn) -> list[Call]:
                 args["category"] = component.id
             return [Call("find_assets", args)]
         assets = found[-1].data["items"] if found[-1].ok else []
-        return [Call("asset_status", {"asset_id": a["id"]}) for a in assets[:3]]
+        return [Call("asset_status", {"asset_id": a["id"]}) for a in assets[:3 if s.places else DISTRICT_ASSETS_LISTED]]
     if turn.district:
         return [Call("city_vitals", {"district": turn.district})]
     return []
+
+
+# "A1区一共有几个泵站？各自状态咋样": a district's assets of a kind, each one's state: this many at most; past it the
+# answer says they are the first ones.
+DISTRICT_ASSETS_LISTED = 12
 
 
 CLOSED_WORDS = re.compile(r"关闭|关掉|关了|恢复|解除|消除|消警")
@@ -125,6 +133,10 @@ OPENED_WORDS = re.compile(r"新开|新增|新出|触发|产生|冒出")
 
 ALARMS_BY = re.compile(r"按区|各区|分区|按类型|分类型|拆开|拆一下|分开")
 AMONG_THEM = re.compile(r"^(?:那)?(?:里边|里面|里头|其中|这里面|这些里面?|当中)")
+
+
+# "那A3区呢？", "换成A5区": the same question of another district, nothing else asked ("A3区全部的告警呢" asks more).
+PLACE_SWITCHED = re.compile(r"^(?:那|那么|换成|换到|改成|再看看?)?\s*(?:[A-Z]\d区[、和跟与]?)+\s*(?:的)?(?:呢|看看|怎么样)?\s*[？?]?$")
 
 
 def _plan_alarms(turn: Turn) -> list[Call]:
@@ -156,8 +168,9 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args |= {k: v for k, v in earlier.items() if k in ("kind", "level", "district")}
     elif earlier.get("district") and not (s.districts or s.places):
         args.setdefault("district", earlier["district"])  # "A3区…告警" then "最严重的那条啥时候开的": still A3区's
-    elif not (s.sensor_kind or s.level) and re.search(r"这几[个条处]|这些", turn.question):
-        args |= {k: v for k, v in earlier.items() if k in ("kind", "level")}  # "A4区的这几个归谁": those of A4区
+    elif not (s.sensor_kind or s.level) and (re.search(r"这几[个条处]|这些", turn.question) or PLACE_SWITCHED.search(turn.question)):
+        # "A4区的这几个归谁": those of A4区; "那A3区呢" after A1区's gas alarms: A3区's gas alarms.
+        args |= {k: v for k, v in earlier.items() if k in ("kind", "level")}
     worst_of_those = (WORST_ASKED.search(turn.question) and len(turn.question) <= 30
                       and not re.search(r"现在|当前|目前|还开着|没关|未关闭", turn.question))  # fmt: skip
     # "按区拆开，还开着的标一下" after "近三天触发的…告警": those of the window, by district, the open ones marked.
@@ -330,12 +343,25 @@ def _plan_case_lookup(turn: Turn) -> list[Call]:
     if not turn.slots.case_ids and asks_one_case(turn.question, turn.slots, turn.memory):
         if unknown_case_number(turn.question):
             return []
-        return [Call("find_case", find_case_args(turn.question, turn.slots, turn.lexicon, turn.now, turn.memory.get("case_filters")))]
+        return _find_case(turn, find_case_args(turn.question, turn.slots, turn.lexicon, turn.now, turn.memory.get("case_filters")))
     case_ids = turn.slots.case_ids or ([turn.recall("case_id")] if turn.recall("case_id") else [])
     if not case_ids and (turn.slots.categories or turn.slots.districts):
         # "A5区昨天报的垃圾满溢那个案子办完了没": no number, but traits enough to find it.
-        return [Call("find_case", find_case_args(turn.question, turn.slots, turn.lexicon, turn.now))]
+        return _find_case(turn, find_case_args(turn.question, turn.slots, turn.lexicon, turn.now))
     return [Call("get_case", {"case_id": c}) for c in case_ids[:3]]
+
+
+# "他上周报的…": a day as a caller remembers it, which may be off; not "昨天受理的有没有…", a period asked of.
+CALLER_REMEMBERED = re.compile(r"(?:(?<!其)他|(?<!其)她|市民|来电人|对方|居民|群众)[^，,。？?]{0,8}(?:报的|报过|反映的|反映过|打电话说)")
+
+
+def _find_case(turn: Turn, args: dict[str, Any]) -> list[Call]:
+    found = turn.succeeded("find_case")
+    if (found and found[0].data.get("case") is None and (args.get("since") or args.get("until"))
+            and CALLER_REMEMBERED.search(turn.question)):  # fmt: skip
+        # "他上周报的…井盖丢了，查查最近的": a caller's 上周 may be off by days; none then, the newest whenever.
+        return [Call("find_case", {k: v for k, v in args.items() if k not in ("since", "until")})]
+    return [Call("find_case", args)]
 
 
 MAX_STEPS_ORDERED = 3
@@ -377,14 +403,24 @@ SUPPLEMENT = re.compile(rf"^\s*(?:{_SPEAKER}又?(?=补充))?(?:再?补充(?:一�
 SUPPLEMENTED = re.compile(rf"^\s*{_SPEAKER}?又?(?:再?补充|更正)")
 
 
-OPERATOR_ASKS = re.compile(r"\s*(?:坐席|接线员|话务员|值班员)\s*[:：][^\n]*$")
+OPERATOR_ASKS = re.compile(r"[\s—\-]*(?:坐席|接线员|话务员|值班员)(?:问|想问|追问)?\s*[:：][^\n]*$")
+# "帮我分一下这条：市民来电，我住A2区…": the operator's and the call's own lead before the caller's words (they
+# turned a lost manhole cover into 非法小广告).
+OPERATOR_LEAD = re.compile(r"^\s*[^：:。，,！!？?\n]{0,12}(?:这条|这一条|一条|这单|这个单)[^：:。，,！!？?\n]{0,8}[:：]\s*")
+DISTRICT_IN = re.compile(r"[A-Z]\d区")
+CALLER_LEAD = re.compile(r"^\s*(?:12345)?(?:市民|群众|居民)?来电(?:人)?(?:反映|说|称)?\s*[:：，,]\s*")
 
 
 def _plan_triage(turn: Turn) -> list[Call]:
     from assistant.intents import REPORT_PREFIX
 
     # "…白天还尘土满天飞。\n坐席：这个该派给谁？": the operator's own question after the report is not the caller's words.
-    text = OPERATOR_ASKS.sub("", REPORT_PREFIX.sub("", turn.question)).strip()
+    text = OPERATOR_ASKS.sub("", REPORT_PREFIX.sub("", turn.question))
+    if (lead := OPERATOR_LEAD.match(text)) is not None:
+        # "帮我看下A5区这条：路灯不亮了": the district said in the lead stays with the report.
+        district = DISTRICT_IN.search(lead.group(0))
+        text = (f"{district.group(0)}，" if district and district.group(0) not in text[lead.end():] else "") + text[lead.end():]
+    text = CALLER_LEAD.sub("", text).strip()
     named = turn.slots.categories or turn.slots.districts or turn.slots.places
     if (supplement := SUPPLEMENT.match(text)) and turn.memory.get("said") and turn.memory.get("intents") == [Intent.TRIAGE.value]:
         # "补充一下：树把电线也压下来了" after a report: the report as now told, the first words and these together.
@@ -585,6 +621,14 @@ def _compose_status(turn: Turn) -> str:
     for record in turn.done("sensor_stats"):
         if record.ok:
             lines.append(_window_stats_line(turn, record.data))
+    finds = turn.done("find_assets")
+    if finds and finds[-1].ok and (items := finds[-1].data["items"]) and not finds[-1].args.get("name"):
+        args = finds[-1].args
+        kind = turn.name(f"component-{args['category']}" if args.get("category") and not str(args["category"]).startswith("component-")
+                         else args.get("category", "")) if args.get("category") else "部件"
+        where = turn.name(args["district"]) if args.get("district") else "全市"
+        lines.append(f"{where}{kind}共 {len(items)} 个，逐一如下：" if len(items) <= DISTRICT_ASSETS_LISTED
+                     else f"{where}{kind}超过 {DISTRICT_ASSETS_LISTED} 个，以下为前 {DISTRICT_ASSETS_LISTED} 个：")
     for record in turn.done("asset_status"):
         if not record.ok:
             continue
@@ -594,9 +638,8 @@ def _compose_status(turn: Turn) -> str:
         body = "；".join(_sensor_line(turn.lexicon, s) for s in sensors) if sensors else "未接入监测传感器"
         tail = f"；未关闭告警 {len(alarms)} 条" + (
             "：" + "、".join(f"{LEVEL_NAMES[a['level']]} {_fmt(a['value'])}（阈值 {_fmt(a['threshold'])}）" for a in alarms[:3])
-            if alarms else "，运行正常")  # fmt: skip
+            if alarms else "，运行正常" if props.get("status") in ("完好", None) else "")  # a lost pump does not run normally  # fmt: skip
         lines.append(f"{head}。{body}{tail}。")
-    finds = turn.done("find_assets")
     if finds and finds[-1].ok and not finds[-1].data["items"]:
         lines.append("在图谱中没有找到符合条件的部件，请给出部件编码或更具体的位置。")
     if not lines and not turn.done("city_vitals"):
@@ -724,7 +767,7 @@ def _compose_responsibility(turn: Turn) -> str:
 # "它的流转记录", "这件到哪一步了": the one case asked of before (它们 is the cases listed).
 IT_CASE = re.compile(r"它(?!们)|这件|那件|该案")
 # A situation told ("门开着", "冒烟了", "塌了个坑"), not only a category named.
-ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|嗡嗡响|异响|响声|在响|直响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|烧|着火|被困|困住|压碎|碎了|压坏|裂了")
+ON_THE_SPOT = re.compile(r"开着|冒烟|冒水|漏|嗡嗡响|异响|响声|在响|直响|塌|倒了|断了|掉了|丢了|没了|闻到|味道|味儿|异味|气味|有股|烧|着火|被困|困住|压碎|碎了|压坏|裂了")
 LEVEL_ASKED = re.compile(r"市里.{0,4}区里|区里.{0,4}市里|市级.{0,4}区级|区级.{0,4}市级|市管.{0,4}区管|区管.{0,4}市管")
 
 
@@ -851,7 +894,7 @@ def _compose_case_lookup(turn: Turn) -> str:
         named = "这个编号" if number.isdigit() else f"编号为 {number} "
         return f"查不到{named}的案件：本市案件编号形如 C20261124-1A2B3C4D，请核对编号后再查。"
     lines = [_case_line(turn, r.data) for r in turn.succeeded("get_case")]
-    for record in turn.succeeded("find_case"):
+    for record in turn.succeeded("find_case")[:1]:  # a second one widens the first (no period), said with it
         lines.append(_found_case(turn, record))
     if not lines and not turn.done("get_case") and not turn.done("find_case"):
         if turn.memory.get("case_not_found") and IT_CASE.match(turn.question):
@@ -888,10 +931,16 @@ def _found_case(turn: Turn, record: Record) -> str:
     scope = "、".join(t for t in traits if t) or "全市"
     which = {"oldest": "最早受理的一件", "last_closed": "最近结案的一件", "most_overdue": "超期最久、仍未办结的一件"}.get(a.get("order", ""), "最近受理的一件")
     case = record.data["case"]
+    if case is None and (wider := [r for r in turn.succeeded("find_case") if r is not record and r.data.get("case")]):
+        return f"没有找到符合条件（{scope}）的案件；不限受理时间再查：\n" + _found_case(turn, wider[0])
     if case is None:
         # The caller's own words may be filed otherwise (another category, a day off): what would find it for sure.
         return f"没有找到符合条件（{scope}）的案件。如能提供案件编号或报案的具体地址，可再精确查找。"
     text = f"符合条件（{scope}）的案件中，{which}：\n" + _case_line(turn, case)
+    if WHY_REWORKED.search(turn.question) and (reworks := [h for h in case["history"] if h["action"] == "返工"]):
+        # "当时为啥返工": the 返工 step and the reason written with it, or that none was written.
+        text += "\n返工记录：" + "；".join(f"{_when(h['at'])} {h['actor']}「返工」，" + (f"原因：{h['note']}" if h.get("note") else "未记录返工原因（没有备注）")
+                                         for h in reworks) + "。"  # fmt: skip
     if asks_history(turn.question) and case["history"]:
         text += "\n流转历史：\n" + "\n".join(
             f"- {_when(h['at'])} {h['actor']}「{h['action']}」→{h['to_state']}" + (f"（{h['note']}）" if h.get("note") else "")
@@ -899,6 +948,7 @@ def _found_case(turn: Turn, record: Record) -> str:
     return text
 
 
+WHY_REWORKED = re.compile(r"(?:为啥|为什么|为何|啥原因|什么原因|原因)[^，,。？?]{0,6}返工|返工[^，,。？?]{0,6}(?:原因|为啥|为什么|理由)")
 SOURCE_WORDS = {"12345": "12345热线", "app": "随手拍", "patrol": "巡查上报", "sensor": "传感器告警"}
 
 
@@ -1189,6 +1239,10 @@ def remember(turn: Turn) -> dict[str, Any]:
             memory["case_filters"] = {k: v for k, v in record.args.items() if k != "order" and v}
             memory["case_not_found"] = True
         elif record.name in ("get_case", "find_case") and (case := record.data.get("case", record.data)):
+            if record.name == "find_case" and any(not r.data.get("case") for r in turn.succeeded("find_case")):
+                # A wider search found it: the narrow one's none no longer stands, and its filters are the wider ones.
+                memory.pop("case_not_found", None)
+                memory["case_filters"] = {k: v for k, v in record.args.items() if k != "order" and v}
             memory["case_id"] = case["id"]
             memory["category"] = case["category_code"]
             memory["district"] = case.get("district") or memory.get("district")
@@ -1223,6 +1277,11 @@ def remember(turn: Turn) -> dict[str, Any]:
         # "倒数第一那个区的返工率呢": the last place of a ranking high to low (the first of one low to high).
         memory["figures_bottom"] = (ranked[0].data["rows"][0 if ranked[0].args.get("order") == "asc" else -1]["key"]
                                     if ranked else None)  # fmt: skip
+    elif ((searched := turn.succeeded("search_cases")) and len(searched) == 1 and searched[0].args.get("overdue")
+          and set(searched[0].args) <= {"overdue", "district"}):  # fmt: skip
+        # "现在超期还没办结的一共多少件" counted by the case search, then "按责任部门排一下": those cases, regrouped.
+        query = FigureQuery(measure="overdue_open", district=searched[0].args.get("district"))
+        memory |= remembered_figures(query, open_now(turn.now.astimezone(CHINA).date()))
     else:
         memory.pop("figures", None)
         memory.pop("figures_period", None)

@@ -59,7 +59,9 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     # "过去24小时读数最高的是哪个" after the sensors were counted, "离报警值还差多少？" after a peak, nothing else
     # named: the same sensors asked again.
     last = remembered or {}
-    follow_up = follow_up or bool(last.get("measure") == "readings" and not slots.sensor_kind and (
+    # "到警戒线没有" names the kind just asked (警戒线 is a water level's): still those sensors.
+    same_kind = not slots.sensor_kind or (slots.sensor_kind == last.get("sensor_kind") and len(question) <= 24)
+    follow_up = follow_up or bool(last.get("measure") == "readings" and same_kind and (
         READING_CUE.search(question) or (MARGIN_ASKED.search(question) and last.get("statistic"))))
     base = dict(last) if follow_up and last.get("measure") == "readings" else {}
     kind = slots.sensor_kind or base.get("sensor_kind")

@@ -34,7 +34,10 @@ ENGLISH = ((re.compile(r"vital\s*signs?|vitals", re.IGNORECASE), "体征"),
            *((re.compile(rf"(?<![A-Za-z0-9_-])(?:{english})(?![A-Za-z0-9_-])", re.IGNORECASE), word) for english, word in (
                (r"this\s+month", "本月"), (r"last\s+month", "上个月"), (r"this\s+week", "本周"), (r"last\s+week", "上周"),
                (r"(?<=[这上本个])months?", "月"), (r"(?<=[这上本个])weeks?", "周"), (r"open\s+cases?", "未结案件"),
-               (r"overdue", "超期"), (r"cases?\s+volume|cases?", "案件量"))))
+               (r"overdue", "超期"), (r"cases?\s+volume|cases?", "案件量"),
+               # "今天新开的alarm里level最高的是哪条？value多少，超出threshold多少"
+               (r"garbage|trash|rubbish", "垃圾"), (r"illegal", "非法"),
+               (r"water\s*levels?", "水位"), (r"alarms?|alerts?", "告警"), (r"levels?", "级别"), (r"values?|readings?", "数值"), (r"thresholds?", "阈值"))))
 HOURS = re.compile(r"(?<![A-Za-z0-9])(\d{1,3})\s*h(?:ours?|rs?)?(?![A-Za-z])", re.IGNORECASE)  # "过去24h"
 # A district typed short or in lower case ("a3去", "A3城管局", "A3呢"): its letter and number, 区 (or a slip of it) or not.
 # Only where a district is meant: "地铁A2出口", "A3栋", "A1座" stay as written.

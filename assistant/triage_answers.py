@@ -50,9 +50,10 @@ def problems(text: str, commas: bool = False) -> list[str]:
         clauses = [c for c in clauses if len(c) >= 8]
         if len(clauses) < 2:
             return []
-        lead = re.search(r"[A-Z]\d区", clauses[0])  # the district, said once in the first clause
+        # The district, said once: in the first clause, or anywhere ("…贴满了小广告，A1区的，帮忙反映一下").
+        lead = re.search(r"[A-Z]\d区", clauses[0]) or re.search(r"[A-Z]\d区", text)
         # Between commas a problem may be told last ("…旁边那几个垃圾桶也满得往外掉"): more clauses are read.
-        return [c if c == clauses[0] or not lead else f"{lead.group(0)}，{c}" for c in clauses[:MAX_CLAUSES if commas else MAX_PROBLEMS]]
+        return [c if not lead or lead.group(0) in c else f"{lead.group(0)}，{c}" for c in clauses[:MAX_CLAUSES if commas else MAX_PROBLEMS]]
     lead = text[:marks[0].start()].rstrip("：:，, ")
     parts = [text[m.end():n.start() if n else len(text)].strip("；;，,。 ") for m, n in zip(marks, [*marks[1:], None], strict=True)]
     parts = [p for p in parts if len(p) >= 6]

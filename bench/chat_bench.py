@@ -155,7 +155,9 @@ def main() -> None:
             # A fake LLM that answers instantly: what remains is the server's own work per turn.
             responses = [AIMessage(content="", tool_calls=[{"id": "x", "name": "city_vitals", "args": {"district": "990103"}}]),
                          AIMessage(content="A3区城市生命体征已列出。")]  # fmt: skip
-            llm_chat = ChatService(client, lexicon, recognizer, checkpoints.saver, InstantModel(responses=responses))
+            # The "plan" role: the model's own tool call, then its text (in "write" the planner would call first).
+            llm_chat = ChatService(client, lexicon, recognizer, checkpoints.saver, InstantModel(responses=responses),
+                                   llm_role="plan")
             llm_turns, tool_only = [], []
             for i in range(options.turns):
                 start = time.perf_counter()

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
                                 "(a small model can ramble for minutes on a CPU).")
     llm_turn_budget_s: float = Field(120.0, gt=0, description="Time limit of one chat turn in LLM mode; past it the "
                                      "offline planner finishes the turn.")
+    llm_role: Literal["write", "plan"] = Field(
+        "write", description="What the model does in LLM mode. write: the offline planner's calls run first and the "
+        "model writes the answer from their results (it plans only questions the planner cannot read); plan: the model "
+        "chooses every call itself (a model that understands questions better than the planner).")
     services_url: str = Field("", description="Base URL of the monitoring/dispatch/forecast APIs the assistant's tools "
                               "call; empty means this server's own services, in process.")
     ray_address: str = Field("", description="Ray cluster address (ray://head:10001 or head:6379); empty means a "

@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev51: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev55: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -78,6 +78,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev49": (DATA / "chat_dev49_src.jsonl", DATA / "chat_dev49_gold.jsonl"),
         "dev50": (DATA / "chat_dev50_src.jsonl", DATA / "chat_dev50_gold.jsonl"),
         "dev51": (DATA / "chat_dev51_src.jsonl", DATA / "chat_dev51_gold.jsonl"),
+        "dev52": (DATA / "chat_dev52_src.jsonl", DATA / "chat_dev52_gold.jsonl"),
+        "dev53": (DATA / "chat_dev53_src.jsonl", DATA / "chat_dev53_gold.jsonl"),
+        "dev54": (DATA / "chat_dev54_src.jsonl", DATA / "chat_dev54_gold.jsonl"),
+        "dev55": (DATA / "chat_dev55_src.jsonl", DATA / "chat_dev55_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

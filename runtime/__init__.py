@@ -240,7 +240,8 @@ def _chat_service(runtime: Runtime, stack: ExitStack) -> ChatService:
     recognizer.asked.warm_up()
     return ChatService(runtime.services, CityLexicon.from_graph(runtime.graph), recognizer,
                        checkpoints.saver, make_chat_model(runtime.settings), runtime.graph,
-                       runtime.settings.llm_turn_budget_s, runtime.settings.level, runtime.settings.platform_name)  # fmt: skip
+                       runtime.settings.llm_turn_budget_s, runtime.settings.level, runtime.settings.platform_name,
+                       llm_role=runtime.settings.llm_role)  # fmt: skip
 
 
 def _sensor_registry(runtime: Runtime) -> Registry:

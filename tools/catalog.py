@@ -411,7 +411,7 @@ def department_evaluation(client: ServicesClient, args: EvaluationArgs) -> ToolO
 
 def query_figures(client: ServicesClient, args: FigureQuery) -> ToolOutput:
     # The city's districts are looked up only for a per-district case count or forecast (the groupings that need them).
-    per_district = (args.group_by == "district" and args.measure in (*CASE_MEASURES, "forecast")
+    per_district = (args.group_by == "district" and args.measure in (*CASE_MEASURES, "forecast", "assets")
                     and not (args.district or args.districts))  # fmt: skip
     districts = sorted(d["id"] for d in client.search_entities("区", label="District", limit=100)) if per_district else []
     return ToolOutput(data=run_query(client, args, districts).model_dump())

@@ -49,7 +49,7 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
     if query.measure == "hot_topics":
         return hot_topic_figures(client, query)
     if query.measure == "assets":
-        figures = _asset_figures(client, query)
+        figures = _asset_figures(client, query, districts)
     elif query.measure in CASE_MEASURES:
         figures = _case_figures(client, query, districts)
     else:
@@ -213,6 +213,8 @@ def _case_figures(client: ServicesClient, query: FigureQuery, districts: list[st
         rows = [FigureRow(key=step["state"], value=step["count"]) for step in whole.get("by_state", [])
                 if field == "total" or (field == "open" and step["open"]) or (field == "closed" and step["state"] == "结案")
                 or (field == "registered" and step["state"] not in UNREGISTERED_NAMES)]  # fmt: skip
+    elif query.group_by == "kind":  # "部件类和事件类各多少": every event category together, every component one together
+        rows = [FigureRow(key=k["kind"], value=k["count"] if field == "total" else k[field]) for k in whole.get("by_kind", [])]
     elif query.group_by == "major":  # 大类: every category of a class together, the event and component 市容环境 as one
         rows = [FigureRow(key=m["major_name"], value=m["count"] if field == "total" else m[field]) for m in whole["by_major"]]
     elif query.group_by == "department" and field != "total":
@@ -239,7 +241,7 @@ KPI = ("应处置数", "按期处置数", "超期处置数", "按期处置率", 
 LISTED_ASSETS = 20  # "A1区的桥梁有哪些": listed when there are this few
 
 
-def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
+def _asset_figures(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
     """Assets counted in the graph: they have no period (the count is as the graph stands now)."""
     group = query.group_by if query.group_by in ASSET_GROUPINGS else None
     counts = client.asset_stats(
@@ -248,6 +250,9 @@ def _asset_figures(client: ServicesClient, query: FigureQuery) -> Figures:
     # Category groups come as component codes ("0601"); the rows carry the graph's ids, as filters do.
     rows = [FigureRow(key=_group_key(group, g["key"]), value=g["count"]) for g in counts["groups"]
             if group != "district" or not query.districts or g["key"] in query.districts]  # fmt: skip
+    if group == "district" and not query.district and not query.place:
+        # "哪个区一个都没有": a district with none is a row at 0, not left out.
+        rows += [FigureRow(key=d, value=0) for d in query.districts or districts if d not in {r.key for r in rows}]
     total = sum(r.value or 0 for r in rows) if query.districts else counts["total"]
     # Ranked by a share, every group is kept until the shares are known.
     ordered = _ordered(rows, query.model_copy(update={"top": None}) if query.rank_by == "share" else query)

@@ -52,9 +52,9 @@ class FigureQuery(BaseModel):
     spread: bool = Field(False, description="also the gap between the highest and the lowest of the groups (差了第一名多少)")
     beside_all: bool = Field(False, description="also the same figure for the whole city, every department (全市平均)")
     kpi: bool = Field(False, description="departments: every indicator of each one shown beside the one ranked (KPI表)")
-    group_by: Literal["district", "category", "major", "department", "source", "status", "grid", "street", "road", "month",
+    group_by: Literal["district", "category", "major", "kind", "department", "source", "status", "grid", "street", "road", "month",
                       "week", "day"] | None = Field(
-        None, description="major: the categories' major classes (大类); month/week/day: the period cut into them (按月); "
+        None, description="major: the categories' major classes (大类); kind: 事件 vs 部件 cases; month/week/day: the period cut into them (按月); "
         "road: assets per road (哪条路上最多); "
         "grid/street: where cases concentrate (热点), against an even spread over the grids")
     rank_by: Literal["count", "rise", "volume", "likes", "share"] | None = Field(

@@ -47,6 +47,13 @@ class MajorCount(PartCounts):
     count: int
 
 
+class KindCount(PartCounts):
+    """The cases of the period of one kind: 事件 (event categories) or 部件 (component categories)."""
+
+    kind: Literal["event", "component"]
+    count: int
+
+
 class DepartmentCount(PartCounts):
     """The cases of the period a department holds or held ("哪个部门超期的最多")."""
 
@@ -85,6 +92,7 @@ class CaseStats(BaseModel):
     overdue_open: int = Field(0, description="of them, still open past their deadline now (超期未结)")
     by_category: list[CategoryCount]
     by_major: list[MajorCount] = Field(default_factory=list, description="every major class (大类) with cases, most first")
+    by_kind: list[KindCount] = Field(default_factory=list, description="事件 and 部件 cases, each kind with cases, most first")
     by_district: list[DistrictCount] = Field(default_factory=list, description="every district with cases, most first")
     by_department: list[DepartmentCount] = Field(default_factory=list, description="every department holding cases of the period")
     by_state: list[StateCount] = Field(default_factory=list, description="every step of the workflow the cases are at now, "
@@ -142,7 +150,7 @@ def case_stats(session: Session, period: str | None = None, district: str | None
                      total=total, registered=registered, open=still_open, closed=closed, overdue=overdue, overdue_open=overdue_open,
                      by_category=[CategoryCount(category_code=c, category_name=n, count=k, registered=r, open=o, closed=x,
                                                 overdue=late, overdue_open=due) for c, n, k, r, o, x, late, due in rows[:TOP_CATEGORIES]],
-                     by_major=_by_major(rows, majors) if majors else [],
+                     by_major=_by_major(rows, majors) if majors else [], by_kind=_by_kind(rows),
                      by_district=[DistrictCount(district=d, total=k, open=o) for d, k, o in districts if d],
                      by_department=[DepartmentCount(department_id=d, total=k, registered=r, open=o, closed=x, overdue=late,
                                                     overdue_open=due) for d, k, r, o, x, late, due in departments],
@@ -156,6 +164,18 @@ def _major_codes(major: str, majors: Mapping[str, str]) -> list[str]:
         known = "、".join(sorted(set(majors.values())))
         raise InvalidInput(f"没有名为「{major}」的大类；大类有：{known}")
     return codes
+
+
+def _by_kind(rows: Sequence[Row[Any]]) -> list[KindCount]:
+    """The categories' counts summed per kind (the prefix of the category's id: event-0101, component-0103)."""
+    summed: dict[str, list[int]] = {}
+    for code, _, *counts in rows:
+        sums = summed.setdefault(code.split("-")[0], [0] * len(counts))
+        for i, n in enumerate(counts):
+            sums[i] += n
+    ordered = sorted(summed.items(), key=lambda item: (-item[1][0], item[0]))
+    return [KindCount(kind=kind, count=k, registered=r, open=o, closed=x, overdue=late, overdue_open=due)  # type: ignore[arg-type]
+            for kind, (k, r, o, x, late, due) in ordered if kind in ("event", "component")]  # fmt: skip
 
 
 def _by_major(rows: Sequence[Row[Any]], majors: Mapping[str, str]) -> list[MajorCount]:

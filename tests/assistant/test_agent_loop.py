@@ -1,5 +1,6 @@
 """The real LangGraph loop driven by scripted chat models: tool calls, errors, retries, grounding,
-step limit, fallback to the offline planner, and the human confirmation before any write."""
+step limit, fallback to the offline planner, and the human confirmation before any write; and the default role,
+where the planner's calls run first and the model writes the answer from what they found."""
 
 from __future__ import annotations
 
@@ -41,8 +42,9 @@ def call(name: str, args: dict, call_id: str) -> AIMessage:
     return AIMessage(content="", tool_calls=[{"id": call_id, "name": name, "args": args}])
 
 
-def service(world, checkpoints, model) -> ChatService:
-    return ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model)
+def service(world, checkpoints, model, role: str = "plan") -> ChatService:
+    """The loop with the model choosing the calls (``plan``), or writing from the planner's (``write``)."""
+    return ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, llm_role=role)
 
 
 def test_model_calls_a_tool_and_answers_from_its_result(world, checkpoints) -> None:
@@ -149,7 +151,8 @@ def test_names_in_a_model_filled_query_are_resolved_by_the_executor(world, check
 
 def test_a_turn_past_its_time_budget_is_finished_by_the_offline_planner(world, checkpoints) -> None:
     model = ScriptedModel(seen=[], responses=[call("city_vitals", {}, "slow")])
-    chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, turn_budget_s=1e-9)
+    chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, turn_budget_s=1e-9,
+                       llm_role="plan")
     reply = chat.ask(ChatRequest(message="A3区雨水井盖归谁管？"))
     assert reply.mode == "offline-planner" and "离线规划器" in reply.answer
 
@@ -224,3 +227,62 @@ def test_a_new_question_while_a_write_is_pending_is_refused(world, checkpoints) 
     paused = chat.ask(ChatRequest(message=f"把 {case_id} 立案"))
     with pytest.raises(Conflict):
         chat.ask(ChatRequest(message="别的问题", session_id=paused.session_id))
+
+
+def test_the_planner_calls_first_and_the_model_writes_from_its_verified_notes(world, checkpoints) -> None:
+    expected = responsible_department(world.graph, "component-0103", district="990103").department.name
+    model = ScriptedModel(seen=[], offered=[], responses=[AIMessage(content=f"A3区的雨水井盖归{expected}管。")])
+    reply = service(world, checkpoints, model, role="write").ask(ChatRequest(message="A3区雨水井盖归谁管？"))
+    assert reply.mode == "llm"
+    assert [(c.name, c.args) for c in reply.tool_calls] == [("responsible_department", {"category": "component-0103",
+                                                                                         "district": "990103"})]
+    assert len(model.seen) == 1 and not model.offered  # one reply, no tools: it writes, the planner chose the call
+    notes = model.seen[0][-1].content
+    assert "<notes>" in notes and expected in notes and "component-0103" in notes
+    body, summary = reply.answer.split("小结（大模型根据以上要点撰写）：")
+    assert "rule-component-0103-990103" in body and expected in summary  # the notes first, the summary labelled
+
+
+def test_a_summary_no_tool_result_supports_is_left_out_and_the_answer_is_the_planner_s(world, checkpoints) -> None:
+    expected = responsible_department(world.graph, "component-0103", district="990103").department.name
+    model = ScriptedModel(seen=[], offered=[], responses=[AIMessage(content="共有 987 个井盖，由 9 个单位负责。")])
+    reply = service(world, checkpoints, model, role="write").ask(ChatRequest(message="A3区雨水井盖归谁管？"))
+    assert "987" not in reply.answer and expected in reply.answer and "小结" not in reply.answer.splitlines()[0]
+    assert reply.mode == "offline-planner" and reply.answer.rstrip().endswith("以上由离线规划器回答。）")
+
+
+def test_a_model_failing_to_write_leaves_the_planner_s_answer_and_says_so(world, checkpoints) -> None:
+    expected = responsible_department(world.graph, "component-0103", district="990103").department.name
+    reply = service(world, checkpoints, BrokenModel(seen=[], offered=[], responses=[AIMessage("unused")]), role="write").ask(
+        ChatRequest(message="A3区雨水井盖归谁管？"))  # fmt: skip
+    assert reply.mode == "offline-planner" and expected in reply.answer and "大模型暂时不可用" in reply.answer
+
+
+def test_a_question_the_planner_declines_never_reaches_the_model(world, checkpoints) -> None:
+    model = ScriptedModel(seen=[], offered=[], responses=[AIMessage(content="明天晴，气温 20 度。")])
+    reply = service(world, checkpoints, model, role="write").ask(ChatRequest(message="明天A市天气怎么样？会下雨吗"))
+    assert not model.seen and not reply.tool_calls and "20" not in reply.answer
+    assert "天气" in reply.answer and reply.mode == "offline-planner"
+
+
+def test_a_write_the_planner_proposes_in_the_write_role_still_waits_for_confirmation(world, checkpoints) -> None:
+    case_id = _accepted_case(world)
+    model = ScriptedModel(seen=[], offered=[], responses=[AIMessage(content=f"案件 {case_id} 已立案。")])
+    chat = service(world, checkpoints, model, role="write")
+    paused = chat.ask(ChatRequest(message=f"把 {case_id} 立案", role="official"))
+    assert paused.pending is not None and paused.pending.calls[0]["name"] == "transition_case"
+    with world.sessions() as session:
+        assert get_case(session, case_id).state == "受理"
+    done = chat.confirm(ConfirmRequest(session_id=paused.session_id, approved=True))
+    with world.sessions() as session:
+        assert get_case(session, case_id).state == "立案"
+    assert done.pending is None and case_id in done.answer
+
+
+def test_each_turn_of_a_session_is_written_from_its_own_calls(world, checkpoints) -> None:
+    model = ScriptedModel(seen=[], offered=[], responses=[AIMessage(content="已查。"), AIMessage(content="已查。")])
+    chat = service(world, checkpoints, model, role="write")
+    first = chat.ask(ChatRequest(message="A3区雨水井盖归谁管？"))
+    second = chat.ask(ChatRequest(message="那A5区呢", session_id=first.session_id))
+    assert [c.args.get("district") for c in second.tool_calls] == ["990105"]
+    assert "A5区" in model.seen[1][-1].content and "rule-component-0103-990105" in second.answer

@@ -64,7 +64,7 @@ def endpoint(world) -> Iterator[tuple[str, list[dict]]]:
 def test_an_openai_compatible_endpoint_drives_the_loop(world, checkpoints, endpoint) -> None:
     base_url, seen = endpoint
     model = make_chat_model(Settings(llm_base_url=base_url, llm_model="qwen-test", llm_timeout_s=5))
-    chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, world.graph)
+    chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, world.graph, llm_role="plan")
     reply = chat.ask(ChatRequest(message="A3区道路积水归谁管？"))
     expected = responsible_department(world.graph, "event-0405", district="990103").department.name
     assert reply.mode == "llm" and expected in reply.answer

@@ -90,7 +90,7 @@ def test_the_agent_uses_text_to_cypher_as_a_tool_in_llm_mode(world, checkpoints)
         AIMessage("```cypher\nMATCH (s:Street)-[:IN]->(:District {id: '990103'}) RETURN count(s) AS n\n```"),
         AIMessage(f"A3区共有 {count} 个街道。"),
     ])  # fmt: skip
-    chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, world.graph)
+    chat = ChatService(world.client, world.lexicon, world.recognizer, checkpoints.saver, model, world.graph, llm_role="plan")
     reply = chat.ask(ChatRequest(message="A3区有几个街道？"))
     assert reply.tool_calls[0].name == "graph_query" and reply.tool_calls[0].ok
     assert f"{count} 个街道" in reply.answer

@@ -55,7 +55,8 @@ def _similar(a: str, b: str) -> bool:
                                             ("dev35", 50), ("dev36", 50), ("dev37", 50), ("dev38", 50), ("dev39", 35),
                                             ("dev40", 45), ("dev41", 45), ("dev42", 40), ("dev43", 40),
                                             ("dev44", 45), ("dev45", 40), ("dev46", 45), ("dev47", 45),
-                                            ("dev48", 44), ("dev49", 45), ("dev50", 43), ("dev51", 43)])
+                                            ("dev48", 44), ("dev49", 45), ("dev50", 43), ("dev51", 43),
+                                            ("dev52", 44), ("dev53", 44), ("dev54", 44), ("dev55", 42)])
 def test_the_later_development_sets_are_well_formed(name: str, least: int) -> None:
     rows = _read(DATA / f"chat_{name}_src.jsonl")
     assert len({r["id"] for r in rows}) == len(rows) >= least
@@ -70,7 +71,7 @@ def test_no_held_out_question_is_a_near_copy_of_a_development_one() -> None:
                                                           "dev25", "dev26", "dev27", "dev28", "dev29", "dev30", "dev31", "dev32",
                                                           "dev33", "dev34", "dev35", "dev36", "dev37", "dev38", "dev39",
                                                           "dev40", "dev41", "dev42", "dev43", "dev44", "dev45", "dev46", "dev47",
-                                                          "dev48", "dev49", "dev50", "dev51")]
+                                                          "dev48", "dev49", "dev50", "dev51", "dev52", "dev53", "dev54", "dev55")]
     dev = ["".join(r["turns"]) for path in (SETS["dev"], *later) for r in _read(path)]
     held = [(r["id"], "".join(r["turns"])) for r in _read(SETS["heldout"])]
     copies = [(hid, q, d) for hid, q in held for d in dev if _similar(q, d)]

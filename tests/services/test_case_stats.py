@@ -60,6 +60,9 @@ def test_the_counts_are_the_cases_counted_one_by_one(graph, db_url: str) -> None
     assert sum(s.count for s in stats.by_state if s.open) == stats.open
     order = [s.value for s in State]
     assert [s.state for s in stats.by_state] == sorted((s.state for s in stats.by_state), key=order.index)
+    # "部件类和事件类各多少": every category of a kind together, whatever the top categories' cut.
+    assert {(k.kind, k.count) for k in stats.by_kind} == set(Counter(c.category_code.split("-")[0] for c in week).items())
+    assert sum(k.open for k in stats.by_kind) == stats.open
 
 
 def test_the_stats_endpoint_filters_and_refuses_bad_parameters(client: TestClient, graph, db_url: str) -> None:
