@@ -159,7 +159,7 @@ def _plan_alarms(turn: Turn) -> list[Call]:
         args["district"] = turn.slots.district
     if s.sensor_kind:
         args["kind"] = s.sensor_kind
-    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)?条|最高级别的?(?:在|是)|级别最高的?(?:那|几)?条|最严重的?(?:那条|几条|是|在|一条)|按级别|分级别|各级别"
+    if s.level and not re.search(r"其中|里面|里头|当中|最高级别?的?(?:那|几)?条|最高级别的?(?:在|是)|级别最高的?(?:那|几)?条|最严重的?(?:那条|几条|那一?个|是|在|一条)|按级别|分级别|各级别"
                                  r"|(?:多少|几)条.{1,12}级的?(?:有)?(?:几|多少)条", turn.question):  # "共多少条？alarm级的几条"
         args["level"] = s.level  # "其中报警级的几条" asks the whole count and that level's share of it
     earlier = turn.recall("alarms") or {}

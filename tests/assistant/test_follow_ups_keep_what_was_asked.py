@@ -162,3 +162,10 @@ def test_event_and_component_cases_are_counted_each_as_a_whole(world, chat: Chat
     for kind, word in (("event", "事件类"), ("component", "部件类")):
         if kinds.get(kind):
             assert f"{word} {kinds[kind]} 件" in reply.answer
+
+
+def test_the_open_alarms_are_all_counted_when_the_most_severe_one_is_asked_too(world, chat: ChatService) -> None:
+    reply = ask(chat, "现在还有哪些告警没关？最严重的那个在哪、该找谁")
+    assert "level" not in calls(reply, "open_alarms")[0]  # every open alarm counted, not only the top level's
+    if (opened := world.client.alarms(state="open")):
+        assert f"共 {len(opened)} 条" in reply.answer
