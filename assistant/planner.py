@@ -355,10 +355,17 @@ def _plan_case_lookup(turn: Turn) -> list[Call]:
 CALLER_REMEMBERED = re.compile(r"(?:(?<!其)他|(?<!其)她|市民|来电人|对方|居民|群众)[^，,。？?]{0,8}(?:报的|报过|反映的|反映过|打电话说)")
 
 
+# find_case's filters that the case search takes too.
+SEARCH_FILTERS = ("categories", "district", "department_id", "since", "until", "reworked", "returned", "extended", "overdue")
+
+
 def _find_case(turn: Turn, args: dict[str, Any]) -> list[Call]:
     found = turn.succeeded("find_case")
-    if (found and found[0].data.get("case") is None and (args.get("since") or args.get("until"))
-            and CALLER_REMEMBERED.search(turn.question)):  # fmt: skip
+    remembered = CALLER_REMEMBERED.search(turn.question)
+    if remembered and (hit := next((r for r in found if r.data.get("case")), None)):
+        # "他上周报的井盖丢了，帮我查查": one of several alike may be the caller's: they are listed to check with them.
+        return [Call("search_cases", {k: v for k, v in hit.args.items() if k in SEARCH_FILTERS and v})]
+    if found and found[0].data.get("case") is None and (args.get("since") or args.get("until")) and remembered:
         # "他上周报的…井盖丢了，查查最近的": a caller's 上周 may be off by days; none then, the newest whenever.
         return [Call("find_case", {k: v for k, v in args.items() if k not in ("since", "until")})]
     return [Call("find_case", args)]
@@ -937,6 +944,10 @@ def _found_case(turn: Turn, record: Record) -> str:
         # The caller's own words may be filed otherwise (another category, a day off): what would find it for sure.
         return f"没有找到符合条件（{scope}）的案件。如能提供案件编号或报案的具体地址，可再精确查找。"
     text = f"符合条件（{scope}）的案件中，{which}：\n" + _case_line(turn, case)
+    if (listed := turn.succeeded("search_cases")) and listed[0].data["count"] > 1:
+        others = [i for i in listed[0].data["items"] if i["id"] != case["id"]][:5]
+        text += (f"\n同样符合条件的共 {listed[0].data['count']} 件，请与来电人核对是哪一件，其余：" + "；".join(
+            f"{i['id']}（{i['category_name']}，{i['state']}）" for i in others) + "。")  # fmt: skip
     if WHY_REWORKED.search(turn.question) and (reworks := [h for h in case["history"] if h["action"] == "返工"]):
         # "当时为啥返工": the 返工 step and the reason written with it, or that none was written.
         text += "\n返工记录：" + "；".join(f"{_when(h['at'])} {h['actor']}「返工」，" + (f"原因：{h['note']}" if h.get("note") else "未记录返工原因（没有备注）")

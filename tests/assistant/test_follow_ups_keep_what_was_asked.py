@@ -61,6 +61,11 @@ def test_one_case_found_in_no_remembered_week_is_sought_whenever_it_came(world, 
     assert "不限受理时间再查" in reply.answer
     newest = next(c for c in reply.tool_calls if c.name == "find_case" and "since" not in c.args)
     assert newest.ok
+    # One of several alike may be the caller's: those are listed, to check with the caller.
+    alike = calls(reply, "search_cases")
+    assert alike and alike[0].get("district") == district.id and "since" not in alike[0]
+    matching = world.client.cases(district=district.id, limit=1, counts=True)["counts"]["total"]
+    assert (f"同样符合条件的共 {matching} 件" in reply.answer) == (matching > 1)
 
 
 def test_a_district_s_assets_of_a_kind_are_counted_and_each_one_s_state_given(world, chat: ChatService) -> None:
