@@ -511,8 +511,8 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
     )
     tools_by_name = {tool.name: tool for tool in tools_for_model}
 
-    def offline_plan(state: AgentState) -> dict[str, Any]:
-        turn = _turn(state, deps)
+    def offline_plan(state: AgentState, turn: Turn | None = None) -> dict[str, Any]:
+        turn = turn or _turn(state, deps)
         calls = plan_calls(turn) if state.get("rounds", 0) < MAX_ROUNDS else []
         if not calls:
             return {"pending": [], "mode": "offline-planner"}
@@ -544,7 +544,7 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             # a question back) is the planner's answer; a question it cannot read is the model's to plan.
             turn = _turn(state, deps)
             if turn.intents != [Intent.UNSUPPORTED] or turn.refused:
-                planned = offline_plan(state)
+                planned = offline_plan(state, turn)  # the turn just read: its understanding is not computed twice
                 if planned["pending"]:
                     return {**planned, "mode": "llm"}
                 if not state.get("records"):

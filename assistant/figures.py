@@ -755,10 +755,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["districts"] = [d.id for d in slots.districts]
         base.pop("district", None)
         base["group_by"] = base.get("group_by") or "district"
+    local = [d for d in departments if re.match(r"dept-\d{6}-", d)]
     # "A2区城管局跟市城管局比": a district's bureau beside the city's is two levels, set side by side as well.
-    several_districts = (len({d.split("-")[1] for d in departments if re.match(r"dept-\d{6}-", d)}) > 1
-                         or (len(departments) > 1 and any(not re.match(r"dept-\d{6}-", d) for d in departments)
-                             and any(re.match(r"dept-\d{6}-", d) for d in departments)))
+    several_districts = len({d.split("-")[1] for d in local}) > 1 or 0 < len(local) < len(departments)
     if len(departments) > 1 and several_districts and not compared and not re.search(r"环比|同比|上个?月|上周|去年|前一期", question):
         compare_departments = True  # "A3区城管局跟A5区城管局比": the two bureaus, not this month beside the last
     if departments:

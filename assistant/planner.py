@@ -40,6 +40,7 @@ from assistant.policy_answers import compose_policy, plan_policy, time_limits
 from assistant.refusals import refusal
 from assistant.triage_answers import (
     CREATE_CASE,
+    DISTRICT_NAME,
     DUPLICATE_ASKED,
     SAME_PLACE,
     URGENCY_NAMES,
@@ -51,7 +52,7 @@ from assistant.triage_answers import (
 )
 from assistant.turn import Call, Record, Turn
 from core.times import CHINA
-from graph.ids import asset_category_id, label_for_id
+from graph.ids import asset_category_id, category_id, component_code, label_for_id
 from tools.query_spec import CASE_MEASURES, FigureQuery
 
 MAX_ROUNDS = 3
@@ -414,7 +415,6 @@ OPERATOR_ASKS = re.compile(r"[\s—\-]*(?:坐席|接线员|话务员|值班员)(
 # "帮我分一下这条：市民来电，我住A2区…": the operator's and the call's own lead before the caller's words (they
 # turned a lost manhole cover into 非法小广告).
 OPERATOR_LEAD = re.compile(r"^\s*[^：:。，,！!？?\n]{0,12}(?:这条|这一条|一条|这单|这个单)[^：:。，,！!？?\n]{0,8}[:：]\s*")
-DISTRICT_IN = re.compile(r"[A-Z]\d区")
 CALLER_LEAD = re.compile(r"^\s*(?:12345)?(?:市民|群众|居民)?来电(?:人)?(?:反映|说|称)?\s*[:：，,]\s*")
 
 
@@ -425,7 +425,7 @@ def _plan_triage(turn: Turn) -> list[Call]:
     text = OPERATOR_ASKS.sub("", REPORT_PREFIX.sub("", turn.question))
     if (lead := OPERATOR_LEAD.match(text)) is not None:
         # "帮我看下A5区这条：路灯不亮了": the district said in the lead stays with the report.
-        district = DISTRICT_IN.search(lead.group(0))
+        district = DISTRICT_NAME.search(lead.group(0))
         text = (f"{district.group(0)}，" if district and district.group(0) not in text[lead.end():] else "") + text[lead.end():]
     text = CALLER_LEAD.sub("", text).strip()
     named = turn.slots.categories or turn.slots.districts or turn.slots.places
@@ -631,8 +631,7 @@ def _compose_status(turn: Turn) -> str:
     finds = turn.done("find_assets")
     if finds and finds[-1].ok and (items := finds[-1].data["items"]) and not finds[-1].args.get("name"):
         args = finds[-1].args
-        kind = turn.name(f"component-{args['category']}" if args.get("category") and not str(args["category"]).startswith("component-")
-                         else args.get("category", "")) if args.get("category") else "部件"
+        kind = turn.name(category_id("component", component_code(args["category"]))) if args.get("category") else "部件"
         where = turn.name(args["district"]) if args.get("district") else "全市"
         lines.append(f"{where}{kind}共 {len(items)} 个，逐一如下：" if len(items) <= DISTRICT_ASSETS_LISTED
                      else f"{where}{kind}超过 {DISTRICT_ASSETS_LISTED} 个，以下为前 {DISTRICT_ASSETS_LISTED} 个：")

@@ -51,7 +51,7 @@ def problems(text: str, commas: bool = False) -> list[str]:
         if len(clauses) < 2:
             return []
         # The district, said once: in the first clause, or anywhere ("…贴满了小广告，A1区的，帮忙反映一下").
-        lead = re.search(r"[A-Z]\d区", clauses[0]) or re.search(r"[A-Z]\d区", text)
+        lead = DISTRICT_NAME.search(clauses[0]) or DISTRICT_NAME.search(text)
         # Between commas a problem may be told last ("…旁边那几个垃圾桶也满得往外掉"): more clauses are read.
         return [c if not lead or lead.group(0) in c else f"{lead.group(0)}，{c}" for c in clauses[:MAX_CLAUSES if commas else MAX_PROBLEMS]]
     lead = text[:marks[0].start()].rstrip("：:，, ")
