@@ -679,7 +679,10 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
         answer = report.answer or "抱歉，我无法用工具结果核实这个问题的答案，因此不作回答。"
         mode: dict[str, Any] = {}
         if state.get("phase") == "wrote" and llm_path:
-            summary = check_grounding(state.get("summary", ""), evidence, deps.lexicon).answer
+            # Checked against the notes, not the tool results: a summary sums up what the official has just read, and
+            # a figure or name the notes left out (another category's time limit, a row past the top three) is one the
+            # model picked from the raw results, where it can be paired with the wrong thing.
+            summary = check_grounding(state.get("summary", ""), Evidence.collect([report.answer], set()), deps.lexicon).answer
             if summary:
                 answer += f"\n\n小结（大模型根据以上要点撰写）：{summary}"
             else:  # nothing of it holds up: the planner's notes alone, said to be the planner's

@@ -154,8 +154,8 @@ class ServicesClient(ABC):
 
     @operation("GET", "/v1/monitoring/alarms", items=True)
     def alarms(self, state: str | None = None, district: str | None = None, kind: str | None = None,
-               level: str | None = None) -> list[Json]:  # fmt: skip
-        """Threshold alarms."""
+               level: str | None = None, asset_id: str | None = None) -> list[Json]:  # fmt: skip
+        """Threshold alarms (one asset's with ``asset_id``)."""
 
     @operation("GET", "/v1/monitoring/alarms/stats")
     def alarm_stats(self, state: str | None = None, district: str | None = None, kind: str | None = None,

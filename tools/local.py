@@ -122,10 +122,11 @@ def sensor_stats(
 
 
 def alarms(
-    parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None
+    parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None,
+    asset_id: str | None = None,
 ) -> list[AlarmPublic]:
     with parts.sessions() as session:
-        return list_alarms(session, state, district, kind, level)
+        return list_alarms(session, state, district, kind, level, asset_id)
 
 
 def alarm_stats(parts: InProcess, state: str | None, district: str | None, kind: str | None, level: str | None,

@@ -82,9 +82,9 @@ def window_stats(session: SessionDep, kind: str, since: datetime, until: datetim
 
 @router.get("/alarms", response_model=AlarmList)
 def alarms(session: SessionDep, state: str | None = None, district: str | None = None, kind: str | None = None,
-           level: str | None = None) -> AlarmList:  # fmt: skip
-    """Threshold alarms, newest first (``state=open`` for what needs attention now)."""
-    return AlarmList(items=list_alarms(session, state, district, kind, level))
+           level: str | None = None, asset_id: str | None = None) -> AlarmList:  # fmt: skip
+    """Threshold alarms, newest first (``state=open`` for what needs attention now; ``asset_id`` for one asset's)."""
+    return AlarmList(items=list_alarms(session, state, district, kind, level, asset_id))
 
 
 @router.get("/alarms/stats", response_model=AlarmCounts)

@@ -31,11 +31,12 @@ class AlarmPublic(BaseModel):
 
 
 def list_alarms(session: Session, state: str | None = None, district: str | None = None, kind: str | None = None,
-                level: str | None = None, limit: int = 200) -> list[AlarmPublic]:  # fmt: skip
+                level: str | None = None, asset_id: str | None = None, limit: int = 200) -> list[AlarmPublic]:  # fmt: skip
     if state not in (None, "open", "closed"):
         raise InvalidInput("state 应为 open 或 closed")
     query = select(AlarmRow)
-    for column, value in ((AlarmRow.state, state), (AlarmRow.district, district), (AlarmRow.kind, kind), (AlarmRow.level, level)):
+    for column, value in ((AlarmRow.state, state), (AlarmRow.district, district), (AlarmRow.kind, kind), (AlarmRow.level, level),
+                          (AlarmRow.asset_id, asset_id)):
         if value:
             query = query.where(column == value)
     rows = session.scalars(query.order_by(AlarmRow.opened_at.desc()).limit(limit))

@@ -4,6 +4,7 @@ where the planner's calls run first and the model writes the answer from what th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from assistant.agent import MAX_STEPS
 from assistant.chat import ChatRequest, ChatService, ConfirmRequest
 from graph.queries.responsibility import responsible_department
 from services.dispatch.cases import get_case
+from tools.runner import run_tool
 
 
 class ScriptedModel(FakeMessagesListChatModel):
@@ -249,6 +251,18 @@ def test_a_summary_no_tool_result_supports_is_left_out_and_the_answer_is_the_pla
     reply = service(world, checkpoints, model, role="write").ask(ChatRequest(message="A3区雨水井盖归谁管？"))
     assert "987" not in reply.answer and expected in reply.answer and "小结" not in reply.answer.splitlines()[0]
     assert reply.mode == "offline-planner" and reply.answer.rstrip().endswith("以上由离线规划器回答。）")
+
+
+def test_a_summary_says_nothing_the_notes_do_not_though_a_tool_returned_it(world, checkpoints) -> None:
+    expected = responsible_department(world.graph, "component-0103", district="990103").department.name
+    args = {"category": "component-0103", "district": "990103"}
+    weight = run_tool(world.client, "responsible_department", args)["data"]["category"]["properties"]["weight"]
+    model = ScriptedModel(seen=[], offered=[], responses=[
+        AIMessage(content=f"A3区的雨水井盖归{expected}管。这一类的权重是 {weight}。")])  # fmt: skip
+    reply = service(world, checkpoints, model, role="write").ask(ChatRequest(message="A3区雨水井盖归谁管？"))
+    body, summary = reply.answer.split("小结（大模型根据以上要点撰写）：")
+    assert str(weight) not in re.findall(r"\d+", body)  # the notes leave the weight out ...
+    assert expected in summary and str(weight) not in re.findall(r"\d+", summary)  # ... so the summary may not add it
 
 
 def test_a_model_failing_to_write_leaves_the_planner_s_answer_and_says_so(world, checkpoints) -> None:

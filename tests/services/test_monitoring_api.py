@@ -74,6 +74,16 @@ def test_alarm_opens_escalates_and_closes_with_hysteresis(client: TestClient, sm
     assert alarm["closed_at"] == local_iso(T0 + timedelta(minutes=6))  # the 9.8 and 12 readings kept it open
 
 
+def test_one_asset_s_open_alarms_are_asked_by_its_id(client: TestClient, small_city: CityData) -> None:
+    first, other = [s for s in small_city.nodes["Sensor"] if s["direction"] == "above"
+                    and s["kind"] == "water_level"][:2]  # fmt: skip
+    assert first["asset"] != other["asset"]
+    for minute, spec in enumerate((first, other)):
+        _post(client, (spec["id"], T0 + timedelta(minutes=minute), spec["threshold_alarm"] + 1))
+    mine = client.get("/v1/monitoring/alarms", params={"state": "open", "asset_id": first["asset"]}).json()["items"]
+    assert [a["sensor_id"] for a in mine] == [first["id"]]
+
+
 def test_a_burst_opens_one_alarm(client: TestClient, small_city: CityData) -> None:
     spec = next(s for s in small_city.nodes["Sensor"] if s["direction"] == "above")
     sensor = spec["id"]
