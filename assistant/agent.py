@@ -185,7 +185,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         ranked_sensor = True
     else:
         ranked_sensor = False
-    follow_up = _is_follow_up(question, memory)
+    follow_up = _is_follow_up(question, memory, bool(slots.period or slots.districts or slots.departments or slots.places))
     by_rules = deps.recognizer.by_rules(question)
     intents = list(by_rules)
     if memory.get("case_id") and not slots.case_ids and CASE_FOLLOW_UP.search(question) and not (
@@ -320,7 +320,7 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.UNSUPPORTED]  # "今天天气怎么样": nothing of the city's is named
     by_similarity = not by_rules
     if follow_up and (intents == [Intent.UNSUPPORTED] or SHORT_FOLLOW_UP.match(question) or REPEAT.search(question)
-                      or (by_similarity and "呢" in question) or SWITCHED.match(question)):  # fmt: skip
+                      or (by_similarity and ("呢" in question or AMONG.match(question))) or SWITCHED.match(question)):  # fmt: skip
         # "那A2区呢？" asks the last question again about something else.
         intents = [Intent(i) for i in memory.get("intents", [])] or intents
     if ranked_sensor:
@@ -417,7 +417,9 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
 # A citizen's own voice in what a hotline operator pastes ("我是A2区翠湖路这边的住户，反映几个事…", "你们到底管不管"): a
 # report, whatever question words it holds; what staff ask (a count, a rate, a ranking) never sounds like it.
 CITIZEN_VOICE = re.compile(r"^(?:喂|你好|您好)?[，,\s]*我(?:是|们|家|姓|就是想|想提|想反映|要反映|要投诉)|提个建议|能否考虑|希望能|住户|业主|反映(?:一下|几个|个|下)|投诉|麻烦(?:你们|尽快|一起|赶紧|处理|派人)"
-                           r"|你们(?:赶紧|快|管不管|到底)|赶紧(?:来|派)|快来人")
+                           r"|你们(?:赶紧|快|管不管|到底)|赶紧(?:来|派)|快来人"
+                           # The operator telling what the caller said: "她一会说阳光小区一会说阳光家园", "问能不能处理下"
+                           r"|(?:她|他)(?:一会儿?说|说|讲|称)|[，,]问(?:能不能|能否|可不可以|可否|怎么办|有没有人管)")
 STAFF_ASKS = re.compile(r"统计|排名|排行|处置率|结案率|返工率|派遣率|多少件|几件|预测|体征|环比|同比|告警|传感器|读数|案件编号|工单号")
 
 
@@ -439,7 +441,9 @@ ONE_ALARM = re.compile(r"那条|这条|那几条|这几条|哪条(?![路街道�
 _ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?=[？?，,。！!]|$)|分派|派给谁|派哪|归哪|归谁|分拨|分类|帮我分|派单|归个类|归类|派个单位|帮我看看?下?这条|看下这条|对不对|派得?对|派的对|标高了|标低了|定高了|该不该拆|要不要拆|拆不拆|拆单|怎么定级|定几级|该找谁|找谁)"
 # "12345转来一条：…", "帮我看看这条：…": what follows is a citizen's report.
 REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚接|报)一条[^，,。:：]{0,8}[:：，,]|这条[:：]|这条怎么派[:：]"
-                         r"|(?:caller|来电人?|市民|群众|有人)(?:说|反映|打电话说)")
+                         r"|(?:caller|来电人?|市民|群众|有人)(?:说|反映|打电话说)"
+                         # "下面这个来电帮我看看归哪：…": the operator's ask, then a colon and the call
+                         rf"|^[^：:。？?]{{0,16}}{_ASKED_TO_ROUTE}[^：:。？?]{{0,6}}[:：]")
 # A description with what to do with it ("…，这个案子怎么定类别、派给谁、急不急"): a report to triage.
 ROUTE_ASK = re.compile(r"(?:这种|这个|这条|这类|这件)(?:该|要|应该)?怎么分(?!析)|怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,60}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
@@ -464,8 +468,20 @@ OUT_OF_SCOPE = re.compile(
 # What a question asks of the case looked up just before.
 CASE_FOLLOW_UP = re.compile(r"截止|期限|超期|逾期|谁在办|谁办|进度|到哪一步|哪一步|状态|返工|结了没|结案了|历史|流转|办到")
 # "从低到高排", "给个ranking": the figures just given, put in order.
-REORDERED = re.compile(r"^(?:那|再|帮我|给我|给个|来个|麻烦)?\s*(?:从低到高|从高到低|从小到大|从大到小|由低到高|由高到低|倒序|正序|升序|降序"
-                       r"|排个?名|排一下|排个序|排序|(?i:ranking|rank))")
+_ORDER = (r"(?:从低到高|从高到低|从小到大|从大到小|由低到高|由高到低|倒序|正序|升序|降序"
+          r"|排个?名|排一下|排个序|排序|(?i:ranking|rank))")
+REORDERED = re.compile(rf"^(?:那|再|帮我|给我|给个|来个|麻烦)?\s*{_ORDER}")
+# "按结案率从高到低排一下，倒数第一是谁": the measure said again, put in order, nothing else named.
+ORDERED_BY = re.compile(rf"^(?:那|再|帮我|给我)?\s*按\S{{1,8}}?{_ORDER}")
+# "不对，我说的是下周", "把时间拉长到72小时看看": the last question again, over the period or horizon now named and
+# nothing else (what is left once the words around a period are taken out is a period).
+_AROUND_A_PERIOD = re.compile(r"不对|不是|错了|我(?:说|问|要)的是|我是说|应该是|要的是|把|将|时间|时段|拉长|延长|缩短|放宽|改成|换成|改为"
+                              r"|换到|改到|到|看看|看下|看一下|再看|试试|呢|吧|的|啊|呀|[，,。？?！!\s]")
+_N = r"[0-9一二两三四五六七八九十]{1,3}"
+ONLY_A_PERIOD = re.compile(rf"(?:(?:近|最近|过去|未来|接下来)?{_N}个?(?:小时|钟头|天|日|周|星期|个月)|今天|昨天|前天|明天|后天|今晚|明晚|本周|这周|上周"
+                           rf"|下下?周|本月|这个月|上个?月|下个?月|\d{{1,2}}月份?|今年|去年)+")
+# "里面现在超期还没办完的有几件", "按类别拆一下它的": of the figures just given.
+AMONG = re.compile(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:责任)?(?:部门|单位|区|类别|类型)(?:排|分|列|拆)|两家|这两|俩|二者|两者)")
 # "换成A2区看看": the last question again, about what it names now.
 SWITCHED = re.compile(r"^(?:那|那就|再)?(?:换成|换到|换个|改成|改看|切到|切换到)")
 SHORT_FOLLOW_UP = re.compile(r"^(?:那|那么|还有)?.{0,14}呢[？?]?$")
@@ -485,22 +501,24 @@ def usable(answer: str) -> bool:
     return bool(answer.strip()) and not TOOL_MARKUP.search(answer)
 
 
-def _is_follow_up(question: str, memory: dict[str, Any]) -> bool:
+def _is_follow_up(question: str, memory: dict[str, Any], own_scope: bool = False) -> bool:
+    """Whether the question asks about what was asked before; ``own_scope``: it names a period, place or department."""
     # "都在哪几个区，该谁去处理": a short question that names nothing asks about what was asked before.
     bare = len(question) <= 16 and (re.match(r"^(?:都|那|还有|分别|具体)", question) or SWITCHED.match(question)
                                     or re.search(r"加起来|加一起|加在一起|总和|合计", question))  # "7天总共加起来大概多少"
     # "在哪座桥？超没超预警" after a peak reading: where that reading is, and whether it passed a line.
     of_reading = (memory.get("figures") or {}).get("measure") == "readings" and len(question) <= 16 and bool(
         WHICH_READING.search(question))
-    # "里面现在超期还没办完的有几件", "按部门排一下，把前五列出来": of the figures just given.
-    among = bool(re.match(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:责任)?(?:部门|单位|区|类别|类型)(?:排|分|列)|两家|这两|俩|二者|两者)",
-                          question))  # fmt: skip
+    among = bool(AMONG.match(question))
     # "有故障的吗？" after the pumps were counted: how those run.
     of_assets = (memory.get("figures") or {}).get("measure") == "assets" and len(question) <= 12 and bool(
         RUNNING.search(question))
-    reordered = len(question) <= 16 and bool(REORDERED.match(question)) and "figures" in memory
+    reordered = "figures" in memory and (len(question) <= 16 and bool(REORDERED.match(question))
+                                         or len(question) <= 24 and bool(ORDERED_BY.match(question)) and not own_scope)
+    period_again = ("figures" in memory and len(question) <= 24
+                    and bool(ONLY_A_PERIOD.fullmatch(_AROUND_A_PERIOD.sub("", question))))  # fmt: skip
     return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among or of_assets
-                             or reordered)  # fmt: skip
+                             or reordered or period_again)  # fmt: skip
 
 
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:

@@ -244,6 +244,8 @@ def compose_assets(data: dict[str, Any], query: FigureQuery, name: Any, question
     watched = (f"\n其中已接入{KIND_NAMES.get(query.sensor_kind or '', '监测')}传感器的 {data['watched']} {unit}"
                + (f"，占 {data['shares']['watched']:g}%" if (data.get("shares") or {}).get("watched") is not None else "")
                + ("（全部已接入，均有监测）" if data.get("watched") and data["watched"] == total else "") + "。"
+               + ("按区：" + "；".join(f"{name(d)} {n} {unit}" for d, n in data["watched_by"].items()) + "。"
+                  if data.get("watched_by") else "")
                if data.get("watched") is not None else "")  # fmt: skip
     if share and not query.asset_status:
         share = f"\n占{scope}全部部件 {data['all_total']:g} 个的 {data['share_pct']:.1f}%。"  # the kinds among every asset

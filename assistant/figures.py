@@ -106,7 +106,7 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
     # "按月分开看", "近四周每周的案件量", "这周按天拆开": the period cut into calendar months, weeks or days.
     ("month", re.compile(r"按月|每月|逐月|分月|每个月|各月|月度分布")),
     ("week", re.compile(r"按周|每周|逐周|分周|每一周|各周")),
-    ("day", re.compile(r"按天|按日|逐日|分天|每天(?:分别|各)|每一天")),
+    ("day", re.compile(r"按天|按日|逐日|分天|每天(?:分别|各|新增|受理|进来|来了?)|每一天")),
     ("source", re.compile(r"各(?:来源|渠道)|哪个(?:来源|渠道)|哪些渠道|按(?:来源|渠道)|(?:来源|渠道)(?:分布|构成|占比|分别|排)"
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
@@ -275,7 +275,8 @@ class Understood:
     def queries(self) -> list[FigureQuery]:
         if self.query is None:
             return []
-        return [self.query] + [self.query.model_copy(update={"measure": m} | ({"order": self.orders[m]} if m in self.orders else {}))
+        # The indicator table (kpi) once, with the first measure: it holds the others' figures too.
+        return [self.query] + [self.query.model_copy(update={"measure": m, "kpi": False} | ({"order": self.orders[m]} if m in self.orders else {}))
                                for m in self.also] + self.more  # fmt: skip
 
     def memory(self) -> dict[str, Any]:
@@ -413,6 +414,10 @@ def order_asked(question: str) -> str | None:
     return None
 
 
+# "井盖分类各多少个": the kinds apart, in so many words (分别 alone may be the states').
+KINDS_APART = re.compile(r"分类|各类|按类|每种|每类|哪几类|哪些类|哪类|类型|种类")
+
+
 def asset_figures(query: FigureQuery, question: str) -> Understood:
     """Assets have no period: they are counted as the graph stands now."""
     now = clock.now().astimezone(CHINA).date()
@@ -424,11 +429,19 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
         if re.search(r"故障|坏", question) and not query.group_by and not query.asset_status:
             # "路等一共多少盏，有故障的吗": the register's states too (破损/丢失), beside what the sensors say.
             more.insert(0, query.model_copy(update={"group_by": "status", "list_assets": False}))
+        elif re.search(r"故障|坏", question) and query.group_by and not query.asset_status:
+            # "全市泵站各区分别多少，现在有没有在故障的": those the register holds as not intact, named, beside the sensors.
+            more.insert(0, query.model_copy(update={"asset_status": NOT_INTACT_STATES, "list_assets": True, "group_by": None,
+                                                    "order": None, "top": None}))  # fmt: skip
     if 1 < len(query.asset_categories) <= 3 and query.group_by == "district" and EACH_KIND.search(question):
         # "雨水箅子和雨水井盖各有多少个，哪个区最多": each kind counted, and each kind's first district.
         more += [query.model_copy(update={"asset_categories": [c], "order": "desc", "top": 1})
                  for c in query.asset_categories]
         query = query.model_copy(update={"group_by": "category", "order": None, "top": None})
+    if query.group_by == "status" and len(query.asset_categories) > 1 and KINDS_APART.search(question) and not more:
+        # "全市井盖分类各多少个，破损丢失的几个": each kind counted, then the states.
+        more.append(query)
+        query = query.model_copy(update={"group_by": "category", "asset_status": []})
     if query.group_by == "category" and query.asset_status and total_then_state(question):
         # "井盖一共登记了多少个？按类型分开统计，并把破损或丢失的数量单独列出来": every kind counted, the states apart.
         more.append(query.model_copy(update={"group_by": "status"}))
@@ -457,7 +470,7 @@ def asset_figures(query: FigureQuery, question: str) -> Understood:
 ASSETS_BY_CLASS = re.compile(r"(?:部件|资产|设施)\S{0,3}(?:按|各|分)\S{0,2}大类")
 OTHER_FACILITIES = re.compile(r"(?:别的|其他|其它|还有)(?:啥|什么|哪些)?(?:设施|部件)|都有(?:啥|什么|哪些)(?:设施|部件)")
 LISTING_WORDS = re.compile(r"清单|名单|列出|列一下|都有哪|有哪些|明细")
-KPI_ASKED = re.compile(r"KPI|kpi|指标表|考核表|各项指标|指标明细|具体差在哪|差在哪|做成表|列成表|表格")
+KPI_ASKED = re.compile(r"KPI|kpi|指标表|考核表|各项(?:考核|考评)?指标|(?:所有|全部)(?:考核|考评)?指标|指标明细|具体差在哪|差在哪|做成表|列成表|表格")
 THAT_AREA = re.compile(r"这条路|那条路|该路|这条街|那条街")
 
 
@@ -559,7 +572,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         # 装了运行状态监测": those pumps carrying such a sensor.
         slots.sensor_kind = kind
         if not (WHICH_WATCHED.search(question) or EACH_WATCHED.search(question)):
-            last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district")}
+            # The sensors on those facilities only: a landscape lamp's status sensor is not a street lamp's.
+            last_query = {"measure": "readings", "sensor_kind": kind, "district": (last_query or {}).get("district"),
+                          "asset_categories": (last_query or {}).get("asset_categories") or []}
     rate_of_department = bool(slots.departments and (named_measure := _measure(question)) and is_rate(named_measure))
     # "A3区井盖总共多少个" then "其中装了倾斜传感器的有几个": those covers watched, counted, not the sensors' readings
     watched_of_counted = follow_up and (last_query or {}).get("measure") == "assets" and MONITORED.search(question) is not None

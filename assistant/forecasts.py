@@ -26,7 +26,9 @@ from tools.reading_figures import thresholds_of
 FUTURE = re.compile(r"预测|预计|预判|forecast|未来|明天|明日|后天|今明两?天|下周|下个?星期|下个?月|接下来|后面\s*[0-9一二两三四五六七八九十]|会不会|将会|估计.{0,4}会|大概会|还会(?:新增|增加|有多少)"
                     r"|今晚到|今夜|明早|明晨|到天亮|(?:可能|要|会)(?:会)?(?:超|达到|突破|掉到|跌破|低于|高于)"
                     # "今晚A5区的管网水位会涨吗": tonight's readings, ahead of now
-                    r"|今晚.{0,12}会(?:涨|升|降|跌|回落|上来|下去)|会(?:涨|升高|上涨)(?:吗|么)")
+                    r"|今晚.{0,12}会(?:涨|升|降|跌|回落|上来|下去)|会(?:涨|升高|上涨)(?:吗|么)"
+                    # "今晚A1区那几个积水监测点水位最高会到多少": a level still to come
+                    r"|今晚.{0,24}会(?:到|涨到|升到|降到|跌到)|会(?:涨到|升到|降到|跌到|到)多少")
 # A window on the clock ("今晚到明早"): the hours from now to its end, in the city's time (hours after midnight
 # of the day after today, or of today for 今天下午/傍晚).
 CLOCK_ENDS = [(re.compile(r"明早|明晨|明天早上|到天亮"), 1, 8), (re.compile(r"凌晨"), 1, 6),
@@ -35,7 +37,7 @@ CASES = re.compile(r"案件|案子|案卷|工单|诉求|投诉|案件量|件|单
 HORIZON_AGAIN = re.compile(r"(?<![月\d])([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|天|周|星期)")
 HORIZON = re.compile(r"(?:未来|接下来|今后|之后|后面|往后)\s*(?:再?看|推|预测|的)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:个)?(小时|钟头|钟|天|日|周|星期)")
 WEEKDAYS = "一二三四五六日天"
-EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区")
+EACH_DISTRICT = re.compile(r"各区|各个区|每个区|哪个区|哪几个区|分区|按区")
 HOTLINE = re.compile(r"12345|热线|来电")
 PER_DAY = re.compile(r"日均|平均每天|每天平均|平均一天|一天平均")
 PEAK_DAY = re.compile(r"哪天最|哪一天最|最高的?(?:是)?哪天|最多的?(?:是)?哪天|峰值|高峰|哪天.{0,4}(?:最多|最高|最忙)")
@@ -77,9 +79,9 @@ def understand_forecast(question: str, slots: Slots, lexicon: CityLexicon, now: 
         return None  # ("你这预测靠谱吗？MASE多少": the default forecast, the city's cases, and its backtest)
     base["measure"] = "forecast"
     earlier = remembered or {}
-    if (follow_up and not (kind or base.get("sensor_kind")) and earlier.get("measure") in CASE_MEASURES
-            and not slots.districts and "全市" not in question):  # fmt: skip
-        # "A3区这周案件多少？" then "那未来三天呢，预测一下": the cases of that district (and kind), forecast.
+    if (cases_before and not base.get("sensor_kind") and not slots.districts and "全市" not in question):  # fmt: skip
+        # "A3区这周案件多少？" then "那未来三天呢，预测一下" or "明天大概多少？比今天多还是少": the cases of that district
+        # (and kind), forecast.
         base |= {k: earlier[k] for k in ("district", "category") if earlier.get(k)}
     if kind:
         base["sensor_kind"] = kind
@@ -168,9 +170,11 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
         (r"后天", today + timedelta(days=2), today + timedelta(days=2), "后天"),
         (r"下个?月", *_next_month(today), "下个月"),
     ]
-    if m := re.search(rf"下(?:周|个?星期|个?礼拜)([{WEEKDAYS}])", question):
+    # "下下周一" is the week after next's ("预测一下下周一" is next week's: 一下 is "a bit").
+    if m := re.search(rf"(?<!(?<!一)下)下(?:周|个?星期|个?礼拜)([{WEEKDAYS}])", question):
         day = monday + timedelta(days=WEEKDAYS.index(m.group(1)) if m.group(1) not in "日天" else 6)
         named.insert(0, (m.group(0), day, day, f"下周{m.group(1)}"))
+    named.append((r"(?<!一)下下(?:周|个?星期|个?礼拜)", monday + timedelta(days=7), monday + timedelta(days=13), "下下周"))
     named.append((r"下周|下个?星期|下个?礼拜", monday, monday + timedelta(days=6), "下周"))
     for pattern, first, last, word in named:
         if re.search(pattern, question):

@@ -405,7 +405,7 @@ QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 
 # A caller's further words about the report just triaged.
 _SPEAKER = r"(?:他|她|来电人|市民|对方|caller)"
-SUPPLEMENT = re.compile(rf"^\s*(?:{_SPEAKER}又?(?=补充))?(?:再?补充(?:一下|说明|一句|信息|说|道)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
+SUPPLEMENT = re.compile(rf"^\s*(?:{_SPEAKER}又?(?=补充))?(?:再?补充(?:一下|说明|一句|信息|说|道|了)?(?:[，,]?说)?|另外|还有|更正(?:一下)?|更新(?:一下)?|刚才(?:那个|那条)?(?:来电|市民)?又说)\s*[:：，,]?\s*")
 # Only the words of a caller adding to a report ("他补充说…"), for routing a turn back to the triage; 另外/还有 open
 # other questions too.
 SUPPLEMENTED = re.compile(rf"^\s*{_SPEAKER}?又?(?:再?补充|更正)")
@@ -414,7 +414,7 @@ SUPPLEMENTED = re.compile(rf"^\s*{_SPEAKER}?又?(?:再?补充|更正)")
 OPERATOR_ASKS = re.compile(r"[\s—\-]*(?:坐席|接线员|话务员|值班员)(?:问|想问|追问)?\s*[:：][^\n]*$")
 # "帮我分一下这条：市民来电，我住A2区…": the operator's and the call's own lead before the caller's words (they
 # turned a lost manhole cover into 非法小广告).
-OPERATOR_LEAD = re.compile(r"^\s*[^：:。，,！!？?\n]{0,12}(?:这条|这一条|一条|这单|这个单)[^：:。，,！!？?\n]{0,8}[:：]\s*")
+OPERATOR_LEAD = re.compile(r"^\s*[^：:。，,！!？?\n]{0,12}(?:这条|这一条|一条|这单|这个单|这个来电|这通电话|这个电话)[^：:。，,！!？?\n]{0,8}[:：]\s*")
 CALLER_LEAD = re.compile(r"^\s*(?:12345)?(?:市民|群众|居民)?来电(?:人)?(?:反映|说|称)?\s*[:：，,]\s*")
 
 
@@ -594,8 +594,8 @@ def _against_lines(thresholds: dict | None, highest: float, lowest: float, unit:
     reached = [level for level, line in lines if (value <= line if below else value >= line)]
     extreme = "最低" if below else "最高"
     if not reached:
-        return f"\n阈值：{said}（{'低于' if below else '高于'}即触发）；{extreme} {_fmt(value)} {unit} 未超过警戒（未达{LEVEL_NAMES[lines[0][0]]}级）。"
-    return (f"\n阈值：{said}（{'低于' if below else '高于'}即触发）；{extreme} {_fmt(value)} {unit} 已超过警戒，"
+        return f"\n阈值：{said}（{'下限，低于' if below else '高于'}即触发）；{extreme} {_fmt(value)} {unit} 未超过警戒（未达{LEVEL_NAMES[lines[0][0]]}级）。"
+    return (f"\n阈值：{said}（{'下限，低于' if below else '高于'}即触发）；{extreme} {_fmt(value)} {unit} 已超过警戒，"
             f"达到{LEVEL_NAMES[reached[-1]]}级。")
 
 
@@ -899,7 +899,7 @@ def _compose_case_lookup(turn: Turn) -> str:
         # A number of digits only is not repeated: the grounding check takes it for a figure no tool gave.
         named = "这个编号" if number.isdigit() else f"编号为 {number} "
         return f"查不到{named}的案件：本市案件编号形如 C20261124-1A2B3C4D，请核对编号后再查。"
-    lines = [_case_line(turn, r.data) for r in turn.succeeded("get_case")]
+    lines = [_case_line(turn, r.data) + _case_asked(turn, r.data) for r in turn.succeeded("get_case")]
     for record in turn.succeeded("find_case")[:1]:  # a second one widens the first (no period), said with it
         lines.append(_found_case(turn, record))
     if not lines and not turn.done("get_case") and not turn.done("find_case"):
@@ -947,10 +947,19 @@ def _found_case(turn: Turn, record: Record) -> str:
         others = [i for i in listed[0].data["items"] if i["id"] != case["id"]][:5]
         text += (f"\n同样符合条件的共 {listed[0].data['count']} 件，请与来电人核对是哪一件，其余：" + "；".join(
             f"{i['id']}（{i['category_name']}，{i['state']}）" for i in others) + "。")  # fmt: skip
+    return text + _case_asked(turn, case)
+
+
+def _case_asked(turn: Turn, case: dict[str, Any]) -> str:
+    """What the question asks of one case beyond its line: why it was reworked, the steps taken, its history."""
+    text = ""
     if WHY_REWORKED.search(turn.question) and (reworks := [h for h in case["history"] if h["action"] == "返工"]):
         # "当时为啥返工": the 返工 step and the reason written with it, or that none was written.
         text += "\n返工记录：" + "；".join(f"{_when(h['at'])} {h['actor']}「返工」，" + (f"原因：{h['note']}" if h.get("note") else "未记录返工原因（没有备注）")
                                          for h in reworks) + "。"  # fmt: skip
+    if PROGRESS_ASKED.search(turn.question) and not asks_history(turn.question) and case["history"]:
+        # "走到哪一步了": the steps it has been through, in order, beside the state it is in.
+        text += "\n已走过的环节：" + " → ".join(h["action"] for h in case["history"]) + "。"
     if asks_history(turn.question) and case["history"]:
         text += "\n流转历史：\n" + "\n".join(
             f"- {_when(h['at'])} {h['actor']}「{h['action']}」→{h['to_state']}" + (f"（{h['note']}）" if h.get("note") else "")
@@ -958,6 +967,7 @@ def _found_case(turn: Turn, record: Record) -> str:
     return text
 
 
+PROGRESS_ASKED = re.compile(r"走到哪|到哪一步|哪一步了|办到哪|进度|进展到")
 WHY_REWORKED = re.compile(r"(?:为啥|为什么|为何|啥原因|什么原因|原因)[^，,。？?]{0,6}返工|返工[^，,。？?]{0,6}(?:原因|为啥|为什么|理由)")
 SOURCE_WORDS = {"12345": "12345热线", "app": "随手拍", "patrol": "巡查上报", "sensor": "传感器告警"}
 

@@ -35,7 +35,7 @@ def plan_policy(turn: Turn) -> list[Call]:
     asked = f"{turn.memory.get('said', '')} {turn.question}" if turn.follow_up and turn.memory.get("intents") == ["policy"] else turn.question
     # "应急响应分几级，各级怎么启动": every level's section is wanted, so more passages are fetched.
     calls = [Call("search_policies", {"q": in_document_words(asked)[-500:], "k": 10 if EVERY_LEVEL.search(turn.question) else 5})]
-    calls += [Call("search_policies", {"q": p[:500], "k": 3}) for p in parts if len(parts) > 1]
+    calls += [Call("search_policies", {"q": _with_subject(p, parts[0], turn)[:500], "k": 3}) for p in parts if len(parts) > 1]
     if (category := turn.category) and CATEGORY_RULE.search(turn.question):
         # "垃圾满溢的结案条件和时限" (or "这类一般多久要处理完" after a report): the category's own standard; "燃气管道
         # 泄漏…几个小时？路面塌陷呢": each category named, in the order named.
@@ -48,6 +48,15 @@ def plan_policy(turn: Turn) -> list[Call]:
         calls += [Call("responsible_department", {"category": node, "district": d}) for node in dict.fromkeys(named) for d in districts]
     return calls
 
+
+
+def _with_subject(part: str, first: str, turn: Turn) -> str:
+    """A later part asked of what the first named ("井盖高差超过多少就得立案？结案要满足啥条件": 井盖's closing), searched
+    with that name: alone, "结案要满足啥条件" finds the general rule of every case."""
+    if part == first or turn.lexicon.find(part):
+        return part
+    named = " ".join(dict.fromkeys(mention.surface for mention, _ in turn.lexicon.find(first)))
+    return f"{named} {part}" if named else part
 
 
 def time_limits(sla_hours: Any, urgent_hours: Any) -> str:
@@ -111,6 +120,9 @@ def _of_another_category(hit: dict[str, Any], turn: Turn) -> bool:
     asked = {c.id.rsplit("-", 1)[-1] for c in turn.slots.categories}
     if not asked and turn.follow_up and (before := turn.memory.get("category")):
         asked = {before.rsplit("-", 1)[-1]}  # "那归谁管" after "道路积水多深才能立案": the category asked before
+    if re.search(r"(?<![上污雨电通燃热力信水气])井盖", turn.question) and not _covers_named(turn):
+        # "井盖" alone is every kind of cover, not the one the gazetteer reads it as: a passage on any of them is on it.
+        asked |= {n.id.rsplit("-", 1)[-1] for n in turn.lexicon.nodes.values() if n.label == "ComponentCategory" and n.name.endswith("井盖")}
     named = set(CATEGORY_CODE.findall(hit["text"]))
     return bool(asked and named and not asked & named)
 
@@ -125,8 +137,11 @@ def compose_policy(turn: Turn) -> str:
         return standard or "没有检索到相关的政策条款。"
     hits = most_relevant_first(list(found.values()), in_document_words(turn.question))
     parts = question_parts(turn.question)
-    # One passage per part asked (the best passage of the whole question first), each quoted once.
-    chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(hits, p)["chunk_id"] for p in parts]))
+    # One passage per part asked (the best passage of the whole question first), each quoted once; a part searched on
+    # its own is answered from what its own search found ("结案要满足啥条件" beside "高差超过多少就得立案").
+    searched = turn.succeeded("search_policies")
+    own = [r.data["items"] or hits for r in searched[1:]] if len(parts) > 1 and len(searched) == len(parts) + 1 else [hits] * len(parts)
+    chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(pool, p)["chunk_id"] for pool, p in zip(own, parts, strict=True)]))
     chosen = chosen[:1] + [c for c in chosen[1:] if not _of_another_category(found[c], turn)]
     if len(chosen) == 1 and len(hits) > 1 and not _of_another_category(hits[1], turn):
         chosen.append(hits[1]["chunk_id"])  # a second passage too: the official judges relevance

@@ -260,7 +260,8 @@ def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, lat
     if not named:
         return ""
     side = "高于" if limits.get("direction") == "above" else "低于"
-    line = "阈值：" + "、".join(f"{level} {value:g} {unit}" for level, value in named) + f"（{side}即触发）"
+    # A lower bound said as one (a pressure: too low is the danger).
+    line = "阈值：" + "、".join(f"{level} {value:g} {unit}" for level, value in named) + f"（{'下限，' if side == '低于' else ''}{side}即触发）"
     if rows and rows[0].get("level"):
         reached = rows[0]["level"]
         line += f"；{rows[0]['value']:g} {unit} 已达{LEVEL_NAMES[reached]}级（阈值 {limits[reached]:g} {unit}）"
@@ -294,7 +295,8 @@ def _compose_status(data: dict[str, Any], query: FigureQuery, head: str) -> str:
     if query.above is not None and not rows:
         lines.append(f"没有{CODE_NAMES[kind]['2']}的。")
     elif not rows:
-        lines.append("没有故障或停机的，均正常运行。" if kind == "pump_status" else "没有故障或关闭的。")
+        # What the sensors report: a pump the register holds as 破损 may carry none, so this is not "all is well".
+        lines.append("状态传感器没有报故障或停机的，接入监测的均在运行。" if kind == "pump_status" else "状态传感器没有报故障或关闭的。")
     else:
         listed = "；".join(f"{r.get('name') or r['key']}（{CODE_NAMES[kind].get(str(round(r['value'])), '')}）"
                           for r in rows)  # fmt: skip

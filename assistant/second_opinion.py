@@ -19,7 +19,7 @@ from assistant.lexicon import CityLexicon
 from assistant.slots import Slots
 from core import clock
 from core.times import CHINA
-from tools.query_spec import CASE_MEASURES
+from tools.query_spec import CASE_MEASURES, is_rate
 
 CONFIDENT = 0.5
 # The model's kinds of question that the planner answers with one intent of its own.
@@ -79,6 +79,8 @@ def overrule(intents: list[Intent], understood: Understood, ranked: list[tuple[s
         # What will be was asked in so many words (预测, 明天, 会不会), or sensors unlike themselves (不对劲,
         # 异常波动), or citizens' messages: none is today's readings or the alarm list.
         return None
+    if understood.query is not None and is_rate(understood.query.measure) and understood.query.measure in question:
+        return None  # "国庆以来累计结案多少件？结案率多少": the indicator named in so many words (its line gives the count)
     if kind == "alarms" and "体征" in question:
         return None  # vital signs named in so many words ("哪个区体征告警最多"): their levels, not the alarm list
     if kind == "responsibility" and not slots.categories:

@@ -174,7 +174,7 @@ def compose_triage(turn: Turn) -> str:
     unsplit = asked_split and bool(told) and told <= {c["name"], *CONSEQUENCES.get(c["name"], ())}
     if unsplit:
         split = []
-    if r["confidence"] < VAGUE and not r["district"] and not _transfer(r):
+    if r["confidence"] < VAGUE and not r["district"] and not _transfer(r, text):
         # "又有人打电话说那边又出问题了": neither what nor where is known — no category, bureau or urgency is guessed.
         return ("信息不足，无法确定诉求的类别、地点和责任部门（分类置信度很低），暂不分拨。请向来电人追问：\n"
                 "- 发生了什么问题（哪种设施坏了、什么事件）\n- 具体地点（小区、门牌或路口）和所在区\n"
@@ -213,7 +213,7 @@ def compose_triage(turn: Turn) -> str:
     if advice := first_response(c["name"]) or (
             FIRE_ADVICE if r["urgency"] == "critical" and SPREADING_FIRE.search(records[0].args.get("text", "")) else None):
         lines.append(f"- 现场提示：{advice}")
-    if other := _transfer(r):
+    if other := _transfer(r, text):
         # "老板拖欠工资，该找谁": no city-management category fits, the 12345 class does and names who handles it.
         lines.insert(1, f"- 转办建议：诉求不属于城市管理部件、事件类别（下面的类别置信度很低，仅供参考）；按热线分类"
                         f"「{' / '.join(r['hotline_category']['path'][:2])}」，建议转{other['name']}办理。")
@@ -336,11 +336,14 @@ def first_response(category_name: str) -> str | None:
     return next((advice for pattern, advice in FIRST_RESPONSE if pattern.search(category_name)), None)
 
 
-def _transfer(result: dict[str, Any]) -> dict[str, Any] | None:
-    """Who handles the report's 12345 class, when no city-management category fits it and that class is sure."""
+def _transfer(result: dict[str, Any], text: str) -> dict[str, Any] | None:
+    """Who handles the report's 12345 class, when no city-management category fits it and that class is sure, or
+    likely and named in the report's own words ("老板一直拖着工资不给": 工资福利 / 工资发放 at 0.29)."""
     other = result.get("hotline_department")
-    if (result["confidence"] < VAGUE and other and (result.get("hotline_category") or {}).get("confidence", 0) >= HOTLINE_SURE
-            and other["id"] != (result.get("department") or {}).get("id")):  # fmt: skip
+    hotline = result.get("hotline_category") or {}
+    said = any(name[:2] in text for name in (hotline.get("path") or [])[1:])
+    sure = hotline.get("confidence", 0) >= HOTLINE_SURE or (hotline.get("confidence", 0) >= HOTLINE_LIKELY and said)
+    if result["confidence"] < VAGUE and other and sure and other["id"] != (result.get("department") or {}).get("id"):
         return other
     return None
 
@@ -356,6 +359,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {"自来水管破裂": ("停水", "�
 ALSO_SURE = 0.35
 VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
 HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
+HOTLINE_LIKELY = 0.25  # … or this likely, when the report says the class's own words (工资)
 # What the operator tells the caller, or the crew, for the categories where the first minutes matter.
 FIRE_ADVICE = "立即拨打 119 报警，提醒来电人及周边人员撤离到安全地带、不要乘电梯；通知应急管理部门。"
 # "火越烧越大，快烧到旁边加油站了": a fire however it was first filed (焚烧垃圾树叶), once it is the most urgent.

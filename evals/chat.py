@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev55: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev59: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -82,6 +82,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev53": (DATA / "chat_dev53_src.jsonl", DATA / "chat_dev53_gold.jsonl"),
         "dev54": (DATA / "chat_dev54_src.jsonl", DATA / "chat_dev54_gold.jsonl"),
         "dev55": (DATA / "chat_dev55_src.jsonl", DATA / "chat_dev55_gold.jsonl"),
+        "dev56": (DATA / "chat_dev56_src.jsonl", DATA / "chat_dev56_gold.jsonl"),
+        "dev57": (DATA / "chat_dev57_src.jsonl", DATA / "chat_dev57_gold.jsonl"),
+        "dev58": (DATA / "chat_dev58_src.jsonl", DATA / "chat_dev58_gold.jsonl"),
+        "dev59": (DATA / "chat_dev59_src.jsonl", DATA / "chat_dev59_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

@@ -6,6 +6,7 @@ the services' own counts (``/v1/cases/stats``, ``/v1/evaluation``) — never fro
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 from core import clock
@@ -89,16 +90,17 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         partial = figures.previous.note.endswith("/ partial")
         if not partial:
             _set_beside(figures, figures.previous, query)
-        if now is not None and before is not None and not partial:
+        if now is not None and before is not None:
             scale = 100 if is_rate(query.measure) else 1
             figures.change = round((now - before) * scale, 2)
             figures.change_pct = (
-                round((now - before) / before * 100, 1) if before and not is_rate(query.measure) else None
+                round((now - before) / before * 100, 1) if before and not is_rate(query.measure) and not partial else None
             )
         if partial:
-            # The period before is only partly on record: its figure is said as such, with no difference or growth
-            # rate against it (a part of a month beside a whole one would mislead).
-            figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {_record_start(figures.previous)} 起的记录，无法完整比较，不计算增减和环比增幅 / partial") if x)
+            # The period before is only partly on record: the difference is the records' and said to be so, with no
+            # growth rate (a part of a month beside a whole one would mislead as a percentage).
+            figures.note = "；".join(x for x in (figures.note, f"前一期数据不完整：只有 {_record_start(figures.previous)} 起的记录，"
+                                                               "增减按已有记录计算、仅供参考，不计算环比增幅 / partial") if x)  # fmt: skip
         elif same := same_span(figures, figures.previous, clock.now().astimezone(CHINA)):
             if query.measure in CASE_MEASURES:
                 # "这个月…跟上个月比" on the 7th: a month under way beside a whole one says little; the same days of
@@ -266,6 +268,9 @@ def _asset_figures(client: ServicesClient, query: FigureQuery, districts: list[s
         # "装了倾斜传感器的井盖有几个", "全市桥梁…哪些装了应变或挠度监测": the assets counted that a sensor (of the
         # kind) watches, however many are listed.
         figures.watched = len(watched)
+        if group == "district":
+            # "装了倾斜传感器的井盖有多少个，分在哪几个区": the watched ones per district (an asset's code starts with it).
+            figures.watched_by = dict(sorted(Counter(asset[:6] for asset in watched).items()))
         if total:
             figures.shares["watched"] = round(len(watched) / total * 100, 1)  # "占井盖总数多少"
     if query.share_of_all and (query.asset_status or query.asset_categories):

@@ -152,6 +152,7 @@ class Figures(BaseModel):
     # with ``change`` this period's total minus theirs.
     same_span: Figures | None = None
     watched: int | None = None  # assets: how many of those counted a sensor (of the kind asked) watches
+    watched_by: dict[str, int] = Field(default_factory=dict)  # … per group, when counted by district
     note: str = ""
     # readings: the kind's thresholds, how many sensors it has (and report), how many of the newest values
     # reach each level, and for status kinds how many show each code (路灯 0关/1开/2故障)

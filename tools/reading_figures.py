@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from core import clock
 from core.exceptions import InvalidInput
 from core.times import CHINA, period_bounds
+from graph.ids import asset_category_id
 from services.monitoring.alarm_rules import Thresholds, level_of, rank
 from services.monitoring.sensors import MAX_SENSORS
 from tools.client import Json, ServicesClient
@@ -25,6 +26,9 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
     if not query.sensor_kind:
         raise InvalidInput("读数查询需要传感器类型 sensor_kind / readings need a sensor_kind")
     sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
+    if query.asset_categories:
+        # "A5区路灯…其中装了状态监测的多少": the sensors on those facilities (a landscape lamp's is not a street lamp's).
+        sensors = [s for s in sensors if asset_category_id(s["asset_id"]) in query.asset_categories]
     reporting = [s for s in sensors if s["last_value"] is not None]
     now = now or clock.now()
     windowed = bool(query.hours or query.period)
@@ -34,6 +38,9 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
         period, since, until = _window(query, now)
         stats = client.sensor_stats(query.sensor_kind, query.district, since=since, until=until, above=query.above,
                                     below=query.below)  # fmt: skip
+        if query.asset_categories:
+            kept = {s["id"] for s in sensors}
+            stats = [s for s in stats if s["sensor_id"] in kept]
         names = {s["id"]: s["name"] for s in sensors}
         field = "max" if statistic == "latest" else statistic
         rows = [FigureRow(key=s["sensor_id"], value=s[field], asset_id=s["asset_id"], district=s["district"],

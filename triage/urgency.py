@@ -12,6 +12,14 @@ LEVELS = ("low", "normal", "high", "critical")
 NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
 
 
+# "上回隔壁楼着火那次消防车差点进不来": a danger the caller recalls, not one happening now.
+PAST = re.compile(r"(?:上回|上次|以前|之前|去年|前几年|曾经|那年)[^，,。！!？?]{0,8}$")
+
+
+def _told_of_the_past(text: str, start: int) -> bool:
+    return PAST.search(text[max(0, start - 12):start]) is not None
+
+
 @dataclass(frozen=True)
 class UrgencyRule:
     level: str
@@ -34,7 +42,7 @@ def assess(text: str, default: str, rules: list[UrgencyRule], repeated: int = 0)
     level, reasons = default if default in LEVELS else "normal", [f"类别默认紧急程度「{NAMES.get(default, default)}」"]
     raised = False
     for rule in rules:
-        if match := rule.pattern.search(text):
+        if match := next((m for m in rule.pattern.finditer(text) if not _told_of_the_past(text, m.start())), None):
             if rule.level == "low":
                 if not raised and level == "normal":
                     level = "low"

@@ -226,6 +226,12 @@ def test_urgency_follows_the_rules_file() -> None:
     assert assess("路灯不亮", "normal", rules, repeated=2)[0] == "high"
 
 
+def test_a_danger_the_caller_recalls_does_not_raise_the_urgency_one_happening_now_does() -> None:
+    rules = load_rules(RULES)
+    assert assess("消防通道被私家车长期占着，上回隔壁楼着火那次消防车差点进不来", "high", rules)[0] == "high"
+    assert assess("楼道里着火了，上回也着过一次", "high", rules)[0] == "critical"
+
+
 def test_a_broken_rules_file_is_refused_with_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "rules.csv"
     bad.write_text("level,words,reason\nurgent,火,着火\n", encoding="utf-8")
