@@ -261,7 +261,8 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents = [Intent.ALARMS] + [i for i in intents if i == Intent.RESPONSIBILITY]
     if (memory.get("intents") == [Intent.ALARMS.value] and Intent.RESPONSIBILITY in intents
             and set(intents) <= {Intent.RESPONSIBILITY, Intent.POLICY, Intent.ALARMS}
-            and (follow_up or THOSE.search(question) or re.search(r"开了多久|多久了|持续多久|什么时候开始", question))
+            # "谁负责处理？" alone after the alarms names nothing else: who handles those
+            and (follow_up or THOSE.search(question) or re.search(r"开了多久|多久了|持续多久|什么时候开始", question) or len(question) <= 10)
             and not (slots.categories or slots.places or slots.asset_ids)
             and (not slots.districts or THOSE.search(question))):  # fmt: skip
         # "都在哪几个区，该谁去处理" after the alarms: those alarms again, and who handles them ("A4区的这几个归谁":
@@ -336,6 +337,9 @@ def _turn(state: AgentState, deps: AgentDeps) -> Turn:
         intents, understood = [Intent.UNSUPPORTED], Understood()
     elif intents == [Intent.UNSUPPORTED] and RULE_QUESTION.search(question) and not OUT_OF_SCOPE.search(question):
         intents = [Intent.POLICY]  # "单元网格编码是几位": what a rule or a standard says
+    elif (not by_rules and not follow_up and slots.categories and understood.query is None and RULE_QUESTION.search(question)
+          and not OUT_OF_SCOPE.search(question)):  # fmt: skip
+        intents = [Intent.POLICY]  # "暴露垃圾要几个钟头内处理完": a category's time limit, whatever similarity heard
     elif (Intent.POLICY in intents and Intent.CASE_STATS in intents and RULE_QUESTION.search(question)
           and not understood.query and not COUNT_ASKED.search(question)):  # fmt: skip
         # "污水井盖丢了的案子处置时限是多久": a case's time limit is a rule, not a count of all cases.
@@ -419,7 +423,7 @@ def _asks_figures(intents: list[Intent], question: str, memory: dict[str, Any], 
 CITIZEN_VOICE = re.compile(r"^(?:喂|你好|您好)?[，,\s]*我(?:是|们|家|姓|就是想|想提|想反映|要反映|要投诉)|提个建议|能否考虑|希望能|住户|业主|反映(?:一下|几个|个|下)|投诉|麻烦(?:你们|尽快|一起|赶紧|处理|派人)"
                            r"|你们(?:赶紧|快|管不管|到底)|赶紧(?:来|派)|快来人"
                            # The operator telling what the caller said: "她一会说阳光小区一会说阳光家园", "问能不能处理下"
-                           r"|(?:她|他)(?:一会儿?说|说|讲|称)|[，,]问(?:能不能|能否|可不可以|可否|怎么办|有没有人管)")
+                           r"|(?<![其吉])(?:她|他)一会儿?说|[，,]问(?:能不能|能否|可不可以|可否|怎么办|有没有人管)")
 STAFF_ASKS = re.compile(r"统计|排名|排行|处置率|结案率|返工率|派遣率|多少件|几件|预测|体征|环比|同比|告警|传感器|读数|案件编号|工单号")
 
 
@@ -443,7 +447,9 @@ _ASKED_TO_ROUTE = r"(?:怎么处理|怎么办|怎么派|怎么分派|怎么分(?
 REPORT_LEAD = re.compile(r"(?:转来|转过来|转|来了|来|收到|接到|刚接|报)一条[^，,。:：]{0,8}[:：，,]|这条[:：]|这条怎么派[:：]"
                          r"|(?:caller|来电人?|市民|群众|有人)(?:说|反映|打电话说)"
                          # "下面这个来电帮我看看归哪：…": the operator's ask, then a colon and the call
-                         rf"|^[^：:。？?]{{0,16}}{_ASKED_TO_ROUTE}[^：:。？?]{{0,6}}[:：]")
+                         # (not a figure to check: "帮我看看这条对不对：本月A2区结案率是92%吗")
+                         rf"|^[^：:。？?]{{0,12}}(?:来电|电话|这条|这单|这个)[^：:。？?]{{0,6}}{_ASKED_TO_ROUTE}[^：:。？?]{{0,6}}[:：]"
+                         r"(?!.*(?:率|统计|排名|多少件|几件))")
 # A description with what to do with it ("…，这个案子怎么定类别、派给谁、急不急"): a report to triage.
 ROUTE_ASK = re.compile(r"(?:这种|这个|这条|这类|这件)(?:该|要|应该)?怎么分(?!析)|怎么分拨|怎么定类别|定什么类|归什么类|归哪类|怎么分类|急不急|要不要立案|该不该立案|is it urgent", re.IGNORECASE)
 QUOTED_REPORT = re.compile(rf"[“\"「『][^”\"」』]{{10,}}[”\"」』].{{0,60}}{_ASKED_TO_ROUTE}|{_ASKED_TO_ROUTE}[^“\"「『]{{0,6}}[“\"「『][^”\"」』]{{10,}}[”\"」』]")
@@ -472,14 +478,14 @@ _ORDER = (r"(?:从低到高|从高到低|从小到大|从大到小|由低到高|
           r"|排个?名|排一下|排个序|排序|(?i:ranking|rank))")
 REORDERED = re.compile(rf"^(?:那|再|帮我|给我|给个|来个|麻烦)?\s*{_ORDER}")
 # "按结案率从高到低排一下，倒数第一是谁": the measure said again, put in order, nothing else named.
-ORDERED_BY = re.compile(rf"^(?:那|再|帮我|给我)?\s*按\S{{1,8}}?{_ORDER}")
+ORDERED_BY = re.compile(rf"^(?:那|再|帮我|给我)?\s*按(\S{{1,8}}?){_ORDER}")
 # "不对，我说的是下周", "把时间拉长到72小时看看": the last question again, over the period or horizon now named and
 # nothing else (what is left once the words around a period are taken out is a period).
 _AROUND_A_PERIOD = re.compile(r"不对|不是|错了|我(?:说|问|要)的是|我是说|应该是|要的是|把|将|时间|时段|拉长|延长|缩短|放宽|改成|换成|改为"
                               r"|换到|改到|到|看看|看下|看一下|再看|试试|呢|吧|的|啊|呀|[，,。？?！!\s]")
 _N = r"[0-9一二两三四五六七八九十]{1,3}"
 ONLY_A_PERIOD = re.compile(rf"(?:(?:近|最近|过去|未来|接下来)?{_N}个?(?:小时|钟头|天|日|周|星期|个月)|今天|昨天|前天|明天|后天|今晚|明晚|本周|这周|上周"
-                           rf"|下下?周|本月|这个月|上个?月|下个?月|\d{{1,2}}月份?|今年|去年)+")
+                           rf"|下下?周|上上?周|本月|这个月|上上?个?月|下个?月|(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月份?|今年|去年|前年)+")
 # "里面现在超期还没办完的有几件", "按类别拆一下它的": of the figures just given.
 AMONG = re.compile(r"^(?:那)?(?:里面|里头|当中|这里面|这些里面?|按(?:责任)?(?:部门|单位|区|类别|类型)(?:排|分|列|拆)|两家|这两|俩|二者|两者)")
 # "换成A2区看看": the last question again, about what it names now.
@@ -513,12 +519,16 @@ def _is_follow_up(question: str, memory: dict[str, Any], own_scope: bool = False
     # "有故障的吗？" after the pumps were counted: how those run.
     of_assets = (memory.get("figures") or {}).get("measure") == "assets" and len(question) <= 12 and bool(
         RUNNING.search(question))
+    by = ORDERED_BY.match(question)
+    said_again = bool(by) and by.group(1) == str((memory.get("figures") or {}).get("measure"))  # the same measure, not another
     reordered = "figures" in memory and (len(question) <= 16 and bool(REORDERED.match(question))
-                                         or len(question) <= 24 and bool(ORDERED_BY.match(question)) and not own_scope)
+                                         or len(question) <= 24 and said_again and not own_scope)
+    # "把分子分母也列出来": the figures just given, with the counts behind them.
+    counts_behind = "figures" in memory and len(question) <= 16 and bool(re.search(r"分子分母|分子和分母|分子.{0,2}分母", question))
     period_again = ("figures" in memory and len(question) <= 24
                     and bool(ONLY_A_PERIOD.fullmatch(_AROUND_A_PERIOD.sub("", question))))  # fmt: skip
     return bool(memory) and (any(w in question for w in FOLLOW_UP_WORDS) or bool(bare) or of_reading or among or of_assets
-                             or reordered or period_again)  # fmt: skip
+                             or reordered or period_again or counts_behind)  # fmt: skip
 
 
 def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
@@ -704,7 +714,7 @@ def build_agent(deps: AgentDeps, checkpointer: Any = None) -> Any:
             if summary:
                 answer += f"\n\n小结（大模型根据以上要点撰写）：{summary}"
             else:  # nothing of it holds up: the planner's notes alone, said to be the planner's
-                answer += "\n（大模型的小结无法用工具结果核实，未采用；以上由离线规划器回答。）"
+                answer += "\n（大模型的小结无法用以上要点核实，未采用；以上由离线规划器回答。）"
                 mode = {"mode": "offline-planner"}
         if reason := state.get("fallback"):
             # Said after the answer, not before it: an official reads the answer first.

@@ -106,7 +106,7 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
     # "按月分开看", "近四周每周的案件量", "这周按天拆开": the period cut into calendar months, weeks or days.
     ("month", re.compile(r"按月|每月|逐月|分月|每个月|各月|月度分布")),
     ("week", re.compile(r"按周|每周|逐周|分周|每一周|各周")),
-    ("day", re.compile(r"按天|按日|逐日|分天|每天(?:分别|各|新增|受理|进来|来了?)|每一天")),
+    ("day", re.compile(r"按天|按日|逐日|分天|(?<!平均)每天(?:分别|各|新增|受理|进来|来了?)|每一天")),
     ("source", re.compile(r"各(?:来源|渠道)|哪个(?:来源|渠道)|哪些渠道|按(?:来源|渠道)|(?:来源|渠道)(?:分布|构成|占比|分别|排)"
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
@@ -201,7 +201,8 @@ CASE_WORDS = re.compile(r"案件|案子|案卷|工单|诉求|投诉|来件|受�
 # policy documents, not for the live figures.
 RULE_QUESTION = re.compile(r"怎么算|如何计算|怎么计算|分母(?:是|指|用)|分子(?:是|指|用)|口径|定义|什么意思|含义|哪天发|发布的?|哪个文件|依据|规定|时限|多久"
                            r"|多长时间|才能立案|立案条件|结案条件|标准是|几位|怎么拆分|编码规则|要求|功能|职责|时间段"
-                           r"|预案|条例|实施细则|什么情况下|何种情况")  # a document named, or when it applies  # fmt: skip
+                           r"|预案|条例|实施细则|什么情况下|何种情况"
+                           r"|(?:几个|多少个?)(?:钟头|小时)内|几(?:个钟头|小时|天)(?:内|之内)?(?:要|得|须|必须)?(?:处理|处置|办)完?")  # a document named, or when it applies  # fmt: skip
 # "云峰路那几盏路灯运行情况" asks how named assets are, not how many there are.
 STATUS_WORDS = re.compile(
     r"运行|状态(?![是为])|情况|怎么样|正常吗|读数|坏没坏|传感器|监测点|探头|负载|超过|低于|高于|峰值|最大值"
@@ -472,6 +473,7 @@ OTHER_FACILITIES = re.compile(r"(?:别的|其他|其它|还有)(?:啥|什么|哪
 LISTING_WORDS = re.compile(r"清单|名单|列出|列一下|都有哪|有哪些|明细")
 KPI_ASKED = re.compile(r"KPI|kpi|指标表|考核表|各项(?:考核|考评)?指标|(?:所有|全部)(?:考核|考评)?指标|指标明细|具体差在哪|差在哪|做成表|列成表|表格")
 THAT_AREA = re.compile(r"这条路|那条路|该路|这条街|那条街")
+BOTH_ENDS_APART = re.compile(r"(?:最少|最低|最多|最高)的?.{0,6}比.{0,6}(?:最多|最高|最少|最低)的?.{0,2}(?:少|多|低|高)(?:多少|几)")
 
 
 def _just_before(period: Period, memory: dict[str, Any] | None, now: datetime) -> bool:
@@ -725,8 +727,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if source := next((code for code, pattern in SOURCES if pattern.search(question)), None):
         base["source"] = source
     departments = departments_named(slots, lexicon, base.get("district"), question)
-    top = (memory or {}).get("figures_top") if remembered and IT.search(question) else None
-    singled = bool(remembered and LAST_PLACE.search(question) and (memory or {}).get("figures_bottom"))
+    # "最少的那个区比最多的少多少件": the two ends of the ranking apart, not one of them.
+    ends_apart = bool(BOTH_ENDS_APART.search(question))
+    top = (memory or {}).get("figures_top") if remembered and IT.search(question) and not ends_apart else None
+    singled = bool(remembered and LAST_PLACE.search(question) and (memory or {}).get("figures_bottom")) and not ends_apart
     if singled:
         top = memory["figures_bottom"]  # type: ignore[index]
     if top and not (departments or slots.districts):
@@ -839,7 +843,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["below" if bound.group(1) in ("不到", "低于", "小于", "不足", "达不到", "未达到") else "above"] = percent / 100
         base["group_by"] = base.get("group_by") or "department"
         base.pop("top", None)
-    if base.get("group_by") and re.search(r"差了?第一|差距|相差|差了?多少|差几", question):
+    if base.get("group_by") and (re.search(r"差了?第一|差距|相差|差了?多少|差几", question) or BOTH_ENDS_APART.search(question)):
         base["spread"] = True  # "倒数第一是哪个区？差了第一名多少个百分点"
     judged = is_rate(base["measure"]) and re.search(r"高不高|低不低|高吗|低吗|算高|算低|偏高|偏低|正常吗|怎么样|咋样", question)
     if (CITY_AVERAGE.search(question) or judged) and (base.get("departments") or base.get("district")):
@@ -852,7 +856,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         compared = same  # "比上个月同期多还是少": the same days of the month before, not the whole month
     # "比全市平均是高还是低" sets the city's figure beside it, not the period before.
     compared_words = re.sub(rf"(?:跟|和|与|比|相比|对比)?\s*(?:{CITY_AVERAGE.pattern})(?:相?比(?:一下|起来)?)?", "", question) if base.get("beside_all") else question
-    if (COMPARE.search(compared_words) or compared) and not (compare_departments or districts_compared):
+    if (COMPARE.search(compared_words) or compared) and not (compare_departments or districts_compared or ends_apart):
         compared = compared or period.previous()
         base["compare_period"] = compared.api
     else:

@@ -170,14 +170,19 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
         (r"后天", today + timedelta(days=2), today + timedelta(days=2), "后天"),
         (r"下个?月", *_next_month(today), "下个月"),
     ]
-    # "下下周一" is the week after next's ("预测一下下周一" is next week's: 一下 is "a bit").
-    if m := re.search(rf"(?<!(?<!一)下)下(?:周|个?星期|个?礼拜)([{WEEKDAYS}])", question):
-        day = monday + timedelta(days=WEEKDAYS.index(m.group(1)) if m.group(1) not in "日天" else 6)
-        named.insert(0, (m.group(0), day, day, f"下周{m.group(1)}"))
+    # "下下周三" is a day of the week after next ("预测一下下周一" is next week's: 一下 is "a bit").
+    if m := re.search(rf"((?<!一)下)?下(?:周|个?星期|个?礼拜)([{WEEKDAYS}])", question):
+        day = monday + timedelta(days=(7 if m.group(1) else 0) + (WEEKDAYS.index(m.group(2)) if m.group(2) not in "日天" else 6))
+        named.insert(0, (m.group(0), day, day, f"{'下下' if m.group(1) else '下'}周{m.group(2)}"))
     named.append((r"(?<!一)下下(?:周|个?星期|个?礼拜)", monday + timedelta(days=7), monday + timedelta(days=13), "下下周"))
     named.append((r"下周|下个?星期|下个?礼拜", monday, monday + timedelta(days=6), "下周"))
     for pattern, first, last, word in named:
         if re.search(pattern, question):
+            if hourly and first > today + timedelta(days=7):
+                # "下下周A1区积水水位": past what hourly forecasts reach (168 hours), said, not labelled as that week.
+                base["horizon"] = 168
+                base.pop("period", None)
+                return Period("next168h", f"未来 168 小时（{word}已超出逐小时预测的范围，只能预测到未来 168 小时）", today, today)
             if hourly:
                 # To the end of the last day named ("明天的高峰": all of tomorrow, not the next 24 hours from now).
                 end = datetime.combine(last + timedelta(days=1), time(0), CHINA)
@@ -281,7 +286,9 @@ def compose_forecast(data: dict[str, Any], query: FigureQuery, period: Period, n
             word = asked.group(0) if asked and asked.group(0) in ("暴增", "激增", "猛增", "剧增", "大增") else "明显增多"  # in the words asked
             surge = ("，预计会明显增多" if level == "明显高于" else f"，预计不会{word}") if asked else ""
             if named := COMPARED_TO_PAST.search(question):  # "跟昨天比多还是少": answered in those words
-                surge += f"，即比{named.group(1)}{'多' if ahead > past else '少' if ahead < past else '持平'}"
+                # "会比这周日均高吗": higher or lower said in so many words, with more or fewer.
+                surge += (f"，即{'高于' if ahead > past else '低于' if ahead < past else '持平于'}{named.group(1)}"
+                          f"{'（多）' if ahead > past else '（少）' if ahead < past else ''}")
                 if TREND_ASKED.search(question):  # "跟上周实际比是涨还是跌": the word asked, too
                     surge += f"（{'上升' if ahead > past else '下降' if ahead < past else '持平'}）"
             elif TREND_ASKED.search(question):  # "是涨还是跌": against the days just past

@@ -212,7 +212,8 @@ def find_periods(text: str, now: datetime, rolling: bool = False) -> list[Period
             )
             if re.match(r"\s*(?:以来|至今|起至今|开始到现在|到现在|到今天|起到现在)", text[m.end():]) and date(year, number, 1) < today:
                 # "10月以来累计结案多少件": from the 1st of that month to today, not the month alone.
-                found.append((m.start(), m.group(0), span(date(year, number, 1), today, f"{number}月以来（{number}月1日至今）")))
+                said = f"{year}年{number}月" if year != today.year else f"{number}月"
+                found.append((m.start(), m.group(0), span(date(year, number, 1), today, f"{said}以来（{said}1日至今）")))
             else:
                 found.append((m.start(), m.group(0), month(year, number, today)))
     # "11月下半月", "上个月下旬": the part of the month, not the month its words also name

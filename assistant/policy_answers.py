@@ -24,7 +24,7 @@ EVERY_LEVEL = re.compile(r"各级|分几级|分为几级|几个级别|各个级�
 LEVEL_SECTION = re.compile(r"[ⅠⅡⅢⅣ一二三四1-4IV]+级(?:应急)?响应|[蓝黄橙红]色预警")
 FINE = re.compile(r"罚款|罚多少")
 # (A fine or the document asked of a category: its standard names the laws it rests on, beside the passage quoted.)
-CATEGORY_RULE = re.compile(r"罚款|罚多少|哪个文件|什么文件|哪条规定|哪个规定|立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
+CATEGORY_RULE = re.compile(r"罚款|罚多少|哪个文件|什么文件|哪条规定|哪个规定|立案条件|结案条件|立案标准|结案标准|处置时限|时限|多久|多长时间|几个?小时|几个钟头|多少个?钟头|多少小时|几天|怎么才算|算结案|才能结案|才能立案")
 
 
 def plan_policy(turn: Turn) -> list[Call]:
@@ -120,7 +120,7 @@ def _of_another_category(hit: dict[str, Any], turn: Turn) -> bool:
     asked = {c.id.rsplit("-", 1)[-1] for c in turn.slots.categories}
     if not asked and turn.follow_up and (before := turn.memory.get("category")):
         asked = {before.rsplit("-", 1)[-1]}  # "那归谁管" after "道路积水多深才能立案": the category asked before
-    if re.search(r"(?<![上污雨电通燃热力信水气])井盖", turn.question) and not _covers_named(turn):
+    if any(mention.surface == "井盖" for mention, _ in turn.lexicon.find(turn.question)) and not _covers_named(turn):
         # "井盖" alone is every kind of cover, not the one the gazetteer reads it as: a passage on any of them is on it.
         asked |= {n.id.rsplit("-", 1)[-1] for n in turn.lexicon.nodes.values() if n.label == "ComponentCategory" and n.name.endswith("井盖")}
     named = set(CATEGORY_CODE.findall(hit["text"]))
@@ -141,7 +141,8 @@ def compose_policy(turn: Turn) -> str:
     # its own is answered from what its own search found ("结案要满足啥条件" beside "高差超过多少就得立案").
     searched = turn.succeeded("search_policies")
     own = [r.data["items"] or hits for r in searched[1:]] if len(parts) > 1 and len(searched) == len(parts) + 1 else [hits] * len(parts)
-    chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [best_passage(pool, p)["chunk_id"] for pool, p in zip(own, parts, strict=True)]))
+    answers = [(best_passage(pool, p)["chunk_id"], p) for pool, p in zip(own, parts, strict=True)]
+    chosen = list(dict.fromkeys([hits[0]["chunk_id"]] + [chunk for chunk, _ in answers]))
     chosen = chosen[:1] + [c for c in chosen[1:] if not _of_another_category(found[c], turn)]
     if len(chosen) == 1 and len(hits) > 1 and not _of_another_category(hits[1], turn):
         chosen.append(hits[1]["chunk_id"])  # a second passage too: the official judges relevance
@@ -156,7 +157,8 @@ def compose_policy(turn: Turn) -> str:
     for n, chunk_id in enumerate(chosen):
         hit = found[chunk_id]
         body = hit["text"].split("\n", 1)[-1]
-        asked = turn.question if len(parts) == 1 else " ".join(p for p in parts if best_passage(hits, p) is hit) or turn.question
+        # The sentences quoted are those of the part the passage was chosen for.
+        asked = turn.question if len(parts) == 1 else " ".join(p for chunk, p in answers if chunk == chunk_id) or turn.question
         quote = best_sentences(body, asked, 240 if n == 0 else 180)
         source = _document(hit) if hit["doc_id"] != last_doc else "同一文件"
         # The section a passage sits under often says what it is ("（二）Ⅳ级响应" above "接到蓝色预警后…").

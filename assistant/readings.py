@@ -64,6 +64,8 @@ def understand_readings(question: str, slots: Slots, now: datetime, remembered: 
     follow_up = follow_up or bool(last.get("measure") == "readings" and same_kind and (
         READING_CUE.search(question) or (MARGIN_ASKED.search(question) and last.get("statistic"))))
     base = dict(last) if follow_up and last.get("measure") == "readings" else {}
+    if slots.sensor_kind and slots.sensor_kind != base.get("sensor_kind"):
+        base.pop("asset_categories", None)  # "全市的水压呢" after the pumps' running state: every sensor of the new kind
     kind = slots.sensor_kind or base.get("sensor_kind")
     asked = READING_CUE.search(question) or (kind not in STATUS_KINDS and ASKING.search(question))
     if not kind or not (base or asked):
@@ -264,7 +266,8 @@ def _thresholds(data: dict[str, Any], rows: list[dict[str, Any]], unit: str, lat
     line = "阈值：" + "、".join(f"{level} {value:g} {unit}" for level, value in named) + f"（{'下限，' if side == '低于' else ''}{side}即触发）"
     if rows and rows[0].get("level"):
         reached = rows[0]["level"]
-        line += f"；{rows[0]['value']:g} {unit} 已达{LEVEL_NAMES[reached]}级（阈值 {limits[reached]:g} {unit}）"
+        too_low = "，偏低即风险（压力过低）" if side == "低于" else ""  # a lower bound: the danger is said as one
+        line += f"；{rows[0]['value']:g} {unit} 已达{LEVEL_NAMES[reached]}级（阈值 {limits[reached]:g} {unit}{too_low}）"
         # "要不要处理": what the level asks of the duty officer (the lifeline rules: 报警 at once, 预警 verified).
         line += {"alarm": "，需要处置：应立即通知权属单位到场核实处置", "warning": "，需要处理：权属单位应尽快到场核实",
                  "watch": "，暂不需到场处置：权属单位巡查时复核"}[reached]  # fmt: skip

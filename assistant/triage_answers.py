@@ -341,7 +341,7 @@ def _transfer(result: dict[str, Any], text: str) -> dict[str, Any] | None:
     likely and named in the report's own words ("老板一直拖着工资不给": 工资福利 / 工资发放 at 0.29)."""
     other = result.get("hotline_department")
     hotline = result.get("hotline_category") or {}
-    said = any(name[:2] in text for name in (hotline.get("path") or [])[1:])
+    said = any(name[:2] in text for name in (hotline.get("path") or [])[1:] if name[:2] not in COMMON_WORDS)
     sure = hotline.get("confidence", 0) >= HOTLINE_SURE or (hotline.get("confidence", 0) >= HOTLINE_LIKELY and said)
     if result["confidence"] < VAGUE and other and sure and other["id"] != (result.get("department") or {}).get("id"):
         return other
@@ -360,6 +360,7 @@ ALSO_SURE = 0.35
 VAGUE = 0.05  # below this the category is a guess (the classifier spreads its confidence over 100+ categories)
 HOTLINE_SURE = 0.5  # the 12345 class this sure names a department (欠薪: 0.62–0.72; "楼下那个又坏了": 0.23)
 HOTLINE_LIKELY = 0.25  # … or this likely, when the report says the class's own words (工资)
+COMMON_WORDS = {"其他", "城市", "环境", "安全", "市场", "管理", "公共", "社会"}  # class names' heads any report may say
 # What the operator tells the caller, or the crew, for the categories where the first minutes matter.
 FIRE_ADVICE = "立即拨打 119 报警，提醒来电人及周边人员撤离到安全地带、不要乘电梯；通知应急管理部门。"
 # "火越烧越大，快烧到旁边加油站了": a fire however it was first filed (焚烧垃圾树叶), once it is the most urgent.

@@ -250,7 +250,8 @@ def asset_status(client: ServicesClient, args: AssetStatusArgs) -> ToolOutput:
     asset = client.node(args.asset_id, limit=1)["node"]
     sensors = client.sensors(asset_id=args.asset_id)
     # The asset's own alarms, asked by its id: its district's list is a page of the newest 200.
-    data = {"asset": asset, "sensors": sensors, "open_alarms": client.alarms(state="open", asset_id=args.asset_id)}
+    alarms = [a for a in client.alarms(state="open", asset_id=args.asset_id) if a["asset_id"] == args.asset_id]  # a server that ignores the filter
+    data = {"asset": asset, "sensors": sensors, "open_alarms": alarms}
     return ToolOutput(data=data, citations=[graph_citation(asset)])
 
 

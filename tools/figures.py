@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from core import clock
 from core.exceptions import NotFound
 from core.times import CHINA, china_if_naive, period_days
-from graph.ids import asset_category_id
+from graph.ids import asset_category_id, district_of
 from graph.queries.assets import ASSET_GROUPINGS
 from services.dispatch.stats import TOP_CATEGORIES
 from services.dispatch.workflow import UNREGISTERED_NAMES
@@ -270,7 +270,7 @@ def _asset_figures(client: ServicesClient, query: FigureQuery, districts: list[s
         figures.watched = len(watched)
         if group == "district":
             # "装了倾斜传感器的井盖有多少个，分在哪几个区": the watched ones per district (an asset's code starts with it).
-            figures.watched_by = dict(sorted(Counter(asset[:6] for asset in watched).items()))
+            figures.watched_by = dict(sorted(Counter(district_of(asset) for asset in watched).items()))
         if total:
             figures.shares["watched"] = round(len(watched) / total * 100, 1)  # "占井盖总数多少"
     if query.share_of_all and (query.asset_status or query.asset_categories):
@@ -308,7 +308,8 @@ def _watched_assets(client: ServicesClient, query: FigureQuery) -> set[str]:
     """The assets of the kinds counted that a sensor (of ``sensor_kind``) watches, in the district."""
     sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
     return {s["asset_id"] for s in sensors
-            if not query.asset_categories or asset_category_id(s["asset_id"]) in query.asset_categories}  # fmt: skip
+            if (not query.asset_categories or asset_category_id(s["asset_id"]) in query.asset_categories)
+            and (not query.districts or district_of(s["asset_id"]) in query.districts)}  # "A1区和A2区分别多少": those two
 
 
 def _assets_listed(client: ServicesClient, query: FigureQuery, watched: set[str] | None = None) -> list[FigureRow]:

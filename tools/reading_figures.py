@@ -32,7 +32,8 @@ def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | 
     reporting = [s for s in sensors if s["last_value"] is not None]
     now = now or clock.now()
     windowed = bool(query.hours or query.period)
-    statistic = query.statistic or ("max" if windowed else "latest")
+    # "这周有没有掉到0.18以下的时候": each sensor's lowest of the window is set against the line, not its highest.
+    statistic = query.statistic or (("min" if query.below is not None else "max") if windowed else "latest")
     lowest: FigureRow | None = None
     if windowed:
         period, since, until = _window(query, now)

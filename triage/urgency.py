@@ -13,7 +13,8 @@ NAMES = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}
 
 
 # "上回隔壁楼着火那次消防车差点进不来": a danger the caller recalls, not one happening now.
-PAST = re.compile(r"(?:上回|上次|以前|之前|去年|前几年|曾经|那年)[^，,。！!？?]{0,8}$")
+# Not 之前/以前: "五分钟之前开始冒烟" is happening now.
+PAST = re.compile(r"(?:上回|上次|去年|前几年|曾经|那年)[^，,。！!？?]{0,8}$")
 
 
 def _told_of_the_past(text: str, start: int) -> bool:

@@ -235,7 +235,7 @@ def test_a_forecast_beside_a_day_that_was_is_answered_in_its_words() -> None:
                          "end": "2026-12-07T00:00:00+08:00"}}
     query = FigureQuery(measure="forecast", district="990104", period="2026-12-08..2026-12-08", compare_period="2026-12-06")
     answer = compose_forecast(data, query, Period("x", "明天（12月8日）", date.min, date.min), str, "", "明天A4区大概有多少件案子？跟昨天比多还是少")
-    assert "明显低于近期日均水平，即比昨天少" in answer
+    assert "明显低于近期日均水平，即低于昨天（少）" in answer
 
 
 def test_a_case_number_in_no_form_of_ours_is_said_unknown(chat: ChatService) -> None:

@@ -230,6 +230,7 @@ def test_a_danger_the_caller_recalls_does_not_raise_the_urgency_one_happening_no
     rules = load_rules(RULES)
     assert assess("消防通道被私家车长期占着，上回隔壁楼着火那次消防车差点进不来", "high", rules)[0] == "high"
     assert assess("楼道里着火了，上回也着过一次", "high", rules)[0] == "critical"
+    assert assess("五分钟之前开始冒烟，现在越来越大", "normal", rules)[0] == "critical"  # minutes ago is now
 
 
 def test_a_broken_rules_file_is_refused_with_its_line(tmp_path: Path) -> None:
