@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from core import clock
 from core.exceptions import NotFound
 from core.times import CHINA, china_if_naive, period_days
-from graph.ids import asset_category_id, district_of
+from graph.ids import district_of
 from graph.queries.assets import ASSET_GROUPINGS
 from services.dispatch.stats import TOP_CATEGORIES
 from services.dispatch.workflow import UNREGISTERED_NAMES
@@ -31,7 +31,7 @@ from tools.query_spec import (
     is_rate,
     unit_of,
 )
-from tools.reading_figures import keep_ties, reading_figures
+from tools.reading_figures import keep_ties, reading_figures, sensors_on
 
 
 def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) -> Figures:
@@ -306,10 +306,8 @@ def _group_key(group: str | None, key: str) -> str:
 
 def _watched_assets(client: ServicesClient, query: FigureQuery) -> set[str]:
     """The assets of the kinds counted that a sensor (of ``sensor_kind``) watches, in the district."""
-    sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
-    return {s["asset_id"] for s in sensors
-            if (not query.asset_categories or asset_category_id(s["asset_id"]) in query.asset_categories)
-            and (not query.districts or district_of(s["asset_id"]) in query.districts)}  # "A1区和A2区分别多少": those two
+    return {s["asset_id"] for s in sensors_on(client, query)
+            if not query.districts or district_of(s["asset_id"]) in query.districts}  # "A1区和A2区分别多少": those two
 
 
 def _assets_listed(client: ServicesClient, query: FigureQuery, watched: set[str] | None = None) -> list[FigureRow]:

@@ -22,13 +22,17 @@ STATUS_KINDS = ("light_status", "pump_status")
 SHOWN = 10  # rows listed; the counts cover them all
 
 
+def sensors_on(client: ServicesClient, query: FigureQuery) -> list[Json]:
+    """The sensors of the query's kind in its district, on the facilities it names (all of them when it names none)."""
+    sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
+    return [s for s in sensors if not query.asset_categories or asset_category_id(s["asset_id"]) in query.asset_categories]
+
+
 def reading_figures(client: ServicesClient, query: FigureQuery, now: datetime | None = None) -> Figures:
     if not query.sensor_kind:
         raise InvalidInput("读数查询需要传感器类型 sensor_kind / readings need a sensor_kind")
-    sensors = client.sensors(kind=query.sensor_kind, district=query.district, limit=MAX_SENSORS)
-    if query.asset_categories:
-        # "A5区路灯…其中装了状态监测的多少": the sensors on those facilities (a landscape lamp's is not a street lamp's).
-        sensors = [s for s in sensors if asset_category_id(s["asset_id"]) in query.asset_categories]
+    # "A5区路灯…其中装了状态监测的多少": the sensors on those facilities (a landscape lamp's is not a street lamp's).
+    sensors = sensors_on(client, query)
     reporting = [s for s in sensors if s["last_value"] is not None]
     now = now or clock.now()
     windowed = bool(query.hours or query.period)
