@@ -435,7 +435,7 @@ ROUTING_ASKED = re.compile(r"紧急|急不急|紧不紧急|急吗|加急|给几�
 # "又来一个电话说的是同一件事，这算重复件吗" after a report was triaged: that report's duplicate check.
 SAME_MATTER_ASKED = re.compile(r"重复件|算重复|是不是重复|算不算重复|查重|并案|是不是一回事|是一回事|再建一单")
 THOSE = re.compile(r"这几[个条处]|这些|这[两三四五六七八九十]+[个条处]")
-EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区")
+EVERY_DISTRICT = re.compile(r"哪个区|哪几个区|哪些区|各区|每个区|各个区|[二三四五六七八九十0-9]+个区|分区|按区(?!域)|逐区")
 ALARMS_REGROUPED = re.compile(r"按区|各区|分区|每个区|哪个区|按类型|按种类|分类型|按级别|分级别|分布|统计一下|拆开")
 THIS_CASE = re.compile(r"这个案卷|这个案子|这个案件|这件案子|这一件|该案|此案|这个件|这单")
 COUNT_ASKED = re.compile(r"多少件|几件|多少起|几起|多少个|几个|数量|总数|多少单")

@@ -40,7 +40,7 @@ BY_CATEGORY = re.compile(r"按大类|各大类|分大类|分别(?!是谁|归谁|
 BY_DISTRICT = re.compile(r"各区|每个区|哪些区|哪个区|哪几个区|按区|分区|集中在哪")
 # Counted per road, street or grid ("A4区哪条路上的设施最多", "各街道的井盖数"); a grid only when ranked: "在哪些网格"
 # lists the assets.
-BY_AREA = [("road", re.compile(r"哪条路|哪几条路|哪些路|哪条街|各条?道路|按道路|按路|每条路|(?:最多|最少)的(?:道路|路)")),
+BY_AREA = [("road", re.compile(r"哪条(?:道)?路|哪几条(?:道)?路|哪些(?:道)?路|哪条街|各条?道路|按道路|按路|每条路|(?:最多|最少)的(?:道路|路)")),
            ("street", re.compile(r"哪个街道|哪些街道|哪几个街道|哪几?条街道|各街道|按街道|每个街道|(?:最多|最少)的街道")),
            ("grid", re.compile(r"(?:哪个|哪些|哪几个|各|按|每个)(?:单元)?网格(?=.{0,8}(?:最多|最少|排|前))|按网格|网格.{0,4}排"
                                r"|(?:最多|最少)的(?:单元)?网格"))]
@@ -124,6 +124,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
     when it names none."""
     remembered = remembered or {}
     states = [s for s, pattern in ASSET_STATES if pattern.search(question)]
+    if "完好" in states and NOT_INTACT.search(question):
+        states = NOT_INTACT_STATES  # "状态不是完好的…编号列出来": every state but 完好, never the intact ones
     if not states and remembered.get("asset_status") and (re.search(r"按类|按区|汇总|分类|分别|各区|各类", question)
                                                           or any(p.search(question) for _, p in BY_AREA)):
         states = list(remembered["asset_status"])  # "丢失的部件有哪些" then "按类别汇总一下数量": still the lost ones

@@ -111,7 +111,7 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
         "department",
-        re.compile(r"各(?:责任|承办)?部门|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|(?:谁家|哪家)(?=[^，,。？?]{0,4}(?:最多|最少|最高|最低|排))|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
+        re.compile(r"各(?:责任|承办)?部门|(?:全|所有|全部)部门(?:里|中|当中|之中)?|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|(?:谁家|哪家)(?=[^，,。？?]{0,4}(?:最多|最少|最高|最低|排))|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
                    r"|(?:最多|最少|最高|最低|最差|最好|最长|最短)的(?:前)?(?:\s*[0-9一二两三四五六七八九十]{1,2}\s*个)?(?:部门|单位)", re.IGNORECASE),
     ),
     # "部件类和事件类分别有多少件": the two kinds of case, every category of each together (before 分别 takes districts).
@@ -189,6 +189,7 @@ CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:�
                           # "帮我找一下A3区这周的井盖案件", "昨天派给市供水公司的单子现在都什么状态": the cases themselves
                           r"|^(?:帮我|请|麻烦)?(?:找|查|翻)(?:一下|下|一找|一查|找|查)[^，,。？?]{0,16}(?:案件|案子|工单|单子)(?=$|[，,。？?])"
                           r"|(?:案件|案子|工单|单子)[^，,。？?]{0,6}(?:都|分别|各自)(?:是|到了?|在)?(?:什么|啥|哪个)(?:状态|环节|阶段)"
+                          r"|(?:案件|案子|工单|单子)[^，,。？?]{0,6}都(?:办|走|处理)?(?:到了?|在)(?:哪一步|哪步|哪个环节|什么环节|什么程度)"
                           # "派给市燃气集团的案子…哪几个还卡在处置环节": which of them, one by one
                           r"|哪几[个件单](?:还|仍)?(?:卡在|停在|处于|在)[^，,。？?]{0,4}(?:环节|阶段|状态)"
                           # "有哪几件被回退过…列一下案件号": the cases of a history trait, one by one
@@ -559,8 +560,9 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if unknown := unknown_place(question, lexicon):
         return Understood(unknown=unknown)
     last_query = (memory or {}).get("figures")
-    if "体征" in question and not follow_up:
-        return Understood()  # "城市体征…不正常的有几项": the vital signs, not sensors unlike themselves
+    if ("体征" in question or "城市生命线" in question) and not follow_up:
+        # "城市体征…不正常的有几项", "城市生命线…各是什么状态": the vital signs, not sensors unlike themselves
+        return Understood()
     # "异常波动", "跟平时规律对不上": a sensor unlike itself, before the readings' own words (压力, 倾斜) take it.
     if anomalies := understand_anomalies(question, slots, now, memory or {}, follow_up):
         return Understood(anomalies[0], period=anomalies[1])
@@ -814,6 +816,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if group == "department" and not departments and len(base.get("departments") or []) == 1 and remembered:
         # "市水务局本月返工率多少" then "按部门排一下": every department ranked, that one's place said.
         ranked_from = base.pop("departments")[0]
+        if not slots.districts:
+            base.pop("district", None)  # "A3区城管局…" then "按部门排一下": every department, not A3区's alone
     if base.get("group_by") == "department" and base.get("departments") and len(base["departments"]) == 1:
         base.pop("group_by")  # one department named: its own figure
     both_ends = bool(TOP.search(question) and BOTTOM.search(question))  # "标出前三名和最后一名"
@@ -856,7 +860,10 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         compared = same  # "比上个月同期多还是少": the same days of the month before, not the whole month
     # "比全市平均是高还是低" sets the city's figure beside it, not the period before.
     compared_words = re.sub(rf"(?:跟|和|与|比|相比|对比)?\s*(?:{CITY_AVERAGE.pattern})(?:相?比(?:一下|起来)?)?", "", question) if base.get("beside_all") else question
-    if (COMPARE.search(compared_words) or compared) and not (compare_departments or districts_compared or ends_apart):
+    # "市供水公司 vs 市燃气集团…谁高": the two side by side, not this period beside the one before.
+    departments_side_by_side = len(base.get("departments") or []) > 1 and not re.search(r"环比|同比|上个?月|上周|去年|前一期", question)
+    if (COMPARE.search(compared_words) or compared) and not (compare_departments or districts_compared or ends_apart
+                                                             or departments_side_by_side):
         compared = compared or period.previous()
         base["compare_period"] = compared.api
     else:
@@ -1087,7 +1094,7 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"{period}，没有{what}{side} {round(bound * 100, 1):g}% 的部门{city}。")
     elif data.get("total"):
         lines.append(f"{period}，{scope}{what}：{_value(measure, data['total'])}。")
-    else:
+    elif not (query.group_by == "department" and query.departments):  # the departments named are each said below
         lines.append(f"{period}，{scope}没有可统计的{what}。")
     if query.group_by == "department" and (missing := [d for d in query.departments if d not in {r["key"] for r in rows}]):
         # "供水公司和供电公司本月结案率对比": one of them with no case in the period has no rate, said so.
@@ -1099,7 +1106,10 @@ def compose_figures(data: dict[str, Any], understood: Understood, name: Any, bas
         lines.append(f"全市同期（全部部门）{what} {shown}，{scope}{verdict}。")
     if data.get("share_pct") is not None:
         lines.append(f"占同期全市全部{what} {data['all_total']:g} 件的 {data['share_pct']:g}%。")
-    if shares := [r for r in data.get("rows") or [] if r.get("share_pct") is not None]:
+    if (shares := [r for r in data.get("rows") or [] if r.get("share_pct") is not None]) and data.get("shares_within_scope"):
+        lines.append(f"占{scope}同期{what}（{data['total']['value']:g} 件）的比例：" + "；".join(
+            f"{name(r['key'])} {r['share_pct']:g}%" for r in shares) + "。")  # fmt: skip
+    elif shares:
         lines.append(f"占同期全市全部{what}（{data['all_total']:g} 件）的比例：" + "；".join(
             f"{name(r['key'])} {r['share_pct']:g}%" for r in shares) + "。")  # fmt: skip
     if data.get("note") and note:

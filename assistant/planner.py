@@ -33,6 +33,7 @@ from assistant.figures import (
     remembered_figures,
     span_words,
 )
+from assistant.hotspots import case_categories
 from assistant.intents import Intent
 from assistant.lexicon import LEVEL_NAMES, STATUS_NAMES, CityLexicon
 from assistant.periods import find_period
@@ -51,7 +52,7 @@ from assistant.triage_answers import (
     quoted_report,
 )
 from assistant.turn import Call, Record, Turn
-from core.times import CHINA
+from core.times import CHINA, day_and_clock
 from graph.ids import asset_category_id, category_id, component_code, label_for_id
 from tools.query_spec import CASE_MEASURES, FigureQuery
 
@@ -128,7 +129,7 @@ DISTRICT_ASSETS_LISTED = 12
 
 
 CLOSED_WORDS = re.compile(r"关闭|关掉|关了|恢复|解除|消除|消警")
-STILL_OPEN = re.compile(r"没关|未关闭|还开着|仍未关闭|尚未关闭|仍在|还没(?:关|消|解除|恢复)")
+STILL_OPEN = re.compile(r"没关|未关闭|还开着|仍未关闭|尚未关闭|仍在|还没(?:关|消|解除|恢复)|(?:现在|目前|当前|眼下|还有)[^，,。？?]{0,6}(?:open|未处理|没处理|没解除)", re.I)
 OPENED_WORDS = re.compile(r"新开|新增|新出|触发|产生|冒出")
 
 
@@ -316,8 +317,9 @@ def _case_args(turn: Turn) -> dict[str, Any]:
     if departments := departments_named(s, turn.lexicon, turn.district, turn.question):
         args["department_id"] = departments[0]
     if CASES_LISTED.search(turn.question) and (
-            categories := [c.id for c in s.categories if c.label == "EventCategory"]
-            + asset_categories(turn.question, s, turn.lexicon)):  # fmt: skip
+            categories := ([c.id for c in s.categories if c.label == "EventCategory"]
+                           + asset_categories(turn.question, s, turn.lexicon))
+            or case_categories(turn.question, s, turn.lexicon)):  # "燃气方面的案子": its events and parts  # fmt: skip
         # "帮我找一下A3区这周的井盖案件": cases of those kinds only, listed (a count beside 燃气泄漏报警 is of all cases).
         args["categories"] = list(dict.fromkeys(categories))
     if "超期" in turn.question or "逾期" in turn.question:
@@ -710,7 +712,12 @@ def _compose_alarms(turn: Turn) -> str:
             # "里面级别最高的是哪条，超了阈值多少": the most severe of the window, every one of them when few.
             worst = next((d["by_level"][level] for level in ("alarm", "warning", "watch") if d["by_level"].get(level)), 0)
             text += "。最严重的几条：\n" + "\n".join(_alarm_line(turn, a) for a in d["items"][:worst if worst <= 10 else 5])
-        return text + f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。"
+        text += f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。"
+        if d.get("records_from") and d.get("start") and d["records_from"] > d["start"]:
+            # "国庆以来触发过多少次": the records begin later than the period asked, so the count covers less of it.
+            text += (f"注意：系统中的告警记录从 {day_and_clock(d['records_from'])} 起，所问时段中此前的部分没有记录，"
+                     "以上只统计了有记录以来的告警，不是整个时段的完整数字。")
+        return text
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警（0 条）。"
     levels = "、".join(
@@ -881,6 +888,8 @@ def _compose_case_search(turn: Turn, record: Record) -> str:
         scope = ""  # "A市水务局上周…", not "全市A市水务局"; "A2区城市管理和综合执法局", not "A2区A2区…"
     trait = next((TRAIT_LABELS[k] for k in TRAIT_LABELS if args.get(k)), None)
     label = "超期未结的案件" if args.get("overdue") else trait or "案件"
+    if args.get("categories") and not trait:
+        label = "「" + "、".join(turn.name(c) for c in args["categories"]) + "」类" + label  # what was searched, said
     if d["count"] == 0:
         return f"{'' if window else '截至目前，'}{scope}{who}{window}没有{label}（0 件）。"
     states = "、".join(f"{k} {v} 件" for k, v in d["by_state"].items())
@@ -1034,6 +1043,11 @@ def _compose_vitals(turn: Turn) -> str:
                 + (f"需要关注：{'、'.join(worse)}。" if worse else "均为正常。"))  # fmt: skip
     text = f"{scope}城市生命体征（截至 {as_of}，实时计算的最新数据）：" + "；".join(_vital_line(v) for v in items) + "。"
     text += ("需要关注：" + "、".join(v["name"] for v in abnormal) + "。") if abnormal else "各项指标均正常。"
+    if VITALS_BEFORE.search(turn.question):
+        # "跟昨天比哪几项变差了", "最近7天有没有从normal掉到warning的": the signs are computed now and kept nowhere,
+        # so an earlier state is said to be unknown rather than guessed from today's.
+        text = ("城市生命体征是按当前数据实时计算的快照，系统不保存历史体征，无法与过去（如昨天、最近几天）的状态比较，"
+                "也无法判断哪项是何时变化的；以下只能提供当前状态。\n" + text)
     if len(records) > 1 and not records[1].data.get("district"):
         text += "\n" + _vitals_beside_city(items, records[1].data["items"], scope)
     status = _vital_status_asked(turn.question) or (
@@ -1058,6 +1072,11 @@ def _compose_vitals(turn: Turn) -> str:
 
 
 ABNORMAL = frozenset({"watch", "warning", "alarm"})
+# A vital sign asked as it was before now: against yesterday, over the last days, changed from one status to another.
+VITALS_BEFORE = re.compile(
+    r"(?:跟|和|与|比|较|对比|相比)(?:昨天|昨日|前天|上周|上个?星期|上个?月|上次|之前|以前|前几天|几天前)"
+    r"|(?:昨天|前天|上周|最近|近|过去|这几天|前几天|本周|这周|这一周)[^，,。？?]{0,12}(?:变差|变坏|恶化|掉到|掉成|变成|变为|转为|升到|升为|变化|变动|波动)"
+    r"|从\s*(?:normal|正常|关注|watch|预警|warning)[^，,。？?]{0,6}(?:到|成|为)|历史体征|体征[^，,。？?]{0,6}(?:历史|走势|趋势)", re.I)
 # A field of the vital signs asked about ("排水相关的指标", "燃气方面"): its words, and the signs that measure it.
 VITAL_TOPICS = (("排水防涝", re.compile(r"排水|防涝|内涝|防汛|积水|泵站"), {"积水点数", "泵站故障数"}),
                 ("燃气", re.compile(r"燃气|煤气"), {"燃气泄漏报警数"}), ("供水", re.compile(r"供水|水压"), {"供水压力合格率"}),
@@ -1165,7 +1184,9 @@ def _compose_vitals_by_district(turn: Turn) -> str:
     lines = [f"- {turn.name(d)}：{len(items)} 项" + ("（" + "，".join(_vital_line(v) for v in items) + "）" if items else "，各项正常")
              for d, items in ranked]  # fmt: skip
     what = "报警" if counted == {"alarm"} else "预警及以上（预警、报警）" if counted else "不正常（关注、预警、报警）"
-    text = f"各区城市生命体征中{what}的指标：\n" + "\n".join(lines)
+    first = next((r.data["items"] for r in turn.succeeded("city_vitals") if r.data.get("items")), [])
+    as_of = f"（截至 {first[0]['as_of'][:16].replace('T', ' ')}，实时计算的最新数据）" if first and first[0].get("as_of") else ""
+    text = f"各区城市生命体征中{what}的指标{as_of}：\n" + "\n".join(lines)
     most = [d for d, items in ranked if items and len(items) == len(ranked[0][1])]
     if most:
         word = "报警项" if counted == {"alarm"} else "预警项" if counted else "异常项"

@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev63: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev67: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -90,6 +90,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev61": (DATA / "chat_dev61_src.jsonl", DATA / "chat_dev61_gold.jsonl"),
         "dev62": (DATA / "chat_dev62_src.jsonl", DATA / "chat_dev62_gold.jsonl"),
         "dev63": (DATA / "chat_dev63_src.jsonl", DATA / "chat_dev63_gold.jsonl"),
+        "dev64": (DATA / "chat_dev64_src.jsonl", DATA / "chat_dev64_gold.jsonl"),
+        "dev65": (DATA / "chat_dev65_src.jsonl", DATA / "chat_dev65_gold.jsonl"),
+        "dev66": (DATA / "chat_dev66_src.jsonl", DATA / "chat_dev66_gold.jsonl"),
+        "dev67": (DATA / "chat_dev67_src.jsonl", DATA / "chat_dev67_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

@@ -296,6 +296,7 @@ def _counted_alarms(client: ServicesClient, args: AlarmsArgs) -> Json:
             "by_kind": {g["key"]: g["count"] for g in by_kind["groups"]},
             "by_district": {g["key"]: g["count"] for g in by_district["groups"]},
             "opened": args.opened, "closed": args.closed, "start": by_district["start"], "end": by_district["end"],
+            "records_from": by_district.get("records_from"),
             "groups": _groups(items), "truncated": False, "items": _with_excess(items)}  # fmt: skip
 
 

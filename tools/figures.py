@@ -59,8 +59,13 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
         everything = client.case_stats(query.period, basis=_basis(query))[CASE_MEASURES[query.measure]]
         figures.all_total = everything
         if query.group_by:  # "最多的那个区占全市多大比例": each group's share of the whole
+            # "A3区…各大类占比呢": the classes of one district as shares of that district's own count; districts (or
+            # a filter the groups do not split) as shares of the city's.
+            figures.shares_within_scope = bool(query.group_by in ("category", "major", "source", "status") and query.district
+                                               and not (query.category or query.categories or query.major or query.source))  # fmt: skip
+            whole = figures.total.value if figures.shares_within_scope else everything
             for row in figures.rows:
-                row.share_pct = round(row.value / everything * 100, 1) if everything and row.value is not None else None
+                row.share_pct = round(row.value / whole * 100, 1) if whole and row.value is not None else None
         else:
             figures.share_pct = round(figures.total.value / everything * 100, 1) if everything else None
     if query.spread and query.group_by and query.measure not in ("readings", "forecast"):

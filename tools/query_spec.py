@@ -177,6 +177,7 @@ class Figures(BaseModel):
     # a filtered count's share of all cases of the period (占比), with that count; or, beside_all, the
     # city's own figure of the measure
     all_total: float | None = None
+    shares_within_scope: bool = False  # the groups' shares are of the scope's own total, not of the city's
     share_pct: float | None = None
     # assets by state: those not 完好, and each state's share of the total in % (破损率)
     gap: float | None = None  # two rows side by side: the first minus the second (rates in percentage points)

@@ -60,6 +60,9 @@ class AlarmCounts(BaseModel):
     closed: str | None = None  # the period they were closed in
     start: str | None = None
     end: str | None = None
+    # When alarms of a period are counted: the first alarm on record, so that a period reaching back before it
+    # ("国庆以来") is said to be only partly covered.
+    records_from: str | None = None
 
 
 GROUPS = {"district": AlarmRow.district, "kind": AlarmRow.kind, "level": AlarmRow.level, "state": AlarmRow.state}
@@ -90,5 +93,6 @@ def count_alarms(session: Session, *, state: str | None = None, district: str | 
         rows = session.execute(select(column, func.count()).where(*conditions).group_by(column)
                                .order_by(func.count().desc(), column)).all()  # fmt: skip
         groups = [AlarmGroup(key=str(key), count=count) for key, count in rows]
+    first = session.execute(select(func.min(AlarmRow.opened_at))).scalar() if start else None
     return AlarmCounts(total=sum(by_level.values()), by_level=by_level, groups=groups, opened=opened, closed=closed,
-                       start=start, end=end)  # fmt: skip
+                       start=start, end=end, records_from=local_iso(first) if first else None)  # fmt: skip

@@ -252,6 +252,10 @@ def test_alarm_counts_are_whole_per_district_kind_and_level_and_by_when_they_ope
     today = f"{datetime.now(UTC).astimezone(CHINA):%Y-%m-%d}"
     closed_today = client.get("/v1/monitoring/alarms/stats", params={"closed": today}).json()
     assert closed_today["total"] == 1 and closed_today["start"].startswith(today)
+    before_records = client.get("/v1/monitoring/alarms/stats", params={"opened": "2020-01-01..2099-12-31"}).json()
+    # "国庆以来触发过多少次": a period reaching back before the first alarm on record says where the records begin
+    assert before_records["total"] == 4 and before_records["records_from"] == min(a["opened_at"] for a in listed)
+    assert before_records["records_from"] > before_records["start"] and stats["records_from"] is None
     assert client.get("/v1/monitoring/alarms/stats", params={"opened": "2020-01"}).json()["total"] == 0
     bad = client.get("/v1/monitoring/alarms/stats", params={"group_by": "colour"})
     assert bad.status_code == 422 and "group_by" in bad.json()["error"]["message"]
