@@ -182,7 +182,8 @@ def asset_query(question: str, slots: Slots, categories: list[str], order: str |
           or re.search(r"什么状态|状态", question)):  # fmt: skip
         base["group_by"] = "status"  # "其中破损或丢失的有几个": every state beside the total
         if len(states) > 1 and (SHARE_ASKED.search(question) or (re.search(r"或者|或是|以及|和|及", question)
-                                                                 and not re.search(r"其中|一共|总共|总数|合计", question))) and not NOT_INTACT.search(question):
+                                                                 and not re.search(r"其中|一共|总共|总数|合计", question))) and not NOT_INTACT.search(question) \
+                and not total_then_state(question):  # "雨水井盖多少个？破损或者丢了的有几个": the total beside those
             base["asset_status"] = states  # "破损或者丢失的…占百分之几", "已经废弃或者移除了": those states together
     if states and LISTING.search(question) and base.get("group_by") == "status" and "完好" not in states:
         # "其中破损的呢？在哪几个网格": those of the state named, one by one (the total was said before).

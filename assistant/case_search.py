@@ -21,7 +21,7 @@ ONE_CASE = re.compile(
     r"|(?:最后|最新|最近|最早)的?一(?:件|单)(?=[^，。？?]{0,4}(?:是什么|是啥|在哪|是哪))"
 )
 # A number written where a case number goes that is not one ("案件 ZZ-000000000"): unknown, not a count.
-CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[0-9A-Za-z_-]{2,}|\d{10,}(?![0-9A-Za-z]))"
+CASE_NUMBER = re.compile(r"(?:案件|案子|工单|单号|编号)\s*(?:号|编号)?\s*(?:是|为)?\s*[:：]?\s*([A-Za-z]{1,4}[-_]?\d[0-9A-Za-z_-]{2,}|\d{10,}(?![0-9A-Za-z]))"
                          # "查一下 2026120400015 这个单子": the number first, then what it numbers
                          r"|(?<![0-9A-Za-z])(\d{10,})(?![0-9A-Za-z])\s*(?:这个|这张|这件|这一?单|号)?\s*(?:单子|案子|工单|案件|单)")
 OLDEST = re.compile(r"最早|第一[件单起]|最先|最老")

@@ -111,7 +111,7 @@ GROUPS: list[tuple[str, re.Pattern[str]]] = [
                           r"|(?:by|per) (?:source|channel)", re.IGNORECASE)),
     (
         "department",
-        re.compile(r"各(?:责任|承办)?部门|(?:全|所有|全部)部门(?:里|中|当中|之中)?|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|(?:谁家|哪家)(?=[^，,。？?]{0,4}(?:最多|最少|最高|最低|排))|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
+        re.compile(r"各(?:责任|承办)?部门|(?<!安)(?:全|所有|全部)部门(?:里|中|当中|之中)|哪个部门|按(?:责任|承办|主办)?部门|哪些部门|(?:谁家|哪家)(?=[^，,。？?]{0,4}(?:最多|最少|最高|最低|排))|各单位|哪个单位|哪家单位|部门排|各区城管局|各委办局|\bdepartments?\b"
                    r"|(?:最多|最少|最高|最低|最差|最好|最长|最短)的(?:前)?(?:\s*[0-9一二两三四五六七八九十]{1,2}\s*个)?(?:部门|单位)", re.IGNORECASE),
     ),
     # "部件类和事件类分别有多少件": the two kinds of case, every category of each together (before 分别 takes districts).
@@ -184,6 +184,8 @@ NOT_A_DISTRICT = {"中心", "住宅", "保护", "停车", "别墅", "办公", "�
                   "施工", "服务", "核心", "棚户", "生活", "示范", "禁停", "管控", "网格", "行政", "试验", "责任", "附近"}
 COUNTING = re.compile(r"[个些几各每哪全本该某这那其多少两一二三四五六七八九十所整分辖是的了在小老新主园校厂街社景片区]")  # "七个区", "哪些区", "老城区", "是小区": no name
 OTHER_CITY = re.compile(r"(?<![A-Za-z0-9\-])([B-Z]市)(?![民场政容级])")
+# "城市生命线…各是什么状态": the vital signs; "城市生命线上周报警多少条" is the alarms of that monitoring.
+LIFELINES_STATE = re.compile(r"城市生命线(?![^，,。？?]*(?:报警|告警|案件|案子|传感器|读数))")
 # "超期还没结案的案件有哪些？列编号和类别": the cases themselves, one by one, not a count of them by category.
 CASES_LISTED = re.compile(r"(?:案件|案子|工单)(?:都)?有哪些|哪些(?:案件|案子|工单)|列(?:一下|出|个)?编号|案件清单|案件明细|逐件"
                           # "帮我找一下A3区这周的井盖案件", "昨天派给市供水公司的单子现在都什么状态": the cases themselves
@@ -560,7 +562,7 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     if unknown := unknown_place(question, lexicon):
         return Understood(unknown=unknown)
     last_query = (memory or {}).get("figures")
-    if ("体征" in question or "城市生命线" in question) and not follow_up:
+    if ("体征" in question or LIFELINES_STATE.search(question)) and not follow_up:
         # "城市体征…不正常的有几项", "城市生命线…各是什么状态": the vital signs, not sensors unlike themselves
         return Understood()
     # "异常波动", "跟平时规律对不上": a sensor unlike itself, before the readings' own words (压力, 倾斜) take it.
@@ -854,6 +856,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
         base["beside_all"] = True  # "比全市平均高还是低": the city's own figure beside it
     if SHARE.search(question) and any(base.get(k) for k in ("district", "category", "categories", "major", "source", "group_by")):
         base["share_of_all"] = True  # "12345来的占全部的百分之几": the count beside all of the period's
+        # "A3区各大类分别占全市的比例": of the city's count, not of the district's own
+        base["share_of_city"] = bool(re.search(r"占全市|全市同期|全市(?:全部|所有)|全市的?(?:比例|比重|占比)", question))
     if YEAR_ON_YEAR.search(question) and (last_year := period.year_before()):
         compared = last_year  # "跟去年同期比，同比涨了多少": the same month a year before, not the whole last year
     elif "同期" in question and (same := same_days_of_last_month(period.api, today)):
@@ -861,7 +865,8 @@ def understand(question: str, slots: Slots, lexicon: CityLexicon, now: datetime,
     # "比全市平均是高还是低" sets the city's figure beside it, not the period before.
     compared_words = re.sub(rf"(?:跟|和|与|比|相比|对比)?\s*(?:{CITY_AVERAGE.pattern})(?:相?比(?:一下|起来)?)?", "", question) if base.get("beside_all") else question
     # "市供水公司 vs 市燃气集团…谁高": the two side by side, not this period beside the one before.
-    departments_side_by_side = len(base.get("departments") or []) > 1 and not re.search(r"环比|同比|上个?月|上周|去年|前一期", question)
+    departments_side_by_side = (len(base.get("departments") or []) > 1 and not compared and not re.search(
+        r"环比|同比|上个?月|上个?星期|上个?礼拜|上周|上季度|去年|前一期|上一期|昨天|前天", question))
     if (COMPARE.search(compared_words) or compared) and not (compare_departments or districts_compared or ends_apart
                                                              or departments_side_by_side):
         compared = compared or period.previous()

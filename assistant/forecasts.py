@@ -174,6 +174,12 @@ def _future(question: str, now: datetime, base: dict[str, Any]) -> Period:
     if m := re.search(rf"((?<!一)下)?下(?:周|个?星期|个?礼拜)([{WEEKDAYS}])", question):
         day = monday + timedelta(days=(7 if m.group(1) else 0) + (WEEKDAYS.index(m.group(2)) if m.group(2) not in "日天" else 6))
         named.insert(0, (m.group(0), day, day, f"{'下下' if m.group(1) else '下'}周{m.group(2)}"))
+    # "下周一到周日每天": the days from one to the other, not the first of them alone.
+    if r := re.search(rf"((?<!一)下)?下(?:周|个?星期|个?礼拜)([{WEEKDAYS}])\s*(?:到|至|~|-|—)\s*(?:下?下?(?:周|个?星期|个?礼拜))?([{WEEKDAYS}])", question):
+        week = monday + timedelta(days=7 if r.group(1) else 0)
+        first, last = (week + timedelta(days=WEEKDAYS.index(g) if g not in "日天" else 6) for g in (r.group(2), r.group(3)))
+        if first <= last:
+            named.insert(0, (re.escape(r.group(0)), first, last, f"{'下下' if r.group(1) else '下'}周{r.group(2)}至周{r.group(3)}"))
     named.append((r"(?<!一)下下(?:周|个?星期|个?礼拜)", monday + timedelta(days=7), monday + timedelta(days=13), "下下周"))
     named.append((r"下周|下个?星期|下个?礼拜", monday, monday + timedelta(days=6), "下周"))
     for pattern, first, last, word in named:

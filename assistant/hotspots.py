@@ -108,7 +108,9 @@ def case_categories(question: str, slots: Slots, lexicon: CityLexicon) -> list[s
         grams = {w for c in categories for w in [*rjieba.cut(c.name), c.name[:2]] if len(w) >= 2} - NOT_GROUPS
         for gram in sorted(grams):
             holders = [c for c in categories if gram in c.name]
-            if len({c.label for c in holders}) == 2 and says(gram, question) and not any(says(c.name, question) for c in holders):
+            # said as a field ("燃气方面", "燃气相关的"), not inside a department's name (市燃气集团) or a word (按分类)
+            if (len({c.label for c in holders}) == 2 and re.search(rf"{re.escape(gram)}(?:方面|相关|类|这块|一块|领域)", question)
+                    and not any(says(c.name, question) for c in holders)):
                 named += [c.id for c in holders]
     return sorted(set(named))
 

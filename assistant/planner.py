@@ -673,6 +673,14 @@ def _alarm_line(turn: Turn, a: dict[str, Any]) -> str:
             + f"，{a['opened_at']} 起" + (f"，已持续约 {_fmt(a['open_hours'])} 小时" if a.get("open_hours") is not None else ""))  # fmt: skip
 
 
+def _alarm_records_note(d: dict[str, Any]) -> str:
+    """"国庆以来触发过多少次": when the records begin later than the period asked, the count covers less of it."""
+    if not (d.get("records_from") and d.get("start") and d["records_from"] > d["start"]):
+        return ""
+    return (f"注意：系统中的告警记录从 {day_and_clock(d['records_from'])} 起，所问时段中此前的部分没有记录，"
+            "以上只统计了有记录以来的告警，不是整个时段的完整数字。")
+
+
 def _compose_alarms(turn: Turn) -> str:
     records = turn.succeeded("open_alarms")
     if not records:
@@ -691,7 +699,7 @@ def _compose_alarms(turn: Turn) -> str:
         done = "关闭" if args.get("closed") else "触发"
         head = f"{label}，{scope}{done}{'且至今未关闭' if args.get('state') == 'open' else ''}的{what}告警"
         if d["count"] == 0:
-            return f"{head}：没有（0 条）。"
+            return f"{head}：没有（0 条）。" + _alarm_records_note(d)
         text = f"{head}共 {d['count']} 条（" + "、".join(
             f"{LEVEL_NAMES[level]} {n} 条" for level, n in d["by_level"].items()) + "）"  # fmt: skip
         if d["by_district"]:
@@ -712,12 +720,7 @@ def _compose_alarms(turn: Turn) -> str:
             # "里面级别最高的是哪条，超了阈值多少": the most severe of the window, every one of them when few.
             worst = next((d["by_level"][level] for level in ("alarm", "warning", "watch") if d["by_level"].get(level)), 0)
             text += "。最严重的几条：\n" + "\n".join(_alarm_line(turn, a) for a in d["items"][:worst if worst <= 10 else 5])
-        text += f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。"
-        if d.get("records_from") and d.get("start") and d["records_from"] > d["start"]:
-            # "国庆以来触发过多少次": the records begin later than the period asked, so the count covers less of it.
-            text += (f"注意：系统中的告警记录从 {day_and_clock(d['records_from'])} 起，所问时段中此前的部分没有记录，"
-                     "以上只统计了有记录以来的告警，不是整个时段的完整数字。")
-        return text
+        return text + f"。\n统计口径：按告警{done}时间，{span_words(d['start'], d['end'])}。" + _alarm_records_note(d)
     if d["count"] == 0:
         return f"{scope}当前没有未关闭的{what}告警（0 条）。"
     levels = "、".join(
@@ -1075,8 +1078,8 @@ ABNORMAL = frozenset({"watch", "warning", "alarm"})
 # A vital sign asked as it was before now: against yesterday, over the last days, changed from one status to another.
 VITALS_BEFORE = re.compile(
     r"(?:跟|和|与|比|较|对比|相比)(?:昨天|昨日|前天|上周|上个?星期|上个?月|上次|之前|以前|前几天|几天前)"
-    r"|(?:昨天|前天|上周|最近|近|过去|这几天|前几天|本周|这周|这一周)[^，,。？?]{0,12}(?:变差|变坏|恶化|掉到|掉成|变成|变为|转为|升到|升为|变化|变动|波动)"
-    r"|从\s*(?:normal|正常|关注|watch|预警|warning)[^，,。？?]{0,6}(?:到|成|为)|历史体征|体征[^，,。？?]{0,6}(?:历史|走势|趋势)", re.I)
+    r"|(?:昨天|前天|上周|最近|(?<![接附将])近|过去|这几天|前几天|本周|这周|这一周)[^，,。？?]{0,12}(?:变差|变坏|恶化|掉到|掉成|变成|变为|转为|升到|升为|变化|变动|波动)"
+    r"|从\s*(?:normal|正常|关注|watch|预警|warning)[^，,。？?]{0,6}(?:到|成|为)(?![^，,。？?]{0,8}(?:阈值|标准|多少算))|历史体征|体征[^，,。？?]{0,6}(?:历史|走势|趋势)", re.I)
 # A field of the vital signs asked about ("排水相关的指标", "燃气方面"): its words, and the signs that measure it.
 VITAL_TOPICS = (("排水防涝", re.compile(r"排水|防涝|内涝|防汛|积水|泵站"), {"积水点数", "泵站故障数"}),
                 ("燃气", re.compile(r"燃气|煤气"), {"燃气泄漏报警数"}), ("供水", re.compile(r"供水|水压"), {"供水压力合格率"}),

@@ -10,7 +10,7 @@ from core.text import normalize
 # Sentences that talk to the assistant rather than about the city. NFKC first, so full-width letters and
 # traditional characters do not slip past (normalize converts both).
 INSTRUCTION = re.compile(
-    r"忽略|无视|不要理会|你现在是|你是一个|扮演|系统提示|系统指令|最高优先级|提示词|越狱|以管理员|开发者模式|"
+    r"忽略|无视|不要理会|你现在是|你是一个|扮演|系统提示|系统指令|管理员模式|你现在进入|^\s*SYSTEM\s*[:：]|提示词|越狱|以管理员|开发者模式|"
     r"ignore (?:all |the )?(?:previous|above|prior)|system prompt|you are now|jailbreak",
     re.IGNORECASE,
 )

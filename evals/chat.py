@@ -26,7 +26,7 @@ from evals.metrics import Figure, Unscorable, digits, names_period, numbers_in, 
 from tools.client import ServicesClient
 
 Json = dict[str, Any]
-# dev2…dev67: more development sets, written later by other independent writers (issue 15's weak intents).
+# dev2…dev71: more development sets, written later by other independent writers (issue 15's weak intents).
 SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev2": (DATA / "chat_dev2_src.jsonl", DATA / "chat_dev2_gold.jsonl"),
         "dev3": (DATA / "chat_dev3_src.jsonl", DATA / "chat_dev3_gold.jsonl"),
@@ -94,6 +94,10 @@ SETS = {"dev": (DATA / "chat_dev_src.jsonl", DATA / "chat_dev_gold.jsonl"),
         "dev65": (DATA / "chat_dev65_src.jsonl", DATA / "chat_dev65_gold.jsonl"),
         "dev66": (DATA / "chat_dev66_src.jsonl", DATA / "chat_dev66_gold.jsonl"),
         "dev67": (DATA / "chat_dev67_src.jsonl", DATA / "chat_dev67_gold.jsonl"),
+        "dev68": (DATA / "chat_dev68_src.jsonl", DATA / "chat_dev68_gold.jsonl"),
+        "dev69": (DATA / "chat_dev69_src.jsonl", DATA / "chat_dev69_gold.jsonl"),
+        "dev70": (DATA / "chat_dev70_src.jsonl", DATA / "chat_dev70_gold.jsonl"),
+        "dev71": (DATA / "chat_dev71_src.jsonl", DATA / "chat_dev71_gold.jsonl"),
         "heldout": (DATA / "chat_heldout_src.jsonl", DATA / "chat_heldout_gold.jsonl")}  # fmt: skip
 
 NOT_FIGURE_FLOOR = 10

@@ -62,7 +62,8 @@ def run_query(client: ServicesClient, query: FigureQuery, districts: list[str]) 
             # "A3区…各大类占比呢": the classes of one district as shares of that district's own count; districts (or
             # a filter the groups do not split) as shares of the city's.
             figures.shares_within_scope = bool(query.group_by in ("category", "major", "source", "status") and query.district
-                                               and not (query.category or query.categories or query.major or query.source))  # fmt: skip
+                                               and not (query.category or query.categories or query.major or query.source
+                                                        or query.share_of_city))  # fmt: skip
             whole = figures.total.value if figures.shares_within_scope else everything
             for row in figures.rows:
                 row.share_pct = round(row.value / whole * 100, 1) if whole and row.value is not None else None

@@ -46,6 +46,7 @@ class FigureQuery(BaseModel):
     )
     place: str | None = Field(None, max_length=50, description="assets on a road or at a place (劳动路)")
     share_of_all: bool = Field(False, description="also the period's count with no place/category/channel filter, and the share of it (占比)")
+    share_of_city: bool = Field(False, description="a district's groups as shares of the city's count, not of the district's own (占全市)")
     list_assets: bool = Field(False, description="assets: also list them (at most 20) with their state (有哪些)")
     with_sensors: bool = Field(False, description="assets listed: also the kinds of sensor on each (装了监测没有)")
     watched_only: bool = Field(False, description="assets listed: only those a sensor (of sensor_kind) watches (哪几座装了监测)")
