@@ -1029,6 +1029,11 @@ def _vital_line(v: dict) -> str:
     return f"{v['name']} {value}（{STATUS_NAMES.get(v['status'], v['status'])}）"
 
 
+def _as_of(items: list[dict]) -> str:
+    """When the vital signs were computed, as an official reads it ("2026-12-05 18:00"; "" with none)."""
+    return items[0]["as_of"][:16].replace("T", " ") if items and items[0].get("as_of") else ""
+
+
 def _compose_vitals(turn: Turn) -> str:
     records = turn.succeeded("city_vitals")
     if not records or Intent.COMPARE in turn.intents:
@@ -1037,7 +1042,7 @@ def _compose_vitals(turn: Turn) -> str:
     scope = turn.name(d.get("district"))
     items = d["items"]
     abnormal = [v for v in items if v["status"] != "normal"]
-    as_of = items[0]["as_of"][:16].replace("T", " ") if items else ""
+    as_of = _as_of(items)
     if (topic := _vital_topic(turn.question)) and (kept := [v for v in items if v["name"] in topic[1]]):
         # "生命体征里排水相关的指标": those only, not the other eight beside them.
         worse = [v["name"] for v in kept if v["status"] != "normal"]
@@ -1188,7 +1193,7 @@ def _compose_vitals_by_district(turn: Turn) -> str:
              for d, items in ranked]  # fmt: skip
     what = "报警" if counted == {"alarm"} else "预警及以上（预警、报警）" if counted else "不正常（关注、预警、报警）"
     first = next((r.data["items"] for r in turn.succeeded("city_vitals") if r.data.get("items")), [])
-    as_of = f"（截至 {first[0]['as_of'][:16].replace('T', ' ')}，实时计算的最新数据）" if first and first[0].get("as_of") else ""
+    as_of = f"（截至 {when}，实时计算的最新数据）" if (when := _as_of(first)) else ""
     text = f"各区城市生命体征中{what}的指标{as_of}：\n" + "\n".join(lines)
     most = [d for d, items in ranked if items and len(items) == len(ranked[0][1])]
     if most:
